@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Start, stop or inspect a throwaway local PostgreSQL 15 cluster with pg_cron preloaded.
+#   scripts/pgcluster.sh start DIR PORT    initdb if DIR is empty, then start (idempotent)
+#   scripts/pgcluster.sh stop DIR          stop it (no error when it is not running)
+#   scripts/pgcluster.sh env DIR PORT      print the libpq variables to reach it
+# PostgreSQL refuses to run as root: when run as root, the server runs as the
+# `postgres` OS user, which must own DIR.
+set -euo pipefail
+cmd=${1:?usage: pgcluster.sh start|stop|env DIR [PORT]}
+dir=$(realpath -m "${2:?data directory}")
+port=${3:-5433}
+bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case "$cmd" in
+start)
+    if [ ! -s "$dir/PG_VERSION" ]; then
+        mkdir -p "$dir"
+        [ "$(id -u)" = 0 ] && chown postgres: "$dir" && chmod 700 "$dir"
+        as_pg "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+        cat >>"$dir/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+cron.timezone = 'UTC'
+max_connections = 200
+fsync = on
+wal_level = replica
+max_wal_senders = 5
+log_min_messages = warning
+CONF
+        echo "host replication all 127.0.0.1/32 trust" >>"$dir/pg_hba.conf"
+    fi
+    if ! as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+        as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
+    fi
+    echo "PostgreSQL running: PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres (data: $dir)"
+    ;;
+stop)
+    if [ -s "$dir/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+        as_pg "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
+    fi
+    ;;
+env)
+    echo "export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres"
+    ;;
+*)
+    echo "unknown command: $cmd" >&2; exit 2 ;;
+esac

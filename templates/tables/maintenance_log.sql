@@ -1,0 +1,22 @@
+-- part.maintenance_log: one row per maintenance action, and a heartbeat row
+-- (action = 'run') per maintenance run.
+CREATE TABLE {{ schema }}.maintenance_log (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id         bigint,
+    logged_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    parent_table   text,
+    action         text NOT NULL,
+    partition_name text,
+    rows_moved     bigint,
+    duration       interval,
+    outcome        text NOT NULL CHECK (outcome IN ('ok', 'skipped', 'failed')),
+    detail         text
+);
+CREATE INDEX maintenance_log_logged_at ON {{ schema }}.maintenance_log (logged_at);
+CREATE INDEX maintenance_log_parent ON {{ schema }}.maintenance_log (parent_table, logged_at);
+COMMENT ON TABLE {{ schema }}.maintenance_log IS
+    'part: one row per maintenance action; action = ''run'' rows are heartbeats';
+{% if mode == 'extension' %}
+SELECT pg_catalog.pg_extension_config_dump('{{ schema }}.maintenance_log', '');
+SELECT pg_catalog.pg_extension_config_dump('{{ schema }}.maintenance_log_id_seq', '');
+{% endif %}

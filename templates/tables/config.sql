@@ -11,6 +11,7 @@ CREATE TABLE {{ schema }}.config (
     retention_mode    text NOT NULL DEFAULT 'detach'
                       CHECK (retention_mode IN ('drop', 'detach', 'archive')),
     default_partition boolean,
+    partition_prefix  text,
     batch_size        integer NOT NULL DEFAULT 10000 CHECK (batch_size > 0),
     created_at        timestamptz NOT NULL DEFAULT now(),
     updated_at        timestamptz NOT NULL DEFAULT now(),

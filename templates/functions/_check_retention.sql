@@ -1,0 +1,30 @@
+CREATE FUNCTION {{ schema }}._check_retention(p_retention text, p_key_type regtype)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_iv interval;
+BEGIN
+/*
+ * A retention is an interval with a unit for time keys ('24 months') and a
+ * positive integer for integer keys; anything else is 22023.
+ */
+    IF p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+        IF p_retention !~ '^\s*[0-9]+\s*$' OR btrim(p_retention)::numeric <= 0 THEN
+            RAISE EXCEPTION 'invalid retention "%" for an integer key', p_retention
+                USING ERRCODE = '22023', HINT = 'Give how far below the largest key to keep, as a positive integer.';
+        END IF;
+        RETURN;
+    END IF;
+    BEGIN
+        v_iv := p_retention::interval;
+    EXCEPTION WHEN others THEN
+        v_iv := NULL;
+    END;
+    IF v_iv IS NULL OR p_retention ~ '^\s*[0-9.]+\s*$' OR v_iv <= interval '0' THEN
+        RAISE EXCEPTION 'invalid retention "%"', p_retention
+            USING ERRCODE = '22023', HINT = 'Write a positive interval with its unit, e.g. ''24 months'' or ''90 days''.';
+    END IF;
+END
+$$;

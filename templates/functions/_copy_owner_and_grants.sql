@@ -1,0 +1,28 @@
+CREATE FUNCTION {{ schema }}._copy_owner_and_grants(p_from regclass, p_to regclass)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_owner oid;
+    v_acl   record;
+BEGIN
+/*
+ * Give p_to the owner and the table privileges of p_from (a new partition
+ * gets those of its parent).
+ */
+    SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_from;
+    IF v_owner <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = p_to) THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %I', p_to, pg_catalog.pg_get_userbyid(v_owner));
+    END IF;
+    FOR v_acl IN
+        SELECT a.grantee, a.privilege_type, a.is_grantable
+          FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
+         WHERE c.oid = p_from AND a.grantee <> c.relowner
+    LOOP
+        EXECUTE pg_catalog.format('GRANT %s ON TABLE %s TO %s%s', v_acl.privilege_type, p_to,
+            CASE WHEN v_acl.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(v_acl.grantee)) END,
+            CASE WHEN v_acl.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$$;

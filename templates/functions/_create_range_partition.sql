@@ -1,0 +1,84 @@
+CREATE FUNCTION {{ schema }}._create_range_partition(p_parent regclass, p_from text, p_to text)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_cfg      {{ schema }}.config := {{ schema }}._config_row(p_parent);
+    v_type     regtype := v_cfg.key_type::regtype;
+    v_schema   text;
+    v_name     text;
+    v_new      regclass;
+    v_default  regclass;
+    v_cols     text;
+    v_moved    bigint := 0;
+    v_lo       numeric := {{ schema }}._bound_ordinal(p_from, v_type);
+    v_hi       numeric := {{ schema }}._bound_ordinal(p_to, v_type);
+BEGIN
+/*
+ * Create the range partition [p_from, p_to) of p_parent, or return NULL when
+ * a partition already covers (part of) that range.
+ *
+ * The partition is made as a standalone table and attached: ATTACH takes
+ * only SHARE UPDATE EXCLUSIVE on the parent, so writers to other partitions
+ * go on. When there is a default partition, it is locked (short timeouts,
+ * retries) and the rows it holds for the new range move into the new table
+ * before the ATTACH: creating a partition never fails because of rows in the
+ * default. The new partition gets the parent's indexes (by ATTACH), owner
+ * and privileges.
+ */
+    IF v_lo >= v_hi THEN
+        RAISE EXCEPTION 'empty range [%, %) for %', p_from, p_to, v_cfg.parent_table
+            USING ERRCODE = '22023', HINT = 'The lower bound must be below the upper bound.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(p_parent) b
+                WHERE NOT b.is_default
+                  AND {{ schema }}._bound_ordinal(b.bound_from, v_type) < v_hi
+                  AND {{ schema }}._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT n.nspname INTO v_schema
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = p_parent;
+    v_name := {{ schema }}._partition_name(
+        coalesce(v_cfg.partition_prefix, (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_parent)),
+        {{ schema }}._range_suffix(p_from, v_type, v_cfg."interval"));
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+            USING ERRCODE = '42P07',
+                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
+    END IF;
+
+    SELECT b.partition_oid::regclass INTO v_default
+      FROM {{ schema }}._partition_bounds(p_parent) b WHERE b.is_default;
+
+    PERFORM {{ schema }}._lock(p_parent, 'SHARE UPDATE EXCLUSIVE');
+    IF v_default IS NOT NULL THEN
+        PERFORM {{ schema }}._lock(v_default, 'ACCESS EXCLUSIVE');
+    END IF;
+
+    EXECUTE pg_catalog.format(
+        'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS)',
+        v_schema, v_name, p_parent);
+    v_new := pg_catalog.format('%I.%I', v_schema, v_name)::regclass;
+
+    IF v_default IS NOT NULL THEN
+        SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+        EXECUTE pg_catalog.format(
+            'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s) '
+            'INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved',
+            v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new);
+        GET DIAGNOSTICS v_moved = ROW_COUNT;
+    END IF;
+
+    PERFORM {{ schema }}._copy_owner_and_grants(p_parent, v_new);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
+                              p_parent, v_new, p_from, p_to);
+    PERFORM {{ schema }}._notice(pg_catalog.format('created partition %s [%s, %s)%s', v_new, p_from, p_to,
+        CASE WHEN v_moved > 0 THEN pg_catalog.format(', moved %s rows from %s', v_moved, v_default) ELSE '' END));
+    RETURN {{ schema }}._qualified(v_new);
+END
+$$;

@@ -1,0 +1,25 @@
+CREATE FUNCTION {{ schema }}._key_type(p_rel regclass, p_key text)
+    RETURNS regtype
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_type regtype;
+BEGIN
+/*
+ * The type of column p_key of p_rel; 42703 with a HINT when there is none.
+ */
+    SELECT a.atttypid::regtype INTO v_type
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = p_rel AND a.attname = p_key AND a.attnum > 0 AND NOT a.attisdropped;
+    IF v_type IS NULL THEN
+        RAISE EXCEPTION 'column "%" of table % does not exist', p_key, {{ schema }}._qualified(p_rel)
+            USING ERRCODE = '42703',
+                  HINT = pg_catalog.format('Use one of its columns: %s.',
+                      (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                         FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = p_rel AND a.attnum > 0 AND NOT a.attisdropped));
+    END IF;
+    RETURN v_type;
+END
+$$;

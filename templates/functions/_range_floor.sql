@@ -1,0 +1,35 @@
+CREATE FUNCTION {{ schema }}._range_floor(p_value text, p_key_type regtype, p_interval text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_spec  record := {{ schema }}._interval_spec(p_interval, p_key_type);
+    v_ts    timestamp;
+    v_n     bigint;
+BEGIN
+/*
+ * The aligned start of the interval holding p_value: days at 00:00 UTC,
+ * weeks on ISO Mondays, months on January 1st (quarters on Jan/Apr/Jul/Oct),
+ * sub-daily intervals on the Unix epoch, integers on multiples of the width.
+ */
+    IF v_spec.kind = 'integer' THEN
+        RETURN (pg_catalog.floor(p_value::numeric / v_spec.width) * v_spec.width)::bigint::text;
+    END IF;
+    v_ts := {{ schema }}._to_utc(p_value, p_key_type);
+    IF v_spec.kind = 'months' THEN
+        v_n := (pg_catalog.date_part('year', v_ts) * 12 + pg_catalog.date_part('month', v_ts) - 1)::bigint;
+        v_n := pg_catalog.floor(v_n::numeric / v_spec.months)::bigint * v_spec.months;
+        v_ts := pg_catalog.make_timestamp((pg_catalog.floor(v_n / 12.0))::int, (v_n - pg_catalog.floor(v_n / 12.0) * 12)::int + 1, 1, 0, 0, 0);
+    ELSIF v_spec.kind IN ('weeks', 'days') THEN
+        v_n := (pg_catalog.date_trunc('day', v_ts)::date
+                - CASE v_spec.kind WHEN 'weeks' THEN date '1970-01-05' ELSE date '1970-01-01' END);
+        v_n := pg_catalog.floor(v_n::numeric / v_spec.days)::bigint * v_spec.days;
+        v_ts := (CASE v_spec.kind WHEN 'weeks' THEN date '1970-01-05' ELSE date '1970-01-01' END + v_n::int)::timestamp;
+    ELSE
+        v_ts := pg_catalog.to_timestamp(pg_catalog.floor(extract(epoch FROM v_ts) / v_spec.seconds) * v_spec.seconds)
+                AT TIME ZONE 'UTC';
+    END IF;
+    RETURN {{ schema }}._literal(v_ts, p_key_type);
+END
+$$;

@@ -1,0 +1,56 @@
+CREATE FUNCTION {{ schema }}._resolve_table(p_table text)
+    RETURNS regclass
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_parts  text[];
+    v_oid    oid;
+    v_found  text[];
+BEGIN
+/*
+ * Resolve a table name written as in SQL ('public.revenues', 'revenues',
+ * 'public."Daily Balances"') to its oid. An unqualified name must name
+ * exactly one table among the user's schemas. Missing: 42P01 with a HINT.
+ */
+    IF p_table IS NULL OR btrim(p_table) = '' THEN
+        RAISE EXCEPTION 'a table name is required'
+            USING ERRCODE = '22023', HINT = 'Pass the table as schema.table, e.g. ''public.revenues''.';
+    END IF;
+    BEGIN
+        v_parts := pg_catalog.parse_ident(p_table);
+    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
+        RAISE EXCEPTION 'invalid table name: %', p_table
+            USING ERRCODE = '22023',
+                  HINT = 'Write the name as in SQL: schema.table, with double quotes around names that need them.';
+    END;
+    IF cardinality(v_parts) = 2 THEN
+        SELECT c.oid INTO v_oid
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = v_parts[1] AND c.relname = v_parts[2] AND c.relkind IN ('r', 'p');
+    ELSIF cardinality(v_parts) = 1 THEN
+        SELECT pg_catalog.array_agg(pg_catalog.format('%I.%I', n.nspname, c.relname) ORDER BY n.nspname),
+               pg_catalog.min(c.oid::bigint)::oid
+          INTO v_found, v_oid
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relname = v_parts[1] AND c.relkind IN ('r', 'p')
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema', '{{ schema }}', 'part_archive')
+           AND n.nspname !~ '^pg_(toast|temp)';
+        IF cardinality(v_found) > 1 THEN
+            RAISE EXCEPTION 'table name "%" is ambiguous', p_table
+                USING ERRCODE = '22023',
+                      DETAIL = pg_catalog.format('Tables with that name: %s.', pg_catalog.array_to_string(v_found, ', ')),
+                      HINT = 'Qualify the name with its schema.';
+        END IF;
+    ELSE
+        RAISE EXCEPTION 'invalid table name: %', p_table
+            USING ERRCODE = '22023', HINT = 'Write the name as schema.table (no database part).';
+    END IF;
+    IF v_oid IS NULL THEN
+        RAISE EXCEPTION 'table % does not exist', p_table
+            USING ERRCODE = '42P01',
+                  HINT = 'Check the spelling and the schema (names are case-sensitive when quoted), or create the table first.';
+    END IF;
+    RETURN v_oid::regclass;
+END
+$$;

@@ -1,0 +1,168 @@
+CREATE FUNCTION {{ schema }}.create_partitioned(
+    p_parent            text,
+    p_key               text,
+    p_strategy          text,
+    p_interval          text DEFAULT NULL,
+    p_partitions        integer DEFAULT NULL,
+    p_premake           integer DEFAULT 3,
+    p_retention         text DEFAULT NULL,
+    p_retention_mode    text DEFAULT 'detach',
+    p_default_partition boolean DEFAULT NULL,
+    p_partition_prefix  text DEFAULT NULL
+)
+    RETURNS SETOF text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_rel       regclass := {{ schema }}._resolve_table(p_parent);
+    v_name      text := {{ schema }}._qualified(v_rel);
+    v_strategy  text := pg_catalog.lower(p_strategy);
+    v_type      regtype;
+    v_pstrat    "char";
+    v_pkey      text;
+    v_old       {{ schema }}.config;
+    v_default   boolean;
+    v_prefix    text;
+    v_schema    text;
+    v_moduli    integer[];
+    v_made      text;
+BEGIN
+/*
+ * Manage a table that already exists as PARTITION BY RANGE|HASH (p_key):
+ * check everything first (a bad argument changes nothing), record it in
+ * part.config (or update its settings when it is already managed), make the
+ * default partition (range, unless p_default_partition is false) and the
+ * first partitions: the current interval and p_premake more (range), or
+ * p_partitions hash partitions <table>_0 .. <table>_N-1. Returns the
+ * qualified names of the partitions it created; calling it again with the
+ * same arguments changes nothing.
+ */
+    IF v_strategy IS NULL OR v_strategy NOT IN ('range', 'hash') THEN
+        RAISE EXCEPTION 'invalid strategy "%"', p_strategy
+            USING ERRCODE = '22023', HINT = 'Use ''range'' (time or integer intervals) or ''hash'' (e.g. by org_id).';
+    END IF;
+    v_type := {{ schema }}._key_type(v_rel, p_key);
+
+    SELECT pt.partstrat,
+           (SELECT a.attname FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = pt.partrelid AND a.attnum = pt.partattrs[0])
+      INTO v_pstrat, v_pkey
+      FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = v_rel;
+    IF v_pstrat IS NULL THEN
+        RAISE EXCEPTION 'table % is not partitioned', v_name
+            USING ERRCODE = '42809',
+                  HINT = pg_catalog.format('Create it with PARTITION BY %s (%I), or move a live table with part.migrate_start(%L, %L, %L).',
+                                           pg_catalog.upper(v_strategy), p_key, v_name, p_key, v_strategy);
+    END IF;
+    IF v_pstrat <> pg_catalog.left(v_strategy, 1) OR v_pkey IS DISTINCT FROM p_key THEN
+        RAISE EXCEPTION 'table % is partitioned by % (%), not by % (%)', v_name,
+                CASE v_pstrat WHEN 'r' THEN 'RANGE' WHEN 'h' THEN 'HASH' ELSE 'LIST' END,
+                coalesce(pg_catalog.quote_ident(v_pkey), 'an expression or several columns'),
+                pg_catalog.upper(v_strategy), pg_catalog.quote_ident(p_key)
+            USING ERRCODE = '42809',
+                  HINT = 'Pass the table''s own partition strategy and key column (part manages single-column keys).';
+    END IF;
+    IF p_premake IS NULL OR p_premake < 0 THEN
+        RAISE EXCEPTION 'premake must be zero or more, not %', coalesce(p_premake::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead to keep, e.g. 3.';
+    END IF;
+    IF p_partition_prefix IS NOT NULL AND (p_partition_prefix = '' OR pg_catalog.octet_length(p_partition_prefix) > 63) THEN
+        RAISE EXCEPTION 'invalid partition name prefix "%"', p_partition_prefix
+            USING ERRCODE = '22023', HINT = 'A prefix is a table name: 1 to 63 bytes.';
+    END IF;
+    IF p_retention_mode IS NULL OR p_retention_mode NOT IN ('drop', 'detach', 'archive') THEN
+        RAISE EXCEPTION 'invalid retention mode "%"', p_retention_mode
+            USING ERRCODE = '22023', HINT = 'Use ''drop'', ''detach'' or ''archive''.';
+    END IF;
+
+    IF v_strategy = 'hash' THEN
+        IF p_partitions IS NULL OR p_partitions < 1 THEN
+            RAISE EXCEPTION 'a hash-partitioned table needs a partition count of 1 or more, not %', coalesce(p_partitions::text, 'NULL')
+                USING ERRCODE = '22023', HINT = 'Pass p_partitions => 16, for example.';
+        END IF;
+        IF p_interval IS NOT NULL OR p_retention IS NOT NULL THEN
+            RAISE EXCEPTION 'hash partitions have no interval and no retention'
+                USING ERRCODE = '22023', HINT = 'Leave p_interval and p_retention NULL for a hash table.';
+        END IF;
+        IF p_default_partition THEN
+            RAISE EXCEPTION 'a hash-partitioned table cannot have a default partition'
+                USING ERRCODE = '22023', HINT = 'PostgreSQL does not allow it: leave p_default_partition unset for a hash table.';
+        END IF;
+    ELSE
+        IF p_partitions IS NOT NULL THEN
+            RAISE EXCEPTION 'a range-partitioned table has no partition count'
+                USING ERRCODE = '22023', HINT = 'Leave p_partitions NULL and give p_interval, e.g. ''1 month''.';
+        END IF;
+        PERFORM {{ schema }}._interval_spec(p_interval, v_type);   -- raises 22023 / 42804
+        IF p_retention IS NOT NULL THEN
+            PERFORM {{ schema }}._check_retention(p_retention, v_type);
+        END IF;
+        v_default := coalesce(p_default_partition, true);
+    END IF;
+
+    SELECT * INTO v_old FROM {{ schema }}.config c WHERE c.parent_table = v_name;
+    SELECT n.nspname, coalesce(p_partition_prefix, c.relname) INTO v_schema, v_prefix
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = v_rel;
+
+    IF v_strategy = 'hash' THEN
+        SELECT pg_catalog.array_agg(DISTINCT b.modulus) INTO v_moduli FROM {{ schema }}._partition_bounds(v_rel) b;
+        IF v_moduli IS NOT NULL AND v_moduli <> ARRAY[p_partitions] THEN
+            RAISE EXCEPTION 'table % already has hash partitions with modulus %, not %', v_name,
+                    pg_catalog.array_to_string(v_moduli, ', '), p_partitions
+                USING ERRCODE = '42809',
+                      HINT = pg_catalog.format('Register it with p_partitions => %s, then grow it with part.split_hash.', v_moduli[1]);
+        END IF;
+    ELSIF v_old.parent_table IS NOT NULL AND v_old."interval"::text IS DISTINCT FROM p_interval
+          AND EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(v_rel) b WHERE NOT b.is_default)
+          AND (SELECT x::text FROM {{ schema }}._interval_spec(v_old."interval", v_type) x)
+              IS DISTINCT FROM (SELECT x::text FROM {{ schema }}._interval_spec(p_interval, v_type) x) THEN
+        RAISE EXCEPTION 'cannot change the interval of % from % to % while it has partitions', v_name, v_old."interval", p_interval
+            USING ERRCODE = '0A000',
+                  HINT = 'Changing the interval of existing partitions is not supported; keep the old interval, or migrate into a new table.';
+    END IF;
+
+    -- Everything is checked: record the table.
+    IF v_old.parent_table IS NULL THEN
+        INSERT INTO {{ schema }}.config (parent_table, strategy, key_column, key_type, "interval", partitions, premake,
+                                         retention, retention_mode, default_partition, partition_prefix)
+        VALUES (v_name, v_strategy, p_key, v_type::text, p_interval, p_partitions, p_premake,
+                p_retention, p_retention_mode, v_default, p_partition_prefix);
+    ELSIF (v_old."interval", v_old.partitions, v_old.premake, v_old.retention, v_old.retention_mode,
+           v_old.default_partition, v_old.partition_prefix)
+          IS DISTINCT FROM (p_interval, p_partitions, p_premake, p_retention, p_retention_mode, v_default, p_partition_prefix) THEN
+        UPDATE {{ schema }}.config c
+           SET "interval" = p_interval, partitions = p_partitions, premake = p_premake, retention = p_retention,
+               retention_mode = p_retention_mode, default_partition = v_default,
+               partition_prefix = p_partition_prefix, updated_at = pg_catalog.now()
+         WHERE c.parent_table = v_name;
+    END IF;
+
+    IF v_strategy = 'hash' THEN
+        IF EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(v_rel))
+           AND (SELECT pg_catalog.count(*) FROM {{ schema }}._partition_bounds(v_rel)) = p_partitions THEN
+            RETURN;
+        END IF;
+        PERFORM {{ schema }}._lock(v_rel, 'ACCESS EXCLUSIVE');
+        FOR i IN 0 .. p_partitions - 1 LOOP
+            CONTINUE WHEN EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(v_rel) b WHERE b.remainder = i);
+            v_made := {{ schema }}._partition_name(v_prefix, i::text);
+            EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES WITH (MODULUS %s, REMAINDER %s)',
+                                      v_schema, v_made, v_rel, p_partitions, i);
+            PERFORM {{ schema }}._copy_owner_and_grants(v_rel, pg_catalog.format('%I.%I', v_schema, v_made)::regclass);
+            RETURN NEXT pg_catalog.format('%I.%I', v_schema, v_made);
+        END LOOP;
+        RETURN;
+    END IF;
+
+    IF v_default AND NOT EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(v_rel) b WHERE b.is_default) THEN
+        v_made := {{ schema }}._partition_name(v_prefix, 'default');
+        PERFORM {{ schema }}._lock(v_rel, 'ACCESS EXCLUSIVE');
+        EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', v_schema, v_made, v_rel);
+        PERFORM {{ schema }}._copy_owner_and_grants(v_rel, pg_catalog.format('%I.%I', v_schema, v_made)::regclass);
+        RETURN NEXT pg_catalog.format('%I.%I', v_schema, v_made);
+    END IF;
+    RETURN QUERY SELECT * FROM {{ schema }}.create_ahead(p_premake, v_name);
+END
+$$;

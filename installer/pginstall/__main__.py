@@ -1,0 +1,5 @@
+"""python -m pginstall"""
+
+from .cli import main
+
+main(prog_name="pginstall")

@@ -1,0 +1,213 @@
+"""Fixtures: one real PostgreSQL 15 server per test session, databases per test.
+
+The server is started by pytest-postgresql with pg_cron preloaded
+(cron.database_name = postgres) and trust auth on 127.0.0.1. As root (CI), the
+server runs as the `postgres` OS user through scripts/pg_ctl_as_postgres.sh.
+
+Databases are cheap copies of template databases made once per session:
+
+* ``part_template``: part installed in plain mode (render_install('plain'));
+* ``part_ext_template``: ``CREATE EXTENSION part`` and pgtap (needs `make install`);
+* ``empty_template``: nothing installed (for the installer's own tests).
+
+Fixtures:
+
+* ``pg_server``: host, port, user of the server; ``pg_server.dsn(dbname)``.
+* ``dsn_factory(dbname)``: a libpq conninfo string for one database.
+* ``connect(dbname, autocommit=False)``: a psycopg connection, closed after the test.
+* ``fresh_db`` / ``ext_db`` / ``empty_db``: the name of a new database for this
+  test (plain part / extension part / nothing), dropped afterwards.
+* ``make_db(kind)``: more such databases in one test (kind: plain, extension, empty).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from pytest_postgresql import factories
+
+from pginstall import render
+
+REPO = Path(__file__).resolve().parents[2]
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+PG_CTL_WRAPPER = REPO / "scripts" / "pg_ctl_as_postgres.sh"
+
+POSTGRES_OPTIONS = " ".join(
+    [
+        "-c shared_preload_libraries=pg_cron",
+        "-c cron.database_name=postgres",
+        "-c cron.timezone=UTC",
+        "-c max_connections=200",
+        "-c wal_level=replica",
+        "-c max_wal_senders=5",
+        "-c fsync=off",
+    ]
+)
+
+postgresql_proc = factories.postgresql_proc(
+    executable=str(PG_CTL_WRAPPER),
+    host="127.0.0.1",
+    port=None,  # any free port
+    user="postgres",
+    postgres_options=POSTGRES_OPTIONS,
+)
+
+TEMPLATES = {
+    "plain": "part_template",
+    "extension": "part_ext_template",
+    "empty": "empty_template",
+}
+
+
+@dataclass(frozen=True)
+class PgServer:
+    host: str
+    port: int
+    user: str
+    datadir: str
+    logfile: str
+
+    def dsn(self, dbname: str = "postgres") -> str:
+        return psycopg.conninfo.make_conninfo(
+            host=self.host, port=str(self.port), user=self.user, dbname=dbname
+        )
+
+    def env(self) -> dict[str, str]:
+        """libpq variables reaching this server (for subprocesses such as pg_prove)."""
+        return {"PGHOST": self.host, "PGPORT": str(self.port), "PGUSER": self.user}
+
+
+def _admin(server: PgServer) -> psycopg.Connection:
+    return psycopg.connect(server.dsn("postgres"), autocommit=True)
+
+
+def _create_db(server: PgServer, name: str, template: str = "template0") -> None:
+    with _admin(server) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template)
+            )
+        )
+
+
+def _drop_db(server: PgServer, name: str) -> None:
+    with _admin(server) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def extension_files_problem() -> str | None:
+    """Why CREATE EXTENSION part would not install what templates/ renders, or None."""
+    import subprocess
+
+    sharedir = subprocess.check_output([str(PG_BIN / "pg_config"), "--sharedir"], text=True).strip()
+    extdir = Path(sharedir) / "extension"
+    for fname, text in render.render_extension_files().items():
+        path = extdir / fname
+        if not path.exists():
+            return f"{path} is missing: run `make install`"
+        if path.read_text() != text:
+            return f"{path} differs from what templates/ renders: run `make install`"
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_server(postgresql_proc) -> PgServer:
+    server = PgServer(
+        host=postgresql_proc.host,
+        port=int(postgresql_proc.port),
+        user=postgresql_proc.user,
+        datadir=postgresql_proc.datadir,
+        logfile=postgresql_proc.logfile,
+    )
+    with _admin(server) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
+    return server
+
+
+@pytest.fixture(scope="session")
+def _templates(pg_server: PgServer) -> dict[str, str | None]:
+    """Build the template databases once; value None means built, else why not."""
+    state: dict[str, str | None] = {}
+
+    _drop_db(pg_server, TEMPLATES["empty"])
+    _create_db(pg_server, TEMPLATES["empty"])
+    state["empty"] = None
+
+    _drop_db(pg_server, TEMPLATES["plain"])
+    _create_db(pg_server, TEMPLATES["plain"])
+    with psycopg.connect(pg_server.dsn(TEMPLATES["plain"])) as conn:
+        conn.execute(render.render_install("plain"))
+    state["plain"] = None
+
+    _drop_db(pg_server, TEMPLATES["extension"])
+    problem = extension_files_problem()
+    if problem is None:
+        _create_db(pg_server, TEMPLATES["extension"])
+        with psycopg.connect(pg_server.dsn(TEMPLATES["extension"])) as conn:
+            conn.execute("CREATE EXTENSION part")
+            conn.execute("CREATE EXTENSION pgtap")
+    state["extension"] = problem
+    return state
+
+
+@pytest.fixture
+def make_db(pg_server: PgServer, _templates):
+    """make_db(kind='plain'|'extension'|'empty') -> name of a new database, dropped after the test."""
+    made: list[str] = []
+
+    def factory(kind: str = "plain") -> str:
+        problem = _templates[kind]
+        if problem is not None:
+            pytest.fail(f"cannot make a database with part as an extension: {problem}")
+        name = f"t_{kind[:3]}_{uuid.uuid4().hex[:10]}"
+        _create_db(pg_server, name, TEMPLATES[kind])
+        made.append(name)
+        return name
+
+    yield factory
+    for name in made:
+        _drop_db(pg_server, name)
+
+
+@pytest.fixture
+def fresh_db(make_db) -> str:
+    """A new database with part installed in plain mode."""
+    return make_db("plain")
+
+
+@pytest.fixture
+def ext_db(make_db) -> str:
+    """A new database with CREATE EXTENSION part (and pgtap) done."""
+    return make_db("extension")
+
+
+@pytest.fixture
+def empty_db(make_db) -> str:
+    """A new database without part."""
+    return make_db("empty")
+
+
+@pytest.fixture
+def dsn_factory(pg_server: PgServer):
+    return pg_server.dsn
+
+
+@pytest.fixture
+def connect(pg_server: PgServer):
+    """connect(dbname, autocommit=False) -> psycopg.Connection, closed after the test."""
+    opened: list[psycopg.Connection] = []
+
+    def factory(dbname: str, autocommit: bool = False, **kwargs) -> psycopg.Connection:
+        conn = psycopg.connect(pg_server.dsn(dbname), autocommit=autocommit, **kwargs)
+        opened.append(conn)
+        return conn
+
+    yield factory
+    for conn in opened:
+        conn.close()

@@ -1,0 +1,158 @@
+CREATE PROCEDURE {{ schema }}.split_hash(p_parent text, p_new_count integer)
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_rel      regclass;
+    v_cfg      {{ schema }}.config;
+    v_type     regtype;
+    v_schema   text;
+    v_prefix   text;
+    v_old      integer;
+    v_moduli   integer[];
+    v_part     record;
+    v_targets  integer[];
+    v_rem      integer;
+    v_tmp      text;
+    v_keys     text[];
+    v_full     boolean;
+    v_cols     text;
+    v_n_old    bigint;
+    v_n_new    bigint;
+BEGIN
+/*
+ * Grow a hash-partitioned table from N to p_new_count partitions (a multiple
+ * of N), one old partition at a time, committing between steps so that
+ * writers are blocked only during a short step per partition:
+ *   1. new tables for the successors of remainder r (r, r+N, r+2N, ... mod
+ *      p_new_count) and a capture trigger on the old partition; commit;
+ *   2. copy the old partition's rows into them, writers going on; commit;
+ *   3. under an ACCESS EXCLUSIVE lock (short timeouts, retries): re-copy the
+ *      keys written since step 2, check the row counts, detach and drop the
+ *      old partition, attach the new ones; commit.
+ * Interrupted, it can be called again and carries on. It commits, so CALL it
+ * outside an explicit transaction block. (A procedure that commits cannot
+ * have a SET clause: search_path is pinned with set_config after each commit.)
+ */
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    v_rel := {{ schema }}._resolve_table(p_parent);
+    v_cfg := {{ schema }}._config_row(v_rel);
+    IF v_cfg.strategy <> 'hash' THEN
+        RAISE EXCEPTION 'table % is range-partitioned, not hash-partitioned', v_cfg.parent_table
+            USING ERRCODE = '42809', HINT = 'part.split_hash grows hash-partitioned tables only.';
+    END IF;
+    v_type := v_cfg.key_type::regtype;
+    SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
+      FROM {{ schema }}._partition_bounds(v_rel) b;
+    v_old := v_moduli[1];
+    IF p_new_count IS NULL OR p_new_count <= 0 THEN
+        RAISE EXCEPTION 'invalid partition count %', coalesce(p_new_count::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass the new number of partitions, a multiple of the current one.';
+    END IF;
+    IF cardinality(v_moduli) = 1 AND p_new_count = v_old THEN
+        UPDATE {{ schema }}.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
+         WHERE c.parent_table = v_cfg.parent_table AND c.partitions IS DISTINCT FROM p_new_count;
+        RETURN;   -- already there
+    END IF;
+    IF cardinality(v_moduli) > 2 OR (cardinality(v_moduli) = 2 AND v_moduli[2] <> p_new_count)
+       OR p_new_count <= v_old OR p_new_count % v_old <> 0 THEN
+        RAISE EXCEPTION 'cannot split % from % to % partitions', v_cfg.parent_table,
+                pg_catalog.array_to_string(v_moduli, ' and '), p_new_count
+            USING ERRCODE = '22023',
+                  HINT = CASE WHEN cardinality(v_moduli) = 2
+                              THEN pg_catalog.format('A split to %s is under way: call part.split_hash(%L, %s) to finish it.', v_moduli[2], p_parent, v_moduli[2])
+                              ELSE pg_catalog.format('The new count must be a multiple of %s greater than it, e.g. %s.', v_old, v_old * 2) END;
+    END IF;
+
+    SELECT n.nspname, coalesce(v_cfg.partition_prefix, c.relname) INTO v_schema, v_prefix
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = v_rel;
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+
+    FOR v_part IN
+        SELECT b.partition_oid::regclass AS rel, b.partition_name, b.remainder
+          FROM {{ schema }}._partition_bounds(v_rel) b WHERE b.modulus = v_old ORDER BY b.remainder
+    LOOP
+        v_targets := ARRAY(SELECT v_part.remainder + j * v_old FROM pg_catalog.generate_series(0, p_new_count / v_old - 1) j);
+
+        -- 1. new tables and the capture trigger (dropping leftovers of an interrupted run)
+        FOREACH v_rem IN ARRAY v_targets LOOP
+            v_tmp := {{ schema }}._partition_name(v_prefix, 'split_' || v_rem);
+            IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_tmp)) IS NOT NULL THEN
+                EXECUTE pg_catalog.format('DROP TABLE %I.%I', v_schema, v_tmp);
+            END IF;
+            EXECUTE pg_catalog.format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED)',
+                                      v_schema, v_tmp, v_rel);
+            EXECUTE pg_catalog.format('ALTER TABLE %I.%I ADD CONSTRAINT %I CHECK (pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I))',
+                                      v_schema, v_tmp, 'part_split_check', v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+            PERFORM {{ schema }}._copy_owner_and_grants(v_rel, pg_catalog.format('%I.%I', v_schema, v_tmp)::regclass);
+        END LOOP;
+        DELETE FROM {{ schema }}.split_log l WHERE l.partition_oid = v_part.rel;
+        PERFORM {{ schema }}._lock(v_part.rel, 'SHARE ROW EXCLUSIVE');
+        FOR v_tmp IN SELECT t.tgname FROM pg_catalog.pg_trigger t
+                      WHERE t.tgrelid = v_part.rel AND t.tgname IN ('part_split_capture', 'part_split_capture_truncate') LOOP
+            EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_tmp, v_part.rel);
+        END LOOP;
+        EXECUTE pg_catalog.format('CREATE TRIGGER part_split_capture AFTER INSERT OR UPDATE OR DELETE ON %s '
+                                  'FOR EACH ROW EXECUTE FUNCTION {{ schema }}._split_capture(%L)', v_part.rel, v_cfg.key_column);
+        EXECUTE pg_catalog.format('CREATE TRIGGER part_split_capture_truncate AFTER TRUNCATE ON %s '
+                                  'FOR EACH STATEMENT EXECUTE FUNCTION {{ schema }}._split_capture(%L)', v_part.rel, v_cfg.key_column);
+        COMMIT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+
+        -- 2. copy, writers going on
+        FOREACH v_rem IN ARRAY v_targets LOOP
+            v_tmp := {{ schema }}._partition_name(v_prefix, 'split_' || v_rem);
+            EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                                      v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+        END LOOP;
+        COMMIT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+
+        -- 3. the short locked step
+        PERFORM {{ schema }}._lock(v_rel, 'ACCESS EXCLUSIVE');
+        PERFORM {{ schema }}._lock(v_part.rel, 'ACCESS EXCLUSIVE');   -- also writers that bypass the parent
+        SELECT pg_catalog.bool_or(l.key_value IS NULL), pg_catalog.array_agg(DISTINCT l.key_value) FILTER (WHERE l.key_value IS NOT NULL)
+          INTO v_full, v_keys
+          FROM {{ schema }}.split_log l WHERE l.partition_oid = v_part.rel;
+        FOREACH v_rem IN ARRAY v_targets LOOP
+            v_tmp := {{ schema }}._partition_name(v_prefix, 'split_' || v_rem);
+            IF v_full THEN
+                EXECUTE pg_catalog.format('TRUNCATE %I.%I', v_schema, v_tmp);
+                EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                                          v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+            ELSIF v_keys IS NOT NULL THEN
+                EXECUTE pg_catalog.format('DELETE FROM %I.%I WHERE %I = ANY (%L::%s[])', v_schema, v_tmp, v_cfg.key_column, v_keys, v_type);
+                EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE %I = ANY (%L::%s[]) AND pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                                          v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_cfg.key_column, v_keys, v_type,
+                                          v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+            END IF;
+        END LOOP;
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_part.rel) INTO v_n_old;
+        EXECUTE (SELECT 'SELECT sum(n)::bigint FROM (' || pg_catalog.string_agg(pg_catalog.format('SELECT pg_catalog.count(*) AS n FROM %I.%I', v_schema,
+                            {{ schema }}._partition_name(v_prefix, 'split_' || r)), ' UNION ALL ') || ') s'
+                   FROM pg_catalog.unnest(v_targets) r)
+            INTO v_n_new;
+        IF v_n_old IS DISTINCT FROM v_n_new THEN
+            RAISE EXCEPTION 'split of % stopped: % rows in the old partition, % in the new ones', v_part.partition_name, v_n_old, v_n_new
+                USING ERRCODE = 'XX000', HINT = 'Nothing was changed in this step; call part.split_hash again.';
+        END IF;
+        EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', v_rel, v_part.rel);
+        EXECUTE pg_catalog.format('DROP TABLE %s', v_part.rel);
+        DELETE FROM {{ schema }}.split_log l WHERE l.partition_oid = v_part.rel;
+        FOREACH v_rem IN ARRAY v_targets LOOP
+            v_tmp := {{ schema }}._partition_name(v_prefix, 'split_' || v_rem);
+            EXECUTE pg_catalog.format('ALTER TABLE %I.%I RENAME TO %I', v_schema, v_tmp, {{ schema }}._partition_name(v_prefix, v_rem::text));
+            EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES WITH (MODULUS %s, REMAINDER %s)',
+                                      v_rel, v_schema, {{ schema }}._partition_name(v_prefix, v_rem::text), p_new_count, v_rem);
+            EXECUTE pg_catalog.format('ALTER TABLE %I.%I DROP CONSTRAINT part_split_check', v_schema, {{ schema }}._partition_name(v_prefix, v_rem::text));
+        END LOOP;
+        PERFORM {{ schema }}._notice(pg_catalog.format('split %s into %s partitions (%s rows)', v_part.partition_name, cardinality(v_targets), v_n_old));
+        COMMIT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    END LOOP;
+    UPDATE {{ schema }}.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
+     WHERE c.parent_table = v_cfg.parent_table;
+    COMMIT;
+END
+$$;

@@ -12,6 +12,10 @@ CREATE TABLE {{ schema }}.maintenance_log (
     outcome        text NOT NULL CHECK (outcome IN ('ok', 'skipped', 'failed')),
     detail         text
 );
+CREATE INDEX maintenance_log_run ON {{ schema }}.maintenance_log (run_id);
+CREATE INDEX maintenance_log_heartbeat ON {{ schema }}.maintenance_log (logged_at) WHERE action = 'run';
+-- run ids of part.run_maintenance (one per run; the actions of a run share it)
+CREATE SEQUENCE {{ schema }}.maintenance_run_id_seq;
 CREATE INDEX maintenance_log_logged_at ON {{ schema }}.maintenance_log (logged_at);
 CREATE INDEX maintenance_log_parent ON {{ schema }}.maintenance_log (parent_table, logged_at);
 COMMENT ON TABLE {{ schema }}.maintenance_log IS
@@ -19,4 +23,5 @@ COMMENT ON TABLE {{ schema }}.maintenance_log IS
 {% if mode == 'extension' %}
 SELECT pg_catalog.pg_extension_config_dump('{{ schema }}.maintenance_log', '');
 SELECT pg_catalog.pg_extension_config_dump('{{ schema }}.maintenance_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('{{ schema }}.maintenance_run_id_seq', '');
 {% endif %}

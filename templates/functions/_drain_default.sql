@@ -1,0 +1,78 @@
+CREATE FUNCTION {{ schema }}._drain_default(p_parent regclass, p_max_partitions integer DEFAULT NULL)
+    RETURNS TABLE(partition_name text, rows_moved bigint)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_cfg     {{ schema }}.config := {{ schema }}._config_row(p_parent);
+    v_type    regtype := v_cfg.key_type::regtype;
+    v_int     boolean := v_cfg.key_type IN ('smallint', 'integer', 'bigint');
+    v_default regclass;
+    v_start   text;
+    v_min     text;
+    v_from    text;
+    v_to      text;
+    v_made    text;
+    v_count   integer := 0;
+BEGIN
+/*
+ * Move the rows waiting in p_parent's default partition into partitions
+ * made for them: for each interval that holds rows (smallest first), the
+ * aligned partition is created by part._create_range_partition, which moves
+ * that interval's rows out of the default before attaching it. At most
+ * p_max_partitions intervals per call, so that a caller that commits
+ * between calls (part.run_maintenance) holds the default's lock for one
+ * interval's rows at a time.
+ *
+ * Rows older than the retention (whose partition part.drop_old would retire
+ * at once) stay where they are, as do rows with a NULL key and rows of an
+ * interval a differently-bounded partition already overlaps; part.verify()
+ * reports them. Returns each partition made and the rows moved into it.
+ */
+    IF v_cfg.strategy <> 'range' THEN
+        RETURN;
+    END IF;
+    SELECT b.partition_oid::regclass INTO v_default
+      FROM {{ schema }}._partition_bounds(p_parent) b WHERE b.is_default;
+    IF v_default IS NULL THEN
+        RETURN;
+    END IF;
+
+    IF v_cfg.retention IS NOT NULL THEN
+        IF v_int THEN
+            EXECUTE pg_catalog.format('SELECT (pg_catalog.max(%I) - %s)::text FROM %s',
+                                      v_cfg.key_column, v_cfg.retention::bigint, p_parent) INTO v_start;
+        ELSE
+            v_start := {{ schema }}._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_cfg.retention::interval, v_type);
+        END IF;
+        IF v_start IS NOT NULL THEN
+            v_start := {{ schema }}._range_floor(v_start, v_type, v_cfg."interval");
+        END IF;
+    END IF;
+
+    LOOP
+        EXIT WHEN p_max_partitions IS NOT NULL AND v_count >= p_max_partitions;
+        EXECUTE pg_catalog.format('SELECT pg_catalog.min(%1$I)::text FROM ONLY %2$s WHERE %1$I >= $1::%3$s',
+                                  v_cfg.key_column, v_default, v_type)
+           INTO v_min USING coalesce(v_start, CASE WHEN v_int THEN '-9223372036854775808' ELSE '-infinity' END);
+        EXIT WHEN v_min IS NULL;
+        IF NOT v_int THEN
+            v_min := {{ schema }}._literal({{ schema }}._to_utc(v_min, v_type), v_type);
+        END IF;
+        v_from := {{ schema }}._range_floor(v_min, v_type, v_cfg."interval");
+        v_to := {{ schema }}._range_next(v_from, v_type, v_cfg."interval");
+        v_made := {{ schema }}._create_range_partition(p_parent, v_from, v_to);
+        IF v_made IS NOT NULL THEN
+            partition_name := v_made;
+            EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_made) INTO rows_moved;
+            v_count := v_count + 1;
+            RETURN NEXT;
+        ELSE
+            PERFORM {{ schema }}._notice(pg_catalog.format(
+                'rows of %s [%s, %s) stay in %s: a partition with other bounds overlaps that range',
+                v_cfg.parent_table, v_from, v_to, v_default));
+        END IF;
+        v_start := v_to;
+    END LOOP;
+END
+$$;

@@ -1,0 +1,28 @@
+CREATE FUNCTION {{ schema }}.setting(p_key text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_key record;
+BEGIN
+/*
+ * The value of one setting (flag), or its default when it was never set.
+ * use_partitioned_tables is derived from part.migration: true when every
+ * migration of the database is in partitioned or finalized (also when
+ * there is none: nothing reads a legacy table then).
+ */
+    SELECT * INTO v_key FROM {{ schema }}._setting_keys() k WHERE k.key = p_key;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown setting "%"', p_key
+            USING ERRCODE = '22023',
+                  HINT = 'Known settings: ' || (SELECT pg_catalog.string_agg(k.key, ', ' ORDER BY k.key)
+                                                  FROM {{ schema }}._setting_keys() k) || '.';
+    END IF;
+    IF p_key = 'use_partitioned_tables' THEN
+        RETURN (NOT EXISTS (SELECT 1 FROM {{ schema }}.migration m
+                             WHERE m.phase NOT IN ('partitioned', 'finalized')))::text;
+    END IF;
+    RETURN coalesce((SELECT s.value FROM {{ schema }}.settings s WHERE s.key = p_key), v_key.default_value);
+END
+$$;

@@ -60,13 +60,13 @@ BEGIN
                           HINT = 'Each field is *, a number, a range a-b, a list a,b or a step */n; e.g. ''0 2 * * *''.';
             END IF;
             v_range := pg_catalog.split_part(v_item, '/', 1);
-            v_step := coalesce(pg_catalog.nullif(pg_catalog.split_part(v_item, '/', 2), '')::integer, 1);
+            v_step := coalesce(nullif(pg_catalog.split_part(v_item, '/', 2), '')::integer, 1);
             IF v_range = '*' THEN
                 v_a := v_lo[f];
                 v_b := v_hi[f];
             ELSE
                 v_a := pg_catalog.split_part(v_range, '-', 1)::integer;
-                v_b := coalesce(pg_catalog.nullif(pg_catalog.split_part(v_range, '-', 2), '')::integer,
+                v_b := coalesce(nullif(pg_catalog.split_part(v_range, '-', 2), '')::integer,
                                 CASE WHEN v_item LIKE '%/%' THEN v_hi[f] ELSE v_a END);
             END IF;
             IF v_a < v_lo[f] OR v_b > v_hi[f] OR v_a > v_b OR v_step < 1 THEN
@@ -98,7 +98,7 @@ BEGIN
                     ELSE v_sets[3][pg_catalog.date_part('day', d)::int + 1] = 1
                          OR v_sets[5][pg_catalog.date_part('dow', d)::int + 1] = 1 END
     )
-    SELECT pg_catalog.greatest(v_max, pg_catalog.max(g.gap)) INTO v_max
+    SELECT greatest(v_max, pg_catalog.max(g.gap)) INTO v_max
       FROM (SELECT (pg_catalog.lead(days.n) OVER (ORDER BY days.n) - days.n) * 1440
                    - v_times[pg_catalog.cardinality(v_times)] + v_times[1] AS gap
               FROM days) g

@@ -1,0 +1,186 @@
+CREATE FUNCTION {{ schema }}.drop_old(p_retention text DEFAULT NULL, p_parent text DEFAULT NULL)
+    RETURNS SETOF text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_only    regclass;
+    v_t       record;
+    v_p       record;
+    v_type    regtype;
+    v_ret     text;
+    v_cut     numeric;
+    v_cutlit  text;
+    v_parts   regclass[];
+    v_names   text[];
+    v_default regclass;
+    v_schema  text;
+    v_name    text;
+    v_target  text;
+    v_phase   text;
+    v_newer   boolean;
+    v_run     bigint := nullif(pg_catalog.current_setting('part.run_id', true), '')::bigint;
+    v_started timestamptz;
+    v_failed  text[] := '{}';
+    v_done    text[];
+BEGIN
+/*
+ * Retire the range partitions wholly older than the retention (p_retention,
+ * else each table's own; tables without one keep everything), for every
+ * managed range table or only p_parent, by the table's retention mode:
+ *   drop:    detach, then drop the table;
+ *   detach:  detach and leave the table where it is;
+ *   archive: detach and move it into schema part_archive (created on
+ *            demand; never an extension member, so uninstalling part never
+ *            drops archived data).
+ * A partition is retired only when its upper bound is at or below
+ * now() - retention (time keys, UTC) or max(key) - retention (integer
+ * keys), and it is checked to hold no newer row; the default partition never
+ * is. Tables taking part in an unfinished migration are left alone (the
+ * other copy still holds those rows). Inside a function PostgreSQL allows
+ * only a plain DETACH, which needs ACCESS EXCLUSIVE on the parent: the locks
+ * are taken with short timeouts and retries (part._lock), and held only until
+ * the caller commits. Each action is logged in part.maintenance_log; a table
+ * that fails is logged and the others still run (a warning names them).
+ * Returns the qualified names of the partitions retired.
+ */
+    IF p_parent IS NOT NULL THEN
+        v_only := {{ schema }}._resolve_table(p_parent);
+        IF ({{ schema }}._config_row(v_only)).strategy <> 'range' THEN
+            RAISE EXCEPTION 'table % is hash-partitioned: it has no old partitions to retire', p_parent
+                USING ERRCODE = '42809', HINT = 'Retention applies to range-partitioned tables only.';
+        END IF;
+    END IF;
+    IF p_retention IS NOT NULL THEN   -- check it against every table it will apply to, before touching any
+        FOR v_t IN SELECT c.key_type FROM {{ schema }}.config c
+                    WHERE c.strategy = 'range' AND (v_only IS NULL OR c.parent_table = {{ schema }}._qualified(v_only))
+        LOOP
+            PERFORM {{ schema }}._check_retention(p_retention, v_t.key_type::regtype);
+        END LOOP;
+    END IF;
+
+    FOR v_t IN
+        SELECT c.parent_table, c.key_column, c.key_type, c.retention_mode,
+               coalesce(p_retention, c.retention) AS retention, pg_catalog.to_regclass(c.parent_table) AS rel
+          FROM {{ schema }}.config c
+         WHERE c.strategy = 'range' AND coalesce(p_retention, c.retention) IS NOT NULL
+           AND (v_only IS NULL OR c.parent_table = {{ schema }}._qualified(v_only))
+         ORDER BY c.parent_table
+    LOOP
+        v_started := pg_catalog.clock_timestamp();
+        v_done := '{}';
+        BEGIN
+            IF v_t.rel IS NULL THEN
+                RAISE EXCEPTION 'table % does not exist', v_t.parent_table
+                    USING ERRCODE = '42P01', HINT = 'Remove it from part.config (pginstall apply does) or recreate it.';
+            END IF;
+            SELECT m.phase INTO v_phase FROM {{ schema }}.migration m
+             WHERE v_t.parent_table IN (m.table_name, m.partitioned_table, m.legacy_table)
+               AND m.phase <> 'finalized' LIMIT 1;
+            IF v_phase IS NOT NULL THEN
+                INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, outcome, detail)
+                VALUES (v_run, v_t.parent_table, 'retire', 'skipped',
+                        pg_catalog.format('migration in phase %s: retention waits for part.finalize', v_phase));
+                CONTINUE;
+            END IF;
+
+            v_type := v_t.key_type::regtype;
+            v_ret := v_t.retention;
+            IF v_t.key_type IN ('smallint', 'integer', 'bigint') THEN
+                EXECUTE pg_catalog.format('SELECT pg_catalog.max(%I) - %s FROM %s', v_t.key_column,
+                                          pg_catalog.btrim(v_ret)::bigint, v_t.rel) INTO v_cut;
+                v_cutlit := v_cut::text;
+            ELSE
+                v_cutlit := {{ schema }}._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_ret::interval, v_type);
+                v_cut := {{ schema }}._bound_ordinal(v_cutlit, v_type);
+            END IF;
+            CONTINUE WHEN v_cut IS NULL;
+
+            SELECT pg_catalog.array_agg(b.partition_oid::regclass ORDER BY {{ schema }}._bound_ordinal(b.bound_from, v_type)),
+                   pg_catalog.array_agg(b.partition_name ORDER BY {{ schema }}._bound_ordinal(b.bound_from, v_type))
+              INTO v_parts, v_names
+              FROM {{ schema }}._partition_bounds(v_t.rel) b
+             WHERE NOT b.is_default AND {{ schema }}._bound_ordinal(b.bound_to, v_type) <= v_cut;
+            CONTINUE WHEN v_parts IS NULL;
+
+            -- never a partition holding a row newer than the retention (the bounds say so; check anyway)
+            FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
+                EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1::%s)',
+                                          v_parts[i], v_t.key_column, v_type)
+                   INTO v_newer USING v_cutlit;
+                IF v_newer THEN
+                    RAISE EXCEPTION 'partition % holds rows newer than the retention cutoff %', v_names[i], v_cutlit
+                        USING ERRCODE = '55000', HINT = 'Its bounds and contents disagree: check the partition by hand.';
+                END IF;
+            END LOOP;
+
+            -- lock order as PostgreSQL's own: parent, partitions, default
+            PERFORM {{ schema }}._lock(v_t.rel, 'ACCESS EXCLUSIVE');
+            FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
+                PERFORM {{ schema }}._lock(v_parts[i], 'ACCESS EXCLUSIVE');
+            END LOOP;
+            SELECT b.partition_oid::regclass INTO v_default
+              FROM {{ schema }}._partition_bounds(v_t.rel) b WHERE b.is_default;
+            IF v_default IS NOT NULL THEN
+                PERFORM {{ schema }}._lock(v_default, 'ACCESS EXCLUSIVE');
+            END IF;
+
+            FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
+                EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', v_t.rel, v_parts[i]);
+                v_target := NULL;
+                IF v_t.retention_mode = 'drop' THEN
+                    EXECUTE pg_catalog.format('DROP TABLE %s', v_parts[i]);
+                ELSIF v_t.retention_mode = 'archive' THEN
+                    IF pg_catalog.to_regnamespace('part_archive') IS NULL THEN
+                        CREATE SCHEMA IF NOT EXISTS part_archive;
+                        COMMENT ON SCHEMA part_archive IS
+                            'part: partitions retired by part.drop_old in archive mode (not part of the extension: uninstall keeps them)';
+                    END IF;
+                    SELECT n.nspname, c.relname INTO v_schema, v_name
+                      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                     WHERE c.oid = v_parts[i];
+                    IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
+                        v_name := {{ schema }}._partition_name(v_name, v_schema);
+                        IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
+                            RAISE EXCEPTION 'cannot archive %: part_archive already holds % and %', v_names[i],
+                                    pg_catalog.format('part_archive.%I', pg_catalog.split_part(v_names[i], '.', 2)),
+                                    pg_catalog.format('part_archive.%I', v_name)
+                                USING ERRCODE = '42P07', HINT = 'Rename or drop the archived copies first.';
+                        END IF;
+                        EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_parts[i], v_name);
+                    END IF;
+                    EXECUTE pg_catalog.format('ALTER TABLE %s SET SCHEMA part_archive', v_parts[i]);
+                    v_target := {{ schema }}._qualified(v_parts[i]);
+                    EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', v_parts[i],
+                        pg_catalog.format('part: partition %s of %s, archived by part.drop_old on %s (retention %s)',
+                                          v_names[i], v_t.parent_table,
+                                          pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), v_ret));
+                END IF;
+                INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome, detail)
+                VALUES (v_run, v_t.parent_table, v_t.retention_mode, v_names[i],
+                        pg_catalog.clock_timestamp() - v_started, 'ok',
+                        pg_catalog.format('older than %s (retention %s)%s', v_cutlit, v_ret,
+                                          CASE WHEN v_target IS NOT NULL THEN ', now ' || v_target ELSE '' END));
+                PERFORM {{ schema }}._notice(pg_catalog.format('retired %s of %s (%s, older than %s)',
+                                                               v_names[i], v_t.parent_table, v_t.retention_mode, v_cutlit));
+                v_done := v_done || v_names[i];
+            END LOOP;
+        EXCEPTION WHEN others THEN
+            v_done := '{}';
+            IF v_only IS NOT NULL THEN
+                RAISE;
+            END IF;
+            v_failed := v_failed || v_t.parent_table;
+            INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+            VALUES (v_run, v_t.parent_table, 'retire', pg_catalog.clock_timestamp() - v_started,
+                    CASE WHEN SQLSTATE = '55P03' THEN 'skipped' ELSE 'failed' END,
+                    SQLSTATE || ': ' || SQLERRM);
+        END;
+        RETURN QUERY SELECT pg_catalog.unnest(v_done);
+    END LOOP;
+    IF pg_catalog.cardinality(v_failed) > 0 THEN
+        RAISE WARNING 'part.drop_old could not retire old partitions of %', pg_catalog.array_to_string(v_failed, ', ')
+            USING HINT = 'See part.maintenance_log for the errors; the other tables were handled.';
+    END IF;
+END
+$$;

@@ -1,0 +1,226 @@
+CREATE PROCEDURE {{ schema }}.run_maintenance(p_parent text DEFAULT NULL, p_commit boolean DEFAULT true)
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_only     regclass;
+    v_run      bigint;
+    v_t        record;
+    v_r        record;
+    v_made     text;
+    v_started  timestamptz := pg_catalog.clock_timestamp();
+    v_t0       timestamptz;
+    v_holder   text;
+    v_broken   boolean;
+    v_n        bigint;
+    v_sep_ret  boolean;
+    v_tables   integer := 0;
+    v_created  integer := 0;
+    v_drained  integer := 0;
+    v_moved    bigint := 0;
+    v_retired  integer := 0;
+    v_failed   text[] := '{}';
+    v_skipped  text[] := '{}';
+    v_state    text;
+    v_msg      text;
+    v_detail   text;
+    v_step     text;
+    c_lock_a   CONSTANT integer := 1885434484;   -- 'part' as an integer: advisory lock (c_lock_a, 1)
+    c_drain_max CONSTANT integer := 100;         -- intervals drained per table and run
+BEGIN
+/*
+ * Maintenance of every managed table (or only p_parent), for pg_cron
+ * (`CALL part.run_maintenance()` as the whole job command):
+ *   1. create ahead: partitions for the current interval and premake more;
+ *   2. drain the default partition: rows sitting there get the partitions
+ *      they belong to, one interval per transaction (rows older than the
+ *      retention stay: part.verify() reports them);
+ *   3. retire old partitions (part.drop_old), unless the setting
+ *      retention_schedule says a separate job does it;
+ *   4. ANALYZE the partitions it created.
+ * What needs doing is read for all tables in one catalog pass
+ * (part._maintenance_plan), so a run with nothing to do costs one query.
+ * Each step of each table runs in its own subtransaction and is committed
+ * at once: a table that fails is logged (outcome 'failed', with the error)
+ * and the others still run; a lock not obtained within part._lock's short
+ * timeouts makes it give up on that table for this run (logged 'skipped')
+ * instead of stalling the writers queued behind it. A session-level
+ * advisory lock makes a concurrent second run skip (logged). Every run
+ * writes a heartbeat row (action 'run') that part.verify() reads. With
+ * enable_partition_maintenance = false a run is a logged no-op; on a
+ * standby it does nothing and says why.
+ *
+ * It COMMITs, so call it outside a transaction block (PostgreSQL forbids a
+ * SET clause on such a procedure: it sets search_path itself and qualifies
+ * every name). p_commit => false runs it without committing (inside a
+ * transaction, as tests do). If the run is cancelled mid-way, the advisory
+ * lock stays with that session until it ends.
+ */
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF pg_catalog.pg_is_in_recovery() THEN
+        RAISE NOTICE 'part.run_maintenance: this server is a standby (in recovery): nothing done'
+            USING HINT = 'Maintenance runs on the primary; its changes reach the standby by replication.';
+        RETURN;
+    END IF;
+    IF p_parent IS NOT NULL THEN
+        v_only := {{ schema }}._resolve_table(p_parent);
+        PERFORM {{ schema }}._config_row(v_only);
+    END IF;
+    v_run := pg_catalog.nextval('{{ schema }}.maintenance_run_id_seq');
+
+    IF NOT {{ schema }}.setting('enable_partition_maintenance')::boolean THEN
+        INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+        VALUES (v_run, {{ schema }}._qualified(v_only), 'run', pg_catalog.clock_timestamp() - v_started, 'skipped',
+                'enable_partition_maintenance is false: nothing done');
+        RAISE NOTICE 'part.run_maintenance: enable_partition_maintenance is false: nothing done'
+            USING HINT = 'SELECT part.set_setting(''enable_partition_maintenance'', ''true'') turns it back on.';
+        IF p_commit THEN
+            COMMIT;
+        END IF;
+        RETURN;
+    END IF;
+
+    IF NOT pg_catalog.pg_try_advisory_lock(c_lock_a, 1) THEN
+        SELECT pg_catalog.string_agg(l.pid::text, ', ') INTO v_holder
+          FROM pg_catalog.pg_locks l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.classid = c_lock_a AND l.objid = 1 AND l.objsubid = 2
+           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database());
+        INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+        VALUES (v_run, {{ schema }}._qualified(v_only), 'run', pg_catalog.clock_timestamp() - v_started, 'skipped',
+                pg_catalog.format('another part.run_maintenance is running (pid %s): this run skipped', coalesce(v_holder, '?')));
+        RAISE NOTICE 'part.run_maintenance: another run is in progress (pid %): skipped', coalesce(v_holder, '?');
+        IF p_commit THEN
+            COMMIT;
+        END IF;
+        RETURN;
+    END IF;
+
+    v_sep_ret := {{ schema }}.setting('retention_schedule') <> '';
+    FOR v_t IN SELECT * FROM {{ schema }}._maintenance_plan(v_only) LOOP
+        v_tables := v_tables + 1;
+        PERFORM {{ schema }}._maintenance_txn(v_run);
+        v_broken := false;
+
+        IF v_t.rel IS NULL THEN
+            v_failed := v_failed || v_t.parent_table;
+            INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, outcome, detail)
+            VALUES (v_run, v_t.parent_table, 'check', 'failed',
+                    '42P01: table does not exist (remove it from part.config, or recreate it)');
+            CONTINUE;
+        END IF;
+
+        -- 1. create ahead (and analyze what was created)
+        IF v_t.strategy = 'range' AND v_t.needs_ahead IS DISTINCT FROM false THEN
+            v_t0 := pg_catalog.clock_timestamp();
+            v_step := 'create';
+            BEGIN
+                FOR v_made IN SELECT x FROM {{ schema }}.create_ahead(NULL, v_t.parent_table) x LOOP
+                    EXECUTE pg_catalog.format('ANALYZE %s', v_made);
+                    INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
+                    VALUES (v_run, v_t.parent_table, 'create', v_made, pg_catalog.clock_timestamp() - v_t0, 'ok');
+                    v_created := v_created + 1;
+                    v_t0 := pg_catalog.clock_timestamp();
+                END LOOP;
+            EXCEPTION WHEN others THEN
+                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+                v_broken := true;
+            END;
+            IF v_broken THEN
+                INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+                VALUES (v_run, v_t.parent_table, v_step, pg_catalog.clock_timestamp() - v_t0,
+                        CASE WHEN v_state = '55P03' THEN 'skipped' ELSE 'failed' END,
+                        v_state || ': ' || v_msg || coalesce(' ' || v_detail, ''));
+            END IF;
+            IF p_commit THEN
+                COMMIT;
+                PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                PERFORM {{ schema }}._maintenance_txn(v_run);
+            END IF;
+        END IF;
+
+        -- 2. drain the default partition, one interval per transaction
+        IF NOT v_broken AND v_t.default_nonempty THEN
+            v_step := 'drain';
+            FOR i IN 1 .. c_drain_max LOOP
+                v_t0 := pg_catalog.clock_timestamp();
+                v_n := 0;
+                BEGIN
+                    FOR v_r IN SELECT * FROM {{ schema }}._drain_default(v_t.rel, 1) LOOP
+                        EXECUTE pg_catalog.format('ANALYZE %s', v_r.partition_name);
+                        INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
+                                                                  duration, outcome, detail)
+                        VALUES (v_run, v_t.parent_table, 'drain', v_r.partition_name, v_r.rows_moved,
+                                pg_catalog.clock_timestamp() - v_t0, 'ok', 'rows moved out of the default partition');
+                        v_n := v_n + 1;
+                        v_drained := v_drained + 1;
+                        v_moved := v_moved + v_r.rows_moved;
+                    END LOOP;
+                EXCEPTION WHEN others THEN
+                    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+                    v_broken := true;
+                END;
+                IF v_broken THEN
+                    INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+                    VALUES (v_run, v_t.parent_table, v_step, pg_catalog.clock_timestamp() - v_t0,
+                            CASE WHEN v_state = '55P03' THEN 'skipped' ELSE 'failed' END,
+                            v_state || ': ' || v_msg || coalesce(' ' || v_detail, ''));
+                END IF;
+                IF p_commit THEN
+                    COMMIT;
+                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                    PERFORM {{ schema }}._maintenance_txn(v_run);
+                END IF;
+                EXIT WHEN v_n = 0 OR v_broken;
+            END LOOP;
+        END IF;
+
+        -- 3. retire old partitions (part.drop_old logs each one)
+        IF NOT v_broken AND v_t.retention IS NOT NULL AND v_t.retire_due IS DISTINCT FROM false AND NOT v_sep_ret THEN
+            v_t0 := pg_catalog.clock_timestamp();
+            v_step := 'retire';
+            BEGIN
+                SELECT pg_catalog.count(*) INTO v_n FROM {{ schema }}.drop_old(NULL, v_t.parent_table);
+                v_retired := v_retired + v_n;
+            EXCEPTION WHEN others THEN
+                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+                v_broken := true;
+            END;
+            IF v_broken THEN
+                INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+                VALUES (v_run, v_t.parent_table, v_step, pg_catalog.clock_timestamp() - v_t0,
+                        CASE WHEN v_state = '55P03' THEN 'skipped' ELSE 'failed' END,
+                        v_state || ': ' || v_msg || coalesce(' ' || v_detail, ''));
+            END IF;
+            IF p_commit THEN
+                COMMIT;
+                PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                PERFORM {{ schema }}._maintenance_txn(v_run);
+            END IF;
+        END IF;
+
+        IF v_broken THEN
+            IF v_state = '55P03' THEN
+                v_skipped := v_skipped || v_t.parent_table;
+            ELSE
+                v_failed := v_failed || v_t.parent_table;
+            END IF;
+            RAISE WARNING 'part.run_maintenance: % of % %: %', v_step, v_t.parent_table,
+                CASE WHEN v_state = '55P03' THEN 'given up for this run' ELSE 'failed' END, v_msg
+                USING DETAIL = coalesce(v_detail, ''), HINT = 'See part.maintenance_log; the other tables were maintained.';
+        END IF;
+    END LOOP;
+
+    PERFORM pg_catalog.pg_advisory_unlock(c_lock_a, 1);
+    INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, rows_moved, duration, outcome, detail)
+    VALUES (v_run, {{ schema }}._qualified(v_only), 'run', v_moved, pg_catalog.clock_timestamp() - v_started,
+            CASE WHEN pg_catalog.cardinality(v_failed) > 0 THEN 'failed' ELSE 'ok' END,
+            pg_catalog.format('%s tables: %s partitions created, %s drained (%s rows moved), %s retired%s%s',
+                v_tables, v_created, v_drained, v_moved, v_retired,
+                CASE WHEN pg_catalog.cardinality(v_failed) > 0
+                     THEN '; failed: ' || pg_catalog.array_to_string(v_failed, ', ') ELSE '' END,
+                CASE WHEN pg_catalog.cardinality(v_skipped) > 0
+                     THEN '; given up (lock not obtained): ' || pg_catalog.array_to_string(v_skipped, ', ') ELSE '' END));
+    IF p_commit THEN
+        COMMIT;
+    END IF;
+END
+$$;

@@ -20,11 +20,12 @@ BEGIN
  * a partition already covers (part of) that range.
  *
  * The partition is made as a standalone table and attached: ATTACH takes
- * only SHARE UPDATE EXCLUSIVE on the parent, so writers to other partitions
- * go on. When there is a default partition, it is locked (short timeouts,
- * retries) and the rows it holds for the new range move into the new table
- * before the ATTACH: creating a partition never fails because of rows in the
- * default. The new partition gets the parent's indexes (by ATTACH), owner
+ * only SHARE UPDATE EXCLUSIVE on the parent, so without a default partition
+ * writers go on. With a default partition, writers are held at the parent
+ * (EXCLUSIVE: reads go on) for this one step, the rows the default holds for
+ * the new range move into the new table, then ATTACH: creating a partition
+ * never fails because of rows in the default, and no concurrent insert fails
+ * either. Locks are taken with short timeouts and retries (part._lock). The new partition gets the parent's indexes (by ATTACH), owner
  * and privileges.
  */
     IF v_lo >= v_hi THEN
@@ -53,8 +54,14 @@ BEGIN
     SELECT b.partition_oid::regclass INTO v_default
       FROM {{ schema }}._partition_bounds(p_parent) b WHERE b.is_default;
 
-    PERFORM {{ schema }}._lock(p_parent, 'SHARE UPDATE EXCLUSIVE');
-    IF v_default IS NOT NULL THEN
+    IF v_default IS NULL THEN
+        PERFORM {{ schema }}._lock(p_parent, 'SHARE UPDATE EXCLUSIVE');
+    ELSE
+        -- Writers must wait at the parent, not at the default: a writer that
+        -- routed a row to the default before the ATTACH would fail on the
+        -- default's new constraint instead of going to the new partition.
+        -- EXCLUSIVE blocks writers (only for this short step) but not readers.
+        PERFORM {{ schema }}._lock(p_parent, 'EXCLUSIVE');
         PERFORM {{ schema }}._lock(v_default, 'ACCESS EXCLUSIVE');
     END IF;
 

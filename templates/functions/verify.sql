@@ -1,0 +1,275 @@
+CREATE FUNCTION {{ schema }}.verify()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_p        record;
+    v_m        record;
+    v_type     regtype;
+    v_int      boolean;
+    v_max      text;
+    v_cur      text;
+    v_to       text;
+    v_missing  text[];
+    v_lo       numeric;
+    v_hi       numeric;
+    v_cut      text;
+    v_n        bigint;
+    v_range    text;
+    v_writer   regclass;
+    v_legacy   regclass;
+    v_part     regclass;
+    v_events   text[];
+    v_all      text[];
+    v_drift    text;
+    v_age      interval := {{ schema }}.setting('parity_max_age')::interval;
+    v_sched    text := {{ schema }}.setting('maintenance_schedule');
+    v_enabled  boolean := {{ schema }}.setting('enable_partition_maintenance')::boolean;
+    v_period   interval;
+    v_hb       record;
+    v_last     record;
+    v_why      text;
+BEGIN
+/*
+ * The health of part in this database, one row per check (and per table
+ * where a check is about tables); status 'ok', 'warn' or 'fail':
+ *   partitions_ahead     partitions exist for now and premake intervals ahead
+ *                        (hash: every remainder);
+ *   default_empty        no row waits in a default partition (maintenance
+ *                        moves them: a row there means it has not run since);
+ *   default_retention    no row older than the retention sits in a default
+ *                        (maintenance leaves those: someone must decide);
+ *   sync_triggers        migrations: sync triggers present and enabled for
+ *                        INSERT, UPDATE, DELETE and TRUNCATE;
+ *   column_drift         migrations: legacy and partitioned copy have the
+ *                        same columns and types (part.migrate_refresh after a
+ *                        schema change);
+ *   parity_stale         migrations: the last parity check is clean and
+ *                        younger than the setting parity_max_age;
+ *   maintenance_heartbeat a run within twice the scheduled period (no run
+ *                        yet, not scheduled or disabled: warn);
+ *   maintenance_last_run the last run succeeded for every table;
+ *   standby              this server is not a standby (warn on a standby:
+ *                        maintenance runs on the primary).
+ * Read-only: works on a standby.
+ */
+    -- per managed table
+    FOR v_p IN SELECT * FROM {{ schema }}._maintenance_plan() pl LOOP
+        table_name := v_p.parent_table;
+        IF v_p.rel IS NULL THEN
+            RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table, 'fail',
+                'the table does not exist (remove it from part.config, or recreate it)';
+            CONTINUE;
+        END IF;
+        v_type := v_p.key_type::regtype;
+        v_int := v_p.key_type IN ('smallint', 'integer', 'bigint');
+
+        IF v_p.strategy = 'hash' THEN
+            SELECT pg_catalog.count(*) INTO v_n FROM {{ schema }}._partition_bounds(v_p.rel) b;
+            RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
+                CASE WHEN v_n = c.partitions THEN 'ok' ELSE 'fail' END,
+                pg_catalog.format('%s of %s hash partitions', v_n, c.partitions)
+                  FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table;
+            CONTINUE;
+        END IF;
+
+        -- partitions for now and premake ahead
+        IF v_int THEN
+            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::text FROM %s',
+                                      (SELECT c.key_column FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table),
+                                      v_p.rel) INTO v_max;
+            v_missing := '{}';
+            v_cur := {{ schema }}._range_floor(v_max, v_type, (SELECT c."interval" FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table));
+            FOR i IN 0 .. (SELECT c.premake FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table) LOOP
+                v_to := {{ schema }}._range_next(v_cur, v_type, (SELECT c."interval" FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table));
+                IF NOT EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(v_p.rel) b
+                                WHERE NOT b.is_default
+                                  AND {{ schema }}._bound_ordinal(b.bound_from, v_type) <= v_cur::numeric
+                                  AND {{ schema }}._bound_ordinal(b.bound_to, v_type) >= v_to::numeric) THEN
+                    v_missing := v_missing || v_cur;
+                END IF;
+                v_cur := v_to;
+            END LOOP;
+            IF v_missing = '{}' THEN
+                v_missing := NULL;
+            END IF;
+        ELSE
+            v_missing := v_p.missing;
+        END IF;
+        SELECT {{ schema }}._normalize_bound(b.bound_to, v_type) INTO v_to
+          FROM {{ schema }}._partition_bounds(v_p.rel) b
+         WHERE NOT b.is_default ORDER BY {{ schema }}._bound_ordinal(b.bound_to, v_type) DESC LIMIT 1;
+        RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
+            CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_missing IS NULL
+                 THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)',
+                                        (SELECT c.premake FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table), v_to)
+                 ELSE pg_catalog.format('no partition for the interval(s) starting %s: run part.create_ahead() or CALL part.run_maintenance()',
+                                        pg_catalog.array_to_string(v_missing, ', ')) END;
+
+        -- rows waiting in the default partition
+        CONTINUE WHEN v_p.default_partition IS NULL;
+        v_cut := NULL;
+        IF v_p.retention IS NOT NULL THEN
+            IF v_int THEN
+                v_cut := (v_max::numeric - pg_catalog.btrim(v_p.retention)::numeric)::bigint::text;
+            ELSE
+                v_cut := {{ schema }}._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_p.retention::interval, v_type);
+            END IF;
+            -- rows in the interval holding the cutoff are drained too (that partition is not retired yet)
+            v_cut := {{ schema }}._range_floor(v_cut, v_type, (SELECT c."interval" FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table));
+        END IF;
+        v_n := 0;
+        v_range := NULL;
+        IF v_p.default_nonempty THEN
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
+                'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE $1::%3$s IS NULL OR %1$I >= $1::%3$s OR %1$I IS NULL LIMIT 1000000) x',
+                (SELECT c.key_column FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table),
+                v_p.default_partition, v_type)
+               INTO v_n, v_range USING v_cut;
+        END IF;
+        RETURN QUERY SELECT 'default_empty', v_p.parent_table,
+            CASE WHEN v_n = 0 THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_n = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
+                 ELSE pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
+                                        v_n, v_p.default_partition, coalesce(v_range, 'NULL')) END;
+
+        CONTINUE WHEN v_cut IS NULL;
+        v_n := 0;
+        v_range := NULL;
+        IF v_p.default_nonempty THEN
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
+                'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE %1$I < $1::%3$s LIMIT 1000000) x',
+                (SELECT c.key_column FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table),
+                v_p.default_partition, v_type)
+               INTO v_n, v_range USING v_cut;
+        END IF;
+        RETURN QUERY SELECT 'default_retention', v_p.parent_table,
+            CASE WHEN v_n = 0 THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_n = 0 THEN pg_catalog.format('no row older than the retention (%s) in %s', v_p.retention, v_p.default_partition)
+                 ELSE pg_catalog.format('%s rows older than the retention (%s; keys %s) sit in %s: maintenance never deletes them; move or delete them yourself',
+                                        v_n, v_p.retention, v_range, v_p.default_partition) END;
+    END LOOP;
+
+    -- per migration (columns read through to_jsonb: only those this needs)
+    FOR v_m IN SELECT pg_catalog.to_jsonb(m) AS j FROM {{ schema }}.migration m ORDER BY m.table_name LOOP
+        table_name := v_m.j ->> 'table_name';
+        CONTINUE WHEN v_m.j ->> 'phase' = 'finalized';
+        v_legacy := pg_catalog.to_regclass(v_m.j ->> 'legacy_table');
+        v_part := pg_catalog.to_regclass(v_m.j ->> 'partitioned_table');
+        v_writer := CASE WHEN v_m.j ->> 'phase' = 'partitioned' THEN v_part ELSE v_legacy END;
+
+        IF v_writer IS NULL THEN
+            RETURN QUERY SELECT 'sync_triggers', table_name, 'fail',
+                pg_catalog.format('table %s does not exist', CASE WHEN v_m.j ->> 'phase' = 'partitioned'
+                                  THEN v_m.j ->> 'partitioned_table' ELSE v_m.j ->> 'legacy_table' END);
+        ELSE
+            v_events := {{ schema }}._sync_trigger_events(v_writer, true);
+            v_all := {{ schema }}._sync_trigger_events(v_writer, false);
+            RETURN QUERY SELECT 'sync_triggers', table_name,
+                CASE WHEN v_events @> ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] THEN 'ok' ELSE 'fail' END,
+                CASE WHEN v_events @> ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']
+                     THEN pg_catalog.format('sync triggers on %s enabled for %s', v_writer, pg_catalog.array_to_string(v_events, ', '))
+                     ELSE pg_catalog.format('writes to %s are not all mirrored: %s%s; run part.migrate_refresh(%L)%s',
+                        v_writer,
+                        coalesce('no enabled sync trigger for ' || pg_catalog.array_to_string(
+                            ARRAY(SELECT e FROM pg_catalog.unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) e
+                                   WHERE e <> ALL (v_events)), ', '), ''),
+                        CASE WHEN v_all <> v_events THEN ' (disabled: ' || pg_catalog.array_to_string(
+                            ARRAY(SELECT e FROM pg_catalog.unnest(v_all) e WHERE e <> ALL (v_events)), ', ') || ')' ELSE '' END,
+                        table_name,
+                        CASE WHEN v_all <> v_events THEN pg_catalog.format(' or ALTER TABLE %s ENABLE TRIGGER ...', v_writer) ELSE '' END)
+                END;
+        END IF;
+
+        IF v_legacy IS NOT NULL AND v_part IS NOT NULL THEN
+            SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', coalesce(l.attname, p.attname),
+                       CASE WHEN l.attname IS NULL THEN 'only in ' || v_part::text
+                            WHEN p.attname IS NULL THEN 'only in ' || v_legacy::text
+                            ELSE pg_catalog.format('is %s in %s but %s in %s', l.typ, v_legacy, p.typ, v_part) END),
+                       '; ' ORDER BY coalesce(l.attname, p.attname))
+              INTO v_drift
+              FROM (SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid = v_legacy AND a.attnum > 0 AND NOT a.attisdropped) l
+              FULL JOIN (SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ FROM pg_catalog.pg_attribute a
+                          WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped) p ON p.attname = l.attname
+             WHERE l.typ IS DISTINCT FROM p.typ;
+            RETURN QUERY SELECT 'column_drift', table_name,
+                CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
+                CASE WHEN v_drift IS NULL THEN pg_catalog.format('%s and %s have the same columns', v_legacy, v_part)
+                     ELSE v_drift || pg_catalog.format(': apply the change to both tables, then SELECT part.migrate_refresh(%L)', table_name) END;
+        ELSE
+            RETURN QUERY SELECT 'column_drift', table_name, 'fail',
+                pg_catalog.format('cannot compare: %s is missing',
+                                  CASE WHEN v_legacy IS NULL THEN v_m.j ->> 'legacy_table' ELSE v_m.j ->> 'partitioned_table' END);
+        END IF;
+
+        RETURN QUERY SELECT 'parity_stale', table_name,
+            CASE WHEN (v_m.j ->> 'parity_clean')::boolean IS FALSE THEN 'fail'
+                 WHEN v_m.j ->> 'parity_checked_at' IS NULL
+                     THEN CASE WHEN v_m.j ->> 'phase' = 'dual_write' THEN 'warn' ELSE 'fail' END
+                 WHEN (v_m.j ->> 'parity_checked_at')::timestamptz < pg_catalog.now() - v_age
+                     THEN CASE WHEN v_m.j ->> 'phase' = 'dual_write' THEN 'warn' ELSE 'fail' END
+                 ELSE 'ok' END,
+            CASE WHEN (v_m.j ->> 'parity_clean')::boolean IS FALSE
+                     THEN pg_catalog.format('the parity check of %s found differences: see part.parity_diff(%L)',
+                                            (v_m.j ->> 'parity_checked_at')::timestamptz, table_name)
+                 WHEN v_m.j ->> 'parity_checked_at' IS NULL
+                     THEN pg_catalog.format('parity never checked: SELECT * FROM part.check_parity(%L)', table_name)
+                 WHEN (v_m.j ->> 'parity_checked_at')::timestamptz < pg_catalog.now() - v_age
+                     THEN pg_catalog.format('last checked %s, more than %s ago (parity_max_age): SELECT * FROM part.check_parity(%L)',
+                                            (v_m.j ->> 'parity_checked_at')::timestamptz, v_age, table_name)
+                 ELSE pg_catalog.format('clean, checked %s', (v_m.j ->> 'parity_checked_at')::timestamptz) END;
+    END LOOP;
+
+    -- maintenance: heartbeat and last run
+    table_name := NULL;
+    SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_hb
+      FROM {{ schema }}.maintenance_log l WHERE l.action = 'run' ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+    IF v_sched <> '' THEN
+        v_period := {{ schema }}._cron_period(v_sched);
+    END IF;
+    RETURN QUERY SELECT 'maintenance_heartbeat', NULL::text,
+        CASE WHEN NOT v_enabled THEN 'warn'
+             WHEN v_hb.logged_at IS NULL THEN 'warn'
+             WHEN v_period IS NULL THEN 'warn'
+             WHEN v_hb.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
+             ELSE 'ok' END,
+        CASE WHEN NOT v_enabled THEN 'maintenance is disabled (enable_partition_maintenance = false)'
+             WHEN v_hb.logged_at IS NULL AND v_period IS NULL
+                 THEN 'no maintenance run yet, and none scheduled: run pginstall apply (with pg_cron) or CALL part.run_maintenance()'
+             WHEN v_hb.logged_at IS NULL THEN pg_catalog.format('no maintenance run yet (scheduled %L)', v_sched)
+             WHEN v_period IS NULL
+                 THEN pg_catalog.format('last run %s; maintenance is not scheduled (no pg_cron job registered by pginstall apply)', v_hb.logged_at)
+             WHEN v_hb.logged_at < pg_catalog.now() - 2 * v_period
+                 THEN pg_catalog.format('last run %s: none for more than twice the schedule''s period (%L, every %s): is the pg_cron job running?',
+                                        v_hb.logged_at, v_sched, v_period)
+             ELSE pg_catalog.format('last run %s (scheduled %L)', v_hb.logged_at, v_sched) END;
+
+    SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_last
+      FROM {{ schema }}.maintenance_log l
+     WHERE l.action = 'run' AND l.outcome <> 'skipped'
+     ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+    IF v_last.outcome = 'failed' THEN
+        SELECT pg_catalog.string_agg(pg_catalog.format('%s %s: %s', l.parent_table, l.action, l.detail), '; ' ORDER BY l.id)
+          INTO v_why FROM {{ schema }}.maintenance_log l WHERE l.run_id = v_last.run_id AND l.outcome = 'failed' AND l.action <> 'run';
+    END IF;
+    RETURN QUERY SELECT 'maintenance_last_run', NULL::text,
+        CASE WHEN v_last.logged_at IS NULL THEN 'warn'
+             WHEN v_last.outcome = 'failed' THEN 'fail'
+             WHEN v_last.detail LIKE '%given up%' THEN 'warn'
+             ELSE 'ok' END,
+        CASE WHEN v_last.logged_at IS NULL THEN 'no maintenance run yet'
+             WHEN v_last.outcome = 'failed' THEN pg_catalog.format('run %s at %s failed: %s', v_last.run_id, v_last.logged_at, coalesce(v_why, v_last.detail))
+             ELSE pg_catalog.format('run %s at %s: %s', v_last.run_id, v_last.logged_at, v_last.detail) END;
+
+    RETURN QUERY SELECT 'standby', NULL::text,
+        CASE WHEN pg_catalog.pg_is_in_recovery() THEN 'warn' ELSE 'ok' END,
+        CASE WHEN pg_catalog.pg_is_in_recovery()
+             THEN 'this server is a standby: maintenance does nothing here (it runs on the primary); these checks read replicated state'
+             ELSE 'primary: maintenance runs here' END;
+END
+$$;

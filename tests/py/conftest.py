@@ -211,3 +211,36 @@ def connect(pg_server: PgServer):
     yield factory
     for conn in opened:
         conn.close()
+
+
+@pytest.fixture
+def snapshot(pg_server: PgServer):
+    """snapshot(dbname) -> what "changes nothing" compares: part's functions (with xmin),
+    part.config, part.settings, the relations of user schemas, the extensions."""
+
+    def take(dbname: str) -> dict:
+        with psycopg.connect(pg_server.dsn(dbname)) as conn:
+            out = {
+                "functions": conn.execute(
+                    """SELECT p.oid::bigint, p.proname, p.xmin::text FROM pg_proc p
+                         JOIN pg_namespace n ON n.oid = p.pronamespace
+                        WHERE n.nspname = 'part' ORDER BY 1"""
+                ).fetchall(),
+                "relations": conn.execute(
+                    """SELECT n.nspname, c.relname, c.relkind::text, c.xmin::text FROM pg_class c
+                         JOIN pg_namespace n ON n.oid = c.relnamespace
+                        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+                        ORDER BY 1, 2"""
+                ).fetchall(),
+                "extensions": conn.execute(
+                    "SELECT extname, extversion FROM pg_extension ORDER BY 1"
+                ).fetchall(),
+                "config": None,
+                "settings": None,
+            }
+            if conn.execute("SELECT to_regclass('part.config') IS NOT NULL").fetchone()[0]:
+                out["config"] = conn.execute("SELECT c.*, c.xmin::text FROM part.config c ORDER BY 1").fetchall()
+                out["settings"] = conn.execute("SELECT s.*, s.xmin::text FROM part.settings s ORDER BY 1").fetchall()
+            return out
+
+    return take

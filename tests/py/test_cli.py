@@ -1,0 +1,353 @@
+"""pginstall against the real server: apply twice, dry-run, plan, config errors, --all, uninstall."""
+
+import json
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from pginstall.cli import main
+
+APP_DDL = """
+CREATE TABLE public.revenues (
+    id bigserial, org_id int NOT NULL, occurred_at timestamptz NOT NULL, amount numeric(12,2),
+    PRIMARY KEY (id, occurred_at)) PARTITION BY RANGE (occurred_at);
+CREATE TABLE public.daily_cash_balances (
+    org_id int NOT NULL, day date NOT NULL, balance numeric(14,2),
+    PRIMARY KEY (org_id, day)) PARTITION BY HASH (org_id);
+CREATE TABLE public.events (
+    id bigint NOT NULL, created_at timestamp NOT NULL, payload jsonb) PARTITION BY RANGE (id);
+CREATE TABLE public.legacy_notes (id bigserial PRIMARY KEY, body text);
+CREATE TABLE public.coded (code text NOT NULL) PARTITION BY RANGE (code);
+CREATE TABLE public."Daily Balances" (org_id int NOT NULL, "Day" date NOT NULL) PARTITION BY RANGE ("Day");
+"""
+
+CONFIG = """
+[databases.app]
+
+[[databases.app.tables]]
+table = "public.revenues"
+strategy = "range"
+key = "occurred_at"
+interval = "1 month"
+premake = 3
+retention = "24 months"
+
+[[databases.app.tables]]
+table = "public.daily_cash_balances"
+strategy = "hash"
+key = "org_id"
+partitions = 4
+
+[[databases.app.tables]]
+table = "public.events"
+strategy = "range"
+key = "id"
+interval = 1000
+
+[[databases.app.tables]]
+table = 'public."Daily Balances"'
+strategy = "range"
+key = "Day"
+interval = "1 week"
+premake = 1
+"""
+
+
+@pytest.fixture
+def app_db(empty_db, connect):
+    with connect(empty_db) as conn:
+        conn.execute(APP_DDL)
+    return empty_db
+
+
+@pytest.fixture
+def cli(tmp_path, dsn_factory):
+    """cli(db, *args, config=CONFIG) runs `pginstall CMD --db app --dsn <db> --config <file> ARGS`."""
+
+    def run(cmd, db, *args, config=CONFIG, section="app", env=None):
+        cfg = tmp_path / "pginstall.toml"
+        cfg.write_text(textwrap.dedent(config))
+        argv = [cmd, "--config", str(cfg), "--dsn", dsn_factory(db)]
+        if section:
+            argv += ["--db", section]
+        result = CliRunner().invoke(main, argv + list(args), env=env, catch_exceptions=True)
+        assert "Traceback" not in result.output
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
+
+    run.config_path = tmp_path / "pginstall.toml"
+    return run
+
+
+def test_every_command_has_help_and_the_shared_options():
+    runner = CliRunner()
+    assert runner.invoke(main, ["--help"]).exit_code == 0
+    for name, command in main.commands.items():
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert command.help and "Example" in command.help, f"{name} has no help with an example"
+        for option in ("--db", "--config", "--dsn"):
+            assert option in result.output, f"{name} lacks {option}"
+
+
+def test_render_needs_no_database():
+    result = CliRunner().invoke(main, ["render"])
+    assert result.exit_code == 0
+    assert result.output.startswith("-- part 0.1.0 (plain install)")
+    assert "CREATE FUNCTION part.create_partitioned" in result.output
+    result = CliRunner().invoke(main, ["render", "--mode", "extension"])
+    assert "CREATE EXTENSION part" in result.output  # the \echo guard
+    result = CliRunner().invoke(main, ["render", "--version", "9.9.9"])
+    assert result.exit_code != 0 and "9.9.9" in result.output
+
+
+def test_apply_twice_changes_nothing_the_second_time(app_db, cli, connect, snapshot):
+    first = cli("apply", app_db)
+    assert first.exit_code == 0, first.output
+    assert "installed part 0.1.0" in first.output
+    assert "managing public.revenues" in first.output
+    assert "nothing scheduled" in first.output or "cron" in first.output
+    with connect(app_db) as conn:
+        managed = conn.execute("SELECT parent_table FROM part.config ORDER BY 1").fetchall()
+        assert [r[0] for r in managed] == [
+            'public."Daily Balances"', "public.daily_cash_balances", "public.events", "public.revenues"]
+        hash_parts = conn.execute(
+            "SELECT count(*) FROM part.partitions WHERE parent_table = 'public.daily_cash_balances'").fetchone()[0]
+        assert hash_parts == 4
+        assert conn.execute(
+            "SELECT retention FROM part.config WHERE parent_table = 'public.revenues'").fetchone()[0] == "24 months"
+
+    before = snapshot(app_db)
+    plan = cli("plan", app_db)
+    assert plan.exit_code == 0 and plan.output == ""
+    again = cli("apply", app_db)
+    assert again.exit_code == 0, again.output
+    assert "up to date" in again.output
+    assert snapshot(app_db) == before
+    assert cli("plan", app_db).output == ""
+
+
+def test_dry_run_runs_everything_and_changes_nothing(app_db, cli, snapshot):
+    before = snapshot(app_db)
+    result = cli("apply", app_db, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "managing public.revenues" in result.output  # the real work ran...
+    assert "rolled back" in result.output
+    assert snapshot(app_db) == before  # ...and was rolled back
+    assert before["config"] is None
+
+
+def test_plan_lists_what_apply_would_change(app_db, cli):
+    out = cli("plan", app_db).output.splitlines()
+    assert out[0] == "app: install part 0.1.0 (extension mode)"
+    assert "app: manage public.daily_cash_balances: hash on org_id, 4 partitions" in out
+    assert any(l.startswith("app: manage public.revenues: range on occurred_at every 1 month") for l in out)
+    assert cli("apply", app_db).exit_code == 0
+
+    changed = CONFIG.replace("premake = 3", "premake = 6")
+    out = cli("plan", app_db, config=changed).output.splitlines()
+    assert out == ["app: change public.revenues: premake 3 -> 6"]
+    result = cli("apply", app_db, config=changed)
+    assert "created 3 partition(s)" in result.output
+    assert cli("plan", app_db, config=changed).output == ""
+
+
+BAD = [
+    ("unknown key", 'intervl = "1 month"', "unknown key 'intervl'"),
+    ("missing table", 'table = "public.nope"', "table public.nope does not exist"),
+    ("missing key column", 'key = "happened_at"', "column 'happened_at' does not exist in public.revenues"),
+    ("key is not the partition key", 'key = "amount"', "partitioned by RANGE (occurred_at), not by RANGE (amount)"),
+    ("key of wrong type", 'table = "public.coded"\nkey = "code"', "column code is of type text, which range"),
+    ("integer key with a time interval", 'table = "public.events"\nkey = "id"', "interval must be an integer width"),
+    ("bad interval", 'interval = "1 fortnight"', "'1 fortnight' is not an interval"),
+    ("negative premake", "premake = -1", "premake must be 0 or more"),
+    ("hash with default partition", None, "a hash table cannot have a default partition"),
+    ("wrong type of value", 'premake = "three"', "premake must be a whole number"),
+    ("bad retention mode", 'retention_mode = "shred"', "retention_mode must be drop, detach or archive"),
+    ("not partitioned", None, "table public.legacy_notes is not partitioned"),
+    ("integer width on a time key", "interval = 100", "interval needs a unit"),
+]
+
+
+def _bad_config(case, change):
+    base = {
+        "table": '"public.revenues"', "strategy": '"range"', "key": '"occurred_at"', "interval": '"1 month"'}
+    if case == "hash with default partition":
+        base = {"table": '"public.daily_cash_balances"', "strategy": '"hash"', "key": '"org_id"',
+                "partitions": "4", "default_partition": "true"}
+    elif case == "not partitioned":
+        base = {"table": '"public.legacy_notes"', "strategy": '"range"', "key": '"id"', "interval": "100"}
+    lines = [f"{k} = {v}" for k, v in base.items()]
+    for line in (change or "").splitlines():
+        key = line.split("=")[0].strip()
+        lines = [l for l in lines if l.split("=")[0].strip() != key] + [line]
+    return "[databases.app]\n[[databases.app.tables]]\n" + "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("case,change,expected", BAD, ids=[b[0] for b in BAD])
+def test_config_error_is_one_line_and_changes_nothing(app_db, cli, snapshot, case, change, expected):
+    before = snapshot(app_db)
+    for cmd in ("plan", "apply"):
+        result = cli(cmd, app_db, config=_bad_config(case, change))
+        assert result.exit_code != 0
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1, result.output
+        assert lines[0].startswith(f"Error: {cli.config_path}: databases.app.tables[1] (")
+        assert expected in lines[0]
+    assert snapshot(app_db) == before
+
+
+def test_every_problem_is_reported_before_anything_changes(app_db, cli, snapshot):
+    config = CONFIG + """
+[[databases.app.tables]]
+table = "public.nope"
+strategy = "hash"
+key = "org_id"
+partitions = 2
+
+[[databases.app.tables]]
+table = "public.legacy_notes"
+strategy = "hash"
+key = "nope"
+partitions = 2
+"""
+    before = snapshot(app_db)
+    result = cli("apply", app_db, config=config)
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2, result.output
+    assert "databases.app.tables[5] (public.nope): table public.nope does not exist" in lines[0]
+    assert "databases.app.tables[6] (public.legacy_notes): column 'nope'" in lines[1]
+    assert snapshot(app_db) == before
+
+
+def test_an_error_from_the_server_rolls_back_the_whole_database(app_db, cli, connect, snapshot):
+    assert cli("apply", app_db).exit_code == 0
+    with connect(app_db) as conn:
+        conn.execute("CREATE TABLE public.extra (k int NOT NULL) PARTITION BY RANGE (k)")
+    before = snapshot(app_db)
+    # a new table (would be managed first), then an interval change part refuses (0A000)
+    config = CONFIG.replace('interval = "1 month"', 'interval = "1 week"') + """
+[[databases.app.tables]]
+table = "public.extra"
+strategy = "range"
+key = "k"
+interval = 10
+"""
+    result = cli("apply", app_db, config=config)
+    assert result.exit_code != 0
+    assert "cannot change the interval of public.revenues" in result.output
+    assert "0A000" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert snapshot(app_db) == before
+
+
+def test_growing_hash_partitions_points_to_split_hash(app_db, cli, snapshot):
+    assert cli("apply", app_db).exit_code == 0
+    before = snapshot(app_db)
+    result = cli("apply", app_db, config=CONFIG.replace("partitions = 4", "partitions = 8"))
+    assert result.exit_code != 0
+    assert "CALL part.split_hash('public.daily_cash_balances', 8)" in result.output
+    assert snapshot(app_db) == before
+
+
+def test_connection_rules(app_db, cli, dsn_factory, tmp_path, pg_server):
+    # --dsn with --all is refused
+    result = cli("apply", app_db, "--all", section=None)
+    assert result.exit_code != 0 and "--dsn cannot be used with --all" in result.output
+    # no database named at all
+    result = CliRunner().invoke(main, ["plan", "--config", str(tmp_path / "none.toml")])
+    assert result.exit_code != 0 and "config file not found" in result.output
+    # a section's dbname, libpq environment for the rest
+    cfg = tmp_path / "dbname.toml"
+    cfg.write_text(f"[databases.renamed]\ndbname = \"{app_db}\"\n")
+    env = {"PGHOST": pg_server.host, "PGPORT": str(pg_server.port), "PGUSER": pg_server.user}
+    result = CliRunner().invoke(main, ["plan", "--db", "renamed", "--config", str(cfg)], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output == "renamed: install part 0.1.0 (extension mode)\n"
+    # a section's dsn
+    cfg.write_text(f"[databases.x]\ndsn = \"{dsn_factory(app_db)}\"\n")
+    result = CliRunner().invoke(main, ["plan", "--db", "x", "--config", str(cfg)], env={"PGPORT": "1"})
+    assert result.exit_code == 0, result.output
+    # connection failure: one line
+    result = CliRunner().invoke(main, ["plan", "--db", "x", "--config", str(cfg), "--dsn", "host=127.0.0.1 port=1"])
+    assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1
+    assert "x: cannot connect" in result.output
+
+
+def test_apply_all_applies_every_database(make_db, connect, dsn_factory, tmp_path):
+    dbs = [make_db("empty"), make_db("empty")]
+    for db in dbs:
+        with connect(db) as conn:
+            conn.execute(APP_DDL)
+    cfg = tmp_path / "all.toml"
+    cfg.write_text("".join(
+        f"[databases.db{i}]\ndsn = \"{dsn_factory(db)}\"\n"
+        f"[[databases.db{i}.tables]]\ntable = \"public.daily_cash_balances\"\nstrategy = \"hash\"\n"
+        f"key = \"org_id\"\npartitions = {i + 2}\n"
+        for i, db in enumerate(dbs)))
+    result = CliRunner().invoke(main, ["apply", "--all", "--config", str(cfg)])
+    assert result.exit_code == 0, result.output
+    for i, db in enumerate(dbs):
+        with connect(db) as conn:
+            assert conn.execute("SELECT partitions FROM part.config").fetchone()[0] == i + 2
+    assert CliRunner().invoke(main, ["plan", "--all", "--config", str(cfg)]).output == ""
+
+
+def test_status_shows_partitions(app_db, cli):
+    assert cli("apply", app_db).exit_code == 0
+    text = cli("status", app_db)
+    assert text.exit_code == 0
+    assert "part 0.1.0 (extension mode)" in text.output
+    assert "public.daily_cash_balances_3" in text.output
+    data = json.loads(cli("status", app_db, "--json").output)
+    assert data["mode"] == "extension" and data["version"] == "0.1.0"
+    tables = {t["table"]: t for t in data["tables"]}
+    assert len(tables["public.daily_cash_balances"]["partitions"]) == 4
+    revenues = tables["public.revenues"]["partitions"]
+    assert any(p["is_default"] for p in revenues)
+    assert len([p for p in revenues if not p["is_default"]]) == 4  # current month + premake 3
+
+
+def test_flags_from_the_environment_at_apply(app_db, cli, connect):
+    env = {"ENABLE_PARTITION_MAINTENANCE": "false"}
+    result = cli("apply", app_db, env=env)
+    assert result.exit_code == 0, result.output
+    assert "set enable_partition_maintenance = false" in result.output
+    with connect(app_db) as conn:
+        assert conn.execute(
+            "SELECT value FROM part.settings WHERE key = 'enable_partition_maintenance'").fetchone()[0] == "false"
+    assert cli("plan", app_db, env=env).output == ""
+    assert "set enable_partition_maintenance = true" in cli("plan", app_db, env={"ENABLE_PARTITION_MAINTENANCE": "1"}).output
+    bad = cli("plan", app_db, env={"ENABLE_PARTITION_MAINTENANCE": "maybe"})
+    assert bad.exit_code != 0 and "use true or false" in bad.output
+
+
+def test_uninstall_keeps_tables_and_refuses_during_a_migration(app_db, cli, connect):
+    assert cli("apply", app_db).exit_code == 0
+    with connect(app_db) as conn:
+        conn.execute(
+            "INSERT INTO part.migration (table_name, legacy_table, partitioned_table, strategy, key_column, phase) "
+            "VALUES ('public.legacy_notes', 'public.legacy_notes', 'public.legacy_notes_p', 'hash', 'id', 'dual_write')")
+    refused = cli("uninstall", app_db)
+    assert refused.exit_code != 0
+    assert "public.legacy_notes (dual_write)" in refused.output and "--force" in refused.output
+    with connect(app_db) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_extension WHERE extname = 'part'").fetchone()[0] == 1
+
+    forced = cli("uninstall", app_db, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "warning: removing the sync of public.legacy_notes" in forced.output
+    with connect(app_db) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'part'").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM pg_extension WHERE extname = 'part'").fetchone()[0] == 0
+        # the user's tables and their partitions stay
+        assert conn.execute(
+            "SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.daily_cash_balances'::regclass").fetchone()[0] == 4
+    again = cli("uninstall", app_db)
+    assert again.exit_code == 0 and "nothing to uninstall" in again.output
+    # and it can be installed again
+    assert cli("apply", app_db).exit_code == 0
+    assert cli("plan", app_db).output == ""

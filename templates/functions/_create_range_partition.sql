@@ -61,8 +61,7 @@ BEGIN
         -- routed a row to the default before the ATTACH would fail on the
         -- default's new constraint instead of going to the new partition.
         -- EXCLUSIVE blocks writers (only for this short step) but not readers.
-        PERFORM {{ schema }}._lock(p_parent, 'EXCLUSIVE');
-        PERFORM {{ schema }}._lock(v_default, 'ACCESS EXCLUSIVE');
+        PERFORM {{ schema }}._lock_all(ARRAY[p_parent, v_default], ARRAY['EXCLUSIVE', 'ACCESS EXCLUSIVE']);
     END IF;
 
     EXECUTE pg_catalog.format(

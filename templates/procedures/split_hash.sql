@@ -110,8 +110,8 @@ BEGIN
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 
         -- 3. the short locked step
-        PERFORM {{ schema }}._lock(v_rel, 'ACCESS EXCLUSIVE');
-        PERFORM {{ schema }}._lock(v_part.rel, 'ACCESS EXCLUSIVE');   -- also writers that bypass the parent
+        -- the parent, and the old partition for writers that bypass the parent
+        PERFORM {{ schema }}._lock_all(ARRAY[v_rel, v_part.rel], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
         SELECT pg_catalog.bool_or(l.key_value IS NULL), pg_catalog.array_agg(DISTINCT l.key_value) FILTER (WHERE l.key_value IS NOT NULL)
           INTO v_full, v_keys
           FROM {{ schema }}.split_log l WHERE l.partition_oid = v_part.rel;

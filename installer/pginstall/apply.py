@@ -915,6 +915,8 @@ def verify(target: Target) -> tuple[list[dict], dict | None]:
     cron = _cron_module()
     if cron is not None and hasattr(cron, "cron_status"):
         cron_state = cron.cron_status(target.conninfo, state.current_database)
+    if cron is not None and hasattr(cron, "cron_checks"):  # the jobs in the cron database, as check rows
+        rows += cron.cron_checks(target.conninfo, state.current_database)
     return rows, cron_state
 
 
@@ -931,11 +933,17 @@ def flags(target: Target, assignments: list[tuple[str, str]]) -> list[tuple[str,
                         conn.execute(sql.SQL("SELECT {}.set_setting(%s, %s)").format(sql.Identifier(SCHEMA)), (key, value))
                 except psycopg.Error as e:
                     raise ApplyError(f"{target.label}: {key}={value}: {describe_db_error(e)}") from None
-        rows = conn.execute(
-            sql.SQL("SELECT key, value, coalesce(description, '') FROM {}.settings WHERE key <> 'version' ORDER BY key").format(
-                sql.Identifier(SCHEMA)
-            )
-        ).fetchall()
+        if _function_args(conn, "_setting_keys") is not None:  # every known flag, defaults and derived ones too
+            rows = conn.execute(
+                sql.SQL("SELECT k.key, coalesce({s}.setting(k.key), ''), k.description FROM {s}._setting_keys() k "
+                        "WHERE k.key <> 'version' ORDER BY k.key").format(s=sql.Identifier(SCHEMA))
+            ).fetchall()
+        else:
+            rows = conn.execute(
+                sql.SQL("SELECT key, value, coalesce(description, '') FROM {}.settings WHERE key <> 'version' ORDER BY key").format(
+                    sql.Identifier(SCHEMA)
+                )
+            ).fetchall()
         if _function_args(conn, "use_partitioned_tables") is not None:
             v = conn.execute(sql.SQL("SELECT {}.use_partitioned_tables()").format(sql.Identifier(SCHEMA))).fetchone()[0]
             rows = [r for r in rows if r[0] != "use_partitioned_tables"]

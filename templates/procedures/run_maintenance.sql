@@ -26,6 +26,8 @@ DECLARE
     v_step     text;
     c_lock_a   CONSTANT integer := 1885434484;   -- 'part' as an integer: advisory lock (c_lock_a, 1)
     c_drain_max CONSTANT integer := 100;         -- intervals drained per table and run
+    v_saved    text[] := ARRAY[pg_catalog.current_setting('search_path'), pg_catalog.current_setting('lock_timeout'),
+                               pg_catalog.current_setting('part.run_id', true)];
 BEGIN
 /*
  * Maintenance of every managed table (or only p_parent), for pg_cron
@@ -55,12 +57,12 @@ BEGIN
  * transaction, as tests do). If the run is cancelled mid-way, the advisory
  * lock stays with that session until it ends.
  */
-    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     IF pg_catalog.pg_is_in_recovery() THEN
         RAISE NOTICE 'part.run_maintenance: this server is a standby (in recovery): nothing done'
             USING HINT = 'Maintenance runs on the primary; its changes reach the standby by replication.';
         RETURN;
     END IF;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     IF p_parent IS NOT NULL THEN
         v_only := {{ schema }}._resolve_table(p_parent);
         PERFORM {{ schema }}._config_row(v_only);
@@ -75,6 +77,8 @@ BEGIN
             USING HINT = 'SELECT part.set_setting(''enable_partition_maintenance'', ''true'') turns it back on.';
         IF p_commit THEN
             COMMIT;
+        ELSE   -- leave the caller's transaction as it was
+            PERFORM pg_catalog.set_config('search_path', v_saved[1], true);
         END IF;
         RETURN;
     END IF;
@@ -90,6 +94,8 @@ BEGIN
         RAISE NOTICE 'part.run_maintenance: another run is in progress (pid %): skipped', coalesce(v_holder, '?');
         IF p_commit THEN
             COMMIT;
+        ELSE   -- leave the caller's transaction as it was
+            PERFORM pg_catalog.set_config('search_path', v_saved[1], true);
         END IF;
         RETURN;
     END IF;
@@ -205,7 +211,7 @@ BEGIN
             END IF;
             RAISE WARNING 'part.run_maintenance: % of % %: %', v_step, v_t.parent_table,
                 CASE WHEN v_state = '55P03' THEN 'given up for this run' ELSE 'failed' END, v_msg
-                USING DETAIL = coalesce(v_detail, ''), HINT = 'See part.maintenance_log; the other tables were maintained.';
+                USING DETAIL = coalesce(nullif(v_detail, ''), 'See part.maintenance_log.'), HINT = 'See part.maintenance_log; the other tables were maintained.';
         END IF;
     END LOOP;
 
@@ -221,6 +227,10 @@ BEGIN
                      THEN '; given up (lock not obtained): ' || pg_catalog.array_to_string(v_skipped, ', ') ELSE '' END));
     IF p_commit THEN
         COMMIT;
+    ELSE   -- leave the caller's transaction as it was
+        PERFORM pg_catalog.set_config('search_path', v_saved[1], true);
+        PERFORM pg_catalog.set_config('lock_timeout', v_saved[2], true);
+        PERFORM pg_catalog.set_config('part.run_id', coalesce(v_saved[3], ''), true);
     END IF;
 END
 $$;

@@ -99,6 +99,9 @@ def _create_db(server: PgServer, name: str, template: str = "template0") -> None
 def _drop_db(server: PgServer, name: str) -> None:
     with _admin(server) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        # pg_cron jobs that `pginstall apply` registered for it (cron.database_name = postgres)
+        if conn.execute("SELECT to_regclass('cron.job') IS NOT NULL").fetchone()[0]:
+            conn.execute("DELETE FROM cron.job WHERE database = %s", (name,))
 
 
 def extension_files_problem() -> str | None:

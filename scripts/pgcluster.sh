@@ -37,7 +37,18 @@ CONF
         echo "host replication all 127.0.0.1/32 trust" >>"$dir/pg_hba.conf"
     fi
     if ! as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
-        as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
+        # the port given now wins over the one written at initdb
+        if ! as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -o "-p $port" -w -t 60 start >/dev/null; then
+            echo "PostgreSQL did not start (port $port busy? packages upgraded under it?); end of $dir/server.log:" >&2
+            tail -n 15 "$dir/server.log" >&2 || true
+            exit 1
+        fi
+    else
+        running=$(as_pg head -n 4 "$dir/postmaster.pid" | tail -n 1)
+        if [ "$running" != "$port" ]; then
+            echo "the cluster in $dir is already running on port $running, not $port: stop it first" >&2
+            exit 1
+        fi
     fi
     echo "PostgreSQL running: PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres (data: $dir)"
     ;;

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# make demo: a throwaway PostgreSQL 15 cluster in .pg/demo (port $PGPORT, default
+# 5433) with pg_cron preloaded, the databases hospitality, finance and
+# event_store filled with generated data for many organizations, part applied
+# to each from demo/pginstall.toml, then part.create_ahead(3) and maintenance.
+# Running it again reuses the cluster and the data, and changes nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+port=${PGPORT:-5433}
+datadir=$repo/.pg/demo
+orgs=${DEMO_ORGS:-200}
+months=${DEMO_MONTHS:-24}
+weeks=${DEMO_WEEKS:-26}
+pginstall=$repo/.venv/bin/pginstall
+
+export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
+unset PGDATABASE PGSERVICE PGPASSWORD PGINSTALL_CONFIG
+psql_() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+step() { printf '\n== %s\n' "$*"; }
+
+step "cluster: $datadir, port $port"
+mkdir -p "$repo/.pg"
+scripts/pgcluster.sh start "$datadir" "$port"
+
+load() {  # load DB SCHEMA_FILE
+    local db=$1 schema=$2
+    if [ -z "$(psql_ -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
+        psql_ -d postgres -c "CREATE DATABASE $db"
+    fi
+    psql_ -d "$db" -f "demo/$schema"
+    echo "$db: schema ready (demo/$schema)"
+}
+
+fill() {  # fill DB TABLE DATA_FILE: generated rows, once
+    local db=$1 table=$2 data=$3 start
+    if [ "$(psql_ -d "$db" -tAc "SELECT EXISTS (SELECT 1 FROM $table)")" = t ]; then
+        echo "$db: data already loaded"
+        return
+    fi
+    start=$EPOCHREALTIME
+    psql_ -d "$db" -v orgs="$orgs" -v months="$months" -v weeks="$weeks" -f "demo/$data" >/dev/null
+    awk -v db="$db" -v orgs="$orgs" -v a="$start" -v b="$EPOCHREALTIME" \
+        'BEGIN { printf "%s: generated data for %s organizations in %.1f s\n", db, orgs, b - a }'
+}
+
+step "schemas"
+load hospitality schema_managed.sql
+load finance schema_legacy.sql
+load event_store schema_event_store.sql
+
+config=demo/pginstall.toml
+if ! grep -q "FUNCTION part.migrate_start" extension/part--*.sql; then
+    config=.pg/pginstall.toml
+    sed '/^\[\[databases.finance.tables\]\]/,$d' demo/pginstall.toml >"$config"
+    echo "note: this build of part has no migrate_start yet: finance's legacy tables are left unmanaged"
+fi
+
+step "data of the legacy tables (before their migration starts)"
+fill finance public.revenues data_ledger.sql
+
+step "pginstall apply --all --config $config"
+"$pginstall" apply --all --config "$config"
+
+step "data of the managed tables (history lands in the default partitions)"
+fill hospitality public.revenues data_ledger.sql
+fill event_store public.events data_events.sql
+
+for db in hospitality event_store; do
+    step "$db: SELECT part.create_ahead(3)  (partitions for this interval and 3 more, for every managed range table; none on a second call)"
+    psql_ -d "$db" -c "SELECT part.create_ahead(3) AS created"
+
+    step "$db: CALL part.run_maintenance()  (moves rows out of the default partition into partitions made for them)"
+    psql_ -d "$db" -c "CALL part.run_maintenance()"
+    psql_ -d "$db" -c "
+        SELECT l.action, l.outcome, count(*) AS actions, sum(l.rows_moved) AS rows_moved
+          FROM part.maintenance_log l
+         WHERE l.run_id = (SELECT max(run_id) FROM part.maintenance_log)
+         GROUP BY 1, 2 ORDER BY 1, 2"
+
+    step "$db: part.partitions"
+    psql_ -d "$db" -c "ANALYZE"
+    psql_ -d "$db" -c "
+        SELECT parent_table,
+               count(*) FILTER (WHERE NOT is_default) AS partitions,
+               min(bound_from) FILTER (WHERE NOT is_default AND strategy = 'range') AS first_from,
+               max(bound_to) FILTER (WHERE NOT is_default) AS last_to,
+               sum(estimated_rows) AS est_rows,
+               sum(estimated_rows) FILTER (WHERE is_default) AS in_default,
+               pg_size_pretty(sum(total_bytes)) AS size
+          FROM part.partitions GROUP BY parent_table ORDER BY parent_table"
+    psql_ -d "$db" -c "
+        SELECT partition_name, bound_from, bound_to, estimated_rows
+          FROM part.partitions
+         WHERE NOT is_default AND strategy = 'range'
+         ORDER BY parent_table, bound_from DESC LIMIT 6"
+done
+
+step "finance: legacy tables"
+psql_ -d finance -c "
+    SELECT c.relname AS table_name, c.relkind = 'p' AS partitioned, c.reltuples::bigint AS est_rows,
+           pg_size_pretty(pg_total_relation_size(c.oid)) AS size
+      FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+       AND c.relname IN ('revenues', 'expenses', 'daily_cash_balances') ORDER BY 1"
+if psql_ -d finance -tAc "SELECT to_regclass('part.migrations') IS NOT NULL" | grep -q t; then
+    psql_ -d finance -c "SELECT * FROM part.migrations"
+fi
+
+step "pginstall plan --all (applying again would change nothing: no output)"
+"$pginstall" plan --all --config "$config"
+
+cat <<MSG
+
+Demo cluster running: psql -h 127.0.0.1 -p $port -U postgres hospitality
+  $(basename "$pginstall") status --db hospitality --config demo/pginstall.toml   (with PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres)
+Stop it: scripts/pgcluster.sh stop .pg/demo    Remove it: make clean
+MSG

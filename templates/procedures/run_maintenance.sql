@@ -24,6 +24,7 @@ DECLARE
     v_msg      text;
     v_detail   text;
     v_step     text;
+    v_new      text[];
     c_lock_a   CONSTANT integer := 1885434484;   -- 'part' as an integer: advisory lock (c_lock_a, 1)
     c_drain_max CONSTANT integer := 100;         -- intervals drained per table and run
     v_saved    text[] := ARRAY[pg_catalog.current_setting('search_path'), pg_catalog.current_setting('lock_timeout'),
@@ -38,7 +39,8 @@ BEGIN
  *      retention stay: part.verify() reports them);
  *   3. retire old partitions (part.drop_old), unless the setting
  *      retention_schedule says a separate job does it;
- *   4. ANALYZE the partitions it created.
+ *   4. ANALYZE the partitions it created or filled (after the commit that
+ *      released their creation's locks: writers never wait for statistics).
  * What needs doing is read for all tables in one catalog pass
  * (part._maintenance_plan), so a run with nothing to do costs one query.
  * Each step of each table runs in its own subtransaction and is committed
@@ -114,21 +116,23 @@ BEGIN
             CONTINUE;
         END IF;
 
-        -- 1. create ahead (and analyze what was created)
+        -- 1. create ahead; analyze what was created once its locks are released
         IF v_t.strategy = 'range' AND v_t.needs_ahead IS DISTINCT FROM false THEN
             v_t0 := pg_catalog.clock_timestamp();
             v_step := 'create';
+            v_new := '{}';
             BEGIN
                 FOR v_made IN SELECT x FROM {{ schema }}.create_ahead(NULL, v_t.parent_table) x LOOP
-                    EXECUTE pg_catalog.format('ANALYZE %s', v_made);
                     INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
                     VALUES (v_run, v_t.parent_table, 'create', v_made, pg_catalog.clock_timestamp() - v_t0, 'ok');
-                    v_created := v_created + 1;
+                    v_new := v_new || v_made;
                     v_t0 := pg_catalog.clock_timestamp();
                 END LOOP;
+                v_created := v_created + pg_catalog.cardinality(v_new);
             EXCEPTION WHEN others THEN
                 GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
                 v_broken := true;
+                v_new := '{}';
             END;
             IF v_broken THEN
                 INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
@@ -141,6 +145,14 @@ BEGIN
                 PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
                 PERFORM {{ schema }}._maintenance_txn(v_run);
             END IF;
+            IF pg_catalog.cardinality(v_new) > 0 THEN
+                PERFORM {{ schema }}._analyze(v_new);
+                IF p_commit THEN
+                    COMMIT;
+                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                    PERFORM {{ schema }}._maintenance_txn(v_run);
+                END IF;
+            END IF;
         END IF;
 
         -- 2. drain the default partition, one interval per transaction
@@ -149,9 +161,10 @@ BEGIN
             FOR i IN 1 .. c_drain_max LOOP
                 v_t0 := pg_catalog.clock_timestamp();
                 v_n := 0;
+                v_new := '{}';
                 BEGIN
                     FOR v_r IN SELECT * FROM {{ schema }}._drain_default(v_t.rel, 1) LOOP
-                        EXECUTE pg_catalog.format('ANALYZE %s', v_r.partition_name);
+                        v_new := v_new || v_r.partition_name;
                         INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
                                                                   duration, outcome, detail)
                         VALUES (v_run, v_t.parent_table, 'drain', v_r.partition_name, v_r.rows_moved,
@@ -163,6 +176,7 @@ BEGIN
                 EXCEPTION WHEN others THEN
                     GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
                     v_broken := true;
+                    v_new := '{}';
                 END;
                 IF v_broken THEN
                     INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
@@ -174,6 +188,14 @@ BEGIN
                     COMMIT;
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
                     PERFORM {{ schema }}._maintenance_txn(v_run);
+                END IF;
+                IF pg_catalog.cardinality(v_new) > 0 THEN
+                    PERFORM {{ schema }}._analyze(v_new);
+                    IF p_commit THEN
+                        COMMIT;
+                        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                        PERFORM {{ schema }}._maintenance_txn(v_run);
+                    END IF;
                 END IF;
                 EXIT WHEN v_n = 0 OR v_broken;
             END LOOP;

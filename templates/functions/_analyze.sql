@@ -1,0 +1,26 @@
+CREATE FUNCTION {{ schema }}._analyze(p_tables text[])
+    RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_done integer := 0;
+BEGIN
+/*
+ * ANALYZE each of p_tables (qualified names, as part returns them), so the
+ * planner knows partitions maintenance just made or filled. Run after the
+ * commit that released the locks of their creation, so that writers never
+ * wait for statistics. A table that cannot be analyzed (dropped since, say)
+ * gets a WARNING and the others are still analyzed. Returns how many were.
+ */
+    FOR i IN 1 .. coalesce(pg_catalog.cardinality(p_tables), 0) LOOP
+        BEGIN
+            EXECUTE pg_catalog.format('ANALYZE %s', pg_catalog.to_regclass(p_tables[i]));
+            v_done := v_done + 1;
+        EXCEPTION WHEN others THEN
+            RAISE WARNING 'part: could not analyze %: %', p_tables[i], SQLERRM;
+        END;
+    END LOOP;
+    RETURN v_done;
+END
+$$;

@@ -19,7 +19,18 @@ CREATE TABLE {{ schema }}.migration (
     backfilled_at         timestamptz,
     partitioned_at        timestamptz,
     rolled_back_at        timestamptz,
-    finalized_at          timestamptz
+    finalized_at          timestamptz,
+    -- filled by part.migrate_start / part.backfill / part.check_parity:
+    key_type              text,               -- type of key_column (regtype text)
+    legacy_key            text[],             -- primary-key columns of the legacy table (backfill order)
+    partitioned_key       text[],             -- primary-key columns of the partitioned copy (legacy_key + key_column)
+    backfill_high_key     text,               -- largest legacy key when the backfill started: it copies up to there
+    backfill_total        bigint,             -- rows to copy (estimate when the backfill started), for progress and ETA
+    backfill_batches      bigint NOT NULL DEFAULT 0,
+    parity_full_at        timestamptz,        -- time of the last full (all ranges) parity check
+    parity_ranges         integer,            -- ranges checked
+    parity_differ         integer,            -- ranges that differed at the last check
+    sync_columns          text[]              -- columns both tables had when the sync was generated
 );
 COMMENT ON TABLE {{ schema }}.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';

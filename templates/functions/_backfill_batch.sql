@@ -1,0 +1,115 @@
+CREATE FUNCTION {{ schema }}._backfill_batch(p_table_name text, p_batch_size integer)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m       {{ schema }}.migration;
+    v_legacy  regclass;
+    v_part    regclass;
+    v_cols    text;
+    v_key     text;
+    v_after   text;
+    v_hi      text;
+    v_rows    bigint;
+    v_groups  text[];
+    v_tries   integer := 0;
+BEGIN
+/*
+ * Copy the next batch of the backfill (at most p_batch_size rows, in the
+ * legacy table's primary-key order) into the partitioned copy; returns the
+ * rows copied, or NULL when there is nothing left to copy (the backfill is
+ * then marked finished). The caller commits (part.backfill).
+ *
+ * Race-free without locking the source rows: the batch holds the
+ * migration's "gate" advisory lock exclusively, and takes its snapshot only
+ * after it has it. A sync trigger that removes rows the backfill may still
+ * copy (between the last batch and the last key) takes the gate shared
+ * until its transaction ends. So either the batch waits for that
+ * transaction and then no longer sees the removed rows, or the trigger
+ * waits for the batch and then deletes what it copied. Rows already copied
+ * or inserted by the sync are left alone (ON CONFLICT DO NOTHING): an older
+ * version never overwrites a newer one. The gate is taken with try-locks
+ * (no queue, so writers never wait behind a waiting batch), then, after
+ * about 2 s of trying, by waiting.
+ *
+ * The backfill copies up to the largest key present when it started: every
+ * row written since then goes through the sync.
+ */
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'the backfill must run at READ COMMITTED, not %', pg_catalog.current_setting('transaction_isolation')
+            USING ERRCODE = '55000', HINT = 'Call it in a session with default_transaction_isolation = ''read committed''.';
+    END IF;
+    LOOP
+        EXIT WHEN pg_catalog.pg_try_advisory_xact_lock(
+            pg_catalog.split_part({{ schema }}._migration_lock(p_table_name, 'gate'), ', ', 1)::integer,
+            pg_catalog.split_part({{ schema }}._migration_lock(p_table_name, 'gate'), ', ', 2)::integer);
+        v_tries := v_tries + 1;
+        IF v_tries >= 200 THEN
+            PERFORM pg_catalog.pg_advisory_xact_lock(
+                pg_catalog.split_part({{ schema }}._migration_lock(p_table_name, 'gate'), ', ', 1)::integer,
+                pg_catalog.split_part({{ schema }}._migration_lock(p_table_name, 'gate'), ', ', 2)::integer);
+            EXIT;
+        END IF;
+        PERFORM pg_catalog.pg_sleep(0.01);
+    END LOOP;
+
+    -- read the position after the gate: another backfill may have moved it
+    SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = p_table_name FOR NO KEY UPDATE;
+    IF v_m.phase <> 'dual_write' OR v_m.backfill_finished_at IS NOT NULL THEN
+        RETURN NULL;
+    END IF;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    v_key := {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'row');
+
+    IF v_m.backfill_started_at IS NULL THEN
+        EXECUTE pg_catalog.format('SELECT %s FROM %s l ORDER BY %s LIMIT 1',
+                                  {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'text'), v_legacy,
+                                  {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'desc'))
+           INTO v_m.backfill_high_key;
+        UPDATE {{ schema }}.migration m
+           SET backfill_started_at = pg_catalog.clock_timestamp(), backfill_high_key = v_m.backfill_high_key,
+               backfill_total = (SELECT CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END
+                                   FROM pg_catalog.pg_class c WHERE c.oid = v_legacy)
+         WHERE m.table_name = p_table_name;
+        IF v_m.backfill_high_key IS NULL THEN     -- an empty table
+            UPDATE {{ schema }}.migration m SET backfill_finished_at = pg_catalog.clock_timestamp(), backfill_total = 0
+             WHERE m.table_name = p_table_name;
+            RETURN NULL;
+        END IF;
+    END IF;
+
+    v_after := CASE WHEN v_m.backfill_last_key IS NULL THEN 'true'
+                    ELSE pg_catalog.format('%s > %s', v_key, {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$1')) END;
+    EXECUTE pg_catalog.format(
+        'SELECT %1$s FROM (SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s ORDER BY %2$s LIMIT %7$s) l ORDER BY %8$s LIMIT 1',
+        {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'text'), {{ schema }}._sql_columns(v_m.legacy_key, 'l'), v_legacy,
+        v_after, v_key, {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'), p_batch_size,
+        {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'desc'))
+       INTO v_hi USING v_m.backfill_last_key, v_m.backfill_high_key;
+    IF v_hi IS NULL THEN
+        UPDATE {{ schema }}.migration m SET backfill_finished_at = pg_catalog.clock_timestamp()
+         WHERE m.table_name = p_table_name;
+        RETURN NULL;
+    END IF;
+
+    -- copy; the copy's own sync must not mirror it back
+    v_cols := {{ schema }}._sql_columns({{ schema }}._sync_columns(v_legacy, v_part, true));
+    PERFORM pg_catalog.set_config('part.syncing', 'on', true);
+    EXECUTE pg_catalog.format(
+        'WITH ins AS (INSERT INTO %1$s (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s '
+        'ON CONFLICT DO NOTHING RETURNING %7$s AS g) '
+        'SELECT pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d) FROM ins',
+        v_part, v_cols, v_legacy, v_after, v_key, {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'),
+        {{ schema }}._group_sql(v_m, pg_catalog.quote_ident(v_m.key_column)), {{ schema }}._group_text_sql(v_m, 'd.g'))
+       INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
+    PERFORM pg_catalog.set_config('part.syncing', 'off', true);
+    PERFORM {{ schema }}._parity_mark(p_table_name, v_groups);
+
+    UPDATE {{ schema }}.migration m
+       SET backfill_last_key = v_hi, backfill_rows = m.backfill_rows + v_rows, backfill_batches = m.backfill_batches + 1
+     WHERE m.table_name = p_table_name;
+    RETURN v_rows;
+END
+$$;

@@ -1,0 +1,30 @@
+CREATE FUNCTION {{ schema }}._group_range(p_m {{ schema }}.migration, p_group text,
+                                          OUT range_from text, OUT range_to text, OUT range_order numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_cfg  {{ schema }}.config;
+    v_type regtype := p_m.key_type::regtype;
+BEGIN
+/*
+ * The parity range holding a parity group (text, see part._group_sql): for
+ * a range table the aligned partition interval [range_from, range_to) as
+ * literals of the key type; for a hash table the remainder (range_to NULL).
+ * range_order sorts ranges.
+ */
+    IF p_m.strategy = 'hash' THEN
+        range_from := p_group;
+        range_order := p_group::numeric;
+        RETURN;
+    END IF;
+    SELECT * INTO v_cfg FROM {{ schema }}.config c WHERE c.parent_table = p_m.partitioned_table;
+    IF p_m.key_type IN ('smallint', 'integer', 'bigint') THEN
+        range_from := p_group;
+    ELSE
+        range_from := {{ schema }}._range_floor({{ schema }}._literal(p_group::timestamp, v_type), v_type, v_cfg."interval");
+    END IF;
+    range_to := {{ schema }}._range_next(range_from, v_type, v_cfg."interval");
+    range_order := {{ schema }}._bound_ordinal(range_from, v_type);
+END
+$$;

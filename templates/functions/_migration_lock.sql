@@ -1,0 +1,15 @@
+CREATE FUNCTION {{ schema }}._migration_lock(p_table_name text, p_what text)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The two int4 keys (as "a, b", to put into SQL) of an advisory lock of a
+     * migration: 'gate' is held exclusively by a backfill batch while it
+     * copies and shared by a sync trigger that removes rows the backfill may
+     * still copy; 'check' serialises parity checks.
+     */
+    SELECT pg_catalog.format('%s, %s',
+               CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 END,
+               pg_catalog.hashtext(p_table_name))
+$$;

@@ -1,0 +1,31 @@
+CREATE FUNCTION {{ schema }}._parity_mark(p_table_name text, p_groups text[])
+    RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_held text[];
+BEGIN
+/*
+ * Mark the parity groups a write touched (called by the sync triggers and
+ * the backfill, in the writing transaction). An existing mark is locked FOR
+ * KEY SHARE until this transaction ends, so part.check_parity (which takes
+ * only marks no writer holds) cannot consume it before this write is
+ * visible; where none can be locked a new one is inserted. Concurrent
+ * writers share marks (like foreign-key checks share a parent row) instead
+ * of adding a row each. SECURITY DEFINER: the application's roles need no
+ * privilege on part's catalog.
+ */
+    IF p_groups IS NULL OR cardinality(p_groups) = 0 THEN
+        RETURN;
+    END IF;
+    SELECT pg_catalog.array_agg(x.grp) INTO v_held
+      FROM (SELECT m.grp FROM {{ schema }}.parity_mark m
+             WHERE m.table_name = p_table_name AND m.grp = ANY (p_groups)
+               FOR KEY SHARE SKIP LOCKED) x;
+    INSERT INTO {{ schema }}.parity_mark (table_name, grp)
+    SELECT DISTINCT p_table_name, g FROM pg_catalog.unnest(p_groups) g
+     WHERE g IS NOT NULL AND NOT (g = ANY (coalesce(v_held, '{}')));
+END
+$$;

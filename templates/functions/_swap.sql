@@ -1,0 +1,94 @@
+CREATE FUNCTION {{ schema }}._swap(p_m {{ schema }}.migration, p_to text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_legacy   regclass := pg_catalog.to_regclass(p_m.legacy_table);
+    v_part     regclass := pg_catalog.to_regclass(p_m.partitioned_table);
+    v_schema   text := (pg_catalog.parse_ident(p_m.table_name))[1];
+    v_app      text := (pg_catalog.parse_ident(p_m.table_name))[2];
+    v_first    regclass;    -- the table that gives up the application's name
+    v_second   regclass;    -- the table that takes it
+    v_first_to text;
+    v_c        record;
+    v_seq      text;
+    v_value    numeric;
+BEGIN
+/*
+ * The name swap of part.switch_reads (p_to = 'partitioned') and
+ * part.rollback (p_to = 'backfilled'), for a caller that holds ACCESS
+ * EXCLUSIVE locks on both tables: renames (the legacy table becomes
+ * <table>_legacy and the copy takes <table>, or back), primary-key
+ * constraints renamed after their tables, serial sequences owned by the
+ * table that now has the name, identity sequences of that table advanced
+ * past every value the other one used, part.config and part.migration
+ * following the names, and the sync regenerated for the new names.
+ */
+    IF p_to = 'partitioned' THEN
+        v_first := v_legacy;   v_second := v_part;   v_first_to := {{ schema }}._partition_name(v_app, 'legacy');
+    ELSE
+        v_first := v_part;     v_second := v_legacy; v_first_to := {{ schema }}._partition_name(v_app, 'partitioned');
+    END IF;
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_first_to)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot rename % to %.%: a relation with that name exists', v_first, v_schema, v_first_to
+            USING ERRCODE = '55000', HINT = 'Rename or drop that relation, then try again.';
+    END IF;
+
+    EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_first, v_first_to);
+    EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_second, v_app);
+    -- primary-key constraints follow the table names (the one giving up the name first)
+    FOR v_c IN
+        SELECT x.conrelid::regclass AS rel, x.conname,
+               {{ schema }}._partition_name(CASE WHEN x.conrelid = v_first THEN v_first_to ELSE v_app END, 'pkey') AS new_name
+          FROM pg_catalog.pg_constraint x
+         WHERE x.conrelid IN (v_first, v_second) AND x.contype = 'p'
+         ORDER BY x.conrelid = v_second
+    LOOP
+        CONTINUE WHEN v_c.conname = v_c.new_name;
+        IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_c.new_name)) IS NULL THEN
+            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', v_c.rel, v_c.conname, v_c.new_name);
+        ELSE
+            RAISE WARNING 'part: primary key % of % keeps its name: % is taken', v_c.conname, v_c.rel, v_c.new_name;
+        END IF;
+    END LOOP;
+
+    -- sequences: a serial's sequence belongs to the table with the name; an
+    -- identity sequence (PostgreSQL will not re-own it) is advanced instead
+    FOR v_c IN
+        SELECT a.attname, a.attidentity AS second_identity,
+               pg_catalog.pg_get_serial_sequence(v_first::text, a.attname) AS first_seq,
+               pg_catalog.pg_get_serial_sequence(v_second::text, a.attname) AS second_seq,
+               (SELECT f.attidentity FROM pg_catalog.pg_attribute f WHERE f.attrelid = v_first AND f.attname = a.attname) AS first_identity
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = v_second AND a.attnum > 0 AND NOT a.attisdropped
+    LOOP
+        IF v_c.first_seq IS NOT NULL AND v_c.first_identity = '' AND v_c.second_identity = '' THEN
+            EXECUTE pg_catalog.format('ALTER SEQUENCE %s OWNED BY %s.%I', v_c.first_seq, v_second, v_c.attname);
+        END IF;
+        IF v_c.second_identity <> '' THEN
+            v_seq := v_c.second_seq;
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.max(v) FROM (VALUES (pg_catalog.pg_sequence_last_value(%1$L::regclass)::numeric), '
+                '(pg_catalog.pg_sequence_last_value(%2$L::regclass)::numeric), '
+                '((SELECT pg_catalog.max(%3$I) FROM %4$s)::numeric), ((SELECT pg_catalog.max(%3$I) FROM %5$s)::numeric)) s(v)',
+                v_seq, coalesce(v_c.first_seq, v_seq), v_c.attname, v_first, v_second)
+               INTO v_value;
+            IF v_value IS NOT NULL THEN
+                PERFORM pg_catalog.setval(v_seq::regclass, v_value::bigint, true);
+            END IF;
+        END IF;
+    END LOOP;
+
+    UPDATE {{ schema }}.config c SET parent_table = {{ schema }}._qualified(v_part), updated_at = pg_catalog.now()
+     WHERE c.parent_table = p_m.partitioned_table;
+    UPDATE {{ schema }}.migration m
+       SET legacy_table = {{ schema }}._qualified(v_legacy),
+           partitioned_table = {{ schema }}._qualified(v_part),
+           phase = p_to,
+           partitioned_at = CASE WHEN p_to = 'partitioned' THEN pg_catalog.now() ELSE m.partitioned_at END,
+           rolled_back_at = CASE WHEN p_to = 'backfilled' THEN pg_catalog.now() ELSE m.rolled_back_at END
+     WHERE m.table_name = p_m.table_name;
+    PERFORM {{ schema }}._sync_install(p_m.table_name);
+END
+$$;

@@ -1,0 +1,45 @@
+CREATE FUNCTION {{ schema }}._sync_install(p_table_name text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m        {{ schema }}.migration;
+    v_legacy   regclass;
+    v_part     regclass;
+    v_to_part  text := {{ schema }}._sync_function_name(p_table_name, 'partitioned');
+    v_to_leg   text := {{ schema }}._sync_function_name(p_table_name, 'legacy');
+    v_p        record;
+BEGIN
+/*
+ * Generate (or regenerate) the sync of a migration from the live catalog:
+ * the two trigger functions, in the application table's schema, and the
+ * statement-level triggers with transition tables (templates/sync/) on the
+ * legacy table, on the partitioned table and on each of its partitions (a
+ * write straight into a partition does not fire the parent's statement
+ * triggers). Records the columns the sync writes, for drift checks.
+ */
+    SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = p_table_name;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    IF v_legacy IS NULL OR v_part IS NULL THEN
+        RAISE EXCEPTION 'the tables of the migration of % are missing (legacy %, partitioned %)',
+                        p_table_name, v_m.legacy_table, v_m.partitioned_table
+            USING ERRCODE = '42P01', HINT = 'Restore the missing table, or remove the migration row from part.migration.';
+    END IF;
+    EXECUTE {{ schema }}._sync_function_sql(v_m, v_legacy, v_part, v_to_part);
+    EXECUTE {{ schema }}._sync_function_sql(v_m, v_part, v_legacy, v_to_leg);
+    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
+        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.legacy_table, v_m.partitioned_table));
+    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
+        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.partitioned_table, v_m.legacy_table));
+
+    PERFORM {{ schema }}._sync_triggers(v_legacy, v_to_part, '', true, false);
+    PERFORM {{ schema }}._sync_triggers(v_part, v_to_leg, '', true, true);
+    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part LOOP
+        PERFORM {{ schema }}._sync_triggers(v_p.rel, v_to_leg, '''partition''', false, true);
+    END LOOP;
+    UPDATE {{ schema }}.migration m SET sync_columns = {{ schema }}._sync_columns(v_legacy, v_part)
+     WHERE m.table_name = p_table_name;
+END
+$$;

@@ -1,0 +1,24 @@
+CREATE FUNCTION {{ schema }}._sync_partition(p_partition regclass)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m {{ schema }}.migration;
+BEGIN
+/*
+ * Give a new partition the sync triggers of its parent's migration, if the
+ * parent is the partitioned table of a migration that still syncs (called
+ * by part._create_range_partition and part.split_hash after they attach a
+ * partition): a write straight into that partition is then mirrored too.
+ */
+    SELECT m.* INTO v_m
+      FROM pg_catalog.pg_inherits i
+      JOIN {{ schema }}.migration m ON m.partitioned_table = {{ schema }}._qualified(i.inhparent)
+     WHERE i.inhrelid = p_partition AND m.phase <> 'finalized';
+    IF FOUND THEN
+        PERFORM {{ schema }}._sync_triggers(p_partition, {{ schema }}._sync_function_name(v_m.table_name, 'legacy'),
+                                            '''partition''', false, true);
+    END IF;
+END
+$$;

@@ -1,0 +1,28 @@
+CREATE FUNCTION {{ schema }}._sync_remove(p_table_name text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_t record;
+BEGIN
+/*
+ * Remove the sync of a migration: the part_sync_* triggers of its tables
+ * and partitions, then the two generated functions.
+ */
+    FOR v_t IN
+        SELECT t.tgname, t.tgrelid::regclass AS rel
+          FROM pg_catalog.pg_trigger t
+          JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+         WHERE NOT t.tgisinternal AND t.tgname LIKE 'part\_sync\_%'
+           AND pg_catalog.format('%I.%I', n.nspname, p.proname)
+               IN ({{ schema }}._sync_function_name(p_table_name, 'partitioned'),
+                   {{ schema }}._sync_function_name(p_table_name, 'legacy'))
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_t.tgname, v_t.rel);
+    END LOOP;
+    EXECUTE pg_catalog.format('DROP FUNCTION IF EXISTS %s()', {{ schema }}._sync_function_name(p_table_name, 'partitioned'));
+    EXECUTE pg_catalog.format('DROP FUNCTION IF EXISTS %s()', {{ schema }}._sync_function_name(p_table_name, 'legacy'));
+END
+$$;

@@ -1,0 +1,138 @@
+CREATE FUNCTION {{ schema }}.check_parity(p_table text, p_full boolean DEFAULT false)
+    RETURNS TABLE(range_from text, range_to text, legacy_rows bigint, partitioned_rows bigint,
+                  legacy_hash numeric, partitioned_hash numeric, status text,
+                  rehashed boolean, partition_name text)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m       {{ schema }}.migration := {{ schema }}._migration_row(p_table);
+    v_legacy  regclass;
+    v_part    regclass;
+    v_cols    text[];
+    v_full    boolean;
+    v_groups  text[];
+    v_ranges  text[];
+    v_filter  text := 'true';
+    v_r       record;
+    v_g       record;
+    v_now     timestamptz := pg_catalog.clock_timestamp();
+    v_differ  integer;
+    v_count   integer;
+    v_lock    text[];
+BEGIN
+/*
+ * Content parity of a migration, one row per range (the partition interval
+ * for range tables, the hash remainder for hash tables): rows and a hash of
+ * every row (sum of a 64-bit hash of the row's text) on each side, both
+ * sides read by one statement, so in one snapshot. status 'ok' when rows
+ * and hashes agree, else 'differs' (see part.parity_diff).
+ *
+ * Incremental: the sync triggers and the backfill mark the groups they
+ * write (part.parity_mark); a check takes the marks no writer holds any
+ * more (FOR UPDATE SKIP LOCKED: their writes have committed) and then, in a
+ * later snapshot, re-hashes only the ranges of those marks (rehashed = true)
+ * and keeps the stored result of the others. The first check, p_full, or a
+ * TRUNCATE since, re-hash every range. Updates part.migration
+ * (parity_checked_at, parity_clean); a clean check after a finished
+ * backfill moves the migration from dual_write to backfilled.
+ */
+    IF v_m.phase = 'finalized' THEN
+        RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'Parity is checked between dual_write and finalize.';
+    END IF;
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'part.check_parity must run at READ COMMITTED, not %', pg_catalog.current_setting('transaction_isolation')
+            USING ERRCODE = '55000', HINT = 'Run it in a READ COMMITTED transaction: it re-hashes in a snapshot taken after the marks it consumes.';
+    END IF;
+    v_lock := pg_catalog.string_to_array({{ schema }}._migration_lock(v_m.table_name, 'check'), ', ');
+    PERFORM pg_catalog.pg_advisory_xact_lock(v_lock[1]::integer, v_lock[2]::integer);
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    v_cols := {{ schema }}._sync_columns(v_legacy, v_part);
+    v_full := coalesce(p_full, false) OR v_m.parity_full_at IS NULL;
+
+    -- 1. take the marks no writer holds (their writes are committed)
+    WITH taken AS (
+        DELETE FROM {{ schema }}.parity_mark pm
+         WHERE pm.id IN (SELECT x.id FROM {{ schema }}.parity_mark x
+                          WHERE x.table_name = v_m.table_name FOR UPDATE SKIP LOCKED)
+        RETURNING pm.grp)
+    SELECT pg_catalog.array_agg(DISTINCT t.grp) INTO v_groups FROM taken t;
+    IF '*' = ANY (v_groups) THEN
+        v_full := true;
+    END IF;
+    IF NOT v_full THEN
+        SELECT pg_catalog.array_agg(DISTINCT (({{ schema }}._group_range(v_m, g)).range_from)) INTO v_ranges
+          FROM pg_catalog.unnest(v_groups) g;
+        IF v_ranges IS NOT NULL THEN
+            IF v_m.strategy = 'hash' THEN
+                v_filter := pg_catalog.format('%s = ANY (%L::bigint[])',
+                                              {{ schema }}._group_sql(v_m, pg_catalog.format('x.%I', v_m.key_column)), v_ranges);
+            ELSE
+                SELECT pg_catalog.string_agg(pg_catalog.format('(x.%1$I >= %2$L::%4$s AND x.%1$I < %3$L::%4$s)',
+                                                               v_m.key_column, r.range_from, r.range_to, v_m.key_type), ' OR ')
+                  INTO v_filter
+                  FROM (SELECT ({{ schema }}._group_range(v_m, f)).* FROM pg_catalog.unnest(v_ranges) f) r;
+            END IF;
+        END IF;
+    END IF;
+
+    -- 2. hash both sides in one statement (one snapshot, taken after step 1)
+    IF v_full OR v_ranges IS NOT NULL THEN
+        DELETE FROM {{ schema }}.parity_range pr
+         WHERE pr.table_name = v_m.table_name AND (v_full OR pr.range_from = ANY (v_ranges));
+        FOR v_r IN EXECUTE pg_catalog.format(
+            'WITH l AS (SELECT %1$s AS g, pg_catalog.count(*) AS n, pg_catalog.sum(%2$s) AS h FROM %3$s x WHERE %4$s GROUP BY 1), '
+            '     p AS (SELECT %1$s AS g, pg_catalog.count(*) AS n, pg_catalog.sum(%2$s) AS h, pg_catalog.min(x.tableoid) AS t '
+            '             FROM %5$s x WHERE %4$s GROUP BY 1) '
+            'SELECT %6$s AS grp, coalesce(l.n, 0) AS ln, coalesce(l.h, 0) AS lh, coalesce(p.n, 0) AS pn, coalesce(p.h, 0) AS ph, '
+            '       p.t::regclass::text AS part '
+            '  FROM l FULL JOIN p ON p.g = l.g',
+            {{ schema }}._group_sql(v_m, pg_catalog.format('x.%I', v_m.key_column)),
+            {{ schema }}._row_hash_sql(v_cols, 'x'), v_legacy, v_filter, v_part,
+            {{ schema }}._group_text_sql(v_m, 'coalesce(l.g, p.g)'))
+        LOOP
+            v_g := {{ schema }}._group_range(v_m, v_r.grp);
+            INSERT INTO {{ schema }}.parity_range AS pr
+                   (table_name, range_from, range_to, range_order, partition_name, legacy_rows, partitioned_rows,
+                    legacy_hash, partitioned_hash, status, checked_at)
+            VALUES (v_m.table_name, v_g.range_from, v_g.range_to, v_g.range_order, v_r.part, v_r.ln, v_r.pn,
+                    v_r.lh, v_r.ph, 'ok', v_now)
+            ON CONFLICT ON CONSTRAINT parity_range_pkey DO UPDATE
+               SET legacy_rows = pr.legacy_rows + EXCLUDED.legacy_rows,
+                   partitioned_rows = pr.partitioned_rows + EXCLUDED.partitioned_rows,
+                   legacy_hash = pr.legacy_hash + EXCLUDED.legacy_hash,
+                   partitioned_hash = pr.partitioned_hash + EXCLUDED.partitioned_hash,
+                   partition_name = coalesce(pr.partition_name, EXCLUDED.partition_name);
+        END LOOP;
+        UPDATE {{ schema }}.parity_range pr
+           SET status = CASE WHEN pr.legacy_rows = pr.partitioned_rows AND pr.legacy_hash = pr.partitioned_hash
+                             THEN 'ok' ELSE 'differs' END
+         WHERE pr.table_name = v_m.table_name AND pr.checked_at = v_now;
+    END IF;
+
+    SELECT pg_catalog.count(*) FILTER (WHERE pr.status <> 'ok'), pg_catalog.count(*) INTO v_differ, v_count
+      FROM {{ schema }}.parity_range pr WHERE pr.table_name = v_m.table_name;
+    UPDATE {{ schema }}.migration m
+       SET parity_checked_at = v_now,
+           parity_full_at = CASE WHEN v_full THEN v_now ELSE m.parity_full_at END,
+           parity_clean = (v_differ = 0),
+           parity_ranges = v_count,
+           parity_differ = v_differ,
+           phase = CASE WHEN m.phase = 'dual_write' AND m.backfill_finished_at IS NOT NULL AND v_differ = 0
+                        THEN 'backfilled' ELSE m.phase END,
+           backfilled_at = CASE WHEN m.phase = 'dual_write' AND m.backfill_finished_at IS NOT NULL AND v_differ = 0
+                                THEN v_now ELSE m.backfilled_at END
+     WHERE m.table_name = v_m.table_name;
+    PERFORM {{ schema }}._notice(pg_catalog.format('parity of %s: %s of %s ranges differ (%s)', v_m.table_name, v_differ, v_count,
+                                                   CASE WHEN v_full THEN 'full check' ELSE pg_catalog.format('%s ranges re-hashed', coalesce(cardinality(v_ranges), 0)) END));
+
+    RETURN QUERY
+        SELECT pr.range_from, pr.range_to, pr.legacy_rows, pr.partitioned_rows, pr.legacy_hash, pr.partitioned_hash,
+               pr.status, pr.checked_at = v_now, pr.partition_name
+          FROM {{ schema }}.parity_range pr
+         WHERE pr.table_name = v_m.table_name
+         ORDER BY pr.range_order;
+END
+$$;

@@ -1,0 +1,83 @@
+CREATE FUNCTION {{ schema }}.finalize(p_table text, p_keep_legacy text DEFAULT 'archive')
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m      {{ schema }}.migration := {{ schema }}._migration_row(p_table);
+    v_legacy regclass;
+    v_part   regclass;
+    v_c      record;
+    v_name   text;
+    v_where  text;
+BEGIN
+/*
+ * End a switched migration: remove the sync (triggers and generated
+ * functions), then deal with the legacy table as p_keep_legacy asks:
+ * 'archive' moves it into schema part_archive (not an extension member, so
+ * uninstalling part never drops it), 'keep' leaves it as <table>_legacy,
+ * 'drop' drops it. Column defaults of the legacy table that use a sequence
+ * the partitioned table now owns are dropped first, so that the legacy table
+ * no longer depends on it. Returns where the legacy table went; a finalized
+ * table is left as it is.
+ */
+    IF p_keep_legacy IS NULL OR p_keep_legacy NOT IN ('archive', 'keep', 'drop') THEN
+        RAISE EXCEPTION 'invalid value "%" for p_keep_legacy', p_keep_legacy
+            USING ERRCODE = '22023', HINT = 'Use ''archive'' (schema part_archive), ''keep'' (as <table>_legacy) or ''drop''.';
+    END IF;
+    IF v_m.phase = 'finalized' THEN
+        RAISE NOTICE 'part: % is already finalized: nothing to do', v_m.table_name;
+        RETURN v_m.legacy_table;
+    ELSIF v_m.phase <> 'partitioned' THEN
+        RAISE EXCEPTION 'cannot finalize %: it is in %, not partitioned', v_m.table_name, v_m.phase
+            USING ERRCODE = '55000', HINT = pg_catalog.format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
+    END IF;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    PERFORM {{ schema }}._lock_all(ARRAY[v_part, v_legacy], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    PERFORM {{ schema }}._sync_remove(v_m.table_name);
+
+    FOR v_c IN
+        SELECT DISTINCT a.attname
+          FROM pg_catalog.pg_attrdef d
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+          JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_attrdef'::regclass AND dep.objid = d.oid
+                                       AND dep.refclassid = 'pg_catalog.pg_class'::regclass
+          JOIN pg_catalog.pg_depend own ON own.classid = 'pg_catalog.pg_class'::regclass AND own.objid = dep.refobjid
+                                       AND own.deptype = 'a' AND own.refobjid = v_part
+         WHERE d.adrelid = v_legacy
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', v_legacy, v_c.attname);
+    END LOOP;
+
+    IF p_keep_legacy = 'archive' THEN
+        CREATE SCHEMA IF NOT EXISTS part_archive;
+        v_name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = v_legacy);
+        IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
+            v_name := {{ schema }}._partition_name(v_name, pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS'));
+            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_legacy, v_name);
+        END IF;
+        EXECUTE pg_catalog.format('ALTER TABLE %s SET SCHEMA part_archive', v_legacy);
+        v_where := {{ schema }}._qualified(v_legacy);
+    ELSIF p_keep_legacy = 'drop' THEN
+        BEGIN
+            EXECUTE pg_catalog.format('DROP TABLE %s', v_legacy);
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            RAISE EXCEPTION 'cannot drop %: other objects depend on it', v_m.legacy_table
+                USING ERRCODE = '55000', HINT = 'Drop or change those objects (views, foreign keys) first, or finalize with ''archive'' or ''keep''.';
+        END;
+        v_where := v_m.legacy_table || ' (dropped)';
+    ELSE
+        v_where := v_m.legacy_table;
+    END IF;
+
+    DELETE FROM {{ schema }}.parity_mark pm WHERE pm.table_name = v_m.table_name;
+    DELETE FROM {{ schema }}.parity_range pr WHERE pr.table_name = v_m.table_name;
+    UPDATE {{ schema }}.migration m
+       SET phase = 'finalized', finalized_at = pg_catalog.now(),
+           legacy_table = CASE WHEN p_keep_legacy = 'drop' THEN m.legacy_table ELSE v_where END
+     WHERE m.table_name = v_m.table_name;
+    PERFORM {{ schema }}._notice(pg_catalog.format('%s finalized: legacy table %s', v_m.table_name, v_where));
+    RETURN v_where;
+END
+$$;

@@ -1,0 +1,234 @@
+CREATE FUNCTION {{ schema }}.migrate_start(
+    p_table             text,
+    p_key               text,
+    p_strategy          text,
+    p_interval          text DEFAULT NULL,
+    p_partitions        integer DEFAULT NULL,
+    p_premake           integer DEFAULT 3,
+    p_retention         text DEFAULT NULL,
+    p_retention_mode    text DEFAULT 'detach',
+    p_default_partition boolean DEFAULT NULL
+)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_rel        regclass := {{ schema }}._resolve_table(p_table);
+    v_name       text := {{ schema }}._qualified(v_rel);
+    v_strategy   text := pg_catalog.lower(p_strategy);
+    v_schema     text;
+    v_relname    text;
+    v_relkind    "char";
+    v_type       regtype;
+    v_old        {{ schema }}.migration;
+    v_legacy_key text[];
+    v_new_key    text[];
+    v_refs       text;
+    v_notnull    boolean;
+    v_generated  "char";
+    v_has_null   boolean;
+    v_copy_name  text;
+    v_copy       regclass;
+    v_idx        record;
+    v_prefix     text;
+    v_rest       text;
+    v_low        text;
+    v_high       text;
+BEGIN
+/*
+ * Start moving a live table into a partitioned one (phase dual_write):
+ *   1. check everything first (a refusal changes nothing): a primary key,
+ *      no foreign key pointing at the table, a key column that can
+ *      partition (and holds no NULL);
+ *   2. create the partitioned copy <table>_partitioned: same columns,
+ *      defaults (a serial's default keeps using the same sequence),
+ *      identity, CHECK constraints, outgoing foreign keys, indexes, owner
+ *      and privileges; its primary key is the table's plus the partition key
+ *      (a WARNING says so: ON CONFLICT (id) statements must then name it);
+ *   3. register it in part.config with partitions named after the table
+ *      (revenues_2025_01), covering the existing data plus premake;
+ *   4. generate the sync (part._sync_install): from now on every write to
+ *      the table is mirrored into the copy, in the writing transaction.
+ * Returns the copy's name. Calling it again for a table already moving with
+ * the same key and strategy does nothing.
+ */
+    SELECT n.nspname, c.relname, c.relkind INTO v_schema, v_relname, v_relkind
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = v_rel;
+
+    SELECT * INTO v_old FROM {{ schema }}.migration m
+     WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)
+     ORDER BY (m.table_name = v_name) DESC LIMIT 1;
+    IF FOUND THEN
+        IF v_old.key_column = p_key AND v_old.strategy = v_strategy THEN
+            RAISE NOTICE 'part: % is already being migrated (phase %): nothing to do', v_old.table_name, v_old.phase;
+            RETURN v_old.partitioned_table;
+        END IF;
+        RAISE EXCEPTION 'table % is already being migrated, by % (%), phase %',
+                        v_old.table_name, v_old.strategy, v_old.key_column, v_old.phase
+            USING ERRCODE = '55000',
+                  HINT = 'Finish that migration (part.finalize) before starting another one on the same table.';
+    END IF;
+    IF v_relkind = 'p' THEN
+        RAISE EXCEPTION 'table % is already partitioned', v_name
+            USING ERRCODE = '42809',
+                  HINT = pg_catalog.format('Let part manage it as it is: part.create_partitioned(%L, %L, %L, ...).', v_name, p_key, v_strategy);
+    END IF;
+    IF v_strategy IS NULL OR v_strategy NOT IN ('range', 'hash') THEN
+        RAISE EXCEPTION 'invalid strategy "%"', p_strategy
+            USING ERRCODE = '22023', HINT = 'Use ''range'' (time or integer intervals) or ''hash'' (e.g. by org_id).';
+    END IF;
+    v_type := {{ schema }}._key_type(v_rel, p_key);
+    IF v_strategy = 'range' THEN
+        PERFORM {{ schema }}._interval_spec(p_interval, v_type);       -- 42804 / 22023
+    ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod
+                       WHERE am.amname = 'hash' AND oc.opcdefault
+                         AND (oc.opcintype = v_type
+                              OR pg_catalog.format_type(oc.opcintype, NULL) = 'text'
+                                 AND (SELECT t.typcategory FROM pg_catalog.pg_type t WHERE t.oid = v_type) = 'S')) THEN
+        RAISE EXCEPTION 'column "%" of % has type %, which has no hash operator class to partition by', p_key, v_name, v_type
+            USING ERRCODE = '42804', HINT = 'Hash-partition by an integer, text or uuid column (such as org_id).';
+    END IF;
+
+    SELECT a.attnotnull, a.attgenerated INTO v_notnull, v_generated
+      FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_rel AND a.attname = p_key;
+    IF v_generated <> '' THEN
+        RAISE EXCEPTION 'column "%" of % is a generated column, which PostgreSQL cannot partition by', p_key, v_name
+            USING ERRCODE = '0A000', HINT = 'Partition by a stored (non-generated) column.';
+    END IF;
+
+    SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.o) INTO v_legacy_key
+      FROM pg_catalog.pg_index i
+     CROSS JOIN LATERAL pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(attnum, o)
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+     WHERE i.indrelid = v_rel AND i.indisprimary;
+    IF v_legacy_key IS NULL THEN
+        RAISE EXCEPTION 'table % has no primary key', v_name
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Add one first (ALTER TABLE %s ADD PRIMARY KEY (...)): the sync and the backfill find rows by it.', v_name);
+    END IF;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
+      INTO v_refs
+      FROM pg_catalog.pg_constraint c WHERE c.confrelid = v_rel AND c.contype = 'f';
+    IF v_refs IS NOT NULL THEN
+        RAISE EXCEPTION 'table % is referenced by foreign keys: %', v_name, v_refs
+            USING ERRCODE = '55000',
+                  HINT = 'A partitioned table can only be referenced through its whole primary key, which includes the partition key: drop those foreign keys (or make them include it) before migrating.';
+    END IF;
+
+    IF NOT v_notnull THEN
+        EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I IS NULL)', v_rel, p_key) INTO v_has_null;
+        IF v_has_null THEN
+            RAISE EXCEPTION 'column "%" of % holds NULLs, which cannot be in the partitioned table''s primary key', p_key, v_name
+                USING ERRCODE = '55000',
+                      HINT = pg_catalog.format('Give those rows a value (UPDATE %s SET %I = ... WHERE %I IS NULL), then ALTER TABLE %s ALTER COLUMN %I SET NOT NULL.',
+                                               v_name, p_key, p_key, v_name, p_key);
+        END IF;
+        RAISE WARNING 'part: column "%" of % allows NULL, which the partitioned copy''s primary key does not: a row inserted with a NULL % will fail', p_key, v_name, p_key
+            USING HINT = pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL.', v_name, p_key);
+    END IF;
+
+    v_copy_name := {{ schema }}._partition_name(v_relname, 'partitioned');
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_copy_name)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot create %.%: a relation with that name exists', v_schema, v_copy_name
+            USING ERRCODE = '42P07', HINT = 'Rename or drop it: part.migrate_start creates the partitioned copy under that name.';
+    END IF;
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, {{ schema }}._partition_name(v_relname, 'legacy'))) IS NOT NULL THEN
+        RAISE EXCEPTION 'relation %.% exists', v_schema, {{ schema }}._partition_name(v_relname, 'legacy')
+            USING ERRCODE = '42P07', HINT = 'Rename or drop it: part.switch_reads gives the legacy table that name.';
+    END IF;
+
+    -- Everything is checked. Writers wait at most the short timeouts of part._lock here.
+    PERFORM {{ schema }}._lock(v_rel, 'SHARE ROW EXCLUSIVE');
+
+    EXECUTE pg_catalog.format(
+        'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY '
+        'INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION INCLUDING STATISTICS) PARTITION BY %s (%I)',
+        v_schema, v_copy_name, v_rel, pg_catalog.upper(v_strategy), p_key);
+    v_copy := pg_catalog.format('%I.%I', v_schema, v_copy_name)::regclass;
+    EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', v_copy,
+        pg_catalog.format('part: partitioned copy of %s (migration; see part.migrations)', v_name));
+
+    v_new_key := v_legacy_key;
+    IF NOT p_key = ANY (v_legacy_key) THEN
+        v_new_key := v_legacy_key || p_key;
+        RAISE WARNING 'part: the primary key of % becomes (%) in the partitioned table: INSERT ... ON CONFLICT (%) will fail after the switch',
+                      v_name, {{ schema }}._sql_columns(v_new_key), {{ schema }}._sql_columns(v_legacy_key)
+            USING HINT = pg_catalog.format('Change such statements to ON CONFLICT (%s) before part.switch_reads.', {{ schema }}._sql_columns(v_new_key));
+    END IF;
+    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (%s)', v_copy,
+                              {{ schema }}._partition_name(v_copy_name, 'pkey'), {{ schema }}._sql_columns(v_new_key));
+
+    -- the other indexes: a unique one must include the partition key
+    FOR v_idx IN
+        SELECT c.relname AS idxname, i.indisunique, i.indexprs IS NOT NULL AS has_expr,
+               pg_catalog.pg_get_indexdef(i.indexrelid) AS def,
+               EXISTS (SELECT 1 FROM pg_catalog.unnest(i.indkey[0:i.indnkeyatts - 1]) k(n)
+                        JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
+                       WHERE a.attname = p_key) AS has_key,
+               (SELECT x.contype FROM pg_catalog.pg_constraint x WHERE x.conindid = i.indexrelid AND x.conrelid = v_rel) AS contype
+          FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+         WHERE i.indrelid = v_rel AND NOT i.indisprimary
+         ORDER BY c.relname
+    LOOP
+        IF v_idx.contype = 'x' THEN
+            RAISE WARNING 'part: exclusion constraint % of % is not copied: PostgreSQL enforces it only within one partition', v_idx.idxname, v_name
+                USING HINT = 'Re-create it on the partitioned table if a per-partition constraint is enough.';
+            CONTINUE;
+        END IF;
+        v_prefix := pg_catalog.format('CREATE %sINDEX %I ON %s ', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END,
+                                      v_idx.idxname, v_rel);
+        IF pg_catalog.left(v_idx.def, pg_catalog.length(v_prefix)) <> v_prefix THEN
+            RAISE WARNING 'part: index % of % is not copied (unexpected definition: %)', v_idx.idxname, v_name, v_idx.def
+                USING HINT = 'Create it on the partitioned table yourself.';
+            CONTINUE;
+        END IF;
+        v_rest := pg_catalog.substr(v_idx.def, pg_catalog.length(v_prefix) + 1);
+        IF v_idx.indisunique AND NOT v_idx.has_key THEN
+            IF v_idx.has_expr THEN
+                RAISE WARNING 'part: unique index % of % is copied as a plain index: a unique index of a partitioned table must include the partition key', v_idx.idxname, v_name
+                    USING HINT = 'Uniqueness of that expression is not enforced across partitions after the switch.';
+                EXECUTE pg_catalog.format('CREATE INDEX ON %s %s', v_copy, v_rest);
+            ELSE
+                v_rest := pg_catalog.regexp_replace(v_rest, '\)', pg_catalog.format(', %I)', p_key));
+                RAISE WARNING 'part: unique index % of % becomes unique with % added in the partitioned table', v_idx.idxname, v_name, p_key
+                    USING HINT = 'Its columns alone are no longer unique across partitions; ON CONFLICT on them must name the partition key too.';
+                EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s %s', v_copy, v_rest);
+            END IF;
+        ELSE
+            EXECUTE pg_catalog.format('CREATE %sINDEX ON %s %s', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END, v_copy, v_rest);
+        END IF;
+    END LOOP;
+
+    -- outgoing foreign keys
+    FOR v_idx IN
+        SELECT c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS def
+          FROM pg_catalog.pg_constraint c WHERE c.conrelid = v_rel AND c.contype = 'f' ORDER BY c.conname
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', v_copy, v_idx.conname, v_idx.def);
+    END LOOP;
+
+    PERFORM {{ schema }}._copy_owner_and_grants(v_rel, v_copy);
+
+    -- partitions named after the application's table, for the existing data and ahead
+    PERFORM {{ schema }}.create_partitioned({{ schema }}._qualified(v_copy), p_key, v_strategy, p_interval, p_partitions,
+                                            p_premake, p_retention, p_retention_mode, p_default_partition, v_relname);
+    IF v_strategy = 'range' THEN
+        EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(pg_catalog.min(%1$I)) #>> ''{}'', pg_catalog.to_jsonb(pg_catalog.max(%1$I)) #>> ''{}'' FROM %2$s',
+                                  p_key, v_rel) INTO v_low, v_high;
+        IF v_low IS NOT NULL THEN
+            PERFORM {{ schema }}._ensure_range_partitions(v_copy, v_low, v_high);
+        END IF;
+    END IF;
+
+    INSERT INTO {{ schema }}.migration (table_name, legacy_table, partitioned_table, strategy, key_column, key_type,
+                                        legacy_key, partitioned_key, phase)
+    VALUES (v_name, v_name, {{ schema }}._qualified(v_copy), v_strategy, p_key, v_type::text,
+            v_legacy_key, v_new_key, 'dual_write');
+    PERFORM {{ schema }}._sync_install(v_name);
+    PERFORM {{ schema }}._notice(pg_catalog.format('migration of %s started: writes are mirrored into %s', v_name, v_copy));
+    RETURN {{ schema }}._qualified(v_copy);
+END
+$$;

@@ -1,0 +1,46 @@
+CREATE FUNCTION {{ schema }}.parity_diff(p_table text, p_limit integer DEFAULT 1000)
+    RETURNS TABLE(key jsonb, problem text)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m      {{ schema }}.migration := {{ schema }}._migration_row(p_table);
+    v_legacy regclass;
+    v_part   regclass;
+    v_cols   text[];
+    v_keys   text;
+BEGIN
+/*
+ * The rows that differ between the legacy table and the partitioned copy,
+ * by the copy's primary key (which includes the partition key): 'missing'
+ * (in the legacy table only), 'extra' (in the copy only), 'different'
+ * (both, with different content). Both sides in one snapshot; at most
+ * p_limit rows.
+ */
+    IF v_m.phase = 'finalized' THEN
+        RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'Parity is checked between dual_write and finalize.';
+    END IF;
+    IF p_limit IS NULL OR p_limit < 1 THEN
+        RAISE EXCEPTION 'invalid limit %', coalesce(p_limit::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass a positive number of rows, e.g. 1000.';
+    END IF;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    v_cols := {{ schema }}._sync_columns(v_legacy, v_part);
+    SELECT pg_catalog.string_agg(pg_catalog.format('%L, coalesce(l.%I, p.%I)', c, c, c), ', ' ORDER BY o) INTO v_keys
+      FROM pg_catalog.unnest(v_m.partitioned_key) WITH ORDINALITY AS u(c, o);
+    RETURN QUERY EXECUTE pg_catalog.format(
+        'SELECT pg_catalog.jsonb_build_object(%1$s), '
+        '       CASE WHEN p.h IS NULL THEN ''missing'' WHEN l.h IS NULL THEN ''extra'' ELSE ''different'' END '
+        '  FROM (SELECT %2$s, %3$s AS h FROM %4$s x) l '
+        '  FULL JOIN (SELECT %2$s, %3$s AS h FROM %5$s x) p ON %6$s '
+        ' WHERE l.h IS DISTINCT FROM p.h '
+        ' ORDER BY 2, %7$s LIMIT %8$s',
+        v_keys, {{ schema }}._sql_columns(v_m.partitioned_key, 'x'), {{ schema }}._row_hash_sql(v_cols, 'x'),
+        v_legacy, v_part, {{ schema }}._sql_columns(v_m.partitioned_key, 'l', 'match:p'),
+        (SELECT pg_catalog.string_agg(pg_catalog.format('coalesce(l.%I, p.%I)', c, c), ', ')
+           FROM pg_catalog.unnest(v_m.partitioned_key) c),
+        p_limit);
+END
+$$;

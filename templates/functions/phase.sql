@@ -1,0 +1,20 @@
+CREATE FUNCTION {{ schema }}.phase(p_table text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_name text := {{ schema }}._qualified({{ schema }}._resolve_table(p_table));
+BEGIN
+/*
+ * The migration phase of a table (dual_write, backfilled, partitioned,
+ * finalized), named by its application name or the current name of its
+ * legacy table or copy; NULL when it has no migration. 42P01 when no such
+ * table exists.
+ */
+    RETURN (SELECT m.phase FROM {{ schema }}.migration m
+             WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)
+             ORDER BY (m.table_name = v_name) DESC, (m.phase = 'finalized')
+             LIMIT 1);
+END
+$$;

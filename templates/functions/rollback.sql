@@ -1,0 +1,36 @@
+CREATE FUNCTION {{ schema }}.rollback(p_table text)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m {{ schema }}.migration := {{ schema }}._migration_row(p_table);
+BEGIN
+/*
+ * Undo part.switch_reads: the legacy table takes the application's name
+ * again, the partitioned copy goes back to <table>_partitioned, the sync
+ * mirrors the legacy table into the copy again, and the migration is back
+ * in 'backfilled'. Nothing written while 'partitioned' is lost: the sync
+ * mirrored every write into the legacy table; identity sequences of the
+ * legacy table are advanced past the ids the partitioned table handed out.
+ * Locks as part.switch_reads (short timeouts, retries, 55P03). A table
+ * already backfilled is left as it is; returns the new phase.
+ */
+    IF v_m.phase = 'backfilled' THEN
+        RAISE NOTICE 'part: % is already backfilled (reads on the legacy table): nothing to roll back', v_m.table_name;
+        RETURN v_m.phase;
+    ELSIF v_m.phase = 'dual_write' THEN
+        RAISE EXCEPTION 'cannot roll back %: it is in dual_write and was never switched', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'Reads and writes already go to the legacy table; part.rollback undoes part.switch_reads.';
+    ELSIF v_m.phase = 'finalized' THEN
+        RAISE EXCEPTION 'cannot roll back %: its migration is finalized and the legacy table is no longer synced', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';
+    END IF;
+    -- writers go to the partitioned table first now
+    PERFORM {{ schema }}._lock_all(ARRAY[pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table)],
+                                   ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    PERFORM {{ schema }}._swap(v_m, 'backfilled');
+    PERFORM {{ schema }}._notice(pg_catalog.format('%s rolled back: the legacy table is read and written again', v_m.table_name));
+    RETURN 'backfilled';
+END
+$$;

@@ -1,0 +1,64 @@
+CREATE FUNCTION {{ schema }}.switch_reads(p_table text)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m      {{ schema }}.migration := {{ schema }}._migration_row(p_table);
+    v_differ integer;
+BEGIN
+/*
+ * Switch a backfilled migration to phase 'partitioned': the partitioned
+ * copy takes the application's table name (the legacy table becomes
+ * <table>_legacy) and the sync now mirrors the partitioned table back into
+ * the legacy one. Requires clean parity: the last full check clean, then
+ * the ranges marked since re-checked here, first without locks, then
+ * once more under the locks (no writer can run then, so nothing is missed).
+ * The locks are ACCESS EXCLUSIVE on both tables, taken with short timeouts
+ * and retries (part._lock_all): writers wait at most one timeout per
+ * attempt, and after the last attempt 55P03 names the blocking session.
+ * Everything happens in the caller's transaction. Returns the new phase;
+ * a table already partitioned is left as it is.
+ */
+    IF v_m.phase = 'partitioned' THEN
+        RAISE NOTICE 'part: % is already partitioned: nothing to do', v_m.table_name;
+        RETURN v_m.phase;
+    ELSIF v_m.phase = 'finalized' THEN
+        RAISE EXCEPTION 'the migration of % is finalized', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'It reads and writes the partitioned table already; there is no legacy table to switch from.';
+    ELSIF v_m.phase = 'dual_write' THEN
+        RAISE EXCEPTION 'cannot switch %: it is in dual_write, not backfilled', v_m.table_name
+            USING ERRCODE = '55000',
+                  HINT = CASE WHEN v_m.backfill_finished_at IS NULL
+                              THEN pg_catalog.format('Copy the existing rows first: CALL part.backfill(%L).', v_m.table_name)
+                              ELSE pg_catalog.format('The backfill is done but parity is not clean: SELECT * FROM part.check_parity(%L), then part.parity_diff(%L).',
+                                                     v_m.table_name, v_m.table_name) END;
+    ELSIF v_m.parity_full_at IS NULL OR NOT coalesce(v_m.parity_clean, false) THEN
+        RAISE EXCEPTION 'cannot switch %: its parity is not clean', v_m.table_name
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Check it with SELECT * FROM part.check_parity(%L); see the rows with part.parity_diff(%L).',
+                                           v_m.table_name, v_m.table_name);
+    END IF;
+
+    -- the ranges marked since the last check, without locks (the bulk of it)
+    SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ FROM {{ schema }}.check_parity(v_m.table_name) c;
+    IF v_differ > 0 THEN
+        RAISE EXCEPTION 'cannot switch %: parity differs in % ranges', v_m.table_name, v_differ
+            USING ERRCODE = '55000', HINT = pg_catalog.format('See SELECT * FROM part.parity_diff(%L).', v_m.table_name);
+    END IF;
+
+    -- writers go to the legacy table first, then (by the sync) to the copy: lock in that order
+    PERFORM {{ schema }}._lock_all(ARRAY[pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table)],
+                                   ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ FROM {{ schema }}.check_parity(v_m.table_name) c;
+    IF v_differ > 0 THEN
+        RAISE EXCEPTION 'cannot switch %: parity differs in % ranges', v_m.table_name, v_differ
+            USING ERRCODE = '55000', HINT = pg_catalog.format('See SELECT * FROM part.parity_diff(%L).', v_m.table_name);
+    END IF;
+    SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = v_m.table_name;
+    PERFORM {{ schema }}._swap(v_m, 'partitioned');
+    PERFORM {{ schema }}._notice(pg_catalog.format('%s switched: %s is the partitioned table, the legacy table is mirrored',
+                                                   v_m.table_name, v_m.table_name));
+    RETURN 'partitioned';
+END
+$$;

@@ -1,0 +1,81 @@
+CREATE PROCEDURE {{ schema }}.backfill(
+    p_table       text,
+    p_batch_size  integer DEFAULT 10000,
+    p_sleep       interval DEFAULT '0',
+    p_max_batches integer DEFAULT NULL,
+    p_check       boolean DEFAULT true,
+    p_commit      boolean DEFAULT true
+)
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_m       {{ schema }}.migration;
+    v_rows    bigint;
+    v_batches integer := 0;
+    v_differ  integer;
+BEGIN
+/*
+ * Copy the rows the legacy table held when the migration started into the
+ * partitioned copy (the sync mirrors everything written since), in batches
+ * of p_batch_size rows in primary-key order, each committed on its own
+ * (part._backfill_batch tells how it stays race-free against concurrent
+ * deletes and key changes). Progress is in part.migration / part.migrations
+ * after every batch, visible from other sessions. Interrupted (error,
+ * cancel, pg_terminate_backend), it resumes from the last committed batch
+ * when called again. p_sleep pauses between batches (throttle);
+ * p_max_batches stops after that many (call again to go on). When the last
+ * batch is done and p_check, it runs a full part.check_parity: clean parity
+ * moves the migration to 'backfilled'.
+ *
+ * Called when the migration is already backfilled (or later), it does
+ * nothing. It COMMITs, so CALL it outside a transaction block (PostgreSQL
+ * forbids a SET clause on such a procedure: it sets search_path itself and
+ * qualifies every name); p_commit => false runs it without committing, as
+ * tests inside a transaction do.
+ */
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
+        RAISE EXCEPTION 'invalid batch size %', coalesce(p_batch_size::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass a positive number of rows per batch, e.g. 10000.';
+    END IF;
+    IF p_sleep IS NULL OR p_sleep < interval '0' THEN
+        RAISE EXCEPTION 'invalid sleep %', coalesce(p_sleep::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass a pause between batches of zero or more, e.g. ''100 milliseconds''.';
+    END IF;
+    IF p_max_batches IS NOT NULL AND p_max_batches < 1 THEN
+        RAISE EXCEPTION 'invalid batch count %', p_max_batches
+            USING ERRCODE = '22023', HINT = 'Pass a positive number of batches, or NULL for all of them.';
+    END IF;
+    v_m := {{ schema }}._migration_row(p_table);
+    IF v_m.phase <> 'dual_write' THEN
+        RAISE NOTICE 'part: % is already %: nothing to backfill', v_m.table_name, v_m.phase;
+        RETURN;
+    END IF;
+
+    WHILE v_m.backfill_finished_at IS NULL AND (p_max_batches IS NULL OR v_batches < p_max_batches) LOOP
+        v_rows := {{ schema }}._backfill_batch(v_m.table_name, p_batch_size);
+        IF p_commit THEN
+            COMMIT;
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+        END IF;
+        SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = v_m.table_name;
+        EXIT WHEN v_rows IS NULL OR v_m.phase <> 'dual_write';
+        v_batches := v_batches + 1;
+        IF p_sleep > interval '0' AND v_m.backfill_finished_at IS NULL THEN
+            PERFORM pg_catalog.pg_sleep(extract(epoch FROM p_sleep)::double precision);
+        END IF;
+    END LOOP;
+
+    IF v_m.backfill_finished_at IS NOT NULL AND v_m.phase = 'dual_write' AND p_check THEN
+        SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ
+          FROM {{ schema }}.check_parity(v_m.table_name, true) c;
+        IF p_commit THEN
+            COMMIT;
+        END IF;
+        IF v_differ > 0 THEN
+            RAISE WARNING 'part: backfill of % finished, but parity differs in % ranges', v_m.table_name, v_differ
+                USING HINT = pg_catalog.format('See SELECT * FROM part.parity_diff(%L).', v_m.table_name);
+        END IF;
+    END IF;
+END
+$$;

@@ -1,0 +1,38 @@
+-- part.migrations: every migration with its backfill progress (rows/s, ETA) and parity.
+CREATE VIEW {{ schema }}.migrations AS
+SELECT m.table_name,
+       m.phase,
+       m.strategy,
+       m.key_column,
+       m.legacy_table,
+       m.partitioned_table,
+       m.backfill_rows,
+       m.backfill_total,
+       CASE WHEN m.backfill_finished_at IS NOT NULL THEN 100.0
+            WHEN m.backfill_total > 0 THEN pg_catalog.round(least(100.0, 100.0 * m.backfill_rows / m.backfill_total), 1)
+       END AS backfill_percent,
+       s.rows_per_second AS backfill_rows_per_second,
+       CASE WHEN m.backfill_finished_at IS NULL AND s.rows_per_second > 0 AND m.backfill_total IS NOT NULL
+            THEN pg_catalog.make_interval(secs => greatest(m.backfill_total - m.backfill_rows, 0) / s.rows_per_second)
+       END AS backfill_eta,
+       m.backfill_batches,
+       m.backfill_last_key,
+       m.backfill_started_at,
+       m.backfill_finished_at,
+       m.parity_clean,
+       m.parity_ranges,
+       m.parity_differ,
+       m.parity_checked_at,
+       m.parity_full_at,
+       m.started_at,
+       m.backfilled_at,
+       m.partitioned_at,
+       m.rolled_back_at,
+       m.finalized_at
+  FROM {{ schema }}.migration m
+ CROSS JOIN LATERAL (
+       SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM
+                  coalesce(m.backfill_finished_at, pg_catalog.now()) - m.backfill_started_at), 0))::bigint AS rows_per_second) s
+ ORDER BY m.table_name;
+COMMENT ON VIEW {{ schema }}.migrations IS
+    'part: migrations with backfill progress (percent, rows/s, ETA) and parity state';

@@ -73,16 +73,20 @@ BEGIN
         SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+        -- part.syncing: a migration's sync triggers on the default must not mirror this move as a delete
+        PERFORM pg_catalog.set_config('part.syncing', 'on', true);
         EXECUTE pg_catalog.format(
             'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s) '
             'INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved',
             v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new);
         GET DIAGNOSTICS v_moved = ROW_COUNT;
+        PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     END IF;
 
     PERFORM {{ schema }}._copy_owner_and_grants(p_parent, v_new);
     EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                               p_parent, v_new, p_from, p_to);
+    PERFORM {{ schema }}._sync_partition(v_new);   -- a migration's sync triggers, if the parent has them
     PERFORM {{ schema }}._notice(pg_catalog.format('created partition %s [%s, %s)%s', v_new, p_from, p_to,
         CASE WHEN v_moved > 0 THEN pg_catalog.format(', moved %s rows from %s', v_moved, v_default) ELSE '' END));
     RETURN {{ schema }}._qualified(v_new);

@@ -146,6 +146,7 @@ BEGIN
             EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES WITH (MODULUS %s, REMAINDER %s)',
                                       v_rel, v_schema, {{ schema }}._partition_name(v_prefix, v_rem::text), p_new_count, v_rem);
             EXECUTE pg_catalog.format('ALTER TABLE %I.%I DROP CONSTRAINT part_split_check', v_schema, {{ schema }}._partition_name(v_prefix, v_rem::text));
+            PERFORM {{ schema }}._sync_partition(pg_catalog.format('%I.%I', v_schema, {{ schema }}._partition_name(v_prefix, v_rem::text))::regclass);
         END LOOP;
         PERFORM {{ schema }}._notice(pg_catalog.format('split %s into %s partitions (%s rows)', v_part.partition_name, cardinality(v_targets), v_n_old));
         COMMIT;

@@ -14,6 +14,7 @@ DECLARE
     v_rows    bigint;
     v_groups  text[];
     v_tries   integer := 0;
+    v_total   bigint;
 BEGIN
 /*
  * Copy the next batch of the backfill (at most p_batch_size rows, in the
@@ -68,10 +69,15 @@ BEGIN
                                   {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'text'), v_legacy,
                                   {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'desc'))
            INTO v_m.backfill_high_key;
+        -- rows to copy, for progress and ETA: the planner's estimate, or a count if it has none
+        SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint END INTO v_total
+          FROM pg_catalog.pg_class c WHERE c.oid = v_legacy;
+        IF v_total IS NULL THEN
+            EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_legacy) INTO v_total;
+        END IF;
         UPDATE {{ schema }}.migration m
            SET backfill_started_at = pg_catalog.clock_timestamp(), backfill_high_key = v_m.backfill_high_key,
-               backfill_total = (SELECT CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END
-                                   FROM pg_catalog.pg_class c WHERE c.oid = v_legacy)
+               backfill_total = v_total
          WHERE m.table_name = p_table_name;
         IF v_m.backfill_high_key IS NULL THEN     -- an empty table
             UPDATE {{ schema }}.migration m SET backfill_finished_at = pg_catalog.clock_timestamp(), backfill_total = 0

@@ -11,12 +11,18 @@ BEGIN
  * parent is the partitioned table of a migration that still syncs (called
  * by part._create_range_partition and part.split_hash after they attach a
  * partition): a write straight into that partition is then mirrored too.
+ * The sync functions are regenerated as well (same names, no table lock).
  */
     SELECT m.* INTO v_m
       FROM pg_catalog.pg_inherits i
       JOIN {{ schema }}.migration m ON m.partitioned_table = {{ schema }}._qualified(i.inhparent)
      WHERE i.inhrelid = p_partition AND m.phase <> 'finalized';
     IF FOUND THEN
+        -- the functions too: a hash split changes the partition count they group by
+        EXECUTE {{ schema }}._sync_function_sql(v_m, pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table),
+                                                {{ schema }}._sync_function_name(v_m.table_name, 'partitioned'));
+        EXECUTE {{ schema }}._sync_function_sql(v_m, pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table),
+                                                {{ schema }}._sync_function_name(v_m.table_name, 'legacy'));
         PERFORM {{ schema }}._sync_triggers(p_partition, {{ schema }}._sync_function_name(v_m.table_name, 'legacy'),
                                             '''partition''', false, true);
     END IF;

@@ -20,6 +20,7 @@ DECLARE
     v_differ  integer;
     v_count   integer;
     v_lock    text[];
+    v_spec    text;
 BEGIN
 /*
  * Content parity of a migration, one row per range (the partition interval
@@ -32,8 +33,9 @@ BEGIN
  * write (part.parity_mark); a check takes the marks no writer holds any
  * more (FOR UPDATE SKIP LOCKED: their writes have committed) and then, in a
  * later snapshot, re-hashes only the ranges of those marks (rehashed = true)
- * and keeps the stored result of the others. The first check, p_full, or a
- * TRUNCATE since, re-hash every range. Updates part.migration
+ * and keeps the stored result of the others. The first check, p_full, a
+ * TRUNCATE since, or a change of the interval or hash partition count
+ * re-hash every range. Updates part.migration
  * (parity_checked_at, parity_clean); a clean check after a finished
  * backfill moves the migration from dual_write to backfilled.
  */
@@ -50,7 +52,8 @@ BEGIN
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
     v_part := pg_catalog.to_regclass(v_m.partitioned_table);
     v_cols := {{ schema }}._sync_columns(v_legacy, v_part);
-    v_full := coalesce(p_full, false) OR v_m.parity_full_at IS NULL;
+    SELECT coalesce(c."interval", c.partitions::text) INTO v_spec FROM {{ schema }}.config c WHERE c.parent_table = v_m.partitioned_table;
+    v_full := coalesce(p_full, false) OR v_m.parity_full_at IS NULL OR v_m.parity_spec IS DISTINCT FROM v_spec;
 
     -- 1. take the marks no writer holds (their writes are committed)
     WITH taken AS (
@@ -117,6 +120,7 @@ BEGIN
     UPDATE {{ schema }}.migration m
        SET parity_checked_at = v_now,
            parity_full_at = CASE WHEN v_full THEN v_now ELSE m.parity_full_at END,
+           parity_spec = v_spec,
            parity_clean = (v_differ = 0),
            parity_ranges = v_count,
            parity_differ = v_differ,

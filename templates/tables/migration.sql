@@ -30,7 +30,8 @@ CREATE TABLE {{ schema }}.migration (
     parity_full_at        timestamptz,        -- time of the last full (all ranges) parity check
     parity_ranges         integer,            -- ranges checked
     parity_differ         integer,            -- ranges that differed at the last check
-    sync_columns          text[]              -- columns both tables had when the sync was generated
+    sync_columns          text[],             -- columns both tables had when the sync was generated
+    parity_spec           text                -- interval / hash partition count the stored parity ranges were made with
 );
 COMMENT ON TABLE {{ schema }}.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';

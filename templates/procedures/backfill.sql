@@ -13,6 +13,7 @@ DECLARE
     v_rows    bigint;
     v_batches integer := 0;
     v_differ  integer;
+    v_path    text := pg_catalog.current_setting('search_path');
 BEGIN
 /*
  * Copy the rows the legacy table held when the migration started into the
@@ -49,6 +50,7 @@ BEGIN
     v_m := {{ schema }}._migration_row(p_table);
     IF v_m.phase <> 'dual_write' THEN
         RAISE NOTICE 'part: % is already %: nothing to backfill', v_m.table_name, v_m.phase;
+        PERFORM pg_catalog.set_config('search_path', v_path, true);
         RETURN;
     END IF;
 
@@ -77,5 +79,6 @@ BEGIN
                 USING HINT = pg_catalog.format('See SELECT * FROM part.parity_diff(%L).', v_m.table_name);
         END IF;
     END IF;
+    PERFORM pg_catalog.set_config('search_path', v_path, true);   -- the caller's, when called in its transaction
 END
 $$;

@@ -639,8 +639,34 @@ def plan(target: Target, forced_mode: str | None = None) -> list[str]:
             p = make_plan(conn, target, forced_mode)
         finally:
             conn.rollback()
-    p.cron = [f"{line}" for line in plan_cron_lines(target, p.state)]
-    return p.lines()
+    lines = p.lines()
+    if any(c.kind == "migrate" for c in p.changes):
+        lines += [f"{target.label}: {w}" for w in _migrate_what_if(target, p)]
+    lines += [f"{line}" for line in plan_cron_lines(target, p.state)]
+    return lines
+
+
+def _migrate_what_if(target: Target, p: Plan) -> list[str]:
+    """Run migrate_start for the tables apply would start moving, in a transaction
+    that is rolled back, to show its warnings (e.g. ON CONFLICT (id) breaking) or
+    its refusal, as plan output."""
+    warnings: list[str] = []
+    with connect(target) as conn:
+        conn.add_notice_handler(
+            lambda d: warnings.append(f"warning: {d.message_primary}") if d.severity == "WARNING" else None
+        )
+        try:
+            # a statement first: the transaction blocks below are then savepoints, never commits
+            conn.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pginstall apply'))")
+            if p.version:
+                with conn.transaction():
+                    run_version_action(conn, p.version)
+            for change in p.changes:
+                if change.kind == "migrate":
+                    _apply_table(conn, change, target)
+        finally:
+            conn.rollback()
+    return warnings
 
 
 def _call(conn: psycopg.Connection, fn: str, args: dict, available: set[str]) -> list:
@@ -758,19 +784,25 @@ class ApplyResult:
 
 
 def apply(target: Target, forced_mode: str | None = None, dry_run: bool = False, echo=print) -> ApplyResult:
-    """Apply the config to one database, in one transaction; then register cron jobs."""
+    """Apply the config to one database, in one transaction; then register cron jobs.
+
+    What the transaction did is printed once it has committed (or rolled back
+    for --dry-run); on an error only the error is reported: nothing changed.
+    """
     lines: list[str] = []
 
     def say(line: str) -> None:
         lines.append(f"{target.label}: {line}")
-        echo(f"{target.label}: {line}")
 
     notices: list[str] = []
+
+    def flush_notices() -> None:
+        for n in notices:
+            say(f"warning: {n}")
+        notices.clear()
+
     with connect(target) as conn:
-        conn.add_notice_handler(
-            lambda d: notices.append(f"{d.severity}: {d.message_primary}")
-            if d.severity in ("WARNING",) else None
-        )
+        conn.add_notice_handler(lambda d: notices.append(d.message_primary) if d.severity == "WARNING" else None)
         try:
             conn.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pginstall apply'))")
             p = make_plan(conn, target, forced_mode)
@@ -781,26 +813,36 @@ def apply(target: Target, forced_mode: str | None = None, dry_run: bool = False,
                 except psycopg.Error as e:
                     raise ApplyError(f"{target.label}: {p.version.describe()} failed: {describe_db_error(e)}") from None
                 say(p.version.describe().replace("install", "installed", 1).replace("upgrade", "upgraded", 1))
+                flush_notices()
             for change in p.changes:
                 for line in _apply_table(conn, change, target):
                     say(line)
+                flush_notices()
             for line in _set_flags(conn, p.flags):
                 say(line)
             for line in _switch_requested(conn):
                 say(line)
-            for n in notices:
-                say(n)
+            flush_notices()
             if not (p.version or p.changes or p.flags):
                 say(f"part {VERSION} ({p.mode} mode) is up to date; nothing to change")
             if dry_run:
                 conn.rollback()
                 say("dry run: rolled back, nothing changed")
+                for line in lines:
+                    echo(line)
                 return ApplyResult(lines)
             conn.commit()
         except BaseException:
             conn.rollback()
             raise
         state = read_state(conn)
+    for line in lines:
+        echo(line)
+
+    def say(line: str) -> None:  # noqa: F811 - from here on, print as it happens
+        lines.append(f"{target.label}: {line}")
+        echo(f"{target.label}: {line}")
+
     failed = False
     cron = _cron_module()
     if cron is None or not hasattr(cron, "register_cron"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 import time
 
 import click
@@ -291,31 +292,38 @@ def _sqlcall(conn, what: str, table: str, *args):
         raise click.ClickException(f"{table}: {what} failed: {ap.describe_db_error(e)}") from None
 
 
-def _backfill(conn, table: str, batch_size: int, sleep: str) -> None:
-    """CALL part.backfill in slices of batches, with a progress bar (rows/s, ETA)."""
+def _migration(conn, table: str) -> dict | None:
     s = sql.Identifier(ap.SCHEMA)
-    row = conn.execute(
-        sql.SQL("SELECT legacy_table, backfill_rows, backfill_finished_at FROM {}.migration WHERE table_name = "
-                "(SELECT {}._qualified({}._resolve_table(%s)))").format(s, s, s),
+    cur = conn.cursor(row_factory=psycopg.rows.dict_row)
+    return cur.execute(
+        sql.SQL("SELECT * FROM {}.migration WHERE table_name = (SELECT {}._qualified({}._resolve_table(%s)))").format(s, s, s),
         (table,),
     ).fetchone()
-    if row is None:
+
+
+def _backfill(conn, table: str, batch_size: int, sleep: str) -> None:
+    """CALL part.backfill in slices of batches (each batch commits), with a
+    progress bar showing rows/s and the ETA."""
+    s = sql.Identifier(ap.SCHEMA)
+    m = _migration(conn, table)
+    if m is None:
         raise click.ClickException(f"{table}: no migration row")
-    legacy, done, finished = row
-    total = conn.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
-                         (legacy,)).fetchone()[0] or 0
-    if finished is not None:
+    if m.get("backfill_finished_at") is not None:
         return
+    total = m.get("backfill_total")
+    if not total:
+        total = conn.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
+                             (m["legacy_table"],)).fetchone()[0] or 0
+    start_rows = m.get("backfill_rows") or 0
+    current = [start_rows]
     started = time.monotonic()
-    start_rows = done or 0
 
     def show(_):
-        elapsed = max(time.monotonic() - started, 1e-6)
-        return f"{(current[0] - start_rows) / elapsed:,.0f} rows/s"
+        rate = (current[0] - start_rows) / max(time.monotonic() - started, 1e-6)
+        return f"{current[0]:,} rows, {rate:,.0f} rows/s"
 
-    current = [start_rows]
     with click.progressbar(length=max(total, 1), label=f"backfill {table}", show_eta=True, show_percent=True,
-                           item_show_func=show, file=click.get_text_stream("stderr")) as bar:
+                           item_show_func=show, file=sys.stderr) as bar:
         bar.update(min(start_rows, total))
         while True:
             try:
@@ -323,16 +331,14 @@ def _backfill(conn, table: str, batch_size: int, sleep: str) -> None:
                              (table, batch_size, sleep, 20))
             except psycopg.Error as e:
                 raise click.ClickException(f"{table}: backfill failed: {ap.describe_db_error(e)}") from None
-            rows, finished = conn.execute(
-                sql.SQL("SELECT backfill_rows, backfill_finished_at FROM {}.migration WHERE legacy_table = %s").format(s),
-                (legacy,),
-            ).fetchone()
-            step = (rows or 0) - current[0]
-            current[0] = rows or 0
+            m = _migration(conn, table)
+            step = (m["backfill_rows"] or 0) - current[0]
+            current[0] = m["backfill_rows"] or 0
             if step > 0:
                 bar.update(min(step, max(total - bar.pos, 0)))
-            if finished is not None:
+            if m.get("backfill_finished_at") is not None:
                 break
+    click.echo(f"{table}: backfilled {current[0]:,} rows in {time.monotonic() - started:.1f} s")
 
 
 @main.command()
@@ -401,7 +407,7 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
                 click.echo(f"{table}: dual_write: partitioned copy created, sync triggers installed")
             elif phase == "dual_write":
                 _backfill(conn, table, bs, sleep)
-                click.echo(f"{table}: backfill done; checking parity")
+                click.echo(f"{table}: checking parity")
                 rows = conn.execute(
                     sql.SQL("SELECT count(*) FILTER (WHERE status <> 'ok'), count(*) FROM {}.check_parity(%s)").format(
                         sql.Identifier(ap.SCHEMA)), (table,)).fetchone()

@@ -27,6 +27,7 @@ failure while registering raises ``CronError`` (apply exits non-zero).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import psycopg
@@ -37,6 +38,7 @@ SCHEMA = "part"
 PURGE_JOB = "part_purge_history"
 MAINTENANCE_COMMAND = f"CALL {SCHEMA}.run_maintenance()"
 RETENTION_COMMAND = f"SELECT {SCHEMA}.drop_old()"
+CRON_DB_ENV = "PGINSTALL_CRON_DATABASE"  # the cron database, for roles that may not read cron.database_name
 DEFAULTS = {"maintenance": "0 2 * * *", "retention": "", "purge_history": "30 3 * * *", "history_days": 7}
 
 
@@ -88,9 +90,28 @@ def wanted_jobs(dbname: str, cron_db: str, schedule) -> list[Job]:
 # Where pg_cron is
 
 
+class _Unreadable(Exception):
+    """pg_cron is loaded but this role may not read cron.database_name."""
+
+
 def cron_database(conn: psycopg.Connection) -> str | None:
-    """cron.database_name as this server knows it, None when pg_cron is not loaded."""
-    name = conn.execute("SELECT pg_catalog.current_setting('cron.database_name', true)").fetchone()[0]
+    """cron.database_name as this server knows it, None when pg_cron is not loaded.
+
+    The setting is visible to superusers and pg_read_all_settings only; for
+    other roles it is $PGINSTALL_CRON_DATABASE, else the current database when
+    pg_cron is created in it; else _Unreadable is raised.
+    """
+    try:
+        name = conn.execute("SELECT pg_catalog.current_setting('cron.database_name', true)").fetchone()[0]
+    except psycopg.errors.InsufficientPrivilege:
+        conn.rollback()
+        if os.environ.get(CRON_DB_ENV):
+            return os.environ[CRON_DB_ENV]
+        if _has_pg_cron(conn):
+            return conn.info.dbname
+        raise _Unreadable(
+            f"pg_cron is loaded, but this role may not read cron.database_name: set {CRON_DB_ENV}=<the cron "
+            f"database>, or GRANT pg_read_all_settings to it") from None
     if not name:
         return None
     try:  # a placeholder setting without the library loaded is not pg_cron
@@ -179,6 +200,8 @@ def plan_cron(conninfo: str, dbname: str, schedule) -> list[str]:
             user = conn.execute("SELECT current_user").fetchone()[0]
             jobs = wanted_jobs(dbname, cron_db, schedule)
             changes = _changes(_existing(conn, [j.name for j in jobs]), jobs, user)
+    except _Unreadable:
+        return []
     except psycopg.Error as e:
         return [f"cannot read the pg_cron jobs: {_first_line(e)}"]
     return [_describe(verb, job, cur, cron_db) for verb, job, cur in changes]
@@ -195,6 +218,9 @@ def register_cron(conninfo: str, dbname: str, schedule) -> list[str]:
     try:
         with psycopg.connect(conninfo, autocommit=True, application_name="pginstall cron") as conn:
             cron_db = cron_database(conn)
+    except _Unreadable as e:
+        _write_settings(conninfo, "", "")
+        return [f"warning: nothing scheduled: {e}"]
     except psycopg.Error as e:
         raise CronError(f"cannot read cron.database_name: {_first_line(e)}") from None
     if cron_db is None:
@@ -277,6 +303,8 @@ def unregister_cron(conninfo: str, dbname: str) -> list[str]:
                         conn.execute("SELECT cron.unschedule(%s::bigint)", (purge["jobid"],))
                         lines.append(f"unscheduled {PURGE_JOB} (jobid {purge['jobid']}): no other database has part jobs")
             return lines
+    except _Unreadable as e:
+        return [f"warning: the pg_cron jobs were not removed: {e}"]
     except psycopg.Error as e:
         raise CronError(f"removing the pg_cron jobs failed: {_first_line(e)}") from None
 
@@ -303,6 +331,8 @@ def cron_status(conninfo: str, dbname: str) -> list[dict] | None:
                 " WHERE j.jobname IN (%s, %s, %s) ORDER BY j.jobname",
                 (maintenance_job(dbname), retention_job(dbname), PURGE_JOB),
             ).fetchall()
+    except _Unreadable as e:
+        return [{"error": str(e)}]
     except psycopg.Error as e:
         return [{"error": f"cannot read the pg_cron jobs: {_first_line(e)}"}]
     out = []
@@ -330,6 +360,8 @@ def cron_checks(conninfo: str, dbname: str) -> list[dict]:
                                                (key,)).fetchone()[0] or ""
             except psycopg.Error:
                 wanted = {"maintenance_schedule": "", "retention_schedule": ""}
+    except _Unreadable as e:
+        return [row("cron_jobs", "warn", str(e))]
     except psycopg.Error as e:
         return [row("cron_jobs", "warn", f"cannot read the cron state: {_first_line(e)}")]
     if cron_db is None:

@@ -1,0 +1,177 @@
+"""Maintenance: `CALL part.run_maintenance()` against pg_partman 4.7.2's
+run_maintenance on tables of the same shape, and against the bare SQL.
+
+* a pass that creates nothing over 1,000 managed monthly tables (each with a
+  primary key, one index, a default partition and 3 partitions before and 3
+  after the current month, as pg_partman's create_parent makes them): ours
+  reads what needs doing for all tables in one catalog pass; pg_partman
+  queries each table;
+* a pass that creates 3 partitions for each of 200 of those tables (premake
+  raised from 3 to 6), per created partition, against the bare
+  ``CREATE TABLE ... PARTITION OF`` statements for the same partitions, and
+  against pg_partman creating the same partitions.
+
+Standalone: PGHOST=127.0.0.1 PGPORT=5511 .venv/bin/python bench/maintenance.py
+(else `make bench` runs it on its own throwaway cluster).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import psycopg
+
+from common import Result, fresh_database, timed
+
+GROUP = "maintenance"
+NOOP_TABLES = 1000
+CREATE_TABLES = 200
+NEW_PER_TABLE = 3
+BATCH = 50  # tables per transaction while setting up (locks per transaction)
+SHAPE = ("id bigint NOT NULL, org_id integer NOT NULL, occurred_at timestamptz NOT NULL, amount numeric(12, 2), "
+         "PRIMARY KEY (id, occurred_at)")
+
+
+def _make_parents(conn, prefix: str, n: int) -> None:
+    for first in range(0, n, BATCH):
+        with conn.transaction():
+            for i in range(first, min(first + BATCH, n)):
+                conn.execute(f"CREATE TABLE public.{prefix}_{i} ({SHAPE}) PARTITION BY RANGE (occurred_at)")
+                conn.execute(f"CREATE INDEX ON public.{prefix}_{i} (org_id, occurred_at)")
+
+
+def _setup_ours(dsn_for) -> str:
+    db = fresh_database(dsn_for, "bench_maint_ours")
+    with psycopg.connect(dsn_for(db), autocommit=True) as conn:
+        _make_parents(conn, "t", NOOP_TABLES)
+        for first in range(0, NOOP_TABLES, BATCH):
+            with conn.transaction():
+                for i in range(first, min(first + BATCH, NOOP_TABLES)):
+                    conn.execute(f"SELECT part.create_partitioned('public.t_{i}', 'occurred_at', 'range', '1 month', p_premake => 3)")
+                    conn.execute(f"SELECT part._ensure_range_partitions('public.t_{i}'::regclass, "
+                                 "(now() - interval '3 months')::text, now()::text)")
+        # the bare baseline: identical tables, partitions made by hand
+        _make_parents(conn, "bare", CREATE_TABLES)
+        for first in range(0, CREATE_TABLES, BATCH):
+            with conn.transaction():
+                for i in range(first, min(first + BATCH, CREATE_TABLES)):
+                    conn.execute(f"CREATE TABLE public.bare_{i}_default PARTITION OF public.bare_{i} DEFAULT")
+                    for m in range(-3, 4):
+                        conn.execute(
+                            f"CREATE TABLE public.bare_{i}_{m + 3} PARTITION OF public.bare_{i} FOR VALUES"
+                            f" FROM (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '{m} months')"
+                            f" TO (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '{m + 1} months')")
+        conn.execute("VACUUM ANALYZE")
+    return db
+
+
+def _setup_partman(dsn_for) -> str:
+    db = fresh_database(dsn_for, "bench_maint_partman", with_part=False)
+    with psycopg.connect(dsn_for(db), autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA partman")
+        conn.execute("CREATE EXTENSION pg_partman SCHEMA partman VERSION '4.7.2'")
+        _make_parents(conn, "t", NOOP_TABLES)
+        for first in range(0, NOOP_TABLES, BATCH):
+            with conn.transaction():
+                for i in range(first, min(first + BATCH, NOOP_TABLES)):
+                    conn.execute(f"SELECT partman.create_parent('public.t_{i}', 'occurred_at', 'native', 'monthly', p_premake => 3)")
+        conn.execute("VACUUM ANALYZE")
+    return db
+
+
+def _median_of(conn, statement: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        conn.execute(statement)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _partitions(conn, prefix: str, n: int) -> int:
+    return conn.execute(
+        "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent "
+        "WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY(%s)",
+        ([f"{prefix}_{i}" for i in range(n)],),
+    ).fetchone()[0]
+
+
+def run(dsn_for) -> list[Result]:
+    ours_db = _setup_ours(dsn_for)
+    partman_db = _setup_partman(dsn_for)
+    results = []
+    with psycopg.connect(dsn_for(ours_db), autocommit=True) as ours, \
+            psycopg.connect(dsn_for(partman_db), autocommit=True) as pm:
+        parts_ours, parts_pm = _partitions(ours, "t", NOOP_TABLES), _partitions(pm, "t", NOOP_TABLES)
+        assert parts_ours == parts_pm == NOOP_TABLES * 8, (parts_ours, parts_pm)
+
+        # 1. a pass that creates nothing
+        ours.execute("CALL part.run_maintenance()")  # warm-up (plans, caches)
+        pm.execute("CALL partman.run_maintenance_proc(p_jobmon => false)")
+        noop_ours = _median_of(ours, "CALL part.run_maintenance()", 5)
+        noop_pm_proc = _median_of(pm, "CALL partman.run_maintenance_proc(p_jobmon => false)", 3)
+        try:  # the one-transaction function: it locks every partition of every set at once
+            noop_pm = _median_of(pm, "SELECT partman.run_maintenance(p_jobmon => false)", 3)
+        except psycopg.Error as e:
+            noop_pm = None
+            pm_error = str(e).splitlines()[0]
+        assert _partitions(ours, "t", NOOP_TABLES) == parts_ours and _partitions(pm, "t", NOOP_TABLES) == parts_pm
+        last = ours.execute("SELECT outcome, detail FROM part.maintenance_log WHERE action = 'run' ORDER BY id DESC LIMIT 1").fetchone()
+        assert last[0] == "ok" and " 0 partitions created" in last[1], last
+        results.append(
+            Result(GROUP, f"no-op pass over {NOOP_TABLES} managed tables", noop_ours, "pg_partman 4.7.2 run_maintenance_proc()",
+                   noop_pm_proc, "s", note=f"{noop_ours / NOOP_TABLES * 1000:.3f} ms vs {noop_pm_proc / NOOP_TABLES * 1000:.2f} ms a table; "
+                                            "both commit per table"))
+        if noop_pm is not None:
+            results.append(Result(GROUP, f"no-op pass over {NOOP_TABLES} managed tables", noop_ours,
+                                  "pg_partman 4.7.2 run_maintenance()", noop_pm, "s", note="one transaction for all sets"))
+        else:
+            results.append(Result(GROUP, f"no-op pass over {NOOP_TABLES} managed tables", noop_ours,
+                                  "pg_partman 4.7.2 run_maintenance()", float("nan"), "s",
+                                  note=f"pg_partman failed: {pm_error} (default max_locks_per_transaction)"))
+
+        # 2. creating partitions: premake 3 -> 6 for CREATE_TABLES tables
+        names = [f"public.t_{i}" for i in range(CREATE_TABLES)]
+        ours.execute("UPDATE part.config SET premake = premake + %s WHERE parent_table = ANY(%s)", (NEW_PER_TABLE, names))
+        pm.execute("UPDATE partman.part_config SET premake = premake + %s, infinite_time_partitions = true "
+                   "WHERE parent_table = ANY(%s)", (NEW_PER_TABLE, names))
+        n = CREATE_TABLES * NEW_PER_TABLE
+        with timed() as t_ours:
+            ours.execute("CALL part.run_maintenance()")
+        with timed() as t_pm:
+            pm.execute("CALL partman.run_maintenance_proc(p_jobmon => false)")
+        assert _partitions(ours, "t", NOOP_TABLES) == parts_ours + n, "ours did not create every partition"
+        n_pm = _partitions(pm, "t", NOOP_TABLES) - parts_pm  # pg_partman's premake counts one more month
+        assert n_pm >= n, f"pg_partman created {n_pm} partitions, fewer than {n}"
+        with timed() as t_bare, ours.transaction():
+            for i in range(CREATE_TABLES):
+                for m in range(4, 4 + NEW_PER_TABLE):
+                    ours.execute(
+                        f"CREATE TABLE public.bare_{i}_{m + 3} PARTITION OF public.bare_{i} FOR VALUES"
+                        f" FROM (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '{m} months')"
+                        f" TO (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '{m + 1} months')")
+        per = lambda t, count=n: t["s"] / count * 1000  # noqa: E731
+        results += [
+            Result(GROUP, f"run_maintenance creating {n} partitions of {CREATE_TABLES} tables (per partition)", per(t_ours),
+                   "bare CREATE TABLE ... PARTITION OF", per(t_bare), "ms",
+                   note="ours: standalone table + ATTACH, owner and grants, ANALYZE, log row, commit per table"),
+            Result(GROUP, f"run_maintenance creating {n} partitions of {CREATE_TABLES} tables (per partition)", per(t_ours),
+                   "pg_partman 4.7.2 run_maintenance_proc()", per(t_pm, n_pm), "ms",
+                   note=f"pg_partman created {n_pm}; pg_partman vs bare: {per(t_pm, n_pm) / per(t_bare):.2f}x the time"),
+        ]
+    return results
+
+
+if __name__ == "__main__":  # PGHOST/PGPORT/PGUSER name the server
+    import os
+
+    def _dsn_for(dbname: str) -> str:
+        return psycopg.conninfo.make_conninfo(host=os.environ.get("PGHOST", "127.0.0.1"),
+                                              port=os.environ.get("PGPORT", "5432"),
+                                              user=os.environ.get("PGUSER", "postgres"), dbname=dbname)
+
+    for r in run(_dsn_for):
+        print(f"{r.group}: ", end="")
+        print(f"{r.name}: ours {r.ours:.4g} {r.unit}, {r.baseline_name} {r.baseline:.4g} {r.unit}, "
+              f"ratio {r.ratio:.2f}  {r.note}")

@@ -30,7 +30,8 @@ BEGIN
  * transaction and then no longer sees the removed rows, or the trigger
  * waits for the batch and then deletes what it copied. Rows already copied
  * or inserted by the sync are left alone (ON CONFLICT DO NOTHING): an older
- * version never overwrites a newer one. The gate is taken with try-locks
+ * version never overwrites a newer one. Rows go in in key order, as the
+ * sync's upserts do, so the two never deadlock. The gate is taken with try-locks
  * (no queue, so writers never wait behind a waiting batch), then, after
  * about 2 s of trying, by waiting.
  *
@@ -105,10 +106,11 @@ BEGIN
     PERFORM pg_catalog.set_config('part.syncing', 'on', true);
     EXECUTE pg_catalog.format(
         'WITH ins AS (INSERT INTO %1$s (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s '
-        'ON CONFLICT DO NOTHING RETURNING %7$s AS g) '
+        'ORDER BY %9$s ON CONFLICT DO NOTHING RETURNING %7$s AS g) '
         'SELECT pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d) FROM ins',
         v_part, v_cols, v_legacy, v_after, v_key, {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'),
-        {{ schema }}._group_sql(v_m, pg_catalog.quote_ident(v_m.key_column)), {{ schema }}._group_text_sql(v_m, 'd.g'))
+        {{ schema }}._group_sql(v_m, pg_catalog.quote_ident(v_m.key_column)), {{ schema }}._group_text_sql(v_m, 'd.g'),
+        {{ schema }}._sql_columns(v_m.legacy_key, 'l'))
        INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
     PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     PERFORM {{ schema }}._parity_mark(p_table_name, v_groups);

@@ -66,8 +66,9 @@ BEGIN
 
     PERFORM pg_catalog.set_config('part.syncing', 'on', true);
     IF TG_OP = 'INSERT' THEN
+        -- in key order, as the backfill copies: concurrent upserts of the same keys then never deadlock
         INSERT INTO @target@ AS t (@columns@) @overriding@
-        SELECT @columns@ FROM new_rows
+        SELECT @columns@ FROM new_rows ORDER BY @target_key@
             ON CONFLICT (@target_key@) @on_conflict@;
         SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
           FROM (SELECT DISTINCT @group_n@ AS g FROM new_rows n) d;
@@ -113,7 +114,7 @@ BEGIN
              WHERE @match_t_o@
                AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @match_n_o@);
             INSERT INTO @target@ AS t (@columns@) @overriding@
-            SELECT @columns@ FROM new_rows
+            SELECT @columns@ FROM new_rows ORDER BY @target_key@
                 ON CONFLICT (@target_key@) @on_conflict@;
             SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
               FROM (SELECT @group_o@ AS g FROM old_rows o

@@ -256,10 +256,10 @@ def register_cron(conninfo: str, dbname: str, schedule) -> list[str]:
                         conn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s)",
                                      (job.name, job.schedule, job.command, job.database))
                     else:
-                        conn.execute(
+                        conn.execute(  # the job is this role's already (username = current_user)
                             "SELECT cron.alter_job(%s::bigint, schedule => %s, command => %s, database => %s, "
-                            "username => %s, active => true)",
-                            (cur["jobid"], job.schedule, job.command, job.database, user))
+                            "active => true)",
+                            (cur["jobid"], job.schedule, job.command, job.database))
                     lines.append(_describe(verb, job, cur, cron_db).replace("schedule ", "scheduled ", 1)
                                  .replace("change ", "changed ", 1).replace("unschedule ", "unscheduled ", 1))
                 after = _existing(conn, [j.name for j in jobs])

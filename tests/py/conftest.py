@@ -247,3 +247,11 @@ def snapshot(pg_server: PgServer):
             return out
 
     return take
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Collect the stopped server's executor while the interpreter is whole: its
+    __del__ otherwise runs at shutdown and prints a spurious psutil traceback."""
+    import gc
+
+    gc.collect()

@@ -22,7 +22,8 @@ BEGIN
  * <table>_legacy and the copy takes <table>, or back), primary-key
  * constraints renamed after their tables, serial sequences owned by the
  * table that now has the name, identity sequences of that table advanced
- * past every value the other one used, part.config and part.migration
+ * past every value the other one used, the application's own triggers
+ * enabled on the table with the name only, part.config and part.migration
  * following the names, and the sync regenerated for the new names.
  */
     IF p_to = 'partitioned' THEN
@@ -78,6 +79,20 @@ BEGIN
                 PERFORM pg_catalog.setval(v_seq::regclass, v_value::bigint, true);
             END IF;
         END IF;
+    END LOOP;
+
+    -- the application's own triggers follow the name: enabled on the table that has it, as they
+    -- were on the other one, and disabled there (mirrored writes must not fire them a second time)
+    FOR v_c IN
+        SELECT f.tgname, f.tgenabled
+          FROM pg_catalog.pg_trigger f
+          JOIN pg_catalog.pg_trigger s ON s.tgrelid = v_second AND s.tgname = f.tgname AND NOT s.tgisinternal
+         WHERE f.tgrelid = v_first AND NOT f.tgisinternal AND f.tgname NOT LIKE 'part\_sync\_%'
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s %s TRIGGER %I', v_second,
+                                  CASE v_c.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'A' THEN 'ENABLE ALWAYS'
+                                                     WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE' END, v_c.tgname);
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', v_first, v_c.tgname);
     END LOOP;
 
     UPDATE {{ schema }}.config c SET parent_table = {{ schema }}._qualified(v_part), updated_at = pg_catalog.now()

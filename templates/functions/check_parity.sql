@@ -21,6 +21,8 @@ DECLARE
     v_count   integer;
     v_lock    text[];
     v_spec    text;
+    v_sort    text;
+    v_jit     text;
 BEGIN
 /*
  * Content parity of a migration, one row per range (the partition interval
@@ -85,6 +87,12 @@ BEGIN
     IF v_full OR v_ranges IS NOT NULL THEN
         DELETE FROM {{ schema }}.parity_range pr
          WHERE pr.table_name = v_m.table_name AND (v_full OR pr.range_from = ANY (v_ranges));
+        -- few groups, but the planner cannot know it: hash them instead of sorting every row, and
+        -- skip JIT, which its row estimate would trigger and which costs more than it saves here
+        v_sort := pg_catalog.current_setting('enable_sort');
+        v_jit := pg_catalog.current_setting('jit');
+        PERFORM pg_catalog.set_config('enable_sort', 'off', true);
+        PERFORM pg_catalog.set_config('jit', 'off', true);
         FOR v_r IN EXECUTE pg_catalog.format(
             'WITH l AS (SELECT %1$s AS g, pg_catalog.count(*) AS n, pg_catalog.sum(%2$s) AS h FROM %3$s x WHERE %4$s GROUP BY 1), '
             '     p AS (SELECT %1$s AS g, pg_catalog.count(*) AS n, pg_catalog.sum(%2$s) AS h, pg_catalog.min(x.tableoid) AS t '
@@ -109,6 +117,8 @@ BEGIN
                    partitioned_hash = pr.partitioned_hash + EXCLUDED.partitioned_hash,
                    partition_name = coalesce(pr.partition_name, EXCLUDED.partition_name);
         END LOOP;
+        PERFORM pg_catalog.set_config('enable_sort', v_sort, true);
+        PERFORM pg_catalog.set_config('jit', v_jit, true);
         UPDATE {{ schema }}.parity_range pr
            SET status = CASE WHEN pr.legacy_rows = pr.partitioned_rows AND pr.legacy_hash = pr.partitioned_hash
                              THEN 'ok' ELSE 'differs' END

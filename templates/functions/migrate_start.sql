@@ -44,7 +44,8 @@ BEGIN
  *   2. create the partitioned copy <table>_partitioned: same columns,
  *      defaults (a serial's default keeps using the same sequence),
  *      identity, CHECK constraints, outgoing foreign keys, indexes, owner
- *      and privileges; its primary key is the table's plus the partition key
+ *      and privileges, and the table's own triggers (disabled until the
+ *      switch, so a mirrored write does not fire them twice); its primary key is the table's plus the partition key
  *      (a WARNING says so: ON CONFLICT (id) statements must then name it);
  *   3. register it in part.config with partitions named after the table
  *      (revenues_2025_01), covering the existing data plus premake;
@@ -208,6 +209,29 @@ BEGIN
           FROM pg_catalog.pg_constraint c WHERE c.conrelid = v_rel AND c.contype = 'f' ORDER BY c.conname
     LOOP
         EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', v_copy, v_idx.conname, v_idx.def);
+    END LOOP;
+
+    -- the application's own triggers: copied, disabled until the switch (part._swap turns them over)
+    FOR v_idx IN
+        SELECT t.tgname, pg_catalog.pg_get_triggerdef(t.oid) AS def
+          FROM pg_catalog.pg_trigger t
+         WHERE t.tgrelid = v_rel AND NOT t.tgisinternal AND t.tgname NOT LIKE 'part\_sync\_%'
+         ORDER BY t.tgname
+    LOOP
+        v_prefix := pg_catalog.format(' ON %s ', v_rel);
+        IF pg_catalog.strpos(v_idx.def, v_prefix) = 0 THEN
+            RAISE WARNING 'part: trigger % of % is not copied (unexpected definition: %)', v_idx.tgname, v_name, v_idx.def
+                USING HINT = 'Create it on the partitioned table yourself before the switch.';
+            CONTINUE;
+        END IF;
+        BEGIN
+            EXECUTE pg_catalog.overlay(v_idx.def, pg_catalog.format(' ON %s ', v_copy),
+                                       pg_catalog.strpos(v_idx.def, v_prefix), pg_catalog.length(v_prefix));
+            EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', v_copy, v_idx.tgname);
+        EXCEPTION WHEN feature_not_supported OR invalid_object_definition OR wrong_object_type THEN
+            RAISE WARNING 'part: trigger % of % cannot be copied to the partitioned table: %', v_idx.tgname, v_name, SQLERRM
+                USING HINT = 'Re-create it in a form a partitioned table allows before the switch.';
+        END;
     END LOOP;
 
     PERFORM {{ schema }}._copy_owner_and_grants(v_rel, v_copy);

@@ -2,6 +2,7 @@ CREATE FUNCTION {{ schema }}.parity_diff(p_table text, p_limit integer DEFAULT 1
     RETURNS TABLE(key jsonb, problem text)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    SET jit = off
 AS $$
 DECLARE
     v_m      {{ schema }}.migration := {{ schema }}._migration_row(p_table);

@@ -1,0 +1,208 @@
+"""Migration: the sync triggers, the backfill and the parity check, each
+against its baseline in ANCHORS.md, measured in the same run on the same data.
+
+* dual write (pgbench, 2 clients, multi-row INSERTs of 1,000 rows): the
+  statement-level sync trigger with transition tables against the
+  application writing both tables itself in one statement (the floor for any
+  dual write), and against one table with no trigger; also single-row
+  INSERTs, where a trigger's fixed cost per statement shows;
+* backfill of the legacy table into the partitioned copy: CALL part.backfill
+  (batches of 10,000, committed, race-free through the gate) against one
+  INSERT ... SELECT (the limit: everything in one transaction, no trigger);
+* parity: a full part.check_parity (hash of every row per range, both
+  sides in one snapshot) against the bare hash of every row of both tables,
+  and grouped per month; and a re-check after one row changed.
+
+Standalone: PGHOST=127.0.0.1 PGPORT=5497 .venv/bin/python bench/migration.py [--rows N] [--seconds S]
+(else `make bench` runs it on its own throwaway cluster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REVENUES_COLUMNS, REVENUES_ROWS, Result, fresh_database, timed  # noqa: E402
+
+GROUP = "migration"
+ROWS = int(os.environ.get("BENCH_MIGRATION_ROWS", "2000000"))
+SECONDS = int(os.environ.get("BENCH_MIGRATION_SECONDS", "10"))
+MONTHS = 24
+PGBENCH = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")) / "pgbench"
+
+# 1,000 rows per statement spread over the 24 months of the data
+MULTI_ROW = """INSERT INTO public.revenues
+SELECT nextval('public.bench_ids'), g % 997, g % 89, g, timestamptz '2024-01-01 00:00+00' + random() * interval '{days} days',
+       g / 100.0, 'EUR', 'room', 'pms', 'night ' || g, now(), now()
+  FROM generate_series(1, 1000) g;
+"""
+BOTH_TABLES = """WITH r AS ({insert} RETURNING *)
+INSERT INTO public.revenues_partitioned SELECT * FROM r;
+"""
+SINGLE_ROW = """INSERT INTO public.revenues
+VALUES (nextval('public.bench_ids'), 1, 2, 3, timestamptz '2024-01-01 00:00+00' + random() * interval '{days} days',
+        1.5, 'EUR', 'room', 'pms', 'night', now(), now());
+"""
+
+
+def _setup(dsn_for, rows: int) -> str:
+    db = fresh_database(dsn_for, "bench_migration")
+    with psycopg.connect(dsn_for(db), autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE public.revenues ({REVENUES_COLUMNS}, PRIMARY KEY (id))")
+        conn.execute("CREATE INDEX revenues_org ON public.revenues (org_id, occurred_at)")
+        conn.execute("CREATE SEQUENCE public.bench_ids START 100000000")
+        step = max(1, MONTHS * 30 * 24 * 60 // max(rows, 1))
+        for first in range(1, rows + 1, 500_000):
+            conn.execute("INSERT INTO public.revenues " + REVENUES_ROWS.format(
+                start="timestamptz '2024-01-01 00:00+00'", span=rows, step=step, first=first,
+                last=min(first + 499_999, rows)))
+        conn.execute("VACUUM ANALYZE public.revenues")
+        conn.execute("SELECT part.migrate_start('public.revenues', 'occurred_at', 'range', '1 month', p_premake => 0)")
+    return db
+
+
+def _sync_triggers(conn, enabled: bool) -> None:
+    verb = "ENABLE" if enabled else "DISABLE"
+    conn.execute(f"ALTER TABLE public.revenues {verb} TRIGGER part_sync_insert")
+    conn.execute(f"ALTER TABLE public.revenues_partitioned {verb} TRIGGER part_sync_insert")
+
+
+def _empty_both(conn) -> None:
+    with conn.transaction():
+        conn.execute("SET LOCAL part.syncing = 'on'")
+        conn.execute("TRUNCATE public.revenues, public.revenues_partitioned")
+        conn.execute("DELETE FROM part.parity_mark")
+    conn.execute("VACUUM ANALYZE public.revenues, public.revenues_partitioned")
+
+
+def _pgbench(dsn: str, script: str, seconds: int) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(script)
+    try:
+        out = subprocess.run([str(PGBENCH), "-n", "-c", "2", "-j", "2", "-T", str(seconds), "-f", f.name, dsn],
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(f.name)
+    m = re.search(r"tps = ([0-9.]+)", out)
+    if not m:
+        raise RuntimeError(f"pgbench printed no tps:\n{out}")
+    return float(m.group(1))
+
+
+def _dual_write(dsn_for, db: str, seconds: int) -> list[Result]:
+    dsn = dsn_for(db)
+    days = MONTHS * 30
+    insert = MULTI_ROW.format(days=days).strip().rstrip(";")
+    best = {"none": 0.0, "both": 0.0, "sync": 0.0, "none1": 0.0, "sync1": 0.0}
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for _ in range(2):  # alternate the variants, keep the best of two
+            for variant in ("none", "both", "sync"):
+                _empty_both(conn)
+                _sync_triggers(conn, variant == "sync")
+                script = BOTH_TABLES.format(insert=insert) if variant == "both" else insert + ";\n"
+                best[variant] = max(best[variant], _pgbench(dsn, script, seconds))
+        for variant in ("none1", "sync1"):
+            _empty_both(conn)
+            _sync_triggers(conn, variant == "sync1")
+            best[variant] = max(best[variant], _pgbench(dsn, SINGLE_ROW.format(days=days), max(3, seconds // 2)))
+        _sync_triggers(conn, True)
+        _empty_both(conn)
+    return [
+        Result(GROUP, "dual write, 1,000-row INSERTs, pgbench -c 2: statement-level sync trigger (statements/s)",
+               best["sync"], "the application writing both tables in one statement", best["both"], "stmt/s",
+               higher_is_better=True, note="ANCHORS: about 0.95 for a transition-table trigger, 0.42 for the origin's row trigger"),
+        Result(GROUP, "dual write, 1,000-row INSERTs: sync trigger vs one table without any trigger",
+               best["sync"], "one table only (no dual write)", best["none"], "stmt/s", higher_is_better=True,
+               note="the price of writing a second table"),
+        Result(GROUP, "single-row INSERTs, pgbench -c 2: sync trigger (statements/s)",
+               best["sync1"], "one table only (no dual write)", best["none1"], "stmt/s", higher_is_better=True,
+               note="per-statement cost of the trigger (parity mark, function call)"),
+    ]
+
+
+def _backfill(dsn_for, db: str, rows: int) -> list[Result]:
+    with psycopg.connect(dsn_for(db), autocommit=True) as conn:
+        _empty_both(conn)  # after the dual-write runs; refill the legacy table alone
+        _sync_triggers(conn, False)
+        step = max(1, MONTHS * 30 * 24 * 60 // max(rows, 1))
+        for first in range(1, rows + 1, 500_000):
+            conn.execute("INSERT INTO public.revenues " + REVENUES_ROWS.format(
+                start="timestamptz '2024-01-01 00:00+00'", span=rows, step=step, first=first,
+                last=min(first + 499_999, rows)))
+        _sync_triggers(conn, True)
+        conn.execute("VACUUM ANALYZE public.revenues")
+        conn.execute("CHECKPOINT")
+
+        # the limit: one INSERT ... SELECT, no trigger on the copy
+        conn.execute("ALTER TABLE public.revenues_partitioned DISABLE TRIGGER part_sync_insert")
+        with timed() as bare:
+            conn.execute("INSERT INTO public.revenues_partitioned SELECT * FROM public.revenues")
+        conn.execute("ALTER TABLE public.revenues_partitioned ENABLE TRIGGER part_sync_insert")
+        with conn.transaction():
+            conn.execute("SET LOCAL part.syncing = 'on'")
+            conn.execute("TRUNCATE public.revenues_partitioned")
+        conn.execute("VACUUM ANALYZE public.revenues_partitioned")
+        conn.execute("CHECKPOINT")
+
+        with timed() as ours:
+            conn.execute("CALL part.backfill('public.revenues', 10000, p_check => false)")
+        copied = conn.execute("SELECT backfill_rows FROM part.migration").fetchone()[0]
+        assert copied == rows, (copied, rows)
+
+        # parity: the bare hash of every row of both tables, whole and per month, then ours
+        conn.execute("VACUUM ANALYZE public.revenues, public.revenues_partitioned")
+        with timed() as bare_hash:
+            conn.execute("SELECT (SELECT sum(hashtextextended(t::text, 0)) FROM public.revenues t),"
+                         "       (SELECT sum(hashtextextended(t::text, 0)) FROM public.revenues_partitioned t)")
+        with timed() as bare_month:
+            conn.execute("SELECT count(*) FROM (SELECT date_trunc('month', occurred_at), sum(hashtextextended(t::text, 0))"
+                         " FROM public.revenues t GROUP BY 1) a,"
+                         " (SELECT date_trunc('month', occurred_at), sum(hashtextextended(t::text, 0))"
+                         " FROM public.revenues_partitioned t GROUP BY 1) b")
+        with timed() as full:
+            differ = conn.execute("SELECT count(*) FILTER (WHERE status <> 'ok') FROM part.check_parity('public.revenues', true)").fetchone()[0]
+        assert differ == 0, differ
+        conn.execute("UPDATE public.revenues SET amount = amount + 1 WHERE id = 12345")
+        with timed() as one:
+            rehashed = conn.execute("SELECT count(*) FILTER (WHERE rehashed) FROM part.check_parity('public.revenues')").fetchone()[0]
+        assert rehashed == 1, rehashed
+    return [
+        Result(GROUP, f"backfill of {rows:,} rows, batches of 10,000 committed, race-free (rows/s)",
+               rows / ours["s"], "one INSERT ... SELECT (one transaction, no trigger)", rows / bare["s"], "rows/s",
+               higher_is_better=True, note="ANCHORS: batches about 1.0 (racy), FOR UPDATE sub-batches about 0.60 (race-free)"),
+        Result(GROUP, f"parity, full check of {rows:,} rows per side (hash per range, one snapshot)",
+               full["s"], "sum(hashtextextended(row)) of both tables", bare_hash["s"], "s",
+               note="ANCHORS: 6.3 s for the bare hash, 9.8 s grouped per month"),
+        Result(GROUP, f"parity, full check of {rows:,} rows per side", full["s"],
+               "the bare hash of both tables grouped per month", bare_month["s"], "s"),
+        Result(GROUP, "parity re-check after one row changed (one range re-hashed)", one["s"],
+               "full check", full["s"], "s"),
+    ]
+
+
+def run(dsn_for, rows: int = ROWS, seconds: int = SECONDS) -> list[Result]:
+    db = _setup(dsn_for, 1000)   # partitions for the 24 months
+    results = _dual_write(dsn_for, db, seconds)
+    results += _backfill(dsn_for, db, rows)
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=ROWS)
+    parser.add_argument("--seconds", type=int, default=SECONDS)
+    args = parser.parse_args()
+
+    def dsn_for(dbname: str) -> str:
+        return psycopg.conninfo.make_conninfo(dbname=dbname)
+
+    for r in run(dsn_for, args.rows, args.seconds):
+        print(f"{r.name}: ours {r.ours:,.4g} {r.unit}; {r.baseline_name}: {r.baseline:,.4g} {r.unit}; ratio {r.ratio:.2f}")

@@ -1,0 +1,110 @@
+"""The backfill step of `pginstall migrate`, with progress (rows/s, ETA).
+
+The backfill itself is SQL (`CALL part.backfill`, committing per batch); this
+drives it in slices of a few batches, so that the progress shown is read
+from part.migration between slices, exactly as another session sees it. On a
+terminal it draws a progress bar; elsewhere (CI, logs) it prints a progress
+line every few seconds and one at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import timedelta
+
+import click
+import psycopg
+from psycopg import sql
+
+SCHEMA = "part"
+SLICE_SECONDS = 0.5     # aim for slices of this length, so progress moves smoothly
+LINE_EVERY = 2.0        # seconds between progress lines when not on a terminal
+
+
+def _state(conn: psycopg.Connection, table: str):
+    return conn.execute(
+        sql.SQL("SELECT m.table_name, m.backfill_rows, m.backfill_total, m.backfill_finished_at, m.phase,"
+                " (SELECT greatest(c.reltuples, 0)::bigint FROM pg_catalog.pg_class c"
+                "   WHERE c.oid = pg_catalog.to_regclass(m.legacy_table))"
+                " FROM {s}._migration_row(%s) m").format(s=sql.Identifier(SCHEMA)),
+        (table,),
+    ).fetchone()
+
+
+def describe(e: psycopg.Error) -> str:
+    diag = getattr(e, "diag", None)
+    msg = diag.message_primary if diag and diag.message_primary else str(e).splitlines()[0]
+    if diag and diag.sqlstate:
+        msg += f" ({diag.sqlstate})"
+    if diag and diag.message_hint:
+        msg += f"; hint: {' '.join(diag.message_hint.split())}"
+    return msg
+
+
+def progress_line(name: str, done: int, total: int, rate: float) -> str:
+    pct = f" ({100.0 * done / total:.0f}%)" if total else ""
+    eta = ""
+    if rate > 0 and total > done:
+        eta = f", ETA {timedelta(seconds=round((total - done) / rate))}"
+    return f"backfill {name}: {done:,}/{total:,} rows{pct}, {rate:,.0f} rows/s{eta}"
+
+
+def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, sleep: str = "0",
+             file=None) -> int:
+    """Run CALL part.backfill for TABLE to the end, showing progress; returns the rows copied now.
+
+    conn must be in autocommit mode (the procedure commits). A database error
+    becomes a click.ClickException with one line.
+    """
+    file = file or sys.stderr
+    try:
+        name, start_rows, total, finished, phase, estimate = _state(conn, table)
+    except psycopg.Error as e:
+        raise click.ClickException(f"{table}: {describe(e)}") from None
+    if finished is not None or phase != "dual_write":
+        return 0
+    total = total or estimate or 0
+    started = time.monotonic()
+    done = start_rows or 0
+    batches = 1
+    tty = file.isatty() if hasattr(file, "isatty") else False
+    last_line = started
+
+    def rate() -> float:
+        return (done - (start_rows or 0)) / max(time.monotonic() - started, 1e-6)
+
+    bar = None
+    if tty:
+        bar = click.progressbar(length=max(total, 1), label=f"backfill {name}", show_eta=True, show_percent=True,
+                                item_show_func=lambda _: f"{rate():,.0f} rows/s", file=file)
+        bar.__enter__()
+        bar.update(min(done, total))
+    else:
+        click.echo(progress_line(name, done, total, 0.0), file=file)
+    try:
+        while True:
+            t0 = time.monotonic()
+            try:
+                conn.execute(sql.SQL("CALL {s}.backfill(%s, %s, %s::interval, %s)").format(s=sql.Identifier(SCHEMA)),
+                             (table, batch_size, sleep, batches))
+                _, now_rows, now_total, finished, phase, _ = _state(conn, table)
+            except psycopg.Error as e:
+                raise click.ClickException(f"{table}: backfill failed: {describe(e)}") from None
+            step, done = (now_rows or 0) - done, now_rows or 0
+            total = now_total or total
+            took = time.monotonic() - t0
+            # next slice: about SLICE_SECONDS of batches
+            batches = max(1, min(1000, round(batches * SLICE_SECONDS / max(took, 1e-3))))
+            if bar is not None:
+                bar.length = max(total, done, 1)
+                bar.update(step)
+            elif finished is not None or time.monotonic() - last_line >= LINE_EVERY:
+                click.echo(progress_line(name, done, max(total, done), rate()), file=file)
+                last_line = time.monotonic()
+            if finished is not None or phase != "dual_write":
+                break
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    return done - (start_rows or 0)

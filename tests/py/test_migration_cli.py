@@ -1,0 +1,102 @@
+"""`pginstall migrate TABLE --to PHASE` walks a live table through the phases
+against a real server: start, backfill (progress bar with rows/s and ETA),
+parity, switch, rollback, finalize; errors are one line and a non-zero exit;
+and `pginstall uninstall --force` leaves no sync trigger behind that would
+break the application's writes."""
+
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from pginstall.cli import main
+
+CONFIG = """
+[databases.app]
+
+[[databases.app.tables]]
+table = "public.revenues"
+strategy = "range"
+key = "occurred_at"
+interval = "1 month"
+premake = 1
+migrate = true
+batch_size = 500
+"""
+
+
+@pytest.fixture
+def app(fresh_db, connect, tmp_path, dsn_factory):
+    with connect(fresh_db) as conn:
+        conn.execute(
+            "CREATE TABLE public.revenues (id bigserial PRIMARY KEY, org_id int NOT NULL, occurred_at timestamptz NOT NULL,"
+            " amount numeric(12,2))")
+        conn.execute(
+            "INSERT INTO public.revenues (org_id, occurred_at, amount)"
+            " SELECT g % 9, timestamptz '2025-01-01' + g * interval '2 hours', g FROM generate_series(1, 3000) g")
+    cfg = tmp_path / "pginstall.toml"
+    cfg.write_text(textwrap.dedent(CONFIG))
+
+    def run(*args):
+        result = CliRunner().invoke(main, [args[0], "--config", str(cfg), "--dsn", dsn_factory(fresh_db), "--db", "app",
+                                           *args[1:]], catch_exceptions=True)
+        assert "Traceback" not in result.output
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
+
+    run.db = fresh_db
+    return run
+
+
+def phase(connect, db):
+    with connect(db) as conn:
+        return conn.execute("SELECT part.phase('public.revenues')").fetchone()[0]
+
+
+def test_migrate_walks_to_partitioned_then_rolls_back_and_finalizes(app, connect):
+    out = app("migrate", "public.revenues", "--to", "partitioned")
+    assert out.exit_code == 0, out.output
+    assert "backfill public.revenues: 3,000/3,000 rows (100%)" in out.output and "rows/s" in out.output  # progress
+    assert "parity clean" in out.output
+    assert phase(connect, app.db) == "partitioned"
+    with connect(app.db) as conn:
+        assert conn.execute("SELECT backfill_rows, backfill_batches FROM part.migration").fetchone() == (3000, 6)
+        assert conn.execute("SELECT count(*) FROM public.revenues").fetchone()[0] == 3000
+        assert conn.execute("SELECT relkind FROM pg_class WHERE oid = 'public.revenues'::regclass").fetchone()[0] == "p"
+
+    again = app("migrate", "public.revenues", "--to", "partitioned")
+    assert again.exit_code == 0 and "already partitioned" in again.output
+
+    back = app("migrate", "public.revenues", "--to", "rollback")
+    assert back.exit_code == 0, back.output
+    assert phase(connect, app.db) == "backfilled"
+
+    done = app("migrate", "public.revenues", "--to", "finalized", "--keep-legacy", "drop")
+    assert done.exit_code == 0, done.output
+    assert phase(connect, app.db) == "finalized"
+    with connect(app.db) as conn:
+        assert conn.execute("SELECT to_regclass('public.revenues_legacy')").fetchone()[0] is None
+        assert conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'part_sync_%'").fetchone()[0] == 0
+
+
+def test_migrate_stops_with_one_line_where_a_step_fails(app, connect):
+    assert app("migrate", "public.revenues", "--to", "dual_write").exit_code == 0
+    with connect(app.db) as conn:  # a difference the sync did not make
+        conn.execute("SET part.syncing = 'on'")
+        conn.execute("INSERT INTO public.revenues_partitioned (id, org_id, occurred_at) VALUES (99999, 1, '2025-02-02')")
+    out = app("migrate", "public.revenues", "--to", "partitioned")
+    assert out.exit_code != 0
+    last = out.output.strip().splitlines()[-1]
+    assert "parity" in last and "parity_diff" in last, out.output
+    assert phase(connect, app.db) == "dual_write"
+
+
+def test_uninstall_force_removes_the_sync_so_writes_go_on(app, connect):
+    assert app("migrate", "public.revenues", "--to", "dual_write").exit_code == 0
+    out = app("uninstall", "--force")
+    assert out.exit_code == 0, out.output
+    with connect(app.db) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'part_sync_%'").fetchone()[0] == 0
+        conn.execute("INSERT INTO public.revenues (org_id, occurred_at) VALUES (1, '2025-03-03')")
+        conn.execute("UPDATE public.revenues SET amount = 0 WHERE id < 10")

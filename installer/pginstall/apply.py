@@ -1025,6 +1025,10 @@ def uninstall(target: Target, force: bool = False, echo=print) -> list[str]:
             say(f"warning: removing the sync of {t} in phase {p}: its two tables stop being kept in step")
         try:
             with conn.transaction():
+                # the generated sync triggers call part's functions: remove them first, or every write
+                # to those tables would fail once part is gone
+                for t, _p in active:
+                    conn.execute(sql.SQL("SELECT {}._sync_remove(%s)").format(sql.Identifier(SCHEMA)), (t,))
                 if state.mode == "extension":
                     try:
                         with conn.transaction():

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import sys
-import time
 
 import click
 import psycopg
@@ -302,43 +301,10 @@ def _migration(conn, table: str) -> dict | None:
 
 
 def _backfill(conn, table: str, batch_size: int, sleep: str) -> None:
-    """CALL part.backfill in slices of batches (each batch commits), with a
-    progress bar showing rows/s and the ETA."""
-    s = sql.Identifier(ap.SCHEMA)
-    m = _migration(conn, table)
-    if m is None:
-        raise click.ClickException(f"{table}: no migration row")
-    if m.get("backfill_finished_at") is not None:
-        return
-    total = m.get("backfill_total")
-    if not total:
-        total = conn.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
-                             (m["legacy_table"],)).fetchone()[0] or 0
-    start_rows = m.get("backfill_rows") or 0
-    current = [start_rows]
-    started = time.monotonic()
+    """CALL part.backfill in slices of batches, with progress (rows/s, ETA): see migrate.py."""
+    from .migrate import backfill
 
-    def show(_):
-        rate = (current[0] - start_rows) / max(time.monotonic() - started, 1e-6)
-        return f"{current[0]:,} rows, {rate:,.0f} rows/s"
-
-    with click.progressbar(length=max(total, 1), label=f"backfill {table}", show_eta=True, show_percent=True,
-                           item_show_func=show, file=sys.stderr) as bar:
-        bar.update(min(start_rows, total))
-        while True:
-            try:
-                conn.execute(sql.SQL("CALL {}.backfill(%s, %s, %s::interval, %s)").format(s),
-                             (table, batch_size, sleep, 20))
-            except psycopg.Error as e:
-                raise click.ClickException(f"{table}: backfill failed: {ap.describe_db_error(e)}") from None
-            m = _migration(conn, table)
-            step = (m["backfill_rows"] or 0) - current[0]
-            current[0] = m["backfill_rows"] or 0
-            if step > 0:
-                bar.update(min(step, max(total - bar.pos, 0)))
-            if m.get("backfill_finished_at") is not None:
-                break
-    click.echo(f"{table}: backfilled {current[0]:,} rows in {time.monotonic() - started:.1f} s")
+    backfill(conn, table, batch_size, sleep)
 
 
 @main.command()

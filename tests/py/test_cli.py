@@ -351,3 +351,34 @@ def test_uninstall_keeps_tables_and_refuses_during_a_migration(app_db, cli, conn
     # and it can be installed again
     assert cli("apply", app_db).exit_code == 0
     assert cli("plan", app_db).output == ""
+
+
+def test_flags_show_and_set(app_db, cli, connect):
+    assert cli("apply", app_db).exit_code == 0
+    shown = cli("flags", app_db)
+    assert shown.exit_code == 0
+    assert "log_partition_routing" in shown.output and "enable_partition_maintenance" in shown.output
+    result = cli("flags", app_db, "log_partition_routing=true")
+    assert result.exit_code == 0, result.output
+    with connect(app_db) as conn:
+        assert conn.execute("SELECT part.setting('log_partition_routing')").fetchone()[0] == "true"
+    bad = cli("flags", app_db, "no_such_flag=1")
+    assert bad.exit_code != 0 and len(bad.output.strip().splitlines()) == 1
+    assert 'unknown setting "no_such_flag"' in bad.output
+    assert cli("flags", app_db, "justtext").exit_code != 0
+
+
+def test_verify_exits_1_on_a_failed_check(app_db, cli, connect):
+    assert cli("apply", app_db).exit_code == 0
+    ok = cli("verify", app_db, "--json")
+    data = json.loads(ok.output)
+    assert ok.exit_code == 0 and data["ok"] is True
+    assert {c["status"] for c in data["checks"]} <= {"ok", "warn"}
+    with connect(app_db) as conn:  # lose the partitions ahead of public.revenues
+        for (name,) in conn.execute(
+                "SELECT partition_name FROM part.partitions WHERE parent_table = 'public.revenues' AND NOT is_default"
+        ).fetchall():
+            conn.execute(f"DROP TABLE {name}")
+    failed = cli("verify", app_db)
+    assert failed.exit_code == 1
+    assert any(l.startswith("fail") and "public.revenues" in l for l in failed.output.splitlines())

@@ -47,7 +47,7 @@ deps-python:
 	fi
 
 install: build
-	install -m 0644 extension/part.control extension/part--*.sql "$$($(PG_CONFIG) --sharedir)/extension/"
+	$(SUDO) install -m 0644 extension/part.control extension/part--*.sql "$$($(PG_CONFIG) --sharedir)/extension/"
 
 test: deps build install pytest
 

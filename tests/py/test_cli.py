@@ -337,6 +337,8 @@ def test_uninstall_keeps_tables_and_refuses_during_a_migration(app_db, cli, conn
     with connect(app_db) as conn:
         assert conn.execute("SELECT count(*) FROM pg_extension WHERE extname = 'part'").fetchone()[0] == 1
 
+    with connect("postgres") as conn:
+        assert conn.execute("SELECT count(*) FROM cron.job WHERE database = %s", (app_db,)).fetchone()[0] == 1
     forced = cli("uninstall", app_db, "--force")
     assert forced.exit_code == 0, forced.output
     assert "warning: removing the sync of public.legacy_notes" in forced.output
@@ -346,6 +348,8 @@ def test_uninstall_keeps_tables_and_refuses_during_a_migration(app_db, cli, conn
         # the user's tables and their partitions stay
         assert conn.execute(
             "SELECT count(*) FROM pg_inherits WHERE inhparent = 'public.daily_cash_balances'::regclass").fetchone()[0] == 4
+    with connect("postgres") as conn:  # its pg_cron jobs went with it
+        assert conn.execute("SELECT count(*) FROM cron.job WHERE database = %s", (app_db,)).fetchone()[0] == 0
     again = cli("uninstall", app_db)
     assert again.exit_code == 0 and "nothing to uninstall" in again.output
     # and it can be installed again

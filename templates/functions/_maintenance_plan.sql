@@ -8,8 +8,8 @@ CREATE FUNCTION {{ schema }}._maintenance_plan(p_parent regclass DEFAULT NULL)
 AS $$
     /*
      * What maintenance has to do, for every managed table (or p_parent), read
-     * in ONE pass over the catalog, so that a run with nothing to do costs
-     * one query whatever the number of tables:
+     * in ONE pass over the catalog (hash joins, no query per table), so that a
+     * run with nothing to do costs one query whatever the number of tables:
      *   needs_ahead: a partition is missing for now or one of the premake
      *     intervals ahead (time keys); NULL for integer keys, whose "now" is
      *     the largest key, which only a query on the table itself can tell;
@@ -18,78 +18,89 @@ AS $$
      *   retire_due: a partition lies wholly before now - retention (time keys;
      *     NULL for integer keys);
      *   migration_phase: the phase of a migration this table takes part in.
-     * rel is NULL when the table no longer exists.
+     * rel is NULL when the table no longer exists. Bounds are compared as
+     * epoch seconds (UTC), as part._bound_ordinal does.
      */
-    WITH cfg AS (
+    WITH cfg AS MATERIALIZED (
         SELECT c.parent_table, c.strategy, c.key_type, c."interval", c.premake, c.retention,
                pg_catalog.to_regclass(c.parent_table) AS rel,
                c.key_type IN ('smallint', 'integer', 'bigint') AS int_key,
                (pg_catalog.now() AT TIME ZONE 'UTC') AS now_utc
           FROM {{ schema }}.config c
          WHERE p_parent IS NULL OR c.parent_table = {{ schema }}._qualified(p_parent)
-    ), parts AS (
-        SELECT i.inhparent AS rel, k.oid,
-               pg_catalog.pg_get_expr(k.relpartbound, k.oid) = 'DEFAULT' AS is_default,
-               pg_catalog.regexp_match(pg_catalog.pg_get_expr(k.relpartbound, k.oid),
-                                       '^FOR VALUES FROM \((.*)\) TO \((.*)\)$') AS m
-          FROM pg_catalog.pg_inherits i
+    ), parts AS MATERIALIZED (
+        -- the bound as "FOR VALUES FROM (x) TO (y)" or "DEFAULT" (hash bounds are not read)
+        SELECT c.rel, k.oid, c.key_type, c.int_key,
+               CASE WHEN c.strategy = 'range' THEN pg_catalog.pg_get_expr(k.relpartbound, k.oid) END AS expr,
+               k.relpartbound::text LIKE '%:is_default true%' AS is_default
+          FROM cfg c
+          JOIN pg_catalog.pg_inherits i ON i.inhparent = c.rel
           JOIN pg_catalog.pg_class k ON k.oid = i.inhrelid
-         WHERE i.inhparent IN (SELECT cfg.rel FROM cfg WHERE cfg.rel IS NOT NULL)
-    ), bounds AS (
-        SELECT p.rel, p.oid, p.is_default, v.side, v.lit
+    ), lits AS (
+        SELECT p.rel, p.oid, p.is_default, p.key_type, p.int_key,
+               pg_catalog.btrim(pg_catalog.split_part(pg_catalog.split_part(p.expr, 'FROM (', 2), ') TO (', 1), '''') AS lo,
+               pg_catalog.btrim(pg_catalog.rtrim(pg_catalog.split_part(p.expr, ') TO (', 2), ')'), '''') AS hi
           FROM parts p
-         CROSS JOIN LATERAL (VALUES ('from', pg_catalog.replace(pg_catalog.regexp_replace(p.m[1], '^''(.*)''$', '\1'), '''''', '''')),
-                                    ('to', pg_catalog.replace(pg_catalog.regexp_replace(p.m[2], '^''(.*)''$', '\1'), '''''', '''')))
-                    AS v(side, lit)
-    ), ords AS (
-        SELECT b.rel, b.oid, b.is_default,
-               pg_catalog.max(CASE WHEN b.side = 'from' THEN o.ord END) AS lo,
-               pg_catalog.max(CASE WHEN b.side = 'to' THEN o.ord END) AS hi
-          FROM bounds b
-          JOIN cfg c ON c.rel = b.rel
-         CROSS JOIN LATERAL (SELECT CASE
-                    WHEN b.lit IS NULL THEN NULL
-                    WHEN pg_catalog.upper(b.lit) IN ('MINVALUE', '-INFINITY') THEN -1e30
-                    WHEN pg_catalog.upper(b.lit) IN ('MAXVALUE', 'INFINITY') THEN 1e30
-                    WHEN c.int_key THEN b.lit::numeric
-                    WHEN c.key_type = 'timestamp with time zone' THEN extract(epoch FROM b.lit::timestamptz)
-                    WHEN c.key_type = 'timestamp without time zone' THEN extract(epoch FROM b.lit::timestamp)
-                    ELSE extract(epoch FROM b.lit::date) END AS ord) o
-         GROUP BY b.rel, b.oid, b.is_default
+    ), ords AS MATERIALIZED (
+        SELECT l.rel, l.oid, l.is_default,
+               CASE WHEN l.lo = '' THEN NULL
+                    WHEN l.lo IN ('MINVALUE', '-infinity') THEN -1e30
+                    WHEN l.lo IN ('MAXVALUE', 'infinity') THEN 1e30
+                    WHEN l.int_key THEN l.lo::float8
+                    WHEN l.key_type = 'timestamp with time zone' THEN pg_catalog.date_part('epoch', l.lo::timestamptz)
+                    WHEN l.key_type = 'timestamp without time zone' THEN pg_catalog.date_part('epoch', l.lo::timestamp)
+                    ELSE pg_catalog.date_part('epoch', l.lo::date::timestamp) END AS lo,
+               CASE WHEN l.hi = '' THEN NULL
+                    WHEN l.hi IN ('MINVALUE', '-infinity') THEN -1e30
+                    WHEN l.hi IN ('MAXVALUE', 'infinity') THEN 1e30
+                    WHEN l.int_key THEN l.hi::float8
+                    WHEN l.key_type = 'timestamp with time zone' THEN pg_catalog.date_part('epoch', l.hi::timestamptz)
+                    WHEN l.key_type = 'timestamp without time zone' THEN pg_catalog.date_part('epoch', l.hi::timestamp)
+                    ELSE pg_catalog.date_part('epoch', l.hi::date::timestamp) END AS hi
+          FROM lits l
     ), points AS (
-        SELECT c.rel, c.key_type, c."interval", c.now_utc + k * c."interval"::interval AS at
+        -- now and the premake intervals ahead: one point in each
+        SELECT c.rel, c.key_type, c."interval", c.now_utc + k * c."interval"::interval AS at,
+               pg_catalog.date_part('epoch', c.now_utc + k * c."interval"::interval) AS ep
           FROM cfg c
          CROSS JOIN LATERAL pg_catalog.generate_series(0, c.premake) k
          WHERE c.strategy = 'range' AND NOT c.int_key AND c.rel IS NOT NULL
-    ), ahead AS (
-        SELECT pt.rel,
-               pg_catalog.array_agg({{ schema }}._range_floor({{ schema }}._literal(pt.at, pt.key_type::regtype),
-                                                              pt.key_type::regtype, pt."interval") ORDER BY pt.at)
-                   FILTER (WHERE NOT pt.covered) AS missing
-          FROM (SELECT p.*, EXISTS (SELECT 1 FROM ords o
-                                     WHERE o.rel = p.rel AND NOT o.is_default
-                                       AND o.lo <= extract(epoch FROM p.at) AND extract(epoch FROM p.at) < o.hi) AS covered
-                  FROM points p) pt
-         GROUP BY pt.rel
+    ), uncovered AS (
+        SELECT x.rel,
+               pg_catalog.array_agg({{ schema }}._range_floor({{ schema }}._literal(x.at, x.key_type::regtype),
+                                                              x.key_type::regtype, x."interval") ORDER BY x.at) AS missing
+          FROM (SELECT pt.rel, pt.at, pt.key_type, pt."interval", pg_catalog.count(o.oid) AS n
+                  FROM points pt
+                  LEFT JOIN ords o ON o.rel = pt.rel AND NOT o.is_default AND o.lo <= pt.ep AND pt.ep < o.hi
+                 GROUP BY pt.rel, pt.at, pt.key_type, pt."interval") x
+         WHERE x.n = 0
+         GROUP BY x.rel
+    ), per_table AS (
+        SELECT o.rel,
+               pg_catalog.max(o.oid::bigint) FILTER (WHERE o.is_default)::oid AS default_oid,
+               pg_catalog.min(o.hi) FILTER (WHERE NOT o.is_default) AS min_hi
+          FROM ords o GROUP BY o.rel
+    ), phases AS (
+        SELECT DISTINCT ON (t.name) t.name, m.phase
+          FROM {{ schema }}.migration m
+         CROSS JOIN LATERAL (VALUES (m.table_name), (m.partitioned_table), (m.legacy_table)) t(name)
+         ORDER BY t.name, m.phase = 'finalized'
     )
     SELECT c.parent_table, c.rel, c.strategy, c.key_type,
            CASE WHEN c.rel IS NULL OR c.strategy <> 'range' THEN false
                 WHEN c.int_key THEN NULL
-                ELSE a.missing IS NOT NULL END,
-           a.missing,
-           d.oid::regclass,
-           coalesce(pg_catalog.pg_relation_size(d.oid) > 0, false),
+                ELSE u.missing IS NOT NULL END,
+           u.missing,
+           t.default_oid::regclass,
+           coalesce(pg_catalog.pg_relation_size(t.default_oid) > 0, false),
            c.retention,
            CASE WHEN c.rel IS NULL OR c.retention IS NULL OR c.strategy <> 'range' THEN false
                 WHEN c.int_key THEN NULL
-                ELSE EXISTS (SELECT 1 FROM ords o
-                              WHERE o.rel = c.rel AND NOT o.is_default
-                                AND o.hi <= extract(epoch FROM c.now_utc - c.retention::interval)) END,
-           (SELECT m.phase FROM {{ schema }}.migration m
-             WHERE c.parent_table IN (m.table_name, m.partitioned_table, m.legacy_table)
-             ORDER BY m.phase = 'finalized' LIMIT 1)
+                ELSE coalesce(t.min_hi <= pg_catalog.date_part('epoch', c.now_utc - c.retention::interval), false) END,
+           ph.phase
       FROM cfg c
-      LEFT JOIN ahead a ON a.rel = c.rel
-      LEFT JOIN ords d ON d.rel = c.rel AND d.is_default
+      LEFT JOIN uncovered u ON u.rel = c.rel
+      LEFT JOIN per_table t ON t.rel = c.rel
+      LEFT JOIN phases ph ON ph.name = c.parent_table
      ORDER BY c.parent_table
 $$;

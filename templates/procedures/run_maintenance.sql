@@ -105,7 +105,6 @@ BEGIN
     v_sep_ret := {{ schema }}.setting('retention_schedule') <> '';
     FOR v_t IN SELECT * FROM {{ schema }}._maintenance_plan(v_only) LOOP
         v_tables := v_tables + 1;
-        PERFORM {{ schema }}._maintenance_txn(v_run);
         v_broken := false;
 
         IF v_t.rel IS NULL THEN
@@ -121,6 +120,7 @@ BEGIN
             v_t0 := pg_catalog.clock_timestamp();
             v_step := 'create';
             v_new := '{}';
+            PERFORM {{ schema }}._maintenance_txn(v_run);
             BEGIN
                 FOR v_made IN SELECT x FROM {{ schema }}.create_ahead(NULL, v_t.parent_table) x LOOP
                     INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
@@ -158,6 +158,7 @@ BEGIN
         -- 2. drain the default partition, one interval per transaction
         IF NOT v_broken AND v_t.default_nonempty THEN
             v_step := 'drain';
+            PERFORM {{ schema }}._maintenance_txn(v_run);
             FOR i IN 1 .. c_drain_max LOOP
                 v_t0 := pg_catalog.clock_timestamp();
                 v_n := 0;
@@ -205,6 +206,7 @@ BEGIN
         IF NOT v_broken AND v_t.retention IS NOT NULL AND v_t.retire_due IS DISTINCT FROM false AND NOT v_sep_ret THEN
             v_t0 := pg_catalog.clock_timestamp();
             v_step := 'retire';
+            PERFORM {{ schema }}._maintenance_txn(v_run);
             BEGIN
                 SELECT pg_catalog.count(*) INTO v_n FROM {{ schema }}.drop_old(NULL, v_t.parent_table);
                 v_retired := v_retired + v_n;

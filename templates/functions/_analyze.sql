@@ -8,12 +8,15 @@ DECLARE
 BEGIN
 /*
  * ANALYZE each of p_tables (qualified names, as part returns them), so the
- * planner knows partitions maintenance just made or filled. Run after the
- * commit that released the locks of their creation, so that writers never
- * wait for statistics. A table that cannot be analyzed (dropped since, say)
- * gets a WARNING and the others are still analyzed. Returns how many were.
+ * planner knows partitions maintenance just filled. Run after the commit
+ * that released the locks of their creation, so that writers never wait for
+ * statistics. Empty tables (no page yet: partitions made ahead of the data)
+ * are skipped, as autovacuum analyzes them once rows arrive. A table that
+ * cannot be analyzed (dropped since, say) gets a WARNING and the others are
+ * still analyzed. Returns how many were.
  */
     FOR i IN 1 .. coalesce(pg_catalog.cardinality(p_tables), 0) LOOP
+        CONTINUE WHEN coalesce(pg_catalog.pg_relation_size(pg_catalog.to_regclass(p_tables[i])), 0) = 0;
         BEGIN
             EXECUTE pg_catalog.format('ANALYZE %s', pg_catalog.to_regclass(p_tables[i]));
             v_done := v_done + 1;

@@ -39,7 +39,7 @@ BEGIN
  *      retention stay: part.verify() reports them);
  *   3. retire old partitions (part.drop_old), unless the setting
  *      retention_schedule says a separate job does it;
- *   4. ANALYZE the partitions it created or filled (after the commit that
+ *   4. ANALYZE the partitions it filled with rows (after the commit that
  *      released their creation's locks: writers never wait for statistics).
  * What needs doing is read for all tables in one catalog pass
  * (part._maintenance_plan), so a run with nothing to do costs one query.
@@ -146,8 +146,7 @@ BEGIN
                 PERFORM {{ schema }}._maintenance_txn(v_run);
             END IF;
             IF pg_catalog.cardinality(v_new) > 0 THEN
-                PERFORM {{ schema }}._analyze(v_new);
-                IF p_commit THEN
+                IF {{ schema }}._analyze(v_new) > 0 AND p_commit THEN
                     COMMIT;
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
                     PERFORM {{ schema }}._maintenance_txn(v_run);
@@ -191,8 +190,7 @@ BEGIN
                     PERFORM {{ schema }}._maintenance_txn(v_run);
                 END IF;
                 IF pg_catalog.cardinality(v_new) > 0 THEN
-                    PERFORM {{ schema }}._analyze(v_new);
-                    IF p_commit THEN
+                    IF {{ schema }}._analyze(v_new) > 0 AND p_commit THEN
                         COMMIT;
                         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
                         PERFORM {{ schema }}._maintenance_txn(v_run);

@@ -592,7 +592,7 @@ class Plan:
     tables: list[ResolvedTable]
     changes: list[TableChange]
     flags: list[tuple[str, str, str | None]]
-    cron: list[str] = field(default_factory=list)
+    switches: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = []
@@ -600,7 +600,7 @@ class Plan:
             out.append(self.version.describe())
         out += [c.describe() for c in self.changes]
         out += [f"set {k} = {v} (was {_show(cur)}; from ${FLAG_ENV[k]})" for k, v, cur in self.flags]
-        out += self.cron
+        out += [f"switch reads of {t} to the partitioned table (USE_PARTITIONED_TABLES=true)" for t in self.switches]
         return [f"{self.target.label}: {line}" for line in out]
 
 
@@ -622,7 +622,16 @@ def make_plan(conn: psycopg.Connection, target: Target, forced_mode: str | None)
         raise ApplyError("\n".join(problems))
     changes = table_changes(conn, tables, state)
     flags = _flag_changes(conn, state)
-    return Plan(target, mode, state, version, tables, changes, flags)
+    switches = []
+    if _switch_wanted() and state.installed and _relation_exists(conn, f"{SCHEMA}.migration"):
+        switches = [r[0] for r in conn.execute(
+            sql.SQL("SELECT table_name FROM {}.migration WHERE phase = 'backfilled' ORDER BY 1").format(
+                sql.Identifier(SCHEMA)))]
+    return Plan(target, mode, state, version, tables, changes, flags, switches)
+
+
+def _switch_wanted() -> bool:
+    return os.environ.get("USE_PARTITIONED_TABLES", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def plan_cron_lines(target: Target, state: InstallState) -> list[str]:
@@ -751,8 +760,7 @@ def _set_flags(conn: psycopg.Connection, flags: list[tuple[str, str, str | None]
 
 def _switch_requested(conn: psycopg.Connection) -> list[str]:
     """USE_PARTITIONED_TABLES=true: switch every backfilled migration with clean parity."""
-    v = os.environ.get("USE_PARTITIONED_TABLES", "").strip().lower()
-    if v not in ("1", "true", "yes", "on"):
+    if not _switch_wanted():
         return []
     if _function_args(conn, "switch_reads") is None:
         return ["USE_PARTITIONED_TABLES=true: part.switch_reads is not available in this version: nothing switched"]
@@ -823,7 +831,7 @@ def apply(target: Target, forced_mode: str | None = None, dry_run: bool = False,
             for line in _switch_requested(conn):
                 say(line)
             flush_notices()
-            if not (p.version or p.changes or p.flags):
+            if not (p.version or p.changes or p.flags or p.switches):
                 say(f"part {VERSION} ({p.mode} mode) is up to date; nothing to change")
             if dry_run:
                 conn.rollback()

@@ -37,10 +37,11 @@ def legacy_db(empty_db, connect):
 
 @pytest.fixture
 def cli(tmp_path, dsn_factory):
-    def run(cmd, db, *args, config=CONFIG):
+    def run(cmd, db, *args, config=CONFIG, env=None):
         cfg = tmp_path / "pginstall.toml"
         cfg.write_text(textwrap.dedent(config))
-        result = CliRunner().invoke(main, [cmd, "--config", str(cfg), "--dsn", dsn_factory(db), "--db", "app", *args])
+        result = CliRunner().invoke(main, [cmd, "--config", str(cfg), "--dsn", dsn_factory(db), "--db", "app", *args],
+                                    env=env)
         assert "Traceback" not in result.output
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise result.exception
@@ -74,7 +75,7 @@ def test_apply_starts_the_migration_then_migrate_walks_the_phases(legacy_db, cli
     conn.execute("INSERT INTO public.revenues (org_id, occurred_at, amount) VALUES (99, now(), 1)")
     result = cli("migrate", legacy_db, "public.revenues", "--to", "partitioned")
     assert result.exit_code == 0, result.output
-    assert re.search(r"backfilled 3,00[01] rows", result.output)
+    assert re.search(r"backfill public.revenues: 3,00[01]/3,00[01] rows \(100%\)", result.output)
     assert "parity clean" in result.output
     assert phase(conn) == "partitioned"
     assert conn.execute("SELECT relkind FROM pg_class WHERE oid = 'public.revenues'::regclass").fetchone()[0] == "p"
@@ -118,3 +119,21 @@ def test_migrate_needs_the_table_in_the_config(legacy_db, cli):
     assert cli("apply", legacy_db, config="[databases.app]\n").exit_code == 0
     result = cli("migrate", legacy_db, "public.no_pk", "--to", "dual_write", config="[databases.app]\n")
     assert result.exit_code != 0 and "not in [databases.app] tables" in result.output
+
+
+def test_use_partitioned_tables_switches_backfilled_migrations(legacy_db, cli, connect):
+    assert cli("apply", legacy_db).exit_code == 0
+    conn = connect(legacy_db, autocommit=True)
+    env = {"USE_PARTITIONED_TABLES": "true"}
+    # still in dual_write: nothing to switch; apply says why
+    assert "switch reads" not in cli("plan", legacy_db, env=env).output
+    result = cli("apply", legacy_db, env=env)
+    assert "not switched public.revenues: it is in phase dual_write, not backfilled" in result.output
+    assert cli("migrate", legacy_db, "public.revenues", "--to", "backfilled").exit_code == 0
+    assert "app: switch reads of public.revenues to the partitioned table (USE_PARTITIONED_TABLES=true)" in \
+        cli("plan", legacy_db, env=env).output
+    result = cli("apply", legacy_db, env=env)
+    assert result.exit_code == 0, result.output
+    assert "switched reads of public.revenues to the partitioned table" in result.output
+    assert phase(conn) == "partitioned"
+    assert cli("plan", legacy_db, env=env).output.strip() == ""

@@ -114,16 +114,13 @@ BEGIN
                 END IF;
             END LOOP;
 
-            -- lock order as PostgreSQL's own: parent, partitions, default
-            PERFORM {{ schema }}._lock(v_t.rel, 'ACCESS EXCLUSIVE');
-            FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
-                PERFORM {{ schema }}._lock(v_parts[i], 'ACCESS EXCLUSIVE');
-            END LOOP;
+            -- lock order as PostgreSQL's own: parent, partitions, default; all or none per
+            -- attempt, so writers never wait behind a parent lock held while we wait for another
             SELECT b.partition_oid::regclass INTO v_default
               FROM {{ schema }}._partition_bounds(v_t.rel) b WHERE b.is_default;
-            IF v_default IS NOT NULL THEN
-                PERFORM {{ schema }}._lock(v_default, 'ACCESS EXCLUSIVE');
-            END IF;
+            PERFORM {{ schema }}._lock_all(
+                ARRAY[v_t.rel] || v_parts || CASE WHEN v_default IS NULL THEN '{}'::regclass[] ELSE ARRAY[v_default] END,
+                pg_catalog.array_fill('ACCESS EXCLUSIVE'::text, ARRAY[pg_catalog.cardinality(v_parts) + 1 + (v_default IS NOT NULL)::int]));
 
             FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
                 EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', v_t.rel, v_parts[i]);

@@ -231,3 +231,51 @@ def test_disabled_flag_is_a_logged_noop(fresh_db, connect):
     assert not exists(conn, f"public.revenues_{month(1)}")
     assert runs(conn)[-1][1:] == ("skipped", "enable_partition_maintenance is false: nothing done")
     assert any("enable_partition_maintenance is false" in n for n in notices)
+
+
+def test_retention_gives_up_on_a_held_partition_without_stalling_writers(fresh_db, connect):
+    conn = connect(fresh_db, autocommit=True)
+    make_table(conn, "revenues", p_retention="2 months", p_retention_mode="drop")
+    conn.execute("SELECT part._ensure_range_partitions('public.revenues'::regclass, (now() - interval '5 months')::text, now()::text)")
+    # a long transaction reads an old partition directly: retiring it needs ACCESS EXCLUSIVE on it
+    reader = connect(fresh_db)
+    reader.execute(f"SELECT count(*) FROM public.revenues_{month(-4)}")
+
+    stop = threading.Event()
+    latencies, problems = [], []
+
+    def writer():
+        c = psycopg.connect(conn.info.dsn, autocommit=True)
+        i = 0
+        try:
+            while not stop.is_set():
+                i += 1
+                started = time.monotonic()
+                c.execute("INSERT INTO public.revenues VALUES (%s, now(), 1)", (i,))
+                latencies.append(time.monotonic() - started)
+        except Exception as e:  # noqa: BLE001
+            problems.append(e)
+        finally:
+            c.close()
+
+    th = threading.Thread(target=writer)
+    th.start()
+    time.sleep(0.3)
+    maint = connect(fresh_db, autocommit=True)
+    maint.execute("SET part.lock_attempts = 5")
+    started = time.monotonic()
+    maint.execute("CALL part.run_maintenance()")
+    took = time.monotonic() - started
+    stop.set()
+    th.join(30)
+    reader.rollback()
+
+    assert not problems, problems
+    assert took < 15, f"gave up only after {took:.1f} s"
+    row = conn.execute("SELECT outcome, detail FROM part.maintenance_log WHERE action = 'retire'").fetchone()
+    assert row[0] == "skipped" and row[1].startswith("55P03"), row
+    assert all(exists(conn, f"public.revenues_{month(s)}") for s in (-5, -4, -3)), "nothing retired while held"
+    assert len(latencies) > 20 and max(latencies) < 2.5, \
+        f"writers stalled: {len(latencies)} inserts, longest {max(latencies):.2f} s (the parent lock must not be held while waiting)"
+    conn.execute("CALL part.run_maintenance()")
+    assert not any(exists(conn, f"public.revenues_{month(s)}") for s in (-5, -4, -3)), "retired once released"

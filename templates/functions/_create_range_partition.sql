@@ -1,4 +1,5 @@
-CREATE FUNCTION {{ schema }}._create_range_partition(p_parent regclass, p_from text, p_to text)
+CREATE FUNCTION {{ schema }}._create_range_partition(p_parent regclass, p_from text, p_to text,
+                                                     p_known_free boolean DEFAULT false)
     RETURNS text
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -17,7 +18,8 @@ DECLARE
 BEGIN
 /*
  * Create the range partition [p_from, p_to) of p_parent, or return NULL when
- * a partition already covers (part of) that range.
+ * a partition already covers (part of) that range (p_known_free: the caller
+ * has just checked that none does).
  *
  * The partition is made as a standalone table and attached: ATTACH takes
  * only SHARE UPDATE EXCLUSIVE on the parent, so without a default partition
@@ -32,7 +34,7 @@ BEGIN
         RAISE EXCEPTION 'empty range [%, %) for %', p_from, p_to, v_cfg.parent_table
             USING ERRCODE = '22023', HINT = 'The lower bound must be below the upper bound.';
     END IF;
-    IF EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(p_parent) b
+    IF NOT p_known_free AND EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(p_parent) b
                 WHERE NOT b.is_default
                   AND {{ schema }}._bound_ordinal(b.bound_from, v_type) < v_hi
                   AND {{ schema }}._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
@@ -51,8 +53,8 @@ BEGIN
                   HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
     END IF;
 
-    SELECT b.partition_oid::regclass INTO v_default
-      FROM {{ schema }}._partition_bounds(p_parent) b WHERE b.is_default;
+    SELECT nullif(pt.partdefid, 0)::regclass INTO v_default
+      FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = p_parent;
 
     IF v_default IS NULL THEN
         PERFORM {{ schema }}._lock(p_parent, 'SHARE UPDATE EXCLUSIVE');

@@ -67,7 +67,7 @@ BEGIN
             v_hi := {{ schema }}._bound_ordinal(v_to, v_type);
             IF NOT EXISTS (SELECT 1 FROM unnest(v_t.froms, v_t.tos) AS x(f, t)
                             WHERE x.f < v_hi AND x.t > v_lo) THEN
-                v_made := {{ schema }}._create_range_partition(v_t.rel, v_from, v_to);
+                v_made := {{ schema }}._create_range_partition(v_t.rel, v_from, v_to, p_known_free => true);
                 IF v_made IS NOT NULL THEN
                     RETURN NEXT v_made;
                 END IF;

@@ -13,6 +13,7 @@ DECLARE
     v_default  regclass;
     v_cols     text;
     v_moved    bigint := 0;
+    v_empty    boolean;
     v_lo       numeric := {{ schema }}._bound_ordinal(p_from, v_type);
     v_hi       numeric := {{ schema }}._bound_ordinal(p_to, v_type);
 BEGIN
@@ -82,6 +83,13 @@ BEGIN
             'INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved',
             v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new);
         GET DIAGNOSTICS v_moved = ROW_COUNT;
+        -- we hold the default exclusively: when that emptied it, give its space back now
+        IF v_moved > 0 THEN
+            EXECUTE pg_catalog.format('SELECT NOT EXISTS (SELECT 1 FROM %s)', v_default) INTO v_empty;
+            IF v_empty THEN
+                EXECUTE pg_catalog.format('TRUNCATE %s', v_default);
+            END IF;
+        END IF;
         PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     END IF;
 

@@ -8,7 +8,8 @@ CREATE FUNCTION {{ schema }}.create_partitioned(
     p_retention         text DEFAULT NULL,
     p_retention_mode    text DEFAULT 'detach',
     p_default_partition boolean DEFAULT NULL,
-    p_partition_prefix  text DEFAULT NULL
+    p_partition_prefix  text DEFAULT NULL,
+    p_batch_size        integer DEFAULT 10000
 )
     RETURNS SETOF text
     LANGUAGE plpgsql
@@ -71,6 +72,10 @@ BEGIN
         RAISE EXCEPTION 'invalid partition name prefix "%"', p_partition_prefix
             USING ERRCODE = '22023', HINT = 'A prefix is a table name: 1 to 63 bytes.';
     END IF;
+    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
+        RAISE EXCEPTION 'batch size must be 1 or more, not %', coalesce(p_batch_size::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass how many rows a backfill batch copies, e.g. 10000.';
+    END IF;
     IF p_retention_mode IS NULL OR p_retention_mode NOT IN ('drop', 'detach', 'archive') THEN
         RAISE EXCEPTION 'invalid retention mode "%"', p_retention_mode
             USING ERRCODE = '22023', HINT = 'Use ''drop'', ''detach'' or ''archive''.';
@@ -126,16 +131,17 @@ BEGIN
     -- Everything is checked: record the table.
     IF v_old.parent_table IS NULL THEN
         INSERT INTO {{ schema }}.config (parent_table, strategy, key_column, key_type, "interval", partitions, premake,
-                                         retention, retention_mode, default_partition, partition_prefix)
+                                         retention, retention_mode, default_partition, partition_prefix, batch_size)
         VALUES (v_name, v_strategy, p_key, v_type::text, p_interval, p_partitions, p_premake,
-                p_retention, p_retention_mode, v_default, p_partition_prefix);
+                p_retention, p_retention_mode, v_default, p_partition_prefix, p_batch_size);
     ELSIF (v_old."interval", v_old.partitions, v_old.premake, v_old.retention, v_old.retention_mode,
-           v_old.default_partition, v_old.partition_prefix)
-          IS DISTINCT FROM (p_interval, p_partitions, p_premake, p_retention, p_retention_mode, v_default, p_partition_prefix) THEN
+           v_old.default_partition, v_old.partition_prefix, v_old.batch_size)
+          IS DISTINCT FROM (p_interval, p_partitions, p_premake, p_retention, p_retention_mode, v_default,
+                            p_partition_prefix, p_batch_size) THEN
         UPDATE {{ schema }}.config c
            SET "interval" = p_interval, partitions = p_partitions, premake = p_premake, retention = p_retention,
                retention_mode = p_retention_mode, default_partition = v_default,
-               partition_prefix = p_partition_prefix, updated_at = pg_catalog.now()
+               partition_prefix = p_partition_prefix, batch_size = p_batch_size, updated_at = pg_catalog.now()
          WHERE c.parent_table = v_name;
     END IF;
 

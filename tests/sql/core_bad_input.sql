@@ -2,7 +2,7 @@
 -- nothing changed (the catalog fingerprint is the same before and after).
 BEGIN;
 \ir _helpers.psql
-SELECT plan(26);
+SELECT plan(27);
 
 CREATE TABLE public.plain_table (id bigint PRIMARY KEY, created_at timestamptz NOT NULL);
 CREATE TABLE public.by_id (id bigint NOT NULL, created_at timestamptz NOT NULL, label text) PARTITION BY RANGE (id);
@@ -31,6 +31,7 @@ SELECT is(pg_temp.error_of($$SELECT part.create_partitioned('public.by_time', 'c
 SELECT is(pg_temp.error_of($$SELECT part.create_partitioned('public.by_time', 'created_at', 'range', '1 month', p_retention_mode => 'shred')$$), '22023 with hint', 'invalid retention mode: 22023');
 SELECT is(pg_temp.error_of(format($$SELECT part.create_partitioned('public.by_time', 'created_at', 'range', '1 month', p_partition_prefix => %L)$$, repeat('x', 64))),
           '22023 with hint', 'a user-supplied name over 63 bytes: 22023');
+SELECT is(pg_temp.error_of($$SELECT part.create_partitioned('public.by_time', 'created_at', 'range', '1 month', p_batch_size => 0)$$), '22023 with hint', 'zero batch size: 22023');
 SELECT is(pg_temp.error_of($$SELECT part.create_partitioned('public.by_org', 'org_id', 'hash', p_partitions => 0)$$), '22023 with hint', 'zero hash partitions: 22023');
 SELECT is(pg_temp.error_of($$SELECT part.create_partitioned('public.by_org', 'org_id', 'hash', p_partitions => -4)$$), '22023 with hint', 'negative hash partitions: 22023');
 SELECT is(pg_temp.error_of($$SELECT part.create_ahead(-1)$$), '22023 with hint', 'create_ahead(-1): 22023');

@@ -13,7 +13,7 @@ SELECT columns_are('part', 'partitions',
     ARRAY['parent_table', 'partition_name', 'strategy', 'bound_from', 'bound_to', 'is_default', 'estimated_rows', 'total_bytes'],
     'part.partitions has the columns of SPEC.md');
 SELECT has_function('part', 'create_partitioned',
-    ARRAY['text', 'text', 'text', 'text', 'integer', 'integer', 'text', 'text', 'boolean', 'text'], 'create_partitioned exists');
+    ARRAY['text', 'text', 'text', 'text', 'integer', 'integer', 'text', 'text', 'boolean', 'text', 'integer'], 'create_partitioned exists');
 SELECT function_returns('part', 'create_ahead', ARRAY['integer', 'text'], 'setof text', 'create_ahead returns setof text');
 SELECT has_function('part', 'split_hash', ARRAY['text', 'integer'], 'split_hash exists');
 SELECT is((SELECT value FROM part.settings WHERE key = 'version'),

@@ -2,7 +2,7 @@
 -- them, in the same call: creating a partition never fails because of them.
 BEGIN;
 \ir _helpers.psql
-SELECT plan(7);
+SELECT plan(9);
 
 CREATE TABLE public.expenses (id bigint NOT NULL, org_id int NOT NULL, occurred_at timestamptz NOT NULL, note text,
                               PRIMARY KEY (id, occurred_at)) PARTITION BY RANGE (occurred_at);
@@ -22,5 +22,7 @@ SELECT is((SELECT count(*)::int FROM public.expenses WHERE note = 'ahead'
           'into the partition of their month');
 SELECT is((SELECT count(*)::int FROM public.expenses), 35, 'no row lost or doubled');
 SELECT is((SELECT count(*)::int FROM part.create_ahead(8)), 3, 'further ahead: the far rows move too');
+SELECT is((SELECT count(*)::int FROM public.expenses), 35, 'still no row lost or doubled');
+SELECT is(pg_relation_size('public.expenses_default'), 0::bigint, 'the emptied default gives its space back at once');
 SELECT * FROM finish();
 ROLLBACK;

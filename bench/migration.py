@@ -163,10 +163,11 @@ def _backfill(dsn_for, db: str, rows: int) -> list[Result]:
             conn.execute("SELECT (SELECT sum(hashtextextended(t::text, 0)) FROM public.revenues t),"
                          "       (SELECT sum(hashtextextended(t::text, 0)) FROM public.revenues_partitioned t)")
         with timed() as bare_month:
-            conn.execute("SELECT count(*) FROM (SELECT date_trunc('month', occurred_at), sum(hashtextextended(t::text, 0))"
-                         " FROM public.revenues t GROUP BY 1) a,"
-                         " (SELECT date_trunc('month', occurred_at), sum(hashtextextended(t::text, 0))"
-                         " FROM public.revenues_partitioned t GROUP BY 1) b")
+            conn.execute("SELECT count(*), sum(a.h), sum(b.h) FROM"
+                         " (SELECT date_trunc('month', occurred_at) AS m, sum(hashtextextended(t::text, 0)) AS h"
+                         "    FROM public.revenues t GROUP BY 1) a FULL JOIN"
+                         " (SELECT date_trunc('month', occurred_at) AS m, sum(hashtextextended(t::text, 0)) AS h"
+                         "    FROM public.revenues_partitioned t GROUP BY 1) b USING (m)")
         with timed() as full:
             differ = conn.execute("SELECT count(*) FILTER (WHERE status <> 'ok') FROM part.check_parity('public.revenues', true)").fetchone()[0]
         assert differ == 0, differ

@@ -41,6 +41,7 @@ $tmpl$;
     v_sql := pg_catalog.replace(v_sql, '@on_conflict@',
         CASE WHEN v_set IS NULL THEN 'DO NOTHING' ELSE 'DO UPDATE SET ' || {{ schema }}._sql_columns(v_set, NULL, 'set') END);
     v_sql := pg_catalog.replace(v_sql, '@match_t_o@', {{ schema }}._sql_columns(v_target_key, 't', 'match:o'));
+    v_sql := pg_catalog.replace(v_sql, '@copy_match_n_o@', {{ schema }}._sql_columns(p_m.partitioned_key, 'n', 'match:o'));
     v_sql := pg_catalog.replace(v_sql, '@match_n_o@', {{ schema }}._sql_columns(v_target_key, 'n', 'match:o'));
     v_sql := pg_catalog.replace(v_sql, '@legacy_key_o@', {{ schema }}._sql_columns(p_m.legacy_key, 'o', 'row'));
     v_sql := pg_catalog.replace(v_sql, '@last_key@', {{ schema }}._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_last_key'));

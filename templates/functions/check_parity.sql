@@ -23,6 +23,7 @@ DECLARE
     v_spec    text;
     v_sort    text;
     v_jit     text;
+    v_rows    jsonb;
 BEGIN
 /*
  * Content parity of a migration, one row per range (the partition interval
@@ -93,16 +94,20 @@ BEGIN
         v_jit := pg_catalog.current_setting('jit');
         PERFORM pg_catalog.set_config('enable_sort', 'off', true);
         PERFORM pg_catalog.set_config('jit', 'off', true);
-        FOR v_r IN EXECUTE pg_catalog.format(
+        -- one statement, executed whole (no cursor), so PostgreSQL may scan each side in parallel
+        EXECUTE pg_catalog.format(
             'WITH l AS (SELECT %1$s AS g, pg_catalog.count(*) AS n, pg_catalog.sum(%2$s) AS h FROM %3$s x WHERE %4$s GROUP BY 1), '
             '     p AS (SELECT %1$s AS g, pg_catalog.count(*) AS n, pg_catalog.sum(%2$s) AS h, pg_catalog.min(x.tableoid) AS t '
             '             FROM %5$s x WHERE %4$s GROUP BY 1) '
-            'SELECT %6$s AS grp, coalesce(l.n, 0) AS ln, coalesce(l.h, 0) AS lh, coalesce(p.n, 0) AS pn, coalesce(p.h, 0) AS ph, '
-            '       p.t::regclass::text AS part '
+            'SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(''grp'', %6$s, ''ln'', coalesce(l.n, 0), ''lh'', coalesce(l.h, 0), '
+            '       ''pn'', coalesce(p.n, 0), ''ph'', coalesce(p.h, 0), ''part'', p.t::regclass::text)) '
             '  FROM l FULL JOIN p ON p.g = l.g',
             {{ schema }}._group_sql(v_m, pg_catalog.format('x.%I', v_m.key_column)),
-            {{ schema }}._row_hash_sql(v_cols, 'x'), v_legacy, v_filter, v_part,
+            {{ schema }}._row_hash_sql(v_legacy, v_cols, 'x'), v_legacy, v_filter, v_part,
             {{ schema }}._group_text_sql(v_m, 'coalesce(l.g, p.g)'))
+           INTO v_rows;
+        FOR v_r IN SELECT * FROM pg_catalog.jsonb_to_recordset(coalesce(v_rows, '[]'))
+                                 AS r(grp text, ln bigint, lh numeric, pn bigint, ph numeric, part text)
         LOOP
             v_g := {{ schema }}._group_range(v_m, v_r.grp);
             INSERT INTO {{ schema }}.parity_range AS pr

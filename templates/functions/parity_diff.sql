@@ -38,7 +38,7 @@ BEGIN
         '  FULL JOIN (SELECT %2$s, %3$s AS h FROM %5$s x) p ON %6$s '
         ' WHERE l.h IS DISTINCT FROM p.h '
         ' ORDER BY 2, %7$s LIMIT %8$s',
-        v_keys, {{ schema }}._sql_columns(v_m.partitioned_key, 'x'), {{ schema }}._row_hash_sql(v_cols, 'x'),
+        v_keys, {{ schema }}._sql_columns(v_m.partitioned_key, 'x'), {{ schema }}._row_hash_sql(v_legacy, v_cols, 'x'),
         v_legacy, v_part, {{ schema }}._sql_columns(v_m.partitioned_key, 'l', 'match:p'),
         (SELECT pg_catalog.string_agg(pg_catalog.format('coalesce(l.%I, p.%I)', c, c), ', ')
            FROM pg_catalog.unnest(v_m.partitioned_key) c),

@@ -15,6 +15,7 @@
   @target_key@    the primary-key columns of @target@
   @on_conflict@   DO UPDATE SET <every other column> = EXCLUDED.<column> (or DO NOTHING)
   @match_t_o@     @target@ row t is the old row o (by @target@'s key); @match_n_o@ likewise for new row n
+  @copy_match_n_o@  new row n has the key of old row o in the partitioned copy (where the backfill writes)
   @legacy_key_o@  the legacy table's key of old row o (the backfill's order)
   @last_key@ / @high_key@  v_m.backfill_last_key / backfill_high_key as keys
   @gate@          the advisory lock (two int4) the backfill holds while it copies a batch
@@ -86,11 +87,11 @@ BEGIN
                 v_gate := EXISTS (SELECT 1 FROM old_rows o
                                    WHERE (v_m.backfill_last_key IS NULL OR @legacy_key_o@ > @last_key@)
                                      AND @legacy_key_o@ <= @high_key@);
-            ELSE                    -- an UPDATE removes only the rows whose key changed
+            ELSE                    -- an UPDATE removes (from the copy) only the rows whose key changed
                 v_gate := EXISTS (SELECT 1 FROM old_rows o
                                    WHERE (v_m.backfill_last_key IS NULL OR @legacy_key_o@ > @last_key@)
                                      AND @legacy_key_o@ <= @high_key@
-                                     AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @match_n_o@));
+                                     AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @copy_match_n_o@));
             END IF;
             IF v_gate THEN
                 PERFORM pg_catalog.pg_advisory_xact_lock_shared(@gate@);

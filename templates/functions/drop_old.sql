@@ -20,6 +20,10 @@ DECLARE
     v_phase   text;
     v_newer   boolean;
     v_run     bigint := nullif(pg_catalog.current_setting('part.run_id', true), '')::bigint;
+    v_alone   boolean := v_run IS NULL;   -- not called by part.run_maintenance
+    v_begun   timestamptz := pg_catalog.clock_timestamp();
+    v_count   integer := 0;
+    v_hard    text[] := '{}';             -- failures other than a lock not obtained
     v_started timestamptz;
     v_failed  text[] := '{}';
     v_done    text[];
@@ -42,8 +46,13 @@ BEGIN
  * are taken with short timeouts and retries (part._lock), and held only until
  * the caller commits. Each action is logged in part.maintenance_log; a table
  * that fails is logged and the others still run (a warning names them).
+ * Called on its own for every table (the retention job of pginstall), it
+ * also writes a summary row (action 'retention') that part.verify() reads.
  * Returns the qualified names of the partitions retired.
  */
+    IF v_alone THEN
+        v_run := pg_catalog.nextval('{{ schema }}.maintenance_run_id_seq');
+    END IF;
     IF p_parent IS NOT NULL THEN
         v_only := {{ schema }}._resolve_table(p_parent);
         IF ({{ schema }}._config_row(v_only)).strategy <> 'range' THEN
@@ -168,13 +177,29 @@ BEGIN
                 RAISE;
             END IF;
             v_failed := v_failed || v_t.parent_table;
+            IF SQLSTATE <> '55P03' THEN
+                v_hard := v_hard || v_t.parent_table;
+            END IF;
             INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
             VALUES (v_run, v_t.parent_table, 'retire', pg_catalog.clock_timestamp() - v_started,
                     CASE WHEN SQLSTATE = '55P03' THEN 'skipped' ELSE 'failed' END,
                     SQLSTATE || ': ' || SQLERRM);
         END;
+        v_count := v_count + pg_catalog.cardinality(v_done);
         RETURN QUERY SELECT pg_catalog.unnest(v_done);
     END LOOP;
+    IF v_alone AND v_only IS NULL THEN   -- the retention job's own heartbeat (part.verify: retention_last_run)
+        INSERT INTO {{ schema }}.maintenance_log (run_id, action, duration, outcome, detail)
+        VALUES (v_run, 'retention', pg_catalog.clock_timestamp() - v_begun,
+                CASE WHEN pg_catalog.cardinality(v_hard) > 0 THEN 'failed' ELSE 'ok' END,
+                pg_catalog.format('%s partitions retired%s%s', v_count,
+                    CASE WHEN pg_catalog.cardinality(v_hard) > 0
+                         THEN '; failed: ' || pg_catalog.array_to_string(v_hard, ', ') ELSE '' END,
+                    CASE WHEN pg_catalog.cardinality(v_failed) > pg_catalog.cardinality(v_hard)
+                         THEN '; given up (lock not obtained): ' || pg_catalog.array_to_string(
+                              ARRAY(SELECT x FROM pg_catalog.unnest(v_failed) x WHERE x <> ALL (v_hard)), ', ')
+                         ELSE '' END));
+    END IF;
     IF pg_catalog.cardinality(v_failed) > 0 THEN
         RAISE WARNING 'part.drop_old could not retire old partitions of %', pg_catalog.array_to_string(v_failed, ', ')
             USING HINT = 'See part.maintenance_log for the errors; the other tables were handled.';

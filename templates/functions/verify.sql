@@ -50,6 +50,8 @@ BEGIN
  *   maintenance_heartbeat a run within twice the scheduled period (no run
  *                        yet, not scheduled or disabled: warn);
  *   maintenance_last_run the last run succeeded for every table;
+ *   retention_last_run   the last part.drop_old() of the separate retention
+ *                        job succeeded (when one is scheduled or has run);
  *   standby              this server is not a standby (warn on a standby:
  *                        maintenance runs on the primary).
  * Read-only: works on a standby.
@@ -265,6 +267,29 @@ BEGIN
         CASE WHEN v_last.logged_at IS NULL THEN 'no maintenance run yet'
              WHEN v_last.outcome = 'failed' THEN pg_catalog.format('run %s at %s failed: %s', v_last.run_id, v_last.logged_at, coalesce(v_why, v_last.detail))
              ELSE pg_catalog.format('run %s at %s: %s', v_last.run_id, v_last.logged_at, v_last.detail) END;
+
+    -- the separate retention job (part.drop_old() on its own schedule)
+    IF {{ schema }}.setting('retention_schedule') <> ''
+       OR EXISTS (SELECT 1 FROM {{ schema }}.maintenance_log l WHERE l.action = 'retention') THEN
+        SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_last
+          FROM {{ schema }}.maintenance_log l WHERE l.action = 'retention'
+         ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+        IF v_last.outcome = 'failed' THEN
+            SELECT pg_catalog.string_agg(pg_catalog.format('%s: %s', l.parent_table, l.detail), '; ' ORDER BY l.id)
+              INTO v_why FROM {{ schema }}.maintenance_log l
+             WHERE l.run_id = v_last.run_id AND l.outcome = 'failed' AND l.action <> 'retention';
+        END IF;
+        RETURN QUERY SELECT 'retention_last_run', NULL::text,
+            CASE WHEN v_last.logged_at IS NULL THEN 'warn'
+                 WHEN v_last.outcome = 'failed' THEN 'fail'
+                 WHEN v_last.detail LIKE '%given up%' THEN 'warn'
+                 ELSE 'ok' END,
+            CASE WHEN v_last.logged_at IS NULL
+                     THEN pg_catalog.format('no run of part.drop_old() yet (scheduled %L)', {{ schema }}.setting('retention_schedule'))
+                 WHEN v_last.outcome = 'failed'
+                     THEN pg_catalog.format('part.drop_old() at %s failed: %s', v_last.logged_at, coalesce(v_why, v_last.detail))
+                 ELSE pg_catalog.format('part.drop_old() at %s: %s', v_last.logged_at, v_last.detail) END;
+    END IF;
 
     RETURN QUERY SELECT 'standby', NULL::text,
         CASE WHEN pg_catalog.pg_is_in_recovery() THEN 'warn' ELSE 'ok' END,

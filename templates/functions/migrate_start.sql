@@ -127,8 +127,6 @@ BEGIN
                       HINT = pg_catalog.format('Give those rows a value (UPDATE %s SET %I = ... WHERE %I IS NULL), then ALTER TABLE %s ALTER COLUMN %I SET NOT NULL.',
                                                v_name, p_key, p_key, v_name, p_key);
         END IF;
-        RAISE WARNING 'part: column "%" of % allows NULL, which the partitioned copy''s primary key does not: a row inserted with a NULL % will fail', p_key, v_name, p_key
-            USING HINT = pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL.', v_name, p_key);
     END IF;
 
     v_copy_name := {{ schema }}._partition_name(v_relname, 'partitioned');
@@ -141,7 +139,11 @@ BEGIN
             USING ERRCODE = '42P07', HINT = 'Rename or drop it: part.switch_reads gives the legacy table that name.';
     END IF;
 
-    -- Everything is checked. Writers wait at most the short timeouts of part._lock here.
+    -- Everything is checked: say what changes for the application, then go.
+    FOR v_idx IN SELECT * FROM {{ schema }}._migrate_warnings(v_rel, p_key) LOOP
+        RAISE WARNING '%', v_idx.message USING HINT = v_idx.hint;
+    END LOOP;
+    -- Writers wait at most the short timeouts of part._lock here.
     PERFORM {{ schema }}._lock(v_rel, 'SHARE ROW EXCLUSIVE');
 
     EXECUTE pg_catalog.format(
@@ -155,9 +157,6 @@ BEGIN
     v_new_key := v_legacy_key;
     IF NOT p_key = ANY (v_legacy_key) THEN
         v_new_key := v_legacy_key || p_key;
-        RAISE WARNING 'part: the primary key of % becomes (%) in the partitioned table: INSERT ... ON CONFLICT (%) will fail after the switch',
-                      v_name, {{ schema }}._sql_columns(v_new_key), {{ schema }}._sql_columns(v_legacy_key)
-            USING HINT = pg_catalog.format('Change such statements to ON CONFLICT (%s) before part.switch_reads.', {{ schema }}._sql_columns(v_new_key));
     END IF;
     EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (%s)', v_copy,
                               {{ schema }}._partition_name(v_copy_name, 'pkey'), {{ schema }}._sql_columns(v_new_key));
@@ -175,9 +174,7 @@ BEGIN
          ORDER BY c.relname
     LOOP
         IF v_idx.contype = 'x' THEN
-            RAISE WARNING 'part: exclusion constraint % of % is not copied: PostgreSQL enforces it only within one partition', v_idx.idxname, v_name
-                USING HINT = 'Re-create it on the partitioned table if a per-partition constraint is enough.';
-            CONTINUE;
+            CONTINUE;           -- not copied (a warning said so)
         END IF;
         v_prefix := pg_catalog.format('CREATE %sINDEX %I ON %s ', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END,
                                       v_idx.idxname, v_rel);
@@ -189,13 +186,9 @@ BEGIN
         v_rest := pg_catalog.substr(v_idx.def, pg_catalog.length(v_prefix) + 1);
         IF v_idx.indisunique AND NOT v_idx.has_key THEN
             IF v_idx.has_expr THEN
-                RAISE WARNING 'part: unique index % of % is copied as a plain index: a unique index of a partitioned table must include the partition key', v_idx.idxname, v_name
-                    USING HINT = 'Uniqueness of that expression is not enforced across partitions after the switch.';
                 EXECUTE pg_catalog.format('CREATE INDEX ON %s %s', v_copy, v_rest);
             ELSE
                 v_rest := pg_catalog.regexp_replace(v_rest, '\)', pg_catalog.format(', %I)', p_key));
-                RAISE WARNING 'part: unique index % of % becomes unique with % added in the partitioned table', v_idx.idxname, v_name, p_key
-                    USING HINT = 'Its columns alone are no longer unique across partitions; ON CONFLICT on them must name the partition key too.';
                 EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s %s', v_copy, v_rest);
             END IF;
         ELSE

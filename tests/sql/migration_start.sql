@@ -4,7 +4,7 @@
 -- transition tables, generated in the table's own schema.
 BEGIN;
 \ir _helpers.psql
-SELECT plan(24);
+SELECT plan(25);
 
 CREATE ROLE part_test_reader;
 CREATE TABLE public.revenues (id bigserial PRIMARY KEY, org_id int NOT NULL, occurred_at timestamptz NOT NULL,
@@ -15,6 +15,9 @@ GRANT SELECT ON public.revenues TO part_test_reader;
 INSERT INTO public.revenues (org_id, occurred_at, amount)
 SELECT g % 5, timestamptz '2024-11-03 00:00+00' + g * interval '1 day', g FROM generate_series(1, 100) g;
 
+SELECT is((SELECT array_agg(left(message, 40) ORDER BY message) FROM part._migrate_warnings('public.revenues'::regclass, 'occurred_at')),
+          ARRAY['part: the primary key of public.revenues', 'part: unique index revenues_ext_ref_key of'],
+          'the warnings (also for pginstall plan): the primary key and a unique index gain the partition key');
 SELECT is(part.migrate_start('public.revenues', 'occurred_at', 'range', '1 month', p_premake => 1),
           'public.revenues_partitioned', 'returns the copy');
 SELECT is_partitioned('public', 'revenues_partitioned', 'the copy is partitioned');

@@ -16,7 +16,7 @@ INSERT INTO public.revenues (org_id, occurred_at, amount)
 SELECT g % 5, timestamptz '2024-11-03 00:00+00' + g * interval '1 day', g FROM generate_series(1, 100) g;
 
 SELECT is((SELECT array_agg(left(message, 40) ORDER BY message) FROM part._migrate_warnings('public.revenues'::regclass, 'occurred_at')),
-          ARRAY['part: the primary key of public.revenues', 'part: unique index revenues_ext_ref_key of'],
+          ARRAY['part: the primary key of public.revenues', 'part: unique index revenues_ext_ref_key '],
           'the warnings (also for pginstall plan): the primary key and a unique index gain the partition key');
 SELECT is(part.migrate_start('public.revenues', 'occurred_at', 'range', '1 month', p_premake => 1),
           'public.revenues_partitioned', 'returns the copy');

@@ -2,14 +2,15 @@ CREATE FUNCTION {{ schema }}._maintenance_plan(p_parent regclass DEFAULT NULL)
     RETURNS TABLE(parent_table text, rel regclass, strategy text, key_type text,
                   needs_ahead boolean, missing text[], default_partition regclass,
                   default_nonempty boolean, retention text, retire_due boolean,
-                  migration_phase text)
+                  migration_phase text, partition_count bigint, covered_until text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
     /*
      * What maintenance has to do, for every managed table (or p_parent), read
      * in ONE pass over the catalog (hash joins, no query per table), so that a
-     * run with nothing to do costs one query whatever the number of tables:
+     * run with nothing to do costs one query whatever the number of tables
+     * (bounds: part._bounds_all):
      *   needs_ahead: a partition is missing for now or one of the premake
      *     intervals ahead (time keys); NULL for integer keys, whose "now" is
      *     the largest key, which only a query on the table itself can tell;
@@ -17,9 +18,9 @@ AS $$
      *   default_nonempty: the default partition has pages (it may hold rows);
      *   retire_due: a partition lies wholly before now - retention (time keys;
      *     NULL for integer keys);
-     *   migration_phase: the phase of a migration this table takes part in.
-     * rel is NULL when the table no longer exists. Bounds are compared as
-     * epoch seconds (UTC), as part._bound_ordinal does.
+     *   migration_phase: the phase of a migration this table takes part in;
+     *   partition_count (without the default), covered_until (the highest bound).
+     * rel is NULL when the table no longer exists.
      */
     WITH cfg AS MATERIALIZED (
         SELECT c.parent_table, c.strategy, c.key_type, c."interval", c.premake, c.retention,
@@ -28,36 +29,9 @@ AS $$
                (pg_catalog.now() AT TIME ZONE 'UTC') AS now_utc
           FROM {{ schema }}.config c
          WHERE p_parent IS NULL OR c.parent_table = {{ schema }}._qualified(p_parent)
-    ), parts AS MATERIALIZED (
-        -- the bound as "FOR VALUES FROM (x) TO (y)" or "DEFAULT" (hash bounds are not read)
-        SELECT c.rel, k.oid, c.key_type, c.int_key,
-               CASE WHEN c.strategy = 'range' THEN pg_catalog.pg_get_expr(k.relpartbound, k.oid) END AS expr,
-               k.relpartbound::text LIKE '%:is_default true%' AS is_default
-          FROM cfg c
-          JOIN pg_catalog.pg_inherits i ON i.inhparent = c.rel
-          JOIN pg_catalog.pg_class k ON k.oid = i.inhrelid
-    ), lits AS (
-        SELECT p.rel, p.oid, p.is_default, p.key_type, p.int_key,
-               pg_catalog.btrim(pg_catalog.split_part(pg_catalog.split_part(p.expr, 'FROM (', 2), ') TO (', 1), '''') AS lo,
-               pg_catalog.btrim(pg_catalog.rtrim(pg_catalog.split_part(p.expr, ') TO (', 2), ')'), '''') AS hi
-          FROM parts p
     ), ords AS MATERIALIZED (
-        SELECT l.rel, l.oid, l.is_default,
-               CASE WHEN l.lo = '' THEN NULL
-                    WHEN l.lo IN ('MINVALUE', '-infinity') THEN -1e30
-                    WHEN l.lo IN ('MAXVALUE', 'infinity') THEN 1e30
-                    WHEN l.int_key THEN l.lo::float8
-                    WHEN l.key_type = 'timestamp with time zone' THEN pg_catalog.date_part('epoch', l.lo::timestamptz)
-                    WHEN l.key_type = 'timestamp without time zone' THEN pg_catalog.date_part('epoch', l.lo::timestamp)
-                    ELSE pg_catalog.date_part('epoch', l.lo::date::timestamp) END AS lo,
-               CASE WHEN l.hi = '' THEN NULL
-                    WHEN l.hi IN ('MINVALUE', '-infinity') THEN -1e30
-                    WHEN l.hi IN ('MAXVALUE', 'infinity') THEN 1e30
-                    WHEN l.int_key THEN l.hi::float8
-                    WHEN l.key_type = 'timestamp with time zone' THEN pg_catalog.date_part('epoch', l.hi::timestamptz)
-                    WHEN l.key_type = 'timestamp without time zone' THEN pg_catalog.date_part('epoch', l.hi::timestamp)
-                    ELSE pg_catalog.date_part('epoch', l.hi::date::timestamp) END AS hi
-          FROM lits l
+        SELECT b.rel, b.partition_oid AS oid, b.is_default, b.lo, b.hi
+          FROM {{ schema }}._bounds_all(p_parent) b
     ), points AS (
         -- now and the premake intervals ahead: one point in each
         SELECT c.rel, c.key_type, c."interval", c.now_utc + k * c."interval"::interval AS at,
@@ -78,7 +52,9 @@ AS $$
     ), per_table AS (
         SELECT o.rel,
                pg_catalog.max(o.oid::bigint) FILTER (WHERE o.is_default)::oid AS default_oid,
-               pg_catalog.min(o.hi) FILTER (WHERE NOT o.is_default) AS min_hi
+               pg_catalog.min(o.hi) FILTER (WHERE NOT o.is_default) AS min_hi,
+               pg_catalog.max(o.hi) FILTER (WHERE NOT o.is_default) AS max_hi,
+               pg_catalog.count(*) FILTER (WHERE NOT o.is_default) AS n
           FROM ords o GROUP BY o.rel
     ), phases AS (
         SELECT DISTINCT ON (t.name) t.name, m.phase
@@ -97,7 +73,9 @@ AS $$
            CASE WHEN c.rel IS NULL OR c.retention IS NULL OR c.strategy <> 'range' THEN false
                 WHEN c.int_key THEN NULL
                 ELSE coalesce(t.min_hi <= pg_catalog.date_part('epoch', c.now_utc - c.retention::interval), false) END,
-           ph.phase
+           ph.phase,
+           coalesce(t.n, 0),
+           {{ schema }}._ordinal_literal(t.max_hi, c.key_type::regtype)
       FROM cfg c
       LEFT JOIN uncovered u ON u.rel = c.rel
       LEFT JOIN per_table t ON t.rel = c.rel

@@ -4,15 +4,7 @@ CREATE FUNCTION {{ schema }}.metrics(p_exact boolean DEFAULT false)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_tables   jsonb := '[]';
-    v_entry    jsonb;
-    v_c        record;
-    v_m        record;
-    v_rel      regclass;
-    v_legacy   regclass;
-    v_part     regclass;
-    v_type     regtype;
-    v_seen     text[] := '{}';
+    v_tables   jsonb;
     v_hb       record;
 BEGIN
 /*
@@ -20,52 +12,97 @@ BEGIN
  *   {"partitionedTablesEnabled": bool, "tables": [...], "timestamp": "...Z"}
  * one entry per migration (name, schema, partitionCount, legacyCount,
  * partitionedCount, rowCountDelta, triggers, phase, parityCheckedAt,
- * parityClean) and per managed table not under migration, with more
+ * parityClean, ...) and per managed table not under migration, with more
  * fields: strategy, defaultPartitionRows, nextBoundary (the end of the
  * partition holding now, or the largest integer key), coveredUntil,
  * lastMaintenance; plus "maintenance" (the last heartbeat and the
  * schedule). Row counts are estimates (pg_class.reltuples) unless p_exact,
- * which counts them (slow on big tables).
+ * which counts them (slow on big tables). Read from the catalog in one pass
+ * (part._bounds_all), not a query per table (except integer keys'
+ * nextBoundary, which needs the largest key, and p_exact counts).
  */
-    -- migrations first: an entry carries the partitioned copy's figures too
-    FOR v_m IN SELECT pg_catalog.to_jsonb(m) AS j FROM {{ schema }}.migration m ORDER BY m.table_name LOOP
-        v_legacy := pg_catalog.to_regclass(v_m.j ->> 'legacy_table');
-        v_part := pg_catalog.to_regclass(v_m.j ->> 'partitioned_table');
-        v_entry := pg_catalog.jsonb_build_object(
-            'name', (pg_catalog.parse_ident(v_m.j ->> 'table_name'))[2],
-            'schema', (pg_catalog.parse_ident(v_m.j ->> 'table_name'))[1],
-            'legacyCount', {{ schema }}._row_count(v_legacy, p_exact),
-            'partitionedCount', {{ schema }}._row_count(v_part, p_exact),
-            'triggers', pg_catalog.to_jsonb({{ schema }}._sync_trigger_events(
-                CASE WHEN v_m.j ->> 'phase' = 'partitioned' THEN v_part ELSE v_legacy END, true)),
-            'phase', v_m.j ->> 'phase',
-            'legacyTable', v_m.j ->> 'legacy_table',
-            'partitionedTable', v_m.j ->> 'partitioned_table',
-            'parityCheckedAt', v_m.j -> 'parity_checked_at',
-            'parityClean', v_m.j -> 'parity_clean',
-            'backfillRows', v_m.j -> 'backfill_rows');
-        v_entry := v_entry || pg_catalog.jsonb_build_object('rowCountDelta',
-            (v_entry ->> 'partitionedCount')::bigint - (v_entry ->> 'legacyCount')::bigint);
-        IF v_m.j ->> 'phase' = 'finalized' THEN
-            v_entry := v_entry || '{"triggers": []}';
-        END IF;
-        SELECT c.parent_table INTO v_c FROM {{ schema }}.config c
-         WHERE c.parent_table IN (v_m.j ->> 'partitioned_table', v_m.j ->> 'table_name') LIMIT 1;
-        IF v_c.parent_table IS NOT NULL THEN
-            v_entry := v_entry || {{ schema }}._table_metrics(v_c.parent_table, p_exact) - 'name' - 'schema' - 'partitionedCount';
-            v_seen := v_seen || v_c.parent_table;
-        ELSE
-            v_entry := v_entry || pg_catalog.jsonb_build_object('partitionCount',
-                (SELECT pg_catalog.count(*) FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part));
-        END IF;
-        v_tables := v_tables || pg_catalog.jsonb_build_array(v_entry);
-    END LOOP;
-
-    FOR v_c IN SELECT c.parent_table FROM {{ schema }}.config c WHERE c.parent_table <> ALL (v_seen) ORDER BY c.parent_table LOOP
-        v_tables := v_tables || pg_catalog.jsonb_build_array(
-            pg_catalog.jsonb_build_object('legacyCount', NULL, 'rowCountDelta', NULL, 'triggers', '[]'::jsonb, 'phase', NULL)
-            || {{ schema }}._table_metrics(v_c.parent_table, p_exact));
-    END LOOP;
+    WITH b AS MATERIALIZED (
+        SELECT * FROM {{ schema }}._bounds_all()
+    ), per AS (
+        SELECT c.parent_table, c.strategy, c.key_type, c.key_column,
+               pg_catalog.to_regclass(c.parent_table) AS rel,
+               pg_catalog.count(b.partition_oid) FILTER (WHERE NOT b.is_default) AS partition_count,
+               pg_catalog.max(b.partition_oid::bigint) FILTER (WHERE b.is_default)::oid AS default_oid,
+               pg_catalog.max(b.hi) FILTER (WHERE NOT b.is_default) AS max_hi,
+               pg_catalog.array_agg(b.hi) FILTER (WHERE NOT b.is_default) AS his,
+               coalesce(pg_catalog.sum(greatest(k.reltuples, 0)), 0)::bigint AS rows_est
+          FROM {{ schema }}.config c
+          LEFT JOIN b ON b.parent_table = c.parent_table
+          LEFT JOIN pg_catalog.pg_class k ON k.oid = b.partition_oid
+         GROUP BY c.parent_table, c.strategy, c.key_type, c.key_column
+    ), entries AS (
+        SELECT p.parent_table, p.rel, pg_catalog.jsonb_build_object(
+                   'name', (pg_catalog.parse_ident(p.parent_table))[2],
+                   'schema', (pg_catalog.parse_ident(p.parent_table))[1],
+                   'strategy', p.strategy,
+                   'partitionCount', p.partition_count,
+                   'partitionedCount', CASE WHEN p.rel IS NULL THEN NULL
+                                            WHEN p_exact THEN {{ schema }}._row_count(p.rel, true)
+                                            ELSE p.rows_est END,
+                   'defaultPartitionRows', CASE
+                        WHEN p.default_oid IS NULL THEN NULL
+                        WHEN pg_catalog.pg_relation_size(p.default_oid) = 0 THEN 0
+                        WHEN p_exact OR d.reltuples < 0 THEN {{ schema }}._row_count(p.default_oid::regclass, true)
+                        ELSE d.reltuples::bigint END,
+                   'nextBoundary', {{ schema }}._ordinal_literal(
+                        (SELECT pg_catalog.min(h) FROM pg_catalog.unnest(p.his) h
+                          WHERE h > CASE WHEN p.key_type IN ('smallint', 'integer', 'bigint')
+                                         THEN {{ schema }}._max_key(p.rel, p.key_column)
+                                         ELSE pg_catalog.date_part('epoch', pg_catalog.now()) END),
+                        p.key_type::regtype),
+                   'coveredUntil', {{ schema }}._ordinal_literal(p.max_hi, p.key_type::regtype),
+                   'lastMaintenance', (SELECT pg_catalog.jsonb_build_object(
+                                                'at', {{ schema }}._iso(l.logged_at), 'action', l.action,
+                                                'partition', l.partition_name, 'outcome', l.outcome, 'detail', l.detail)
+                                         FROM {{ schema }}.maintenance_log l
+                                        WHERE l.parent_table = p.parent_table
+                                        ORDER BY l.logged_at DESC, l.id DESC LIMIT 1))
+                   || CASE WHEN p.rel IS NULL THEN '{"missing": true}'::jsonb ELSE '{}'::jsonb END AS e
+          FROM per p
+          LEFT JOIN pg_catalog.pg_class d ON d.oid = p.default_oid
+    ), migrations AS (
+        SELECT pg_catalog.to_jsonb(m) AS j FROM {{ schema }}.migration m
+    ), migration_entries AS (
+        SELECT mg.j ->> 'table_name' AS table_name, x.copy, pg_catalog.jsonb_build_object(
+                   'name', (pg_catalog.parse_ident(mg.j ->> 'table_name'))[2],
+                   'schema', (pg_catalog.parse_ident(mg.j ->> 'table_name'))[1],
+                   'legacyCount', {{ schema }}._row_count(x.legacy, p_exact),
+                   'partitionedCount', {{ schema }}._row_count(x.part, p_exact),
+                   'rowCountDelta', {{ schema }}._row_count(x.part, p_exact) - {{ schema }}._row_count(x.legacy, p_exact),
+                   'triggers', CASE WHEN mg.j ->> 'phase' = 'finalized' THEN '[]'::jsonb
+                                    ELSE pg_catalog.to_jsonb({{ schema }}._sync_trigger_events(
+                                        CASE WHEN mg.j ->> 'phase' = 'partitioned' THEN x.part ELSE x.legacy END, true)) END,
+                   'phase', mg.j ->> 'phase',
+                   'legacyTable', mg.j ->> 'legacy_table',
+                   'partitionedTable', mg.j ->> 'partitioned_table',
+                   'parityCheckedAt', mg.j -> 'parity_checked_at',
+                   'parityClean', mg.j -> 'parity_clean',
+                   'backfillRows', mg.j -> 'backfill_rows',
+                   'partitionCount', (SELECT pg_catalog.count(*) FROM pg_catalog.pg_inherits i WHERE i.inhparent = x.part)) AS e
+          FROM migrations mg
+         CROSS JOIN LATERAL (SELECT pg_catalog.to_regclass(mg.j ->> 'legacy_table') AS legacy,
+                                    pg_catalog.to_regclass(mg.j ->> 'partitioned_table') AS part,
+                                    (SELECT c.parent_table FROM {{ schema }}.config c
+                                      WHERE c.parent_table IN (mg.j ->> 'partitioned_table', mg.j ->> 'table_name')
+                                      LIMIT 1) AS copy) x
+    )
+    SELECT coalesce(pg_catalog.jsonb_agg(t.e ORDER BY t.first, t.name), '[]') INTO v_tables
+      FROM (SELECT 0 AS first, me.table_name AS name,
+                   -- a migration's entry carries its partitioned copy's figures too
+                   me.e || coalesce((SELECT en.e - 'name' - 'schema' - 'partitionedCount'
+                                       FROM entries en WHERE en.parent_table = me.copy), '{}') AS e
+              FROM migration_entries me
+            UNION ALL
+            SELECT 1, en.parent_table,
+                   pg_catalog.jsonb_build_object('legacyCount', NULL, 'rowCountDelta', NULL, 'triggers', '[]'::jsonb,
+                                                 'phase', NULL) || en.e
+              FROM entries en
+             WHERE en.parent_table NOT IN (SELECT me.copy FROM migration_entries me WHERE me.copy IS NOT NULL)) t;
 
     SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_hb
       FROM {{ schema }}.maintenance_log l WHERE l.action = 'run' ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;

@@ -57,7 +57,9 @@ BEGIN
  * Read-only: works on a standby.
  */
     -- per managed table
-    FOR v_p IN SELECT * FROM {{ schema }}._maintenance_plan() pl LOOP
+    FOR v_p IN SELECT pl.*, c.premake, c."interval", c.key_column, c.partitions
+                 FROM {{ schema }}._maintenance_plan() pl
+                 JOIN {{ schema }}.config c ON c.parent_table = pl.parent_table LOOP
         table_name := v_p.parent_table;
         IF v_p.rel IS NULL THEN
             RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table, 'fail',
@@ -68,27 +70,22 @@ BEGIN
         v_int := v_p.key_type IN ('smallint', 'integer', 'bigint');
 
         IF v_p.strategy = 'hash' THEN
-            SELECT pg_catalog.count(*) INTO v_n FROM {{ schema }}._partition_bounds(v_p.rel) b;
             RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
-                CASE WHEN v_n = c.partitions THEN 'ok' ELSE 'fail' END,
-                pg_catalog.format('%s of %s hash partitions', v_n, c.partitions)
-                  FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table;
+                CASE WHEN v_p.partition_count = v_p.partitions THEN 'ok' ELSE 'fail' END,
+                pg_catalog.format('%s of %s hash partitions', v_p.partition_count, v_p.partitions);
             CONTINUE;
         END IF;
 
-        -- partitions for now and premake ahead
+        -- partitions for now and premake ahead (integer keys: from the largest key, read here)
         IF v_int THEN
-            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::text FROM %s',
-                                      (SELECT c.key_column FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table),
-                                      v_p.rel) INTO v_max;
+            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::text FROM %s', v_p.key_column, v_p.rel)
+               INTO v_max;
             v_missing := '{}';
-            v_cur := {{ schema }}._range_floor(v_max, v_type, (SELECT c."interval" FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table));
-            FOR i IN 0 .. (SELECT c.premake FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table) LOOP
-                v_to := {{ schema }}._range_next(v_cur, v_type, (SELECT c."interval" FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table));
-                IF NOT EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(v_p.rel) b
-                                WHERE NOT b.is_default
-                                  AND {{ schema }}._bound_ordinal(b.bound_from, v_type) <= v_cur::numeric
-                                  AND {{ schema }}._bound_ordinal(b.bound_to, v_type) >= v_to::numeric) THEN
+            v_cur := {{ schema }}._range_floor(v_max, v_type, v_p."interval");
+            FOR i IN 0 .. v_p.premake LOOP
+                v_to := {{ schema }}._range_next(v_cur, v_type, v_p."interval");
+                IF NOT EXISTS (SELECT 1 FROM {{ schema }}._bounds_all(v_p.rel) b
+                                WHERE NOT b.is_default AND b.lo <= v_cur::float8 AND b.hi >= v_to::float8) THEN
                     v_missing := v_missing || v_cur;
                 END IF;
                 v_cur := v_to;
@@ -99,14 +96,10 @@ BEGIN
         ELSE
             v_missing := v_p.missing;
         END IF;
-        SELECT {{ schema }}._normalize_bound(b.bound_to, v_type) INTO v_to
-          FROM {{ schema }}._partition_bounds(v_p.rel) b
-         WHERE NOT b.is_default ORDER BY {{ schema }}._bound_ordinal(b.bound_to, v_type) DESC LIMIT 1;
         RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
             CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END,
             CASE WHEN v_missing IS NULL
-                 THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)',
-                                        (SELECT c.premake FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table), v_to)
+                 THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)', v_p.premake, v_p.covered_until)
                  ELSE pg_catalog.format('no partition for the interval(s) starting %s: run part.create_ahead() or CALL part.run_maintenance()',
                                         pg_catalog.array_to_string(v_missing, ', ')) END;
 
@@ -120,7 +113,7 @@ BEGIN
                 v_cut := {{ schema }}._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_p.retention::interval, v_type);
             END IF;
             -- rows in the interval holding the cutoff are drained too (that partition is not retired yet)
-            v_cut := {{ schema }}._range_floor(v_cut, v_type, (SELECT c."interval" FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table));
+            v_cut := {{ schema }}._range_floor(v_cut, v_type, v_p."interval");
         END IF;
         v_n := 0;
         v_range := NULL;
@@ -128,8 +121,7 @@ BEGIN
             EXECUTE pg_catalog.format(
                 'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
                 'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE $1::%3$s IS NULL OR %1$I >= $1::%3$s OR %1$I IS NULL LIMIT 1000000) x',
-                (SELECT c.key_column FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table),
-                v_p.default_partition, v_type)
+                v_p.key_column, v_p.default_partition, v_type)
                INTO v_n, v_range USING v_cut;
         END IF;
         RETURN QUERY SELECT 'default_empty', v_p.parent_table,
@@ -145,8 +137,7 @@ BEGIN
             EXECUTE pg_catalog.format(
                 'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
                 'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE %1$I < $1::%3$s LIMIT 1000000) x',
-                (SELECT c.key_column FROM {{ schema }}.config c WHERE c.parent_table = v_p.parent_table),
-                v_p.default_partition, v_type)
+                v_p.key_column, v_p.default_partition, v_type)
                INTO v_n, v_range USING v_cut;
         END IF;
         RETURN QUERY SELECT 'default_retention', v_p.parent_table,

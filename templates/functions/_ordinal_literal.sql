@@ -1,0 +1,13 @@
+CREATE FUNCTION {{ schema }}._ordinal_literal(p_ordinal float8, p_key_type regtype)
+    RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /* the inverse of part._bound_ordinal: a bound as a literal of the key type, in UTC */
+    SELECT CASE
+        WHEN p_ordinal IS NULL THEN NULL
+        WHEN p_ordinal <= -1e30 THEN 'MINVALUE'
+        WHEN p_ordinal >= 1e30 THEN 'MAXVALUE'
+        WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN p_ordinal::bigint::text
+        ELSE {{ schema }}._literal(pg_catalog.to_timestamp(p_ordinal) AT TIME ZONE 'UTC', p_key_type) END
+$$;

@@ -8,13 +8,13 @@ BEGIN
 /*
  * What a sync trigger needs to know about its migration: the phase and the
  * backfill's position. SECURITY DEFINER: the application's roles need no
- * privilege on part's catalog. p_lock locks the row FOR KEY SHARE, which in
+ * privilege on part's catalog. p_lock locks the row FOR SHARE, which in
  * a REPEATABLE READ or SERIALIZABLE transaction fails with 40001 when a
  * backfill batch committed after the transaction's snapshot.
  */
     IF p_lock THEN
         RETURN QUERY SELECT m.phase, m.backfill_last_key, m.backfill_high_key, m.backfill_finished_at
-                       FROM {{ schema }}.migration m WHERE m.table_name = p_table_name FOR KEY SHARE;
+                       FROM {{ schema }}.migration m WHERE m.table_name = p_table_name FOR SHARE;
     ELSE
         RETURN QUERY SELECT m.phase, m.backfill_last_key, m.backfill_high_key, m.backfill_finished_at
                        FROM {{ schema }}.migration m WHERE m.table_name = p_table_name;

@@ -247,3 +247,56 @@ def test_migrate_start_warns_about_the_new_primary_key(fresh_db, connect):
     conn.execute("CREATE TABLE public.events (id bigint PRIMARY KEY, created_at timestamptz NOT NULL)")
     conn.execute("SELECT part.migrate_start('public.events', 'created_at', 'range', '1 day')")
     assert any(n.startswith("WARNING") and "ON CONFLICT (id)" in n and "ON CONFLICT (id, created_at)" in n for n in notices), notices
+
+
+def test_repeatable_read_delete_behind_a_batch_fails_with_40001_not_silently(fresh_db, connect):
+    """A REPEATABLE READ transaction whose snapshot predates a backfill batch cannot see
+    what that batch copied, so its mirrored DELETE would miss it: it gets a serialization
+    failure (retry) instead of leaving the row in the copy."""
+    conn = connect(fresh_db, autocommit=True)
+    make_revenues(conn)
+    rr = connect(fresh_db)
+    rr.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    rr.execute("SELECT count(*) FROM public.revenues")  # the snapshot is taken here
+    conn.execute("CALL part.backfill('public.revenues', 100, p_max_batches => 1)")
+    assert conn.execute("SELECT count(*) FROM public.revenues_partitioned WHERE id = 50").fetchone()[0] == 1
+    with pytest.raises(psycopg.errors.SerializationFailure):
+        rr.execute("DELETE FROM public.revenues WHERE id = 50")
+    rr.rollback()
+    # retried in a fresh transaction it works, and the copy follows
+    rr.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    rr.execute("DELETE FROM public.revenues WHERE id = 50")
+    rr.commit()
+    assert conn.execute("SELECT count(*) FROM public.revenues_partitioned WHERE id = 50").fetchone()[0] == 0
+    conn.execute("CALL part.backfill('public.revenues')")
+    assert_exact_parity(conn, "public.revenues", "public.revenues_partitioned")
+
+
+def test_backfill_batch_meets_an_uncommitted_sync_upsert(fresh_db, connect):
+    """The batch's fast path (a plain INSERT of the rows the copy lacks) runs into a row the
+    sync is upserting in a transaction still open: it waits, then does the batch again with
+    ON CONFLICT DO NOTHING, keeping the newer version."""
+    conn = connect(fresh_db, autocommit=True)
+    make_revenues(conn)
+    writer = connect(fresh_db)
+    writer.execute("UPDATE public.revenues SET note = 'newer' WHERE id = 42")  # mirrored, not committed
+    errors: list[BaseException] = []
+
+    def batch():
+        try:
+            with psycopg.connect(conn.info.dsn, autocommit=True) as c:
+                c.execute("CALL part.backfill('public.revenues', 100, p_max_batches => 1)")
+        except BaseException as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=batch, daemon=True)
+    t.start()
+    time.sleep(0.5)
+    assert t.is_alive(), "the batch should wait for the open upsert"
+    writer.commit()
+    t.join(timeout=30)
+    assert errors == []
+    assert conn.execute("SELECT backfill_rows, backfill_batches FROM part.migration").fetchone() == (99, 1)
+    assert conn.execute("SELECT note FROM public.revenues_partitioned WHERE id = 42").fetchone()[0] == "newer"
+    conn.execute("CALL part.backfill('public.revenues')")
+    assert_exact_parity(conn, "public.revenues", "public.revenues_partitioned")

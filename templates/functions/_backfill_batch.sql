@@ -119,17 +119,16 @@ BEGIN
         'SELECT pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d) FROM ins',
         v_part, v_cols, v_legacy, v_after, v_key, {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'),
         {{ schema }}._group_sql(v_m, pg_catalog.quote_ident(v_m.key_column)), {{ schema }}._group_text_sql(v_m, 'd.g'),
-        {{ schema }}._sql_columns(v_m.legacy_key, 'l'), '%1$s', '%2$s');
+        {{ schema }}._sql_columns(v_m.legacy_key, 'l'), '@anti_join@', '@on_conflict@');
     BEGIN
-        EXECUTE pg_catalog.format(v_sql,
+        EXECUTE pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
             pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
                               v_part, {{ schema }}._sql_columns(v_m.partitioned_key, 'c', 'match:l'),
                               v_after_c, {{ schema }}._sql_columns(v_m.legacy_key, 'c', 'row'),
-                              {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2')),
-            '')
+                              {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2')))
            INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
     EXCEPTION WHEN unique_violation THEN
-        EXECUTE pg_catalog.format(v_sql, '', 'ON CONFLICT DO NOTHING')
+        EXECUTE pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING')
            INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
     END;
     PERFORM pg_catalog.set_config('part.syncing', 'off', true);

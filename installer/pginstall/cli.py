@@ -126,8 +126,9 @@ def apply_cmd(cfg, targets, mode, dry_run):
 
     Example: pginstall apply --db finance
     """
-    for target in targets:  # every config problem of every database first
-        ap.plan(target, mode)
+    if len(targets) > 1:  # every config problem of every database first (apply reports one database's)
+        for target in targets:
+            ap.plan(target, mode)
     failed = []
     for target in targets:
         try:
@@ -334,8 +335,6 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
             entry = t
     with ap.connect(target, autocommit=True) as conn:
         ap._require_installed(conn, target)
-        if ap._function_args(conn, "phase") is None:
-            raise click.ClickException(f"{target.label}: part {rd.VERSION} has no migration functions yet")
         try:
             phase = _phase(conn, table)
         except psycopg.Error as e:
@@ -362,12 +361,8 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
                     raise click.ClickException(
                         f"{table}: not in [databases.{target.label}] tables of {cfg.label}: "
                         f"add it (strategy, key, interval or partitions) to start its migration")
-                args = ap._function_args(conn, "migrate_start") or set()
                 try:
-                    ap._call(conn, "migrate_start", {
-                        "p_table": table, "p_key": entry.key, "p_strategy": entry.strategy,
-                        "p_interval": entry.interval, "p_partitions": entry.partitions,
-                        "p_premake": entry.premake}, args)
+                    ap.call(conn, "migrate_start", p_table=table, **ap.table_args(entry))
                 except psycopg.Error as e:
                     raise click.ClickException(f"{table}: migrate_start failed: {ap.describe_db_error(e)}") from None
                 click.echo(f"{table}: dual_write: partitioned copy created, sync triggers installed")

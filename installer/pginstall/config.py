@@ -6,8 +6,9 @@ line naming the file, the entry and the problem:
 
     pginstall.toml: databases.finance.tables[2] (public.revenues): unknown key 'intervl'
 
-Checks that need the database (the table exists, the key column and its type)
-are made by apply.check_catalog before anything is changed.
+Checks that need the database (the table exists, the key column and its type,
+the interval for that type) are made by part.create_partitioned and
+part.migrate_start themselves, inside apply's transaction (apply.py).
 """
 
 from __future__ import annotations

@@ -117,7 +117,10 @@ BEGIN
             RAISE EXCEPTION 'table % already has hash partitions with modulus %, not %', v_name,
                     pg_catalog.array_to_string(v_moduli, ', '), p_partitions
                 USING ERRCODE = '42809',
-                      HINT = pg_catalog.format('Register it with p_partitions => %s, then grow it with part.split_hash.', v_moduli[1]);
+                      HINT = CASE WHEN v_old.parent_table IS NULL
+                                  THEN pg_catalog.format('Register it with p_partitions => %s, then grow it online with CALL part.split_hash(%L, %s).',
+                                                         v_moduli[1], v_name, p_partitions)
+                                  ELSE pg_catalog.format('Grow it online with CALL part.split_hash(%L, %s).', v_name, p_partitions) END;
         END IF;
     ELSIF v_old.parent_table IS NOT NULL AND v_old."interval"::text IS DISTINCT FROM p_interval
           AND EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(v_rel) b WHERE NOT b.is_default)

@@ -70,6 +70,9 @@ def test_apply_starts_the_migration_then_migrate_walks_the_phases(legacy_db, cli
     assert "warning: part: the primary key of public.revenues becomes (id, occurred_at)" in result.output
     conn = connect(legacy_db, autocommit=True)
     assert phase(conn) == "dual_write"
+    assert conn.execute(  # the config's batch_size, partitions named after the table
+        "SELECT batch_size, partition_prefix FROM part.config WHERE parent_table = 'public.revenues_partitioned'"
+    ).fetchone() == (500, "revenues")
     assert cli("plan", legacy_db).output.strip() == ""  # started: apply leaves the rest to `migrate`
 
     conn.execute("INSERT INTO public.revenues (org_id, occurred_at, amount) VALUES (99, now(), 1)")
@@ -128,7 +131,7 @@ def test_use_partitioned_tables_switches_backfilled_migrations(legacy_db, cli, c
     # still in dual_write: nothing to switch; apply says why
     assert "switch reads" not in cli("plan", legacy_db, env=env).output
     result = cli("apply", legacy_db, env=env)
-    assert "not switched public.revenues: it is in phase dual_write, not backfilled" in result.output
+    assert "cannot switch public.revenues: it is in dual_write, not backfilled" in result.output
     assert cli("migrate", legacy_db, "public.revenues", "--to", "backfilled").exit_code == 0
     assert "app: switch reads of public.revenues to the partitioned table (USE_PARTITIONED_TABLES=true)" in \
         cli("plan", legacy_db, env=env).output

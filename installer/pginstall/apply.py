@@ -61,10 +61,6 @@ class Target:
     def tables(self) -> tuple[TableConfig, ...]:
         return self.section.tables if self.section else ()
 
-    @property
-    def dbname(self) -> str | None:
-        return conninfo_to_dict(self.conninfo).get("dbname")
-
 
 def _target(cfg: Config, name: str | None, section: DatabaseConfig | None, dsn: str | None) -> Target:
     base = dsn if dsn is not None else (section.dsn if section else None)

@@ -17,6 +17,8 @@ import click
 import psycopg
 from psycopg import sql
 
+from .apply import describe_db_error as describe
+
 SCHEMA = "part"
 SLICE_SECONDS = 0.5     # aim for slices of this length, so progress moves smoothly
 LINE_EVERY = 2.0        # seconds between progress lines when not on a terminal
@@ -30,16 +32,6 @@ def _state(conn: psycopg.Connection, table: str):
                 " FROM {s}._migration_row(%s) m").format(s=sql.Identifier(SCHEMA)),
         (table,),
     ).fetchone()
-
-
-def describe(e: psycopg.Error) -> str:
-    diag = getattr(e, "diag", None)
-    msg = diag.message_primary if diag and diag.message_primary else str(e).splitlines()[0]
-    if diag and diag.sqlstate:
-        msg += f" ({diag.sqlstate})"
-    if diag and diag.message_hint:
-        msg += f"; hint: {' '.join(diag.message_hint.split())}"
-    return msg
 
 
 def progress_line(name: str, done: int, total: int, rate: float) -> str:

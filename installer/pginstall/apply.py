@@ -292,6 +292,16 @@ def table_args(t: TableConfig) -> dict:
                 p_default_partition=t.default_partition)
 
 
+def start_migration(conn: psycopg.Connection, table: str, t: TableConfig) -> dict:
+    """part.migrate_start with a config entry's settings; returns the part.config row of the copy."""
+    copy = call(conn, "migrate_start", p_table=table, **table_args(t))[0]
+    row = _rows(conn, "SELECT * FROM {s}.config WHERE parent_table = %s", copy)[0]
+    if row["batch_size"] != t.batch_size:  # migrate_start has no p_batch_size (yet): set it on the copy
+        call(conn, "create_partitioned", p_parent=copy, **table_args(t),
+             p_partition_prefix=row["partition_prefix"], p_batch_size=t.batch_size)
+    return row
+
+
 def _rows(conn: psycopg.Connection, query: str, *params) -> list[dict]:
     """Rows of a query on part's tables ({s} is the schema) as dicts."""
     cur = conn.cursor(row_factory=psycopg.rows.dict_row)
@@ -337,16 +347,11 @@ class Step:
 def _table(conn: psycopg.Connection, t: TableConfig, target: Target, managed: dict, migrating: set) -> list[Step]:
     """create_partitioned, or migrate_start for `migrate = true`; what changed, from part.config."""
     name = _rows(conn, "SELECT {s}._qualified({s}._resolve_table(%s)) AS name", t.table)[0]["name"]
-    # migrate = true: migrate_start (a no-op for a migration already started), unless part
-    # manages the table already as a partitioned table of its own: then it is just managed
-    if t.migrate and (name in migrating or name not in managed):
-        copy = call(conn, "migrate_start", p_table=name, **table_args(t))[0]
-        if name in migrating:
-            return []  # apply leaves a started migration to `pginstall migrate`
-        row = _rows(conn, "SELECT * FROM {s}.config WHERE parent_table = %s", copy)[0]
-        if row["batch_size"] != t.batch_size:  # migrate_start has no p_batch_size (yet): set it on the copy
-            call(conn, "create_partitioned", p_parent=copy, **table_args(t),
-                 p_partition_prefix=row["partition_prefix"], p_batch_size=t.batch_size)
+    if t.migrate and name in migrating:  # started: the rest is `pginstall migrate`'s
+        call(conn, "migrate_start", p_table=name, **table_args(t))  # a no-op; refuses another key or strategy
+        return []
+    if t.migrate and name not in managed:  # (a table part manages already is just managed)
+        row = start_migration(conn, name, t)
         return [Step(f"start migration of {name} (dual_write): {_shape(row)}",
                      f"started migration of {name} (dual_write): run `pginstall migrate {name} --db {target.label} "
                      f"--to partitioned` to backfill and switch")]

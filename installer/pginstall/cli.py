@@ -362,7 +362,7 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
                         f"{table}: not in [databases.{target.label}] tables of {cfg.label}: "
                         f"add it (strategy, key, interval or partitions) to start its migration")
                 try:
-                    ap.call(conn, "migrate_start", p_table=table, **ap.table_args(entry))
+                    ap.start_migration(conn, table, entry)
                 except psycopg.Error as e:
                     raise click.ClickException(f"{table}: migrate_start failed: {ap.describe_db_error(e)}") from None
                 click.echo(f"{table}: dual_write: partitioned copy created, sync triggers installed")

@@ -67,9 +67,9 @@ BEGIN
 
     PERFORM pg_catalog.set_config('part.syncing', 'on', true);
     IF TG_OP = 'INSERT' THEN
-        -- in key order, as the backfill copies: concurrent upserts of the same keys then never deadlock
+        -- ON CONFLICT: a row the other table has already (it should not) is overwritten, never an error
         INSERT INTO @target@ AS t (@columns@) @overriding@
-        SELECT @columns@ FROM new_rows ORDER BY @target_key@
+        SELECT @columns@ FROM new_rows
             ON CONFLICT (@target_key@) @on_conflict@;
         SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
           FROM (SELECT DISTINCT @group_n@ AS g FROM new_rows n) d;
@@ -114,6 +114,7 @@ BEGIN
             DELETE FROM @target@ t USING old_rows o
              WHERE @match_t_o@
                AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @match_n_o@);
+            -- in key order, as the backfill copies: concurrent upserts of the same keys never deadlock
             INSERT INTO @target@ AS t (@columns@) @overriding@
             SELECT @columns@ FROM new_rows ORDER BY @target_key@
                 ON CONFLICT (@target_key@) @on_conflict@;

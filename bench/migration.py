@@ -70,9 +70,10 @@ def _setup(dsn_for, rows: int) -> str:
 
 
 def _sync_triggers(conn, enabled: bool) -> None:
+    """The sync as migrate_start leaves it (enabled), or none at all (the copy's guard off too)."""
     verb = "ENABLE" if enabled else "DISABLE"
     conn.execute(f"ALTER TABLE public.revenues {verb} TRIGGER part_sync_insert")
-    conn.execute(f"ALTER TABLE public.revenues_partitioned {verb} TRIGGER part_sync_insert")
+    conn.execute(f"ALTER TABLE public.revenues_partitioned {verb} TRIGGER part_sync_guard")
 
 
 def _empty_both(conn) -> None:
@@ -147,10 +148,10 @@ def _backfill(dsn_for, db: str, rows: int) -> list[Result]:
         conn.execute("CHECKPOINT")
 
         # the limit: one INSERT ... SELECT, no trigger on the copy
-        conn.execute("ALTER TABLE public.revenues_partitioned DISABLE TRIGGER part_sync_insert")
+        conn.execute("ALTER TABLE public.revenues_partitioned DISABLE TRIGGER part_sync_guard")
         with timed() as bare:
             conn.execute("INSERT INTO public.revenues_partitioned SELECT * FROM public.revenues")
-        conn.execute("ALTER TABLE public.revenues_partitioned ENABLE TRIGGER part_sync_insert")
+        conn.execute("ALTER TABLE public.revenues_partitioned ENABLE TRIGGER part_sync_guard")
         with conn.transaction():
             conn.execute("SET LOCAL part.syncing = 'on'")
             conn.execute("TRUNCATE public.revenues_partitioned")

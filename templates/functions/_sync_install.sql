@@ -17,7 +17,10 @@ BEGIN
  * statement-level triggers with transition tables (templates/sync/) on the
  * legacy table, on the partitioned table and on each of its partitions (a
  * write straight into a partition does not fire the parent's statement
- * triggers). Records the columns the sync writes, for drift checks.
+ * triggers). On the table the application writes (the legacy one until the
+ * switch) they mirror; on the other one they are disabled and a guard
+ * refuses direct writes. Records the columns the sync writes, for drift
+ * checks.
  */
     SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = p_table_name;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
@@ -34,8 +37,21 @@ BEGIN
     EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
         pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.partitioned_table, v_m.legacy_table));
 
-    PERFORM {{ schema }}._sync_triggers(v_legacy, v_to_part, '', true, false);
-    PERFORM {{ schema }}._sync_triggers(v_part, v_to_leg, '', true, true);
+    PERFORM {{ schema }}._sync_triggers(v_legacy, v_to_part, '', true, false, true);
+    PERFORM {{ schema }}._sync_triggers(v_part, v_to_leg, '', true, true, true);
+    -- the table the application writes mirrors its writes; the other one refuses direct writes
+    -- (its DML triggers disabled: with transition tables they would keep every row the sync or
+    -- the backfill writes there, for nothing)
+    FOR v_p IN
+        SELECT CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END AS writer,
+               CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END AS mirror
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE TRIGGER part_sync_insert, '
+                                  'ENABLE TRIGGER part_sync_update, ENABLE TRIGGER part_sync_delete', v_p.writer);
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER part_sync_guard', v_p.mirror);
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
+                                  'DISABLE TRIGGER part_sync_delete', v_p.mirror);
+    END LOOP;
     FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part LOOP
         PERFORM {{ schema }}._sync_triggers(v_p.rel, v_to_leg, '''partition''', false, true);
     END LOOP;

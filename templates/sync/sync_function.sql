@@ -5,7 +5,9 @@
   the live catalog and creates it in the table's own schema; the same
   function serves the table's INSERT, UPDATE, DELETE and TRUNCATE triggers
   (statement-level, with transition tables new_rows / old_rows) and, for the
-  partitioned side, the triggers on each partition (TG_ARGV[0] = 'partition').
+  partitioned side, the triggers on each partition (TG_ARGV[0] = 'partition'),
+  and the guard (BEFORE, no transition table) that refuses direct writes to the
+  table the application does not write.
 
   @function@      the function (schema-qualified)
   @source@        the table whose writes it mirrors, @target@ where they go
@@ -41,6 +43,15 @@ BEGIN
     -- backfill) are not mirrored back: that is what stops the recursion.
     IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
         RETURN NULL;
+    END IF;
+
+    IF TG_WHEN = 'BEFORE' AND TG_OP <> 'TRUNCATE' THEN
+        -- part_sync_guard, enabled on the table the application does not write (the copy until
+        -- the switch, the legacy table after it): a write there would not be mirrored.
+        RAISE EXCEPTION '% is kept in step by part''s sync during the migration of @table@: % here is refused',
+                        '@source@', TG_OP
+            USING ERRCODE = '55000',
+                  HINT = 'Write to @table@ (the sync mirrors it here), or finish or roll back the migration first.';
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN

@@ -4,9 +4,18 @@
 BEGIN;
 \ir _helpers.psql
 \ir _migration_setup.psql
-SELECT plan(9);
+SELECT plan(11);
 CALL part.backfill('public.revenues', p_commit => false);
 
+-- until the switch the copy is written by part only: a direct write to it is refused
+SELECT is(pg_temp.error_of($$INSERT INTO public.revenues_partitioned (id, org_id, occurred_at) VALUES (9000, 1, '2025-02-02')$$),
+          '55000 with hint', 'dual_write: a write to the copy itself is refused');
+SELECT ok((SELECT bool_and(tgenabled = 'D') FROM pg_trigger WHERE tgrelid = 'public.revenues_partitioned'::regclass
+            AND tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete')),
+          'its mirroring triggers are disabled meanwhile (no transition table kept for the rows the sync writes)');
+-- the direction used after the switch, exercised here by enabling it by hand
+ALTER TABLE public.revenues_partitioned DISABLE TRIGGER part_sync_guard, ENABLE TRIGGER part_sync_insert,
+      ENABLE TRIGGER part_sync_update, ENABLE TRIGGER part_sync_delete;
 INSERT INTO public.revenues_partitioned (id, org_id, occurred_at, amount) VALUES (9001, 1, '2025-02-02', 5);
 UPDATE public.revenues_partitioned SET occurred_at = occurred_at - interval '20 days', amount = 6 WHERE id = 9001;
 DELETE FROM public.revenues_partitioned WHERE id BETWEEN 1 AND 10;

@@ -6,7 +6,7 @@
 BEGIN;
 \ir _helpers.psql
 \ir _migration_setup.psql
-SELECT plan(22);
+SELECT plan(23);
 
 SELECT is(pg_temp.error_of($$SELECT part.switch_reads('public.revenues')$$), '55000 with hint', 'dual_write: no switch before the backfill');
 SELECT is(pg_temp.error_of($$SELECT part.rollback('public.revenues')$$), '55000 with hint', 'dual_write: nothing to roll back');
@@ -33,6 +33,8 @@ INSERT INTO public.revenues (org_id, occurred_at, amount) VALUES (4, '2025-02-14
 UPDATE public.revenues SET occurred_at = occurred_at + interval '1 month' WHERE id BETWEEN 20 AND 29;
 DELETE FROM public.revenues WHERE id BETWEEN 30 AND 35;
 SELECT is(pg_temp.mismatch('public.revenues', 'public.revenues_legacy'), 0::bigint, 'the sync runs the other way');
+SELECT is(pg_temp.error_of($$DELETE FROM public.revenues_legacy WHERE id = 1$$), '55000 with hint',
+          'a direct write to the legacy table is refused now (it would not be mirrored)');
 CREATE TEMP TABLE written AS SELECT * FROM public.revenues;
 
 SELECT is(part.rollback('public.revenues'), 'backfilled', 'rollback');

@@ -4,7 +4,7 @@
 BEGIN;
 \ir _helpers.psql
 \ir _migration_setup.psql
-SELECT plan(17);
+SELECT plan(18);
 CALL part.backfill('public.revenues', p_commit => false);
 
 SELECT is((SELECT count(*)::int FROM part.check_parity('public.revenues')), 3, 'one row per monthly range (2025-01 .. 2025-03)');
@@ -17,6 +17,12 @@ SELECT is((SELECT count(*)::int FROM part.check_parity('public.revenues') WHERE 
 UPDATE public.revenues SET note = 'changed' WHERE id = 42;
 SELECT is((SELECT array_agg(range_from) FROM part.check_parity('public.revenues') WHERE rehashed), ARRAY['2025-01-01 00:00:00+00'],
           'one row updated: exactly its range is re-hashed');
+-- ranges are UTC whatever the session's TimeZone: 2025-01-31 15:00 UTC is February 1st in Kiritimati (UTC+14)
+SET LOCAL TimeZone = 'Pacific/Kiritimati';
+UPDATE public.revenues SET note = 'tz' WHERE id = 105;
+SELECT is((SELECT array_agg(range_from) FROM part.check_parity('public.revenues') WHERE rehashed), ARRAY['2025-01-01 00:00:00+00'],
+          'a row of January 31st (UTC) marks January, also in a session at UTC+14');
+RESET TimeZone;
 UPDATE public.revenues SET occurred_at = '2025-03-10' WHERE id = 43;
 SELECT is((SELECT count(*)::int FROM part.check_parity('public.revenues') WHERE rehashed), 2, 'a key change: the old and the new range');
 

@@ -48,3 +48,18 @@ def test_restored_migration_keeps_syncing_and_switches(make_db, connect, pg_serv
         f" UNION ALL (SELECT {COLUMNS} FROM public.revenues_legacy EXCEPT SELECT {COLUMNS} FROM public.revenues)) d"
     ).fetchone()[0]
     assert only == 0
+
+
+def test_drop_extension_refuses_while_a_migration_syncs(make_db, connect):
+    import psycopg
+    import pytest
+
+    db = make_db("extension")
+    conn = connect(db, autocommit=True)
+    conn.execute("CREATE TABLE public.events (id bigint PRIMARY KEY, created_at timestamptz NOT NULL)")
+    conn.execute("SELECT part.migrate_start('public.events', 'created_at', 'range', '1 day')")
+    with pytest.raises(psycopg.errors.DependentObjectsStillExist):
+        conn.execute("DROP EXTENSION part")
+    conn.execute("DROP EXTENSION part CASCADE")  # takes the sync triggers with it: writes go on
+    conn.execute("INSERT INTO public.events VALUES (1, now())")
+    assert conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'part_sync_%'").fetchone()[0] == 0

@@ -25,6 +25,8 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import psycopg
@@ -214,10 +216,77 @@ def _backfill(dsn_for, db: str, rows: int) -> list[Result]:
     ]
 
 
+def _insert_latencies(dsn: str, stop: threading.Event, out: list[float]) -> None:
+    with psycopg.connect(dsn, autocommit=True) as c:
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            c.execute("INSERT INTO public.bookings (org_id, occurred_at) VALUES (1, now())")
+            out.append(time.perf_counter() - t0)
+            time.sleep(0.002)
+
+
+def _during(dsn: str, action) -> float:
+    """The longest single-row INSERT (2 writer sessions) while action() runs."""
+    stop, lat = threading.Event(), []
+    threads = [threading.Thread(target=_insert_latencies, args=(dsn, stop, lat)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    lat.clear()
+    action()
+    time.sleep(0.5)
+    stop.set()
+    for t in threads:
+        t.join()
+    return max(lat)
+
+
+def _switch_stall(dsn_for, db: str) -> list[Result]:
+    dsn = dsn_for(db)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE public.bookings (id bigserial PRIMARY KEY, org_id int NOT NULL, occurred_at timestamptz NOT NULL)")
+        conn.execute("INSERT INTO public.bookings (org_id, occurred_at) SELECT g % 50, now() - g * interval '1 minute'"
+                     " FROM generate_series(1, 100000) g")
+        conn.execute("SELECT part.migrate_start('public.bookings', 'occurred_at', 'range', '1 month', p_premake => 1)")
+        conn.execute("CALL part.backfill('public.bookings')")
+
+        def blocked(do):
+            """do() while another session reads the table in a transaction open for 4 s."""
+            def run():
+                with psycopg.connect(dsn) as blocker:
+                    blocker.execute("SELECT count(*) FROM public.bookings")
+                    t = threading.Timer(4.0, blocker.rollback)
+                    t.start()
+                    time.sleep(0.05)
+                    do()
+                    t.join()
+            return run
+
+        def pgslice_style():
+            with psycopg.connect(dsn) as c:  # one LOCK with a 5 s lock_timeout and no retry, as pgslice swaps
+                c.execute("SET lock_timeout = '5s'")
+                c.execute("LOCK TABLE public.bookings, public.bookings_partitioned IN ACCESS EXCLUSIVE MODE")
+                c.rollback()
+
+        quiet = _during(dsn, lambda: conn.execute("SELECT part.switch_reads('public.bookings')"))
+        conn.execute("SELECT part.rollback('public.bookings')")
+        ours = _during(dsn, blocked(lambda: conn.execute("SELECT part.switch_reads('public.bookings')")))
+        conn.execute("SELECT part.rollback('public.bookings')")
+        theirs = _during(dsn, blocked(pgslice_style))
+    return [
+        Result(GROUP, "switch, no other transaction: longest single-row INSERT during it (2 writers)", quiet * 1000,
+               "ANCHORS: 8 ms measured there", 8.0, "ms", note="a figure, not a same-run baseline"),
+        Result(GROUP, "switch with a 4 s read transaction open: longest INSERT (short lock timeouts, retries)", ours * 1000,
+               "one LOCK with lock_timeout 5 s, no retry (pgslice)", theirs * 1000, "ms",
+               note="ANCHORS: 3.5 s for the pgslice-style switch"),
+    ]
+
+
 def run(dsn_for, rows: int = ROWS, seconds: int = SECONDS) -> list[Result]:
     db = _setup(dsn_for, 1000)   # partitions for the 24 months
     results = _dual_write(dsn_for, db, seconds)
     results += _backfill(dsn_for, db, rows)
+    results += _switch_stall(dsn_for, db)
     return results
 
 

@@ -7,7 +7,8 @@ CREATE FUNCTION {{ schema }}.migrate_start(
     p_premake           integer DEFAULT 3,
     p_retention         text DEFAULT NULL,
     p_retention_mode    text DEFAULT 'detach',
-    p_default_partition boolean DEFAULT NULL
+    p_default_partition boolean DEFAULT NULL,
+    p_batch_size        integer DEFAULT 10000
 )
     RETURNS text
     LANGUAGE plpgsql
@@ -47,8 +48,9 @@ BEGIN
  *      and privileges, and the table's own triggers (disabled until the
  *      switch, so a mirrored write does not fire them twice); its primary key is the table's plus the partition key
  *      (a WARNING says so: ON CONFLICT (id) statements must then name it);
- *   3. register it in part.config with partitions named after the table
- *      (revenues_2025_01), covering the existing data plus premake;
+ *   3. register it in part.config (with these settings, p_batch_size the
+ *      backfill batch the config records) with partitions named after the
+ *      table (revenues_2025_01), covering the existing data plus premake;
  *   4. generate the sync (part._sync_install): from now on every write to
  *      the table is mirrored into the copy, in the writing transaction.
  * Returns the copy's name. Calling it again for a table already moving with
@@ -231,7 +233,8 @@ BEGIN
 
     -- partitions named after the application's table, for the existing data and ahead
     PERFORM {{ schema }}.create_partitioned({{ schema }}._qualified(v_copy), p_key, v_strategy, p_interval, p_partitions,
-                                            p_premake, p_retention, p_retention_mode, p_default_partition, v_relname);
+                                            p_premake, p_retention, p_retention_mode, p_default_partition, v_relname,
+                                            p_batch_size);
     IF v_strategy = 'range' THEN
         EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(pg_catalog.min(%1$I)) #>> ''{}'', pg_catalog.to_jsonb(pg_catalog.max(%1$I)) #>> ''{}'' FROM %2$s',
                                   p_key, v_rel) INTO v_low, v_high;

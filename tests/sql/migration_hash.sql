@@ -4,16 +4,17 @@
 BEGIN;
 \ir _helpers.psql
 SET client_min_messages = error;
-SELECT plan(6);
+SELECT plan(7);
 CREATE TABLE public.daily_cash_balances (org_id bigint NOT NULL, day date NOT NULL, balance numeric, PRIMARY KEY (org_id, day));
 INSERT INTO public.daily_cash_balances SELECT o, date '2025-01-01' + d, o * d FROM generate_series(1, 40) o, generate_series(0, 9) d;
-SELECT part.migrate_start('daily_cash_balances', 'org_id', 'hash', p_partitions => 4);
+SELECT part.migrate_start('daily_cash_balances', 'org_id', 'hash', p_partitions => 4, p_batch_size => 500);
 SELECT is((SELECT array_agg(relname::text ORDER BY relname) FROM pg_class c JOIN pg_inherits i ON i.inhrelid = c.oid
             WHERE i.inhparent = 'public.daily_cash_balances_partitioned'::regclass),
           ARRAY['daily_cash_balances_0', 'daily_cash_balances_1', 'daily_cash_balances_2', 'daily_cash_balances_3'],
           'hash partitions named after the table');
 SELECT ok((SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'public.daily_cash_balances_partitioned'::regclass AND contype = 'p')
           = 'PRIMARY KEY (org_id, day)', 'the key is in the primary key already: unchanged');
+SELECT is((SELECT batch_size FROM part.config), 500, 'the batch size is recorded in part.config');
 CALL part.backfill('public.daily_cash_balances', 150, p_commit => false);
 SELECT is(part.phase('daily_cash_balances'), 'backfilled', 'backfilled with clean parity');
 SELECT is((SELECT array_agg(partition_name ORDER BY range_from) FROM part.check_parity('daily_cash_balances')),

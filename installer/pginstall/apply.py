@@ -289,17 +289,13 @@ def table_args(t: TableConfig) -> dict:
     """The arguments part.create_partitioned and part.migrate_start share, from a config entry."""
     return dict(p_key=t.key, p_strategy=t.strategy, p_interval=t.interval, p_partitions=t.partitions,
                 p_premake=t.premake, p_retention=t.retention, p_retention_mode=t.retention_mode,
-                p_default_partition=t.default_partition)
+                p_default_partition=t.default_partition, p_batch_size=t.batch_size)
 
 
 def start_migration(conn: psycopg.Connection, table: str, t: TableConfig) -> dict:
     """part.migrate_start with a config entry's settings; returns the part.config row of the copy."""
     copy = call(conn, "migrate_start", p_table=table, **table_args(t))[0]
-    row = _rows(conn, "SELECT * FROM {s}.config WHERE parent_table = %s", copy)[0]
-    if row["batch_size"] != t.batch_size:  # migrate_start has no p_batch_size (yet): set it on the copy
-        call(conn, "create_partitioned", p_parent=copy, **table_args(t),
-             p_partition_prefix=row["partition_prefix"], p_batch_size=t.batch_size)
-    return row
+    return _rows(conn, "SELECT * FROM {s}.config WHERE parent_table = %s", copy)[0]
 
 
 def _rows(conn: psycopg.Connection, query: str, *params) -> list[dict]:
@@ -355,7 +351,7 @@ def _table(conn: psycopg.Connection, t: TableConfig, target: Target, managed: di
         return [Step(f"start migration of {name} (dual_write): {_shape(row)}",
                      f"started migration of {name} (dual_write): run `pginstall migrate {name} --db {target.label} "
                      f"--to partitioned` to backfill and switch")]
-    made = [m for m in call(conn, "create_partitioned", p_parent=name, **table_args(t), p_batch_size=t.batch_size) if m]
+    made = [m for m in call(conn, "create_partitioned", p_parent=name, **table_args(t)) if m]
     new = _rows(conn, "SELECT * FROM {s}.config WHERE parent_table = %s", name)[0]
     old = managed.get(name)
     if old is None:

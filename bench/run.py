@@ -58,10 +58,10 @@ def write_results(results, versions: str, took: float) -> Path:
             group = r.group
             lines += ["", f"## {group}", "", "| measured | ours | baseline | baseline figure | ratio | note |",
                       "| --- | --- | --- | --- | --- | --- |"]
-        lines.append(
-            f"| {r.name} | {r.ours:,.3g} {r.unit} | {r.baseline_name} | {r.baseline:,.3g} {r.unit} | "
-            f"{r.ratio:.2f} | {r.note} |"
-        )
+        failed = r.baseline != r.baseline  # NaN: the baseline tool failed (its error is in the note)
+        baseline = "failed" if failed else f"{r.baseline:,.3g} {r.unit}"
+        ratio = "-" if failed else f"{r.ratio:.2f}"
+        lines.append(f"| {r.name} | {r.ours:,.3g} {r.unit} | {r.baseline_name} | {baseline} | {ratio} | {r.note} |")
     out = HERE / "RESULTS.md"
     out.write_text("\n".join(lines) + "\n")
     return out

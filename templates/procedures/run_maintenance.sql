@@ -135,10 +135,7 @@ BEGIN
                 v_new := '{}';
             END;
             IF v_broken THEN
-                INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-                VALUES (v_run, v_t.parent_table, v_step, pg_catalog.clock_timestamp() - v_t0,
-                        CASE WHEN v_state = '55P03' THEN 'skipped' ELSE 'failed' END,
-                        v_state || ': ' || v_msg || coalesce(' ' || v_detail, ''));
+                PERFORM {{ schema }}._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
             END IF;
             IF p_commit THEN
                 COMMIT;
@@ -179,10 +176,7 @@ BEGIN
                     v_new := '{}';
                 END;
                 IF v_broken THEN
-                    INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-                    VALUES (v_run, v_t.parent_table, v_step, pg_catalog.clock_timestamp() - v_t0,
-                            CASE WHEN v_state = '55P03' THEN 'skipped' ELSE 'failed' END,
-                            v_state || ': ' || v_msg || coalesce(' ' || v_detail, ''));
+                    PERFORM {{ schema }}._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
                 END IF;
                 IF p_commit THEN
                     COMMIT;
@@ -213,10 +207,7 @@ BEGIN
                 v_broken := true;
             END;
             IF v_broken THEN
-                INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-                VALUES (v_run, v_t.parent_table, v_step, pg_catalog.clock_timestamp() - v_t0,
-                        CASE WHEN v_state = '55P03' THEN 'skipped' ELSE 'failed' END,
-                        v_state || ': ' || v_msg || coalesce(' ' || v_detail, ''));
+                PERFORM {{ schema }}._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
             END IF;
             IF p_commit THEN
                 COMMIT;

@@ -30,12 +30,13 @@ DECLARE
     v_hb       record;
     v_last     record;
     v_why      text;
+    v_moduli   integer[];
 BEGIN
 /*
  * The health of part in this database, one row per check (and per table
  * where a check is about tables); status 'ok', 'warn' or 'fail':
  *   partitions_ahead     partitions exist for now and premake intervals ahead
- *                        (hash: every remainder);
+ *                        (hash: every remainder, and no split_hash left half done);
  *   default_empty        no row waits in a default partition (maintenance
  *                        moves them: a row there means it has not run since);
  *   default_retention    no row older than the retention sits in a default
@@ -70,9 +71,16 @@ BEGIN
         v_int := v_p.key_type IN ('smallint', 'integer', 'bigint');
 
         IF v_p.strategy = 'hash' THEN
+            -- two moduli: a part.split_hash that was interrupted (its capture trigger still logs writes)
+            SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
+              FROM {{ schema }}._partition_bounds(v_p.rel) b;
             RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
-                CASE WHEN v_p.partition_count = v_p.partitions THEN 'ok' ELSE 'fail' END,
-                pg_catalog.format('%s of %s hash partitions', v_p.partition_count, v_p.partitions);
+                CASE WHEN v_p.partition_count = v_p.partitions AND cardinality(v_moduli) = 1 THEN 'ok' ELSE 'fail' END,
+                CASE WHEN cardinality(v_moduli) > 1
+                     THEN pg_catalog.format('a split of the hash partitions from %s to %s is unfinished (%s partitions now): CALL part.split_hash(%L, %s) to finish it',
+                                            v_moduli[1], v_moduli[cardinality(v_moduli)], v_p.partition_count,
+                                            v_p.parent_table, v_moduli[cardinality(v_moduli)])
+                     ELSE pg_catalog.format('%s of %s hash partitions', v_p.partition_count, v_p.partitions) END;
             CONTINUE;
         END IF;
 

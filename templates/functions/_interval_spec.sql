@@ -35,12 +35,16 @@ BEGIN
         RAISE EXCEPTION 'invalid interval "%" for a % key', p_interval, p_key_type
             USING ERRCODE = '22023', HINT = 'Write an interval with its unit: ''1 month'', ''3 months'', ''1 week'', ''1 day'', ''6 hours''.';
     END IF;
-    BEGIN
-        v_iv := p_interval::interval;
-    EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR interval_field_overflow OR syntax_error THEN
-        RAISE EXCEPTION 'invalid interval "%"', p_interval
-            USING ERRCODE = '22023', HINT = 'Write an interval with its unit: ''1 month'', ''3 months'', ''1 week'', ''1 day'', ''6 hours''.';
-    END;
+    IF p_interval ~* '^\s*[0-9]{1,6}\s*(years?|mons?|months?|weeks?|days?|hours?|mins?|minutes?|secs?|seconds?)\s*$' THEN
+        v_iv := p_interval::interval;   -- the usual forms cannot fail: no subtransaction on the hot path
+    ELSE
+        BEGIN
+            v_iv := p_interval::interval;
+        EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR interval_field_overflow OR syntax_error THEN
+            RAISE EXCEPTION 'invalid interval "%"', p_interval
+                USING ERRCODE = '22023', HINT = 'Write an interval with its unit: ''1 month'', ''3 months'', ''1 week'', ''1 day'', ''6 hours''.';
+        END;
+    END IF;
     months := pg_catalog.date_part('year', v_iv) * 12 + pg_catalog.date_part('month', v_iv);
     days := pg_catalog.date_part('day', v_iv);
     seconds := extract(epoch FROM (v_iv - pg_catalog.make_interval(months => months, days => days)));

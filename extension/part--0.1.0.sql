@@ -1011,12 +1011,16 @@ BEGIN
         RAISE EXCEPTION 'invalid interval "%" for a % key', p_interval, p_key_type
             USING ERRCODE = '22023', HINT = 'Write an interval with its unit: ''1 month'', ''3 months'', ''1 week'', ''1 day'', ''6 hours''.';
     END IF;
-    BEGIN
-        v_iv := p_interval::interval;
-    EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR interval_field_overflow OR syntax_error THEN
-        RAISE EXCEPTION 'invalid interval "%"', p_interval
-            USING ERRCODE = '22023', HINT = 'Write an interval with its unit: ''1 month'', ''3 months'', ''1 week'', ''1 day'', ''6 hours''.';
-    END;
+    IF p_interval ~* '^\s*[0-9]{1,6}\s*(years?|mons?|months?|weeks?|days?|hours?|mins?|minutes?|secs?|seconds?)\s*$' THEN
+        v_iv := p_interval::interval;   -- the usual forms cannot fail: no subtransaction on the hot path
+    ELSE
+        BEGIN
+            v_iv := p_interval::interval;
+        EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR interval_field_overflow OR syntax_error THEN
+            RAISE EXCEPTION 'invalid interval "%"', p_interval
+                USING ERRCODE = '22023', HINT = 'Write an interval with its unit: ''1 month'', ''3 months'', ''1 week'', ''1 day'', ''6 hours''.';
+        END;
+    END IF;
     months := pg_catalog.date_part('year', v_iv) * 12 + pg_catalog.date_part('month', v_iv);
     days := pg_catalog.date_part('day', v_iv);
     seconds := extract(epoch FROM (v_iv - pg_catalog.make_interval(months => months, days => days)));
@@ -1198,6 +1202,24 @@ BEGIN
               DETAIL = 'Blocked by ' || coalesce(v_blockers, 'a session that has since finished') || '.',
               HINT = 'End or wait for the blocking transaction (pg_terminate_backend(pid) if it is stuck), then retry.';
 END
+$$;
+
+-- functions/_log_step_failure.sql
+CREATE FUNCTION part._log_step_failure(p_run bigint, p_parent text, p_step text, p_started timestamptz,
+                                               p_state text, p_message text, p_detail text)
+    RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The maintenance_log row of a maintenance step that did not complete: a
+     * lock not obtained within the retries (55P03) is 'skipped' (it will be
+     * tried again next run), anything else 'failed'; the error in detail.
+     */
+    INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+    VALUES (p_run, p_parent, p_step, pg_catalog.clock_timestamp() - p_started,
+            CASE WHEN p_state = '55P03' THEN 'skipped' ELSE 'failed' END,
+            p_state || ': ' || p_message || coalesce(' ' || p_detail, ''))
 $$;
 
 -- functions/_maintenance_plan.sql
@@ -4051,12 +4073,13 @@ DECLARE
     v_hb       record;
     v_last     record;
     v_why      text;
+    v_moduli   integer[];
 BEGIN
 /*
  * The health of part in this database, one row per check (and per table
  * where a check is about tables); status 'ok', 'warn' or 'fail':
  *   partitions_ahead     partitions exist for now and premake intervals ahead
- *                        (hash: every remainder);
+ *                        (hash: every remainder, and no split_hash left half done);
  *   default_empty        no row waits in a default partition (maintenance
  *                        moves them: a row there means it has not run since);
  *   default_retention    no row older than the retention sits in a default
@@ -4091,9 +4114,16 @@ BEGIN
         v_int := v_p.key_type IN ('smallint', 'integer', 'bigint');
 
         IF v_p.strategy = 'hash' THEN
+            -- two moduli: a part.split_hash that was interrupted (its capture trigger still logs writes)
+            SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
+              FROM part._partition_bounds(v_p.rel) b;
             RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
-                CASE WHEN v_p.partition_count = v_p.partitions THEN 'ok' ELSE 'fail' END,
-                pg_catalog.format('%s of %s hash partitions', v_p.partition_count, v_p.partitions);
+                CASE WHEN v_p.partition_count = v_p.partitions AND cardinality(v_moduli) = 1 THEN 'ok' ELSE 'fail' END,
+                CASE WHEN cardinality(v_moduli) > 1
+                     THEN pg_catalog.format('a split of the hash partitions from %s to %s is unfinished (%s partitions now): CALL part.split_hash(%L, %s) to finish it',
+                                            v_moduli[1], v_moduli[cardinality(v_moduli)], v_p.partition_count,
+                                            v_p.parent_table, v_moduli[cardinality(v_moduli)])
+                     ELSE pg_catalog.format('%s of %s hash partitions', v_p.partition_count, v_p.partitions) END;
             CONTINUE;
         END IF;
 
@@ -4537,10 +4567,7 @@ BEGIN
                 v_new := '{}';
             END;
             IF v_broken THEN
-                INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-                VALUES (v_run, v_t.parent_table, v_step, pg_catalog.clock_timestamp() - v_t0,
-                        CASE WHEN v_state = '55P03' THEN 'skipped' ELSE 'failed' END,
-                        v_state || ': ' || v_msg || coalesce(' ' || v_detail, ''));
+                PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
             END IF;
             IF p_commit THEN
                 COMMIT;
@@ -4581,10 +4608,7 @@ BEGIN
                     v_new := '{}';
                 END;
                 IF v_broken THEN
-                    INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-                    VALUES (v_run, v_t.parent_table, v_step, pg_catalog.clock_timestamp() - v_t0,
-                            CASE WHEN v_state = '55P03' THEN 'skipped' ELSE 'failed' END,
-                            v_state || ': ' || v_msg || coalesce(' ' || v_detail, ''));
+                    PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
                 END IF;
                 IF p_commit THEN
                     COMMIT;
@@ -4615,10 +4639,7 @@ BEGIN
                 v_broken := true;
             END;
             IF v_broken THEN
-                INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-                VALUES (v_run, v_t.parent_table, v_step, pg_catalog.clock_timestamp() - v_t0,
-                        CASE WHEN v_state = '55P03' THEN 'skipped' ELSE 'failed' END,
-                        v_state || ': ' || v_msg || coalesce(' ' || v_detail, ''));
+                PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
             END IF;
             IF p_commit THEN
                 COMMIT;

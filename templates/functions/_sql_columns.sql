@@ -35,6 +35,7 @@ BEGIN
         RETURN (SELECT pg_catalog.string_agg(pg_catalog.format('%I = EXCLUDED.%I', c, c), ', ' ORDER BY o)
                   FROM pg_catalog.unnest(p_cols) WITH ORDINALITY AS u(c, o));
     END IF;
-    RAISE EXCEPTION 'unknown column list format %', p_format USING ERRCODE = '22023';
+    RAISE EXCEPTION 'unknown column list format %', p_format
+            USING ERRCODE = '22023', HINT = 'An internal caller of part._sql_columns passed a format it does not know: report it as a bug.';
 END
 $$;

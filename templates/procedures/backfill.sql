@@ -73,6 +73,7 @@ BEGIN
           FROM {{ schema }}.check_parity(v_m.table_name, true) c;
         IF p_commit THEN
             COMMIT;
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
         END IF;
         IF v_differ > 0 THEN
             RAISE WARNING 'part: backfill of % finished, but parity differs in % ranges', v_m.table_name, v_differ

@@ -59,12 +59,13 @@ BEGIN
  * transaction, as tests do). If the run is cancelled mid-way, the advisory
  * lock stays with that session until it ends.
  */
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     IF pg_catalog.pg_is_in_recovery() THEN
         RAISE NOTICE 'part.run_maintenance: this server is a standby (in recovery): nothing done'
             USING HINT = 'Maintenance runs on the primary; its changes reach the standby by replication.';
+        PERFORM pg_catalog.set_config('search_path', v_saved[1], true);
         RETURN;
     END IF;
-    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     IF p_parent IS NOT NULL THEN
         v_only := {{ schema }}._resolve_table(p_parent);
         PERFORM {{ schema }}._config_row(v_only);

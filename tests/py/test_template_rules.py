@@ -1,0 +1,84 @@
+"""The rules every SQL object of templates/ follows (developers' guide):
+one object per file named after it, search_path pinned on every function,
+objects qualified, identifiers and values never concatenated into dynamic
+SQL, every error raised with a HINT. Read from the templates, no server."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+SQL_FILES = sorted(
+    p for section in ("tables", "functions", "procedures", "views") for p in (TEMPLATES / section).glob("*.sql")
+)
+CREATE = re.compile(
+    r"^CREATE (?:OR REPLACE )?(?:UNLOGGED )?(FUNCTION|PROCEDURE|TABLE|VIEW) \{\{ schema \}\}\.(\w+)", re.M
+)
+
+
+def ids(paths):
+    return [p.relative_to(TEMPLATES).as_posix() for p in paths]
+
+
+@pytest.mark.parametrize("path", SQL_FILES, ids=ids(SQL_FILES))
+def test_one_object_per_file_named_after_it(path):
+    objects = CREATE.findall(path.read_text())
+    assert len(objects) == 1, f"{path.name}: expected one CREATE of a part object, found {objects}"
+    assert objects[0][1] == path.stem, f"{path.name} creates {objects[0][1]}"
+
+
+FUNCTIONS = [p for p in SQL_FILES if p.parent.name == "functions"]
+
+
+@pytest.mark.parametrize("path", FUNCTIONS, ids=ids(FUNCTIONS))
+def test_functions_pin_search_path(path):
+    assert "SET search_path = pg_catalog, pg_temp" in path.read_text()
+
+
+PROCEDURES = [p for p in SQL_FILES if p.parent.name == "procedures"]
+
+
+@pytest.mark.parametrize("path", PROCEDURES, ids=ids(PROCEDURES))
+def test_procedures_that_commit_pin_search_path_after_each_commit(path):
+    """A procedure that COMMITs cannot have a SET clause: it pins search_path itself, at the start and after every COMMIT."""
+    text = path.read_text()
+    body = text.split("AS $$", 1)[1]
+    if "SET search_path" in text.split("AS $$", 1)[0]:
+        return
+    first = body.split("BEGIN", 1)[1]
+    code = re.sub(r"/\*.*?\*/", "", first, flags=re.S)
+    assert code.lstrip().startswith("PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true)")
+    lines = [re.sub(r"\s*--.*$", "", ln).strip() for ln in code.splitlines()]
+    lines = [ln for ln in lines if ln]
+    for i, ln in enumerate(lines):
+        if ln != "COMMIT;":
+            continue
+        j = i + 1
+        if j < len(lines) and lines[j] == "ELSE":  # the other branch does not run after this COMMIT
+            while j < len(lines) and lines[j] != "END IF;":
+                j += 1
+        following = [x for x in lines[j:] if x not in ("END IF;", "END LOOP;", "END;")]
+        nxt = following[0] if following else "END"
+        assert nxt.startswith(("RETURN", "END")) or "set_config('search_path'" in nxt, (
+            f"{path.name}: a statement runs after a COMMIT before search_path is pinned again: {nxt}")
+
+
+SQL_AND_SYNC = SQL_FILES + sorted((TEMPLATES / "sync").glob("*.sql"))
+
+
+@pytest.mark.parametrize("path", SQL_AND_SYNC, ids=ids(SQL_AND_SYNC))
+def test_every_error_has_a_hint(path):
+    text = path.read_text()
+    for m in re.finditer(r"RAISE EXCEPTION(.*?);", text, re.S):
+        assert "HINT" in m.group(0), f"{path.name}: {m.group(0)[:100]!r} has no HINT"
+
+
+@pytest.mark.parametrize("path", SQL_AND_SYNC, ids=ids(SQL_AND_SYNC))
+def test_dynamic_sql_is_composed_with_format(path):
+    """EXECUTE takes format(...) (with %I / %L / USING), never a string glued together with ||."""
+    text = path.read_text()
+    for m in re.finditer(r"EXECUTE\s+([^;]*?)(?:\s+INTO|\s+USING|;)", text, re.S):
+        arg = m.group(1).strip()
+        assert "||" not in arg.split("(", 1)[0], f"{path.name}: EXECUTE {arg[:80]!r}"
+        assert not arg.startswith("'"), f"{path.name}: EXECUTE of a literal string glued by hand: {arg[:80]!r}"

@@ -64,45 +64,13 @@ BEGIN
             USING ERRCODE = '42809',
                   HINT = 'Pass the table''s own partition strategy and key column (part manages single-column keys).';
     END IF;
-    IF p_premake IS NULL OR p_premake < 0 THEN
-        RAISE EXCEPTION 'premake must be zero or more, not %', coalesce(p_premake::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead to keep, e.g. 3.';
-    END IF;
     IF p_partition_prefix IS NOT NULL AND (p_partition_prefix = '' OR pg_catalog.octet_length(p_partition_prefix) > 63) THEN
         RAISE EXCEPTION 'invalid partition name prefix "%"', p_partition_prefix
             USING ERRCODE = '22023', HINT = 'A prefix is a table name: 1 to 63 bytes.';
     END IF;
-    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
-        RAISE EXCEPTION 'batch size must be 1 or more, not %', coalesce(p_batch_size::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Pass how many rows a backfill batch copies, e.g. 10000.';
-    END IF;
-    IF p_retention_mode IS NULL OR p_retention_mode NOT IN ('drop', 'detach', 'archive') THEN
-        RAISE EXCEPTION 'invalid retention mode "%"', p_retention_mode
-            USING ERRCODE = '22023', HINT = 'Use ''drop'', ''detach'' or ''archive''.';
-    END IF;
-
-    IF v_strategy = 'hash' THEN
-        IF p_partitions IS NULL OR p_partitions < 1 THEN
-            RAISE EXCEPTION 'a hash-partitioned table needs a partition count of 1 or more, not %', coalesce(p_partitions::text, 'NULL')
-                USING ERRCODE = '22023', HINT = 'Pass p_partitions => 16, for example.';
-        END IF;
-        IF p_interval IS NOT NULL OR p_retention IS NOT NULL THEN
-            RAISE EXCEPTION 'hash partitions have no interval and no retention'
-                USING ERRCODE = '22023', HINT = 'Leave p_interval and p_retention NULL for a hash table.';
-        END IF;
-        IF p_default_partition THEN
-            RAISE EXCEPTION 'a hash-partitioned table cannot have a default partition'
-                USING ERRCODE = '22023', HINT = 'PostgreSQL does not allow it: leave p_default_partition unset for a hash table.';
-        END IF;
-    ELSE
-        IF p_partitions IS NOT NULL THEN
-            RAISE EXCEPTION 'a range-partitioned table has no partition count'
-                USING ERRCODE = '22023', HINT = 'Leave p_partitions NULL and give p_interval, e.g. ''1 month''.';
-        END IF;
-        PERFORM {{ schema }}._interval_spec(p_interval, v_type);   -- raises 22023 / 42804
-        IF p_retention IS NOT NULL THEN
-            PERFORM {{ schema }}._check_retention(p_retention, v_type);
-        END IF;
+    PERFORM {{ schema }}._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
+                                              p_retention_mode, p_default_partition, p_batch_size);
+    IF v_strategy = 'range' THEN
         v_default := coalesce(p_default_partition, true);
     END IF;
 

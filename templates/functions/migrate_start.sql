@@ -93,6 +93,9 @@ BEGIN
         RAISE EXCEPTION 'column "%" of % has type %, which has no hash operator class to partition by', p_key, v_name, v_type
             USING ERRCODE = '42804', HINT = 'Hash-partition by an integer, text or uuid column (such as org_id).';
     END IF;
+    -- the settings part.create_partitioned records: a bad one is refused before the lock, the copy and the warnings
+    PERFORM {{ schema }}._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
+                                              p_retention_mode, p_default_partition, p_batch_size);
 
     SELECT a.attnotnull, a.attgenerated INTO v_notnull, v_generated
       FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_rel AND a.attname = p_key;

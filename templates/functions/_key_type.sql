@@ -7,8 +7,17 @@ DECLARE
     v_type regtype;
 BEGIN
 /*
- * The type of column p_key of p_rel; 42703 with a HINT when there is none.
+ * The type of column p_key of p_rel; 42703 with a HINT when there is none
+ * (22023 when p_key is NULL or empty).
  */
+    IF p_key IS NULL OR p_key = '' THEN
+        RAISE EXCEPTION 'a key column is required'
+            USING ERRCODE = '22023',
+                  HINT = pg_catalog.format('Name the partition key, one of the columns of %s: %s.', {{ schema }}._qualified(p_rel),
+                      (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                         FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = p_rel AND a.attnum > 0 AND NOT a.attisdropped));
+    END IF;
     SELECT a.atttypid::regtype INTO v_type
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = p_rel AND a.attname = p_key AND a.attnum > 0 AND NOT a.attisdropped;

@@ -7,6 +7,8 @@ DECLARE
     v_parts  text[];
     v_oid    oid;
     v_found  text[];
+    v_other  text;
+    v_kind   text;
 BEGIN
 /*
  * Resolve a table name written as in SQL ('public.revenues', 'revenues',
@@ -47,6 +49,22 @@ BEGIN
             USING ERRCODE = '22023', HINT = 'Write the name as schema.table (no database part).';
     END IF;
     IF v_oid IS NULL THEN
+        -- a view, sequence, index... of that name: say so rather than "does not exist"
+        SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),
+               CASE c.relkind WHEN 'v' THEN 'a view' WHEN 'm' THEN 'a materialized view' WHEN 'S' THEN 'a sequence'
+                              WHEN 'f' THEN 'a foreign table' WHEN 'i' THEN 'an index' WHEN 'I' THEN 'an index'
+                              WHEN 'c' THEN 'a composite type' ELSE 'not a table' END
+          INTO v_other, v_kind
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE CASE WHEN cardinality(v_parts) = 2 THEN n.nspname = v_parts[1] AND c.relname = v_parts[2]
+                    ELSE c.relname = v_parts[1] AND n.nspname NOT IN ('pg_catalog', 'information_schema', '{{ schema }}', 'part_archive')
+                         AND n.nspname !~ '^pg_(toast|temp)' END
+         ORDER BY n.nspname LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION '% is %, not a table', v_other, v_kind
+                USING ERRCODE = '42809',
+                      HINT = 'Name a table (plain or partitioned): part manages and migrates tables, not views, sequences or indexes.';
+        END IF;
         RAISE EXCEPTION 'table % does not exist', p_table
             USING ERRCODE = '42P01',
                   HINT = 'Check the spelling and the schema (names are case-sensitive when quoted), or create the table first.';

@@ -66,6 +66,10 @@ BEGIN
         LOOP
             PERFORM {{ schema }}._check_retention(p_retention, v_t.key_type::regtype);
         END LOOP;
+        IF NOT FOUND THEN   -- no range table to apply it to: still refuse a retention no table could use
+            PERFORM {{ schema }}._check_retention(p_retention,
+                CASE WHEN p_retention ~ '^\s*[0-9]+\s*$' THEN 'bigint' ELSE 'timestamp with time zone' END::regtype);
+        END IF;
     END IF;
 
     FOR v_t IN

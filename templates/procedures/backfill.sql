@@ -43,6 +43,10 @@ BEGIN
         RAISE EXCEPTION 'invalid sleep %', coalesce(p_sleep::text, 'NULL')
             USING ERRCODE = '22023', HINT = 'Pass a pause between batches of zero or more, e.g. ''100 milliseconds''.';
     END IF;
+    IF p_check IS NULL OR p_commit IS NULL THEN
+        RAISE EXCEPTION 'p_check and p_commit cannot be NULL'
+            USING ERRCODE = '22023', HINT = 'Pass true or false, or leave them out (both default to true).';
+    END IF;
     IF p_max_batches IS NOT NULL AND p_max_batches < 1 THEN
         RAISE EXCEPTION 'invalid batch count %', p_max_batches
             USING ERRCODE = '22023', HINT = 'Pass a positive number of batches, or NULL for all of them.';

@@ -60,6 +60,10 @@ BEGIN
  * lock stays with that session until it ends.
  */
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF p_commit IS NULL THEN
+        RAISE EXCEPTION 'p_commit cannot be NULL'
+            USING ERRCODE = '22023', HINT = 'Pass true (commit each step; the default) or false (inside a transaction), or leave it out.';
+    END IF;
     IF pg_catalog.pg_is_in_recovery() THEN
         RAISE NOTICE 'part.run_maintenance: this server is a standby (in recovery): nothing done'
             USING HINT = 'Maintenance runs on the primary; its changes reach the standby by replication.';

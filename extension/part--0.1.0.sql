@@ -448,6 +448,70 @@ BEGIN
 END
 $$;
 
+-- functions/_check_table_options.sql
+CREATE FUNCTION part._check_table_options(
+    p_strategy          text,
+    p_key_type          regtype,
+    p_interval          text,
+    p_partitions        integer,
+    p_premake           integer,
+    p_retention         text,
+    p_retention_mode    text,
+    p_default_partition boolean,
+    p_batch_size        integer
+)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * Check the settings part.config records for a table (p_strategy already
+ * checked to be 'range' or 'hash', p_key_type the key column's type), so
+ * that part.create_partitioned and part.migrate_start refuse a bad one
+ * before they change anything (migrate_start: before it locks the table,
+ * creates the copy or warns). Bad values: 22023; a key type the strategy
+ * cannot use: 42804 (part._interval_spec). The partition name prefix is
+ * create_partitioned's own and checked there.
+ */
+    IF p_strategy = 'hash' THEN
+        IF p_partitions IS NULL OR p_partitions < 1 THEN
+            RAISE EXCEPTION 'a hash-partitioned table needs a partition count of 1 or more, not %', coalesce(p_partitions::text, 'NULL')
+                USING ERRCODE = '22023', HINT = 'Pass p_partitions => 16, for example.';
+        END IF;
+        IF p_interval IS NOT NULL OR p_retention IS NOT NULL THEN
+            RAISE EXCEPTION 'hash partitions have no interval and no retention'
+                USING ERRCODE = '22023', HINT = 'Leave p_interval and p_retention NULL for a hash table.';
+        END IF;
+        IF p_default_partition THEN
+            RAISE EXCEPTION 'a hash-partitioned table cannot have a default partition'
+                USING ERRCODE = '22023', HINT = 'PostgreSQL does not allow it: leave p_default_partition unset for a hash table.';
+        END IF;
+    ELSE
+        IF p_partitions IS NOT NULL THEN
+            RAISE EXCEPTION 'a range-partitioned table has no partition count'
+                USING ERRCODE = '22023', HINT = 'Leave p_partitions NULL and give p_interval, e.g. ''1 month''.';
+        END IF;
+        PERFORM part._interval_spec(p_interval, p_key_type);   -- raises 22023 / 42804
+        IF p_retention IS NOT NULL THEN
+            PERFORM part._check_retention(p_retention, p_key_type);
+        END IF;
+    END IF;
+    IF p_premake IS NULL OR p_premake < 0 THEN
+        RAISE EXCEPTION 'premake must be zero or more, not %', coalesce(p_premake::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead to keep, e.g. 3.';
+    END IF;
+    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
+        RAISE EXCEPTION 'batch size must be 1 or more, not %', coalesce(p_batch_size::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass how many rows a backfill batch copies, e.g. 10000.';
+    END IF;
+    IF p_retention_mode IS NULL OR p_retention_mode NOT IN ('drop', 'detach', 'archive') THEN
+        RAISE EXCEPTION 'invalid retention mode "%"', p_retention_mode
+            USING ERRCODE = '22023', HINT = 'Use ''drop'', ''detach'' or ''archive''.';
+    END IF;
+END
+$$;
+
 -- functions/_compatible_locks.sql
 CREATE FUNCTION part._compatible_locks(p_mode text)
     RETURNS text[]
@@ -1092,8 +1156,17 @@ DECLARE
     v_type regtype;
 BEGIN
 /*
- * The type of column p_key of p_rel; 42703 with a HINT when there is none.
+ * The type of column p_key of p_rel; 42703 with a HINT when there is none
+ * (22023 when p_key is NULL or empty).
  */
+    IF p_key IS NULL OR p_key = '' THEN
+        RAISE EXCEPTION 'a key column is required'
+            USING ERRCODE = '22023',
+                  HINT = pg_catalog.format('Name the partition key, one of the columns of %s: %s.', part._qualified(p_rel),
+                      (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                         FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = p_rel AND a.attnum > 0 AND NOT a.attisdropped));
+    END IF;
     SELECT a.atttypid::regtype INTO v_type
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = p_rel AND a.attname = p_key AND a.attnum > 0 AND NOT a.attisdropped;
@@ -1697,6 +1770,8 @@ DECLARE
     v_parts  text[];
     v_oid    oid;
     v_found  text[];
+    v_other  text;
+    v_kind   text;
 BEGIN
 /*
  * Resolve a table name written as in SQL ('public.revenues', 'revenues',
@@ -1737,6 +1812,22 @@ BEGIN
             USING ERRCODE = '22023', HINT = 'Write the name as schema.table (no database part).';
     END IF;
     IF v_oid IS NULL THEN
+        -- a view, sequence, index... of that name: say so rather than "does not exist"
+        SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),
+               CASE c.relkind WHEN 'v' THEN 'a view' WHEN 'm' THEN 'a materialized view' WHEN 'S' THEN 'a sequence'
+                              WHEN 'f' THEN 'a foreign table' WHEN 'i' THEN 'an index' WHEN 'I' THEN 'an index'
+                              WHEN 'c' THEN 'a composite type' ELSE 'not a table' END
+          INTO v_other, v_kind
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE CASE WHEN cardinality(v_parts) = 2 THEN n.nspname = v_parts[1] AND c.relname = v_parts[2]
+                    ELSE c.relname = v_parts[1] AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'part', 'part_archive')
+                         AND n.nspname !~ '^pg_(toast|temp)' END
+         ORDER BY n.nspname LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION '% is %, not a table', v_other, v_kind
+                USING ERRCODE = '42809',
+                      HINT = 'Name a table (plain or partitioned): part manages and migrates tables, not views, sequences or indexes.';
+        END IF;
         RAISE EXCEPTION 'table % does not exist', p_table
             USING ERRCODE = '42P01',
                   HINT = 'Check the spelling and the schema (names are case-sensitive when quoted), or create the table first.';
@@ -1925,7 +2016,8 @@ BEGIN
         RETURN (SELECT pg_catalog.string_agg(pg_catalog.format('%I = EXCLUDED.%I', c, c), ', ' ORDER BY o)
                   FROM pg_catalog.unnest(p_cols) WITH ORDINALITY AS u(c, o));
     END IF;
-    RAISE EXCEPTION 'unknown column list format %', p_format USING ERRCODE = '22023';
+    RAISE EXCEPTION 'unknown column list format %', p_format
+            USING ERRCODE = '22023', HINT = 'An internal caller of part._sql_columns passed a format it does not know: report it as a bug.';
 END
 $$;
 
@@ -2883,45 +2975,13 @@ BEGIN
             USING ERRCODE = '42809',
                   HINT = 'Pass the table''s own partition strategy and key column (part manages single-column keys).';
     END IF;
-    IF p_premake IS NULL OR p_premake < 0 THEN
-        RAISE EXCEPTION 'premake must be zero or more, not %', coalesce(p_premake::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead to keep, e.g. 3.';
-    END IF;
     IF p_partition_prefix IS NOT NULL AND (p_partition_prefix = '' OR pg_catalog.octet_length(p_partition_prefix) > 63) THEN
         RAISE EXCEPTION 'invalid partition name prefix "%"', p_partition_prefix
             USING ERRCODE = '22023', HINT = 'A prefix is a table name: 1 to 63 bytes.';
     END IF;
-    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
-        RAISE EXCEPTION 'batch size must be 1 or more, not %', coalesce(p_batch_size::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Pass how many rows a backfill batch copies, e.g. 10000.';
-    END IF;
-    IF p_retention_mode IS NULL OR p_retention_mode NOT IN ('drop', 'detach', 'archive') THEN
-        RAISE EXCEPTION 'invalid retention mode "%"', p_retention_mode
-            USING ERRCODE = '22023', HINT = 'Use ''drop'', ''detach'' or ''archive''.';
-    END IF;
-
-    IF v_strategy = 'hash' THEN
-        IF p_partitions IS NULL OR p_partitions < 1 THEN
-            RAISE EXCEPTION 'a hash-partitioned table needs a partition count of 1 or more, not %', coalesce(p_partitions::text, 'NULL')
-                USING ERRCODE = '22023', HINT = 'Pass p_partitions => 16, for example.';
-        END IF;
-        IF p_interval IS NOT NULL OR p_retention IS NOT NULL THEN
-            RAISE EXCEPTION 'hash partitions have no interval and no retention'
-                USING ERRCODE = '22023', HINT = 'Leave p_interval and p_retention NULL for a hash table.';
-        END IF;
-        IF p_default_partition THEN
-            RAISE EXCEPTION 'a hash-partitioned table cannot have a default partition'
-                USING ERRCODE = '22023', HINT = 'PostgreSQL does not allow it: leave p_default_partition unset for a hash table.';
-        END IF;
-    ELSE
-        IF p_partitions IS NOT NULL THEN
-            RAISE EXCEPTION 'a range-partitioned table has no partition count'
-                USING ERRCODE = '22023', HINT = 'Leave p_partitions NULL and give p_interval, e.g. ''1 month''.';
-        END IF;
-        PERFORM part._interval_spec(p_interval, v_type);   -- raises 22023 / 42804
-        IF p_retention IS NOT NULL THEN
-            PERFORM part._check_retention(p_retention, v_type);
-        END IF;
+    PERFORM part._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
+                                              p_retention_mode, p_default_partition, p_batch_size);
+    IF v_strategy = 'range' THEN
         v_default := coalesce(p_default_partition, true);
     END IF;
 
@@ -3064,6 +3124,10 @@ BEGIN
         LOOP
             PERFORM part._check_retention(p_retention, v_t.key_type::regtype);
         END LOOP;
+        IF NOT FOUND THEN   -- no range table to apply it to: still refuse a retention no table could use
+            PERFORM part._check_retention(p_retention,
+                CASE WHEN p_retention ~ '^\s*[0-9]+\s*$' THEN 'bigint' ELSE 'timestamp with time zone' END::regtype);
+        END IF;
     END IF;
 
     FOR v_t IN
@@ -3595,6 +3659,9 @@ BEGIN
         RAISE EXCEPTION 'column "%" of % has type %, which has no hash operator class to partition by', p_key, v_name, v_type
             USING ERRCODE = '42804', HINT = 'Hash-partition by an integer, text or uuid column (such as org_id).';
     END IF;
+    -- the settings part.create_partitioned records: a bad one is refused before the lock, the copy and the warnings
+    PERFORM part._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
+                                              p_retention_mode, p_default_partition, p_batch_size);
 
     SELECT a.attnotnull, a.attgenerated INTO v_notnull, v_generated
       FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_rel AND a.attname = p_key;
@@ -4389,6 +4456,10 @@ BEGIN
         RAISE EXCEPTION 'invalid sleep %', coalesce(p_sleep::text, 'NULL')
             USING ERRCODE = '22023', HINT = 'Pass a pause between batches of zero or more, e.g. ''100 milliseconds''.';
     END IF;
+    IF p_check IS NULL OR p_commit IS NULL THEN
+        RAISE EXCEPTION 'p_check and p_commit cannot be NULL'
+            USING ERRCODE = '22023', HINT = 'Pass true or false, or leave them out (both default to true).';
+    END IF;
     IF p_max_batches IS NOT NULL AND p_max_batches < 1 THEN
         RAISE EXCEPTION 'invalid batch count %', p_max_batches
             USING ERRCODE = '22023', HINT = 'Pass a positive number of batches, or NULL for all of them.';
@@ -4419,6 +4490,7 @@ BEGIN
           FROM part.check_parity(v_m.table_name, true) c;
         IF p_commit THEN
             COMMIT;
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
         END IF;
         IF v_differ > 0 THEN
             RAISE WARNING 'part: backfill of % finished, but parity differs in % ranges', v_m.table_name, v_differ
@@ -4491,12 +4563,17 @@ BEGIN
  * transaction, as tests do). If the run is cancelled mid-way, the advisory
  * lock stays with that session until it ends.
  */
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF p_commit IS NULL THEN
+        RAISE EXCEPTION 'p_commit cannot be NULL'
+            USING ERRCODE = '22023', HINT = 'Pass true (commit each step; the default) or false (inside a transaction), or leave it out.';
+    END IF;
     IF pg_catalog.pg_is_in_recovery() THEN
         RAISE NOTICE 'part.run_maintenance: this server is a standby (in recovery): nothing done'
             USING HINT = 'Maintenance runs on the primary; its changes reach the standby by replication.';
+        PERFORM pg_catalog.set_config('search_path', v_saved[1], true);
         RETURN;
     END IF;
-    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     IF p_parent IS NOT NULL THEN
         v_only := part._resolve_table(p_parent);
         PERFORM part._config_row(v_only);

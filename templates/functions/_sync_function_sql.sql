@@ -9,6 +9,7 @@ DECLARE
     v_target_key text[];
     v_set        text[];
     v_sql        text;
+    v_refuse     text := '';
 BEGIN
 /*
  * The CREATE FUNCTION statement of the sync trigger function p_function that
@@ -22,6 +23,23 @@ BEGIN
      WHERE NOT c = ANY (v_target_key)
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                         WHERE a.attrelid = p_target AND a.attname = u.c AND a.attidentity = 'a');
+
+    -- Mirroring into the legacy table (phase partitioned): its primary key lacks the partition
+    -- key, so two rows of the partitioned table (same id, other date) would be one row there:
+    -- refuse the write rather than overwrite the other row (a rollback would have lost it).
+    IF p_target = v_legacy AND NOT (p_m.key_column = ANY (p_m.legacy_key)) THEN
+        v_refuse := pg_catalog.format(
+            $r$IF EXISTS (SELECT 1 FROM new_rows n JOIN %1$s t ON %2$s
+                        WHERE t.%3$I IS DISTINCT FROM n.%3$I @old_rows_filter@) THEN
+            RAISE EXCEPTION %4$L
+                USING ERRCODE = '23505', HINT = %5$L;
+        END IF;$r$,
+            {{ schema }}._qualified(p_target), {{ schema }}._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column,
+            pg_catalog.replace(pg_catalog.format('%s: a row with this %s exists in the legacy table with another %s, and the legacy table (kept for a rollback) can hold only one of them',
+                                                 p_m.table_name, pg_catalog.array_to_string(v_target_key, ', '), p_m.key_column), '%', '%%'),
+            pg_catalog.format('Give the row a new %s (the sequence does), or finalize the migration (part.finalize) before writing such rows.',
+                              pg_catalog.array_to_string(v_target_key, ', ')));
+    END IF;
 
     v_sql := $tmpl$
 {% include 'sync/sync_function.sql' %}
@@ -50,6 +68,10 @@ $tmpl$;
     v_sql := pg_catalog.replace(v_sql, '@group_n@', {{ schema }}._group_sql(p_m, pg_catalog.format('n.%I', p_m.key_column)));
     v_sql := pg_catalog.replace(v_sql, '@group_o@', {{ schema }}._group_sql(p_m, pg_catalog.format('o.%I', p_m.key_column)));
     v_sql := pg_catalog.replace(v_sql, '@group_text@', {{ schema }}._group_text_sql(p_m, 'd.g'));
+    v_sql := pg_catalog.replace(v_sql, '@refuse_insert@', pg_catalog.replace(v_refuse, '@old_rows_filter@', ''));
+    -- an UPDATE may move a row to another partition key: the legacy row it replaces is among old_rows
+    v_sql := pg_catalog.replace(v_sql, '@refuse_update@', pg_catalog.replace(v_refuse, '@old_rows_filter@',
+        pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s)', {{ schema }}._sql_columns(v_target_key, 't', 'match:o'))));
     RETURN v_sql;
 END
 $$;

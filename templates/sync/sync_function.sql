@@ -22,6 +22,9 @@
   @last_key@ / @high_key@  v_m.backfill_last_key / backfill_high_key as keys
   @gate@          the advisory lock (two int4) the backfill holds while it copies a batch
   @group_n@ / @group_o@  the parity group of a new / old row; @group_text@ that group as text (from d.g)
+  @refuse_insert@ / @refuse_update@  mirroring into the legacy table after the switch, whose primary key
+                  lacks the partition key: refuse a row that would overwrite another row of the legacy
+                  table (same old key, other partition key), which a rollback would then have lost
 -#}
 CREATE OR REPLACE FUNCTION @function@()
     RETURNS trigger
@@ -78,6 +81,7 @@ BEGIN
 
     PERFORM pg_catalog.set_config('part.syncing', 'on', true);
     IF TG_OP = 'INSERT' THEN
+        @refuse_insert@
         -- ON CONFLICT: a row the other table has already (it should not) is overwritten, never an error
         INSERT INTO @target@ AS t (@columns@) @overriding@
         SELECT @columns@ FROM new_rows
@@ -120,6 +124,7 @@ BEGIN
             SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
               FROM (SELECT DISTINCT @group_o@ AS g FROM old_rows o) d;
         ELSE
+            @refuse_update@
             -- UPDATE: a row whose key changed (partition key or primary key)
             -- leaves its old version behind; then every new version is upserted.
             DELETE FROM @target@ t USING old_rows o

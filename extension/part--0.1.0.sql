@@ -2262,6 +2262,7 @@ DECLARE
     v_refuse     text := '';
     v_keep       text[] := ARRAY['', ''];
     v_skipped    text := '';
+    v_raise      text;
 BEGIN
 /*
  * The CREATE FUNCTION statement of the sync trigger function p_function that
@@ -2279,34 +2280,33 @@ BEGIN
     -- Mirroring into the legacy table (phase partitioned): its primary key lacks the partition
     -- key, so two rows of the partitioned table (same id, other date) would be one row there:
     -- refuse the write rather than overwrite the other row (a rollback would have lost it).
-    IF p_target = v_legacy AND NOT (p_m.key_column = ANY (p_m.legacy_key)) AND v_set IS NOT NULL THEN
-        -- the upsert overwrites only the same row (same partition key), or the one an UPDATE moves
-        v_keep := ARRAY[
-            pg_catalog.format('WHERE t.%1$I IS NOT DISTINCT FROM EXCLUDED.%1$I', p_m.key_column),
-            pg_catalog.format('WHERE t.%1$I IS NOT DISTINCT FROM EXCLUDED.%1$I OR EXISTS (SELECT 1 FROM old_rows o WHERE %2$s)',
-                              p_m.key_column, part._sql_columns(v_target_key, 't', 'match:o'))];
-        v_skipped := pg_catalog.format(
-            $r$GET DIAGNOSTICS v_done = ROW_COUNT;
+    IF p_target = v_legacy AND NOT (p_m.key_column = ANY (p_m.legacy_key)) THEN
+        v_raise := pg_catalog.format('RAISE EXCEPTION %L USING ERRCODE = ''23505'', HINT = %L;',
+            pg_catalog.replace(pg_catalog.format('%s: a row with this %s exists in the legacy table with another %s, and the legacy table (kept for a rollback) can hold only one of them',
+                                                 p_m.table_name, pg_catalog.array_to_string(v_target_key, ', '), p_m.key_column), '%', '%%'),
+            pg_catalog.format('Give the row a new %s (the sequence does), or finalize the migration (part.finalize) before writing such rows.',
+                              pg_catalog.array_to_string(v_target_key, ', ')));
+        IF v_set IS NOT NULL THEN
+            -- the upsert overwrites only the same row (same partition key), or the one an UPDATE
+            -- moves, even against a concurrent writer; a short row count tells
+            v_keep := ARRAY[
+                pg_catalog.format('WHERE t.%1$I IS NOT DISTINCT FROM EXCLUDED.%1$I', p_m.key_column),
+                pg_catalog.format('WHERE t.%1$I IS NOT DISTINCT FROM EXCLUDED.%1$I OR EXISTS (SELECT 1 FROM old_rows o WHERE %2$s)',
+                                  p_m.key_column, part._sql_columns(v_target_key, 't', 'match:o'))];
+            v_skipped := pg_catalog.format(
+                $r$GET DIAGNOSTICS v_done = ROW_COUNT;
         IF v_done < (SELECT pg_catalog.count(*) FROM new_rows) THEN
-            RAISE EXCEPTION %1$L
-                USING ERRCODE = '23505', HINT = %2$L;
-        END IF;$r$,
-            pg_catalog.replace(pg_catalog.format('%s: a row with this %s exists in the legacy table with another %s, and the legacy table (kept for a rollback) can hold only one of them',
-                                                 p_m.table_name, pg_catalog.array_to_string(v_target_key, ', '), p_m.key_column), '%', '%%'),
-            pg_catalog.format('Give the row a new %s (the sequence does), or finalize the migration (part.finalize) before writing such rows.',
-                              pg_catalog.array_to_string(v_target_key, ', ')));
-    ELSIF p_target = v_legacy AND NOT (p_m.key_column = ANY (p_m.legacy_key)) THEN
-        v_refuse := pg_catalog.format(
-            $r$IF EXISTS (SELECT 1 FROM new_rows n JOIN %1$s t ON %2$s
+            %s
+        END IF;$r$, v_raise);
+        ELSE
+            -- DO NOTHING cannot tell a skipped row: look before writing
+            v_refuse := pg_catalog.format(
+                $r$IF EXISTS (SELECT 1 FROM new_rows n JOIN %1$s t ON %2$s
                         WHERE t.%3$I IS DISTINCT FROM n.%3$I @old_rows_filter@) THEN
-            RAISE EXCEPTION %4$L
-                USING ERRCODE = '23505', HINT = %5$L;
+            %4$s
         END IF;$r$,
-            part._qualified(p_target), part._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column,
-            pg_catalog.replace(pg_catalog.format('%s: a row with this %s exists in the legacy table with another %s, and the legacy table (kept for a rollback) can hold only one of them',
-                                                 p_m.table_name, pg_catalog.array_to_string(v_target_key, ', '), p_m.key_column), '%', '%%'),
-            pg_catalog.format('Give the row a new %s (the sequence does), or finalize the migration (part.finalize) before writing such rows.',
-                              pg_catalog.array_to_string(v_target_key, ', ')));
+                part._qualified(p_target), part._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column, v_raise);
+        END IF;
     END IF;
 
     v_sql := $tmpl$

@@ -1,5 +1,17 @@
 -- part 0.1.0 (extension install), rendered from templates/: do not edit
 \echo Use "CREATE EXTENSION part" to load this file. \quit
+-- part trusts its schema: one that another role (not a superuser) owns is refused
+DO $check$
+BEGIN
+    IF (SELECT NOT r.rolsuper AND r.rolname <> current_user
+          FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
+         WHERE n.nspname = 'part') THEN
+        RAISE EXCEPTION 'schema part exists and is owned by %, who could drop or change part''s objects',
+                        (SELECT pg_catalog.pg_get_userbyid(n.nspowner) FROM pg_catalog.pg_namespace n WHERE n.nspname = 'part')
+            USING ERRCODE = '42501', HINT = 'Drop that schema (or give it to a superuser) before installing part.';
+    END IF;
+END
+$check$;
 SET LOCAL check_function_bodies = off;
 
 -- tables
@@ -199,6 +211,140 @@ BEGIN
 END
 $$;
 
+-- functions/_archive_schema.sql
+CREATE FUNCTION part._archive_schema()
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_owner oid;
+BEGIN
+/*
+ * Make sure schema part_archive exists and is trusted before part moves a
+ * retired partition or a legacy table into it: part creates it (owned by
+ * the role running part), and refuses one that a role other than a
+ * superuser or the owner of schema part made first, whose owner could
+ * otherwise drop what part archives there. It is not an extension member,
+ * so uninstalling part keeps what was archived.
+ */
+    SELECT n.nspowner INTO v_owner FROM pg_catalog.pg_namespace n WHERE n.nspname = 'part_archive';
+    IF v_owner IS NULL THEN
+        CREATE SCHEMA part_archive;
+        REVOKE ALL ON SCHEMA part_archive FROM PUBLIC;
+        COMMENT ON SCHEMA part_archive IS
+            'part: partitions retired by part.drop_old in archive mode and legacy tables archived by part.finalize (not part of the extension: uninstall keeps them)';
+        RETURN;
+    END IF;
+    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = v_owner)
+       AND v_owner <> (SELECT n.nspowner FROM pg_catalog.pg_namespace n WHERE n.nspname = 'part') THEN
+        RAISE EXCEPTION 'schema part_archive is owned by %, a role that is neither a superuser nor the owner of schema part',
+                        pg_catalog.pg_get_userbyid(v_owner)
+            USING ERRCODE = '42501',
+                  HINT = 'Its owner could drop what part archives there: move its tables elsewhere and drop it (part creates it again), or ALTER SCHEMA part_archive OWNER TO a superuser.';
+    END IF;
+END
+$$;
+
+-- functions/_as_owner.sql
+CREATE FUNCTION part._as_owner(p_rel regclass, p_sql text, p_arg1 text DEFAULT NULL, p_arg2 text DEFAULT NULL,
+                                       p_returns boolean DEFAULT true)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_owner  oid;
+    v_fn     text;
+    v_src    constant text := $src$
+DECLARE
+    v_result text;
+    v_rows   bigint;
+BEGIN
+    -- part's runner: runs one statement of part with the rights of the table's owner
+    IF p_returns THEN
+        EXECUTE p_sql INTO v_result USING p_arg1, p_arg2;
+        RETURN v_result;
+    END IF;
+    EXECUTE p_sql USING p_arg1, p_arg2;
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows::text;
+END
+$src$;
+    v_before text;
+    v_result text;
+    v_rows   bigint;
+BEGIN
+/*
+ * Run one statement that part composed (from quoted identifiers and
+ * literals, values as $1 / $2) on a user's table with the rights of that
+ * table's owner, the way PostgreSQL's own maintenance commands switch to the
+ * table owner: the owner's triggers, defaults, CHECK and index expressions
+ * and foreign-key actions that the statement fires never run with the
+ * caller's rights (a superuser's, from pg_cron or a DBA). Returns the
+ * statement's single value (as text).
+ *
+ * When the caller is the owner it runs directly. Otherwise it goes through a
+ * SECURITY DEFINER function owned by the owner in this session's temporary
+ * schema (which no other session's role can reach), not executable by
+ * PUBLIC, checked (owner, body, settings, privileges) before every call:
+ * inside it neither SET ROLE nor RESET ROLE is allowed, so the owner's code
+ * cannot take the caller's rights back. Settings set for the session and
+ * temporary objects are compared before and after: code of the owner that
+ * leaves either behind (a search_path or a temporary view that would catch
+ * the caller's next query) makes the statement fail, which undoes them.
+ * A caller who is neither a superuser nor a member of the owner's role is
+ * refused.
+ */
+    SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_rel;
+    IF v_owner IS NULL THEN
+        RAISE EXCEPTION 'relation with OID % does not exist', p_rel::oid
+            USING ERRCODE = '42P01', HINT = 'The table was dropped meanwhile: run the step again.';
+    END IF;
+    IF v_owner = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
+        IF p_returns THEN
+            EXECUTE p_sql INTO v_result USING p_arg1, p_arg2;
+            RETURN v_result;
+        END IF;
+        EXECUTE p_sql USING p_arg1, p_arg2;
+        GET DIAGNOSTICS v_rows = ROW_COUNT;
+        RETURN v_rows::text;
+    END IF;
+    IF NOT pg_catalog.pg_has_role(current_user, v_owner, 'MEMBER') THEN
+        RAISE EXCEPTION 'part acts on % with the rights of its owner %, and % is not a member of that role',
+                        part._qualified(p_rel), pg_catalog.pg_get_userbyid(v_owner), current_user
+            USING ERRCODE = '42501',
+                  HINT = pg_catalog.format('Run it as %I (or a member of that role) or as a superuser.', pg_catalog.pg_get_userbyid(v_owner));
+    END IF;
+
+    v_fn := 'part_as_owner_' || v_owner::text;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
+                    WHERE p.pronamespace = pg_catalog.pg_my_temp_schema() AND p.proname = v_fn
+                      AND p.proargtypes = '25 16 25 25'::pg_catalog.oidvector
+                      AND p.proowner = v_owner AND p.prosecdef AND p.prolang = (SELECT l.oid FROM pg_catalog.pg_language l WHERE l.lanname = 'plpgsql')
+                      AND p.prosrc = v_src
+                      AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp', 'row_security=off']
+                      AND p.proacl IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee <> v_owner)) THEN
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE FUNCTION pg_temp.%I(p_sql text, p_returns boolean, p_arg1 text, p_arg2 text) RETURNS text LANGUAGE plpgsql '
+            'SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off AS %L', v_fn, v_src);
+        EXECUTE pg_catalog.format('ALTER FUNCTION pg_temp.%I(text, boolean, text, text) OWNER TO %I', v_fn, pg_catalog.pg_get_userbyid(v_owner));
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pg_temp.%I(text, boolean, text, text) FROM PUBLIC', v_fn);
+    END IF;
+
+    v_before := part._session_state();
+    EXECUTE pg_catalog.format('SELECT pg_temp.%I($1, $2, $3, $4)', v_fn) INTO v_result USING p_sql, p_returns, p_arg1, p_arg2;
+    IF part._session_state() IS DISTINCT FROM v_before THEN
+        RAISE EXCEPTION 'code of %''s owner % changed this session''s settings or temporary objects while part ran it as that owner',
+                        part._qualified(p_rel), pg_catalog.pg_get_userbyid(v_owner)
+            USING ERRCODE = '42501',
+                  HINT = 'A trigger, default or expression of that table sets a session setting (SET without LOCAL) or creates a temporary object: change it to not do so; part refused the step (nothing of it was kept).';
+    END IF;
+    RETURN v_result;
+END
+$$;
+
 -- functions/_backfill_batch.sql
 CREATE FUNCTION part._backfill_batch(p_table_name text, p_batch_size integer)
     RETURNS bigint
@@ -216,6 +362,7 @@ DECLARE
     v_hi      text;
     v_rows    bigint;
     v_groups  text[];
+    v_done    jsonb;
     v_tries   integer := 0;
     v_total   bigint;
     v_sql     text;
@@ -318,21 +465,26 @@ BEGIN
     v_sql := pg_catalog.format(
         'WITH ins AS (INSERT INTO %1$s (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s '
         '%10$s ORDER BY %9$s %11$s RETURNING %7$s AS g) '
-        'SELECT pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d) FROM ins',
+        'SELECT pg_catalog.jsonb_build_array(pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d))::text FROM ins',
         v_part, v_cols, v_legacy, v_after, v_key, part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'),
         part._group_sql(v_m, pg_catalog.quote_ident(v_m.key_column)), part._group_text_sql(v_m, 'd.g'),
         part._sql_columns(v_m.legacy_key, 'l'), '@anti_join@', '@on_conflict@');
+    -- The copy is written with the rights of the tables' owner (part._as_owner): the owner's
+    -- triggers, defaults and expressions on the copy never run with the caller's rights.
     BEGIN
-        EXECUTE pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
+        v_done := part._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
             pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
                               v_part, part._sql_columns(v_m.partitioned_key, 'c', 'match:l'),
                               v_after_c, part._sql_columns(v_m.legacy_key, 'c', 'row'),
-                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2')))
-           INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
+                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'))),
+            v_m.backfill_last_key, v_hi)::jsonb;
     EXCEPTION WHEN unique_violation THEN
-        EXECUTE pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING')
-           INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
+        v_done := part._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING'),
+                                         v_m.backfill_last_key, v_hi)::jsonb;
     END;
+    v_rows := (v_done ->> 0)::bigint;
+    v_groups := CASE WHEN pg_catalog.jsonb_typeof(v_done -> 1) = 'array'
+                     THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(v_done -> 1)) END;
     PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     PERFORM part._parity_mark(p_table_name, v_groups);
 
@@ -512,6 +664,65 @@ BEGIN
 END
 $$;
 
+-- functions/_check_trust.sql
+CREATE FUNCTION part._check_trust()
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_bad text;
+BEGIN
+/*
+ * Refuse to act when a role with fewer rights than the caller could have
+ * changed what part is about to trust (called first by run_maintenance,
+ * drop_old and create_ahead, which superusers run from pg_cron): schema part
+ * and every object in it must be owned by a superuser or by the caller, and
+ * no other role may create in schema part or write into part's tables (the
+ * rows of part.config say which partitions to create and which to drop).
+ */
+    SELECT pg_catalog.string_agg(x.what, ', ') INTO v_bad FROM (
+        SELECT pg_catalog.format('schema part (owner %s)', pg_catalog.pg_get_userbyid(n.nspowner)) AS what
+          FROM pg_catalog.pg_namespace n
+         WHERE n.nspname = 'part'
+           AND n.nspowner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+           AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = n.nspowner)
+        UNION ALL
+        SELECT pg_catalog.format('%s (owner %s)', c.oid::regclass, pg_catalog.pg_get_userbyid(c.relowner))
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'part' AND c.relkind IN ('r', 'v', 'S', 'p')
+           AND c.relowner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+           AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = c.relowner)
+        UNION ALL
+        SELECT pg_catalog.format('%s (owner %s)', p.oid::regprocedure, pg_catalog.pg_get_userbyid(p.proowner))
+          FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = 'part'
+           AND p.proowner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+           AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = p.proowner)
+        UNION ALL
+        SELECT DISTINCT pg_catalog.format('%s (%s may %s)', c.oid::regclass,
+                                          CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
+                                          a.privilege_type)
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
+         WHERE n.nspname = 'part' AND a.grantee <> c.relowner
+           AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER')
+           AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = a.grantee), false)
+        UNION ALL
+        SELECT pg_catalog.format('schema part (%s may CREATE)', CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END)
+          FROM pg_catalog.pg_namespace n CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) a
+         WHERE n.nspname = 'part' AND a.grantee <> n.nspowner AND a.privilege_type = 'CREATE'
+           AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = a.grantee), false)
+    ) x;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'part refuses to run: objects it trusts could have been changed by a role other than % or a superuser: %',
+                        current_user, v_bad
+            USING ERRCODE = '42501',
+                  HINT = 'Give them back to a superuser (ALTER ... OWNER TO, REVOKE), or reinstall part as a superuser; see the README''s security model.';
+    END IF;
+END
+$$;
+
 -- functions/_compatible_locks.sql
 CREATE FUNCTION part._compatible_locks(p_mode text)
     RETURNS text[]
@@ -660,28 +871,31 @@ BEGIN
         v_schema, v_name, p_parent);
     v_new := pg_catalog.format('%I.%I', v_schema, v_name)::regclass;
 
+    -- the parent's owner and privileges first: the rows move with the owner's rights
+    PERFORM part._copy_owner_and_grants(p_parent, v_new);
+
     IF v_default IS NOT NULL THEN
         SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
-        -- part.syncing: a migration's sync triggers on the default must not mirror this move as a delete
+        -- part.syncing: a migration's sync triggers on the default must not mirror this move as a delete.
+        -- The move runs with the rights of the table's owner (part._as_owner), never the caller's.
         PERFORM pg_catalog.set_config('part.syncing', 'on', true);
-        EXECUTE pg_catalog.format(
-            'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s) '
-            'INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved',
-            v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new);
-        GET DIAGNOSTICS v_moved = ROW_COUNT;
+        v_moved := part._as_owner(p_parent, pg_catalog.format(
+            'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s), '
+            'ins AS (INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved RETURNING 1) '
+            'SELECT pg_catalog.count(*)::text FROM ins',
+            v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new))::bigint;
         -- we hold the default exclusively: when that emptied it, give its space back now
         IF v_moved > 0 THEN
             EXECUTE pg_catalog.format('SELECT NOT EXISTS (SELECT 1 FROM %s)', v_default) INTO v_empty;
             IF v_empty THEN
-                EXECUTE pg_catalog.format('TRUNCATE %s', v_default);
+                PERFORM part._as_owner(p_parent, pg_catalog.format('TRUNCATE %s', v_default), p_returns => false);
             END IF;
         END IF;
         PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     END IF;
 
-    PERFORM part._copy_owner_and_grants(p_parent, v_new);
     EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                               p_parent, v_new, p_from, p_to);
     PERFORM part._sync_partition(v_new);   -- a migration's sync triggers, if the parent has them
@@ -1760,6 +1974,85 @@ BEGIN
 END
 $$;
 
+-- functions/_render.sql
+CREATE FUNCTION part._render(p_template text, p_values jsonb)
+    RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_pattern constant text := '@(ident|lit|rel|sql):([a-z][a-z0-9_]*)@';
+    v_parts   text[] := pg_catalog.regexp_split_to_array(p_template, v_pattern);
+    v_out     text := v_parts[1];
+    v_used    text[] := '{}';
+    v_m       text[];
+    v_val     jsonb;
+    v_i       integer := 1;
+    v_extra   text;
+BEGIN
+/*
+ * The one renderer of the code part generates at run time (the sync
+ * functions and triggers): fills each placeholder of p_template from
+ * p_values, quoted by the placeholder's kind, in a single pass (a value is
+ * never scanned for placeholders again):
+ *   @ident:k@  an identifier, through quote_ident;
+ *   @rel:k@    a relation given by its oid, as schema.name, both quoted;
+ *   @lit:k@    a literal, through quote_nullable (a JSON null is NULL);
+ *   @sql:k@    SQL that part composed itself from quoted identifiers and
+ *              literals (column lists, key comparisons): never a user's text.
+ * A placeholder without a value, a value no placeholder uses, or text that
+ * looks like a placeholder of an unknown kind is an error: nothing a caller
+ * forgot, misspelled or added can pass silently.
+ */
+    FOR v_m IN SELECT pg_catalog.regexp_matches(p_template, v_pattern, 'g') LOOP
+        IF NOT p_values ? v_m[2] THEN
+            RAISE EXCEPTION 'template placeholder @%:%@ has no value', v_m[1], v_m[2]
+                USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render forgot a value: report it as a bug.';
+        END IF;
+        v_val := p_values -> v_m[2];
+        IF v_m[1] <> 'lit' AND pg_catalog.jsonb_typeof(v_val) IS DISTINCT FROM 'string'
+           AND NOT (v_m[1] = 'rel' AND pg_catalog.jsonb_typeof(v_val) = 'number') THEN
+            RAISE EXCEPTION 'template placeholder @%:%@ got %, not a string', v_m[1], v_m[2], pg_catalog.jsonb_typeof(v_val)
+                USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a wrong value: report it as a bug.';
+        END IF;
+        v_used := v_used || v_m[2];
+        v_out := v_out
+              || CASE v_m[1]
+                     WHEN 'ident' THEN pg_catalog.quote_ident(v_val #>> '{}')
+                     WHEN 'lit'   THEN pg_catalog.quote_nullable(v_val #>> '{}')
+                     WHEN 'rel'   THEN (SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+                                          FROM pg_catalog.pg_class c
+                                          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                                         WHERE c.oid = (v_val #>> '{}')::oid)
+                     ELSE v_val #>> '{}'
+                 END
+              || v_parts[v_i + 1];
+        IF v_m[1] = 'rel' AND v_out IS NULL THEN
+            RAISE EXCEPTION 'template placeholder @rel:%@: relation % does not exist', v_m[2], v_val #>> '{}'
+                USING ERRCODE = '42P01', HINT = 'The table was dropped meanwhile: run the step again.';
+        END IF;
+        v_i := v_i + 1;
+    END LOOP;
+    IF v_out IS NULL THEN
+        RAISE EXCEPTION 'template rendered to NULL'
+            USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a NULL template or SQL value: report it as a bug.';
+    END IF;
+
+    SELECT pg_catalog.string_agg(k, ', ') INTO v_extra
+      FROM pg_catalog.jsonb_object_keys(p_values) k WHERE NOT k = ANY (v_used);
+    IF v_extra IS NOT NULL THEN
+        RAISE EXCEPTION 'template values not used: %', v_extra
+            USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a value its template has no placeholder for: report it as a bug.';
+    END IF;
+    IF pg_catalog.array_to_string(v_parts, '') ~ '@[a-z]+:[a-zA-Z0-9_]*@' THEN
+        RAISE EXCEPTION 'template has a malformed placeholder: %',
+                        (pg_catalog.regexp_match(pg_catalog.array_to_string(v_parts, ''), '@[a-z]+:[a-zA-Z0-9_]*@'))[1]
+            USING ERRCODE = 'XX000', HINT = 'Placeholders are @ident:, @rel:, @lit: or @sql: and a lower-case name: fix the template.';
+    END IF;
+    RETURN v_out;
+END
+$$;
+
 -- functions/_resolve_table.sql
 CREATE FUNCTION part._resolve_table(p_table text)
     RETURNS regclass
@@ -1901,6 +2194,26 @@ BEGIN
 END
 $$;
 
+-- functions/_session_state.sql
+CREATE FUNCTION part._session_state()
+    RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * What code run by part.run_as_owner could leave behind in this session
+     * for whoever uses it next: settings set for the session (search_path,
+     * part.*, ...) and objects in this session's temporary schema (which
+     * name lookups search first). Compared before and after that code runs.
+     */
+    SELECT coalesce((SELECT pg_catalog.string_agg(s.name || '=' || coalesce(s.setting, ''), ',' ORDER BY s.name)
+                       FROM pg_catalog.pg_settings s WHERE s.source = 'session'), '')
+        || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c WHERE c.relnamespace = pg_catalog.pg_my_temp_schema())
+        || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_type t WHERE t.typnamespace = pg_catalog.pg_my_temp_schema())
+        || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p WHERE p.pronamespace = pg_catalog.pg_my_temp_schema())
+        || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_operator o WHERE o.oprnamespace = pg_catalog.pg_my_temp_schema())
+$$;
+
 -- functions/_setting_keys.sql
 CREATE FUNCTION part._setting_keys()
     RETURNS TABLE(key text, kind text, read_only boolean, default_value text, description text)
@@ -1964,6 +2277,15 @@ BEGIN
  * every row written (TG_ARGV[0] names the key column), or NULL for a
  * TRUNCATE, so that part.split_hash re-copies those keys under its lock.
  */
+    -- SECURITY DEFINER (writers need no privilege on part.split_log), not executable by PUBLIC, and
+    -- only as part's own trigger on a partition of a table part manages
+    IF TG_NAME NOT IN ('part_split_capture', 'part_split_capture_truncate')
+       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i JOIN part.config c
+                                 ON c.parent_table = part._qualified(i.inhparent)
+                       WHERE i.inhrelid = TG_RELID AND c.strategy = 'hash') THEN
+        RAISE EXCEPTION 'part._split_capture fired as trigger % on %.%, which part did not create', TG_NAME, TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = '42501', HINT = 'Drop that trigger: part._split_capture serves only part.split_hash.';
+    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         INSERT INTO part.split_log VALUES (TG_RELID, NULL);
         RETURN NULL;
@@ -2232,6 +2554,48 @@ BEGIN
 END
 $$;
 
+-- functions/_sync_function_create.sql
+CREATE FUNCTION part._sync_function_create(p_m part.migration, p_direction text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_legacy   regclass := pg_catalog.to_regclass(p_m.legacy_table);
+    v_part     regclass := pg_catalog.to_regclass(p_m.partitioned_table);
+    v_function text := part._sync_function_name(p_m.table_name, p_direction);
+    v_owner    text;
+BEGIN
+/*
+ * Create (or replace) one sync trigger function of a migration (p_direction
+ * 'partitioned': legacy -> partitioned, 'legacy': back) and give it to the
+ * owner of the legacy table: it is SECURITY DEFINER so that every writer's
+ * statement is mirrored with the rights of the tables' owner (who owns both
+ * tables: part.migrate_start gives the copy the legacy table's owner), never
+ * with the rights of whoever started the migration. PUBLIC may not execute
+ * it, so no one else can attach it to a table of their own (firing a trigger
+ * needs no EXECUTE; creating one does). The owner may use the two helpers
+ * the sync calls in part's catalog, and nothing else of part.
+ */
+    SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)) INTO v_owner
+      FROM pg_catalog.pg_class c WHERE c.oid = v_legacy;
+    IF p_direction = 'partitioned' THEN
+        EXECUTE part._sync_function_sql(p_m, v_legacy, v_part, v_function);
+    ELSE
+        EXECUTE part._sync_function_sql(p_m, v_part, v_legacy, v_function);
+    END IF;
+    EXECUTE pg_catalog.format('ALTER FUNCTION %s() OWNER TO %s', v_function, v_owner);
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', v_function);
+    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_function,
+        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)',
+                          CASE WHEN p_direction = 'partitioned' THEN p_m.legacy_table ELSE p_m.partitioned_table END,
+                          CASE WHEN p_direction = 'partitioned' THEN p_m.partitioned_table ELSE p_m.legacy_table END));
+    EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA part TO %s', v_owner);
+    EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION part._parity_mark(text, text[]), '
+                              'part._sync_state(text, boolean) TO %s', v_owner);
+END
+$$;
+
 -- functions/_sync_function_name.sql
 CREATE FUNCTION part._sync_function_name(p_table_name text, p_direction text)
     RETURNS text
@@ -2256,18 +2620,22 @@ AS $$
 DECLARE
     v_legacy     regclass := pg_catalog.to_regclass(p_m.legacy_table);
     v_cols       text[] := part._sync_columns(p_source, p_target, true);
+    v_fn         text[] := pg_catalog.parse_ident(p_function);
     v_target_key text[];
     v_set        text[];
-    v_sql        text;
-    v_refuse     text := '';
+    v_refuse     text[] := ARRAY['', ''];
+    v_i          integer;
     v_keep       text[] := ARRAY['', ''];
     v_skipped    text := '';
     v_raise      text;
+    v_body       text;
 BEGIN
 /*
  * The CREATE FUNCTION statement of the sync trigger function p_function that
- * mirrors writes of p_source into p_target: templates/sync/sync_function.sql
- * with its @names@ filled in from the live catalog.
+ * mirrors writes of p_source into p_target: the body is
+ * templates/sync/sync_function.sql rendered by part._render from the live
+ * catalog (every name quoted by its kind), and it goes into the statement as
+ * one quoted literal, so no name can end the body or add a statement.
  */
     v_target_key := CASE WHEN p_target = v_legacy THEN p_m.legacy_key ELSE p_m.partitioned_key END;
     -- columns an upsert sets: not the key, not an identity column PostgreSQL generates ALWAYS
@@ -2281,9 +2649,10 @@ BEGIN
     -- key, so two rows of the partitioned table (same id, other date) would be one row there:
     -- refuse the write rather than overwrite the other row (a rollback would have lost it).
     IF p_target = v_legacy AND NOT (p_m.key_column = ANY (p_m.legacy_key)) THEN
-        v_raise := pg_catalog.format('RAISE EXCEPTION %L USING ERRCODE = ''23505'', HINT = %L;',
-            pg_catalog.replace(pg_catalog.format('%s: a row with this %s exists in the legacy table with another %s, and the legacy table (kept for a rollback) can hold only one of them',
-                                                 p_m.table_name, pg_catalog.array_to_string(v_target_key, ', '), p_m.key_column), '%', '%%'),
+        v_raise := pg_catalog.format(
+            'RAISE EXCEPTION ''%%: a row with this %% exists in the legacy table with another %%, and the legacy table (kept for a rollback) can hold only one of them'', %L, %L, %L '
+            'USING ERRCODE = ''23505'', HINT = %L;',
+            p_m.table_name, pg_catalog.array_to_string(v_target_key, ', '), p_m.key_column,
             pg_catalog.format('Give the row a new %s (the sequence does), or finalize the migration (part.finalize) before writing such rows.',
                               pg_catalog.array_to_string(v_target_key, ', ')));
         IF v_set IS NOT NULL THEN
@@ -2299,34 +2668,42 @@ BEGIN
             %s
         END IF;$r$, v_raise);
         ELSE
-            -- DO NOTHING cannot tell a skipped row: look before writing
-            v_refuse := pg_catalog.format(
-                $r$IF EXISTS (SELECT 1 FROM new_rows n JOIN %1$s t ON %2$s
-                        WHERE t.%3$I IS DISTINCT FROM n.%3$I @old_rows_filter@) THEN
+            -- DO NOTHING cannot tell a skipped row: look before writing (an UPDATE may move a
+            -- row to another partition key: the legacy row it replaces is among old_rows)
+            FOR v_i IN 1..2 LOOP
+                v_refuse[v_i] := pg_catalog.format(
+                    $r$IF EXISTS (SELECT 1 FROM new_rows n JOIN %1$s t ON %2$s
+                        WHERE t.%3$I IS DISTINCT FROM n.%3$I %5$s) THEN
             %4$s
         END IF;$r$,
-                part._qualified(p_target), part._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column, v_raise);
+                    part._qualified(p_target), part._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column, v_raise,
+                    CASE WHEN v_i = 2 THEN pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s)',
+                                                             part._sql_columns(v_target_key, 't', 'match:o')) ELSE '' END);
+            END LOOP;
         END IF;
     END IF;
 
-    v_sql := $tmpl$
-CREATE OR REPLACE FUNCTION @function@()
-    RETURNS trigger
-    LANGUAGE plpgsql
-    SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $sync$
+    v_body := part._render($tmpl$
 DECLARE
     v_m      record;
     v_groups text[];
     v_gate   boolean := false;
     v_done   bigint;
 BEGIN
-/*
- * Generated by part for @table@ (do not edit: part.migrate_refresh
- * regenerates it): mirrors every write to @source@ into @target@, one
- * statement at a time, from the statement's transition tables.
- */
+    -- Generated by part (do not edit: part.migrate_refresh regenerates it). It runs with the
+    -- rights of the tables' owner; it fires only as one of part's own triggers on the tables of
+    -- its migration (not as a trigger someone else attached to another table).
+    IF TG_NAME NOT LIKE 'part\_sync\_%'
+       OR NOT (TG_RELID = @lit:source_name@::pg_catalog.regclass
+               OR TG_ARGV[0] = 'partition'
+                  AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
+                               WHERE i.inhrelid = TG_RELID AND i.inhparent = @lit:source_name@::pg_catalog.regclass)) THEN
+        RAISE EXCEPTION 'the sync function of the migration of % fired as trigger % on %.%, which part did not create',
+                        @lit:table@, TG_NAME, TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = '42501',
+                  HINT = 'Drop that trigger: a sync function serves only the triggers part created for it.';
+    END IF;
+
     -- Writes made by part itself (this sync in the other direction, the
     -- backfill) are not mirrored back: that is what stops the recursion.
     IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
@@ -2336,10 +2713,10 @@ BEGIN
     IF TG_WHEN = 'BEFORE' AND TG_OP <> 'TRUNCATE' THEN
         -- part_sync_guard, enabled on the table the application does not write (the copy until
         -- the switch, the legacy table after it): a write there would not be mirrored.
-        RAISE EXCEPTION '% is kept in step by part''s sync during the migration of @table@: % here is refused',
-                        '@source@', TG_OP
+        RAISE EXCEPTION '% is kept in step by part''s sync during the migration of %: % here is refused',
+                        @lit:source_name@, @lit:table@, TG_OP
             USING ERRCODE = '55000',
-                  HINT = 'Write to @table@ (the sync mirrors it here), or finish or roll back the migration first.';
+                  HINT = pg_catalog.format('Write to %s (the sync mirrors it here), or finish or roll back the migration first.', @lit:table@);
     END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
@@ -2348,124 +2725,120 @@ BEGIN
             -- (their BEFORE TRUNCATE triggers fire after the parent's); one
             -- partition truncated alone cannot be mirrored as such: refused.
             IF TG_ARGV[0] = 'partition' AND pg_catalog.current_setting('part.truncating', true) IS DISTINCT FROM 'on' THEN
-                RAISE EXCEPTION 'TRUNCATE of partition %.% alone is not mirrored into @target@ during the migration of @table@',
-                                TG_TABLE_SCHEMA, TG_TABLE_NAME
+                RAISE EXCEPTION 'TRUNCATE of partition %.% alone is not mirrored into % during the migration of %',
+                                TG_TABLE_SCHEMA, TG_TABLE_NAME, @lit:target_name@, @lit:table@
                     USING ERRCODE = '0A000',
-                          HINT = 'DELETE the rows from the partition (that is mirrored), or TRUNCATE @source@ itself.';
+                          HINT = pg_catalog.format('DELETE the rows from the partition (that is mirrored), or TRUNCATE %s itself.', @lit:source_name@);
             END IF;
             PERFORM pg_catalog.set_config('part.truncating', 'on', true);
             RETURN NULL;
         END IF;
         PERFORM pg_catalog.set_config('part.truncating', 'off', true);
         PERFORM pg_catalog.set_config('part.syncing', 'on', true);
-        TRUNCATE @target@;
-        PERFORM part._parity_mark(@table_literal@, ARRAY['*']);
+        TRUNCATE @rel:target@;
+        PERFORM part._parity_mark(@lit:table@, ARRAY['*']);
         PERFORM pg_catalog.set_config('part.syncing', 'off', true);
         RETURN NULL;
     END IF;
 
     PERFORM pg_catalog.set_config('part.syncing', 'on', true);
     IF TG_OP = 'INSERT' THEN
-        @refuse_insert@
+        @sql:refuse_insert@
         -- ON CONFLICT: a row the other table has already (it should not) is overwritten, never an error
-        INSERT INTO @target@ AS t (@columns@) @overriding@
-        SELECT @columns@ FROM new_rows
-            ON CONFLICT (@target_key@) @on_conflict@ @keep_other_row_insert@;
-        @refuse_skipped@
-        SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
-          FROM (SELECT DISTINCT @group_n@ AS g FROM new_rows n) d;
+        INSERT INTO @rel:target@ AS t (@sql:columns@) @sql:overriding@
+        SELECT @sql:columns@ FROM new_rows
+            ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
+        @sql:refuse_skipped@
+        SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
+          FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d;
     ELSE
         -- While the backfill may still copy rows this statement removes
         -- (their old key is between its last batch and its last key), wait
         -- for the batch it is copying now and keep it from starting another
         -- before this transaction ends: the backfill then never copies a row
         -- after its mirrored delete ran.
-        SELECT * INTO v_m FROM part._sync_state(@table_literal@);
+        SELECT * INTO v_m FROM part._sync_state(@lit:table@);
         IF v_m.phase = 'dual_write' AND v_m.backfill_finished_at IS NULL THEN
             IF v_m.backfill_high_key IS NULL THEN
                 v_gate := true;     -- the backfill has not started: it may copy anything
             ELSIF TG_OP = 'DELETE' THEN
                 v_gate := EXISTS (SELECT 1 FROM old_rows o
-                                   WHERE (v_m.backfill_last_key IS NULL OR @legacy_key_o@ > @last_key@)
-                                     AND @legacy_key_o@ <= @high_key@);
+                                   WHERE (v_m.backfill_last_key IS NULL OR @sql:legacy_key_o@ > @sql:last_key@)
+                                     AND @sql:legacy_key_o@ <= @sql:high_key@);
             ELSE                    -- an UPDATE removes (from the copy) only the rows whose key changed
                 v_gate := EXISTS (SELECT 1 FROM old_rows o
-                                   WHERE (v_m.backfill_last_key IS NULL OR @legacy_key_o@ > @last_key@)
-                                     AND @legacy_key_o@ <= @high_key@
-                                     AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @copy_match_n_o@));
+                                   WHERE (v_m.backfill_last_key IS NULL OR @sql:legacy_key_o@ > @sql:last_key@)
+                                     AND @sql:legacy_key_o@ <= @sql:high_key@
+                                     AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:copy_match_n_o@));
             END IF;
             IF v_gate THEN
-                PERFORM pg_catalog.pg_advisory_xact_lock_shared(@gate@);
+                PERFORM pg_catalog.pg_advisory_xact_lock_shared(@sql:gate@);
                 IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
                     -- 40001 if a batch committed after this transaction's snapshot,
                     -- which would not see what that batch copied
-                    PERFORM part._sync_state(@table_literal@, true);
+                    PERFORM part._sync_state(@lit:table@, true);
                 END IF;
             END IF;
         END IF;
 
         IF TG_OP = 'DELETE' THEN
-            DELETE FROM @target@ t USING old_rows o
-             WHERE @match_t_o@;
-            SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
-              FROM (SELECT DISTINCT @group_o@ AS g FROM old_rows o) d;
+            DELETE FROM @rel:target@ t USING old_rows o
+             WHERE @sql:match_t_o@;
+            SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
+              FROM (SELECT DISTINCT @sql:group_o@ AS g FROM old_rows o) d;
         ELSE
-            @refuse_update@
+            @sql:refuse_update@
             -- UPDATE: a row whose key changed (partition key or primary key)
             -- leaves its old version behind; then every new version is upserted.
-            DELETE FROM @target@ t USING old_rows o
-             WHERE @match_t_o@
-               AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @match_n_o@);
+            DELETE FROM @rel:target@ t USING old_rows o
+             WHERE @sql:match_t_o@
+               AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@);
             -- in key order, as the backfill copies: concurrent upserts of the same keys never deadlock
-            INSERT INTO @target@ AS t (@columns@) @overriding@
-            SELECT @columns@ FROM new_rows ORDER BY @target_key@
-                ON CONFLICT (@target_key@) @on_conflict@ @keep_other_row_update@;
-            @refuse_skipped@
-            SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
-              FROM (SELECT @group_o@ AS g FROM old_rows o
+            INSERT INTO @rel:target@ AS t (@sql:columns@) @sql:overriding@
+            SELECT @sql:columns@ FROM new_rows ORDER BY @sql:target_key@
+                ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
+            @sql:refuse_skipped@
+            SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
+              FROM (SELECT @sql:group_o@ AS g FROM old_rows o
                     UNION
-                    SELECT @group_n@ FROM new_rows n) d;
+                    SELECT @sql:group_n@ FROM new_rows n) d;
         END IF;
     END IF;
     -- the parity ranges this statement touched, for part.check_parity
-    PERFORM part._parity_mark(@table_literal@, v_groups);
+    PERFORM part._parity_mark(@lit:table@, v_groups);
     PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     RETURN NULL;
 END
-$sync$
-$tmpl$;
-    v_sql := pg_catalog.replace(v_sql, '@function@', p_function);
-    v_sql := pg_catalog.replace(v_sql, '@source@', part._qualified(p_source));
-    v_sql := pg_catalog.replace(v_sql, '@target@', part._qualified(p_target));
-    v_sql := pg_catalog.replace(v_sql, '@table_literal@', pg_catalog.quote_literal(p_m.table_name));
-    v_sql := pg_catalog.replace(v_sql, '@table@', p_m.table_name);
-    v_sql := pg_catalog.replace(v_sql, '@columns@', part._sql_columns(v_cols));
-    v_sql := pg_catalog.replace(v_sql, '@overriding@',
-        CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                           WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped
-                             AND a.attidentity <> '' AND a.attname = ANY (v_cols))
-             THEN 'OVERRIDING SYSTEM VALUE' ELSE '' END);
-    v_sql := pg_catalog.replace(v_sql, '@target_key@', part._sql_columns(v_target_key));
-    v_sql := pg_catalog.replace(v_sql, '@on_conflict@',
-        CASE WHEN v_set IS NULL THEN 'DO NOTHING' ELSE 'DO UPDATE SET ' || part._sql_columns(v_set, NULL, 'set') END);
-    v_sql := pg_catalog.replace(v_sql, '@match_t_o@', part._sql_columns(v_target_key, 't', 'match:o'));
-    v_sql := pg_catalog.replace(v_sql, '@copy_match_n_o@', part._sql_columns(p_m.partitioned_key, 'n', 'match:o'));
-    v_sql := pg_catalog.replace(v_sql, '@match_n_o@', part._sql_columns(v_target_key, 'n', 'match:o'));
-    v_sql := pg_catalog.replace(v_sql, '@legacy_key_o@', part._sql_columns(p_m.legacy_key, 'o', 'row'));
-    v_sql := pg_catalog.replace(v_sql, '@last_key@', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_last_key'));
-    v_sql := pg_catalog.replace(v_sql, '@high_key@', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_high_key'));
-    v_sql := pg_catalog.replace(v_sql, '@gate@', part._migration_lock(p_m.table_name, 'gate'));
-    v_sql := pg_catalog.replace(v_sql, '@group_n@', part._group_sql(p_m, pg_catalog.format('n.%I', p_m.key_column)));
-    v_sql := pg_catalog.replace(v_sql, '@group_o@', part._group_sql(p_m, pg_catalog.format('o.%I', p_m.key_column)));
-    v_sql := pg_catalog.replace(v_sql, '@group_text@', part._group_text_sql(p_m, 'd.g'));
-    v_sql := pg_catalog.replace(v_sql, '@keep_other_row_insert@', v_keep[1]);
-    v_sql := pg_catalog.replace(v_sql, '@keep_other_row_update@', v_keep[2]);
-    v_sql := pg_catalog.replace(v_sql, '@refuse_skipped@', v_skipped);
-    v_sql := pg_catalog.replace(v_sql, '@refuse_insert@', pg_catalog.replace(v_refuse, '@old_rows_filter@', ''));
-    -- an UPDATE may move a row to another partition key: the legacy row it replaces is among old_rows
-    v_sql := pg_catalog.replace(v_sql, '@refuse_update@', pg_catalog.replace(v_refuse, '@old_rows_filter@',
-        pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s)', part._sql_columns(v_target_key, 't', 'match:o'))));
-    RETURN v_sql;
+$tmpl$, pg_catalog.jsonb_build_object(
+        'target', p_target::oid,
+        'table', p_m.table_name,
+        'source_name', part._qualified(p_source),
+        'target_name', part._qualified(p_target),
+        'columns', part._sql_columns(v_cols),
+        'overriding', CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                         WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped
+                                           AND a.attidentity <> '' AND a.attname = ANY (v_cols))
+                           THEN 'OVERRIDING SYSTEM VALUE' ELSE '' END,
+        'target_key', part._sql_columns(v_target_key),
+        'on_conflict', CASE WHEN v_set IS NULL THEN 'DO NOTHING' ELSE 'DO UPDATE SET ' || part._sql_columns(v_set, NULL, 'set') END,
+        'match_t_o', part._sql_columns(v_target_key, 't', 'match:o'),
+        'copy_match_n_o', part._sql_columns(p_m.partitioned_key, 'n', 'match:o'),
+        'match_n_o', part._sql_columns(v_target_key, 'n', 'match:o'),
+        'legacy_key_o', part._sql_columns(p_m.legacy_key, 'o', 'row'),
+        'last_key', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_last_key'),
+        'high_key', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_high_key'),
+        'gate', part._migration_lock(p_m.table_name, 'gate'),
+        'group_n', part._group_sql(p_m, pg_catalog.format('n.%I', p_m.key_column)),
+        'group_o', part._group_sql(p_m, pg_catalog.format('o.%I', p_m.key_column)),
+        'group_text', part._group_text_sql(p_m, 'd.g'),
+        'keep_other_row_insert', v_keep[1],
+        'keep_other_row_update', v_keep[2],
+        'refuse_skipped', v_skipped,
+        'refuse_insert', v_refuse[1],
+        'refuse_update', v_refuse[2]));
+    RETURN pg_catalog.format(
+        'CREATE OR REPLACE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
+        'SET search_path = pg_catalog, pg_temp AS %L', v_fn[1], v_fn[2], v_body);
 END
 $$;
 
@@ -2502,15 +2875,11 @@ BEGIN
                         p_table_name, v_m.legacy_table, v_m.partitioned_table
             USING ERRCODE = '42P01', HINT = 'Restore the missing table, or remove the migration row from part.migration.';
     END IF;
-    EXECUTE part._sync_function_sql(v_m, v_legacy, v_part, v_to_part);
-    EXECUTE part._sync_function_sql(v_m, v_part, v_legacy, v_to_leg);
-    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
-        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.legacy_table, v_m.partitioned_table));
-    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
-        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.partitioned_table, v_m.legacy_table));
+    PERFORM part._sync_function_create(v_m, 'partitioned');
+    PERFORM part._sync_function_create(v_m, 'legacy');
 
-    PERFORM part._sync_triggers(v_legacy, v_to_part, '', true, false, true);
-    PERFORM part._sync_triggers(v_part, v_to_leg, '', true, true, true);
+    PERFORM part._sync_triggers(v_legacy, v_to_part, 'table', true, false, true);
+    PERFORM part._sync_triggers(v_part, v_to_leg, 'table', true, true, true);
     -- the table the application writes mirrors its writes; the other one refuses direct writes
     -- (its DML triggers disabled: with transition tables they would keep every row the sync or
     -- the backfill writes there, for nothing)
@@ -2525,7 +2894,7 @@ BEGIN
                                   'DISABLE TRIGGER part_sync_delete', v_p.mirror);
     END LOOP;
     FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part LOOP
-        PERFORM part._sync_triggers(v_p.rel, v_to_leg, '''partition''', false, true);
+        PERFORM part._sync_triggers(v_p.rel, v_to_leg, 'partition', false, true);
     END LOOP;
     UPDATE part.migration m SET sync_columns = part._sync_columns(v_legacy, v_part)
      WHERE m.table_name = p_table_name;
@@ -2554,12 +2923,10 @@ BEGIN
      WHERE i.inhrelid = p_partition AND m.phase <> 'finalized';
     IF FOUND THEN
         -- the functions too: a hash split changes the partition count they group by
-        EXECUTE part._sync_function_sql(v_m, pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table),
-                                                part._sync_function_name(v_m.table_name, 'partitioned'));
-        EXECUTE part._sync_function_sql(v_m, pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table),
-                                                part._sync_function_name(v_m.table_name, 'legacy'));
+        PERFORM part._sync_function_create(v_m, 'partitioned');
+        PERFORM part._sync_function_create(v_m, 'legacy');
         PERFORM part._sync_triggers(p_partition, part._sync_function_name(v_m.table_name, 'legacy'),
-                                            '''partition''', false, true);
+                                            'partition', false, true);
     END IF;
 END
 $$;
@@ -2651,47 +3018,55 @@ CREATE FUNCTION part._sync_triggers(p_rel regclass, p_function text, p_argument 
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_sql  text := $tmpl$
-CREATE OR REPLACE TRIGGER part_sync_insert AFTER INSERT ON @table@
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
-CREATE OR REPLACE TRIGGER part_sync_update AFTER UPDATE ON @table@
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
-CREATE OR REPLACE TRIGGER part_sync_delete AFTER DELETE ON @table@
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
---after-truncate
-CREATE OR REPLACE TRIGGER part_sync_truncate AFTER TRUNCATE ON @table@
-    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
---before-truncate
-CREATE OR REPLACE TRIGGER part_sync_truncate_guard BEFORE TRUNCATE ON @table@
-    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
---guard
-CREATE OR REPLACE TRIGGER part_sync_guard BEFORE INSERT OR UPDATE OR DELETE ON @table@
-    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
-$tmpl$;
-    v_dml  text;
+    v_fn     text[] := pg_catalog.parse_ident(p_function);
+    v_values jsonb;
 BEGIN
 /*
- * Create (or replace) the sync triggers of one table from
- * templates/sync/sync_triggers.sql: the INSERT, UPDATE and DELETE triggers
- * with transition tables, the AFTER / BEFORE TRUNCATE ones and the guard
- * as asked.
+ * Create (or replace) the sync triggers of one table from templates/sync/:
+ * the INSERT, UPDATE and DELETE triggers with transition tables, the AFTER /
+ * BEFORE TRUNCATE ones and the guard as asked, each rendered by part._render.
+ * p_argument is the trigger argument: 'table' or 'partition'.
  */
-    v_sql := pg_catalog.replace(v_sql, '@table@', p_rel::text);
-    v_sql := pg_catalog.replace(v_sql, '@function@', p_function);
-    v_sql := pg_catalog.replace(v_sql, '@argument@', p_argument);
-    v_dml := pg_catalog.split_part(v_sql, '--after-truncate', 1);
-    EXECUTE v_dml;
+    IF p_argument NOT IN ('table', 'partition') THEN
+        RAISE EXCEPTION 'unknown sync trigger argument %', p_argument
+            USING ERRCODE = '22023', HINT = 'An internal caller of part._sync_triggers passed a wrong argument: report it as a bug.';
+    END IF;
+    v_values := pg_catalog.jsonb_build_object('table', p_rel::oid, 'function_schema', v_fn[1],
+                                              'function_name', v_fn[2], 'argument', p_argument);
+    EXECUTE part._render($tmpl$
+CREATE OR REPLACE TRIGGER part_sync_insert AFTER INSERT ON @rel:table@
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT WHEN (part._sync_active())
+    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
+CREATE OR REPLACE TRIGGER part_sync_update AFTER UPDATE ON @rel:table@
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT WHEN (part._sync_active())
+    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
+CREATE OR REPLACE TRIGGER part_sync_delete AFTER DELETE ON @rel:table@
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT WHEN (part._sync_active())
+    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
+$tmpl$, v_values);
     IF p_after_truncate THEN
-        EXECUTE pg_catalog.split_part(pg_catalog.split_part(v_sql, '--after-truncate', 2), '--before-truncate', 1);
+        EXECUTE part._render($tmpl$
+CREATE OR REPLACE TRIGGER part_sync_truncate AFTER TRUNCATE ON @rel:table@
+    FOR EACH STATEMENT WHEN (part._sync_active())
+    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
+$tmpl$, v_values);
     END IF;
     IF p_before_truncate THEN
-        EXECUTE pg_catalog.split_part(pg_catalog.split_part(v_sql, '--before-truncate', 2), '--guard', 1);
+        EXECUTE part._render($tmpl$
+CREATE OR REPLACE TRIGGER part_sync_truncate_guard BEFORE TRUNCATE ON @rel:table@
+    FOR EACH STATEMENT WHEN (part._sync_active())
+    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
+$tmpl$, v_values);
     END IF;
     IF p_guard THEN
-        EXECUTE pg_catalog.split_part(v_sql, '--guard', 2);
+        EXECUTE part._render($tmpl$
+CREATE OR REPLACE TRIGGER part_sync_guard BEFORE INSERT OR UPDATE OR DELETE ON @rel:table@
+    FOR EACH STATEMENT WHEN (part._sync_active())
+    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
+$tmpl$, v_values);
     END IF;
 END
 $$;
@@ -2904,6 +3279,7 @@ BEGIN
  * Existing bounds are read in one catalog pass per table, so a call that
  * creates nothing costs almost nothing.
  */
+    PERFORM part._check_trust();
     IF p_count IS NOT NULL AND p_count < 0 THEN
         RAISE EXCEPTION 'count must be zero or more, not %', p_count
             USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead of the current one to create, e.g. 3.';
@@ -3156,6 +3532,7 @@ BEGIN
  * also writes a summary row (action 'retention') that part.verify() reads.
  * Returns the qualified names of the partitions retired.
  */
+    PERFORM part._check_trust();   -- nothing a less privileged role changed steers what is dropped
     IF v_alone THEN
         v_run := pg_catalog.nextval('part.maintenance_run_id_seq');
     END IF;
@@ -3247,11 +3624,7 @@ BEGIN
                 IF v_t.retention_mode = 'drop' THEN
                     EXECUTE pg_catalog.format('DROP TABLE %s', v_parts[i]);
                 ELSIF v_t.retention_mode = 'archive' THEN
-                    IF pg_catalog.to_regnamespace('part_archive') IS NULL THEN
-                        CREATE SCHEMA IF NOT EXISTS part_archive;
-                        COMMENT ON SCHEMA part_archive IS
-                            'part: partitions retired by part.drop_old in archive mode (not part of the extension: uninstall keeps them)';
-                    END IF;
+                    PERFORM part._archive_schema();   -- created by part, or refused when someone else made it
                     SELECT n.nspname, c.relname INTO v_schema, v_name
                       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                      WHERE c.oid = v_parts[i];
@@ -3371,7 +3744,7 @@ BEGIN
     END LOOP;
 
     IF p_keep_legacy = 'archive' THEN
-        CREATE SCHEMA IF NOT EXISTS part_archive;
+        PERFORM part._archive_schema();   -- created by part, or refused when someone else made it
         v_name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = v_legacy);
         IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
             v_name := part._partition_name(v_name, pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS'));
@@ -3405,7 +3778,8 @@ $$;
 -- functions/metrics.sql
 CREATE FUNCTION part.metrics(p_exact boolean DEFAULT false)
     RETURNS jsonb
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql
+    SECURITY DEFINER STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -4158,7 +4532,8 @@ $$;
 -- functions/verify.sql
 CREATE FUNCTION part.verify()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql
+    SECURITY DEFINER STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -4616,6 +4991,7 @@ BEGIN
         RAISE EXCEPTION 'p_commit cannot be NULL'
             USING ERRCODE = '22023', HINT = 'Pass true (commit each step; the default) or false (inside a transaction), or leave it out.';
     END IF;
+    PERFORM part._check_trust();   -- nothing a less privileged role changed steers this run
     IF pg_catalog.pg_is_in_recovery() THEN
         RAISE NOTICE 'part.run_maintenance: this server is a standby (in recovery): nothing done'
             USING HINT = 'Maintenance runs on the primary; its changes reach the standby by replication.';
@@ -4911,8 +5287,10 @@ BEGIN
         -- 2. copy, writers going on
         FOREACH v_rem IN ARRAY v_targets LOOP
             v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
-            EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
-                                      v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+            -- rows are written with the rights of the table's owner (part._as_owner)
+            PERFORM part._as_owner(v_rel, pg_catalog.format(
+                'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
         END LOOP;
         COMMIT;
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -4926,14 +5304,17 @@ BEGIN
         FOREACH v_rem IN ARRAY v_targets LOOP
             v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
             IF v_full THEN
-                EXECUTE pg_catalog.format('TRUNCATE %I.%I', v_schema, v_tmp);
-                EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
-                                          v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+                PERFORM part._as_owner(v_rel, pg_catalog.format('TRUNCATE %I.%I', v_schema, v_tmp), p_returns => false);
+                PERFORM part._as_owner(v_rel, pg_catalog.format(
+                    'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                    v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
             ELSIF v_keys IS NOT NULL THEN
-                EXECUTE pg_catalog.format('DELETE FROM %I.%I WHERE %I = ANY (%L::%s[])', v_schema, v_tmp, v_cfg.key_column, v_keys, v_type);
-                EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE %I = ANY (%L::%s[]) AND pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
-                                          v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_cfg.key_column, v_keys, v_type,
-                                          v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+                PERFORM part._as_owner(v_rel, pg_catalog.format('DELETE FROM %I.%I WHERE %I = ANY (%L::%s[])',
+                                                                        v_schema, v_tmp, v_cfg.key_column, v_keys, v_type), p_returns => false);
+                PERFORM part._as_owner(v_rel, pg_catalog.format(
+                    'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE %I = ANY (%L::%s[]) AND pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                    v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_cfg.key_column, v_keys, v_type,
+                    v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
             END IF;
         END LOOP;
         EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_part.rel) INTO v_n_old;
@@ -5067,3 +5448,16 @@ ON CONFLICT (key) DO NOTHING;
 -- Restoring a dump replaces default settings instead of failing (see part._settings_restore).
 CREATE TRIGGER settings_restore BEFORE INSERT ON part.settings
     FOR EACH ROW EXECUTE FUNCTION part._settings_restore();
+
+-- privileges
+REVOKE ALL ON SCHEMA part FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA part FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA part FROM PUBLIC;
+REVOKE ALL ON ALL ROUTINES IN SCHEMA part FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION part._sync_active() TO PUBLIC;
+
+GRANT USAGE ON SCHEMA part TO pg_monitor;
+GRANT EXECUTE ON FUNCTION part.verify(), part.metrics(boolean) TO pg_monitor;
+GRANT EXECUTE ON FUNCTION part._partition_bounds(regclass), part._normalize_bound(text, regtype),
+                          part._bound_ordinal(text, regtype) TO pg_monitor;
+GRANT SELECT ON part.partitions, part.migrations, part.parity TO pg_monitor;

@@ -72,28 +72,31 @@ BEGIN
         v_schema, v_name, p_parent);
     v_new := pg_catalog.format('%I.%I', v_schema, v_name)::regclass;
 
+    -- the parent's owner and privileges first: the rows move with the owner's rights
+    PERFORM {{ schema }}._copy_owner_and_grants(p_parent, v_new);
+
     IF v_default IS NOT NULL THEN
         SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
-        -- part.syncing: a migration's sync triggers on the default must not mirror this move as a delete
+        -- part.syncing: a migration's sync triggers on the default must not mirror this move as a delete.
+        -- The move runs with the rights of the table's owner (part._as_owner), never the caller's.
         PERFORM pg_catalog.set_config('part.syncing', 'on', true);
-        EXECUTE pg_catalog.format(
-            'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s) '
-            'INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved',
-            v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new);
-        GET DIAGNOSTICS v_moved = ROW_COUNT;
+        v_moved := {{ schema }}._as_owner(p_parent, pg_catalog.format(
+            'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s), '
+            'ins AS (INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved RETURNING 1) '
+            'SELECT pg_catalog.count(*)::text FROM ins',
+            v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new))::bigint;
         -- we hold the default exclusively: when that emptied it, give its space back now
         IF v_moved > 0 THEN
             EXECUTE pg_catalog.format('SELECT NOT EXISTS (SELECT 1 FROM %s)', v_default) INTO v_empty;
             IF v_empty THEN
-                EXECUTE pg_catalog.format('TRUNCATE %s', v_default);
+                PERFORM {{ schema }}._as_owner(p_parent, pg_catalog.format('TRUNCATE %s', v_default), p_returns => false);
             END IF;
         END IF;
         PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     END IF;
 
-    PERFORM {{ schema }}._copy_owner_and_grants(p_parent, v_new);
     EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                               p_parent, v_new, p_from, p_to);
     PERFORM {{ schema }}._sync_partition(v_new);   -- a migration's sync triggers, if the parent has them

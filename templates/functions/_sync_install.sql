@@ -30,15 +30,11 @@ BEGIN
                         p_table_name, v_m.legacy_table, v_m.partitioned_table
             USING ERRCODE = '42P01', HINT = 'Restore the missing table, or remove the migration row from part.migration.';
     END IF;
-    EXECUTE {{ schema }}._sync_function_sql(v_m, v_legacy, v_part, v_to_part);
-    EXECUTE {{ schema }}._sync_function_sql(v_m, v_part, v_legacy, v_to_leg);
-    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
-        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.legacy_table, v_m.partitioned_table));
-    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
-        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.partitioned_table, v_m.legacy_table));
+    PERFORM {{ schema }}._sync_function_create(v_m, 'partitioned');
+    PERFORM {{ schema }}._sync_function_create(v_m, 'legacy');
 
-    PERFORM {{ schema }}._sync_triggers(v_legacy, v_to_part, '', true, false, true);
-    PERFORM {{ schema }}._sync_triggers(v_part, v_to_leg, '', true, true, true);
+    PERFORM {{ schema }}._sync_triggers(v_legacy, v_to_part, 'table', true, false, true);
+    PERFORM {{ schema }}._sync_triggers(v_part, v_to_leg, 'table', true, true, true);
     -- the table the application writes mirrors its writes; the other one refuses direct writes
     -- (its DML triggers disabled: with transition tables they would keep every row the sync or
     -- the backfill writes there, for nothing)
@@ -53,7 +49,7 @@ BEGIN
                                   'DISABLE TRIGGER part_sync_delete', v_p.mirror);
     END LOOP;
     FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part LOOP
-        PERFORM {{ schema }}._sync_triggers(v_p.rel, v_to_leg, '''partition''', false, true);
+        PERFORM {{ schema }}._sync_triggers(v_p.rel, v_to_leg, 'partition', false, true);
     END LOOP;
     UPDATE {{ schema }}.migration m SET sync_columns = {{ schema }}._sync_columns(v_legacy, v_part)
      WHERE m.table_name = p_table_name;

@@ -51,7 +51,7 @@ BEGIN
     END LOOP;
 
     IF p_keep_legacy = 'archive' THEN
-        CREATE SCHEMA IF NOT EXISTS part_archive;
+        PERFORM {{ schema }}._archive_schema();   -- created by part, or refused when someone else made it
         v_name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = v_legacy);
         IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
             v_name := {{ schema }}._partition_name(v_name, pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS'));

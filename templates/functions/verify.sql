@@ -1,6 +1,7 @@
 CREATE FUNCTION {{ schema }}.verify()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql
+    SECURITY DEFINER STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

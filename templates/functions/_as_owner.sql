@@ -23,6 +23,8 @@ BEGIN
 END
 $src$;
     v_before text;
+    v_after  text;
+    v_state  text;
     v_result text;
     v_rows   bigint;
 BEGIN
@@ -63,7 +65,7 @@ BEGIN
     END IF;
     IF NOT pg_catalog.pg_has_role(current_user, v_owner, 'MEMBER') THEN
         RAISE EXCEPTION 'part acts on % with the rights of its owner %, and % is not a member of that role',
-                        {{ schema }}._qualified(p_rel), pg_catalog.pg_get_userbyid(v_owner), current_user
+                        p_rel, pg_catalog.pg_get_userbyid(v_owner), current_user
             USING ERRCODE = '42501',
                   HINT = pg_catalog.format('Run it as %I (or a member of that role) or as a superuser.', pg_catalog.pg_get_userbyid(v_owner));
     END IF;
@@ -84,11 +86,24 @@ BEGIN
         EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pg_temp.%I(text, boolean, text, text) FROM PUBLIC', v_fn);
     END IF;
 
-    v_before := {{ schema }}._session_state();
+    -- What the owner's code could leave behind in this session for whoever uses it next: settings
+    -- set for the session (a plain SET outlives the SET clauses of the functions around it, so it
+    -- is read here, not in a function with its own SET clause) and temporary objects (which name
+    -- lookups search first).
+    v_state := $state$
+        SELECT coalesce((SELECT pg_catalog.string_agg(s.name || '=' || coalesce(s.setting, ''), ',' ORDER BY s.name)
+                           FROM pg_catalog.pg_settings s WHERE s.source = 'session'), '')
+            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c WHERE c.relnamespace = pg_catalog.pg_my_temp_schema())
+            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_type t WHERE t.typnamespace = pg_catalog.pg_my_temp_schema())
+            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p WHERE p.pronamespace = pg_catalog.pg_my_temp_schema())
+            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_operator o WHERE o.oprnamespace = pg_catalog.pg_my_temp_schema())
+    $state$;
+    EXECUTE v_state INTO v_before;
     EXECUTE pg_catalog.format('SELECT pg_temp.%I($1, $2, $3, $4)', v_fn) INTO v_result USING p_sql, p_returns, p_arg1, p_arg2;
-    IF {{ schema }}._session_state() IS DISTINCT FROM v_before THEN
+    EXECUTE v_state INTO v_after;
+    IF v_after IS DISTINCT FROM v_before THEN
         RAISE EXCEPTION 'code of %''s owner % changed this session''s settings or temporary objects while part ran it as that owner',
-                        {{ schema }}._qualified(p_rel), pg_catalog.pg_get_userbyid(v_owner)
+                        p_rel, pg_catalog.pg_get_userbyid(v_owner)
             USING ERRCODE = '42501',
                   HINT = 'A trigger, default or expression of that table sets a session setting (SET without LOCAL) or creates a temporary object: change it to not do so; part refused the step (nothing of it was kept).';
     END IF;

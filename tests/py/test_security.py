@@ -162,9 +162,10 @@ def test_plan_of_a_hostile_name_runs_nothing(fresh_db, connect, pg_server, tmp_p
     cfg = tmp_path / "pginstall.toml"
     name = HOSTILE_TABLE.replace("\\", "\\\\").replace('"', '\\"')
     cfg.write_text(f'[databases.{fresh_db}]\n\n[[databases.{fresh_db}.tables]]\n'
-                   f'name = "public.\\"{name}\\""\nkey = "occurred_at"\nstrategy = "range"\ninterval = "1 month"\nmigrate = true\n')
+                   f'table = "public.\\"{name}\\""\nkey = "occurred_at"\nstrategy = "range"\ninterval = "1 month"\nmigrate = true\n')
     env = {"PGHOST": pg_server.host, "PGPORT": str(pg_server.port), "PGUSER": pg_server.user}
     result = CliRunner().invoke(main, ["plan", "--db", fresh_db, "--config", str(cfg)], env=env)
+    assert result.exit_code == 0 and "migration" in result.output, result.output  # plan did run migrate_start
     assert conn.execute("SELECT last_value, is_called FROM a.seq").fetchone() == (1, False), result.output
 
 

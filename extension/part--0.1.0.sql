@@ -828,6 +828,9 @@ DECLARE
     v_cols     text;
     v_moved    bigint := 0;
     v_empty    boolean;
+    v_refs     text;
+    v_trg      text[];
+    v_trg_mode text[];
     v_lo       numeric := part._bound_ordinal(p_from, v_type);
     v_hi       numeric := part._bound_ordinal(p_to, v_type);
 BEGIN
@@ -893,9 +896,34 @@ BEGIN
         SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
-        -- part.syncing: a migration's sync triggers on the default must not mirror this move as a delete.
+        -- The rows move between partitions of one table; they are not deleted. A foreign key pointing
+        -- at the table would see deletes (ON DELETE CASCADE would delete the rows referencing them,
+        -- NO ACTION would refuse): PostgreSQL offers no way to move them without that, so refuse.
+        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
+          INTO v_refs
+          FROM pg_catalog.pg_constraint c
+         WHERE c.contype = 'f' AND c.confrelid IN (p_parent, v_default);
+        IF v_refs IS NOT NULL THEN
+            EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
+                                      v_default, v_cfg.key_column, p_from, p_to, v_type) INTO v_empty;
+            IF v_empty THEN
+                RAISE EXCEPTION 'rows of % [%, %) stay in %: % is referenced by foreign keys (%), and moving a row to another partition would fire their ON DELETE actions',
+                                v_cfg.parent_table, p_from, p_to, v_default, v_cfg.parent_table, v_refs
+                    USING ERRCODE = '55000',
+                          HINT = pg_catalog.format('Move them yourself (create the partition for [%s, %s) after moving its rows out of %s with the referencing rows in mind), or drop those foreign keys; part.verify() reports the rows waiting.',
+                                                   p_from, p_to, v_default);
+            END IF;
+        END IF;
+        -- No trigger of the default fires for the move (a user's audit trigger would log a delete of
+        -- a row that still exists; a migration's sync would mirror it as a delete): its triggers are
+        -- disabled while it moves (we hold it exclusively), then set back as they were.
+        SELECT pg_catalog.array_agg(t.tgname ORDER BY t.tgname), pg_catalog.array_agg(t.tgenabled::text ORDER BY t.tgname)
+          INTO v_trg, v_trg_mode
+          FROM pg_catalog.pg_trigger t WHERE t.tgrelid = v_default AND NOT t.tgisinternal AND t.tgenabled <> 'D';
+        FOR i IN 1 .. coalesce(pg_catalog.cardinality(v_trg), 0) LOOP
+            EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', v_default, v_trg[i]);
+        END LOOP;
         -- The move runs with the rights of the table's owner (part._as_owner), never the caller's.
-        PERFORM pg_catalog.set_config('part.syncing', 'on', true);
         v_moved := part._as_owner(p_parent, pg_catalog.format(
             'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s), '
             'ins AS (INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved RETURNING 1) '
@@ -908,7 +936,10 @@ BEGIN
                 PERFORM part._as_owner(p_parent, pg_catalog.format('TRUNCATE %s', v_default), p_returns => false);
             END IF;
         END IF;
-        PERFORM pg_catalog.set_config('part.syncing', 'off', true);
+        FOR i IN 1 .. coalesce(pg_catalog.cardinality(v_trg), 0) LOOP
+            EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_default,
+                                      CASE v_trg_mode[i] WHEN 'A' THEN 'ALWAYS' WHEN 'R' THEN 'REPLICA' ELSE '' END, v_trg[i]);
+        END LOOP;
     END IF;
 
     EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
@@ -2068,6 +2099,29 @@ BEGIN
 END
 $$;
 
+-- functions/_require_sync_intact.sql
+CREATE FUNCTION part._require_sync_intact(p_table_name text, p_action text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_problem text := part._sync_problems(p_table_name);
+BEGIN
+/*
+ * Refuse p_action (switch_reads, rollback, finalize) while the sync of a
+ * migration is not intact (part._sync_problems): writes that were not
+ * mirrored would be lost by the switch, or brought back by it.
+ */
+    IF v_problem IS NOT NULL THEN
+        RAISE EXCEPTION 'part.% of % refused: its sync is not intact (%)', p_action, p_table_name, v_problem
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Restore it with SELECT part.migrate_refresh(%L), compare the tables with SELECT * FROM part.check_parity(%L, p_full => true) (writes made meanwhile may be missing on one side), then try again.',
+                                           p_table_name, p_table_name);
+    END IF;
+END
+$$;
+
 -- functions/_resolve_table.sql
 CREATE FUNCTION part._resolve_table(p_table text)
     RETURNS regclass
@@ -2498,10 +2552,9 @@ BEGIN
 /*
  * How the columns of a migration's two tables have drifted (for
  * part.verify): columns only one of them has, columns of different types,
- * columns added or dropped since the sync was generated, and partitions
- * of the partitioned table without the sync triggers (a write straight into
- * them would not be mirrored). NULL when
- * there is no drift (or the migration is finalized).
+ * columns added or dropped since the sync was generated (partitions
+ * without their sync triggers: part._sync_problems). NULL when there is no
+ * drift (or the migration is finalized).
  */
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
     IF NOT FOUND OR v_m.phase = 'finalized' THEN
@@ -2531,13 +2584,6 @@ BEGIN
        AND (a.atttypid, a.atttypmod) IS DISTINCT FROM (b.atttypid, b.atttypmod);
     IF v_list IS NOT NULL THEN
         v_out := v_out || v_list;
-    END IF;
-    SELECT pg_catalog.string_agg(part._qualified(i.inhrelid), ', ' ORDER BY i.inhrelid::regclass::text) INTO v_list
-      FROM pg_catalog.pg_inherits i
-     WHERE i.inhparent = v_part
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = i.inhrelid AND t.tgname = 'part_sync_insert');
-    IF v_list IS NOT NULL THEN
-        v_out := v_out || pg_catalog.format('partitions without sync triggers (attached by hand?): %s', v_list);
     END IF;
     IF v_m.sync_columns IS DISTINCT FROM part._sync_columns(v_legacy, v_part) THEN
         v_out := v_out || 'the sync was generated for other columns'::text;
@@ -2699,20 +2745,20 @@ BEGIN
                   HINT = 'Drop that trigger: a sync function serves only the triggers part created for it.';
     END IF;
 
-    -- Writes made by part itself (this sync in the other direction, the
-    -- backfill) are not mirrored back: that is what stops the recursion.
-    IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
-        RETURN NULL;
-    END IF;
-
-    IF TG_WHEN = 'BEFORE' AND TG_OP <> 'TRUNCATE' THEN
-        -- part_sync_guard, enabled on the table the application does not write (the copy until
-        -- the switch, the legacy table after it): a write there would not be mirrored.
+    IF TG_NAME = 'part_sync_guard' THEN
+        -- Enabled on the table the application does not write (the copy until the switch, the
+        -- legacy table after it): a write or a TRUNCATE there would not be mirrored. Only part's own
+        -- writes (this sync in the other direction, the backfill) pass.
+        IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
+            RETURN NULL;
+        END IF;
         RAISE EXCEPTION '% is kept in step by part''s sync during the migration of %: % here is refused',
                         @lit:source_name@, @lit:table@, TG_OP
             USING ERRCODE = '55000',
                   HINT = pg_catalog.format('Write to %s (the sync mirrors it here), or finish or roll back the migration first.', @lit:table@);
     END IF;
+    -- Every write to the table the application writes is mirrored, whoever makes it and in every
+    -- session_replication_role (the triggers are ENABLE ALWAYS): nothing a session sets skips it.
 
     IF TG_OP = 'TRUNCATE' THEN
         IF TG_WHEN = 'BEFORE' THEN
@@ -2882,11 +2928,11 @@ BEGIN
         SELECT CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END AS writer,
                CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END AS mirror
     LOOP
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE TRIGGER part_sync_insert, '
-                                  'ENABLE TRIGGER part_sync_update, ENABLE TRIGGER part_sync_delete', v_p.writer);
-        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER part_sync_guard', v_p.mirror);
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard', v_p.writer);
+        -- the mirror: its guard refuses writes and TRUNCATE; its own sync does not fire (a TRUNCATE
+        -- the sync makes there must not be mirrored back)
         EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
-                                  'DISABLE TRIGGER part_sync_delete', v_p.mirror);
+                                  'DISABLE TRIGGER part_sync_delete, DISABLE TRIGGER part_sync_truncate', v_p.mirror);
     END LOOP;
     FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part LOOP
         PERFORM part._sync_triggers(v_p.rel, v_to_leg, 'partition', false, true);
@@ -2923,6 +2969,92 @@ BEGIN
         PERFORM part._sync_triggers(p_partition, part._sync_function_name(v_m.table_name, 'legacy'),
                                             'partition', false, true);
     END IF;
+END
+$$;
+
+-- functions/_sync_problems.sql
+CREATE FUNCTION part._sync_problems(p_table_name text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m       part.migration;
+    v_legacy  regclass;
+    v_part    regclass;
+    v_writer  regclass;
+    v_mirror  regclass;
+    v_f_w     oid;
+    v_f_m     oid;
+    v_out     text[] := '{}';
+    v_list    text;
+BEGIN
+/*
+ * Whether the sync of a migration is intact, checked by identity (part's own
+ * trigger names calling part's own generated functions), not by a name that
+ * merely looks like it: NULL when it is, else what is wrong. Intact means:
+ *   - on the table the application writes (the legacy one until the switch):
+ *     part_sync_insert, _update, _delete and _truncate enabled ALWAYS (they
+ *     fire in every session_replication_role), calling its sync function;
+ *   - on the other table: part_sync_guard enabled ALWAYS (refusing writes
+ *     and TRUNCATE), its DML and TRUNCATE sync disabled;
+ *   - on every partition of the partitioned table: the partition triggers,
+ *     enabled ALWAYS (a write straight into a partition is mirrored too).
+ * part.verify reports it; switch_reads, rollback and finalize refuse while
+ * it is not intact; part.migrate_refresh restores it.
+ */
+    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
+    IF NOT FOUND OR v_m.phase = 'finalized' THEN
+        RETURN NULL;
+    END IF;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    IF v_legacy IS NULL OR v_part IS NULL THEN
+        RETURN pg_catalog.format('a table is missing (legacy %s, partitioned %s)', v_m.legacy_table, v_m.partitioned_table);
+    END IF;
+    v_writer := CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END;
+    v_mirror := CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END;
+    v_f_w := pg_catalog.to_regprocedure(part._sync_function_name(p_table_name,
+                 CASE WHEN v_m.phase = 'partitioned' THEN 'legacy' ELSE 'partitioned' END) || '()');
+    v_f_m := pg_catalog.to_regprocedure(part._sync_function_name(p_table_name,
+                 CASE WHEN v_m.phase = 'partitioned' THEN 'partitioned' ELSE 'legacy' END) || '()');
+    IF v_f_w IS NULL OR v_f_m IS NULL THEN
+        RETURN 'a sync function is missing';
+    END IF;
+
+    SELECT pg_catalog.string_agg(e.tgname, ', ' ORDER BY e.tgname) INTO v_list
+      FROM (VALUES ('part_sync_insert'), ('part_sync_update'), ('part_sync_delete'), ('part_sync_truncate')) e(tgname)
+     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                        WHERE t.tgrelid = v_writer AND t.tgname = e.tgname AND t.tgfoid = v_f_w AND t.tgenabled = 'A');
+    IF v_list IS NOT NULL THEN
+        v_out := v_out || pg_catalog.format('on %s (written by the application) %s missing or not enabled ALWAYS: those writes are not mirrored',
+                                            v_writer, v_list);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                    WHERE t.tgrelid = v_mirror AND t.tgname = 'part_sync_guard' AND t.tgfoid = v_f_m AND t.tgenabled = 'A') THEN
+        v_out := v_out || pg_catalog.format('the guard of %s is missing or not enabled ALWAYS: direct writes there are not refused', v_mirror);
+    END IF;
+    SELECT pg_catalog.string_agg(t.tgname, ', ' ORDER BY t.tgname) INTO v_list
+      FROM pg_catalog.pg_trigger t
+     WHERE t.tgrelid = v_mirror AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate')
+       AND t.tgenabled <> 'D';
+    IF v_list IS NOT NULL THEN
+        v_out := v_out || pg_catalog.format('on %s (the mirror) %s enabled: what the sync writes there would be mirrored back', v_mirror, v_list);
+    END IF;
+    SELECT pg_catalog.string_agg(part._qualified(i.inhrelid), ', ' ORDER BY i.inhrelid::regclass::text) INTO v_list
+      FROM pg_catalog.pg_inherits i
+     WHERE i.inhparent = v_part
+       AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_trigger t
+             WHERE t.tgrelid = i.inhrelid AND t.tgenabled = 'A'
+               AND t.tgfoid = CASE WHEN v_m.phase = 'partitioned' THEN v_f_w ELSE v_f_m END
+               AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate_guard')) < 4;
+    IF v_list IS NOT NULL THEN
+        v_out := v_out || pg_catalog.format('partitions without their sync triggers (attached by hand?): %s', v_list);
+    END IF;
+    IF cardinality(v_out) = 0 THEN
+        RETURN NULL;
+    END IF;
+    RETURN pg_catalog.array_to_string(v_out, '; ');
 END
 $$;
 
@@ -2988,20 +3120,25 @@ CREATE FUNCTION part._sync_trigger_events(p_rel regclass, p_enabled_only boolean
     SET search_path = pg_catalog, pg_temp
 AS $$
     /*
-     * The events (INSERT, UPDATE, DELETE, TRUNCATE) that part's sync triggers
-     * on p_rel fire on, in that order: the user triggers of p_rel whose name or
-     * function name contains "sync" (the names part.migrate_start gives them),
-     * only the enabled ones unless p_enabled_only is false.
+     * The events (INSERT, UPDATE, DELETE, TRUNCATE) that part's own sync
+     * triggers on p_rel fire on, in that order: triggers with part's names
+     * (part_sync_insert, ...) calling one of the generated sync functions of
+     * a migration of p_rel, checked by identity (a user's trigger whose name
+     * merely contains "sync" does not count); only those enabled ALWAYS
+     * (which fire in every session_replication_role) unless p_enabled_only
+     * is false.
      */
     SELECT coalesce(pg_catalog.array_agg(e.ev ORDER BY e.n), '{}')
-      FROM (VALUES (1, 'INSERT', 4), (2, 'UPDATE', 16), (3, 'DELETE', 8), (4, 'TRUNCATE', 32)) AS e(n, ev, bit)
+      FROM (VALUES (1, 'INSERT', 'part_sync_insert'), (2, 'UPDATE', 'part_sync_update'),
+                   (3, 'DELETE', 'part_sync_delete'), (4, 'TRUNCATE', 'part_sync_truncate')) AS e(n, ev, tgname)
      WHERE EXISTS (SELECT 1
                      FROM pg_catalog.pg_trigger t
-                     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
-                    WHERE t.tgrelid = p_rel AND NOT t.tgisinternal
-                      AND (t.tgname ILIKE '%sync%' OR p.proname ILIKE '%sync%')
-                      AND (NOT p_enabled_only OR t.tgenabled <> 'D')
-                      AND (t.tgtype::integer & e.bit) <> 0)
+                     JOIN part.migration m
+                       ON p_rel IN (pg_catalog.to_regclass(m.legacy_table), pg_catalog.to_regclass(m.partitioned_table))
+                    WHERE t.tgrelid = p_rel AND t.tgname = e.tgname
+                      AND t.tgfoid IN (pg_catalog.to_regprocedure(part._sync_function_name(m.table_name, 'partitioned') || '()'),
+                                       pg_catalog.to_regprocedure(part._sync_function_name(m.table_name, 'legacy') || '()'))
+                      AND (NOT p_enabled_only OR t.tgenabled = 'A'))
 $$;
 
 -- functions/_sync_triggers.sql
@@ -3020,7 +3157,8 @@ BEGIN
  * Create (or replace) the sync triggers of one table from templates/sync/:
  * the INSERT, UPDATE and DELETE triggers with transition tables, the AFTER /
  * BEFORE TRUNCATE ones and the guard as asked, each rendered by part._render.
- * p_argument is the trigger argument: 'table' or 'partition'.
+ * p_argument is the trigger argument: 'table' or 'partition'. All are
+ * ENABLE ALWAYS.
  */
     IF p_argument NOT IN ('table', 'partition') THEN
         RAISE EXCEPTION 'unknown sync trigger argument %', p_argument
@@ -3058,11 +3196,18 @@ $tmpl$, v_values);
     END IF;
     IF p_guard THEN
         EXECUTE part._render($tmpl$
-CREATE OR REPLACE TRIGGER part_sync_guard BEFORE INSERT OR UPDATE OR DELETE ON @rel:table@
+CREATE OR REPLACE TRIGGER part_sync_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @rel:table@
     FOR EACH STATEMENT WHEN (part._sync_active())
     EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
 $tmpl$, v_values);
     END IF;
+    -- ALWAYS: they fire in every session_replication_role (logical replication's apply workers
+    -- write in 'replica'), so no write escapes the sync (part._sync_install disables what must not fire)
+    EXECUTE pg_catalog.format('ALTER TABLE %s %s', p_rel, (
+        SELECT pg_catalog.string_agg(pg_catalog.format('ENABLE ALWAYS TRIGGER %I', t.tgname), ', ' ORDER BY t.tgname)
+          FROM pg_catalog.pg_trigger t
+         WHERE t.tgrelid = p_rel AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate',
+                                                   'part_sync_truncate_guard', 'part_sync_guard')));
 END
 $$;
 
@@ -3720,6 +3865,7 @@ BEGIN
         RAISE EXCEPTION 'cannot finalize %: it is in %, not partitioned', v_m.table_name, v_m.phase
             USING ERRCODE = '55000', HINT = pg_catalog.format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
     END IF;
+    PERFORM part._require_sync_intact(v_m.table_name, 'finalize');
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
     v_part := pg_catalog.to_regclass(v_m.partitioned_table);
     PERFORM part._lock_all(ARRAY[v_part, v_legacy], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
@@ -4339,6 +4485,7 @@ BEGIN
         RAISE EXCEPTION 'cannot roll back %: its migration is finalized and the legacy table is no longer synced', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';
     END IF;
+    PERFORM part._require_sync_intact(v_m.table_name, 'rollback');
     -- writers go to the partitioned table first now
     PERFORM part._lock_all(ARRAY[pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table)],
                                    ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
@@ -4486,6 +4633,7 @@ BEGIN
                   HINT = pg_catalog.format('Check it with SELECT * FROM part.check_parity(%L); see the rows with part.parity_diff(%L).',
                                            v_m.table_name, v_m.table_name);
     END IF;
+    PERFORM part._require_sync_intact(v_m.table_name, 'switch_reads');
 
     -- the ranges marked since the last check, without locks: passes until one is quick (the
     -- bulk of the work, and then what was written during it), at most three
@@ -4548,8 +4696,6 @@ DECLARE
     v_writer   regclass;
     v_legacy   regclass;
     v_part     regclass;
-    v_events   text[];
-    v_all      text[];
     v_drift    text;
     v_age      interval := part.setting('parity_max_age')::interval;
     v_sched    text := part.setting('maintenance_schedule');
@@ -4691,50 +4837,20 @@ BEGIN
         v_part := pg_catalog.to_regclass(v_m.j ->> 'partitioned_table');
         v_writer := CASE WHEN v_m.j ->> 'phase' = 'partitioned' THEN v_part ELSE v_legacy END;
 
-        IF v_writer IS NULL THEN
-            RETURN QUERY SELECT 'sync_triggers', table_name, 'fail',
-                pg_catalog.format('table %s does not exist', CASE WHEN v_m.j ->> 'phase' = 'partitioned'
-                                  THEN v_m.j ->> 'partitioned_table' ELSE v_m.j ->> 'legacy_table' END);
-        ELSE
-            v_events := part._sync_trigger_events(v_writer, true);
-            v_all := part._sync_trigger_events(v_writer, false);
-            RETURN QUERY SELECT 'sync_triggers', table_name,
-                CASE WHEN v_events @> ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] THEN 'ok' ELSE 'fail' END,
-                CASE WHEN v_events @> ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']
-                     THEN pg_catalog.format('sync triggers on %s enabled for %s', v_writer, pg_catalog.array_to_string(v_events, ', '))
-                     ELSE pg_catalog.format('writes to %s are not all mirrored: %s%s; run part.migrate_refresh(%L)%s',
-                        v_writer,
-                        coalesce('no enabled sync trigger for ' || pg_catalog.array_to_string(
-                            ARRAY(SELECT e FROM pg_catalog.unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) e
-                                   WHERE e <> ALL (v_events)), ', '), ''),
-                        CASE WHEN v_all <> v_events THEN ' (disabled: ' || pg_catalog.array_to_string(
-                            ARRAY(SELECT e FROM pg_catalog.unnest(v_all) e WHERE e <> ALL (v_events)), ', ') || ')' ELSE '' END,
-                        table_name,
-                        CASE WHEN v_all <> v_events THEN pg_catalog.format(' or ALTER TABLE %s ENABLE TRIGGER ...', v_writer) ELSE '' END)
-                END;
-        END IF;
+        -- part's own triggers, by identity, on both tables and every partition (part._sync_problems)
+        v_drift := part._sync_problems(table_name);
+        RETURN QUERY SELECT 'sync_triggers', table_name,
+            CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_drift IS NULL
+                 THEN pg_catalog.format('writes to %s are mirrored (INSERT, UPDATE, DELETE, TRUNCATE, in every replication role); direct writes to the other table are refused',
+                                        v_writer)
+                 ELSE v_drift || pg_catalog.format('; run SELECT part.migrate_refresh(%L)', table_name) END;
 
-        IF v_legacy IS NOT NULL AND v_part IS NOT NULL THEN
-            SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', coalesce(l.attname, p.attname),
-                       CASE WHEN l.attname IS NULL THEN 'only in ' || v_part::text
-                            WHEN p.attname IS NULL THEN 'only in ' || v_legacy::text
-                            ELSE pg_catalog.format('is %s in %s but %s in %s', l.typ, v_legacy, p.typ, v_part) END),
-                       '; ' ORDER BY coalesce(l.attname, p.attname))
-              INTO v_drift
-              FROM (SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ FROM pg_catalog.pg_attribute a
-                     WHERE a.attrelid = v_legacy AND a.attnum > 0 AND NOT a.attisdropped) l
-              FULL JOIN (SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ FROM pg_catalog.pg_attribute a
-                          WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped) p ON p.attname = l.attname
-             WHERE l.typ IS DISTINCT FROM p.typ;
-            RETURN QUERY SELECT 'column_drift', table_name,
-                CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
-                CASE WHEN v_drift IS NULL THEN pg_catalog.format('%s and %s have the same columns', v_legacy, v_part)
-                     ELSE v_drift || pg_catalog.format(': apply the change to both tables, then SELECT part.migrate_refresh(%L)', table_name) END;
-        ELSE
-            RETURN QUERY SELECT 'column_drift', table_name, 'fail',
-                pg_catalog.format('cannot compare: %s is missing',
-                                  CASE WHEN v_legacy IS NULL THEN v_m.j ->> 'legacy_table' ELSE v_m.j ->> 'partitioned_table' END);
-        END IF;
+        -- the columns of both tables (part._sync_drift)
+        v_drift := part._sync_drift(table_name);
+        RETURN QUERY SELECT 'column_drift', table_name,
+            CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
+            coalesce(v_drift, pg_catalog.format('%s and %s have the same columns', v_legacy, v_part));
 
         RETURN QUERY SELECT 'parity_stale', table_name,
             CASE WHEN (v_m.j ->> 'parity_clean')::boolean IS FALSE THEN 'fail'

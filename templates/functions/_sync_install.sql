@@ -42,11 +42,11 @@ BEGIN
         SELECT CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END AS writer,
                CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END AS mirror
     LOOP
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE TRIGGER part_sync_insert, '
-                                  'ENABLE TRIGGER part_sync_update, ENABLE TRIGGER part_sync_delete', v_p.writer);
-        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER part_sync_guard', v_p.mirror);
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard', v_p.writer);
+        -- the mirror: its guard refuses writes and TRUNCATE; its own sync does not fire (a TRUNCATE
+        -- the sync makes there must not be mirrored back)
         EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
-                                  'DISABLE TRIGGER part_sync_delete', v_p.mirror);
+                                  'DISABLE TRIGGER part_sync_delete, DISABLE TRIGGER part_sync_truncate', v_p.mirror);
     END LOOP;
     FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part LOOP
         PERFORM {{ schema }}._sync_triggers(v_p.rel, v_to_leg, 'partition', false, true);

@@ -13,7 +13,8 @@ BEGIN
  * Create (or replace) the sync triggers of one table from templates/sync/:
  * the INSERT, UPDATE and DELETE triggers with transition tables, the AFTER /
  * BEFORE TRUNCATE ones and the guard as asked, each rendered by part._render.
- * p_argument is the trigger argument: 'table' or 'partition'.
+ * p_argument is the trigger argument: 'table' or 'partition'. All are
+ * ENABLE ALWAYS.
  */
     IF p_argument NOT IN ('table', 'partition') THEN
         RAISE EXCEPTION 'unknown sync trigger argument %', p_argument
@@ -39,5 +40,12 @@ $tmpl$, v_values);
 {% include 'sync/trigger_guard.sql' %}
 $tmpl$, v_values);
     END IF;
+    -- ALWAYS: they fire in every session_replication_role (logical replication's apply workers
+    -- write in 'replica'), so no write escapes the sync (part._sync_install disables what must not fire)
+    EXECUTE pg_catalog.format('ALTER TABLE %s %s', p_rel, (
+        SELECT pg_catalog.string_agg(pg_catalog.format('ENABLE ALWAYS TRIGGER %I', t.tgname), ', ' ORDER BY t.tgname)
+          FROM pg_catalog.pg_trigger t
+         WHERE t.tgrelid = p_rel AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate',
+                                                   'part_sync_truncate_guard', 'part_sync_guard')));
 END
 $$;

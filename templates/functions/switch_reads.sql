@@ -43,6 +43,7 @@ BEGIN
                   HINT = pg_catalog.format('Check it with SELECT * FROM part.check_parity(%L); see the rows with part.parity_diff(%L).',
                                            v_m.table_name, v_m.table_name);
     END IF;
+    PERFORM {{ schema }}._require_sync_intact(v_m.table_name, 'switch_reads');
 
     -- the ranges marked since the last check, without locks: passes until one is quick (the
     -- bulk of the work, and then what was written during it), at most three

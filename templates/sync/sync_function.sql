@@ -52,20 +52,20 @@ BEGIN
                   HINT = 'Drop that trigger: a sync function serves only the triggers part created for it.';
     END IF;
 
-    -- Writes made by part itself (this sync in the other direction, the
-    -- backfill) are not mirrored back: that is what stops the recursion.
-    IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
-        RETURN NULL;
-    END IF;
-
-    IF TG_WHEN = 'BEFORE' AND TG_OP <> 'TRUNCATE' THEN
-        -- part_sync_guard, enabled on the table the application does not write (the copy until
-        -- the switch, the legacy table after it): a write there would not be mirrored.
+    IF TG_NAME = 'part_sync_guard' THEN
+        -- Enabled on the table the application does not write (the copy until the switch, the
+        -- legacy table after it): a write or a TRUNCATE there would not be mirrored. Only part's own
+        -- writes (this sync in the other direction, the backfill) pass.
+        IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
+            RETURN NULL;
+        END IF;
         RAISE EXCEPTION '% is kept in step by part''s sync during the migration of %: % here is refused',
                         @lit:source_name@, @lit:table@, TG_OP
             USING ERRCODE = '55000',
                   HINT = pg_catalog.format('Write to %s (the sync mirrors it here), or finish or roll back the migration first.', @lit:table@);
     END IF;
+    -- Every write to the table the application writes is mirrored, whoever makes it and in every
+    -- session_replication_role (the triggers are ENABLE ALWAYS): nothing a session sets skips it.
 
     IF TG_OP = 'TRUNCATE' THEN
         IF TG_WHEN = 'BEFORE' THEN

@@ -2061,14 +2061,10 @@ CREATE FUNCTION part._render(p_template text, p_values jsonb)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_pattern constant text := '@(ident|lit|rel|sql):([a-z][a-z0-9_]*)@';
-    v_parts   text[] := pg_catalog.regexp_split_to_array(p_template, v_pattern);
-    v_out     text := v_parts[1];
-    v_used    text[] := '{}';
-    v_m       text[];
-    v_val     jsonb;
-    v_i       integer := 1;
-    v_extra   text;
+    v_parts text[] := pg_catalog.string_to_array(p_template, '@');
+    v_keys  text[];
+    v_bad   text;
+    v_out   text;
 BEGIN
 /*
  * The one renderer of the code part generates at run time (the sync
@@ -2080,54 +2076,60 @@ BEGIN
  *   @lit:k@    a literal, through quote_nullable (a JSON null is NULL);
  *   @sql:k@    SQL that part composed itself from quoted identifiers and
  *              literals (column lists, key comparisons): never a user's text.
- * A placeholder without a value, a value no placeholder uses, or text that
- * looks like a placeholder of an unknown kind is an error: nothing a caller
- * forgot, misspelled or added can pass silently.
+ * A template holds no other @: split at every @, the even pieces are the
+ * placeholders. A placeholder without a value, of an unknown kind or
+ * malformed, a value no placeholder uses, or a value of the wrong JSON type
+ * is an error: nothing a caller forgot, misspelled or added can pass
+ * silently. Set-based and without regular expressions over the whole
+ * template: it runs under the switch's locks.
  */
-    FOR v_m IN SELECT pg_catalog.regexp_matches(p_template, v_pattern, 'g') LOOP
-        IF NOT p_values ? v_m[2] THEN
-            RAISE EXCEPTION 'template placeholder @%:%@ has no value', v_m[1], v_m[2]
-                USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render forgot a value: report it as a bug.';
-        END IF;
-        v_val := p_values -> v_m[2];
-        IF v_m[1] <> 'lit' AND pg_catalog.jsonb_typeof(v_val) IS DISTINCT FROM 'string'
-           AND NOT (v_m[1] = 'rel' AND pg_catalog.jsonb_typeof(v_val) = 'number') THEN
-            RAISE EXCEPTION 'template placeholder @%:%@ got %, not a string', v_m[1], v_m[2], pg_catalog.jsonb_typeof(v_val)
-                USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a wrong value: report it as a bug.';
-        END IF;
-        v_used := v_used || v_m[2];
-        v_out := v_out
-              || CASE v_m[1]
-                     WHEN 'ident' THEN pg_catalog.quote_ident(v_val #>> '{}')
-                     WHEN 'lit'   THEN pg_catalog.quote_nullable(v_val #>> '{}')
-                     WHEN 'rel'   THEN (SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
-                                          FROM pg_catalog.pg_class c
-                                          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                                         WHERE c.oid = (v_val #>> '{}')::oid)
-                     ELSE v_val #>> '{}'
-                 END
-              || v_parts[v_i + 1];
-        IF v_m[1] = 'rel' AND v_out IS NULL THEN
-            RAISE EXCEPTION 'template placeholder @rel:%@: relation % does not exist', v_m[2], v_val #>> '{}'
-                USING ERRCODE = '42P01', HINT = 'The table was dropped meanwhile: run the step again.';
-        END IF;
-        v_i := v_i + 1;
-    END LOOP;
-    IF v_out IS NULL THEN
-        RAISE EXCEPTION 'template rendered to NULL'
-            USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a NULL template or SQL value: report it as a bug.';
+    IF p_template IS NULL OR cardinality(v_parts) % 2 = 0 THEN
+        RAISE EXCEPTION 'template has an unpaired @ (or is NULL)'
+            USING ERRCODE = 'XX000', HINT = 'A template holds @ only around placeholders (@kind:name@): fix the template.';
     END IF;
-
-    SELECT pg_catalog.string_agg(k, ', ') INTO v_extra
-      FROM pg_catalog.jsonb_object_keys(p_values) k WHERE NOT k = ANY (v_used);
-    IF v_extra IS NOT NULL THEN
-        RAISE EXCEPTION 'template values not used: %', v_extra
+    SELECT pg_catalog.array_agg(DISTINCT pg_catalog.split_part(u.seg, ':', 2)),
+           pg_catalog.string_agg(DISTINCT CASE
+               WHEN u.seg !~ '^(ident|lit|rel|sql):[a-z][a-z0-9_]*$' THEN pg_catalog.format('@%s@ is not a placeholder', u.seg)
+               WHEN NOT p_values ? pg_catalog.split_part(u.seg, ':', 2) THEN pg_catalog.format('@%s@ has no value', u.seg)
+               WHEN pg_catalog.jsonb_typeof(p_values -> pg_catalog.split_part(u.seg, ':', 2))
+                    <> ALL (CASE pg_catalog.split_part(u.seg, ':', 1) WHEN 'rel' THEN ARRAY['number', 'string']
+                                                                      WHEN 'lit' THEN ARRAY['string', 'number', 'boolean', 'null']
+                                                                      ELSE ARRAY['string'] END)
+                   THEN pg_catalog.format('@%s@ got a JSON %s', u.seg, pg_catalog.jsonb_typeof(p_values -> pg_catalog.split_part(u.seg, ':', 2)))
+               WHEN pg_catalog.split_part(u.seg, ':', 1) = 'rel'
+                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = (p_values ->> pg_catalog.split_part(u.seg, ':', 2))::oid)
+                   THEN pg_catalog.format('@%s@: relation %s does not exist', u.seg, p_values ->> pg_catalog.split_part(u.seg, ':', 2))
+           END, '; ')
+      INTO v_keys, v_bad
+      FROM pg_catalog.unnest(v_parts) WITH ORDINALITY AS u(seg, i)
+     WHERE u.i % 2 = 0;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'template placeholders: %', v_bad
+            USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a wrong template or values (or a table was dropped meanwhile): report it as a bug, or run the step again.';
+    END IF;
+    SELECT pg_catalog.string_agg(k, ', ') INTO v_bad
+      FROM pg_catalog.jsonb_object_keys(p_values) k WHERE NOT k = ANY (coalesce(v_keys, '{}'));
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'template values not used: %', v_bad
             USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a value its template has no placeholder for: report it as a bug.';
     END IF;
-    IF pg_catalog.array_to_string(v_parts, '') ~ '@[a-z]+:[a-zA-Z0-9_]*@' THEN
-        RAISE EXCEPTION 'template has a malformed placeholder: %',
-                        (pg_catalog.regexp_match(pg_catalog.array_to_string(v_parts, ''), '@[a-z]+:[a-zA-Z0-9_]*@'))[1]
-            USING ERRCODE = 'XX000', HINT = 'Placeholders are @ident:, @rel:, @lit: or @sql: and a lower-case name: fix the template.';
+
+    SELECT pg_catalog.string_agg(
+               CASE WHEN u.i % 2 = 1 THEN u.seg
+                    ELSE CASE pg_catalog.split_part(u.seg, ':', 1)
+                             WHEN 'ident' THEN pg_catalog.quote_ident(p_values ->> pg_catalog.split_part(u.seg, ':', 2))
+                             WHEN 'lit'   THEN pg_catalog.quote_nullable(p_values ->> pg_catalog.split_part(u.seg, ':', 2))
+                             WHEN 'rel'   THEN (SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+                                                  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                                                 WHERE c.oid = (p_values ->> pg_catalog.split_part(u.seg, ':', 2))::oid)
+                             ELSE p_values ->> pg_catalog.split_part(u.seg, ':', 2)
+                         END
+               END, '' ORDER BY u.i)
+      INTO v_out
+      FROM pg_catalog.unnest(v_parts) WITH ORDINALITY AS u(seg, i);
+    IF v_out IS NULL THEN
+        RAISE EXCEPTION 'template rendered to NULL'
+            USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a NULL SQL value: report it as a bug.';
     END IF;
     RETURN v_out;
 END
@@ -2427,7 +2429,7 @@ END
 $$;
 
 -- functions/_swap.sql
-CREATE FUNCTION part._swap(p_m part.migration, p_to text)
+CREATE FUNCTION part._swap(p_m part.migration, p_to text, p_functions text[] DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -2533,7 +2535,8 @@ BEGIN
            partitioned_at = CASE WHEN p_to = 'partitioned' THEN pg_catalog.now() ELSE m.partitioned_at END,
            rolled_back_at = CASE WHEN p_to = 'backfilled' THEN pg_catalog.now() ELSE m.rolled_back_at END
      WHERE m.table_name = p_m.table_name;
-    PERFORM part._sync_install(p_m.table_name);
+    -- the triggers were checked in place; the functions prepared before the locks (or made now)
+    PERFORM part._sync_install(p_m.table_name, p_triggers => false, p_functions => p_functions);
 END
 $$;
 
@@ -2659,15 +2662,29 @@ BEGIN
     ELSE
         EXECUTE part._sync_function_sql(p_m, v_part, v_legacy, v_function);
     END IF;
-    EXECUTE pg_catalog.format('ALTER FUNCTION %s() OWNER TO %s', v_function, v_owner);
-    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', v_function);
+    -- owner and privileges (skipped when already so: this runs under the switch's locks)
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
+                    WHERE p.oid = pg_catalog.to_regprocedure(v_function || '()')
+                      AND p.proowner = (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy)
+                      AND p.proacl IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee <> p.proowner)) THEN
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s() OWNER TO %s', v_function, v_owner);
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', v_function);
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_function,
         pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)',
                           CASE WHEN p_direction = 'partitioned' THEN p_m.legacy_table ELSE p_m.partitioned_table END,
                           CASE WHEN p_direction = 'partitioned' THEN p_m.partitioned_table ELSE p_m.legacy_table END));
-    EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA part TO %s', v_owner);
-    EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION part._parity_mark(text, text[]), '
-                              'part._sync_state(text, boolean) TO %s', v_owner);
+    IF NOT pg_catalog.has_function_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
+                                             'part._parity_mark(text, text[])', 'EXECUTE')
+       OR NOT pg_catalog.has_function_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
+                                                'part._sync_state(text, boolean)', 'EXECUTE')
+       OR NOT pg_catalog.has_schema_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
+                                              'part', 'USAGE') THEN
+        EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA part TO %s', v_owner);
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION part._parity_mark(text, text[]), '
+                                  'part._sync_state(text, boolean) TO %s', v_owner);
+    END IF;
 END
 $$;
 
@@ -2687,7 +2704,8 @@ AS $$
 $$;
 
 -- functions/_sync_function_sql.sql
-CREATE FUNCTION part._sync_function_sql(p_m part.migration, p_source regclass, p_target regclass, p_function text)
+CREATE FUNCTION part._sync_function_sql(p_m part.migration, p_source regclass, p_target regclass, p_function text,
+                                                p_source_name text DEFAULT NULL, p_target_name text DEFAULT NULL)
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -2711,6 +2729,9 @@ BEGIN
  * templates/sync/sync_function.sql rendered by part._render from the live
  * catalog (every name quoted by its kind), and it goes into the statement as
  * one quoted literal, so no name can end the body or add a statement.
+ * p_source_name / p_target_name (schema.table, quoted): the names the
+ * tables will have, for a statement prepared before they are renamed (the
+ * switch prepares it before taking its locks).
  */
     v_target_key := CASE WHEN p_target = v_legacy THEN p_m.legacy_key ELSE p_m.partitioned_key END;
     -- columns an upsert sets: not the key, not an identity column PostgreSQL generates ALWAYS
@@ -2751,7 +2772,7 @@ BEGIN
                         WHERE t.%3$I IS DISTINCT FROM n.%3$I %5$s) THEN
             %4$s
         END IF;$r$,
-                    part._qualified(p_target), part._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column, v_raise,
+                    coalesce(p_target_name, part._qualified(p_target)), part._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column, v_raise,
                     CASE WHEN v_i = 2 THEN pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s)',
                                                              part._sql_columns(v_target_key, 't', 'match:o')) ELSE '' END);
             END LOOP;
@@ -2810,7 +2831,7 @@ BEGIN
         END IF;
         PERFORM pg_catalog.set_config('part.truncating', 'off', true);
         PERFORM pg_catalog.set_config('part.syncing', 'on', true);
-        TRUNCATE @rel:target@;
+        TRUNCATE @sql:target@;
         PERFORM part._parity_mark(@lit:table@, ARRAY['*']);
         PERFORM pg_catalog.set_config('part.syncing', 'off', true);
         RETURN NULL;
@@ -2820,7 +2841,7 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         @sql:refuse_insert@
         -- ON CONFLICT: a row the other table has already (it should not) is overwritten, never an error
-        INSERT INTO @rel:target@ AS t (@sql:columns@) @sql:overriding@
+        INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
         SELECT @sql:columns@ FROM new_rows
             ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
         @sql:refuse_skipped@
@@ -2857,7 +2878,7 @@ BEGIN
         END IF;
 
         IF TG_OP = 'DELETE' THEN
-            DELETE FROM @rel:target@ t USING old_rows o
+            DELETE FROM @sql:target@ t USING old_rows o
              WHERE @sql:match_t_o@;
             SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
               FROM (SELECT DISTINCT @sql:group_o@ AS g FROM old_rows o) d;
@@ -2865,11 +2886,11 @@ BEGIN
             @sql:refuse_update@
             -- UPDATE: a row whose key changed (partition key or primary key)
             -- leaves its old version behind; then every new version is upserted.
-            DELETE FROM @rel:target@ t USING old_rows o
+            DELETE FROM @sql:target@ t USING old_rows o
              WHERE @sql:match_t_o@
                AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@);
             -- in key order, as the backfill copies: concurrent upserts of the same keys never deadlock
-            INSERT INTO @rel:target@ AS t (@sql:columns@) @sql:overriding@
+            INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
             SELECT @sql:columns@ FROM new_rows ORDER BY @sql:target_key@
                 ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
             @sql:refuse_skipped@
@@ -2885,10 +2906,10 @@ BEGIN
     RETURN NULL;
 END
 $tmpl$, pg_catalog.jsonb_build_object(
-        'target', p_target::oid,
+        'target', coalesce(p_target_name, part._qualified(p_target)),
         'table', p_m.table_name,
-        'source_name', part._qualified(p_source),
-        'target_name', part._qualified(p_target),
+        'source_name', coalesce(p_source_name, part._qualified(p_source)),
+        'target_name', coalesce(p_target_name, part._qualified(p_target)),
         'columns', part._sql_columns(v_cols),
         'overriding', CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                                          WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped
@@ -2917,8 +2938,45 @@ $tmpl$, pg_catalog.jsonb_build_object(
 END
 $$;
 
+-- functions/_sync_functions_after_swap.sql
+CREATE FUNCTION part._sync_functions_after_swap(p_m part.migration, p_to text)
+    RETURNS text[]
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_legacy regclass := pg_catalog.to_regclass(p_m.legacy_table);
+    v_part   regclass := pg_catalog.to_regclass(p_m.partitioned_table);
+    v_schema text := (pg_catalog.parse_ident(p_m.table_name))[1];
+    v_app    text := (pg_catalog.parse_ident(p_m.table_name))[2];
+    v_l_name text;
+    v_p_name text;
+BEGIN
+/*
+ * The CREATE statements of both sync functions of a migration as they must
+ * read once part._swap has renamed the tables for phase p_to ('partitioned':
+ * the legacy table becomes <table>_legacy and the copy takes the
+ * application's name; 'backfilled': the other way). Prepared by switch_reads
+ * and rollback before they take their locks, so that under the locks only
+ * the statements run (rendering them costs more than running them).
+ */
+    IF p_to = 'partitioned' THEN
+        v_l_name := pg_catalog.format('%I.%I', v_schema, part._partition_name(v_app, 'legacy'));
+        v_p_name := pg_catalog.format('%I.%I', v_schema, v_app);
+    ELSE
+        v_l_name := pg_catalog.format('%I.%I', v_schema, v_app);
+        v_p_name := pg_catalog.format('%I.%I', v_schema, part._partition_name(v_app, 'partitioned'));
+    END IF;
+    RETURN ARRAY[
+        part._sync_function_sql(p_m, v_legacy, v_part, part._sync_function_name(p_m.table_name, 'partitioned'),
+                                        v_l_name, v_p_name),
+        part._sync_function_sql(p_m, v_part, v_legacy, part._sync_function_name(p_m.table_name, 'legacy'),
+                                        v_p_name, v_l_name)];
+END
+$$;
+
 -- functions/_sync_install.sql
-CREATE FUNCTION part._sync_install(p_table_name text)
+CREATE FUNCTION part._sync_install(p_table_name text, p_triggers boolean DEFAULT true, p_functions text[] DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -2940,7 +2998,12 @@ BEGIN
  * triggers). On the table the application writes (the legacy one until the
  * switch) they mirror; on the other one they are disabled and a guard
  * refuses direct writes. Records the columns the sync writes, for drift
- * checks.
+ * checks. p_triggers => false (the switch and the rollback, under their
+ * locks, after part._require_sync_intact found every trigger in place):
+ * only the functions are regenerated (the tables' names changed) and the
+ * direction turned over; the triggers stay (they name the functions by oid).
+ * p_functions: the CREATE statements of both functions, prepared by
+ * part._sync_functions_after_swap before the locks.
  */
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
@@ -2950,11 +3013,23 @@ BEGIN
                         p_table_name, v_m.legacy_table, v_m.partitioned_table
             USING ERRCODE = '42P01', HINT = 'Restore the missing table, or remove the migration row from part.migration.';
     END IF;
-    PERFORM part._sync_function_create(v_m, 'partitioned');
-    PERFORM part._sync_function_create(v_m, 'legacy');
+    IF p_functions IS NULL THEN
+        PERFORM part._sync_function_create(v_m, 'partitioned');
+        PERFORM part._sync_function_create(v_m, 'legacy');
+    ELSE
+        -- prepared by part._sync_functions_after_swap: CREATE OR REPLACE keeps owner and privileges
+        EXECUTE p_functions[1];
+        EXECUTE p_functions[2];
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
+            pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_legacy, v_part));
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
+            pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_part, v_legacy));
+    END IF;
 
-    PERFORM part._sync_triggers(v_legacy, v_to_part, 'table', true, false, true);
-    PERFORM part._sync_triggers(v_part, v_to_leg, 'table', true, true, true);
+    IF p_triggers THEN
+        PERFORM part._sync_triggers(v_legacy, v_to_part, 'table', true, false, true);
+        PERFORM part._sync_triggers(v_part, v_to_leg, 'table', true, true, true);
+    END IF;
     -- the table the application writes mirrors its writes; the other one refuses direct writes
     -- (its DML triggers disabled: with transition tables they would keep every row the sync or
     -- the backfill writes there, for nothing)
@@ -2962,13 +3037,16 @@ BEGIN
         SELECT CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END AS writer,
                CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END AS mirror
     LOOP
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard', v_p.writer);
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE ALWAYS TRIGGER part_sync_insert, '
+                                  'ENABLE ALWAYS TRIGGER part_sync_update, ENABLE ALWAYS TRIGGER part_sync_delete, '
+                                  'ENABLE ALWAYS TRIGGER part_sync_truncate', v_p.writer);
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s ENABLE ALWAYS TRIGGER part_sync_guard', v_p.mirror);
         -- the mirror: its guard refuses writes and TRUNCATE; its own sync does not fire (a TRUNCATE
         -- the sync makes there must not be mirrored back)
         EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
                                   'DISABLE TRIGGER part_sync_delete, DISABLE TRIGGER part_sync_truncate', v_p.mirror);
     END LOOP;
-    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part LOOP
+    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part AND p_triggers LOOP
         PERFORM part._sync_triggers(v_p.rel, v_to_leg, 'partition', false, true);
     END LOOP;
     UPDATE part.migration m SET sync_columns = part._sync_columns(v_legacy, v_part)
@@ -4497,6 +4575,7 @@ CREATE FUNCTION part.rollback(p_table text)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_functions text[];
     v_m part.migration := part._migration_row(p_table);
 BEGIN
 /*
@@ -4520,10 +4599,12 @@ BEGIN
             USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';
     END IF;
     PERFORM part._require_sync_intact(v_m.table_name, 'rollback');
+    -- the sync functions as they must read after the swap, rendered before the locks
+    v_functions := part._sync_functions_after_swap(v_m, 'backfilled');
     -- writers go to the partitioned table first now
     PERFORM part._lock_all(ARRAY[pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table)],
                                    ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
-    PERFORM part._swap(v_m, 'backfilled');
+    PERFORM part._swap(v_m, 'backfilled', v_functions);
     PERFORM part._notice(pg_catalog.format('%s rolled back: the legacy table is read and written again', v_m.table_name));
     RETURN 'backfilled';
 END
@@ -4628,6 +4709,7 @@ CREATE FUNCTION part.switch_reads(p_table text)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_functions text[];
     v_m      part.migration := part._migration_row(p_table);
     v_differ integer;
     v_started timestamptz;
@@ -4682,6 +4764,8 @@ BEGIN
         EXIT WHEN v_took < interval '200 milliseconds';
     END LOOP;
 
+    -- the sync functions as they must read after the swap, rendered before the locks
+    v_functions := part._sync_functions_after_swap(v_m, 'partitioned');
     -- writers go to the legacy table first, then (by the sync) to the copy: lock in that order
     PERFORM part._lock_all(ARRAY[pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table)],
                                    ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
@@ -4699,7 +4783,7 @@ BEGIN
                      v_m.table_name, v_took;
     END IF;
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
-    PERFORM part._swap(v_m, 'partitioned');
+    PERFORM part._swap(v_m, 'partitioned', v_functions);
     PERFORM part._notice(pg_catalog.format('%s switched: %s is the partitioned table, the legacy table is mirrored',
                                                    v_m.table_name, v_m.table_name));
     RETURN 'partitioned';

@@ -27,14 +27,28 @@ BEGIN
     ELSE
         EXECUTE {{ schema }}._sync_function_sql(p_m, v_part, v_legacy, v_function);
     END IF;
-    EXECUTE pg_catalog.format('ALTER FUNCTION %s() OWNER TO %s', v_function, v_owner);
-    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', v_function);
+    -- owner and privileges (skipped when already so: this runs under the switch's locks)
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
+                    WHERE p.oid = pg_catalog.to_regprocedure(v_function || '()')
+                      AND p.proowner = (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy)
+                      AND p.proacl IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee <> p.proowner)) THEN
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s() OWNER TO %s', v_function, v_owner);
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', v_function);
+    END IF;
     EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_function,
         pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)',
                           CASE WHEN p_direction = 'partitioned' THEN p_m.legacy_table ELSE p_m.partitioned_table END,
                           CASE WHEN p_direction = 'partitioned' THEN p_m.partitioned_table ELSE p_m.legacy_table END));
-    EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA {{ schema }} TO %s', v_owner);
-    EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION {{ schema }}._parity_mark(text, text[]), '
-                              '{{ schema }}._sync_state(text, boolean) TO %s', v_owner);
+    IF NOT pg_catalog.has_function_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
+                                             '{{ schema }}._parity_mark(text, text[])', 'EXECUTE')
+       OR NOT pg_catalog.has_function_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
+                                                '{{ schema }}._sync_state(text, boolean)', 'EXECUTE')
+       OR NOT pg_catalog.has_schema_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
+                                              '{{ schema }}', 'USAGE') THEN
+        EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA {{ schema }} TO %s', v_owner);
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION {{ schema }}._parity_mark(text, text[]), '
+                                  '{{ schema }}._sync_state(text, boolean) TO %s', v_owner);
+    END IF;
 END
 $$;

@@ -1,4 +1,5 @@
-CREATE FUNCTION {{ schema }}._sync_function_sql(p_m {{ schema }}.migration, p_source regclass, p_target regclass, p_function text)
+CREATE FUNCTION {{ schema }}._sync_function_sql(p_m {{ schema }}.migration, p_source regclass, p_target regclass, p_function text,
+                                                p_source_name text DEFAULT NULL, p_target_name text DEFAULT NULL)
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -22,6 +23,9 @@ BEGIN
  * templates/sync/sync_function.sql rendered by part._render from the live
  * catalog (every name quoted by its kind), and it goes into the statement as
  * one quoted literal, so no name can end the body or add a statement.
+ * p_source_name / p_target_name (schema.table, quoted): the names the
+ * tables will have, for a statement prepared before they are renamed (the
+ * switch prepares it before taking its locks).
  */
     v_target_key := CASE WHEN p_target = v_legacy THEN p_m.legacy_key ELSE p_m.partitioned_key END;
     -- columns an upsert sets: not the key, not an identity column PostgreSQL generates ALWAYS
@@ -62,7 +66,7 @@ BEGIN
                         WHERE t.%3$I IS DISTINCT FROM n.%3$I %5$s) THEN
             %4$s
         END IF;$r$,
-                    {{ schema }}._qualified(p_target), {{ schema }}._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column, v_raise,
+                    coalesce(p_target_name, {{ schema }}._qualified(p_target)), {{ schema }}._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column, v_raise,
                     CASE WHEN v_i = 2 THEN pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s)',
                                                              {{ schema }}._sql_columns(v_target_key, 't', 'match:o')) ELSE '' END);
             END LOOP;
@@ -72,10 +76,10 @@ BEGIN
     v_body := {{ schema }}._render($tmpl$
 {% include 'sync/sync_function.sql' %}
 $tmpl$, pg_catalog.jsonb_build_object(
-        'target', p_target::oid,
+        'target', coalesce(p_target_name, {{ schema }}._qualified(p_target)),
         'table', p_m.table_name,
-        'source_name', {{ schema }}._qualified(p_source),
-        'target_name', {{ schema }}._qualified(p_target),
+        'source_name', coalesce(p_source_name, {{ schema }}._qualified(p_source)),
+        'target_name', coalesce(p_target_name, {{ schema }}._qualified(p_target)),
         'columns', {{ schema }}._sql_columns(v_cols),
         'overriding', CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                                          WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped

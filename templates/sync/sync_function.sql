@@ -9,12 +9,12 @@
   DELETE and TRUNCATE triggers (statement-level, with transition tables
   new_rows / old_rows; TG_ARGV[0] = 'table'), for the partitioned side the
   triggers on each partition (TG_ARGV[0] = 'partition'), and the guard
-  (BEFORE, no transition table) that refuses direct writes to the table the
-  application does not write.
+  part_sync_guard (BEFORE, no transition table) that refuses direct writes and
+  TRUNCATE on the table the application does not write.
 
-  @rel:target@ where they go
+  @sql:target@      the table the writes go to (schema.table, quoted)
   @lit:table@       the application's table name (part.migration.table_name)
-  @lit:source_name@ / @lit:target_name@ their names, for messages
+  @lit:source_name@ the table whose writes it mirrors (its identity check), @lit:target_name@: both for messages
   @sql:columns@     the columns written (both tables have them; generated columns left out)
   @sql:overriding@  OVERRIDING SYSTEM VALUE when the target has an identity column
   @sql:target_key@  the primary-key columns of the target
@@ -83,7 +83,7 @@ BEGIN
         END IF;
         PERFORM pg_catalog.set_config('part.truncating', 'off', true);
         PERFORM pg_catalog.set_config('part.syncing', 'on', true);
-        TRUNCATE @rel:target@;
+        TRUNCATE @sql:target@;
         PERFORM {{ schema }}._parity_mark(@lit:table@, ARRAY['*']);
         PERFORM pg_catalog.set_config('part.syncing', 'off', true);
         RETURN NULL;
@@ -93,7 +93,7 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         @sql:refuse_insert@
         -- ON CONFLICT: a row the other table has already (it should not) is overwritten, never an error
-        INSERT INTO @rel:target@ AS t (@sql:columns@) @sql:overriding@
+        INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
         SELECT @sql:columns@ FROM new_rows
             ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
         @sql:refuse_skipped@
@@ -130,7 +130,7 @@ BEGIN
         END IF;
 
         IF TG_OP = 'DELETE' THEN
-            DELETE FROM @rel:target@ t USING old_rows o
+            DELETE FROM @sql:target@ t USING old_rows o
              WHERE @sql:match_t_o@;
             SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
               FROM (SELECT DISTINCT @sql:group_o@ AS g FROM old_rows o) d;
@@ -138,11 +138,11 @@ BEGIN
             @sql:refuse_update@
             -- UPDATE: a row whose key changed (partition key or primary key)
             -- leaves its old version behind; then every new version is upserted.
-            DELETE FROM @rel:target@ t USING old_rows o
+            DELETE FROM @sql:target@ t USING old_rows o
              WHERE @sql:match_t_o@
                AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@);
             -- in key order, as the backfill copies: concurrent upserts of the same keys never deadlock
-            INSERT INTO @rel:target@ AS t (@sql:columns@) @sql:overriding@
+            INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
             SELECT @sql:columns@ FROM new_rows ORDER BY @sql:target_key@
                 ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
             @sql:refuse_skipped@

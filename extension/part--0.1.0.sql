@@ -4292,7 +4292,8 @@ BEGIN
  *   3. register it in part.config (with these settings, p_batch_size the
  *      backfill batch the config records) with partitions named after the
  *      table (revenues_2025_01), covering the existing data plus premake;
- *   4. generate the sync (part._sync_install): from now on every write to
+ *   4. lock the table (SHARE ROW EXCLUSIVE, only for this step) and
+ *      generate the sync (part._sync_install): from now on every write to
  *      the table is mirrored into the copy, in the writing transaction.
  * Returns the copy's name. Calling it again for a table already moving with
  * the same key and strategy does nothing.
@@ -4389,9 +4390,6 @@ BEGIN
     FOR v_idx IN SELECT * FROM part._migrate_warnings(v_rel, p_key) LOOP
         RAISE WARNING '%', v_idx.message USING HINT = v_idx.hint;
     END LOOP;
-    -- Writers wait at most the short timeouts of part._lock here.
-    PERFORM part._lock(v_rel, 'SHARE ROW EXCLUSIVE');
-
     EXECUTE pg_catalog.format(
         'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY '
         'INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION INCLUDING STATISTICS) PARTITION BY %s (%I)',
@@ -4491,6 +4489,20 @@ BEGIN
                                         legacy_key, partitioned_key, phase)
     VALUES (v_name, v_name, part._qualified(v_copy), v_strategy, p_key, v_type::text,
             v_legacy_key, v_new_key, 'dual_write');
+    -- Only now the live table is locked (SHARE ROW EXCLUSIVE: writers wait, readers go on), for
+    -- the one step that must not miss a write: the sync triggers. Everything above (the copy, its
+    -- partitions, however many) was built without holding writers. A column changed meanwhile
+    -- would not be mirrored: refuse, and everything made is rolled back.
+    PERFORM part._lock(v_rel, 'SHARE ROW EXCLUSIVE');
+    IF part._sync_columns(v_rel, v_copy) IS DISTINCT FROM part._sync_columns(v_rel, v_rel)
+       OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                   WHERE a.attrelid = v_copy AND a.attnum > 0 AND NOT a.attisdropped
+                     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute b
+                                      WHERE b.attrelid = v_rel AND b.attname = a.attname AND NOT b.attisdropped
+                                        AND b.atttypid = a.atttypid AND b.atttypmod = a.atttypmod)) THEN
+        RAISE EXCEPTION 'the columns of % changed while part.migrate_start built its copy', v_name
+            USING ERRCODE = '55000', HINT = 'Nothing was kept: call part.migrate_start again.';
+    END IF;
     PERFORM part._sync_install(v_name);
     PERFORM part._notice(pg_catalog.format('migration of %s started: writes are mirrored into %s', v_name, v_copy));
     RETURN part._qualified(v_copy);

@@ -156,3 +156,38 @@ def test_partition_attached_by_hand_after_the_switch_fails_verify_until_refreshe
     assert verify(conn, "sync_triggers")[0] == "ok"
     conn.execute("INSERT INTO public.rev_2030_01 (id, org_id, occurred_at, amount) VALUES (5000, 1, '2030-01-05 00:00+00', 1)")
     assert conn.execute("SELECT count(*) FROM public.rev_legacy WHERE occurred_at >= '2030-01-01'").fetchone()[0] == 1
+
+
+# 13. long work under one lock ---------------------------------------------------------------------
+
+def test_migrate_start_builds_its_copy_without_holding_writers(fresh_db, connect, dsn_factory):
+    """The copy and its (here 150 daily) partitions are built before the live table is locked: a
+    writer is not held while they are made, only for the short step that installs the sync."""
+    import threading
+
+    conn = connect(fresh_db, autocommit=True)
+    conn.execute("CREATE TABLE public.ev (id bigserial PRIMARY KEY, at timestamptz NOT NULL)")
+    conn.execute("INSERT INTO public.ev (at) SELECT now() - g * interval '1 day' FROM generate_series(0, 150) g")
+    starter = connect(fresh_db)  # in a transaction, as pginstall plan runs it (then rolls back)
+    starter_pid = starter.info.backend_pid
+    done = threading.Event()
+
+    def start():
+        starter.execute("SELECT part.migrate_start('public.ev', 'at', 'range', '1 day', p_premake => 0)")
+        done.set()
+
+    t = threading.Thread(target=start, daemon=True)
+    t.start()
+    # wait until it is deep in building the copy's partitions (each new table: an AccessExclusiveLock)
+    while not done.is_set() and conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE pid = %s AND locktype = 'relation' AND mode = 'AccessExclusiveLock'",
+            (starter_pid,)).fetchone()[0] < 40:
+        pass
+    with psycopg.connect(dsn_factory(fresh_db), autocommit=True) as w:
+        w.execute("INSERT INTO public.ev (at) VALUES (now())")
+    inserted_before_start_returned = not done.is_set()
+    t.join(timeout=300)
+    assert done.is_set()
+    starter.rollback()
+    assert inserted_before_start_returned, "the insert waited for migrate_start"
+    assert conn.execute("SELECT count(*) FROM public.ev").fetchone()[0] == 152

@@ -43,6 +43,10 @@ class ApplyError(Exception):
     """A problem pginstall reports as one line (several problems: one line each)."""
 
 
+class ConnectError(ApplyError):
+    """The server could not be reached: exit status 2, as psql's."""
+
+
 # --------------------------------------------------------------------------
 # Targets and connections
 
@@ -94,7 +98,18 @@ def resolve_targets(cfg: Config, db: str | None, dsn: str | None, all_dbs: bool 
             raise ApplyError(f"{cfg.label}: --all found no [databases.NAME] section")
         return [_target(cfg, name, section, None) for name, section in cfg.databases.items()]
     if db is None and dsn is None:
-        raise ApplyError("say which database: --db NAME (a [databases.NAME] section of the config file), or --dsn DSN")
+        if not (os.environ.get("PGDATABASE") or os.environ.get("PGSERVICE")):
+            raise ApplyError("say which database: --db NAME (a [databases.NAME] section of the config file), "
+                             "--dsn DSN, or PGDATABASE / PGSERVICE as for psql")
+        # as psql: libpq picks the database (PGDATABASE, the service file's dbname); the config
+        # section is the one of that database, by section name or dbname
+        probe = _target(cfg, None, None, None)
+        with connect(probe) as conn:
+            name = conn.execute("SELECT current_database()").fetchone()[0]
+        section = cfg.databases.get(name) or next(
+            (sec for sec in cfg.databases.values() if sec.dbname == name), None)
+        return [Target(label=section.name if section else name, conninfo="", section=section,
+                       schedule=cfg.schedule_for(section) if section else cfg.schedule, config_label=cfg.label)]
     section = cfg.databases.get(db) if db is not None else None
     return [_target(cfg, db, section, dsn)]
 
@@ -103,8 +118,36 @@ def connect(target: Target, autocommit: bool = False) -> psycopg.Connection:
     try:
         conn = psycopg.connect(target.conninfo, autocommit=autocommit, application_name="pginstall")
     except psycopg.OperationalError as e:
-        raise ApplyError(f"{target.label}: cannot connect: {_first_line(str(e))}") from None
+        raise ConnectError(f"{target.label}: cannot connect: {_connect_problem(target.conninfo, e)}") from None
     return conn
+
+
+def _connect_problem(conninfo: str, e: Exception) -> str:
+    """libpq's reason, where it tried, and what to check (one line)."""
+    try:
+        params = conninfo_to_dict(conninfo)
+    except psycopg.Error:
+        params = {}
+
+    def param(key: str, env: str, default: str | None = None) -> str | None:
+        return params.get(key) or os.environ.get(env) or default
+
+    host = param("host", "PGHOST") or param("hostaddr", "PGHOSTADDR")
+    reason = _first_line(str(e))
+    if reason.startswith("failed to resolve host"):  # psycopg's own lookup: say it as libpq (psql) does
+        why = reason.split(": ", 1)[1] if ": " in reason else reason
+        why = why.split("] ", 1)[-1]
+        reason = f'could not translate host name "{host}" to address: {why}'
+    reason = reason.removeprefix("connection failed: ")
+    service = param("service", "PGSERVICE")
+    where = f"service {service}, " if service else ""
+    where += (f"host {host}" if host else "the default socket directory") + f", port {param('port', 'PGPORT', '5432')}"
+    user = param("user", "PGUSER")
+    if user:
+        where += f", user {user}"
+    tried = "" if ("server at" in reason or "server on socket" in reason) else f" (tried {where})"
+    return (f"{reason}{tried}; check that the server runs there, then PGHOST, PGPORT, PGUSER, "
+            f"PGPASSWORD or PGSERVICE, or the connection string (--dsn, the section's dsn)")
 
 
 def _first_line(text: str) -> str:

@@ -20,14 +20,43 @@ from . import __version__, apply as ap, config as cf, render as rd
 PHASES = ("dual_write", "backfilled", "partitioned", "finalized")
 
 
+EXIT_CONNECT = 2  # as psql: the server could not be reached
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as a shell reports it
+
+
+class _ConnectFailed(click.ClickException):
+    exit_code = EXIT_CONNECT
+
+
 class _Group(click.Group):
-    """Turns the installer's own errors into one-line ClickExceptions."""
+    """Turns the installer's own errors into one-line ClickExceptions.
+
+    Exit status: 0 done; 1 an error (bad command line, config, a refusal by
+    part, verify found a fail); 2 the server could not be reached (as psql);
+    130 interrupted (Ctrl-C).
+    """
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as e:
+            e.exit_code = 1  # 2 is a connection failure, as in psql
+            raise
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.UsageError as e:
+            e.exit_code = 1
+            raise
+        except ap.ConnectError as e:
+            raise _ConnectFailed(str(e)) from None
         except (cf.ConfigError, ap.ApplyError) as e:
             raise click.ClickException(str(e)) from None
+        except psycopg.OperationalError as e:
+            if getattr(e, "sqlstate", None) is None:  # the connection went away
+                raise _ConnectFailed(ap.describe_db_error(e)) from None
+            raise click.ClickException(ap.describe_db_error(e)) from None
         except psycopg.Error as e:
             raise click.ClickException(ap.describe_db_error(e)) from None
 
@@ -43,12 +72,23 @@ def main():
     pginstall status --db finance     partitions, migrations, maintenance runs
 
     The config file is --config FILE, else $PGINSTALL_CONFIG, else ./pginstall.toml.
-    Connections follow libpq (PGHOST, PGPORT, PGUSER, PGPASSWORD, service files).
+    Connections follow libpq, as psql: PGHOST, PGPORT, PGUSER, PGPASSWORD,
+    PGDATABASE and PGSERVICE (service files) when --db and --dsn are not given.
+
+    \b
+    Exit status: 0 done; 1 an error (command line, config file, a refusal by
+    part, a failed check); 2 the server could not be reached (as psql);
+    130 interrupted.
     """
 
 
-def target_options(all_option: bool = False):
-    """--db, --config, --dsn (and --all): the shared options of every command."""
+def target_options(all_option: bool = False, uses_tables: bool = False):
+    """--db, --config, --dsn (and --all): the shared options of every command.
+
+    uses_tables: the command acts on the configured tables (plan, apply,
+    migrate): with no config file, or no section for --db, it says so on
+    stderr (it would otherwise act on no table and print nothing).
+    """
 
     def decorate(f):
         @click.option("--db", "db", metavar="NAME",
@@ -60,6 +100,12 @@ def target_options(all_option: bool = False):
         def wrapper(*args, db, config_file, dsn, all_dbs=False, **kwargs):
             cfg = cf.load(config_file)
             targets = ap.resolve_targets(cfg, db, dsn, all_dbs)
+            if uses_tables:
+                for t in targets:
+                    note = cfg.missing_note(t.section.name if t.section else t.label)
+                    if note:
+                        click.echo(f"pginstall: {note}", err=True)
+                        break
             return f(*args, cfg=cfg, targets=targets, **kwargs)
 
         if all_option:
@@ -99,7 +145,7 @@ def render_cmd(version, mode, db, config_file, dsn):
 
 
 @main.command()
-@target_options(all_option=True)
+@target_options(all_option=True, uses_tables=True)
 @click.option("--mode", type=click.Choice(rd.MODES), default=None,
               help="Force an install mode for a database without part.")
 def plan(cfg, targets, mode):
@@ -113,7 +159,7 @@ def plan(cfg, targets, mode):
 
 
 @main.command(name="apply")
-@target_options(all_option=True)
+@target_options(all_option=True, uses_tables=True)
 @click.option("--mode", type=click.Choice(rd.MODES), default=None,
               help="Install mode for a database without part (default: extension when the server "
                    "has part's files, else plain). Mixing modes is refused.")
@@ -309,7 +355,7 @@ def _backfill(conn, table: str, batch_size: int, sleep: str) -> None:
 
 
 @main.command()
-@target_options()
+@target_options(uses_tables=True)
 @click.argument("table")
 @click.option("--to", "to", required=True, type=click.Choice(PHASES + ("rollback",)),
               help="The phase to reach; earlier phases are walked through.")

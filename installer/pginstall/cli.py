@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from pathlib import Path
 
 import click
 import psycopg
@@ -330,12 +331,21 @@ def _phase(conn, table) -> str | None:
 
 
 def _sqlcall(conn, what: str, table: str, *args):
+    """SELECT part.what(table, ...); part's NOTICEs meanwhile (a lock it waits for) go to stderr as they come."""
     holders = sql.SQL(", ").join([sql.Placeholder()] * (1 + len(args)))
     q = sql.SQL("SELECT {}.{}({})").format(sql.Identifier(ap.SCHEMA), sql.Identifier(what), holders)
+
+    def show(d):
+        if d.severity_nonlocalized in ("NOTICE", "WARNING") and d.message_primary:
+            click.echo(f"{table}: {d.message_primary.removeprefix('part: ')}", err=True)
+
+    conn.add_notice_handler(show)
     try:
         return conn.execute(q, (table, *args)).fetchall()
     except psycopg.Error as e:
         raise click.ClickException(f"{table}: {what} failed: {ap.describe_db_error(e)}") from None
+    finally:
+        conn.remove_notice_handler(show)
 
 
 def _migration(conn, table: str) -> dict | None:
@@ -347,11 +357,33 @@ def _migration(conn, table: str) -> dict | None:
     ).fetchone()
 
 
-def _backfill(conn, table: str, batch_size: int, sleep: str) -> None:
+def _backfill(conn, table: str, batch_size: int, sleep: str, again: str) -> None:
     """CALL part.backfill in slices of batches, with progress (rows/s, ETA): see migrate.py."""
-    from .migrate import backfill
+    from .migrate import BackfillInterrupted, backfill
 
-    backfill(conn, table, batch_size, sleep)
+    try:
+        backfill(conn, table, batch_size, sleep)
+    except BackfillInterrupted as e:
+        click.echo(f"{table}: backfill stopped at {e.done:,} of ~{e.total:,} rows (interrupted); the rows copied "
+                   f"are kept: run `{again}` again to resume from there", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+
+
+def _next_steps(phase: str | None, cmd: str) -> str:
+    """Where a migration is and the commands that go on from there (one line)."""
+    if phase == "dual_write":
+        return (f"now: dual_write (the application's writes are mirrored into the copy); next: `{cmd} --to partitioned` "
+                f"(backfill, parity, switch) or `{cmd} --to backfilled` (backfill and parity only)")
+    if phase == "backfilled":
+        return (f"now: backfilled (reads and writes on the legacy table, mirrored); next: `{cmd} --to partitioned` "
+                f"(switch)")
+    if phase == "partitioned":
+        return (f"now: partitioned (the partitioned table serves the application, mirrored back into the legacy one); "
+                f"next: `{cmd} --to finalized` once satisfied (ends the sync, archives the legacy table), "
+                f"or `{cmd} --to rollback` (back to the legacy table, nothing lost)")
+    if phase == "finalized":
+        return "now: finalized: the migration is done (the sync is removed)"
+    return f"now: no migration; next: `{cmd} --to dual_write` (or --to partitioned for all of it)"
 
 
 @main.command()
@@ -362,13 +394,19 @@ def _backfill(conn, table: str, batch_size: int, sleep: str) -> None:
 @click.option("--batch-size", type=int, default=None, help="Backfill batch (default: the config's batch_size, else 10000).")
 @click.option("--sleep", default="0", show_default=True, help="Pause between backfill batches (an interval).")
 @click.option("--keep-legacy", type=click.Choice(("archive", "keep", "drop")), default="archive", show_default=True,
-              help="What finalize does with the legacy table.")
-def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
+              help="What finalize does with the legacy table; drop asks first (or --yes).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before --keep-legacy drop.")
+def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, yes):
     """Move TABLE online to a phase: dual_write, backfilled, partitioned, finalized.
 
     Walks the phases in between (--to partitioned from dual_write backfills,
     checks parity, then switches) and stops with a clear error where a step
-    fails. --to rollback (or --to backfilled from partitioned) swaps back.
+    fails; after each step it says the phase and what comes next. --to
+    rollback (or --to backfilled from partitioned) swaps back; in backfilled
+    already, it does nothing (as --to a phase already reached). Ctrl-C during
+    the backfill stops it; running the same command again resumes it.
+    --keep-legacy drop drops the legacy table for good: it asks first, or
+    needs --yes when there is no terminal.
 
     Example: pginstall migrate public.revenues --db finance --to partitioned
     """
@@ -379,6 +417,10 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
         n = cf.normalize_table_name(t.table)
         if n == wanted or n.split(".")[-1] == wanted:
             entry = t
+    cmd = f"pginstall migrate {table} --db {target.label}"
+    if cfg.path is not None and cfg.path.absolute() != (Path.cwd() / cf.DEFAULT_FILE):
+        cmd += f" --config {cfg.path}"
+    again = f"{cmd} --to {to}"
     with ap.connect(target, autocommit=True) as conn:
         ap._require_installed(conn, target)
         try:
@@ -386,6 +428,10 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
         except psycopg.Error as e:
             raise click.ClickException(f"{table}: {ap.describe_db_error(e)}") from None
         if to == "rollback":
+            if phase == "backfilled":
+                click.echo(f"{table}: already rolled back (backfilled): nothing to do")
+                click.echo(f"{table}: {_next_steps(phase, cmd)}")
+                return
             if phase != "partitioned":
                 raise click.ClickException(f"{table}: rollback goes one phase back from partitioned; it is in {phase}")
             to = "backfilled"
@@ -394,12 +440,24 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
             if phase == "partitioned" and to == "backfilled":
                 _sqlcall(conn, "rollback", table)
                 click.echo(f"{table}: rolled back: reads and writes on the legacy table again (backfilled)")
+                click.echo(f"{table}: {_next_steps('backfilled', cmd)}")
                 return
             raise click.ClickException(
                 f"{table}: is in {phase}; going back to {to} is not supported (only partitioned -> backfilled)")
         if order[to] == order[phase]:
             click.echo(f"{table}: already {to}")
+            click.echo(f"{table}: {_next_steps(phase, cmd)}")
             return
+        if to == "finalized" and keep_legacy == "drop" and not yes:
+            steps = " -> ".join(p for p in PHASES if order[phase] < order[p])
+            question = (f"{table}: this runs {steps}, and finalize then DROPS the legacy table (the "
+                        f"unpartitioned {table} as it was, with every row): there is no way back. Go on?")
+            if not sys.stdin.isatty():
+                raise click.ClickException(
+                    f"{table}: --keep-legacy drop drops the legacy table for good: pass --yes to confirm, "
+                    f"or use --keep-legacy archive (the default) or keep")
+            if not click.confirm(question, default=False):
+                raise click.ClickException(f"{table}: nothing done")
         bs = batch_size or (entry.batch_size if entry else 10000)
         while order[phase] < order[to]:
             if phase is None:
@@ -413,7 +471,7 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
                     raise click.ClickException(f"{table}: migrate_start failed: {ap.describe_db_error(e)}") from None
                 click.echo(f"{table}: dual_write: partitioned copy created, sync triggers installed")
             elif phase == "dual_write":
-                _backfill(conn, table, bs, sleep)
+                _backfill(conn, table, bs, sleep, again)
                 click.echo(f"{table}: checking parity")
                 rows = conn.execute(
                     sql.SQL("SELECT count(*) FILTER (WHERE status <> 'ok'), count(*) FROM {}.check_parity(%s)").format(
@@ -426,12 +484,14 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
                 _sqlcall(conn, "switch_reads", table)
                 click.echo(f"{table}: partitioned: reads and writes go to the partitioned table")
             elif phase == "partitioned":
-                _sqlcall(conn, "finalize", table, keep_legacy)
-                click.echo(f"{table}: finalized (legacy table: {keep_legacy})")
+                where = _sqlcall(conn, "finalize", table, keep_legacy)[0][0]
+                click.echo(f"{table}: finalized: sync removed; legacy table "
+                           + ("dropped" if keep_legacy == "drop" else f"kept as {where}"))
             new = _phase(conn, table)
             if new == phase:
                 raise click.ClickException(f"{table}: still in {phase} after the step; see part.migrations")
             phase = new
+        click.echo(f"{table}: {_next_steps(phase, cmd)}")
 
 
 if __name__ == "__main__":

@@ -1231,7 +1231,8 @@ BEGIN
  * most one timeout, never for the whole series of attempts. Between attempts
  * we sleep a little (jittered). After p_attempts (default: the setting
  * part.lock_attempts, else 10, about 10 s in all): 55P03 naming the sessions
- * that hold the table that could not be locked.
+ * that hold the table that could not be locked. After the first attempt
+ * that fails, a NOTICE says which lock it waits for and who holds it.
  *
  * LOCK TABLE ONLY: for a partitioned table, writers and readers take the
  * parent's lock first, and its partitions are left to autovacuum.
@@ -1254,27 +1255,46 @@ BEGIN
             PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);
             RETURN;
         EXCEPTION WHEN lock_not_available THEN
+            IF v_attempt = 1 AND v_attempts > 1 THEN  -- say once what we wait for, before the retries
+                RAISE NOTICE 'part: waiting for a % lock on %, held by %; retrying, % attempts in all',
+                    p_modes[v_failed], part._qualified(p_rels[v_failed]),
+                    coalesce(part._lock_blockers(p_rels[v_failed], p_modes[v_failed]), 'a session that has since finished'),
+                    v_attempts;
+            END IF;
             IF v_attempt < v_attempts THEN
                 PERFORM pg_catalog.pg_sleep(v_timeout_ms / 1000.0 * (0.5 + pg_catalog.random()));
             END IF;
             v_timeout_ms := least(v_timeout_ms * 2, 1000);
         END;
     END LOOP;
-    SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s)',
-               a.pid, a.usename, a.application_name, a.state,
-               pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'),
-               pg_catalog.left(a.query, 80)), '; ')
-      INTO v_blockers
-      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'relation' AND l.relation = p_rels[v_failed] AND l.granted
-       AND l.pid <> pg_catalog.pg_backend_pid()
-       AND NOT l.mode = ANY (part._compatible_locks(p_modes[v_failed]));
+    v_blockers := part._lock_blockers(p_rels[v_failed], p_modes[v_failed]);
     RAISE EXCEPTION 'could not lock table % in % mode after % attempts',
             part._qualified(p_rels[v_failed]), p_modes[v_failed], v_attempts
         USING ERRCODE = '55P03',
               DETAIL = 'Blocked by ' || coalesce(v_blockers, 'a session that has since finished') || '.',
               HINT = 'End or wait for the blocking transaction (pg_terminate_backend(pid) if it is stuck), then retry.';
 END
+$$;
+
+-- functions/_lock_blockers.sql
+CREATE FUNCTION part._lock_blockers(p_rel regclass, p_mode text)
+    RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The sessions holding a lock on p_rel that conflicts with p_mode, as one
+     * line each joined by '; ' (pid, user, application, state, since when,
+     * the start of the query), or NULL when there is none.
+     */
+    SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s)',
+               a.pid, a.usename, a.application_name, a.state,
+               pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'),
+               pg_catalog.left(a.query, 80)), '; ')
+      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'relation' AND l.relation = p_rel AND l.granted
+       AND l.pid <> pg_catalog.pg_backend_pid()
+       AND NOT l.mode = ANY (part._compatible_locks(p_mode))
 $$;
 
 -- functions/_log_step_failure.sql

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
 import psycopg
 from psycopg import sql
@@ -394,9 +396,12 @@ def _table(conn: psycopg.Connection, t: TableConfig, target: Target, managed: di
         return [Step(f"start migration of {name} (dual_write): {_shape(row)}",
                      f"started migration of {name} (dual_write): run `pginstall migrate {name} --db {target.label} "
                      f"--to partitioned` to backfill and switch")]
-    made = [m for m in call(conn, "create_partitioned", p_parent=name, **table_args(t)) if m]
-    new = _rows(conn, "SELECT * FROM {s}.config WHERE parent_table = %s", name)[0]
     old = managed.get(name)
+    # the config file has no partition_prefix: keep the one part has (a finished migration names the
+    # partitions after the application's table; leaving it out would read as a change to "none")
+    prefix = {"p_partition_prefix": old["partition_prefix"]} if old and old.get("partition_prefix") else {}
+    made = [m for m in call(conn, "create_partitioned", p_parent=name, **table_args(t), **prefix) if m]
+    new = _rows(conn, "SELECT * FROM {s}.config WHERE parent_table = %s", name)[0]
     if old is None:
         return [Step(f"manage {name}: {_shape(new)}", f"managing {name} ({_shape(new)}): {_made(made)}")]
     diff = ", ".join(f"{k} {_show(v)} -> {_show(new[k])}" for k, v in old.items()
@@ -598,10 +603,15 @@ def status(target: Target) -> dict:
 
 
 def _jsonable(row: dict) -> dict:
+    """A row as JSON values: times in ISO 8601, durations (intervals) in seconds, numerics as numbers."""
     out = {}
     for k, v in row.items():
         if v is None or isinstance(v, (str, int, float, bool)):
             out[k] = v
+        elif isinstance(v, timedelta):
+            out[k] = round(v.total_seconds(), 3)
+        elif isinstance(v, Decimal):
+            out[k] = int(v) if v == v.to_integral_value() else float(v)
         elif hasattr(v, "isoformat"):
             out[k] = v.isoformat()
         else:
@@ -652,8 +662,12 @@ def uninstall(target: Target, force: bool = False, echo=print) -> list[str]:
         if not state.installed:
             say(f"part is not installed in database {state.current_database}: nothing to uninstall")
             return out
-        active = [(r["table_name"], r["phase"]) for r in _rows(
-            conn, "SELECT table_name, phase FROM {s}.migration WHERE phase = ANY(%s) ORDER BY 1", list(ACTIVE_PHASES))]
+        rows = _rows(conn, "SELECT table_name, phase, legacy_table, partitioned_table FROM {s}.migration "
+                           "WHERE phase = ANY(%s) ORDER BY 1", list(ACTIVE_PHASES))
+        active = [(r["table_name"], r["phase"]) for r in rows]
+        # what a forced uninstall leaves behind: the table the application no longer uses, with its rows
+        left = [(r["partitioned_table"], "the partitioned copy") if r["phase"] != "partitioned"
+                else (r["legacy_table"], "the legacy table") for r in rows]
         if active and not force:
             listed = ", ".join(f"{t} ({p})" for t, p in active)
             raise ApplyError(
@@ -686,6 +700,9 @@ def uninstall(target: Target, force: bool = False, echo=print) -> list[str]:
             raise ApplyError(f"{target.label}: uninstall failed: {describe_db_error(e)}") from None
         conn.commit()
     say(f"removed part {state.version} ({state.mode} mode); partitioned tables, their data and schema part_archive are kept")
+    for (t, _p), (rel, what) in zip(active, left):
+        say(f"left in place: {rel}, {what} of {t}'s unfinished migration, with its rows and no sync: "
+            f"DROP TABLE {rel} when you no longer need it")
     for line in cron.unregister_cron(target.conninfo, state.current_database):
         say(line)
     return out

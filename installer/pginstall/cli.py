@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -83,12 +85,13 @@ def main():
     """
 
 
-def target_options(all_option: bool = False, uses_tables: bool = False):
+def target_options(all_option: bool = False, uses_tables: bool = False, env_note: bool = False):
     """--db, --config, --dsn (and --all): the shared options of every command.
 
     uses_tables: the command acts on the configured tables (plan, apply,
     migrate): with no config file, or no section for --db, it says so on
     stderr (it would otherwise act on no table and print nothing).
+    env_note: say on stderr which of apply's environment variables are set.
     """
 
     def decorate(f):
@@ -101,13 +104,17 @@ def target_options(all_option: bool = False, uses_tables: bool = False):
         def wrapper(*args, db, config_file, dsn, all_dbs=False, **kwargs):
             cfg = cf.load(config_file)
             targets = ap.resolve_targets(cfg, db, dsn, all_dbs)
+            result = f(*args, cfg=cfg, targets=targets, **kwargs)
+            # after the command's own output, and only when it went through (an error stays one line)
             if uses_tables:
                 for t in targets:
                     note = cfg.missing_note(t.section.name if t.section else t.label)
                     if note:
                         click.echo(f"pginstall: {note}", err=True)
                         break
-            return f(*args, cfg=cfg, targets=targets, **kwargs)
+            if env_note:
+                _env_note()
+            return result
 
         if all_option:
             wrapper = click.option("--all", "all_dbs", is_flag=True,
@@ -115,6 +122,15 @@ def target_options(all_option: bool = False, uses_tables: bool = False):
         return wrapper
 
     return decorate
+
+
+def _env_note() -> None:
+    """Say on stderr which of apply's environment variables are set: they change what it does."""
+    set_ = [f"{v}={os.environ[v]}" for v in (*ap.FLAG_ENV.values(), "USE_PARTITIONED_TABLES")
+            if os.environ.get(v, "").strip()]
+    if set_:
+        click.echo(f"pginstall: from the environment: {', '.join(set_)} (for every table and migration of the "
+                   f"database, in the config file or not; see pginstall apply --help)", err=True)
 
 
 def _one(targets):
@@ -146,21 +162,31 @@ def render_cmd(version, mode, db, config_file, dsn):
 
 
 @main.command()
-@target_options(all_option=True, uses_tables=True)
+@target_options(all_option=True, uses_tables=True, env_note=True)
 @click.option("--mode", type=click.Choice(rd.MODES), default=None,
               help="Force an install mode for a database without part.")
-def plan(cfg, targets, mode):
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: the changes of each database.")
+def plan(cfg, targets, mode, as_json):
     """Show what `apply` would change; print nothing when there is nothing to do.
+
+    The environment variables of `pginstall apply --help` count here too.
 
     Example: pginstall plan --db finance
     """
+    if as_json:
+        out = []
+        for target in targets:
+            lines = ap.plan(target, mode)
+            out.append({"database": target.label, "changes": [l.removeprefix(f"{target.label}: ") for l in lines]})
+        click.echo(json.dumps({"databases": out}, indent=2))
+        return
     for target in targets:
         for line in ap.plan(target, mode):
             click.echo(line)
 
 
 @main.command(name="apply")
-@target_options(all_option=True, uses_tables=True)
+@target_options(all_option=True, uses_tables=True, env_note=True)
 @click.option("--mode", type=click.Choice(rd.MODES), default=None,
               help="Install mode for a database without part (default: extension when the server "
                    "has part's files, else plain). Mixing modes is refused.")
@@ -170,6 +196,14 @@ def apply_cmd(cfg, targets, mode, dry_run):
 
     One transaction per database: an error leaves that database as it was.
     Cron jobs are registered after the commit.
+
+    \b
+    Environment (applies to the whole database, tables not in the config
+    file included; plan shows what they would do):
+      ENABLE_PARTITION_MAINTENANCE=true|false   sets that flag of part.settings
+      LOG_PARTITION_ROUTING=true|false          sets that flag of part.settings
+      USE_PARTITIONED_TABLES=true               switches every migration that is
+                                                backfilled with clean parity
 
     Example: pginstall apply --db finance
     """
@@ -211,13 +245,88 @@ def _table(rows: list[list], headers: list[str]) -> list[str]:
     return out
 
 
+def _when(v) -> str:
+    """A timestamp (ISO text or datetime) as 2026-11-22 01:31:05 UTC; '' for none."""
+    if v is None or v == "":
+        return ""
+    try:
+        t = v if isinstance(v, datetime) else datetime.fromisoformat(str(v))
+    except ValueError:
+        return str(v)
+    if t.tzinfo is not None:
+        t = t.astimezone(timezone.utc)
+    return t.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if t.tzinfo is not None else "")
+
+
+def _dur(seconds) -> str:
+    """A duration in seconds as 9 ms, 2.7 s, 3 min 12 s, 2 h 5 min; '' for none."""
+    if seconds is None:
+        return ""
+    x = float(seconds)
+    if x < 1:
+        return f"{x * 1000:.0f} ms"
+    if x < 60:
+        return f"{x:.1f} s"
+    if x < 3600:
+        return f"{int(x // 60)} min {int(x % 60)} s"
+    return f"{int(x // 3600)} h {int(x % 3600 // 60)} min"
+
+
+def _rows_text(n) -> str:
+    return "unknown" if n is None else f"{n:,}"
+
+
+def _migration_text(m: dict) -> str:
+    since = {"dual_write": m.get("started_at"), "partitioned": m.get("partitioned_at"),
+             "finalized": m.get("finalized_at")}.get(m["phase"])
+    if m["phase"] == "backfilled":
+        since = max((t for t in (m.get("backfilled_at"), m.get("rolled_back_at")) if t), default=None)
+    out = [f"{m['phase']}" + (f" since {_when(since)}" if since else "")]
+    if m["phase"] in ("partitioned", "finalized"):
+        out.append(f"legacy table {m['legacy_table']}")
+    if m.get("backfill_finished_at"):
+        out.append(f"backfill done: {_rows_text(m['backfill_rows'])} rows ({_when(m['backfill_finished_at'])})")
+    elif m.get("backfill_started_at"):
+        b = f"backfill {_rows_text(m['backfill_rows'])} of ~{_rows_text(m.get('backfill_total'))} rows"
+        if m.get("backfill_percent") is not None:
+            b += f" ({float(m['backfill_percent']):.0f}%)"
+        if m.get("backfill_eta") is not None:
+            b += f", {m.get('backfill_rows_per_second') or 0:,} rows/s, ETA {_dur(m['backfill_eta'])}"
+        else:
+            b += ", not running"
+        out.append(b)
+    else:
+        out.append("backfill not started")
+    if m.get("parity_clean") is None:
+        out.append("parity not checked")
+    elif m["parity_clean"]:
+        out.append(f"parity clean over {m.get('parity_ranges')} ranges ({_when(m.get('parity_checked_at'))})")
+    else:
+        out.append(f"parity differs in {m.get('parity_differ')} of {m.get('parity_ranges')} ranges "
+                   f"({_when(m.get('parity_checked_at'))})")
+    return f"{m['table_name']}: " + "; ".join(out)
+
+
+def _job_text(j: dict) -> str:
+    if "error" in j:
+        return f"cannot read the jobs: {j['error']}"
+    last = "never run"
+    if j.get("last_status"):
+        last = f"last run {_when(j.get('last_start'))}: {j['last_status']}"
+        if j["last_status"] == "failed" and j.get("last_message"):
+            last += f" ({' '.join(str(j['last_message']).split())})"
+    return (f"{j['jobname']} (job {j['jobid']}{'' if j.get('active') else ', INACTIVE'}): {j['schedule']!r} "
+            f"in database {j['database']}: {j['command']}; {last}")
+
+
 @main.command()
 @target_options()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (times in ISO 8601, durations in seconds).")
 def status(cfg, targets, as_json):
     """Partitions of each managed table, migrations, schedule and last maintenance runs.
 
-    Example: pginstall status --db finance --json
+    Row counts are PostgreSQL's estimates; a partition never analyzed shows
+    "unknown" (null in JSON). Example: pginstall status --db finance --json
     """
     s = ap.status(_one(targets))
     if as_json:
@@ -231,44 +340,51 @@ def status(cfg, targets, as_json):
         click.echo("no managed tables")
     for t in s["tables"]:
         parts = t["partitions"]
-        rows = sum(p.get("estimated_rows") or 0 for p in parts)
+        known = [p["estimated_rows"] for p in parts if p.get("estimated_rows") is not None]
+        unknown = len(parts) - len(known)
         size = sum(p.get("total_bytes") or 0 for p in parts)
         shape = (f"hash on {t['key']}, {t['partitions_configured']} partitions" if t["strategy"] == "hash"
                  else f"range on {t['key']} every {t['interval']}, premake {t['premake']}"
                  + (f", retention {t['retention']} ({t['retention_mode']})" if t["retention"] else ""))
+        rows = f"~{sum(known):,} rows" + (f" ({unknown} partition(s) not analyzed yet: unknown)" if unknown else "")
         click.echo("")
-        click.echo(f"{t['table']}: {shape}: {len(parts)} partitions, ~{rows} rows, {_fmt_bytes(size)}")
-        for line in _table(
-            [[p["partition_name"], "(default)" if p["is_default"] else p["bound_from"],
-              "" if p["is_default"] else p["bound_to"], p["estimated_rows"], _fmt_bytes(p["total_bytes"])]
-             for p in parts],
-            ["partition", "from", "to", "rows", "size"],
-        ):
+        click.echo(f"{t['table']}: {shape}: {len(parts)} partitions, {rows}, {_fmt_bytes(size)}")
+        if t["strategy"] == "hash":
+            cells = [[p["partition_name"], p.get("modulus"), p.get("remainder"), _rows_text(p["estimated_rows"]),
+                      _fmt_bytes(p["total_bytes"])] for p in parts]
+            headers = ["partition", "modulus", "remainder", "rows", "size"]
+        else:
+            cells = [[p["partition_name"], "(default)" if p["is_default"] else p["bound_from"],
+                      "" if p["is_default"] else p["bound_to"], _rows_text(p["estimated_rows"]),
+                      _fmt_bytes(p["total_bytes"])] for p in parts]
+            headers = ["partition", "from", "to", "rows", "size"]
+        for line in _table(cells, headers):
             click.echo("  " + line)
     click.echo("")
     if s["migrations"]:
         click.echo("migrations:")
         for m in s["migrations"]:
-            click.echo("  " + ", ".join(f"{k}={v}" for k, v in m.items() if v is not None))
+            click.echo("  " + _migration_text(m))
     else:
         click.echo("migrations: none")
     if s["maintenance_runs"]:
         click.echo("last maintenance runs:")
-        for r in s["maintenance_runs"]:
-            click.echo(f"  {r['logged_at']}  {r['outcome']}  {r.get('duration') or ''}  {r.get('detail') or ''}".rstrip())
+        for line in _table([[_when(r["logged_at"]), r["outcome"], _dur(r.get("duration")), r.get("detail")]
+                            for r in s["maintenance_runs"]], ["at", "outcome", "took", "detail"]):
+            click.echo("  " + line)
     else:
         click.echo("last maintenance runs: none yet")
     if s["cron_jobs"] is None:
-        click.echo("schedule: not known (no pg_cron registration in this pginstall)")
+        click.echo("schedule: none (pg_cron is not available: nothing is scheduled)")
     else:
-        click.echo("schedule:")
+        click.echo("schedule:" if s["cron_jobs"] else "schedule: no part jobs in pg_cron (pginstall apply registers them)")
         for j in s["cron_jobs"]:
-            click.echo("  " + ", ".join(f"{k}={v}" for k, v in j.items()))
+            click.echo("  " + _job_text(j))
 
 
 @main.command()
 @target_options()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (times in ISO 8601).")
 def verify(cfg, targets, as_json):
     """Run part.verify() and show the cron state; exit 1 on any fail.
 
@@ -282,10 +398,10 @@ def verify(cfg, targets, as_json):
         for line in _table([[r.get("status"), r.get("check_name"), r.get("table_name"), r.get("detail")] for r in rows],
                            ["status", "check", "table", "detail"]):
             click.echo(line)
-        if cron_state is not None:
+        if cron_state:
             click.echo("cron jobs:")
             for j in cron_state:
-                click.echo("  " + ", ".join(f"{k}={v}" for k, v in j.items()))
+                click.echo("  " + _job_text(j))
     if failed:
         raise SystemExit(1)
 
@@ -293,7 +409,8 @@ def verify(cfg, targets, as_json):
 @main.command()
 @target_options()
 @click.argument("assignments", nargs=-1, metavar="[KEY=VALUE]...")
-def flags(cfg, targets, assignments):
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def flags(cfg, targets, assignments, as_json):
     """Show the flags of part.settings, or set them (part.set_setting).
 
     Example: pginstall flags --db finance enable_partition_maintenance=false
@@ -304,7 +421,11 @@ def flags(cfg, targets, assignments):
             raise click.ClickException(f"{a!r}: write KEY=VALUE, e.g. log_partition_routing=true")
         k, v = a.split("=", 1)
         pairs.append((k.strip(), v.strip()))
-    for line in _table([list(r) for r in ap.flags(_one(targets), pairs)], ["flag", "value", "description"]):
+    rows = ap.flags(_one(targets), pairs)
+    if as_json:
+        click.echo(json.dumps({k: {"value": v, "description": d} for k, v, d in rows}, indent=2))
+        return
+    for line in _table([list(r) for r in rows], ["flag", "value", "description"]):
         click.echo(line)
 
 

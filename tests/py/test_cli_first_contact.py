@@ -71,7 +71,7 @@ def test_bad_command_line_exits_1_not_2(tmp_path, monkeypatch):
     assert _run(["migrate", "public.t", "--db", "x", "--to", "nowhere"]).exit_code == 1
 
 
-def test_missing_config_file_is_reported_with_where_it_was_looked_for(pg_server, ext_db, tmp_path, monkeypatch):
+def test_missing_config_file_is_reported_with_where_it_was_looked_for(pg_server, ext_db, connect, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     env = pg_server.env()
     result = _run(["plan", "--db", ext_db], env)
@@ -80,7 +80,9 @@ def test_missing_config_file_is_reported_with_where_it_was_looked_for(pg_server,
     assert f"no config file: {tmp_path / 'pginstall.toml'} not found" in result.stderr
     assert "--config FILE" in result.stderr
     # migrate names no file that does not exist
-    result = _run(["migrate", "public.nope", "--db", ext_db, "--to", "dual_write"], env)
+    with connect(ext_db) as conn:
+        conn.execute("CREATE TABLE public.t (id int PRIMARY KEY, at timestamptz NOT NULL)")
+    result = _run(["migrate", "public.t", "--db", ext_db, "--to", "dual_write"], env)
     assert result.exit_code == 1
     assert "of pginstall.toml" not in result.output
     assert f"{tmp_path / 'pginstall.toml'} not found" in result.output

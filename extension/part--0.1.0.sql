@@ -91,7 +91,8 @@ CREATE TABLE part.migration (
     parity_ranges         integer,            -- ranges checked
     parity_differ         integer,            -- ranges that differed at the last check
     sync_columns          text[],             -- columns both tables had when the sync was generated
-    parity_spec           text                -- interval / hash partition count the stored parity ranges were made with
+    parity_spec           text,               -- interval / hash partition count the stored parity ranges were made with
+    backfill_batch_at     timestamptz         -- when the last backfill batch committed (a stale ETA is not shown)
 );
 COMMENT ON TABLE part.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';
@@ -337,7 +338,8 @@ BEGIN
     PERFORM part._parity_mark(p_table_name, v_groups);
 
     UPDATE part.migration m
-       SET backfill_last_key = v_hi, backfill_rows = m.backfill_rows + v_rows, backfill_batches = m.backfill_batches + 1
+       SET backfill_last_key = v_hi, backfill_rows = m.backfill_rows + v_rows, backfill_batches = m.backfill_batches + 1,
+           backfill_batch_at = pg_catalog.clock_timestamp()
      WHERE m.table_name = p_table_name;
     RETURN v_rows;
 END
@@ -4744,7 +4746,8 @@ BEGIN
                         VALUES (v_run, v_t.parent_table, 'drain', v_r.partition_name, v_r.rows_moved,
                                 pg_catalog.clock_timestamp() - v_t0, 'ok', 'rows moved out of the default partition');
                         v_n := v_n + 1;
-                        v_drained := v_drained + 1;
+                        v_drained := v_drained + 1;   -- a partition made to hold rows of the default:
+                        v_created := v_created + 1;   -- created too
                         v_moved := v_moved + v_r.rows_moved;
                     END LOOP;
                 EXCEPTION WHEN others THEN
@@ -4809,7 +4812,7 @@ BEGIN
     INSERT INTO part.maintenance_log (run_id, parent_table, action, rows_moved, duration, outcome, detail)
     VALUES (v_run, part._qualified(v_only), 'run', v_moved, pg_catalog.clock_timestamp() - v_started,
             CASE WHEN pg_catalog.cardinality(v_failed) > 0 THEN 'failed' ELSE 'ok' END,
-            pg_catalog.format('%s tables: %s partitions created, %s drained (%s rows moved), %s retired%s%s',
+            pg_catalog.format('%s tables: %s partitions created (%s of them for rows from the default partition, %s rows moved), %s retired%s%s',
                 v_tables, v_created, v_drained, v_moved, v_retired,
                 CASE WHEN pg_catalog.cardinality(v_failed) > 0
                      THEN '; failed: ' || pg_catalog.array_to_string(v_failed, ', ') ELSE '' END,
@@ -5003,7 +5006,11 @@ SELECT m.table_name,
             WHEN m.backfill_total > 0 THEN pg_catalog.round(least(100.0, 100.0 * m.backfill_rows / m.backfill_total), 1)
        END AS backfill_percent,
        s.rows_per_second AS backfill_rows_per_second,
+       -- only while the backfill runs: its last batch is recent (within a minute, or three times
+       -- the mean batch time); an interrupted one shows no ETA until it is resumed
        CASE WHEN m.backfill_finished_at IS NULL AND s.rows_per_second > 0 AND m.backfill_total IS NOT NULL
+             AND m.backfill_batch_at >= pg_catalog.now() - greatest(interval '1 minute',
+                     3 * (m.backfill_batch_at - m.backfill_started_at) / greatest(m.backfill_batches, 1))
             THEN pg_catalog.make_interval(secs => greatest(m.backfill_total - m.backfill_rows, 0) / s.rows_per_second)
        END AS backfill_eta,
        m.backfill_batches,
@@ -5019,7 +5026,8 @@ SELECT m.table_name,
        m.backfilled_at,
        m.partitioned_at,
        m.rolled_back_at,
-       m.finalized_at
+       m.finalized_at,
+       m.backfill_batch_at
   FROM part.migration m
  CROSS JOIN LATERAL (
        SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM
@@ -5060,18 +5068,35 @@ CREATE VIEW part.partitions AS
 SELECT c.parent_table,
        b.partition_name,
        c.strategy,
-       CASE WHEN b.modulus IS NOT NULL THEN pg_catalog.format('modulus %s, remainder %s', b.modulus, b.remainder)
-            ELSE part._normalize_bound(b.bound_from, c.key_type::regtype) END AS bound_from,
-       part._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to,
+       v.bound_from,
+       v.bound_to,
        b.is_default,
-       greatest(r.reltuples, 0)::bigint AS estimated_rows,
-       pg_catalog.pg_total_relation_size(b.partition_oid) AS total_bytes
+       -- NULL: not known yet (never analyzed; autovacuum or ANALYZE fills it in), not 0;
+       -- an empty heap file holds no row at all
+       CASE WHEN r.reltuples >= 0 THEN r.reltuples::bigint
+            WHEN pg_catalog.pg_relation_size(b.partition_oid) = 0 THEN 0 END AS estimated_rows,
+       pg_catalog.pg_total_relation_size(b.partition_oid) AS total_bytes,
+       -- the bounds typed, to compare and sort (WHERE to_time <= now()): time keys (in UTC for
+       -- timestamp and date keys), integer keys, hash modulus and remainder
+       CASE WHEN t.is_time AND v.bound_from !~* '^(min|max)value$'
+            THEN part._to_utc(v.bound_from, c.key_type::regtype) AT TIME ZONE 'UTC' END AS from_time,
+       CASE WHEN t.is_time AND v.bound_to !~* '^(min|max)value$'
+            THEN part._to_utc(v.bound_to, c.key_type::regtype) AT TIME ZONE 'UTC' END AS to_time,
+       CASE WHEN t.is_int AND v.bound_from ~ '^-?\d+$' THEN v.bound_from::bigint END AS from_int,
+       CASE WHEN t.is_int AND v.bound_to ~ '^-?\d+$' THEN v.bound_to::bigint END AS to_int,
+       b.modulus,
+       b.remainder
   FROM part.config c
  CROSS JOIN LATERAL part._partition_bounds(pg_catalog.to_regclass(c.parent_table)) b
   JOIN pg_catalog.pg_class r ON r.oid = b.partition_oid
+ CROSS JOIN LATERAL (SELECT part._normalize_bound(b.bound_from, c.key_type::regtype) AS bound_from,
+                            part._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to) v
+ CROSS JOIN LATERAL (SELECT c.key_type::regtype IN ('timestamp with time zone'::regtype,
+                                'timestamp without time zone'::regtype, 'date'::regtype) AS is_time,
+                            c.key_type::regtype IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) AS is_int) t
  ORDER BY c.parent_table, b.is_default, part._bound_ordinal(b.bound_from, c.key_type::regtype), b.remainder;
 COMMENT ON VIEW part.partitions IS
-    'part: partitions of the managed tables (bounds as literals of the key type; hash: modulus and remainder)';
+    'part: partitions of the managed tables: bounds as text literals of the key type (range), and typed: from_time/to_time (time keys, timestamptz), from_int/to_int (integer keys), modulus/remainder (hash); estimated_rows NULL when not known yet';
 
 -- data
 

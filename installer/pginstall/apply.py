@@ -62,6 +62,7 @@ class Target:
     section: DatabaseConfig | None
     schedule: Schedule
     config_label: str
+    config_option: str = ""  # " --config FILE" when the file is not ./pginstall.toml: for commands we print
 
     @property
     def tables(self) -> tuple[TableConfig, ...]:
@@ -86,6 +87,7 @@ def _target(cfg: Config, name: str | None, section: DatabaseConfig | None, dsn: 
         section=section,
         schedule=cfg.schedule_for(section) if section else cfg.schedule,
         config_label=cfg.label,
+        config_option=cfg.option,
     )
 
 
@@ -111,7 +113,8 @@ def resolve_targets(cfg: Config, db: str | None, dsn: str | None, all_dbs: bool 
         section = cfg.databases.get(name) or next(
             (sec for sec in cfg.databases.values() if sec.dbname == name), None)
         return [Target(label=section.name if section else name, conninfo="", section=section,
-                       schedule=cfg.schedule_for(section) if section else cfg.schedule, config_label=cfg.label)]
+                       schedule=cfg.schedule_for(section) if section else cfg.schedule, config_label=cfg.label,
+                       config_option=cfg.option)]
     section = cfg.databases.get(db) if db is not None else None
     return [_target(cfg, db, section, dsn)]
 
@@ -394,8 +397,8 @@ def _table(conn: psycopg.Connection, t: TableConfig, target: Target, managed: di
     if t.migrate and name not in managed:  # (a table part manages already is just managed)
         row = start_migration(conn, name, t)
         return [Step(f"start migration of {name} (dual_write): {_shape(row)}",
-                     f"started migration of {name} (dual_write): run `pginstall migrate {name} --db {target.label} "
-                     f"--to partitioned` to backfill and switch")]
+                     f"started migration of {name} (dual_write): run `pginstall migrate {name} --db {target.label}"
+                     f"{target.config_option} --to partitioned` to backfill and switch")]
     old = managed.get(name)
     # the config file has no partition_prefix: keep the one part has (a finished migration names the
     # partitions after the application's table; leaving it out would read as a change to "none")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shlex
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,6 +50,11 @@ class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except (KeyboardInterrupt, click.Abort):
+            # what was committed stays (apply: nothing; migrate: the phases reached, the batches copied)
+            click.echo("pginstall: interrupted; what had committed stays, the rest did not happen: "
+                       "run the command again to go on", err=True)
+            raise SystemExit(EXIT_INTERRUPTED) from None
         except click.UsageError as e:
             e.exit_code = 1
             raise
@@ -538,9 +544,7 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, yes):
         n = cf.normalize_table_name(t.table)
         if n == wanted or n.split(".")[-1] == wanted:
             entry = t
-    cmd = f"pginstall migrate {table} --db {target.label}"
-    if cfg.path is not None and cfg.path.absolute() != (Path.cwd() / cf.DEFAULT_FILE):
-        cmd += f" --config {cfg.path}"
+    cmd = f"pginstall migrate {shlex.quote(table)} --db {shlex.quote(target.label)}{cfg.option}"
     again = f"{cmd} --to {to}"
     with ap.connect(target, autocommit=True) as conn:
         ap._require_installed(conn, target)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,13 @@ class Config:
     @property
     def label(self) -> str:
         return str(self.path) if self.path else f"no config file ({self.searched or DEFAULT_FILE} not found)"
+
+    @property
+    def option(self) -> str:
+        """' --config FILE' for a command pginstall prints, unless the file is ./pginstall.toml ('' then)."""
+        if self.path is None or self.path.absolute() == Path.cwd() / DEFAULT_FILE:
+            return ""
+        return f" --config {shlex.quote(str(self.path))}"
 
     def missing_note(self, db: str | None) -> str | None:
         """Why no table is configured for database section DB, or None when the file has that section."""

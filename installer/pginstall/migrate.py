@@ -82,15 +82,15 @@ def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, slee
         return (done - (start_rows or 0)) / max(time.monotonic() - started, 1e-6)
 
     bar = None
-    if tty:
-        bar = click.progressbar(length=max(total, 1), label=f"backfill {name}", show_eta=True, show_percent=True,
-                                item_show_func=lambda _: f"{rate():,.0f} rows/s", file=file)
-        bar.__enter__()
-        bar.update(min(done, total))
-    else:
-        click.echo(progress_line(name, done, total, 0.0), file=file)
     interrupted = False
     try:
+        if tty:
+            bar = click.progressbar(length=max(total, 1), label=f"backfill {name}", show_eta=True, show_percent=True,
+                                    item_show_func=lambda _: f"{rate():,.0f} rows/s", file=file)
+            bar.__enter__()
+            bar.update(min(done, total))
+        else:
+            click.echo(progress_line(name, done, total, 0.0), file=file)
         while True:
             t0 = time.monotonic()
             try:

@@ -63,6 +63,9 @@ def phase(connect, db):
 
 
 def test_each_run_ends_with_the_phase_and_the_next_commands(app, connect):
+    # apply, starting the migration, prints the next command with the config file it was given
+    out = app("apply").stdout
+    assert f"run `pginstall migrate public.revenues --db app --config {app.cfg} --to partitioned`" in out
     out = app("migrate", "public.revenues", "--to", "dual_write").stdout
     last = out.strip().splitlines()[-1]
     assert last.startswith("public.revenues: now: dual_write")

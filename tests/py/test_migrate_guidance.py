@@ -116,9 +116,9 @@ def test_switch_says_what_it_waits_for(app, connect):
     result = app("migrate", "public.revenues", "--to", "partitioned", env={"PGOPTIONS": "-c part.lock_attempts=2"})
     blocker.rollback()
     assert result.exit_code == 1
-    waiting = [l for l in result.stderr.splitlines() if "waiting for" in l]
+    waiting = [l for l in result.stderr.splitlines() if "waiting to lock" in l]
     assert waiting, result.output
-    assert waiting[0].startswith("public.revenues: waiting for a ACCESS EXCLUSIVE lock on public.revenues, held by "
+    assert waiting[0].startswith("public.revenues: waiting to lock public.revenues in ACCESS EXCLUSIVE mode, held by "
                                  f"pid {pid} ")
     assert "55P03" in result.stderr.strip().splitlines()[-1]
     assert phase(connect, app.db) == "backfilled"

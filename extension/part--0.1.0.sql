@@ -1258,8 +1258,8 @@ BEGIN
             RETURN;
         EXCEPTION WHEN lock_not_available THEN
             IF v_attempt = 1 AND v_attempts > 1 THEN  -- say once what we wait for, before the retries
-                RAISE NOTICE 'part: waiting for a % lock on %, held by %; retrying, % attempts in all',
-                    p_modes[v_failed], part._qualified(p_rels[v_failed]),
+                RAISE NOTICE 'part: waiting to lock % in % mode, held by %; retrying, % attempts in all',
+                    part._qualified(p_rels[v_failed]), p_modes[v_failed],
                     coalesce(part._lock_blockers(p_rels[v_failed], p_modes[v_failed]), 'a session that has since finished'),
                     v_attempts;
             END IF;

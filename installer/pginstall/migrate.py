@@ -114,9 +114,9 @@ def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, slee
                 click.echo(progress_line(name, done, max(total, done), rate()), file=file)
                 last_line = time.monotonic()
             if finished is not None or phase != "dual_write":
-                if bar is not None:  # the estimate may have been short: end the bar full
-                    bar.length = max(done, 1)
-                    bar.update(bar.length - bar.pos)
+                if bar is not None:  # the estimate may have been off: end the bar full
+                    bar.length = bar.pos = max(done, 1)
+                    bar.render_progress()
                 break
     except KeyboardInterrupt:
         interrupted = True

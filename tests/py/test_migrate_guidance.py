@@ -5,7 +5,9 @@ closing summary, and --keep-legacy drop asking first."""
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from pginstall.cli import main
+from pginstall.migrate import backfill
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -151,3 +154,26 @@ def test_ctrl_c_during_the_backfill_says_where_it_stopped_and_rerunning_resumes(
     assert resumed.exit_code == 0, resumed.output
     assert f"{23000 - rows:,} copied now" in resumed.stderr
     assert phase(connect, app.db) == "backfilled"
+
+
+class _Terminal(io.StringIO):
+    """A text stream that says it is a terminal, so that backfill() draws its progress bar."""
+
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_ends_full_with_a_summary_when_the_estimate_was_off(app, connect):
+    with connect(app.db) as conn:
+        conn.execute("ANALYZE public.revenues")  # the estimate: 3,000 rows; then 1,000 are deleted
+        conn.execute("DELETE FROM public.revenues WHERE id > 2000")
+    assert app("migrate", "public.revenues", "--to", "dual_write").exit_code == 0
+    term = _Terminal()
+    conn = connect(app.db, autocommit=True)
+    copied = backfill(conn, "public.revenues", batch_size=500, file=term)
+    assert copied == 2000
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", term.getvalue())  # the bar's cursor codes
+    frames = [f for f in text.replace("\r", "\n").splitlines() if f.strip()]
+    bar = [f for f in frames if f.startswith("backfill public.revenues") and "%" in f and "done," not in f]
+    assert bar and "100%" in bar[-1], frames[-3:]
+    assert frames[-1].startswith("backfill public.revenues: done, 2,000 rows in all; 2,000 copied now in ")

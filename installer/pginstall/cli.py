@@ -197,7 +197,9 @@ def plan(cfg, targets, mode, as_json):
               help="Install mode for a database without part (default: extension when the server "
                    "has part's files, else plain). Mixing modes is refused.")
 @click.option("--dry-run", is_flag=True, help="Run everything, then roll back.")
-def apply_cmd(cfg, targets, mode, dry_run):
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON at the end: what was done in each database (errors stay one line on stderr).")
+def apply_cmd(cfg, targets, mode, dry_run, as_json):
     """Install or upgrade part and manage the configured tables.
 
     One transaction per database: an error leaves that database as it was.
@@ -217,17 +219,23 @@ def apply_cmd(cfg, targets, mode, dry_run):
         for target in targets:
             ap.plan(target, mode)
     failed = []
+    report = []
     for target in targets:
         try:
-            result = ap.apply(target, mode, dry_run=dry_run, echo=click.echo)
+            result = ap.apply(target, mode, dry_run=dry_run, echo=(lambda _l: None) if as_json else click.echo)
         except ap.ApplyError as e:
             if len(targets) == 1:
                 raise
             click.echo(f"Error: {e}", err=True)
             failed.append(target.label)
+            report.append({"database": target.label, "done": [], "error": str(e), "failed": True})
             continue
         if result.failed:
             failed.append(target.label)
+        report.append({"database": target.label, "dry_run": dry_run, "failed": result.failed,
+                       "done": [l.removeprefix(f"{target.label}: ") for l in result.lines]})
+    if as_json:
+        click.echo(json.dumps({"databases": report}, indent=2))
     if failed:
         raise click.ClickException(f"apply failed for: {', '.join(failed)}")
 

@@ -111,6 +111,16 @@ def test_flags_and_plan_report_json(managed, cli):
     assert json.loads(cli("plan", db, "--json").output) == {"databases": [{"database": "app", "changes": []}]}
 
 
+def test_apply_reports_json(managed, cli):
+    db, _ = managed
+    result = cli("apply", db, "--json", "--dry-run", config=CONFIG.replace("premake = 1", "premake = 2"))
+    assert result.exit_code == 0, result.output
+    [report] = json.loads(result.stdout)["databases"]
+    assert report["database"] == "app" and report["dry_run"] is True and report["failed"] is False
+    assert report["done"][0].startswith("changed public.revenues (premake 1 -> 2): created 1 partition(s)")
+    assert report["done"][-1] == "dry run: rolled back, nothing changed"
+
+
 def test_apply_help_and_run_name_the_environment_variables(managed, cli):
     db, _ = managed
     help_text = CliRunner().invoke(main, ["apply", "--help"]).output

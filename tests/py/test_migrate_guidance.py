@@ -116,13 +116,13 @@ def test_switch_says_what_it_waits_for(app, connect):
     blocker = connect(app.db)
     blocker.execute("SELECT count(*) FROM public.revenues")  # an open transaction holding ACCESS SHARE
     pid = blocker.info.backend_pid
-    result = app("migrate", "public.revenues", "--to", "partitioned", env={"PGOPTIONS": "-c part.lock_attempts=2"})
+    result = app("migrate", "public.revenues", "--to", "partitioned", env={"PGOPTIONS": "-c part.lock_wait=1s"})
     blocker.rollback()
     assert result.exit_code == 1
-    waiting = [l for l in result.stderr.splitlines() if "waiting to lock" in l]
+    waiting = [l for l in result.stderr.splitlines() if "waiting for a lock" in l]
     assert waiting, result.output
-    assert waiting[0].startswith("public.revenues: waiting to lock public.revenues in ACCESS EXCLUSIVE mode, held by "
-                                 f"pid {pid} ")
+    assert waiting[0].startswith(f"public.revenues: waiting for a lock held by pid {pid} "), waiting
+    assert " on public.revenues; waiting up to 00:00:01" in waiting[0], waiting
     assert "55P03" in result.stderr.strip().splitlines()[-1]
     assert phase(connect, app.db) == "backfilled"
 

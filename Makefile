@@ -62,5 +62,5 @@ bench: deps build install
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	scripts/pgcluster.sh stop .pg/demo || true
+	scripts/pgcluster.sh remove .pg/demo || true
 	rm -rf .pg .pytest_cache

@@ -103,7 +103,8 @@ CREATE TABLE part.migration (
     parity_ranges         integer,            -- ranges checked
     parity_differ         integer,            -- ranges that differed at the last check
     sync_columns          text[],             -- columns both tables had when the sync was generated
-    parity_spec           text                -- interval / hash partition count the stored parity ranges were made with
+    parity_spec           text,               -- interval / hash partition count the stored parity ranges were made with
+    backfill_batch_at     timestamptz         -- when the last backfill batch committed (a stale ETA is not shown)
 );
 COMMENT ON TABLE part.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';
@@ -504,7 +505,8 @@ BEGIN
     PERFORM part._parity_mark(p_table_name, v_groups);
 
     UPDATE part.migration m
-       SET backfill_last_key = v_hi, backfill_rows = m.backfill_rows + v_rows, backfill_batches = m.backfill_batches + 1
+       SET backfill_last_key = v_hi, backfill_rows = m.backfill_rows + v_rows, backfill_batches = m.backfill_batches + 1,
+           backfill_batch_at = pg_catalog.clock_timestamp()
      WHERE m.table_name = p_table_name;
     RETURN v_rows;
 END
@@ -1484,6 +1486,7 @@ DECLARE
     v_failed   integer;
     v_tries    integer := 0;
     v_looked   integer := 0;
+    v_said     boolean := false;
 BEGIN
 /*
  * Lock p_rels[i] IN p_modes[i] MODE, all or none, so that writers never
@@ -1501,7 +1504,8 @@ BEGIN
  * The waiting budget is time: p_wait, else the setting part.lock_wait
  * (SET part.lock_wait = '30 s' for a session), else 10 s. When it runs out:
  * 55P03 naming the sessions in the way. The step then completes shortly
- * after the long transaction ends.
+ * after the long transaction ends. The first time a long transaction is in
+ * the way, a NOTICE names it (the caller sees what it waits for).
  *
  * LOCK TABLE ONLY: for a partitioned table, writers and readers take the
  * parent's lock first, and its partitions are left to autovacuum.
@@ -1532,6 +1536,10 @@ BEGIN
                    AND NOT l.mode = ANY (part._compatible_locks(t.mode))
                    AND (l.pid IS NULL OR a.xact_start < pg_catalog.clock_timestamp() - interval '50 ms')) x;
         v_looked := v_looked + 1;
+        IF v_long IS NOT NULL AND NOT v_said THEN
+            RAISE NOTICE 'part: waiting for a lock held by %; waiting up to %', v_long, v_wait;
+            v_said := true;
+        END IF;
         IF v_long IS NULL THEN
             -- 2. all or none, each waiting at most 50 ms
             v_tries := v_tries + 1;
@@ -2442,6 +2450,9 @@ DECLARE
     v_first    regclass;    -- the table that gives up the application's name
     v_second   regclass;    -- the table that takes it
     v_first_to text;
+    v_second_was text;      -- the name v_second had before the swap
+    v_was      text;
+    v_new      text;
     v_c        record;
     v_seq      text;
     v_value    numeric;
@@ -2451,7 +2462,9 @@ BEGIN
  * part.rollback (p_to = 'backfilled'), for a caller that holds ACCESS
  * EXCLUSIVE locks on both tables: renames (the legacy table becomes
  * <table>_legacy and the copy takes <table>, or back), primary-key
- * constraints renamed after their tables, serial sequences owned by the
+ * constraints and the other indexes named after a table renamed after
+ * their tables (<table>_partitioned_org_id_idx becomes <table>_org_id_idx,
+ * the legacy one <table>_legacy_org_id_idx), serial sequences owned by the
  * table that now has the name, identity sequences of that table advanced
  * past every value the other one used, the application's own triggers
  * enabled on the table with the name only, part.config and part.migration
@@ -2467,6 +2480,7 @@ BEGIN
             USING ERRCODE = '55000', HINT = 'Rename or drop that relation, then try again.';
     END IF;
 
+    SELECT c.relname INTO v_second_was FROM pg_catalog.pg_class c WHERE c.oid = v_second;
     EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_first, v_first_to);
     EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_second, v_app);
     -- primary-key constraints follow the table names (the one giving up the name first)
@@ -2483,6 +2497,22 @@ BEGIN
         ELSE
             RAISE WARNING 'part: primary key % of % keeps its name: % is taken', v_c.conname, v_c.rel, v_c.new_name;
         END IF;
+    END LOOP;
+
+    -- the other indexes named after their table follow it too (the one giving up the name first);
+    -- one whose new name is taken keeps its name
+    FOR v_c IN
+        SELECT i.indexrelid::regclass AS idx, ic.relname AS name, i.indrelid = v_first AS of_first
+          FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid IN (v_first, v_second) AND NOT i.indisprimary
+         ORDER BY i.indrelid = v_second, ic.relname
+    LOOP
+        v_was := CASE WHEN v_c.of_first THEN v_app ELSE v_second_was END;
+        CONTINUE WHEN pg_catalog.left(v_c.name, pg_catalog.length(v_was) + 1) <> v_was || '_';
+        v_new := part._partition_name(CASE WHEN v_c.of_first THEN v_first_to ELSE v_app END,
+                                              pg_catalog.substr(v_c.name, pg_catalog.length(v_was) + 2));
+        CONTINUE WHEN v_new = v_c.name OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_new)) IS NOT NULL;
+        EXECUTE pg_catalog.format('ALTER INDEX %s RENAME TO %I', v_c.idx, v_new);
     END LOOP;
 
     -- sequences: a serial's sequence belongs to the table with the name; an
@@ -5341,7 +5371,8 @@ BEGIN
                         VALUES (v_run, v_t.parent_table, 'drain', v_r.partition_name, v_r.rows_moved,
                                 pg_catalog.clock_timestamp() - v_t0, 'ok', 'rows moved out of the default partition');
                         v_n := v_n + 1;
-                        v_drained := v_drained + 1;
+                        v_drained := v_drained + 1;   -- a partition made to hold rows of the default:
+                        v_created := v_created + 1;   -- created too
                         v_moved := v_moved + v_r.rows_moved;
                     END LOOP;
                 EXCEPTION WHEN others THEN
@@ -5406,7 +5437,7 @@ BEGIN
     INSERT INTO part.maintenance_log (run_id, parent_table, action, rows_moved, duration, outcome, detail)
     VALUES (v_run, part._qualified(v_only), 'run', v_moved, pg_catalog.clock_timestamp() - v_started,
             CASE WHEN pg_catalog.cardinality(v_failed) > 0 THEN 'failed' ELSE 'ok' END,
-            pg_catalog.format('%s tables: %s partitions created, %s drained (%s rows moved), %s retired%s%s',
+            pg_catalog.format('%s tables: %s partitions created (%s of them for rows from the default partition, %s rows moved), %s retired%s%s',
                 v_tables, v_created, v_drained, v_moved, v_retired,
                 CASE WHEN pg_catalog.cardinality(v_failed) > 0
                      THEN '; failed: ' || pg_catalog.array_to_string(v_failed, ', ') ELSE '' END,
@@ -5443,6 +5474,8 @@ DECLARE
     v_cols     text;
     v_n_old    bigint;
     v_n_new    bigint;
+    v_done     integer := 0;
+    v_todo     integer;
 BEGIN
 /*
  * Grow a hash-partitioned table from N to p_new_count partitions (a multiple
@@ -5476,6 +5509,7 @@ BEGIN
     IF cardinality(v_moduli) = 1 AND p_new_count = v_old THEN
         UPDATE part.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
          WHERE c.parent_table = v_cfg.parent_table AND c.partitions IS DISTINCT FROM p_new_count;
+        RAISE NOTICE 'part: % has % hash partitions already: nothing to split', v_cfg.parent_table, p_new_count;
         RETURN;   -- already there
     END IF;
     IF cardinality(v_moduli) > 2 OR (cardinality(v_moduli) = 2 AND v_moduli[2] <> p_new_count)
@@ -5494,6 +5528,9 @@ BEGIN
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
 
+    SELECT pg_catalog.count(*) INTO v_todo FROM part._partition_bounds(v_rel) b WHERE b.modulus = v_old;
+    RAISE NOTICE 'part: splitting % from % to % hash partitions: % old partition(s) to split, one at a time',
+        v_cfg.parent_table, v_old, p_new_count, v_todo;
     FOR v_part IN
         SELECT b.partition_oid::regclass AS rel, b.partition_name, b.remainder
           FROM part._partition_bounds(v_rel) b WHERE b.modulus = v_old ORDER BY b.remainder
@@ -5578,12 +5615,15 @@ BEGIN
             EXECUTE pg_catalog.format('ALTER TABLE %I.%I DROP CONSTRAINT part_split_check', v_schema, part._partition_name(v_prefix, v_rem::text));
             PERFORM part._sync_partition(pg_catalog.format('%I.%I', v_schema, part._partition_name(v_prefix, v_rem::text))::regclass);
         END LOOP;
-        PERFORM part._notice(pg_catalog.format('split %s into %s partitions (%s rows)', v_part.partition_name, cardinality(v_targets), v_n_old));
+        v_done := v_done + 1;
+        RAISE NOTICE 'part: split % into % partitions (% rows): % of % done',
+            v_part.partition_name, cardinality(v_targets), v_n_old, v_done, v_todo;
         COMMIT;
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     END LOOP;
     UPDATE part.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
      WHERE c.parent_table = v_cfg.parent_table;
+    RAISE NOTICE 'part: % has % hash partitions', v_cfg.parent_table, p_new_count;
     COMMIT;
 END
 $$;
@@ -5605,7 +5645,11 @@ SELECT m.table_name,
             WHEN m.backfill_total > 0 THEN pg_catalog.round(least(100.0, 100.0 * m.backfill_rows / m.backfill_total), 1)
        END AS backfill_percent,
        s.rows_per_second AS backfill_rows_per_second,
+       -- only while the backfill runs: its last batch is recent (within a minute, or three times
+       -- the mean batch time); an interrupted one shows no ETA until it is resumed
        CASE WHEN m.backfill_finished_at IS NULL AND s.rows_per_second > 0 AND m.backfill_total IS NOT NULL
+             AND m.backfill_batch_at >= pg_catalog.now() - greatest(interval '1 minute',
+                     3 * (m.backfill_batch_at - m.backfill_started_at) / greatest(m.backfill_batches, 1))
             THEN pg_catalog.make_interval(secs => greatest(m.backfill_total - m.backfill_rows, 0) / s.rows_per_second)
        END AS backfill_eta,
        m.backfill_batches,
@@ -5621,7 +5665,8 @@ SELECT m.table_name,
        m.backfilled_at,
        m.partitioned_at,
        m.rolled_back_at,
-       m.finalized_at
+       m.finalized_at,
+       m.backfill_batch_at
   FROM part.migration m
  CROSS JOIN LATERAL (
        SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM
@@ -5662,18 +5707,35 @@ CREATE VIEW part.partitions AS
 SELECT c.parent_table,
        b.partition_name,
        c.strategy,
-       CASE WHEN b.modulus IS NOT NULL THEN pg_catalog.format('modulus %s, remainder %s', b.modulus, b.remainder)
-            ELSE part._normalize_bound(b.bound_from, c.key_type::regtype) END AS bound_from,
-       part._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to,
+       v.bound_from,
+       v.bound_to,
        b.is_default,
-       greatest(r.reltuples, 0)::bigint AS estimated_rows,
-       pg_catalog.pg_total_relation_size(b.partition_oid) AS total_bytes
+       -- NULL: not known yet (never analyzed; autovacuum or ANALYZE fills it in), not 0;
+       -- an empty heap file holds no row at all
+       CASE WHEN r.reltuples >= 0 THEN r.reltuples::bigint
+            WHEN pg_catalog.pg_relation_size(b.partition_oid) = 0 THEN 0 END AS estimated_rows,
+       pg_catalog.pg_total_relation_size(b.partition_oid) AS total_bytes,
+       -- the bounds typed, to compare and sort (WHERE to_time <= now()): time keys (in UTC for
+       -- timestamp and date keys), integer keys, hash modulus and remainder
+       CASE WHEN t.is_time AND v.bound_from !~* '^(min|max)value$'
+            THEN part._to_utc(v.bound_from, c.key_type::regtype) AT TIME ZONE 'UTC' END AS from_time,
+       CASE WHEN t.is_time AND v.bound_to !~* '^(min|max)value$'
+            THEN part._to_utc(v.bound_to, c.key_type::regtype) AT TIME ZONE 'UTC' END AS to_time,
+       CASE WHEN t.is_int AND v.bound_from ~ '^-?\d+$' THEN v.bound_from::bigint END AS from_int,
+       CASE WHEN t.is_int AND v.bound_to ~ '^-?\d+$' THEN v.bound_to::bigint END AS to_int,
+       b.modulus,
+       b.remainder
   FROM part.config c
  CROSS JOIN LATERAL part._partition_bounds(pg_catalog.to_regclass(c.parent_table)) b
   JOIN pg_catalog.pg_class r ON r.oid = b.partition_oid
+ CROSS JOIN LATERAL (SELECT part._normalize_bound(b.bound_from, c.key_type::regtype) AS bound_from,
+                            part._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to) v
+ CROSS JOIN LATERAL (SELECT c.key_type::regtype IN ('timestamp with time zone'::regtype,
+                                'timestamp without time zone'::regtype, 'date'::regtype) AS is_time,
+                            c.key_type::regtype IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) AS is_int) t
  ORDER BY c.parent_table, b.is_default, part._bound_ordinal(b.bound_from, c.key_type::regtype), b.remainder;
 COMMENT ON VIEW part.partitions IS
-    'part: partitions of the managed tables (bounds as literals of the key type; hash: modulus and remainder)';
+    'part: partitions of the managed tables: bounds as text literals of the key type (range), and typed: from_time/to_time (time keys, timestamptz), from_int/to_int (integer keys), modulus/remainder (hash); estimated_rows NULL when not known yet';
 
 -- data
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: a throwaway PostgreSQL 15 cluster in .pg/demo (port $PGPORT, default
-# 5433) with pg_cron preloaded, the databases hospitality, finance and
+# 5433; as root, when the postgres user cannot reach the clone, .pg/demo links
+# to a directory under /var/tmp: see scripts/pgcluster.sh) with pg_cron preloaded, the databases hospitality, finance and
 # event_store filled with generated data for many organizations, part applied
 # to each from demo/pginstall.toml, then part.create_ahead(3) and maintenance.
 # Running it again reuses the cluster and the data, and changes nothing.
@@ -20,7 +21,6 @@ psql_() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP
 step() { printf '\n== %s\n' "$*"; }
 
 step "cluster: $datadir, port $port"
-mkdir -p "$repo/.pg"
 scripts/pgcluster.sh start "$datadir" "$port"
 
 load() {  # load DB SCHEMA_FILE
@@ -98,6 +98,10 @@ psql_ -d finance -c "
       FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
        AND c.relname IN ('revenues', 'expenses', 'daily_cash_balances') ORDER BY 1"
 for t in revenues expenses daily_cash_balances; do
+    if [ "$(psql_ -d finance -tAc "SELECT part.phase('public.$t')")" = finalized ]; then
+        echo "public.$t: finalized by an earlier run: nothing more to show for it"
+        continue
+    fi
     "$pginstall" migrate "public.$t" --db finance --config "$config" --to backfilled
 done
 
@@ -112,7 +116,8 @@ parity() {  # content parity of the three tables: a hash of every row per range,
     psql_ -d finance -c "
         SELECT t AS table_name, part.phase(t) AS phase, count(*) AS ranges, sum(legacy_rows) AS legacy_rows,
                sum(partitioned_rows) AS partitioned_rows, count(*) FILTER (WHERE status <> 'ok') AS ranges_differ
-          FROM unnest(ARRAY['public.revenues', 'public.expenses', 'public.daily_cash_balances']) t,
+          FROM (SELECT t FROM unnest(ARRAY['public.revenues', 'public.expenses', 'public.daily_cash_balances']) t
+                 WHERE part.phase(t) IS DISTINCT FROM 'finalized' OFFSET 0) t,
                LATERAL part.check_parity(t) GROUP BY t ORDER BY t"
 }
 
@@ -121,6 +126,7 @@ parity
 
 step "finance: switch (pginstall migrate --to partitioned re-checks what the sync marked, then swaps the names)"
 for t in revenues expenses daily_cash_balances; do
+    [ "$(psql_ -d finance -tAc "SELECT part.phase('public.$t')")" = finalized ] && continue
     "$pginstall" migrate "public.$t" --db finance --config "$config" --to partitioned
 done
 psql_ -d finance -c "
@@ -130,15 +136,26 @@ psql_ -d finance -c "
 step "finance: parity after the switch (writes now go to the partitioned tables, mirrored back to the legacy ones)"
 parity
 psql_ -d finance -c "SELECT table_name, phase, legacy_table, partitioned_table, backfill_rows, parity_clean FROM part.migrations"
-echo "(roll back with: pginstall migrate public.revenues --db finance --config $config --to rollback;"
-echo " finish with --to finalized)"
 
 step "pginstall plan --all (applying again would change nothing: no output)"
 "$pginstall" plan --all --config "$config"
 
+# The closing commands work as printed in a fresh shell, from any directory:
+# absolute paths, the connection spelled out (pginstall follows libpq: without
+# PGHOST it would try the default socket directory, not this cluster).
+q() { printf '%q' "$1"; }
+conn="PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres"
+pgi="$conn $(q "$pginstall")"
+cfg=$(q "$repo/$config")
 cat <<MSG
 
-Demo cluster running: psql -h 127.0.0.1 -p $port -U postgres hospitality
-  $(basename "$pginstall") status --db hospitality --config demo/pginstall.toml   (with PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres)
-Stop it: scripts/pgcluster.sh stop .pg/demo    Remove it: make clean
+Demo cluster running (data: $(scripts/pgcluster.sh dir "$datadir"), port $port). These commands work as printed, in any shell:
+    psql -h 127.0.0.1 -p $port -U postgres hospitality
+    $pgi status --db hospitality --config $cfg
+    $pgi verify --db event_store --config $cfg
+    $pgi migrate public.revenues --db finance --config $cfg --to rollback
+    $pgi migrate public.revenues --db finance --config $cfg --to finalized
+    $(q "$repo/scripts/pgcluster.sh") stop $(q "$datadir")
+    make -C $(q "$repo") clean
+(the last two stop the cluster and remove it)
 MSG

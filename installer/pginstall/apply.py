@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
 import psycopg
 from psycopg import sql
@@ -43,6 +45,10 @@ class ApplyError(Exception):
     """A problem pginstall reports as one line (several problems: one line each)."""
 
 
+class ConnectError(ApplyError):
+    """The server could not be reached: exit status 2, as psql's."""
+
+
 # --------------------------------------------------------------------------
 # Targets and connections
 
@@ -56,6 +62,7 @@ class Target:
     section: DatabaseConfig | None
     schedule: Schedule
     config_label: str
+    config_option: str = ""  # " --config FILE" when the file is not ./pginstall.toml: for commands we print
 
     @property
     def tables(self) -> tuple[TableConfig, ...]:
@@ -80,6 +87,7 @@ def _target(cfg: Config, name: str | None, section: DatabaseConfig | None, dsn: 
         section=section,
         schedule=cfg.schedule_for(section) if section else cfg.schedule,
         config_label=cfg.label,
+        config_option=cfg.option,
     )
 
 
@@ -94,7 +102,19 @@ def resolve_targets(cfg: Config, db: str | None, dsn: str | None, all_dbs: bool 
             raise ApplyError(f"{cfg.label}: --all found no [databases.NAME] section")
         return [_target(cfg, name, section, None) for name, section in cfg.databases.items()]
     if db is None and dsn is None:
-        raise ApplyError("say which database: --db NAME (a [databases.NAME] section of the config file), or --dsn DSN")
+        if not (os.environ.get("PGDATABASE") or os.environ.get("PGSERVICE")):
+            raise ApplyError("say which database: --db NAME (a [databases.NAME] section of the config file), "
+                             "--dsn DSN, or PGDATABASE / PGSERVICE as for psql")
+        # as psql: libpq picks the database (PGDATABASE, the service file's dbname); the config
+        # section is the one of that database, by section name or dbname
+        probe = _target(cfg, None, None, None)
+        with connect(probe) as conn:
+            name = conn.execute("SELECT current_database()").fetchone()[0]
+        section = cfg.databases.get(name) or next(
+            (sec for sec in cfg.databases.values() if sec.dbname == name), None)
+        return [Target(label=section.name if section else name, conninfo="", section=section,
+                       schedule=cfg.schedule_for(section) if section else cfg.schedule, config_label=cfg.label,
+                       config_option=cfg.option)]
     section = cfg.databases.get(db) if db is not None else None
     return [_target(cfg, db, section, dsn)]
 
@@ -103,8 +123,36 @@ def connect(target: Target, autocommit: bool = False) -> psycopg.Connection:
     try:
         conn = psycopg.connect(target.conninfo, autocommit=autocommit, application_name="pginstall")
     except psycopg.OperationalError as e:
-        raise ApplyError(f"{target.label}: cannot connect: {_first_line(str(e))}") from None
+        raise ConnectError(f"{target.label}: cannot connect: {_connect_problem(target.conninfo, e)}") from None
     return conn
+
+
+def _connect_problem(conninfo: str, e: Exception) -> str:
+    """libpq's reason, where it tried, and what to check (one line)."""
+    try:
+        params = conninfo_to_dict(conninfo)
+    except psycopg.Error:
+        params = {}
+
+    def param(key: str, env: str, default: str | None = None) -> str | None:
+        return params.get(key) or os.environ.get(env) or default
+
+    host = param("host", "PGHOST") or param("hostaddr", "PGHOSTADDR")
+    reason = _first_line(str(e))
+    if reason.startswith("failed to resolve host"):  # psycopg's own lookup: say it as libpq (psql) does
+        why = reason.split(": ", 1)[1] if ": " in reason else reason
+        why = why.split("] ", 1)[-1]
+        reason = f'could not translate host name "{host}" to address: {why}'
+    reason = reason.removeprefix("connection failed: ")
+    service = param("service", "PGSERVICE")
+    where = f"service {service}, " if service else ""
+    where += (f"host {host}" if host else "the default socket directory") + f", port {param('port', 'PGPORT', '5432')}"
+    user = param("user", "PGUSER")
+    if user:
+        where += f", user {user}"
+    tried = "" if ("server at" in reason or "server on socket" in reason) else f" (tried {where})"
+    return (f"{reason}{tried}; check that the server runs there, then PGHOST, PGPORT, PGUSER, "
+            f"PGPASSWORD or PGSERVICE, or the connection string (--dsn, the section's dsn)")
 
 
 def _first_line(text: str) -> str:
@@ -349,11 +397,14 @@ def _table(conn: psycopg.Connection, t: TableConfig, target: Target, managed: di
     if t.migrate and name not in managed:  # (a table part manages already is just managed)
         row = start_migration(conn, name, t)
         return [Step(f"start migration of {name} (dual_write): {_shape(row)}",
-                     f"started migration of {name} (dual_write): run `pginstall migrate {name} --db {target.label} "
-                     f"--to partitioned` to backfill and switch")]
-    made = [m for m in call(conn, "create_partitioned", p_parent=name, **table_args(t)) if m]
-    new = _rows(conn, "SELECT * FROM {s}.config WHERE parent_table = %s", name)[0]
+                     f"started migration of {name} (dual_write): run `pginstall migrate {name} --db {target.label}"
+                     f"{target.config_option} --to partitioned` to backfill and switch")]
     old = managed.get(name)
+    # the config file has no partition_prefix: keep the one part has (a finished migration names the
+    # partitions after the application's table; leaving it out would read as a change to "none")
+    prefix = {"p_partition_prefix": old["partition_prefix"]} if old and old.get("partition_prefix") else {}
+    made = [m for m in call(conn, "create_partitioned", p_parent=name, **table_args(t), **prefix) if m]
+    new = _rows(conn, "SELECT * FROM {s}.config WHERE parent_table = %s", name)[0]
     if old is None:
         return [Step(f"manage {name}: {_shape(new)}", f"managing {name} ({_shape(new)}): {_made(made)}")]
     diff = ", ".join(f"{k} {_show(v)} -> {_show(new[k])}" for k, v in old.items()
@@ -555,10 +606,15 @@ def status(target: Target) -> dict:
 
 
 def _jsonable(row: dict) -> dict:
+    """A row as JSON values: times in ISO 8601, durations (intervals) in seconds, numerics as numbers."""
     out = {}
     for k, v in row.items():
         if v is None or isinstance(v, (str, int, float, bool)):
             out[k] = v
+        elif isinstance(v, timedelta):
+            out[k] = round(v.total_seconds(), 3)
+        elif isinstance(v, Decimal):
+            out[k] = int(v) if v == v.to_integral_value() else float(v)
         elif hasattr(v, "isoformat"):
             out[k] = v.isoformat()
         else:
@@ -609,8 +665,12 @@ def uninstall(target: Target, force: bool = False, echo=print) -> list[str]:
         if not state.installed:
             say(f"part is not installed in database {state.current_database}: nothing to uninstall")
             return out
-        active = [(r["table_name"], r["phase"]) for r in _rows(
-            conn, "SELECT table_name, phase FROM {s}.migration WHERE phase = ANY(%s) ORDER BY 1", list(ACTIVE_PHASES))]
+        rows = _rows(conn, "SELECT table_name, phase, legacy_table, partitioned_table FROM {s}.migration "
+                           "WHERE phase = ANY(%s) ORDER BY 1", list(ACTIVE_PHASES))
+        active = [(r["table_name"], r["phase"]) for r in rows]
+        # what a forced uninstall leaves behind: the table the application no longer uses, with its rows
+        left = [(r["partitioned_table"], "the partitioned copy") if r["phase"] != "partitioned"
+                else (r["legacy_table"], "the legacy table") for r in rows]
         if active and not force:
             listed = ", ".join(f"{t} ({p})" for t, p in active)
             raise ApplyError(
@@ -643,6 +703,9 @@ def uninstall(target: Target, force: bool = False, echo=print) -> list[str]:
             raise ApplyError(f"{target.label}: uninstall failed: {describe_db_error(e)}") from None
         conn.commit()
     say(f"removed part {state.version} ({state.mode} mode); partitioned tables, their data and schema part_archive are kept")
+    for (t, _p), (rel, what) in zip(active, left):
+        say(f"left in place: {rel}, {what} of {t}'s unfinished migration, with its rows and no sync: "
+            f"DROP TABLE {rel} when you no longer need it")
     for line in cron.unregister_cron(target.conninfo, state.current_database):
         say(line)
     return out

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import shlex
 import sys
+from datetime import datetime, timezone
+from pathlib import Path
 
 import click
 import psycopg
@@ -20,14 +24,48 @@ from . import __version__, apply as ap, config as cf, render as rd
 PHASES = ("dual_write", "backfilled", "partitioned", "finalized")
 
 
+EXIT_CONNECT = 2  # as psql: the server could not be reached
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as a shell reports it
+
+
+class _ConnectFailed(click.ClickException):
+    exit_code = EXIT_CONNECT
+
+
 class _Group(click.Group):
-    """Turns the installer's own errors into one-line ClickExceptions."""
+    """Turns the installer's own errors into one-line ClickExceptions.
+
+    Exit status: 0 done; 1 an error (bad command line, config, a refusal by
+    part, verify found a fail); 2 the server could not be reached (as psql);
+    130 interrupted (Ctrl-C).
+    """
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as e:
+            e.exit_code = 1  # 2 is a connection failure, as in psql
+            raise
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except (KeyboardInterrupt, click.Abort):
+            # what was committed stays (apply: nothing; migrate: the phases reached, the batches copied)
+            click.echo("pginstall: interrupted; what had committed stays, the rest did not happen: "
+                       "run the command again to go on", err=True)
+            raise SystemExit(EXIT_INTERRUPTED) from None
+        except click.UsageError as e:
+            e.exit_code = 1
+            raise
+        except ap.ConnectError as e:
+            raise _ConnectFailed(str(e)) from None
         except (cf.ConfigError, ap.ApplyError) as e:
             raise click.ClickException(str(e)) from None
+        except psycopg.OperationalError as e:
+            if getattr(e, "sqlstate", None) is None:  # the connection went away
+                raise _ConnectFailed(ap.describe_db_error(e)) from None
+            raise click.ClickException(ap.describe_db_error(e)) from None
         except psycopg.Error as e:
             raise click.ClickException(ap.describe_db_error(e)) from None
 
@@ -43,12 +81,24 @@ def main():
     pginstall status --db finance     partitions, migrations, maintenance runs
 
     The config file is --config FILE, else $PGINSTALL_CONFIG, else ./pginstall.toml.
-    Connections follow libpq (PGHOST, PGPORT, PGUSER, PGPASSWORD, service files).
+    Connections follow libpq, as psql: PGHOST, PGPORT, PGUSER, PGPASSWORD,
+    PGDATABASE and PGSERVICE (service files) when --db and --dsn are not given.
+
+    \b
+    Exit status: 0 done; 1 an error (command line, config file, a refusal by
+    part, a failed check); 2 the server could not be reached (as psql);
+    130 interrupted.
     """
 
 
-def target_options(all_option: bool = False):
-    """--db, --config, --dsn (and --all): the shared options of every command."""
+def target_options(all_option: bool = False, uses_tables: bool = False, env_note: bool = False):
+    """--db, --config, --dsn (and --all): the shared options of every command.
+
+    uses_tables: the command acts on the configured tables (plan, apply,
+    migrate): with no config file, or no section for --db, it says so on
+    stderr (it would otherwise act on no table and print nothing).
+    env_note: say on stderr which of apply's environment variables are set.
+    """
 
     def decorate(f):
         @click.option("--db", "db", metavar="NAME",
@@ -60,7 +110,17 @@ def target_options(all_option: bool = False):
         def wrapper(*args, db, config_file, dsn, all_dbs=False, **kwargs):
             cfg = cf.load(config_file)
             targets = ap.resolve_targets(cfg, db, dsn, all_dbs)
-            return f(*args, cfg=cfg, targets=targets, **kwargs)
+            result = f(*args, cfg=cfg, targets=targets, **kwargs)
+            # after the command's own output, and only when it went through (an error stays one line)
+            if uses_tables:
+                for t in targets:
+                    note = cfg.missing_note(t.section.name if t.section else t.label)
+                    if note:
+                        click.echo(f"pginstall: {note}", err=True)
+                        break
+            if env_note:
+                _env_note()
+            return result
 
         if all_option:
             wrapper = click.option("--all", "all_dbs", is_flag=True,
@@ -68,6 +128,15 @@ def target_options(all_option: bool = False):
         return wrapper
 
     return decorate
+
+
+def _env_note() -> None:
+    """Say on stderr which of apply's environment variables are set: they change what it does."""
+    set_ = [f"{v}={os.environ[v]}" for v in (*ap.FLAG_ENV.values(), "USE_PARTITIONED_TABLES")
+            if os.environ.get(v, "").strip()]
+    if set_:
+        click.echo(f"pginstall: from the environment: {', '.join(set_)} (for every table and migration of the "
+                   f"database, in the config file or not; see pginstall apply --help)", err=True)
 
 
 def _one(targets):
@@ -99,30 +168,50 @@ def render_cmd(version, mode, db, config_file, dsn):
 
 
 @main.command()
-@target_options(all_option=True)
+@target_options(all_option=True, uses_tables=True, env_note=True)
 @click.option("--mode", type=click.Choice(rd.MODES), default=None,
               help="Force an install mode for a database without part.")
-def plan(cfg, targets, mode):
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: the changes of each database.")
+def plan(cfg, targets, mode, as_json):
     """Show what `apply` would change; print nothing when there is nothing to do.
+
+    The environment variables of `pginstall apply --help` count here too.
 
     Example: pginstall plan --db finance
     """
+    if as_json:
+        out = []
+        for target in targets:
+            lines = ap.plan(target, mode)
+            out.append({"database": target.label, "changes": [l.removeprefix(f"{target.label}: ") for l in lines]})
+        click.echo(json.dumps({"databases": out}, indent=2))
+        return
     for target in targets:
         for line in ap.plan(target, mode):
             click.echo(line)
 
 
 @main.command(name="apply")
-@target_options(all_option=True)
+@target_options(all_option=True, uses_tables=True, env_note=True)
 @click.option("--mode", type=click.Choice(rd.MODES), default=None,
               help="Install mode for a database without part (default: extension when the server "
                    "has part's files, else plain). Mixing modes is refused.")
 @click.option("--dry-run", is_flag=True, help="Run everything, then roll back.")
-def apply_cmd(cfg, targets, mode, dry_run):
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON at the end: what was done in each database (errors stay one line on stderr).")
+def apply_cmd(cfg, targets, mode, dry_run, as_json):
     """Install or upgrade part and manage the configured tables.
 
     One transaction per database: an error leaves that database as it was.
     Cron jobs are registered after the commit.
+
+    \b
+    Environment (applies to the whole database, tables not in the config
+    file included; plan shows what they would do):
+      ENABLE_PARTITION_MAINTENANCE=true|false   sets that flag of part.settings
+      LOG_PARTITION_ROUTING=true|false          sets that flag of part.settings
+      USE_PARTITIONED_TABLES=true               switches every migration that is
+                                                backfilled with clean parity
 
     Example: pginstall apply --db finance
     """
@@ -130,17 +219,23 @@ def apply_cmd(cfg, targets, mode, dry_run):
         for target in targets:
             ap.plan(target, mode)
     failed = []
+    report = []
     for target in targets:
         try:
-            result = ap.apply(target, mode, dry_run=dry_run, echo=click.echo)
+            result = ap.apply(target, mode, dry_run=dry_run, echo=(lambda _l: None) if as_json else click.echo)
         except ap.ApplyError as e:
             if len(targets) == 1:
                 raise
             click.echo(f"Error: {e}", err=True)
             failed.append(target.label)
+            report.append({"database": target.label, "done": [], "error": str(e), "failed": True})
             continue
         if result.failed:
             failed.append(target.label)
+        report.append({"database": target.label, "dry_run": dry_run, "failed": result.failed,
+                       "done": [l.removeprefix(f"{target.label}: ") for l in result.lines]})
+    if as_json:
+        click.echo(json.dumps({"databases": report}, indent=2))
     if failed:
         raise click.ClickException(f"apply failed for: {', '.join(failed)}")
 
@@ -164,13 +259,88 @@ def _table(rows: list[list], headers: list[str]) -> list[str]:
     return out
 
 
+def _when(v) -> str:
+    """A timestamp (ISO text or datetime) as 2026-11-22 01:31:05 UTC; '' for none."""
+    if v is None or v == "":
+        return ""
+    try:
+        t = v if isinstance(v, datetime) else datetime.fromisoformat(str(v))
+    except ValueError:
+        return str(v)
+    if t.tzinfo is not None:
+        t = t.astimezone(timezone.utc)
+    return t.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if t.tzinfo is not None else "")
+
+
+def _dur(seconds) -> str:
+    """A duration in seconds as 9 ms, 2.7 s, 3 min 12 s, 2 h 5 min; '' for none."""
+    if seconds is None:
+        return ""
+    x = float(seconds)
+    if x < 1:
+        return f"{x * 1000:.0f} ms"
+    if x < 60:
+        return f"{x:.1f} s"
+    if x < 3600:
+        return f"{int(x // 60)} min {int(x % 60)} s"
+    return f"{int(x // 3600)} h {int(x % 3600 // 60)} min"
+
+
+def _rows_text(n) -> str:
+    return "unknown" if n is None else f"{n:,}"
+
+
+def _migration_text(m: dict) -> str:
+    since = {"dual_write": m.get("started_at"), "partitioned": m.get("partitioned_at"),
+             "finalized": m.get("finalized_at")}.get(m["phase"])
+    if m["phase"] == "backfilled":
+        since = max((t for t in (m.get("backfilled_at"), m.get("rolled_back_at")) if t), default=None)
+    out = [f"{m['phase']}" + (f" since {_when(since)}" if since else "")]
+    if m["phase"] in ("partitioned", "finalized"):
+        out.append(f"legacy table {m['legacy_table']}")
+    if m.get("backfill_finished_at"):
+        out.append(f"backfill done: {_rows_text(m['backfill_rows'])} rows ({_when(m['backfill_finished_at'])})")
+    elif m.get("backfill_started_at"):
+        b = f"backfill {_rows_text(m['backfill_rows'])} of ~{_rows_text(m.get('backfill_total'))} rows"
+        if m.get("backfill_percent") is not None:
+            b += f" ({float(m['backfill_percent']):.0f}%)"
+        if m.get("backfill_eta") is not None:
+            b += f", {m.get('backfill_rows_per_second') or 0:,} rows/s, ETA {_dur(m['backfill_eta'])}"
+        else:
+            b += ", not running"
+        out.append(b)
+    else:
+        out.append("backfill not started")
+    if m.get("parity_clean") is None:
+        out.append("parity not checked")
+    elif m["parity_clean"]:
+        out.append(f"parity clean over {m.get('parity_ranges')} ranges ({_when(m.get('parity_checked_at'))})")
+    else:
+        out.append(f"parity differs in {m.get('parity_differ')} of {m.get('parity_ranges')} ranges "
+                   f"({_when(m.get('parity_checked_at'))})")
+    return f"{m['table_name']}: " + "; ".join(out)
+
+
+def _job_text(j: dict) -> str:
+    if "error" in j:
+        return f"cannot read the jobs: {j['error']}"
+    last = "never run"
+    if j.get("last_status"):
+        last = f"last run {_when(j.get('last_start'))}: {j['last_status']}"
+        if j["last_status"] == "failed" and j.get("last_message"):
+            last += f" ({' '.join(str(j['last_message']).split())})"
+    return (f"{j['jobname']} (job {j['jobid']}{'' if j.get('active') else ', INACTIVE'}): {j['schedule']!r} "
+            f"in database {j['database']}: {j['command']}; {last}")
+
+
 @main.command()
 @target_options()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (times in ISO 8601, durations in seconds).")
 def status(cfg, targets, as_json):
     """Partitions of each managed table, migrations, schedule and last maintenance runs.
 
-    Example: pginstall status --db finance --json
+    Row counts are PostgreSQL's estimates; a partition never analyzed shows
+    "unknown" (null in JSON). Example: pginstall status --db finance --json
     """
     s = ap.status(_one(targets))
     if as_json:
@@ -184,44 +354,51 @@ def status(cfg, targets, as_json):
         click.echo("no managed tables")
     for t in s["tables"]:
         parts = t["partitions"]
-        rows = sum(p.get("estimated_rows") or 0 for p in parts)
+        known = [p["estimated_rows"] for p in parts if p.get("estimated_rows") is not None]
+        unknown = len(parts) - len(known)
         size = sum(p.get("total_bytes") or 0 for p in parts)
         shape = (f"hash on {t['key']}, {t['partitions_configured']} partitions" if t["strategy"] == "hash"
                  else f"range on {t['key']} every {t['interval']}, premake {t['premake']}"
                  + (f", retention {t['retention']} ({t['retention_mode']})" if t["retention"] else ""))
+        rows = f"~{sum(known):,} rows" + (f" ({unknown} partition(s) not analyzed yet: unknown)" if unknown else "")
         click.echo("")
-        click.echo(f"{t['table']}: {shape}: {len(parts)} partitions, ~{rows} rows, {_fmt_bytes(size)}")
-        for line in _table(
-            [[p["partition_name"], "(default)" if p["is_default"] else p["bound_from"],
-              "" if p["is_default"] else p["bound_to"], p["estimated_rows"], _fmt_bytes(p["total_bytes"])]
-             for p in parts],
-            ["partition", "from", "to", "rows", "size"],
-        ):
+        click.echo(f"{t['table']}: {shape}: {len(parts)} partitions, {rows}, {_fmt_bytes(size)}")
+        if t["strategy"] == "hash":
+            cells = [[p["partition_name"], p.get("modulus"), p.get("remainder"), _rows_text(p["estimated_rows"]),
+                      _fmt_bytes(p["total_bytes"])] for p in parts]
+            headers = ["partition", "modulus", "remainder", "rows", "size"]
+        else:
+            cells = [[p["partition_name"], "(default)" if p["is_default"] else p["bound_from"],
+                      "" if p["is_default"] else p["bound_to"], _rows_text(p["estimated_rows"]),
+                      _fmt_bytes(p["total_bytes"])] for p in parts]
+            headers = ["partition", "from", "to", "rows", "size"]
+        for line in _table(cells, headers):
             click.echo("  " + line)
     click.echo("")
     if s["migrations"]:
         click.echo("migrations:")
         for m in s["migrations"]:
-            click.echo("  " + ", ".join(f"{k}={v}" for k, v in m.items() if v is not None))
+            click.echo("  " + _migration_text(m))
     else:
         click.echo("migrations: none")
     if s["maintenance_runs"]:
         click.echo("last maintenance runs:")
-        for r in s["maintenance_runs"]:
-            click.echo(f"  {r['logged_at']}  {r['outcome']}  {r.get('duration') or ''}  {r.get('detail') or ''}".rstrip())
+        for line in _table([[_when(r["logged_at"]), r["outcome"], _dur(r.get("duration")), r.get("detail")]
+                            for r in s["maintenance_runs"]], ["at", "outcome", "took", "detail"]):
+            click.echo("  " + line)
     else:
         click.echo("last maintenance runs: none yet")
     if s["cron_jobs"] is None:
-        click.echo("schedule: not known (no pg_cron registration in this pginstall)")
+        click.echo("schedule: none (pg_cron is not available: nothing is scheduled)")
     else:
-        click.echo("schedule:")
+        click.echo("schedule:" if s["cron_jobs"] else "schedule: no part jobs in pg_cron (pginstall apply registers them)")
         for j in s["cron_jobs"]:
-            click.echo("  " + ", ".join(f"{k}={v}" for k, v in j.items()))
+            click.echo("  " + _job_text(j))
 
 
 @main.command()
 @target_options()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (times in ISO 8601).")
 def verify(cfg, targets, as_json):
     """Run part.verify() and show the cron state; exit 1 on any fail.
 
@@ -235,10 +412,10 @@ def verify(cfg, targets, as_json):
         for line in _table([[r.get("status"), r.get("check_name"), r.get("table_name"), r.get("detail")] for r in rows],
                            ["status", "check", "table", "detail"]):
             click.echo(line)
-        if cron_state is not None:
+        if cron_state:
             click.echo("cron jobs:")
             for j in cron_state:
-                click.echo("  " + ", ".join(f"{k}={v}" for k, v in j.items()))
+                click.echo("  " + _job_text(j))
     if failed:
         raise SystemExit(1)
 
@@ -246,7 +423,8 @@ def verify(cfg, targets, as_json):
 @main.command()
 @target_options()
 @click.argument("assignments", nargs=-1, metavar="[KEY=VALUE]...")
-def flags(cfg, targets, assignments):
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def flags(cfg, targets, assignments, as_json):
     """Show the flags of part.settings, or set them (part.set_setting).
 
     Example: pginstall flags --db finance enable_partition_maintenance=false
@@ -257,7 +435,11 @@ def flags(cfg, targets, assignments):
             raise click.ClickException(f"{a!r}: write KEY=VALUE, e.g. log_partition_routing=true")
         k, v = a.split("=", 1)
         pairs.append((k.strip(), v.strip()))
-    for line in _table([list(r) for r in ap.flags(_one(targets), pairs)], ["flag", "value", "description"]):
+    rows = ap.flags(_one(targets), pairs)
+    if as_json:
+        click.echo(json.dumps({k: {"value": v, "description": d} for k, v, d in rows}, indent=2))
+        return
+    for line in _table([list(r) for r in rows], ["flag", "value", "description"]):
         click.echo(line)
 
 
@@ -284,12 +466,21 @@ def _phase(conn, table) -> str | None:
 
 
 def _sqlcall(conn, what: str, table: str, *args):
+    """SELECT part.what(table, ...); part's NOTICEs meanwhile (a lock it waits for) go to stderr as they come."""
     holders = sql.SQL(", ").join([sql.Placeholder()] * (1 + len(args)))
     q = sql.SQL("SELECT {}.{}({})").format(sql.Identifier(ap.SCHEMA), sql.Identifier(what), holders)
+
+    def show(d):
+        if d.severity_nonlocalized in ("NOTICE", "WARNING") and d.message_primary:
+            click.echo(f"{table}: {d.message_primary.removeprefix('part: ')}", err=True)
+
+    conn.add_notice_handler(show)
     try:
         return conn.execute(q, (table, *args)).fetchall()
     except psycopg.Error as e:
         raise click.ClickException(f"{table}: {what} failed: {ap.describe_db_error(e)}") from None
+    finally:
+        conn.remove_notice_handler(show)
 
 
 def _migration(conn, table: str) -> dict | None:
@@ -301,28 +492,56 @@ def _migration(conn, table: str) -> dict | None:
     ).fetchone()
 
 
-def _backfill(conn, table: str, batch_size: int, sleep: str) -> None:
+def _backfill(conn, table: str, batch_size: int, sleep: str, again: str) -> None:
     """CALL part.backfill in slices of batches, with progress (rows/s, ETA): see migrate.py."""
-    from .migrate import backfill
+    from .migrate import BackfillInterrupted, backfill
 
-    backfill(conn, table, batch_size, sleep)
+    try:
+        backfill(conn, table, batch_size, sleep)
+    except BackfillInterrupted as e:
+        click.echo(f"{table}: backfill stopped at {e.done:,} of ~{e.total:,} rows (interrupted); the rows copied "
+                   f"are kept: run `{again}` again to resume from there", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+
+
+def _next_steps(phase: str | None, cmd: str) -> str:
+    """Where a migration is and the commands that go on from there (one line)."""
+    if phase == "dual_write":
+        return (f"now: dual_write (the application's writes are mirrored into the copy); next: `{cmd} --to partitioned` "
+                f"(backfill, parity, switch) or `{cmd} --to backfilled` (backfill and parity only)")
+    if phase == "backfilled":
+        return (f"now: backfilled (reads and writes on the legacy table, mirrored); next: `{cmd} --to partitioned` "
+                f"(switch)")
+    if phase == "partitioned":
+        return (f"now: partitioned (the partitioned table serves the application, mirrored back into the legacy one); "
+                f"next: `{cmd} --to finalized` once satisfied (ends the sync, archives the legacy table), "
+                f"or `{cmd} --to rollback` (back to the legacy table, nothing lost)")
+    if phase == "finalized":
+        return "now: finalized: the migration is done (the sync is removed)"
+    return f"now: no migration; next: `{cmd} --to dual_write` (or --to partitioned for all of it)"
 
 
 @main.command()
-@target_options()
+@target_options(uses_tables=True)
 @click.argument("table")
 @click.option("--to", "to", required=True, type=click.Choice(PHASES + ("rollback",)),
               help="The phase to reach; earlier phases are walked through.")
 @click.option("--batch-size", type=int, default=None, help="Backfill batch (default: the config's batch_size, else 10000).")
 @click.option("--sleep", default="0", show_default=True, help="Pause between backfill batches (an interval).")
 @click.option("--keep-legacy", type=click.Choice(("archive", "keep", "drop")), default="archive", show_default=True,
-              help="What finalize does with the legacy table.")
-def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
+              help="What finalize does with the legacy table; drop asks first (or --yes).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before --keep-legacy drop.")
+def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, yes):
     """Move TABLE online to a phase: dual_write, backfilled, partitioned, finalized.
 
     Walks the phases in between (--to partitioned from dual_write backfills,
     checks parity, then switches) and stops with a clear error where a step
-    fails. --to rollback (or --to backfilled from partitioned) swaps back.
+    fails; after each step it says the phase and what comes next. --to
+    rollback (or --to backfilled from partitioned) swaps back; in backfilled
+    already, it does nothing (as --to a phase already reached). Ctrl-C during
+    the backfill stops it; running the same command again resumes it.
+    --keep-legacy drop drops the legacy table for good: it asks first, or
+    needs --yes when there is no terminal.
 
     Example: pginstall migrate public.revenues --db finance --to partitioned
     """
@@ -333,6 +552,8 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
         n = cf.normalize_table_name(t.table)
         if n == wanted or n.split(".")[-1] == wanted:
             entry = t
+    cmd = f"pginstall migrate {shlex.quote(table)} --db {shlex.quote(target.label)}{cfg.option}"
+    again = f"{cmd} --to {to}"
     with ap.connect(target, autocommit=True) as conn:
         ap._require_installed(conn, target)
         try:
@@ -340,6 +561,10 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
         except psycopg.Error as e:
             raise click.ClickException(f"{table}: {ap.describe_db_error(e)}") from None
         if to == "rollback":
+            if phase == "backfilled":
+                click.echo(f"{table}: already rolled back (backfilled): nothing to do")
+                click.echo(f"{table}: {_next_steps(phase, cmd)}")
+                return
             if phase != "partitioned":
                 raise click.ClickException(f"{table}: rollback goes one phase back from partitioned; it is in {phase}")
             to = "backfilled"
@@ -348,12 +573,24 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
             if phase == "partitioned" and to == "backfilled":
                 _sqlcall(conn, "rollback", table)
                 click.echo(f"{table}: rolled back: reads and writes on the legacy table again (backfilled)")
+                click.echo(f"{table}: {_next_steps('backfilled', cmd)}")
                 return
             raise click.ClickException(
                 f"{table}: is in {phase}; going back to {to} is not supported (only partitioned -> backfilled)")
         if order[to] == order[phase]:
             click.echo(f"{table}: already {to}")
+            click.echo(f"{table}: {_next_steps(phase, cmd)}")
             return
+        if to == "finalized" and keep_legacy == "drop" and not yes:
+            steps = " -> ".join(p for p in PHASES if order[phase] < order[p])
+            question = (f"{table}: this runs {steps}, and finalize then DROPS the legacy table (the "
+                        f"unpartitioned {table} as it was, with every row): there is no way back. Go on?")
+            if not sys.stdin.isatty():
+                raise click.ClickException(
+                    f"{table}: --keep-legacy drop drops the legacy table for good: pass --yes to confirm, "
+                    f"or use --keep-legacy archive (the default) or keep")
+            if not click.confirm(question, default=False):
+                raise click.ClickException(f"{table}: nothing done")
         bs = batch_size or (entry.batch_size if entry else 10000)
         while order[phase] < order[to]:
             if phase is None:
@@ -367,7 +604,7 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
                     raise click.ClickException(f"{table}: migrate_start failed: {ap.describe_db_error(e)}") from None
                 click.echo(f"{table}: dual_write: partitioned copy created, sync triggers installed")
             elif phase == "dual_write":
-                _backfill(conn, table, bs, sleep)
+                _backfill(conn, table, bs, sleep, again)
                 click.echo(f"{table}: checking parity")
                 rows = conn.execute(
                     sql.SQL("SELECT count(*) FILTER (WHERE status <> 'ok'), count(*) FROM {}.check_parity(%s)").format(
@@ -380,12 +617,14 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
                 _sqlcall(conn, "switch_reads", table)
                 click.echo(f"{table}: partitioned: reads and writes go to the partitioned table")
             elif phase == "partitioned":
-                _sqlcall(conn, "finalize", table, keep_legacy)
-                click.echo(f"{table}: finalized (legacy table: {keep_legacy})")
+                where = _sqlcall(conn, "finalize", table, keep_legacy)[0][0]
+                click.echo(f"{table}: finalized: sync removed; legacy table "
+                           + ("dropped" if keep_legacy == "drop" else f"kept as {where}"))
             new = _phase(conn, table)
             if new == phase:
                 raise click.ClickException(f"{table}: still in {phase} after the step; see part.migrations")
             phase = new
+        click.echo(f"{table}: {_next_steps(phase, cmd)}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,10 +99,28 @@ class Config:
     path: Path | None  # None: no file (defaults only)
     schedule: Schedule = DEFAULT_SCHEDULE
     databases: dict[str, DatabaseConfig] = field(default_factory=dict)
+    searched: Path | None = None  # with no file: where ./pginstall.toml was looked for
 
     @property
     def label(self) -> str:
-        return str(self.path) if self.path else DEFAULT_FILE
+        return str(self.path) if self.path else f"no config file ({self.searched or DEFAULT_FILE} not found)"
+
+    @property
+    def option(self) -> str:
+        """' --config FILE' for a command pginstall prints, unless the file is ./pginstall.toml ('' then)."""
+        if self.path is None or self.path.absolute() == Path.cwd() / DEFAULT_FILE:
+            return ""
+        return f" --config {shlex.quote(str(self.path))}"
+
+    def missing_note(self, db: str | None) -> str | None:
+        """Why no table is configured for database section DB, or None when the file has that section."""
+        if self.path is None:
+            return (f"no config file: {self.searched or DEFAULT_FILE} not found (give --config FILE or set "
+                    f"${ENV_FILE}); no tables are configured")
+        if db is not None and db not in self.databases:
+            names = ", ".join(self.databases) or "none"
+            return f"{self.path} has no [databases.{db}] section (sections: {names}); no tables are configured for {db}"
+        return None
 
     def schedule_for(self, db: DatabaseConfig) -> Schedule:
         return self.schedule.merged(db.schedule)
@@ -122,7 +141,7 @@ def load(explicit: str | None = None) -> Config:
     if not path.exists():
         if required:
             raise ConfigError(f"{path}: config file not found")
-        return Config(path=None)
+        return Config(path=None, searched=path.absolute())
     try:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as e:

@@ -34,6 +34,19 @@ def _state(conn: psycopg.Connection, table: str):
     ).fetchone()
 
 
+class BackfillInterrupted(Exception):
+    """Ctrl-C during the backfill: the batches committed so far are kept (done of total rows)."""
+
+    def __init__(self, done: int, total: int):
+        super().__init__(f"interrupted at {done} rows")
+        self.done, self.total = done, total
+
+
+def summary_line(name: str, copied: int, done: int, seconds: float) -> str:
+    rate = f" ({copied / seconds:,.0f} rows/s)" if seconds > 0 and copied else ""
+    return f"backfill {name}: done, {done:,} rows in all; {copied:,} copied now in {seconds:.1f} s{rate}"
+
+
 def progress_line(name: str, done: int, total: int, rate: float) -> str:
     pct = f" ({100.0 * done / total:.0f}%)" if total else ""
     eta = ""
@@ -47,7 +60,9 @@ def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, slee
     """Run CALL part.backfill for TABLE to the end, showing progress; returns the rows copied now.
 
     conn must be in autocommit mode (the procedure commits). A database error
-    becomes a click.ClickException with one line.
+    becomes a click.ClickException with one line; Ctrl-C (psycopg cancels the
+    running CALL; the batches committed stay) raises BackfillInterrupted. At
+    the end, one summary line (rows, time, rows/s).
     """
     file = file or sys.stderr
     try:
@@ -67,20 +82,24 @@ def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, slee
         return (done - (start_rows or 0)) / max(time.monotonic() - started, 1e-6)
 
     bar = None
-    if tty:
-        bar = click.progressbar(length=max(total, 1), label=f"backfill {name}", show_eta=True, show_percent=True,
-                                item_show_func=lambda _: f"{rate():,.0f} rows/s", file=file)
-        bar.__enter__()
-        bar.update(min(done, total))
-    else:
-        click.echo(progress_line(name, done, total, 0.0), file=file)
+    interrupted = False
     try:
+        if tty:
+            bar = click.progressbar(length=max(total, 1), label=f"backfill {name}", show_eta=True, show_percent=True,
+                                    item_show_func=lambda _: f"{rate():,.0f} rows/s", file=file)
+            bar.__enter__()
+            bar.update(min(done, total))
+        else:
+            click.echo(progress_line(name, done, total, 0.0), file=file)
         while True:
             t0 = time.monotonic()
             try:
                 conn.execute(sql.SQL("CALL {s}.backfill(%s, %s, %s::interval, %s)").format(s=sql.Identifier(SCHEMA)),
                              (table, batch_size, sleep, batches))
                 _, now_rows, now_total, finished, phase, _ = _state(conn, table)
+            except KeyboardInterrupt:
+                interrupted = True
+                break
             except psycopg.Error as e:
                 raise click.ClickException(f"{table}: backfill failed: {describe(e)}") from None
             step, done = (now_rows or 0) - done, now_rows or 0
@@ -95,8 +114,20 @@ def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, slee
                 click.echo(progress_line(name, done, max(total, done), rate()), file=file)
                 last_line = time.monotonic()
             if finished is not None or phase != "dual_write":
+                if bar is not None:  # the estimate may have been off: end the bar full
+                    bar.length = bar.pos = max(done, 1)
+                    bar.render_progress()
                 break
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    if interrupted:
+        try:
+            done = _state(conn, table)[1] or done
+        except (psycopg.Error, KeyboardInterrupt):
+            pass
+        raise BackfillInterrupted(done, max(total, done))
+    click.echo(summary_line(name, done - (start_rows or 0), done, time.monotonic() - started), file=file)
     return done - (start_rows or 0)

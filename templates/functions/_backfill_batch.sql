@@ -141,7 +141,8 @@ BEGIN
     PERFORM {{ schema }}._parity_mark(p_table_name, v_groups);
 
     UPDATE {{ schema }}.migration m
-       SET backfill_last_key = v_hi, backfill_rows = m.backfill_rows + v_rows, backfill_batches = m.backfill_batches + 1
+       SET backfill_last_key = v_hi, backfill_rows = m.backfill_rows + v_rows, backfill_batches = m.backfill_batches + 1,
+           backfill_batch_at = pg_catalog.clock_timestamp()
      WHERE m.table_name = p_table_name;
     RETURN v_rows;
 END

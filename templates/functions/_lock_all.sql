@@ -11,6 +11,7 @@ DECLARE
     v_failed   integer;
     v_tries    integer := 0;
     v_looked   integer := 0;
+    v_said     boolean := false;
 BEGIN
 /*
  * Lock p_rels[i] IN p_modes[i] MODE, all or none, so that writers never
@@ -28,7 +29,8 @@ BEGIN
  * The waiting budget is time: p_wait, else the setting part.lock_wait
  * (SET part.lock_wait = '30 s' for a session), else 10 s. When it runs out:
  * 55P03 naming the sessions in the way. The step then completes shortly
- * after the long transaction ends.
+ * after the long transaction ends. The first time a long transaction is in
+ * the way, a NOTICE names it (the caller sees what it waits for).
  *
  * LOCK TABLE ONLY: for a partitioned table, writers and readers take the
  * parent's lock first, and its partitions are left to autovacuum.
@@ -59,6 +61,10 @@ BEGIN
                    AND NOT l.mode = ANY ({{ schema }}._compatible_locks(t.mode))
                    AND (l.pid IS NULL OR a.xact_start < pg_catalog.clock_timestamp() - interval '50 ms')) x;
         v_looked := v_looked + 1;
+        IF v_long IS NOT NULL AND NOT v_said THEN
+            RAISE NOTICE 'part: waiting for a lock held by %; waiting up to %', v_long, v_wait;
+            v_said := true;
+        END IF;
         IF v_long IS NULL THEN
             -- 2. all or none, each waiting at most 50 ms
             v_tries := v_tries + 1;

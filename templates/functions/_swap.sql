@@ -11,6 +11,9 @@ DECLARE
     v_first    regclass;    -- the table that gives up the application's name
     v_second   regclass;    -- the table that takes it
     v_first_to text;
+    v_second_was text;      -- the name v_second had before the swap
+    v_was      text;
+    v_new      text;
     v_c        record;
     v_seq      text;
     v_value    numeric;
@@ -20,7 +23,9 @@ BEGIN
  * part.rollback (p_to = 'backfilled'), for a caller that holds ACCESS
  * EXCLUSIVE locks on both tables: renames (the legacy table becomes
  * <table>_legacy and the copy takes <table>, or back), primary-key
- * constraints renamed after their tables, serial sequences owned by the
+ * constraints and the other indexes named after a table renamed after
+ * their tables (<table>_partitioned_org_id_idx becomes <table>_org_id_idx,
+ * the legacy one <table>_legacy_org_id_idx), serial sequences owned by the
  * table that now has the name, identity sequences of that table advanced
  * past every value the other one used, the application's own triggers
  * enabled on the table with the name only, part.config and part.migration
@@ -36,6 +41,7 @@ BEGIN
             USING ERRCODE = '55000', HINT = 'Rename or drop that relation, then try again.';
     END IF;
 
+    SELECT c.relname INTO v_second_was FROM pg_catalog.pg_class c WHERE c.oid = v_second;
     EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_first, v_first_to);
     EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_second, v_app);
     -- primary-key constraints follow the table names (the one giving up the name first)
@@ -52,6 +58,22 @@ BEGIN
         ELSE
             RAISE WARNING 'part: primary key % of % keeps its name: % is taken', v_c.conname, v_c.rel, v_c.new_name;
         END IF;
+    END LOOP;
+
+    -- the other indexes named after their table follow it too (the one giving up the name first);
+    -- one whose new name is taken keeps its name
+    FOR v_c IN
+        SELECT i.indexrelid::regclass AS idx, ic.relname AS name, i.indrelid = v_first AS of_first
+          FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid IN (v_first, v_second) AND NOT i.indisprimary
+         ORDER BY i.indrelid = v_second, ic.relname
+    LOOP
+        v_was := CASE WHEN v_c.of_first THEN v_app ELSE v_second_was END;
+        CONTINUE WHEN pg_catalog.left(v_c.name, pg_catalog.length(v_was) + 1) <> v_was || '_';
+        v_new := {{ schema }}._partition_name(CASE WHEN v_c.of_first THEN v_first_to ELSE v_app END,
+                                              pg_catalog.substr(v_c.name, pg_catalog.length(v_was) + 2));
+        CONTINUE WHEN v_new = v_c.name OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_new)) IS NOT NULL;
+        EXECUTE pg_catalog.format('ALTER INDEX %s RENAME TO %I', v_c.idx, v_new);
     END LOOP;
 
     -- sequences: a serial's sequence belongs to the table with the name; an

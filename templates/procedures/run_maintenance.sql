@@ -173,7 +173,8 @@ BEGIN
                         VALUES (v_run, v_t.parent_table, 'drain', v_r.partition_name, v_r.rows_moved,
                                 pg_catalog.clock_timestamp() - v_t0, 'ok', 'rows moved out of the default partition');
                         v_n := v_n + 1;
-                        v_drained := v_drained + 1;
+                        v_drained := v_drained + 1;   -- a partition made to hold rows of the default:
+                        v_created := v_created + 1;   -- created too
                         v_moved := v_moved + v_r.rows_moved;
                     END LOOP;
                 EXCEPTION WHEN others THEN
@@ -238,7 +239,7 @@ BEGIN
     INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, rows_moved, duration, outcome, detail)
     VALUES (v_run, {{ schema }}._qualified(v_only), 'run', v_moved, pg_catalog.clock_timestamp() - v_started,
             CASE WHEN pg_catalog.cardinality(v_failed) > 0 THEN 'failed' ELSE 'ok' END,
-            pg_catalog.format('%s tables: %s partitions created, %s drained (%s rows moved), %s retired%s%s',
+            pg_catalog.format('%s tables: %s partitions created (%s of them for rows from the default partition, %s rows moved), %s retired%s%s',
                 v_tables, v_created, v_drained, v_moved, v_retired,
                 CASE WHEN pg_catalog.cardinality(v_failed) > 0
                      THEN '; failed: ' || pg_catalog.array_to_string(v_failed, ', ') ELSE '' END,

@@ -18,6 +18,8 @@ DECLARE
     v_cols     text;
     v_n_old    bigint;
     v_n_new    bigint;
+    v_done     integer := 0;
+    v_todo     integer;
 BEGIN
 /*
  * Grow a hash-partitioned table from N to p_new_count partitions (a multiple
@@ -51,6 +53,7 @@ BEGIN
     IF cardinality(v_moduli) = 1 AND p_new_count = v_old THEN
         UPDATE {{ schema }}.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
          WHERE c.parent_table = v_cfg.parent_table AND c.partitions IS DISTINCT FROM p_new_count;
+        RAISE NOTICE 'part: % has % hash partitions already: nothing to split', v_cfg.parent_table, p_new_count;
         RETURN;   -- already there
     END IF;
     IF cardinality(v_moduli) > 2 OR (cardinality(v_moduli) = 2 AND v_moduli[2] <> p_new_count)
@@ -69,6 +72,9 @@ BEGIN
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
 
+    SELECT pg_catalog.count(*) INTO v_todo FROM {{ schema }}._partition_bounds(v_rel) b WHERE b.modulus = v_old;
+    RAISE NOTICE 'part: splitting % from % to % hash partitions: % old partition(s) to split, one at a time',
+        v_cfg.parent_table, v_old, p_new_count, v_todo;
     FOR v_part IN
         SELECT b.partition_oid::regclass AS rel, b.partition_name, b.remainder
           FROM {{ schema }}._partition_bounds(v_rel) b WHERE b.modulus = v_old ORDER BY b.remainder
@@ -153,12 +159,15 @@ BEGIN
             EXECUTE pg_catalog.format('ALTER TABLE %I.%I DROP CONSTRAINT part_split_check', v_schema, {{ schema }}._partition_name(v_prefix, v_rem::text));
             PERFORM {{ schema }}._sync_partition(pg_catalog.format('%I.%I', v_schema, {{ schema }}._partition_name(v_prefix, v_rem::text))::regclass);
         END LOOP;
-        PERFORM {{ schema }}._notice(pg_catalog.format('split %s into %s partitions (%s rows)', v_part.partition_name, cardinality(v_targets), v_n_old));
+        v_done := v_done + 1;
+        RAISE NOTICE 'part: split % into % partitions (% rows): % of % done',
+            v_part.partition_name, cardinality(v_targets), v_n_old, v_done, v_todo;
         COMMIT;
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     END LOOP;
     UPDATE {{ schema }}.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
      WHERE c.parent_table = v_cfg.parent_table;
+    RAISE NOTICE 'part: % has % hash partitions', v_cfg.parent_table, p_new_count;
     COMMIT;
 END
 $$;

@@ -31,7 +31,8 @@ CREATE TABLE {{ schema }}.migration (
     parity_ranges         integer,            -- ranges checked
     parity_differ         integer,            -- ranges that differed at the last check
     sync_columns          text[],             -- columns both tables had when the sync was generated
-    parity_spec           text                -- interval / hash partition count the stored parity ranges were made with
+    parity_spec           text,               -- interval / hash partition count the stored parity ranges were made with
+    backfill_batch_at     timestamptz         -- when the last backfill batch committed (a stale ETA is not shown)
 );
 COMMENT ON TABLE {{ schema }}.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';

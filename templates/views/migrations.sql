@@ -12,7 +12,11 @@ SELECT m.table_name,
             WHEN m.backfill_total > 0 THEN pg_catalog.round(least(100.0, 100.0 * m.backfill_rows / m.backfill_total), 1)
        END AS backfill_percent,
        s.rows_per_second AS backfill_rows_per_second,
+       -- only while the backfill runs: its last batch is recent (within a minute, or three times
+       -- the mean batch time); an interrupted one shows no ETA until it is resumed
        CASE WHEN m.backfill_finished_at IS NULL AND s.rows_per_second > 0 AND m.backfill_total IS NOT NULL
+             AND m.backfill_batch_at >= pg_catalog.now() - greatest(interval '1 minute',
+                     3 * (m.backfill_batch_at - m.backfill_started_at) / greatest(m.backfill_batches, 1))
             THEN pg_catalog.make_interval(secs => greatest(m.backfill_total - m.backfill_rows, 0) / s.rows_per_second)
        END AS backfill_eta,
        m.backfill_batches,
@@ -28,7 +32,8 @@ SELECT m.table_name,
        m.backfilled_at,
        m.partitioned_at,
        m.rolled_back_at,
-       m.finalized_at
+       m.finalized_at,
+       m.backfill_batch_at
   FROM {{ schema }}.migration m
  CROSS JOIN LATERAL (
        SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM

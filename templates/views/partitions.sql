@@ -3,15 +3,32 @@ CREATE VIEW {{ schema }}.partitions AS
 SELECT c.parent_table,
        b.partition_name,
        c.strategy,
-       CASE WHEN b.modulus IS NOT NULL THEN pg_catalog.format('modulus %s, remainder %s', b.modulus, b.remainder)
-            ELSE {{ schema }}._normalize_bound(b.bound_from, c.key_type::regtype) END AS bound_from,
-       {{ schema }}._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to,
+       v.bound_from,
+       v.bound_to,
        b.is_default,
-       greatest(r.reltuples, 0)::bigint AS estimated_rows,
-       pg_catalog.pg_total_relation_size(b.partition_oid) AS total_bytes
+       -- NULL: not known yet (never analyzed; autovacuum or ANALYZE fills it in), not 0;
+       -- an empty heap file holds no row at all
+       CASE WHEN r.reltuples >= 0 THEN r.reltuples::bigint
+            WHEN pg_catalog.pg_relation_size(b.partition_oid) = 0 THEN 0 END AS estimated_rows,
+       pg_catalog.pg_total_relation_size(b.partition_oid) AS total_bytes,
+       -- the bounds typed, to compare and sort (WHERE to_time <= now()): time keys (in UTC for
+       -- timestamp and date keys), integer keys, hash modulus and remainder
+       CASE WHEN t.is_time AND v.bound_from !~* '^(min|max)value$'
+            THEN {{ schema }}._to_utc(v.bound_from, c.key_type::regtype) AT TIME ZONE 'UTC' END AS from_time,
+       CASE WHEN t.is_time AND v.bound_to !~* '^(min|max)value$'
+            THEN {{ schema }}._to_utc(v.bound_to, c.key_type::regtype) AT TIME ZONE 'UTC' END AS to_time,
+       CASE WHEN t.is_int AND v.bound_from ~ '^-?\d+$' THEN v.bound_from::bigint END AS from_int,
+       CASE WHEN t.is_int AND v.bound_to ~ '^-?\d+$' THEN v.bound_to::bigint END AS to_int,
+       b.modulus,
+       b.remainder
   FROM {{ schema }}.config c
  CROSS JOIN LATERAL {{ schema }}._partition_bounds(pg_catalog.to_regclass(c.parent_table)) b
   JOIN pg_catalog.pg_class r ON r.oid = b.partition_oid
+ CROSS JOIN LATERAL (SELECT {{ schema }}._normalize_bound(b.bound_from, c.key_type::regtype) AS bound_from,
+                            {{ schema }}._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to) v
+ CROSS JOIN LATERAL (SELECT c.key_type::regtype IN ('timestamp with time zone'::regtype,
+                                'timestamp without time zone'::regtype, 'date'::regtype) AS is_time,
+                            c.key_type::regtype IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) AS is_int) t
  ORDER BY c.parent_table, b.is_default, {{ schema }}._bound_ordinal(b.bound_from, c.key_type::regtype), b.remainder;
 COMMENT ON VIEW {{ schema }}.partitions IS
-    'part: partitions of the managed tables (bounds as literals of the key type; hash: modulus and remainder)';
+    'part: partitions of the managed tables: bounds as text literals of the key type (range), and typed: from_time/to_time (time keys, timestamptz), from_int/to_int (integer keys), modulus/remainder (hash); estimated_rows NULL when not known yet';

@@ -319,7 +319,7 @@ def test_flags_from_the_environment_at_apply(app_db, cli, connect):
     with connect(app_db) as conn:
         assert conn.execute(
             "SELECT value FROM part.settings WHERE key = 'enable_partition_maintenance'").fetchone()[0] == "false"
-    assert cli("plan", app_db, env=env).output == ""
+    assert cli("plan", app_db, env=env).stdout == ""
     assert "set enable_partition_maintenance = true" in cli("plan", app_db, env={"ENABLE_PARTITION_MAINTENANCE": "1"}).output
     bad = cli("plan", app_db, env={"ENABLE_PARTITION_MAINTENANCE": "maybe"})
     assert bad.exit_code != 0 and "Use true or false" in bad.output

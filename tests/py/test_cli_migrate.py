@@ -139,4 +139,4 @@ def test_use_partitioned_tables_switches_backfilled_migrations(legacy_db, cli, c
     assert result.exit_code == 0, result.output
     assert "switched reads of public.revenues to the partitioned table" in result.output
     assert phase(conn) == "partitioned"
-    assert cli("plan", legacy_db, env=env).output.strip() == ""
+    assert cli("plan", legacy_db, env=env).stdout.strip() == ""

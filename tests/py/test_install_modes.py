@@ -43,7 +43,7 @@ def test_plain_mode_install(empty_db, dsn_factory, connect, snapshot):
         assert conn.execute("SELECT count(*) FROM pg_proc WHERE pronamespace = 'part'::regnamespace").fetchone()[0] > 10
     before = snapshot(empty_db)
     # detected from now on without --mode: nothing to do
-    assert run("plan", dsn_factory(empty_db)).output == ""
+    assert run("plan", dsn_factory(empty_db)).stdout == ""
     assert run("apply", dsn_factory(empty_db)).exit_code == 0
     assert snapshot(empty_db) == before
 
@@ -58,7 +58,7 @@ def test_extension_mode_install(empty_db, dsn_factory, connect, snapshot):
             "SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'part'")}
         assert {"part.config", "part.settings", "part.migration", "part.maintenance_log"} <= dumped
     before = snapshot(empty_db)
-    assert run("plan", dsn_factory(empty_db)).output == ""
+    assert run("plan", dsn_factory(empty_db)).stdout == ""
     assert run("apply", dsn_factory(empty_db)).exit_code == 0
     assert snapshot(empty_db) == before
 
@@ -82,7 +82,7 @@ def test_extension_database_refuses_plain_mode(ext_db, dsn_factory, snapshot):
     # without --mode the extension is detected and kept
     assert "install part" not in run("plan", dsn_factory(ext_db)).output
     assert run("apply", dsn_factory(ext_db)).exit_code == 0
-    assert run("plan", dsn_factory(ext_db)).output == ""
+    assert run("plan", dsn_factory(ext_db)).stdout == ""
 
 
 def test_a_foreign_part_schema_is_refused(empty_db, dsn_factory, connect, snapshot):
@@ -142,14 +142,14 @@ def test_plain_upgrade_runs_the_update_chain(fresh_db, dsn_factory, connect, tmp
     assert [s[:2] for s in render.update_chain("0.0.9")] == [("0.0.9", "0.1.0")]
     with connect(fresh_db) as conn:
         conn.execute("UPDATE part.settings SET value = '0.0.9' WHERE key = 'version'")
-    assert run("plan", dsn_factory(fresh_db)).output.splitlines()[0] == f"{fresh_db}: upgrade part 0.0.9 -> 0.1.0 (plain mode)"
+    assert run("plan", dsn_factory(fresh_db)).stdout.splitlines()[0] == f"{fresh_db}: upgrade part 0.0.9 -> 0.1.0 (plain mode)"
     result = run("apply", dsn_factory(fresh_db))
     assert result.exit_code == 0, result.output
     assert "upgraded part 0.0.9 -> 0.1.0 (plain mode)" in result.output
     with connect(fresh_db) as conn:
         assert installed(conn) == (None, "0.1.0")
         assert conn.execute("SELECT version FROM part.upgraded_from").fetchone()[0] == "0.0.9"
-    assert run("plan", dsn_factory(fresh_db)).output == ""
+    assert run("plan", dsn_factory(fresh_db)).stdout == ""
 
 
 def test_no_update_path_is_refused(fresh_db, dsn_factory, connect, snapshot):

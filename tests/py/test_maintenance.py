@@ -57,7 +57,7 @@ def test_run_creates_drains_retires_and_commits(fresh_db, connect):
         "SELECT action, count(*) FROM part.maintenance_log WHERE parent_table = 'public.revenues' GROUP BY 1").fetchall())
     assert actions == {"create": 1, "drain": 1, "drop": 3}
     [(run_id, outcome, detail)] = runs(other)
-    assert outcome == "ok" and "1 tables: 1 partitions created, 1 drained (500 rows moved), 3 retired" in detail
+    assert outcome == "ok" and "1 tables: 2 partitions created (1 of them for rows from the default partition, 500 rows moved), 3 retired" in detail
     assert other.execute("SELECT count(DISTINCT run_id) FROM part.maintenance_log").fetchone()[0] == 1
 
     # a second run has nothing to do: only its heartbeat

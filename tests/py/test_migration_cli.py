@@ -72,7 +72,7 @@ def test_migrate_walks_to_partitioned_then_rolls_back_and_finalizes(app, connect
     assert back.exit_code == 0, back.output
     assert phase(connect, app.db) == "backfilled"
 
-    done = app("migrate", "public.revenues", "--to", "finalized", "--keep-legacy", "drop")
+    done = app("migrate", "public.revenues", "--to", "finalized", "--keep-legacy", "drop", "--yes")
     assert done.exit_code == 0, done.output
     assert phase(connect, app.db) == "finalized"
     with connect(app.db) as conn:

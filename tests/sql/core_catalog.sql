@@ -10,8 +10,9 @@ SELECT has_table('part', 'migration', 'part.migration exists');
 SELECT has_table('part', 'maintenance_log', 'part.maintenance_log exists');
 SELECT has_view('part', 'partitions', 'view part.partitions exists');
 SELECT columns_are('part', 'partitions',
-    ARRAY['parent_table', 'partition_name', 'strategy', 'bound_from', 'bound_to', 'is_default', 'estimated_rows', 'total_bytes'],
-    'part.partitions has the columns of SPEC.md');
+    ARRAY['parent_table', 'partition_name', 'strategy', 'bound_from', 'bound_to', 'is_default', 'estimated_rows', 'total_bytes',
+          'from_time', 'to_time', 'from_int', 'to_int', 'modulus', 'remainder'],
+    'part.partitions has the columns of SPEC.md, and the bounds typed');
 SELECT has_function('part', 'create_partitioned',
     ARRAY['text', 'text', 'text', 'text', 'integer', 'integer', 'text', 'text', 'boolean', 'text', 'integer'], 'create_partitioned exists');
 SELECT function_returns('part', 'create_ahead', ARRAY['integer', 'text'], 'setof text', 'create_ahead returns setof text');

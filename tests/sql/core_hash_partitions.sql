@@ -11,8 +11,9 @@ SELECT is((SELECT count(*)::int FROM part.create_partitioned('public.daily_cash_
           'sixteen hash partitions');
 SELECT partitions_are('public', 'daily_cash_balances',
     ARRAY(SELECT 'daily_cash_balances_' || i FROM generate_series(0, 15) i), 'named <table>_0 .. <table>_15');
-SELECT is((SELECT bound_from FROM part.partitions WHERE partition_name = 'public.daily_cash_balances_7'), 'modulus 16, remainder 7',
-          'part.partitions shows modulus and remainder');
+SELECT is((SELECT ARRAY[modulus, remainder] FROM part.partitions WHERE partition_name = 'public.daily_cash_balances_7'
+              AND bound_from IS NULL AND bound_to IS NULL), ARRAY[16, 7],
+          'part.partitions shows modulus and remainder in columns of their own (the range bounds are NULL)');
 SELECT is_empty($$SELECT * FROM part.create_partitioned('public.daily_cash_balances', 'org_id', 'hash', p_partitions => 16)$$,
                 'calling again creates nothing');
 SELECT is(pg_temp.error_of($$SELECT part.create_partitioned('public.daily_cash_balances', 'org_id', 'hash', p_partitions => 8)$$),

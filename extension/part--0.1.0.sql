@@ -265,11 +265,14 @@ BEGIN
     -- part's runner: runs one statement of part with the rights of the table's owner
     IF p_returns THEN
         EXECUTE p_sql INTO v_result USING p_arg1, p_arg2;
-        RETURN v_result;
+    ELSE
+        EXECUTE p_sql USING p_arg1, p_arg2;
+        GET DIAGNOSTICS v_rows = ROW_COUNT;
+        v_result := v_rows::text;
     END IF;
-    EXECUTE p_sql USING p_arg1, p_arg2;
-    GET DIAGNOSTICS v_rows = ROW_COUNT;
-    RETURN v_rows::text;
+    -- deferred triggers the statement queued fire now, as the owner, not at the caller's COMMIT
+    SET CONSTRAINTS ALL IMMEDIATE;
+    RETURN v_result;
 END
 $src$;
     v_before text;
@@ -295,7 +298,13 @@ BEGIN
  * cannot take the caller's rights back. Settings set for the session and
  * temporary objects are compared before and after: code of the owner that
  * leaves either behind (a search_path or a temporary view that would catch
- * the caller's next query) makes the statement fail, which undoes them.
+ * the caller's next query) makes the statement fail, which undoes them;
+ * so do cursors and prepared statements it leaves (a WITH HOLD cursor runs
+ * its query at the caller's COMMIT), and a temporary function renamed,
+ * granted or changed. Deferred triggers the owner's code queues fire
+ * inside the runner (SET CONSTRAINTS ALL IMMEDIATE), as the owner, not at
+ * the caller's COMMIT; so the rest of the caller's transaction checks its
+ * deferrable constraints at once.
  * A caller who is neither a superuser nor a member of the owner's role is
  * refused.
  */
@@ -329,8 +338,10 @@ BEGIN
                       AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp', 'row_security=off']
                       AND p.proacl IS NOT NULL
                       AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee <> v_owner)) THEN
+        -- not as expected (first use, or changed): made anew, so nothing of the old one (a grant) stays
+        EXECUTE pg_catalog.format('DROP FUNCTION IF EXISTS pg_temp.%I(text, boolean, text, text)', v_fn);
         EXECUTE pg_catalog.format(
-            'CREATE OR REPLACE FUNCTION pg_temp.%I(p_sql text, p_returns boolean, p_arg1 text, p_arg2 text) RETURNS text LANGUAGE plpgsql '
+            'CREATE FUNCTION pg_temp.%I(p_sql text, p_returns boolean, p_arg1 text, p_arg2 text) RETURNS text LANGUAGE plpgsql '
             'SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off AS %L', v_fn, v_src);
         EXECUTE pg_catalog.format('ALTER FUNCTION pg_temp.%I(text, boolean, text, text) OWNER TO %I', v_fn, pg_catalog.pg_get_userbyid(v_owner));
         EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pg_temp.%I(text, boolean, text, text) FROM PUBLIC', v_fn);
@@ -341,21 +352,35 @@ BEGIN
     -- is read here, not in a function with its own SET clause) and temporary objects (which name
     -- lookups search first).
     v_state := $state$
-        SELECT coalesce((SELECT pg_catalog.string_agg(s.name || '=' || coalesce(s.setting, ''), ',' ORDER BY s.name)
-                           FROM pg_catalog.pg_settings s WHERE s.source = 'session'), '')
-            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c WHERE c.relnamespace = pg_catalog.pg_my_temp_schema())
-            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_type t WHERE t.typnamespace = pg_catalog.pg_my_temp_schema())
-            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p WHERE p.pronamespace = pg_catalog.pg_my_temp_schema())
-            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_operator o WHERE o.oprnamespace = pg_catalog.pg_my_temp_schema())
+        SELECT pg_catalog.concat_ws(' | ',
+            (SELECT pg_catalog.string_agg(s.name || '=' || coalesce(s.setting, ''), ',' ORDER BY s.name)
+               FROM pg_catalog.pg_settings s WHERE s.source = 'session'),
+            (SELECT pg_catalog.string_agg(k || '=' || coalesce(pg_catalog.current_setting(k, true), '<unset>'), ',')
+               FROM pg_catalog.unnest(ARRAY['part.syncing', 'part.truncating', 'part.lock_wait', 'role',
+                                            'session_authorization', 'search_path']) k),
+            (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('/', c.oid, c.relname, c.relkind, c.relowner, c.relacl), ',' ORDER BY c.oid)
+               FROM pg_catalog.pg_class c WHERE c.relnamespace = pg_catalog.pg_my_temp_schema()),
+            (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('/', t.oid, t.typname, t.typowner), ',' ORDER BY t.oid)
+               FROM pg_catalog.pg_type t WHERE t.typnamespace = pg_catalog.pg_my_temp_schema()),
+            (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('/', p.oid, p.proname, p.proowner, p.proacl, p.prosecdef,
+                                                               pg_catalog.md5(p.prosrc), p.proconfig), ',' ORDER BY p.oid)
+               FROM pg_catalog.pg_proc p WHERE p.pronamespace = pg_catalog.pg_my_temp_schema()),
+            (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('/', o.oid, o.oprname, o.oprowner), ',' ORDER BY o.oid)
+               FROM pg_catalog.pg_operator o WHERE o.oprnamespace = pg_catalog.pg_my_temp_schema()),
+            (SELECT pg_catalog.string_agg(c.name, ',' ORDER BY c.name) FROM pg_catalog.pg_cursors c),
+            (SELECT pg_catalog.string_agg(ps.name, ',' ORDER BY ps.name) FROM pg_catalog.pg_prepared_statements ps))
     $state$;
+    -- deferred triggers the caller queued before fire now, as the caller (the runner fires the
+    -- ones the owner's code queues, as the owner)
+    SET CONSTRAINTS ALL IMMEDIATE;
     EXECUTE v_state INTO v_before;
     EXECUTE pg_catalog.format('SELECT pg_temp.%I($1, $2, $3, $4)', v_fn) INTO v_result USING p_sql, p_returns, p_arg1, p_arg2;
     EXECUTE v_state INTO v_after;
     IF v_after IS DISTINCT FROM v_before THEN
-        RAISE EXCEPTION 'code of %''s owner % changed this session''s settings or temporary objects while part ran it as that owner',
+        RAISE EXCEPTION 'code of %''s owner % changed this session''s settings, temporary objects, cursors or prepared statements while part ran it as that owner',
                         p_rel, pg_catalog.pg_get_userbyid(v_owner)
             USING ERRCODE = '42501',
-                  HINT = 'A trigger, default or expression of that table sets a session setting (SET without LOCAL) or creates a temporary object: change it to not do so; part refused the step (nothing of it was kept).';
+                  HINT = 'A trigger, default or expression of that table sets a session setting (SET without LOCAL), creates a temporary object, a cursor or a prepared statement: change it to not do so; part refused the step (nothing of it was kept).';
     END IF;
     RETURN v_result;
 END
@@ -501,7 +526,8 @@ BEGIN
     v_rows := (v_done ->> 0)::bigint;
     v_groups := CASE WHEN pg_catalog.jsonb_typeof(v_done -> 1) = 'array'
                      THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(v_done -> 1)) END;
-    PERFORM pg_catalog.set_config('part.syncing', 'off', true);
+    -- off for the session too (not only this transaction): nothing the owner's code set survives the batch
+    PERFORM pg_catalog.set_config('part.syncing', 'off', false);
     PERFORM part._parity_mark(p_table_name, v_groups);
 
     UPDATE part.migration m
@@ -557,7 +583,7 @@ AS $$
                k.relpartbound::text LIKE '%:is_default true%' AS is_default,
                CASE WHEN c.strategy = 'range' THEN pg_catalog.pg_get_expr(k.relpartbound, k.oid) END AS expr
           FROM part.config c
-          JOIN pg_catalog.pg_inherits i ON i.inhparent = pg_catalog.to_regclass(c.parent_table)
+          JOIN pg_catalog.pg_inherits i ON i.inhparent = part._managed_rel(c.parent_table)
           JOIN pg_catalog.pg_class k ON k.oid = i.inhrelid
          WHERE p_parent IS NULL OR i.inhparent = p_parent
     ), lits AS (
@@ -1624,7 +1650,7 @@ AS $$
      */
     WITH cfg AS MATERIALIZED (
         SELECT c.parent_table, c.strategy, c.key_type, c."interval", c.premake, c.retention,
-               pg_catalog.to_regclass(c.parent_table) AS rel,
+               part._managed_rel(c.parent_table) AS rel,
                c.key_type IN ('smallint', 'integer', 'bigint') AS int_key,
                (pg_catalog.now() AT TIME ZONE 'UTC') AS now_utc
           FROM part.config c
@@ -1701,6 +1727,24 @@ BEGIN
 END
 $$;
 
+-- functions/_managed_rel.sql
+CREATE FUNCTION part._managed_rel(p_name text)
+    RETURNS regclass
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The partitioned table a name of part.config stands for, or NULL when
+     * that name is now something else: part.config keeps names, and the
+     * table's owner may have renamed the table and put a view (whose
+     * functions would run with the reader's rights) or any other relation
+     * under its name. Nothing of part reads a managed table through a name
+     * without this check.
+     */
+    SELECT c.oid::regclass FROM pg_catalog.pg_class c
+     WHERE c.oid = pg_catalog.to_regclass(p_name) AND c.relkind = 'p'
+$$;
+
 -- functions/_max_key.sql
 CREATE FUNCTION part._max_key(p_rel regclass, p_key text)
     RETURNS float8
@@ -1711,8 +1755,8 @@ DECLARE
     v_max float8;
 BEGIN
 /* the largest value of an integer key (0 when the table is empty): "now" for integer ranges */
-    IF p_rel IS NULL THEN
-        RETURN NULL;
+    IF p_rel IS NULL OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = p_rel) IS DISTINCT FROM 'p' THEN
+        RETURN NULL;   -- only a partitioned table is read (a view's functions would run with the caller's rights)
     END IF;
     EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::float8 FROM %s', p_key, p_rel) INTO v_max;
     RETURN v_max;
@@ -2830,18 +2874,6 @@ BEGIN
                   HINT = 'Drop that trigger: a sync function serves only the triggers part created for it.';
     END IF;
 
-    IF TG_NAME = 'part_sync_guard' THEN
-        -- Enabled on the table the application does not write (the copy until the switch, the
-        -- legacy table after it): a write or a TRUNCATE there would not be mirrored. Only part's own
-        -- writes (this sync in the other direction, the backfill) pass.
-        IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
-            RETURN NULL;
-        END IF;
-        RAISE EXCEPTION '% is kept in step by part''s sync during the migration of %: % here is refused',
-                        @lit:source_name@, @lit:table@, TG_OP
-            USING ERRCODE = '55000',
-                  HINT = pg_catalog.format('Write to %s (the sync mirrors it here), or finish or roll back the migration first.', @lit:table@);
-    END IF;
     -- Every write to the table the application writes is mirrored, whoever makes it and in every
     -- session_replication_role (the triggers are ENABLE ALWAYS): nothing a session sets skips it.
 
@@ -3002,6 +3034,36 @@ BEGIN
                                         v_l_name, v_p_name),
         part._sync_function_sql(p_m, v_part, v_legacy, part._sync_function_name(p_m.table_name, 'legacy'),
                                         v_p_name, v_l_name)];
+END
+$$;
+
+-- functions/_sync_guard.sql
+CREATE FUNCTION part._sync_guard()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * The guard of a migration's mirror (part_sync_guard, BEFORE INSERT,
+ * UPDATE, DELETE or TRUNCATE, statement-level), enabled on the table the
+ * application does not write: the copy until the switch, the legacy table
+ * after it. A write there would not be mirrored. SECURITY INVOKER, so it
+ * sees who writes: only part's own writes pass, which run as the tables'
+ * owner (the sync functions are the owner's SECURITY DEFINER, the backfill
+ * runs through part._as_owner) with part.syncing on. A role that may write
+ * the table (its grants were copied) cannot pass by setting part.syncing
+ * itself. No EXECUTE for anyone: firing a trigger needs none.
+ */
+    IF pg_catalog.current_setting('part.syncing', true) = 'on'
+       AND (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID)
+           = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION '%.% is kept in step by part''s sync during a migration: % here is refused',
+                    TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP
+        USING ERRCODE = '55000',
+              HINT = 'Write to the table the application writes (the other table of the migration, see part.migrations): the sync mirrors it here; or finish or roll back the migration first.';
 END
 $$;
 
@@ -3173,7 +3235,8 @@ BEGIN
                                             v_writer, v_list);
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
-                    WHERE t.tgrelid = v_mirror AND t.tgname = 'part_sync_guard' AND t.tgfoid = v_f_m AND t.tgenabled = 'A') THEN
+                    WHERE t.tgrelid = v_mirror AND t.tgname = 'part_sync_guard'
+                      AND t.tgfoid = 'part._sync_guard()'::pg_catalog.regprocedure AND t.tgenabled = 'A') THEN
         v_out := v_out || pg_catalog.format('the guard of %s is missing or not enabled ALWAYS: direct writes there are not refused', v_mirror);
     END IF;
     SELECT pg_catalog.string_agg(t.tgname, ', ' ORDER BY t.tgname) INTO v_list
@@ -3219,9 +3282,13 @@ BEGIN
           JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
          WHERE NOT t.tgisinternal AND t.tgname LIKE 'part\_sync\_%'
-           AND pg_catalog.format('%I.%I', n.nspname, p.proname)
-               IN (part._sync_function_name(p_table_name, 'partitioned'),
-                   part._sync_function_name(p_table_name, 'legacy'))
+           AND (pg_catalog.format('%I.%I', n.nspname, p.proname)
+                    IN (part._sync_function_name(p_table_name, 'partitioned'),
+                        part._sync_function_name(p_table_name, 'legacy'))
+                OR t.tgname = 'part_sync_guard' AND p.oid = 'part._sync_guard()'::pg_catalog.regprocedure
+                   AND t.tgrelid IN (SELECT pg_catalog.to_regclass(m.legacy_table) FROM part.migration m WHERE m.table_name = p_table_name
+                                     UNION ALL
+                                     SELECT pg_catalog.to_regclass(m.partitioned_table) FROM part.migration m WHERE m.table_name = p_table_name))
     LOOP
         EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_t.tgname, v_t.rel);
     END LOOP;
@@ -3340,8 +3407,8 @@ $tmpl$, v_values);
         EXECUTE part._render($tmpl$
 CREATE OR REPLACE TRIGGER part_sync_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @rel:table@
     FOR EACH STATEMENT WHEN (part._sync_active())
-    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
-$tmpl$, v_values);
+    EXECUTE FUNCTION part._sync_guard();
+$tmpl$, pg_catalog.jsonb_build_object('table', p_rel::oid));
     END IF;
     -- ALWAYS: they fire in every session_replication_role (logical replication's apply workers
     -- write in 'replica'), so no write escapes the sync (part._sync_install disables what must not fire)
@@ -3576,16 +3643,16 @@ BEGIN
 
     FOR v_t IN
         SELECT c.parent_table, c.key_column, c.key_type, c."interval", c.premake,
-               pg_catalog.to_regclass(c.parent_table) AS rel,
+               part._managed_rel(c.parent_table) AS rel,
                coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_from, c.key_type::regtype))
                             FILTER (WHERE NOT b.is_default), '{}') AS froms,
                coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_to, c.key_type::regtype))
                             FILTER (WHERE NOT b.is_default), '{}') AS tos
           FROM part.config c
-          LEFT JOIN LATERAL part._partition_bounds(pg_catalog.to_regclass(c.parent_table)) b ON true
+          LEFT JOIN LATERAL part._partition_bounds(part._managed_rel(c.parent_table)) b ON true
          WHERE c.strategy = 'range'
            AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
-           AND pg_catalog.to_regclass(c.parent_table) IS NOT NULL
+           AND part._managed_rel(c.parent_table) IS NOT NULL
          GROUP BY c.parent_table, c.key_column, c.key_type, c."interval", c.premake
          ORDER BY c.parent_table
     LOOP
@@ -3839,7 +3906,7 @@ BEGIN
 
     FOR v_t IN
         SELECT c.parent_table, c.key_column, c.key_type, c.retention_mode,
-               coalesce(p_retention, c.retention) AS retention, pg_catalog.to_regclass(c.parent_table) AS rel
+               coalesce(p_retention, c.retention) AS retention, part._managed_rel(c.parent_table) AS rel
           FROM part.config c
          WHERE c.strategy = 'range' AND coalesce(p_retention, c.retention) IS NOT NULL
            AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
@@ -4087,7 +4154,7 @@ BEGIN
         SELECT * FROM part._bounds_all()
     ), per AS (
         SELECT c.parent_table, c.strategy, c.key_type, c.key_column,
-               pg_catalog.to_regclass(c.parent_table) AS rel,
+               part._managed_rel(c.parent_table) AS rel,
                pg_catalog.count(b.partition_oid) FILTER (WHERE NOT b.is_default) AS partition_count,
                pg_catalog.max(b.partition_oid::bigint) FILTER (WHERE b.is_default)::oid AS default_oid,
                pg_catalog.max(b.hi) FILTER (WHERE NOT b.is_default) AS max_hi,
@@ -4416,6 +4483,22 @@ BEGIN
             USING ERRCODE = '42P07', HINT = 'Rename or drop it: part.switch_reads gives the legacy table that name.';
     END IF;
 
+    IF (SELECT c.relforcerowsecurity FROM pg_catalog.pg_class c WHERE c.oid = v_rel) THEN
+        RAISE EXCEPTION 'table % forces row-level security on its owner', v_name
+            USING ERRCODE = '0A000',
+                  HINT = pg_catalog.format('The sync and the backfill run as the owner and would see only the rows its policies allow: ALTER TABLE %s NO FORCE ROW LEVEL SECURITY for the migration, then FORCE it again on the partitioned table.', v_name);
+    END IF;
+
+    -- the names of the sync functions it will create: a function there is someone else's
+    FOR v_idx IN SELECT d AS direction FROM pg_catalog.unnest(ARRAY['partitioned', 'legacy']) d LOOP
+        IF pg_catalog.to_regprocedure(part._sync_function_name(v_name, v_idx.direction) || '()') IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot create the sync function %(): a function with that name exists',
+                            part._sync_function_name(v_name, v_idx.direction)
+                USING ERRCODE = '42P07',
+                      HINT = 'Rename or drop it: part.migrate_start creates the sync functions of the migration under that name.';
+        END IF;
+    END LOOP;
+
     -- Everything is checked: say what changes for the application, then go.
     FOR v_idx IN SELECT * FROM part._migrate_warnings(v_rel, p_key) LOOP
         RAISE WARNING '%', v_idx.message USING HINT = v_idx.hint;
@@ -4502,6 +4585,25 @@ BEGIN
     END LOOP;
 
     PERFORM part._copy_owner_and_grants(v_rel, v_copy);
+    -- row-level security and its policies: after the switch the application reads the copy
+    IF (SELECT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid = v_rel) THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', v_copy);
+    END IF;
+    FOR v_idx IN
+        SELECT pol.polname, pol.polpermissive, pol.polcmd,
+               pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) AS qual,
+               pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS withcheck,
+               (SELECT pg_catalog.string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END, ', ')
+                  FROM pg_catalog.unnest(pol.polroles) r) AS roles
+          FROM pg_catalog.pg_policy pol WHERE pol.polrelid = v_rel ORDER BY pol.polname
+    LOOP
+        EXECUTE pg_catalog.format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', v_idx.polname, v_copy,
+            CASE WHEN v_idx.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+            CASE v_idx.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+            v_idx.roles,
+            CASE WHEN v_idx.qual IS NOT NULL THEN pg_catalog.format(' USING (%s)', v_idx.qual) ELSE '' END,
+            CASE WHEN v_idx.withcheck IS NOT NULL THEN pg_catalog.format(' WITH CHECK (%s)', v_idx.withcheck) ELSE '' END);
+    END LOOP;
 
     -- partitions named after the application's table, for the existing data and ahead
     PERFORM part.create_partitioned(part._qualified(v_copy), p_key, v_strategy, p_interval, p_partitions,
@@ -5541,6 +5643,15 @@ BEGIN
         FOREACH v_rem IN ARRAY v_targets LOOP
             v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
             IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_tmp)) IS NOT NULL THEN
+                -- a leftover of an interrupted run is part's own (its check constraint, the table's
+                -- owner); anything else under that name is someone else's: refused, never dropped
+                IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid
+                                WHERE c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_tmp))
+                                  AND k.conname = 'part_split_check' AND c.relkind = 'r'
+                                  AND c.relowner = (SELECT p.relowner FROM pg_catalog.pg_class p WHERE p.oid = v_rel)) THEN
+                    RAISE EXCEPTION 'cannot split %: %.% exists and is not a leftover of part.split_hash', p_parent, v_schema, v_tmp
+                        USING ERRCODE = '42P07', HINT = 'Rename or drop that relation (part.split_hash builds the new partitions under that name), then call it again.';
+                END IF;
                 EXECUTE pg_catalog.format('DROP TABLE %I.%I', v_schema, v_tmp);
             END IF;
             EXECUTE pg_catalog.format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED)',
@@ -5726,7 +5837,7 @@ SELECT c.parent_table,
        b.modulus,
        b.remainder
   FROM part.config c
- CROSS JOIN LATERAL part._partition_bounds(pg_catalog.to_regclass(c.parent_table)) b
+ CROSS JOIN LATERAL part._partition_bounds(part._managed_rel(c.parent_table)) b
   JOIN pg_catalog.pg_class r ON r.oid = b.partition_oid
  CROSS JOIN LATERAL (SELECT part._normalize_bound(b.bound_from, c.key_type::regtype) AS bound_from,
                             part._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to) v
@@ -5764,5 +5875,5 @@ GRANT EXECUTE ON FUNCTION part.verify(), part.metrics(boolean) TO pg_monitor;
 -- the view part.partitions calls these (a view's functions run with the reader's rights); all read only
 GRANT EXECUTE ON FUNCTION part._partition_bounds(regclass), part._normalize_bound(text, regtype),
                           part._bound_ordinal(text, regtype), part._to_utc(text, regtype),
-                          part._literal(timestamp, regtype) TO pg_monitor;
+                          part._literal(timestamp, regtype), part._managed_rel(text) TO pg_monitor;
 GRANT SELECT ON part.partitions, part.migrations, part.parity TO pg_monitor;

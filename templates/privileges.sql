@@ -18,5 +18,5 @@ GRANT EXECUTE ON FUNCTION {{ schema }}.verify(), {{ schema }}.metrics(boolean) T
 -- the view part.partitions calls these (a view's functions run with the reader's rights); all read only
 GRANT EXECUTE ON FUNCTION {{ schema }}._partition_bounds(regclass), {{ schema }}._normalize_bound(text, regtype),
                           {{ schema }}._bound_ordinal(text, regtype), {{ schema }}._to_utc(text, regtype),
-                          {{ schema }}._literal(timestamp, regtype) TO pg_monitor;
+                          {{ schema }}._literal(timestamp, regtype), {{ schema }}._managed_rel(text) TO pg_monitor;
 GRANT SELECT ON {{ schema }}.partitions, {{ schema }}.migrations, {{ schema }}.parity TO pg_monitor;

@@ -15,11 +15,14 @@ BEGIN
     -- part's runner: runs one statement of part with the rights of the table's owner
     IF p_returns THEN
         EXECUTE p_sql INTO v_result USING p_arg1, p_arg2;
-        RETURN v_result;
+    ELSE
+        EXECUTE p_sql USING p_arg1, p_arg2;
+        GET DIAGNOSTICS v_rows = ROW_COUNT;
+        v_result := v_rows::text;
     END IF;
-    EXECUTE p_sql USING p_arg1, p_arg2;
-    GET DIAGNOSTICS v_rows = ROW_COUNT;
-    RETURN v_rows::text;
+    -- deferred triggers the statement queued fire now, as the owner, not at the caller's COMMIT
+    SET CONSTRAINTS ALL IMMEDIATE;
+    RETURN v_result;
 END
 $src$;
     v_before text;
@@ -45,7 +48,13 @@ BEGIN
  * cannot take the caller's rights back. Settings set for the session and
  * temporary objects are compared before and after: code of the owner that
  * leaves either behind (a search_path or a temporary view that would catch
- * the caller's next query) makes the statement fail, which undoes them.
+ * the caller's next query) makes the statement fail, which undoes them;
+ * so do cursors and prepared statements it leaves (a WITH HOLD cursor runs
+ * its query at the caller's COMMIT), and a temporary function renamed,
+ * granted or changed. Deferred triggers the owner's code queues fire
+ * inside the runner (SET CONSTRAINTS ALL IMMEDIATE), as the owner, not at
+ * the caller's COMMIT; so the rest of the caller's transaction checks its
+ * deferrable constraints at once.
  * A caller who is neither a superuser nor a member of the owner's role is
  * refused.
  */
@@ -79,8 +88,10 @@ BEGIN
                       AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp', 'row_security=off']
                       AND p.proacl IS NOT NULL
                       AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee <> v_owner)) THEN
+        -- not as expected (first use, or changed): made anew, so nothing of the old one (a grant) stays
+        EXECUTE pg_catalog.format('DROP FUNCTION IF EXISTS pg_temp.%I(text, boolean, text, text)', v_fn);
         EXECUTE pg_catalog.format(
-            'CREATE OR REPLACE FUNCTION pg_temp.%I(p_sql text, p_returns boolean, p_arg1 text, p_arg2 text) RETURNS text LANGUAGE plpgsql '
+            'CREATE FUNCTION pg_temp.%I(p_sql text, p_returns boolean, p_arg1 text, p_arg2 text) RETURNS text LANGUAGE plpgsql '
             'SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off AS %L', v_fn, v_src);
         EXECUTE pg_catalog.format('ALTER FUNCTION pg_temp.%I(text, boolean, text, text) OWNER TO %I', v_fn, pg_catalog.pg_get_userbyid(v_owner));
         EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pg_temp.%I(text, boolean, text, text) FROM PUBLIC', v_fn);
@@ -91,21 +102,35 @@ BEGIN
     -- is read here, not in a function with its own SET clause) and temporary objects (which name
     -- lookups search first).
     v_state := $state$
-        SELECT coalesce((SELECT pg_catalog.string_agg(s.name || '=' || coalesce(s.setting, ''), ',' ORDER BY s.name)
-                           FROM pg_catalog.pg_settings s WHERE s.source = 'session'), '')
-            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c WHERE c.relnamespace = pg_catalog.pg_my_temp_schema())
-            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_type t WHERE t.typnamespace = pg_catalog.pg_my_temp_schema())
-            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p WHERE p.pronamespace = pg_catalog.pg_my_temp_schema())
-            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_operator o WHERE o.oprnamespace = pg_catalog.pg_my_temp_schema())
+        SELECT pg_catalog.concat_ws(' | ',
+            (SELECT pg_catalog.string_agg(s.name || '=' || coalesce(s.setting, ''), ',' ORDER BY s.name)
+               FROM pg_catalog.pg_settings s WHERE s.source = 'session'),
+            (SELECT pg_catalog.string_agg(k || '=' || coalesce(pg_catalog.current_setting(k, true), '<unset>'), ',')
+               FROM pg_catalog.unnest(ARRAY['part.syncing', 'part.truncating', 'part.lock_wait', 'role',
+                                            'session_authorization', 'search_path']) k),
+            (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('/', c.oid, c.relname, c.relkind, c.relowner, c.relacl), ',' ORDER BY c.oid)
+               FROM pg_catalog.pg_class c WHERE c.relnamespace = pg_catalog.pg_my_temp_schema()),
+            (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('/', t.oid, t.typname, t.typowner), ',' ORDER BY t.oid)
+               FROM pg_catalog.pg_type t WHERE t.typnamespace = pg_catalog.pg_my_temp_schema()),
+            (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('/', p.oid, p.proname, p.proowner, p.proacl, p.prosecdef,
+                                                               pg_catalog.md5(p.prosrc), p.proconfig), ',' ORDER BY p.oid)
+               FROM pg_catalog.pg_proc p WHERE p.pronamespace = pg_catalog.pg_my_temp_schema()),
+            (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('/', o.oid, o.oprname, o.oprowner), ',' ORDER BY o.oid)
+               FROM pg_catalog.pg_operator o WHERE o.oprnamespace = pg_catalog.pg_my_temp_schema()),
+            (SELECT pg_catalog.string_agg(c.name, ',' ORDER BY c.name) FROM pg_catalog.pg_cursors c),
+            (SELECT pg_catalog.string_agg(ps.name, ',' ORDER BY ps.name) FROM pg_catalog.pg_prepared_statements ps))
     $state$;
+    -- deferred triggers the caller queued before fire now, as the caller (the runner fires the
+    -- ones the owner's code queues, as the owner)
+    SET CONSTRAINTS ALL IMMEDIATE;
     EXECUTE v_state INTO v_before;
     EXECUTE pg_catalog.format('SELECT pg_temp.%I($1, $2, $3, $4)', v_fn) INTO v_result USING p_sql, p_returns, p_arg1, p_arg2;
     EXECUTE v_state INTO v_after;
     IF v_after IS DISTINCT FROM v_before THEN
-        RAISE EXCEPTION 'code of %''s owner % changed this session''s settings or temporary objects while part ran it as that owner',
+        RAISE EXCEPTION 'code of %''s owner % changed this session''s settings, temporary objects, cursors or prepared statements while part ran it as that owner',
                         p_rel, pg_catalog.pg_get_userbyid(v_owner)
             USING ERRCODE = '42501',
-                  HINT = 'A trigger, default or expression of that table sets a session setting (SET without LOCAL) or creates a temporary object: change it to not do so; part refused the step (nothing of it was kept).';
+                  HINT = 'A trigger, default or expression of that table sets a session setting (SET without LOCAL), creates a temporary object, a cursor or a prepared statement: change it to not do so; part refused the step (nothing of it was kept).';
     END IF;
     RETURN v_result;
 END

@@ -137,7 +137,8 @@ BEGIN
     v_rows := (v_done ->> 0)::bigint;
     v_groups := CASE WHEN pg_catalog.jsonb_typeof(v_done -> 1) = 'array'
                      THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(v_done -> 1)) END;
-    PERFORM pg_catalog.set_config('part.syncing', 'off', true);
+    -- off for the session too (not only this transaction): nothing the owner's code set survives the batch
+    PERFORM pg_catalog.set_config('part.syncing', 'off', false);
     PERFORM {{ schema }}._parity_mark(p_table_name, v_groups);
 
     UPDATE {{ schema }}.migration m

@@ -17,7 +17,7 @@ AS $$
                k.relpartbound::text LIKE '%:is_default true%' AS is_default,
                CASE WHEN c.strategy = 'range' THEN pg_catalog.pg_get_expr(k.relpartbound, k.oid) END AS expr
           FROM {{ schema }}.config c
-          JOIN pg_catalog.pg_inherits i ON i.inhparent = pg_catalog.to_regclass(c.parent_table)
+          JOIN pg_catalog.pg_inherits i ON i.inhparent = {{ schema }}._managed_rel(c.parent_table)
           JOIN pg_catalog.pg_class k ON k.oid = i.inhrelid
          WHERE p_parent IS NULL OR i.inhparent = p_parent
     ), lits AS (

@@ -24,7 +24,7 @@ AS $$
      */
     WITH cfg AS MATERIALIZED (
         SELECT c.parent_table, c.strategy, c.key_type, c."interval", c.premake, c.retention,
-               pg_catalog.to_regclass(c.parent_table) AS rel,
+               {{ schema }}._managed_rel(c.parent_table) AS rel,
                c.key_type IN ('smallint', 'integer', 'bigint') AS int_key,
                (pg_catalog.now() AT TIME ZONE 'UTC') AS now_utc
           FROM {{ schema }}.config c

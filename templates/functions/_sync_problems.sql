@@ -56,7 +56,8 @@ BEGIN
                                             v_writer, v_list);
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
-                    WHERE t.tgrelid = v_mirror AND t.tgname = 'part_sync_guard' AND t.tgfoid = v_f_m AND t.tgenabled = 'A') THEN
+                    WHERE t.tgrelid = v_mirror AND t.tgname = 'part_sync_guard'
+                      AND t.tgfoid = '{{ schema }}._sync_guard()'::pg_catalog.regprocedure AND t.tgenabled = 'A') THEN
         v_out := v_out || pg_catalog.format('the guard of %s is missing or not enabled ALWAYS: direct writes there are not refused', v_mirror);
     END IF;
     SELECT pg_catalog.string_agg(t.tgname, ', ' ORDER BY t.tgname) INTO v_list

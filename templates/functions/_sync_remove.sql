@@ -16,9 +16,13 @@ BEGIN
           JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
          WHERE NOT t.tgisinternal AND t.tgname LIKE 'part\_sync\_%'
-           AND pg_catalog.format('%I.%I', n.nspname, p.proname)
-               IN ({{ schema }}._sync_function_name(p_table_name, 'partitioned'),
-                   {{ schema }}._sync_function_name(p_table_name, 'legacy'))
+           AND (pg_catalog.format('%I.%I', n.nspname, p.proname)
+                    IN ({{ schema }}._sync_function_name(p_table_name, 'partitioned'),
+                        {{ schema }}._sync_function_name(p_table_name, 'legacy'))
+                OR t.tgname = 'part_sync_guard' AND p.oid = '{{ schema }}._sync_guard()'::pg_catalog.regprocedure
+                   AND t.tgrelid IN (SELECT pg_catalog.to_regclass(m.legacy_table) FROM {{ schema }}.migration m WHERE m.table_name = p_table_name
+                                     UNION ALL
+                                     SELECT pg_catalog.to_regclass(m.partitioned_table) FROM {{ schema }}.migration m WHERE m.table_name = p_table_name))
     LOOP
         EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_t.tgname, v_t.rel);
     END LOOP;

@@ -38,7 +38,7 @@ $tmpl$, v_values);
     IF p_guard THEN
         EXECUTE {{ schema }}._render($tmpl$
 {% include 'sync/trigger_guard.sql' %}
-$tmpl$, v_values);
+$tmpl$, pg_catalog.jsonb_build_object('table', p_rel::oid));
     END IF;
     -- ALWAYS: they fire in every session_replication_role (logical replication's apply workers
     -- write in 'replica'), so no write escapes the sync (part._sync_install disables what must not fire)

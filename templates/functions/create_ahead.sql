@@ -41,16 +41,16 @@ BEGIN
 
     FOR v_t IN
         SELECT c.parent_table, c.key_column, c.key_type, c."interval", c.premake,
-               pg_catalog.to_regclass(c.parent_table) AS rel,
+               {{ schema }}._managed_rel(c.parent_table) AS rel,
                coalesce(pg_catalog.array_agg({{ schema }}._bound_ordinal(b.bound_from, c.key_type::regtype))
                             FILTER (WHERE NOT b.is_default), '{}') AS froms,
                coalesce(pg_catalog.array_agg({{ schema }}._bound_ordinal(b.bound_to, c.key_type::regtype))
                             FILTER (WHERE NOT b.is_default), '{}') AS tos
           FROM {{ schema }}.config c
-          LEFT JOIN LATERAL {{ schema }}._partition_bounds(pg_catalog.to_regclass(c.parent_table)) b ON true
+          LEFT JOIN LATERAL {{ schema }}._partition_bounds({{ schema }}._managed_rel(c.parent_table)) b ON true
          WHERE c.strategy = 'range'
            AND (v_only IS NULL OR c.parent_table = {{ schema }}._qualified(v_only))
-           AND pg_catalog.to_regclass(c.parent_table) IS NOT NULL
+           AND {{ schema }}._managed_rel(c.parent_table) IS NOT NULL
          GROUP BY c.parent_table, c.key_column, c.key_type, c."interval", c.premake
          ORDER BY c.parent_table
     LOOP

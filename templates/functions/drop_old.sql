@@ -75,7 +75,7 @@ BEGIN
 
     FOR v_t IN
         SELECT c.parent_table, c.key_column, c.key_type, c.retention_mode,
-               coalesce(p_retention, c.retention) AS retention, pg_catalog.to_regclass(c.parent_table) AS rel
+               coalesce(p_retention, c.retention) AS retention, {{ schema }}._managed_rel(c.parent_table) AS rel
           FROM {{ schema }}.config c
          WHERE c.strategy = 'range' AND coalesce(p_retention, c.retention) IS NOT NULL
            AND (v_only IS NULL OR c.parent_table = {{ schema }}._qualified(v_only))

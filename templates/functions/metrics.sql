@@ -26,7 +26,7 @@ BEGIN
         SELECT * FROM {{ schema }}._bounds_all()
     ), per AS (
         SELECT c.parent_table, c.strategy, c.key_type, c.key_column,
-               pg_catalog.to_regclass(c.parent_table) AS rel,
+               {{ schema }}._managed_rel(c.parent_table) AS rel,
                pg_catalog.count(b.partition_oid) FILTER (WHERE NOT b.is_default) AS partition_count,
                pg_catalog.max(b.partition_oid::bigint) FILTER (WHERE b.is_default)::oid AS default_oid,
                pg_catalog.max(b.hi) FILTER (WHERE NOT b.is_default) AS max_hi,

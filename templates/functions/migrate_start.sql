@@ -145,6 +145,22 @@ BEGIN
             USING ERRCODE = '42P07', HINT = 'Rename or drop it: part.switch_reads gives the legacy table that name.';
     END IF;
 
+    IF (SELECT c.relforcerowsecurity FROM pg_catalog.pg_class c WHERE c.oid = v_rel) THEN
+        RAISE EXCEPTION 'table % forces row-level security on its owner', v_name
+            USING ERRCODE = '0A000',
+                  HINT = pg_catalog.format('The sync and the backfill run as the owner and would see only the rows its policies allow: ALTER TABLE %s NO FORCE ROW LEVEL SECURITY for the migration, then FORCE it again on the partitioned table.', v_name);
+    END IF;
+
+    -- the names of the sync functions it will create: a function there is someone else's
+    FOR v_idx IN SELECT d AS direction FROM pg_catalog.unnest(ARRAY['partitioned', 'legacy']) d LOOP
+        IF pg_catalog.to_regprocedure({{ schema }}._sync_function_name(v_name, v_idx.direction) || '()') IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot create the sync function %(): a function with that name exists',
+                            {{ schema }}._sync_function_name(v_name, v_idx.direction)
+                USING ERRCODE = '42P07',
+                      HINT = 'Rename or drop it: part.migrate_start creates the sync functions of the migration under that name.';
+        END IF;
+    END LOOP;
+
     -- Everything is checked: say what changes for the application, then go.
     FOR v_idx IN SELECT * FROM {{ schema }}._migrate_warnings(v_rel, p_key) LOOP
         RAISE WARNING '%', v_idx.message USING HINT = v_idx.hint;
@@ -231,6 +247,25 @@ BEGIN
     END LOOP;
 
     PERFORM {{ schema }}._copy_owner_and_grants(v_rel, v_copy);
+    -- row-level security and its policies: after the switch the application reads the copy
+    IF (SELECT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid = v_rel) THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', v_copy);
+    END IF;
+    FOR v_idx IN
+        SELECT pol.polname, pol.polpermissive, pol.polcmd,
+               pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) AS qual,
+               pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS withcheck,
+               (SELECT pg_catalog.string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END, ', ')
+                  FROM pg_catalog.unnest(pol.polroles) r) AS roles
+          FROM pg_catalog.pg_policy pol WHERE pol.polrelid = v_rel ORDER BY pol.polname
+    LOOP
+        EXECUTE pg_catalog.format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', v_idx.polname, v_copy,
+            CASE WHEN v_idx.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
+            CASE v_idx.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+            v_idx.roles,
+            CASE WHEN v_idx.qual IS NOT NULL THEN pg_catalog.format(' USING (%s)', v_idx.qual) ELSE '' END,
+            CASE WHEN v_idx.withcheck IS NOT NULL THEN pg_catalog.format(' WITH CHECK (%s)', v_idx.withcheck) ELSE '' END);
+    END LOOP;
 
     -- partitions named after the application's table, for the existing data and ahead
     PERFORM {{ schema }}.create_partitioned({{ schema }}._qualified(v_copy), p_key, v_strategy, p_interval, p_partitions,

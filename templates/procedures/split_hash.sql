@@ -85,6 +85,15 @@ BEGIN
         FOREACH v_rem IN ARRAY v_targets LOOP
             v_tmp := {{ schema }}._partition_name(v_prefix, 'split_' || v_rem);
             IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_tmp)) IS NOT NULL THEN
+                -- a leftover of an interrupted run is part's own (its check constraint, the table's
+                -- owner); anything else under that name is someone else's: refused, never dropped
+                IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid
+                                WHERE c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_tmp))
+                                  AND k.conname = 'part_split_check' AND c.relkind = 'r'
+                                  AND c.relowner = (SELECT p.relowner FROM pg_catalog.pg_class p WHERE p.oid = v_rel)) THEN
+                    RAISE EXCEPTION 'cannot split %: %.% exists and is not a leftover of part.split_hash', p_parent, v_schema, v_tmp
+                        USING ERRCODE = '42P07', HINT = 'Rename or drop that relation (part.split_hash builds the new partitions under that name), then call it again.';
+                END IF;
                 EXECUTE pg_catalog.format('DROP TABLE %I.%I', v_schema, v_tmp);
             END IF;
             EXECUTE pg_catalog.format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED)',

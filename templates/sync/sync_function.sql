@@ -8,9 +8,8 @@
   executable by PUBLIC. The same function serves the table's INSERT, UPDATE,
   DELETE and TRUNCATE triggers (statement-level, with transition tables
   new_rows / old_rows; TG_ARGV[0] = 'table'), for the partitioned side the
-  triggers on each partition (TG_ARGV[0] = 'partition'), and the guard
-  part_sync_guard (BEFORE, no transition table) that refuses direct writes and
-  TRUNCATE on the table the application does not write.
+  triggers on each partition (TG_ARGV[0] = 'partition'). (The guard of the
+  table the application does not write is part._sync_guard.)
 
   @sql:target@      the table the writes go to (schema.table, quoted)
   @lit:table@       the application's table name (part.migration.table_name)
@@ -52,18 +51,6 @@ BEGIN
                   HINT = 'Drop that trigger: a sync function serves only the triggers part created for it.';
     END IF;
 
-    IF TG_NAME = 'part_sync_guard' THEN
-        -- Enabled on the table the application does not write (the copy until the switch, the
-        -- legacy table after it): a write or a TRUNCATE there would not be mirrored. Only part's own
-        -- writes (this sync in the other direction, the backfill) pass.
-        IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
-            RETURN NULL;
-        END IF;
-        RAISE EXCEPTION '% is kept in step by part''s sync during the migration of %: % here is refused',
-                        @lit:source_name@, @lit:table@, TG_OP
-            USING ERRCODE = '55000',
-                  HINT = pg_catalog.format('Write to %s (the sync mirrors it here), or finish or roll back the migration first.', @lit:table@);
-    END IF;
     -- Every write to the table the application writes is mirrored, whoever makes it and in every
     -- session_replication_role (the triggers are ENABLE ALWAYS): nothing a session sets skips it.
 

@@ -22,7 +22,7 @@ SELECT c.parent_table,
        b.modulus,
        b.remainder
   FROM {{ schema }}.config c
- CROSS JOIN LATERAL {{ schema }}._partition_bounds(pg_catalog.to_regclass(c.parent_table)) b
+ CROSS JOIN LATERAL {{ schema }}._partition_bounds({{ schema }}._managed_rel(c.parent_table)) b
   JOIN pg_catalog.pg_class r ON r.oid = b.partition_oid
  CROSS JOIN LATERAL (SELECT {{ schema }}._normalize_bound(b.bound_from, c.key_type::regtype) AS bound_from,
                             {{ schema }}._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to) v

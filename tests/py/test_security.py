@@ -276,7 +276,7 @@ def test_owner_code_that_leaves_session_state_behind_is_refused(fresh_db, connec
     assert conn.execute("SELECT count(*) FROM ONLY public.ev_default").fetchone()[0] == 5
     outcome, detail = conn.execute("SELECT outcome, detail FROM part.maintenance_log WHERE action = 'drain'").fetchone()
     assert (outcome, detail.strip()) == (
-        "failed", f"42501: code of public.ev's owner {r['owner']} changed this session's settings or temporary objects"
+        "failed", f"42501: code of public.ev's owner {r['owner']} changed this session's settings, temporary objects, cursors or prepared statements"
                   " while part ran it as that owner")
     with pytest.raises(psycopg.errors.InsufficientPrivilege) as e:
         conn.execute("SELECT * FROM part._drain_default('public.ev')")
@@ -418,6 +418,7 @@ EXPECTED = {
     "_bound_ordinal(text,regtype)": (False, True, False),
     "_to_utc(text,regtype)": (False, True, False),
     "_literal(timestampwithouttimezone,regtype)": (False, True, False),
+    "_managed_rel(text)": (False, True, False),
     "_parity_mark(text,text[])": (False, False, True),    # the sync (as the table owner) marks parity ranges
     "_sync_state(text,boolean)": (False, False, True),    # the sync reads its migration's phase
     "_split_capture()": (False, False, True),             # split_hash's capture trigger writes part.split_log

@@ -317,7 +317,9 @@ def _backfill(conn, table: str, batch_size: int, sleep: str) -> None:
 @click.option("--sleep", default="0", show_default=True, help="Pause between backfill batches (an interval).")
 @click.option("--keep-legacy", type=click.Choice(("archive", "keep", "drop")), default="archive", show_default=True,
               help="What finalize does with the legacy table.")
-def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
+@click.option("--force", is_flag=True, default=False,
+              help="Finalize even though the last parity check found differences (part.finalize p_force).")
+def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, force):
     """Move TABLE online to a phase: dual_write, backfilled, partitioned, finalized.
 
     Walks the phases in between (--to partitioned from dual_write backfills,
@@ -380,7 +382,7 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy):
                 _sqlcall(conn, "switch_reads", table)
                 click.echo(f"{table}: partitioned: reads and writes go to the partitioned table")
             elif phase == "partitioned":
-                _sqlcall(conn, "finalize", table, keep_legacy)
+                _sqlcall(conn, "finalize", table, keep_legacy, force)
                 click.echo(f"{table}: finalized (legacy table: {keep_legacy})")
             new = _phase(conn, table)
             if new == phase:

@@ -100,3 +100,20 @@ def test_uninstall_force_removes_the_sync_so_writes_go_on(app, connect):
         assert conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'part_sync_%'").fetchone()[0] == 0
         conn.execute("INSERT INTO public.revenues (org_id, occurred_at) VALUES (1, '2025-03-03')")
         conn.execute("UPDATE public.revenues SET amount = 0 WHERE id < 10")
+
+
+def test_finalize_refuses_after_a_parity_check_that_differs_unless_forced(app, connect):
+    assert app("migrate", "public.revenues", "--to", "partitioned").exit_code == 0
+    with connect(app.db) as conn:  # a legacy row changed behind the sync's back, found by a full check
+        conn.execute("ALTER TABLE public.revenues_legacy DISABLE TRIGGER ALL")
+        conn.execute("UPDATE public.revenues_legacy SET amount = amount + 1 WHERE id = 7")
+        conn.execute("ALTER TABLE public.revenues_legacy ENABLE TRIGGER ALL")
+        assert conn.execute("SELECT count(*) FROM part.check_parity('public.revenues', true) WHERE status <> 'ok'").fetchone()[0] == 1
+    out = app("migrate", "public.revenues", "--to", "finalized")
+    assert out.exit_code != 0
+    last = out.output.strip().splitlines()[-1]
+    assert "cannot finalize public.revenues" in last and "p_force" in last, out.output
+    assert phase(connect, app.db) == "partitioned"
+    forced = app("migrate", "public.revenues", "--to", "finalized", "--keep-legacy", "keep", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert phase(connect, app.db) == "finalized"

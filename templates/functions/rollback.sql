@@ -21,7 +21,8 @@ BEGIN
         RETURN v_m.phase;
     ELSIF v_m.phase = 'dual_write' THEN
         RAISE EXCEPTION 'cannot roll back %: it is in dual_write and was never switched', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'Reads and writes already go to the legacy table; part.rollback undoes part.switch_reads.';
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Reads and writes already go to the legacy table; to abandon the migration: SELECT part.migrate_cancel(%L).', v_m.table_name);
     ELSIF v_m.phase = 'finalized' THEN
         RAISE EXCEPTION 'cannot roll back %: its migration is finalized and the legacy table is no longer synced', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';

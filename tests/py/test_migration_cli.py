@@ -117,3 +117,27 @@ def test_finalize_refuses_after_a_parity_check_that_differs_unless_forced(app, c
     forced = app("migrate", "public.revenues", "--to", "finalized", "--keep-legacy", "keep", "--force")
     assert forced.exit_code == 0, forced.output
     assert phase(connect, app.db) == "finalized"
+
+
+def test_migrate_to_none_abandons_the_migration(app, connect):
+    assert app("migrate", "public.revenues", "--to", "dual_write").exit_code == 0
+    out = app("migrate", "public.revenues", "--to", "none")
+    assert out.exit_code == 0, out.output
+    assert "migration cancelled" in out.output and "public.revenues_partitioned (dropped)" in out.output
+    assert phase(connect, app.db) is None
+    with connect(app.db) as conn:
+        assert conn.execute("SELECT to_regclass('public.revenues_partitioned')").fetchone()[0] is None
+        assert conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'part_sync_%'").fetchone()[0] == 0
+        conn.execute("INSERT INTO public.revenues (org_id, occurred_at) VALUES (1, '2031-03-03')")
+        assert conn.execute("SELECT count(*) FROM public.revenues").fetchone()[0] == 3001
+    again = app("migrate", "public.revenues", "--to", "none")
+    assert again.exit_code == 0 and "already none" in again.output
+    # a switched table is rolled back first, the copy kept when asked
+    assert app("migrate", "public.revenues", "--to", "partitioned").exit_code == 0
+    out = app("migrate", "public.revenues", "--to", "none", "--keep-copy")
+    assert out.exit_code == 0, out.output
+    assert "rolled back" in out.output and "(kept)" in out.output
+    assert phase(connect, app.db) is None
+    with connect(app.db) as conn:
+        assert conn.execute("SELECT relkind FROM pg_class WHERE oid = 'public.revenues'::regclass").fetchone()[0] == "r"
+        assert conn.execute("SELECT count(*) FROM public.revenues_partitioned").fetchone()[0] == 3001

@@ -30,6 +30,10 @@ DECLARE
     v_hb       record;
     v_last     record;
     v_why      text;
+    v_note     text;
+    v_skips    record;
+    v_holder   record;
+    v_since    timestamptz;
     v_moduli   integer[];
 BEGIN
 /*
@@ -48,9 +52,14 @@ BEGIN
  *                        schema change);
  *   parity_stale         migrations: the last parity check is clean and
  *                        younger than the setting parity_max_age;
- *   maintenance_heartbeat a run within twice the scheduled period (no run
- *                        yet, not scheduled or disabled: warn);
- *   maintenance_last_run the last run succeeded for every table;
+ *   maintenance_heartbeat a run that did its work within twice the scheduled
+ *                        period (no run yet, not scheduled or disabled: warn);
+ *                        skipped runs are no heartbeat: runs skipped because
+ *                        a session holds the maintenance lock (a run cancelled
+ *                        in a session that stays open) warn, then fail, naming
+ *                        that session;
+ *   maintenance_last_run the last run that did its work succeeded for every
+ *                        table, within twice the scheduled period;
  *   retention_last_run   the last part.drop_old() of the separate retention
  *                        job succeeded (when one is scheduled or has run);
  *   standby              this server is not a standby (warn on a standby:
@@ -228,32 +237,52 @@ BEGIN
 
     -- maintenance: heartbeat and last run
     table_name := NULL;
+    -- skipped runs did nothing: the heartbeat is the last run that did its work
     SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_hb
-      FROM {{ schema }}.maintenance_log l WHERE l.action = 'run' ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
-    IF v_sched <> '' THEN
-        v_period := {{ schema }}._cron_period(v_sched);
-    END IF;
-    RETURN QUERY SELECT 'maintenance_heartbeat', NULL::text,
-        CASE WHEN NOT v_enabled THEN 'warn'
-             WHEN v_hb.logged_at IS NULL THEN 'warn'
-             WHEN v_period IS NULL THEN 'warn'
-             WHEN v_hb.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
-             ELSE 'ok' END,
-        CASE WHEN NOT v_enabled THEN 'maintenance is disabled (enable_partition_maintenance = false)'
-             WHEN v_hb.logged_at IS NULL AND v_period IS NULL
-                 THEN 'no maintenance run yet, and none scheduled: run pginstall apply (with pg_cron) or CALL part.run_maintenance()'
-             WHEN v_hb.logged_at IS NULL THEN pg_catalog.format('no maintenance run yet (scheduled %L)', v_sched)
-             WHEN v_period IS NULL
-                 THEN pg_catalog.format('last run %s; maintenance is not scheduled (no pg_cron job registered by pginstall apply)', v_hb.logged_at)
-             WHEN v_hb.logged_at < pg_catalog.now() - 2 * v_period
-                 THEN pg_catalog.format('last run %s: none for more than twice the schedule''s period (%L, every %s): is the pg_cron job running?',
-                                        v_hb.logged_at, v_sched, v_period)
-             ELSE pg_catalog.format('last run %s (scheduled %L)', v_hb.logged_at, v_sched) END;
-
-    SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_last
       FROM {{ schema }}.maintenance_log l
      WHERE l.action = 'run' AND l.outcome <> 'skipped'
      ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+    v_last := v_hb;
+    SELECT pg_catalog.count(*) AS n, pg_catalog.min(l.logged_at) AS first, pg_catalog.max(l.logged_at) AS last INTO v_skips
+      FROM {{ schema }}.maintenance_log l
+     WHERE l.action = 'run' AND l.outcome = 'skipped' AND l.logged_at > coalesce(v_hb.logged_at, '-infinity');
+    -- the session holding the maintenance lock (part.run_maintenance's advisory lock 1885434484, 1)
+    SELECT a.pid, a.state, a.state_change INTO v_holder
+      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 1885434484 AND l.objid = 1 AND l.objsubid = 2
+       AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+     LIMIT 1;
+    IF v_sched <> '' THEN
+        v_period := {{ schema }}._cron_period(v_sched);
+    END IF;
+    v_since := coalesce(v_hb.logged_at, CASE WHEN v_skips.n > 0 THEN v_skips.first END);
+    v_note := CASE WHEN v_skips.n > 0 AND v_holder.pid IS NOT NULL
+                   THEN pg_catalog.format('; the %s runs since were skipped: pid %s holds the maintenance lock (%s since %s); a run cancelled in a session that stays open keeps it until that session ends: if that session is not running maintenance, SELECT pg_catalog.pg_terminate_backend(%s)',
+                                          v_skips.n, v_holder.pid, v_holder.state, v_holder.state_change, v_holder.pid)
+                   WHEN v_skips.n > 0
+                   THEN pg_catalog.format('; the %s runs since were skipped (the last at %s; see part.maintenance_log)', v_skips.n, v_skips.last)
+                   ELSE '' END;
+    RETURN QUERY SELECT 'maintenance_heartbeat', NULL::text,
+        CASE WHEN NOT v_enabled THEN 'warn'
+             WHEN v_since IS NULL THEN 'warn'
+             WHEN v_period IS NULL THEN 'warn'
+             WHEN v_since < pg_catalog.now() - 2 * v_period THEN 'fail'
+             WHEN v_skips.n > 0 AND v_holder.pid IS NOT NULL AND v_holder.state IS DISTINCT FROM 'active' THEN 'warn'
+             WHEN v_hb.logged_at IS NULL THEN 'warn'
+             ELSE 'ok' END,
+        CASE WHEN NOT v_enabled THEN 'maintenance is disabled (enable_partition_maintenance = false)'
+             WHEN v_since IS NULL AND v_period IS NULL
+                 THEN 'no maintenance run yet, and none scheduled: run pginstall apply (with pg_cron) or CALL part.run_maintenance()'
+             WHEN v_since IS NULL THEN pg_catalog.format('no maintenance run yet (scheduled %L)', v_sched)
+             WHEN v_period IS NULL
+                 THEN pg_catalog.format('last run %s; maintenance is not scheduled (no pg_cron job registered by pginstall apply)%s',
+                                        coalesce(v_hb.logged_at::text, 'none that did its work'), v_note)
+             WHEN v_since < pg_catalog.now() - 2 * v_period
+                 THEN pg_catalog.format('last run that did its work: %s; none for more than twice the schedule''s period (%L, every %s)%s',
+                                        coalesce(v_hb.logged_at::text, 'none'), v_sched, v_period,
+                                        CASE WHEN v_note = '' THEN ': is the pg_cron job running?' ELSE v_note END)
+             ELSE pg_catalog.format('last run %s (scheduled %L)%s', coalesce(v_hb.logged_at::text, 'none that did its work'), v_sched, v_note) END;
+
     IF v_last.outcome = 'failed' THEN
         SELECT pg_catalog.string_agg(pg_catalog.format('%s %s: %s', l.parent_table, l.action, l.detail), '; ' ORDER BY l.id)
           INTO v_why FROM {{ schema }}.maintenance_log l WHERE l.run_id = v_last.run_id AND l.outcome = 'failed' AND l.action <> 'run';
@@ -261,10 +290,14 @@ BEGIN
     RETURN QUERY SELECT 'maintenance_last_run', NULL::text,
         CASE WHEN v_last.logged_at IS NULL THEN 'warn'
              WHEN v_last.outcome = 'failed' THEN 'fail'
+             WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
              WHEN v_last.detail LIKE '%given up%' THEN 'warn'
              ELSE 'ok' END,
         CASE WHEN v_last.logged_at IS NULL THEN 'no maintenance run yet'
              WHEN v_last.outcome = 'failed' THEN pg_catalog.format('run %s at %s failed: %s', v_last.run_id, v_last.logged_at, coalesce(v_why, v_last.detail))
+             WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period
+                 THEN pg_catalog.format('run %s at %s is older than twice the schedule''s period (%L, every %s): see maintenance_heartbeat; it said: %s',
+                                        v_last.run_id, v_last.logged_at, v_sched, v_period, v_last.detail)
              ELSE pg_catalog.format('run %s at %s: %s', v_last.run_id, v_last.logged_at, v_last.detail) END;
 
     -- the separate retention job (part.drop_old() on its own schedule)

@@ -13,6 +13,8 @@ DECLARE
     v_made    text;
     v_lo      numeric;
     v_hi      numeric;
+    v_overlap text;
+    v_run     bigint := nullif(pg_catalog.current_setting('part.run_id', true), '')::bigint;
 BEGIN
 /*
  * For every managed range table (or only p_parent): make sure partitions
@@ -25,6 +27,11 @@ BEGIN
  *
  * Existing bounds are read in one catalog pass per table, so a call that
  * creates nothing costs almost nothing.
+ *
+ * An interval that a partition made by hand overlaps without covering it
+ * cannot be created: it is skipped, with a WARNING and a row in
+ * part.maintenance_log (action 'create', outcome 'skipped') naming the
+ * partition in the way; part.verify() says what to do about it.
  */
     IF p_count IS NOT NULL AND p_count < 0 THEN
         RAISE EXCEPTION 'count must be zero or more, not %', p_count
@@ -44,7 +51,9 @@ BEGIN
                coalesce(pg_catalog.array_agg({{ schema }}._bound_ordinal(b.bound_from, c.key_type::regtype))
                             FILTER (WHERE NOT b.is_default), '{}') AS froms,
                coalesce(pg_catalog.array_agg({{ schema }}._bound_ordinal(b.bound_to, c.key_type::regtype))
-                            FILTER (WHERE NOT b.is_default), '{}') AS tos
+                            FILTER (WHERE NOT b.is_default), '{}') AS tos,
+               coalesce(pg_catalog.array_agg(pg_catalog.format('%s [%s, %s)', b.partition_name, b.bound_from, b.bound_to))
+                            FILTER (WHERE NOT b.is_default), '{}') AS names
           FROM {{ schema }}.config c
           LEFT JOIN LATERAL {{ schema }}._partition_bounds(pg_catalog.to_regclass(c.parent_table)) b ON true
          WHERE c.strategy = 'range'
@@ -70,6 +79,22 @@ BEGIN
                 v_made := {{ schema }}._create_range_partition(v_t.rel, v_from, v_to, p_known_free => true);
                 IF v_made IS NOT NULL THEN
                     RETURN NEXT v_made;
+                END IF;
+            ELSE
+                -- partitions overlap it: fine when they cover it whole (they do not overlap each other)
+                SELECT pg_catalog.string_agg(x.n, ', ' ORDER BY x.f) INTO v_overlap
+                  FROM unnest(v_t.froms, v_t.tos, v_t.names) AS x(f, t, n)
+                 WHERE x.f < v_hi AND x.t > v_lo
+                HAVING pg_catalog.sum(least(x.t, v_hi) - greatest(x.f, v_lo)) < v_hi - v_lo;
+                IF v_overlap IS NOT NULL THEN
+                    IF v_run IS NULL THEN
+                        v_run := pg_catalog.nextval('{{ schema }}.maintenance_run_id_seq');
+                    END IF;
+                    INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, outcome, detail)
+                    VALUES (v_run, v_t.parent_table, 'create', 'skipped',
+                            pg_catalog.format('cannot create the partition for [%s, %s): %s overlaps it without covering it', v_from, v_to, v_overlap));
+                    RAISE WARNING 'part: cannot create the partition of % for [%, %): % overlaps it without covering it', v_t.parent_table, v_from, v_to, v_overlap
+                        USING HINT = 'See the partitions_ahead check of part.verify() for what to do.';
                 END IF;
             END IF;
             v_from := v_to;

@@ -34,6 +34,7 @@ DECLARE
     v_skips    record;
     v_holder   record;
     v_since    timestamptz;
+    v_overlap  text;
     v_moduli   integer[];
 BEGIN
 /*
@@ -113,10 +114,26 @@ BEGIN
         ELSE
             v_missing := v_p.missing;
         END IF;
+        -- partitions made by hand that overlap a missing interval: maintenance cannot create it
+        v_overlap := NULL;
+        IF v_missing IS NOT NULL THEN
+            SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s [%s, %s)', b.partition_name, b.bound_from, b.bound_to), ', ')
+              INTO v_overlap
+              FROM pg_catalog.unnest(v_missing) s(f)
+              JOIN {{ schema }}._partition_bounds(v_p.rel) b ON NOT b.is_default
+             WHERE {{ schema }}._bound_ordinal(b.bound_from, v_type)
+                       < {{ schema }}._bound_ordinal({{ schema }}._range_next(s.f, v_type, v_p."interval"), v_type)
+               AND {{ schema }}._bound_ordinal(b.bound_to, v_type) > {{ schema }}._bound_ordinal(s.f, v_type);
+        END IF;
         RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
             CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END,
             CASE WHEN v_missing IS NULL
                  THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)', v_p.premake, v_p.covered_until)
+                 WHEN v_overlap IS NOT NULL
+                 THEN pg_catalog.format('no partition for the interval(s) starting %s, and maintenance cannot create them: %s overlaps them without covering them '
+                                        '(made by hand, not aligned to the %s interval): detach it (ALTER TABLE %s DETACH PARTITION ...), insert its rows back through %s '
+                                        '(the default partition keeps them), drop it, then SELECT part.create_ahead(); or attach partitions covering the rest of those intervals yourself',
+                                        pg_catalog.array_to_string(v_missing, ', '), v_overlap, v_p."interval", v_p.parent_table, v_p.parent_table)
                  ELSE pg_catalog.format('no partition for the interval(s) starting %s: run part.create_ahead() or CALL part.run_maintenance()',
                                         pg_catalog.array_to_string(v_missing, ', ')) END;
 

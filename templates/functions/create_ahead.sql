@@ -14,6 +14,7 @@ DECLARE
     v_lo      numeric;
     v_hi      numeric;
     v_overlap text;
+    v_lim     record;
     v_run     bigint := nullif(pg_catalog.current_setting('part.run_id', true), '')::bigint;
 BEGIN
 /*
@@ -63,14 +64,18 @@ BEGIN
          ORDER BY c.parent_table
     LOOP
         v_type := v_t.key_type::regtype;
+        v_lim := {{ schema }}._key_limits(v_type, v_t."interval");
         IF v_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
-            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::text FROM %s', v_t.key_column, v_t.rel)
-               INTO v_current;
+            -- the largest key an aligned partition can hold (not a bigint extreme: part._key_limits)
+            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
+                                      v_t.key_column, v_t.rel, v_type)
+               INTO v_current USING v_lim.lo, v_lim.hi;
         ELSE
             v_current := {{ schema }}._literal((pg_catalog.now() AT TIME ZONE 'UTC')::timestamp, v_type);
         END IF;
         v_from := {{ schema }}._range_floor(v_current, v_type, v_t."interval");
         FOR i IN 0 .. coalesce(p_count, v_t.premake) LOOP
+            EXIT WHEN {{ schema }}._bound_ordinal(v_from, v_type) >= {{ schema }}._bound_ordinal(v_lim.hi, v_type);   -- the type ends
             v_to := {{ schema }}._range_next(v_from, v_type, v_t."interval");
             v_lo := {{ schema }}._bound_ordinal(v_from, v_type);
             v_hi := {{ schema }}._bound_ordinal(v_to, v_type);

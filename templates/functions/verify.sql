@@ -35,6 +35,9 @@ DECLARE
     v_holder   record;
     v_since    timestamptz;
     v_overlap  text;
+    v_lim      record;
+    v_stuck    bigint;
+    v_srange   text;
     v_moduli   integer[];
 BEGIN
 /*
@@ -94,13 +97,17 @@ BEGIN
             CONTINUE;
         END IF;
 
+        v_lim := {{ schema }}._key_limits(v_type, v_p."interval");
         -- partitions for now and premake ahead (integer keys: from the largest key, read here)
         IF v_int THEN
-            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::text FROM %s', v_p.key_column, v_p.rel)
-               INTO v_max;
+            -- the largest key an aligned partition can hold (not a bigint extreme: part._key_limits)
+            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
+                                      v_p.key_column, v_p.rel, v_type)
+               INTO v_max USING v_lim.lo, v_lim.hi;
             v_missing := '{}';
             v_cur := {{ schema }}._range_floor(v_max, v_type, v_p."interval");
             FOR i IN 0 .. v_p.premake LOOP
+                EXIT WHEN v_cur::numeric >= v_lim.hi::numeric;   -- the type ends
                 v_to := {{ schema }}._range_next(v_cur, v_type, v_p."interval");
                 IF NOT EXISTS (SELECT 1 FROM {{ schema }}._bounds_all(v_p.rel) b
                                 WHERE NOT b.is_default AND b.lo <= v_cur::float8 AND b.hi >= v_to::float8) THEN
@@ -151,18 +158,32 @@ BEGIN
         END IF;
         v_n := 0;
         v_range := NULL;
+        v_stuck := 0;
+        v_srange := NULL;
         IF v_p.default_nonempty THEN
+            -- rows maintenance moves, and rows no aligned partition can hold (NULL, infinity, the type's extremes)
             EXECUTE pg_catalog.format(
-                'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
+                'SELECT pg_catalog.count(*) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s), '
+                '       pg_catalog.min(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text || '' to '' '
+                '       || pg_catalog.max(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text, '
+                '       pg_catalog.count(*) FILTER (WHERE k IS NULL OR k < $2::%3$s OR k >= $3::%3$s), '
+                '       pg_catalog.concat_ws('', '', CASE WHEN pg_catalog.bool_or(k IS NULL) THEN ''NULL'' END, '
+                '                            pg_catalog.min(k) FILTER (WHERE k < $2::%3$s OR k >= $3::%3$s)::text, '
+                '                            pg_catalog.max(k) FILTER (WHERE k < $2::%3$s OR k >= $3::%3$s)::text) '
                 'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE $1::%3$s IS NULL OR %1$I >= $1::%3$s OR %1$I IS NULL LIMIT 1000000) x',
                 v_p.key_column, v_p.default_partition, v_type)
-               INTO v_n, v_range USING v_cut;
+               INTO v_n, v_range, v_stuck, v_srange USING v_cut, v_lim.lo, v_lim.hi;
         END IF;
         RETURN QUERY SELECT 'default_empty', v_p.parent_table,
-            CASE WHEN v_n = 0 THEN 'ok' ELSE 'fail' END,
-            CASE WHEN v_n = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
-                 ELSE pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
-                                        v_n, v_p.default_partition, coalesce(v_range, 'NULL')) END;
+            CASE WHEN v_n = 0 AND v_stuck = 0 THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_n = 0 AND v_stuck = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
+                 ELSE pg_catalog.concat_ws('; ',
+                     CASE WHEN v_n > 0 THEN pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
+                                                              v_n, v_p.default_partition, v_range) END,
+                     CASE WHEN v_stuck > 0 THEN pg_catalog.format(
+                         '%s rows in %s have keys no partition of part can hold (%s; part makes partitions for keys from %s to before %s): '
+                         'maintenance leaves them there; correct or delete them, or attach a partition for them yourself (FOR VALUES FROM (...) TO (MAXVALUE), say)',
+                         v_stuck, v_p.default_partition, v_srange, v_lim.lo, v_lim.hi) END) END;
 
         CONTINUE WHEN v_cut IS NULL;
         v_n := 0;

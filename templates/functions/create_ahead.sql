@@ -34,9 +34,8 @@ BEGIN
  * part.maintenance_log (action 'create', outcome 'skipped') naming the
  * partition in the way; part.verify() says what to do about it.
  */
-    IF p_count IS NOT NULL AND p_count < 0 THEN
-        RAISE EXCEPTION 'count must be zero or more, not %', p_count
-            USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead of the current one to create, e.g. 3.';
+    IF p_count IS NOT NULL THEN
+        PERFORM {{ schema }}._check_count('premake', p_count);   -- the bounds of premake
     END IF;
     IF p_parent IS NOT NULL THEN
         v_only := {{ schema }}._resolve_table(p_parent);

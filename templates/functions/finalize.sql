@@ -25,6 +25,9 @@ BEGIN
  * (55000) unless the last part.check_parity was clean, or p_force => true
  * says to go ahead anyway (logged as a WARNING).
  */
+    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
+    PERFORM {{ schema }}._phase_lock(v_m.table_name);
+    v_m := {{ schema }}._migration_row(p_table);
     IF p_force IS NULL THEN
         RAISE EXCEPTION 'p_force must not be NULL'
             USING ERRCODE = '22023', HINT = 'Pass true to finalize whatever the last parity check found, or false (the default).';

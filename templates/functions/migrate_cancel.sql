@@ -31,6 +31,10 @@ BEGIN
      WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)
      ORDER BY (m.table_name = v_name) DESC, (m.phase = 'finalized')
      LIMIT 1;
+    IF FOUND THEN   -- one phase change of a table at a time; read it again once it is ours
+        PERFORM {{ schema }}._phase_lock(v_m.table_name);
+        SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = v_m.table_name;
+    END IF;
     IF NOT FOUND THEN
         RAISE NOTICE 'part: % has no migration: nothing to cancel', v_name;
         RETURN NULL;

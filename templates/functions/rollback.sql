@@ -16,6 +16,9 @@ BEGIN
  * Locks as part.switch_reads (short timeouts, retries, 55P03). A table
  * already backfilled is left as it is; returns the new phase.
  */
+    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
+    PERFORM {{ schema }}._phase_lock(v_m.table_name);
+    v_m := {{ schema }}._migration_row(p_table);
     IF v_m.phase = 'backfilled' THEN
         RAISE NOTICE 'part: % is already backfilled (reads on the legacy table): nothing to roll back', v_m.table_name;
         RETURN v_m.phase;

@@ -702,12 +702,6 @@ BEGIN
     v_name := part._partition_name(
         coalesce(v_cfg.partition_prefix, (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_parent)),
         part._range_suffix(p_from, v_type, v_cfg."interval"));
-    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
-            USING ERRCODE = '42P07',
-                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
-    END IF;
-
     SELECT nullif(pt.partdefid, 0)::regclass INTO v_default
       FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = p_parent;
 
@@ -719,6 +713,19 @@ BEGIN
         -- default's new constraint instead of going to the new partition.
         -- EXCLUSIVE blocks writers (only for this short step) but not readers.
         PERFORM part._lock_all(ARRAY[p_parent, v_default], ARRAY['EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    END IF;
+    -- checked again under the lock: a concurrent call (create_ahead during run_maintenance) may
+    -- have made this partition while we waited; then there is nothing to do
+    IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
+                WHERE NOT b.is_default
+                  AND part._bound_ordinal(b.bound_from, v_type) < v_hi
+                  AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        RETURN NULL;
+    END IF;
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+            USING ERRCODE = '42P07',
+                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
     END IF;
 
     EXECUTE pg_catalog.format(
@@ -1678,10 +1685,11 @@ AS $$
      * The two int4 keys (as "a, b", to put into SQL) of an advisory lock of a
      * migration: 'gate' is held exclusively by a backfill batch while it
      * copies and shared by a sync trigger that removes rows the backfill may
-     * still copy; 'check' serialises parity checks.
+     * still copy; 'check' serialises parity checks; 'phase' serialises the
+     * calls that change the phase (part._phase_lock).
      */
     SELECT pg_catalog.format('%s, %s',
-               CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 END,
+               CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 WHEN 'phase' THEN 1885434488 END,
                pg_catalog.hashtext(p_table_name))
 $$;
 
@@ -1853,6 +1861,49 @@ BEGIN
         v_prefix := pg_catalog.left(v_prefix, -1);
     END LOOP;
     RETURN v_prefix || '_' || v_hash || '_' || p_suffix;
+END
+$$;
+
+-- functions/_phase_lock.sql
+CREATE FUNCTION part._phase_lock(p_table_name text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_key      text[] := pg_catalog.string_to_array(part._migration_lock(p_table_name, 'phase'), ', ');
+    v_attempts integer := coalesce(nullif(pg_catalog.current_setting('part.lock_attempts', true), '')::integer, 10);
+    v_wait_ms  integer := 100;
+    v_holder   text;
+BEGIN
+/*
+ * Serialise the calls that change the phase of one migration
+ * (switch_reads, rollback, finalize, migrate_cancel): a transaction-level
+ * advisory lock, waited for as part._lock_all waits (short sleeps, about
+ * 10 s in all, part.lock_attempts), then 55P03 saying that another call is
+ * doing it. The caller reads the migration row again once it holds the
+ * lock, and decides on the phase another call may just have changed
+ * (moving to the phase it is in then does nothing).
+ */
+    FOR v_attempt IN 1 .. greatest(v_attempts, 1) LOOP
+        IF pg_catalog.pg_try_advisory_xact_lock(v_key[1]::integer, v_key[2]::integer) THEN
+            RETURN;
+        END IF;
+        IF v_attempt < v_attempts THEN
+            PERFORM pg_catalog.pg_sleep(v_wait_ms / 1000.0 * (0.5 + pg_catalog.random()));
+            v_wait_ms := least(v_wait_ms * 2, 1000);
+        END IF;
+    END LOOP;
+    SELECT pg_catalog.string_agg(pg_catalog.format('pid %s (%s since %s: %s)', a.pid, a.state,
+                                                   pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'),
+                                                   pg_catalog.left(a.query, 80)), '; ')
+      INTO v_holder
+      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.granted AND l.classid::integer = v_key[1]::integer
+       AND l.objid::integer = v_key[2]::integer AND l.objsubid = 2 AND l.pid <> pg_catalog.pg_backend_pid();
+    RAISE EXCEPTION 'another call is changing the phase of the migration of % (%)', p_table_name, coalesce(v_holder, 'it has just finished')
+        USING ERRCODE = '55P03',
+              HINT = 'Wait for it to finish (its transaction to end), then call again: asking for the phase it reached does nothing.';
 END
 $$;
 
@@ -3605,6 +3656,9 @@ BEGIN
  * (55000) unless the last part.check_parity was clean, or p_force => true
  * says to go ahead anyway (logged as a WARNING).
  */
+    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
     IF p_force IS NULL THEN
         RAISE EXCEPTION 'p_force must not be NULL'
             USING ERRCODE = '22023', HINT = 'Pass true to finalize whatever the last parity check found, or false (the default).';
@@ -3843,6 +3897,10 @@ BEGIN
      WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)
      ORDER BY (m.table_name = v_name) DESC, (m.phase = 'finalized')
      LIMIT 1;
+    IF FOUND THEN   -- one phase change of a table at a time; read it again once it is ours
+        PERFORM part._phase_lock(v_m.table_name);
+        SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
+    END IF;
     IF NOT FOUND THEN
         RAISE NOTICE 'part: % has no migration: nothing to cancel', v_name;
         RETURN NULL;
@@ -4322,6 +4380,9 @@ BEGIN
  * Locks as part.switch_reads (short timeouts, retries, 55P03). A table
  * already backfilled is left as it is; returns the new phase.
  */
+    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
     IF v_m.phase = 'backfilled' THEN
         RAISE NOTICE 'part: % is already backfilled (reads on the legacy table): nothing to roll back', v_m.table_name;
         RETURN v_m.phase;
@@ -4461,6 +4522,9 @@ BEGIN
  * Everything happens in the caller's transaction. Returns the new phase;
  * a table already partitioned is left as it is.
  */
+    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
     IF v_m.phase = 'partitioned' THEN
         RAISE NOTICE 'part: % is already partitioned: nothing to do', v_m.table_name;
         RETURN v_m.phase;

@@ -357,6 +357,9 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, keep_copy, 
             click.echo(f"{table}: migration cancelled: sync removed, partitioned copy {copy}; the legacy table is untouched")
             return
         if to == "rollback":
+            if phase == "backfilled":  # where a rollback leads: nothing to do
+                click.echo(f"{table}: already backfilled (reads and writes on the legacy table)")
+                return
             if phase != "partitioned":
                 raise click.ClickException(f"{table}: rollback goes one phase back from partitioned; it is in {phase}")
             to = "backfilled"

@@ -71,6 +71,8 @@ def test_migrate_walks_to_partitioned_then_rolls_back_and_finalizes(app, connect
     back = app("migrate", "public.revenues", "--to", "rollback")
     assert back.exit_code == 0, back.output
     assert phase(connect, app.db) == "backfilled"
+    again = app("migrate", "public.revenues", "--to", "rollback")
+    assert again.exit_code == 0 and "already backfilled" in again.output, again.output
 
     done = app("migrate", "public.revenues", "--to", "finalized", "--keep-legacy", "drop")
     assert done.exit_code == 0, done.output

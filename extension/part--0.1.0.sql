@@ -611,6 +611,40 @@ AS $$
       FROM lits l
 $$;
 
+-- functions/_check_count.sql
+CREATE FUNCTION part._check_count(p_what text, p_value bigint)
+    RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    -- the one home of these bounds: what a call can do under its locks in seconds, not minutes
+    v_lo bigint := CASE p_what WHEN 'premake' THEN 0 WHEN 'partitions' THEN 1 WHEN 'batch_size' THEN 1 END;
+    v_hi bigint := CASE p_what WHEN 'premake' THEN 1000 WHEN 'partitions' THEN 1024 WHEN 'batch_size' THEN 1000000 END;
+BEGIN
+/*
+ * Check a count setting against its bounds (22023 outside them):
+ *   premake (and create_ahead's p_count): 0 to 1000 intervals ahead;
+ *   partitions (hash, and split_hash's new count): 1 to 1024;
+ *   batch_size (backfill): 1 to 1,000,000 rows.
+ * Each partition is created under a lock on the parent: ten thousand of
+ * them would hold writers for minutes.
+ */
+    IF v_lo IS NULL THEN
+        RAISE EXCEPTION 'part._check_count: unknown count "%"', p_what
+            USING ERRCODE = '22023', HINT = 'Check premake, partitions or batch_size.';
+    END IF;
+    IF p_value IS NULL OR p_value < v_lo OR p_value > v_hi THEN
+        RAISE EXCEPTION '% must be between % and %, not %', p_what, v_lo, v_hi, coalesce(p_value::text, 'NULL')
+            USING ERRCODE = '22023',
+                  HINT = CASE p_what
+                      WHEN 'premake' THEN 'Pass how many intervals ahead to keep, e.g. 3; for more, use a longer interval.'
+                      WHEN 'partitions' THEN 'Pass a hash partition count such as 16 or 64.'
+                      ELSE 'Pass how many rows a backfill batch copies, e.g. 10000.' END;
+    END IF;
+END
+$$;
+
 -- functions/_check_retention.sql
 CREATE FUNCTION part._check_retention(p_retention text, p_key_type regtype)
     RETURNS void
@@ -621,11 +655,12 @@ DECLARE
     v_iv interval;
 BEGIN
 /*
- * A retention is an interval with a unit for time keys ('24 months') and a
- * positive integer for integer keys; anything else is 22023.
+ * A retention is an interval with a unit for time keys ('24 months', at
+ * most 1000 years) and a positive integer for integer keys (at most
+ * 10^18); anything else is 22023.
  */
     IF p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
-        IF p_retention !~ '^\s*[0-9]+\s*$' OR btrim(p_retention)::numeric <= 0 THEN
+        IF p_retention !~ '^\s*[0-9]+\s*$' OR btrim(p_retention)::numeric <= 0 OR btrim(p_retention)::numeric > 1e18 THEN
             RAISE EXCEPTION 'invalid retention "%" for an integer key', p_retention
                 USING ERRCODE = '22023', HINT = 'Give how far below the largest key to keep, as a positive integer.';
         END IF;
@@ -636,10 +671,46 @@ BEGIN
     EXCEPTION WHEN others THEN
         v_iv := NULL;
     END;
-    IF v_iv IS NULL OR p_retention ~ '^\s*[0-9.]+\s*$' OR v_iv <= interval '0' THEN
+    IF v_iv IS NULL OR p_retention ~ '^\s*[0-9.]+\s*$' OR v_iv <= interval '0' OR v_iv > interval '1000 years' THEN
         RAISE EXCEPTION 'invalid retention "%"', p_retention
-            USING ERRCODE = '22023', HINT = 'Write a positive interval with its unit, e.g. ''24 months'' or ''90 days''.';
+            USING ERRCODE = '22023', HINT = 'Write a positive interval with its unit, up to 1000 years, e.g. ''24 months'' or ''90 days''.';
     END IF;
+END
+$$;
+
+-- functions/_check_schedule.sql
+CREATE FUNCTION part._check_schedule(p_key text, p_value text)
+    RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_value text := pg_catalog.btrim(p_value);
+BEGIN
+/*
+ * Check one key of pginstall's [schedule] before anything is changed or a
+ * pg_cron job registered (pginstall apply and plan call it in their
+ * transaction; part.set_setting checks the recorded schedules the same
+ * way, through part._cron_period): maintenance, retention, purge_history
+ * are pg_cron schedules of five fields or a macro such as @daily ('' = not
+ * scheduled), which must run at some time (not '0 0 31 2 *'; not @reboot);
+ * history_days is 1 to 3650. Returns the value as it will be used; 22023
+ * with a HINT otherwise.
+ */
+    IF p_key IN ('maintenance', 'retention', 'purge_history') THEN
+        IF v_value IS NOT NULL AND v_value <> '' THEN
+            PERFORM part._cron_period(v_value);
+        END IF;
+        RETURN coalesce(v_value, '');
+    ELSIF p_key = 'history_days' THEN
+        IF v_value IS NULL OR v_value !~ '^[0-9]+$' OR v_value::numeric < 1 OR v_value::numeric > 3650 THEN
+            RAISE EXCEPTION 'history_days must be a whole number from 1 to 3650, not %', coalesce(p_value, 'NULL')
+                USING ERRCODE = '22023', HINT = 'How many days of pg_cron run history to keep, e.g. 7.';
+        END IF;
+        RETURN v_value::integer::text;
+    END IF;
+    RAISE EXCEPTION 'unknown schedule key "%"', p_key
+        USING ERRCODE = '22023', HINT = 'The [schedule] keys are maintenance, retention, purge_history and history_days.';
 END
 $$;
 
@@ -670,10 +741,11 @@ BEGIN
  * create_partitioned's own and checked there.
  */
     IF p_strategy = 'hash' THEN
-        IF p_partitions IS NULL OR p_partitions < 1 THEN
-            RAISE EXCEPTION 'a hash-partitioned table needs a partition count of 1 or more, not %', coalesce(p_partitions::text, 'NULL')
+        IF p_partitions IS NULL THEN
+            RAISE EXCEPTION 'a hash-partitioned table needs a partition count'
                 USING ERRCODE = '22023', HINT = 'Pass p_partitions => 16, for example.';
         END IF;
+        PERFORM part._check_count('partitions', p_partitions);
         IF p_interval IS NOT NULL OR p_retention IS NOT NULL THEN
             RAISE EXCEPTION 'hash partitions have no interval and no retention'
                 USING ERRCODE = '22023', HINT = 'Leave p_interval and p_retention NULL for a hash table.';
@@ -692,14 +764,8 @@ BEGIN
             PERFORM part._check_retention(p_retention, p_key_type);
         END IF;
     END IF;
-    IF p_premake IS NULL OR p_premake < 0 THEN
-        RAISE EXCEPTION 'premake must be zero or more, not %', coalesce(p_premake::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead to keep, e.g. 3.';
-    END IF;
-    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
-        RAISE EXCEPTION 'batch size must be 1 or more, not %', coalesce(p_batch_size::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Pass how many rows a backfill batch copies, e.g. 10000.';
-    END IF;
+    PERFORM part._check_count('premake', p_premake);
+    PERFORM part._check_count('batch_size', p_batch_size);
     IF p_retention_mode IS NULL OR p_retention_mode NOT IN ('drop', 'detach', 'archive') THEN
         RAISE EXCEPTION 'invalid retention mode "%"', p_retention_mode
             USING ERRCODE = '22023', HINT = 'Use ''drop'', ''detach'' or ''archive''.';
@@ -893,12 +959,6 @@ BEGIN
     v_name := part._partition_name(
         coalesce(v_cfg.partition_prefix, (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_parent)),
         part._range_suffix(p_from, v_type, v_cfg."interval"));
-    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
-            USING ERRCODE = '42P07',
-                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
-    END IF;
-
     SELECT nullif(pt.partdefid, 0)::regclass INTO v_default
       FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = p_parent;
 
@@ -910,6 +970,19 @@ BEGIN
         -- default's new constraint instead of going to the new partition.
         -- EXCLUSIVE blocks writers (only for this short step) but not readers.
         PERFORM part._lock_all(ARRAY[p_parent, v_default], ARRAY['EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    END IF;
+    -- checked again under the lock: a concurrent call (create_ahead during run_maintenance) may
+    -- have made this partition while we waited; then there is nothing to do
+    IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
+                WHERE NOT b.is_default
+                  AND part._bound_ordinal(b.bound_from, v_type) < v_hi
+                  AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        RETURN NULL;
+    END IF;
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+            USING ERRCODE = '42P07',
+                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
     END IF;
 
     EXECUTE pg_catalog.format(
@@ -1110,6 +1183,7 @@ DECLARE
     v_to      text;
     v_made    text;
     v_count   integer := 0;
+    v_lim     record;
 BEGIN
 /*
  * Move the rows waiting in p_parent's default partition into partitions
@@ -1122,7 +1196,9 @@ BEGIN
  *
  * Rows older than the retention (whose partition part.drop_old would retire
  * at once) stay where they are, as do rows with a NULL key and rows of an
- * interval a differently-bounded partition already overlaps; part.verify()
+ * interval a differently-bounded partition already overlaps, and rows with
+ * keys no aligned partition can hold (infinity, the bigint extremes:
+ * part._key_limits), which never hold up the rows after them; part.verify()
  * reports them. Returns each partition made and the rows moved into it.
  */
     IF v_cfg.strategy <> 'range' THEN
@@ -1146,11 +1222,12 @@ BEGIN
         END IF;
     END IF;
 
+    v_lim := part._key_limits(v_type, v_cfg."interval");
     LOOP
         EXIT WHEN p_max_partitions IS NOT NULL AND v_count >= p_max_partitions;
-        EXECUTE pg_catalog.format('SELECT pg_catalog.min(%1$I)::text FROM ONLY %2$s WHERE %1$I >= $1::%3$s',
+        EXECUTE pg_catalog.format('SELECT pg_catalog.min(%1$I)::text FROM ONLY %2$s WHERE %1$I >= $1::%3$s AND %1$I >= $2::%3$s AND %1$I < $3::%3$s',
                                   v_cfg.key_column, v_default, v_type)
-           INTO v_min USING coalesce(v_start, CASE WHEN v_int THEN '-9223372036854775808' ELSE '-infinity' END);
+           INTO v_min USING coalesce(v_start, v_lim.lo), v_lim.lo, v_lim.hi;
         EXIT WHEN v_min IS NULL;
         IF NOT v_int THEN
             v_min := part._literal(part._to_utc(v_min, v_type), v_type);
@@ -1325,6 +1402,79 @@ AS $$
                 ELSE pg_catalog.format('pg_catalog.to_char(%s, ''YYYY-MM-DD HH24:MI:SS'')', p_group_expr) END
 $$;
 
+-- functions/_index_definition.sql
+CREATE FUNCTION part._index_definition(p_index regclass, p_extra_key text DEFAULT NULL)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_i     record;
+    v_cols  text[] := '{}';
+    v_incl  text[] := '{}';
+    v_col   text;
+    v_att   record;
+    v_opt   integer;
+BEGIN
+/*
+ * What follows "CREATE [UNIQUE] INDEX ON <table>" for an index like
+ * p_index, built from the catalog (never by editing pg_get_indexdef's
+ * text, which a column named "ref)x" would fool): USING <method>, the key
+ * columns or expressions with their collation, operator class and order,
+ * then p_extra_key (a column name, added as the last key column, quoted
+ * here), INCLUDE, NULLS NOT DISTINCT, WITH (storage parameters) and WHERE.
+ */
+    SELECT i.indexrelid, i.indrelid, i.indnatts, i.indnkeyatts, i.indkey, i.indclass, i.indcollation, i.indoption,
+           coalesce((pg_catalog.to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false) AS nulls_not_distinct,
+           pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS pred, am.amname, c.reloptions
+      INTO v_i
+      FROM pg_catalog.pg_index i
+      JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+      JOIN pg_catalog.pg_am am ON am.oid = c.relam
+     WHERE i.indexrelid = p_index;
+    FOR k IN 0 .. v_i.indnatts - 1 LOOP
+        SELECT a.attname, a.attcollation INTO v_att
+          FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_i.indrelid AND a.attnum = v_i.indkey[k];
+        IF v_i.indkey[k] = 0 THEN
+            v_col := '(' || pg_catalog.pg_get_indexdef(v_i.indexrelid, k + 1, false) || ')';
+        ELSE
+            v_col := pg_catalog.quote_ident(v_att.attname);
+        END IF;
+        IF k >= v_i.indnkeyatts THEN
+            v_incl := v_incl || v_col;
+            CONTINUE;
+        END IF;
+        IF v_i.indcollation[k] <> 0 AND (v_i.indkey[k] = 0 OR v_i.indcollation[k] <> v_att.attcollation) THEN
+            v_col := v_col || (SELECT pg_catalog.format(' COLLATE %I.%I', n.nspname, co.collname)
+                                 FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+                                WHERE co.oid = v_i.indcollation[k]);
+        END IF;
+        v_col := v_col || (SELECT pg_catalog.format(' %I.%I', n.nspname, oc.opcname)
+                             FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_namespace n ON n.oid = oc.opcnamespace
+                            WHERE oc.oid = v_i.indclass[k]);
+        v_opt := v_i.indoption[k];
+        IF v_opt & 1 = 1 THEN
+            v_col := v_col || ' DESC' || CASE WHEN v_opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END;
+        ELSIF v_opt & 2 = 2 THEN
+            v_col := v_col || ' NULLS FIRST';
+        END IF;
+        v_cols := v_cols || v_col;
+    END LOOP;
+    IF p_extra_key IS NOT NULL THEN
+        v_cols := v_cols || pg_catalog.quote_ident(p_extra_key);
+    END IF;
+    RETURN pg_catalog.format('USING %I (%s)', v_i.amname, pg_catalog.array_to_string(v_cols, ', '))
+        || CASE WHEN pg_catalog.cardinality(v_incl) > 0 THEN pg_catalog.format(' INCLUDE (%s)', pg_catalog.array_to_string(v_incl, ', ')) ELSE '' END
+        || CASE WHEN v_i.nulls_not_distinct THEN ' NULLS NOT DISTINCT' ELSE '' END
+        || CASE WHEN v_i.reloptions IS NOT NULL
+                THEN pg_catalog.format(' WITH (%s)', (SELECT pg_catalog.string_agg(pg_catalog.format('%I = %L', pg_catalog.split_part(o, '=', 1),
+                                                                                                   pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1)), ', ')
+                                                        FROM pg_catalog.unnest(v_i.reloptions) o))
+                ELSE '' END
+        || CASE WHEN v_i.pred IS NOT NULL THEN pg_catalog.format(' WHERE (%s)', v_i.pred) ELSE '' END;
+END
+$$;
+
 -- functions/_interval_spec.sql
 CREATE FUNCTION part._interval_spec(p_interval text, p_key_type regtype,
                                             OUT kind text, OUT months integer, OUT days integer,
@@ -1340,10 +1490,17 @@ BEGIN
  * 'months' (months = n), 'weeks' (days = 7n), 'days' (days = n),
  * 'subdaily' (seconds = n), 'integer' (width = n). Bad values: 22023;
  * a key type that range partitioning by interval cannot use: 42804.
+ * Bounds: a time interval lasts at least a minute (partition names go
+ * down to the minute) and at most 100 years; an integer width is at most
+ * 10^18 (the bigint keys hold about 18 of those).
  */
     IF p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
         IF p_interval IS NULL OR p_interval !~ '^\s*[0-9]+\s*$' THEN
             RAISE EXCEPTION 'invalid interval "%" for an integer key', p_interval
+                USING ERRCODE = '22023', HINT = 'Give the width of each partition as a positive integer, e.g. ''100000''.';
+        END IF;
+        IF btrim(p_interval)::numeric > 1e18 THEN
+            RAISE EXCEPTION 'invalid interval "%": the width is at most 1000000000000000000', p_interval
                 USING ERRCODE = '22023', HINT = 'Give the width of each partition as a positive integer, e.g. ''100000''.';
         END IF;
         width := btrim(p_interval)::numeric;
@@ -1380,6 +1537,10 @@ BEGIN
         RAISE EXCEPTION 'invalid interval "%": it must be positive', p_interval
             USING ERRCODE = '22023', HINT = 'Use a positive interval such as ''1 month''.';
     END IF;
+    IF months > 1200 OR days > 36525 OR seconds > 3155760000 THEN   -- 36525 days in seconds
+        RAISE EXCEPTION 'invalid interval "%": it is longer than 100 years', p_interval
+            USING ERRCODE = '22023', HINT = 'Use an interval from ''1 minute'' to ''100 years'', such as ''1 month''.';
+    END IF;
     IF (months > 0)::int + (days > 0)::int + (seconds > 0)::int > 1 THEN
         RAISE EXCEPTION 'invalid interval "%": mixes months, days and hours', p_interval
             USING ERRCODE = '22023', HINT = 'Use a whole number of months, of days (or weeks), or of hours/minutes, e.g. ''3 months'' or ''14 days''.';
@@ -1392,6 +1553,10 @@ BEGIN
         IF p_key_type = 'date'::regtype THEN
             RAISE EXCEPTION 'interval "%" is shorter than a day, which a date key cannot use', p_interval
                 USING ERRCODE = '22023', HINT = 'Use an interval of at least ''1 day'' for a date column.';
+        END IF;
+        IF seconds < 60 OR seconds % 60 <> 0 THEN
+            RAISE EXCEPTION 'invalid interval "%": partitions are at least one minute wide, in whole minutes', p_interval
+                USING ERRCODE = '22023', HINT = 'Use e.g. ''1 minute'', ''15 minutes'', ''1 hour'' (partition names go down to the minute).';
         END IF;
         IF 86400 % seconds <> 0 AND seconds % 86400 <> 0 THEN
             RAISE EXCEPTION 'invalid interval "%": a sub-daily interval must divide a day', p_interval
@@ -1432,6 +1597,44 @@ AS $$
       JOIN LATERAL (SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ
                       FROM pg_catalog.pg_attribute a
                      WHERE a.attrelid = p_rel AND a.attname = u.c AND NOT a.attisdropped) t ON true
+$$;
+
+-- functions/_key_limits.sql
+CREATE FUNCTION part._key_limits(p_key_type regtype, p_interval text, OUT lo text, OUT hi text)
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_spec record := part._interval_spec(p_interval, p_key_type);
+    v_min  numeric;
+    v_max  numeric;
+BEGIN
+/*
+ * The keys part can give an aligned partition of its own: lo <= key < hi
+ * (literals of the key type). Outside: integer keys whose interval would
+ * have a bound beyond the type (the bigint extremes, say), and time keys
+ * that are infinite or beyond the aligned intervals holding the years 1000
+ * and 9999 (whose partition names and bounds stay ordinary). Maintenance
+ * leaves such rows in the default partition, without letting them hold up
+ * the others, and part.verify() reports them: only the user can decide
+ * where they go (a partition FROM (...) TO (MAXVALUE) made by hand, say).
+ */
+    IF v_spec.kind = 'integer' THEN
+        v_min := CASE p_key_type WHEN 'smallint'::regtype THEN -32768 WHEN 'integer'::regtype THEN -2147483648
+                                 ELSE -9223372036854775808 END;
+        v_max := CASE p_key_type WHEN 'smallint'::regtype THEN 32767 WHEN 'integer'::regtype THEN 2147483647
+                                 ELSE 9223372036854775807 END;
+        -- the first aligned start at or above the minimum, and the end of the last interval whose
+        -- end fits (div/mod: numeric division would round these 19-digit values)
+        lo := (-(pg_catalog.div(-v_min, v_spec.width) * v_spec.width))::text;
+        hi := ((pg_catalog.div(v_max - v_spec.width, v_spec.width)
+                - CASE WHEN pg_catalog.mod(v_max - v_spec.width, v_spec.width) < 0 THEN 1 ELSE 0 END) * v_spec.width
+               + v_spec.width)::text;
+        RETURN;
+    END IF;
+    lo := part._range_floor(part._literal(timestamp '1000-01-01 00:00:00', p_key_type), p_key_type, p_interval);
+    hi := part._range_floor(part._literal(timestamp '9999-01-01 00:00:00', p_key_type), p_key_type, p_interval);
+END
 $$;
 
 -- functions/_key_type.sql
@@ -1828,10 +2031,11 @@ AS $$
      * The two int4 keys (as "a, b", to put into SQL) of an advisory lock of a
      * migration: 'gate' is held exclusively by a backfill batch while it
      * copies and shared by a sync trigger that removes rows the backfill may
-     * still copy; 'check' serialises parity checks.
+     * still copy; 'check' serialises parity checks; 'phase' serialises the
+     * calls that change the phase (part._phase_lock).
      */
     SELECT pg_catalog.format('%s, %s',
-               CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 END,
+               CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 WHEN 'phase' THEN 1885434488 END,
                pg_catalog.hashtext(p_table_name))
 $$;
 
@@ -1911,7 +2115,8 @@ AS $$
         WHEN p_ordinal IS NULL THEN NULL
         WHEN p_ordinal <= -1e30 THEN 'MINVALUE'
         WHEN p_ordinal >= 1e30 THEN 'MAXVALUE'
-        WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN p_ordinal::bigint::text
+        -- numeric, not bigint: a float8 near the bigint extremes is out of bigint's range (display only)
+        WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN pg_catalog.round(p_ordinal::numeric)::text
         ELSE part._literal(pg_catalog.to_timestamp(p_ordinal) AT TIME ZONE 'UTC', p_key_type) END
 $$;
 
@@ -2005,6 +2210,49 @@ BEGIN
 END
 $$;
 
+-- functions/_phase_lock.sql
+CREATE FUNCTION part._phase_lock(p_table_name text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_key      text[] := pg_catalog.string_to_array(part._migration_lock(p_table_name, 'phase'), ', ');
+    v_attempts integer := coalesce(nullif(pg_catalog.current_setting('part.lock_attempts', true), '')::integer, 10);
+    v_wait_ms  integer := 100;
+    v_holder   text;
+BEGIN
+/*
+ * Serialise the calls that change the phase of one migration
+ * (switch_reads, rollback, finalize, migrate_cancel): a transaction-level
+ * advisory lock, waited for as part._lock_all waits (short sleeps, about
+ * 10 s in all, part.lock_attempts), then 55P03 saying that another call is
+ * doing it. The caller reads the migration row again once it holds the
+ * lock, and decides on the phase another call may just have changed
+ * (moving to the phase it is in then does nothing).
+ */
+    FOR v_attempt IN 1 .. greatest(v_attempts, 1) LOOP
+        IF pg_catalog.pg_try_advisory_xact_lock(v_key[1]::integer, v_key[2]::integer) THEN
+            RETURN;
+        END IF;
+        IF v_attempt < v_attempts THEN
+            PERFORM pg_catalog.pg_sleep(v_wait_ms / 1000.0 * (0.5 + pg_catalog.random()));
+            v_wait_ms := least(v_wait_ms * 2, 1000);
+        END IF;
+    END LOOP;
+    SELECT pg_catalog.string_agg(pg_catalog.format('pid %s (%s since %s: %s)', a.pid, a.state,
+                                                   pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'),
+                                                   pg_catalog.left(a.query, 80)), '; ')
+      INTO v_holder
+      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.granted AND l.classid::integer = v_key[1]::integer
+       AND l.objid::integer = v_key[2]::integer AND l.objsubid = 2 AND l.pid <> pg_catalog.pg_backend_pid();
+    RAISE EXCEPTION 'another call is changing the phase of the migration of % (%)', p_table_name, coalesce(v_holder, 'it has just finished')
+        USING ERRCODE = '55P03',
+              HINT = 'Wait for it to finish (its transaction to end), then call again: asking for the phase it reached does nothing.';
+END
+$$;
+
 -- functions/_qualified.sql
 CREATE FUNCTION part._qualified(p_rel regclass)
     RETURNS text
@@ -2034,7 +2282,9 @@ BEGIN
  * sub-daily intervals on the Unix epoch, integers on multiples of the width.
  */
     IF v_spec.kind = 'integer' THEN
-        RETURN (pg_catalog.floor(p_value::numeric / v_spec.width) * v_spec.width)::bigint::text;
+        -- div/mod, exact: numeric division rounds 19-digit keys (9223372036854775795 / 10)
+        RETURN ((pg_catalog.div(p_value::numeric, v_spec.width)
+                 - CASE WHEN pg_catalog.mod(p_value::numeric, v_spec.width) < 0 THEN 1 ELSE 0 END) * v_spec.width)::bigint::text;
     END IF;
     v_ts := part._to_utc(p_value, p_key_type);
     IF v_spec.kind = 'months' THEN
@@ -3615,6 +3865,9 @@ DECLARE
     v_made    text;
     v_lo      numeric;
     v_hi      numeric;
+    v_overlap text;
+    v_lim     record;
+    v_run     bigint := nullif(pg_catalog.current_setting('part.run_id', true), '')::bigint;
 BEGIN
 /*
  * For every managed range table (or only p_parent): make sure partitions
@@ -3627,11 +3880,15 @@ BEGIN
  *
  * Existing bounds are read in one catalog pass per table, so a call that
  * creates nothing costs almost nothing.
+ *
+ * An interval that a partition made by hand overlaps without covering it
+ * cannot be created: it is skipped, with a WARNING and a row in
+ * part.maintenance_log (action 'create', outcome 'skipped') naming the
+ * partition in the way; part.verify() says what to do about it.
  */
     PERFORM part._check_trust();
-    IF p_count IS NOT NULL AND p_count < 0 THEN
-        RAISE EXCEPTION 'count must be zero or more, not %', p_count
-            USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead of the current one to create, e.g. 3.';
+    IF p_count IS NOT NULL THEN
+        PERFORM part._check_count('premake', p_count);   -- the bounds of premake
     END IF;
     IF p_parent IS NOT NULL THEN
         v_only := part._resolve_table(p_parent);
@@ -3647,7 +3904,9 @@ BEGIN
                coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_from, c.key_type::regtype))
                             FILTER (WHERE NOT b.is_default), '{}') AS froms,
                coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_to, c.key_type::regtype))
-                            FILTER (WHERE NOT b.is_default), '{}') AS tos
+                            FILTER (WHERE NOT b.is_default), '{}') AS tos,
+               coalesce(pg_catalog.array_agg(pg_catalog.format('%s [%s, %s)', b.partition_name, b.bound_from, b.bound_to))
+                            FILTER (WHERE NOT b.is_default), '{}') AS names
           FROM part.config c
           LEFT JOIN LATERAL part._partition_bounds(part._managed_rel(c.parent_table)) b ON true
          WHERE c.strategy = 'range'
@@ -3657,14 +3916,18 @@ BEGIN
          ORDER BY c.parent_table
     LOOP
         v_type := v_t.key_type::regtype;
+        v_lim := part._key_limits(v_type, v_t."interval");
         IF v_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
-            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::text FROM %s', v_t.key_column, v_t.rel)
-               INTO v_current;
+            -- the largest key an aligned partition can hold (not a bigint extreme: part._key_limits)
+            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
+                                      v_t.key_column, v_t.rel, v_type)
+               INTO v_current USING v_lim.lo, v_lim.hi;
         ELSE
             v_current := part._literal((pg_catalog.now() AT TIME ZONE 'UTC')::timestamp, v_type);
         END IF;
         v_from := part._range_floor(v_current, v_type, v_t."interval");
         FOR i IN 0 .. coalesce(p_count, v_t.premake) LOOP
+            EXIT WHEN part._bound_ordinal(v_from, v_type) >= part._bound_ordinal(v_lim.hi, v_type);   -- the type ends
             v_to := part._range_next(v_from, v_type, v_t."interval");
             v_lo := part._bound_ordinal(v_from, v_type);
             v_hi := part._bound_ordinal(v_to, v_type);
@@ -3673,6 +3936,22 @@ BEGIN
                 v_made := part._create_range_partition(v_t.rel, v_from, v_to, p_known_free => true);
                 IF v_made IS NOT NULL THEN
                     RETURN NEXT v_made;
+                END IF;
+            ELSE
+                -- partitions overlap it: fine when they cover it whole (they do not overlap each other)
+                SELECT pg_catalog.string_agg(x.n, ', ' ORDER BY x.f) INTO v_overlap
+                  FROM unnest(v_t.froms, v_t.tos, v_t.names) AS x(f, t, n)
+                 WHERE x.f < v_hi AND x.t > v_lo
+                HAVING pg_catalog.sum(least(x.t, v_hi) - greatest(x.f, v_lo)) < v_hi - v_lo;
+                IF v_overlap IS NOT NULL THEN
+                    IF v_run IS NULL THEN
+                        v_run := pg_catalog.nextval('part.maintenance_run_id_seq');
+                    END IF;
+                    INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail)
+                    VALUES (v_run, v_t.parent_table, 'create', 'skipped',
+                            pg_catalog.format('cannot create the partition for [%s, %s): %s overlaps it without covering it', v_from, v_to, v_overlap));
+                    RAISE WARNING 'part: cannot create the partition of % for [%, %): % overlaps it without covering it', v_t.parent_table, v_from, v_to, v_overlap
+                        USING HINT = 'See the partitions_ahead check of part.verify() for what to do.';
                 END IF;
             END IF;
             v_from := v_to;
@@ -3829,8 +4108,9 @@ END
 $$;
 
 -- functions/drop_old.sql
-CREATE FUNCTION part.drop_old(p_retention text DEFAULT NULL, p_parent text DEFAULT NULL)
-    RETURNS SETOF text
+CREATE FUNCTION part.drop_old(p_retention text DEFAULT NULL, p_parent text DEFAULT NULL,
+                                     p_dry_run boolean DEFAULT false)
+    RETURNS TABLE(partition_name text, parent_table text, action text, kept_as text)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -3858,11 +4138,16 @@ DECLARE
     v_started timestamptz;
     v_failed  text[] := '{}';
     v_done    text[];
+    v_act     text[];
+    v_kept    text[];
 BEGIN
 /*
- * Retire the range partitions wholly older than the retention (p_retention,
- * else each table's own; tables without one keep everything), for every
- * managed range table or only p_parent, by the table's retention mode:
+ * Retire the range partitions wholly older than the retention, for every
+ * managed range table (each by its own retention; a table without one keeps
+ * everything) or only p_parent. A p_retention given in the call applies to
+ * the table named by p_parent only, and is refused (22023) without one, so
+ * a call never retires partitions of a table that keeps more. By the
+ * table's retention mode:
  *   drop:    detach, then drop the table;
  *   detach:  detach and leave the table where it is;
  *   archive: detach and move it into schema part_archive (created on
@@ -3879,10 +4164,24 @@ BEGIN
  * that fails is logged and the others still run (a warning names them).
  * Called on its own for every table (the retention job of pginstall), it
  * also writes a summary row (action 'retention') that part.verify() reads.
- * Returns the qualified names of the partitions retired.
+ * Returns one row per partition retired: its name, its table, what was done
+ * (dropped, detached, archived) and the name it is kept under (NULL when
+ * dropped). p_dry_run => true changes nothing, takes no lock and logs
+ * nothing: it returns the same rows with action 'would drop', 'would
+ * detach' or 'would archive' (kept_as: the name it would have).
  */
     PERFORM part._check_trust();   -- nothing a less privileged role changed steers what is dropped
-    IF v_alone THEN
+    IF p_dry_run IS NULL THEN
+        RAISE EXCEPTION 'p_dry_run must not be NULL'
+            USING ERRCODE = '22023', HINT = 'Pass true to list what would be retired, or false (the default) to retire it.';
+    END IF;
+    IF p_retention IS NOT NULL AND p_parent IS NULL THEN
+        RAISE EXCEPTION 'a retention given to part.drop_old applies to one table: name it in p_parent'
+            USING ERRCODE = '22023',
+                  HINT = pg_catalog.format('Call part.drop_old(%L, ''<schema.table>''), or part.drop_old() to retire by each table''s own retention (part.config).',
+                                           p_retention);
+    END IF;
+    IF v_alone AND NOT p_dry_run THEN
         v_run := pg_catalog.nextval('part.maintenance_run_id_seq');
     END IF;
     IF p_parent IS NOT NULL THEN
@@ -3892,20 +4191,12 @@ BEGIN
                 USING ERRCODE = '42809', HINT = 'Retention applies to range-partitioned tables only.';
         END IF;
     END IF;
-    IF p_retention IS NOT NULL THEN   -- check it against every table it will apply to, before touching any
-        FOR v_t IN SELECT c.key_type FROM part.config c
-                    WHERE c.strategy = 'range' AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
-        LOOP
-            PERFORM part._check_retention(p_retention, v_t.key_type::regtype);
-        END LOOP;
-        IF NOT FOUND THEN   -- no range table to apply it to: still refuse a retention no table could use
-            PERFORM part._check_retention(p_retention,
-                CASE WHEN p_retention ~ '^\s*[0-9]+\s*$' THEN 'bigint' ELSE 'timestamp with time zone' END::regtype);
-        END IF;
+    IF p_retention IS NOT NULL THEN   -- checked against the table it applies to, before touching it
+        PERFORM part._check_retention(p_retention, (part._config_row(v_only)).key_type::regtype);
     END IF;
 
     FOR v_t IN
-        SELECT c.parent_table, c.key_column, c.key_type, c.retention_mode,
+        SELECT c.parent_table AS parent, c.key_column, c.key_type, c.retention_mode,
                coalesce(p_retention, c.retention) AS retention, part._managed_rel(c.parent_table) AS rel
           FROM part.config c
          WHERE c.strategy = 'range' AND coalesce(p_retention, c.retention) IS NOT NULL
@@ -3914,17 +4205,20 @@ BEGIN
     LOOP
         v_started := pg_catalog.clock_timestamp();
         v_done := '{}';
+        v_act := '{}';
+        v_kept := '{}';
         BEGIN
             IF v_t.rel IS NULL THEN
-                RAISE EXCEPTION 'table % does not exist', v_t.parent_table
+                RAISE EXCEPTION 'table % does not exist', v_t.parent
                     USING ERRCODE = '42P01', HINT = 'Remove it from part.config (pginstall apply does) or recreate it.';
             END IF;
             SELECT m.phase INTO v_phase FROM part.migration m
-             WHERE v_t.parent_table IN (m.table_name, m.partitioned_table, m.legacy_table)
+             WHERE v_t.parent IN (m.table_name, m.partitioned_table, m.legacy_table)
                AND m.phase <> 'finalized' LIMIT 1;
+            CONTINUE WHEN v_phase IS NOT NULL AND p_dry_run;
             IF v_phase IS NOT NULL THEN
                 INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail)
-                VALUES (v_run, v_t.parent_table, 'retire', 'skipped',
+                VALUES (v_run, v_t.parent, 'retire', 'skipped',
                         pg_catalog.format('migration in phase %s: retention waits for part.finalize', v_phase));
                 CONTINUE;
             END IF;
@@ -3959,6 +4253,21 @@ BEGIN
                 END IF;
             END LOOP;
 
+            IF p_dry_run THEN
+                FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
+                    v_done := v_done || v_names[i];
+                    v_act := v_act || ('would ' || v_t.retention_mode);
+                    v_kept := v_kept || CASE v_t.retention_mode
+                                        WHEN 'drop' THEN NULL
+                                        WHEN 'detach' THEN v_names[i]
+                                        ELSE pg_catalog.format('part_archive.%I',
+                                                 (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = v_parts[i])) END;
+                END LOOP;
+                v_count := v_count + pg_catalog.cardinality(v_done);
+                RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_act), pg_catalog.unnest(v_kept)) AS d(n, a, k);
+                CONTINUE;
+            END IF;
+
             -- lock order as PostgreSQL's own: parent, partitions, default; all or none per
             -- attempt, so writers never wait behind a parent lock held while we wait for another
             SELECT b.partition_oid::regclass INTO v_default
@@ -3991,36 +4300,38 @@ BEGIN
                     v_target := part._qualified(v_parts[i]);
                     EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', v_parts[i],
                         pg_catalog.format('part: partition %s of %s, archived by part.drop_old on %s (retention %s)',
-                                          v_names[i], v_t.parent_table,
+                                          v_names[i], v_t.parent,
                                           pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), v_ret));
                 END IF;
                 INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome, detail)
-                VALUES (v_run, v_t.parent_table, v_t.retention_mode, v_names[i],
+                VALUES (v_run, v_t.parent, v_t.retention_mode, v_names[i],
                         pg_catalog.clock_timestamp() - v_started, 'ok',
                         pg_catalog.format('older than %s (retention %s)%s', v_cutlit, v_ret,
                                           CASE WHEN v_target IS NOT NULL THEN ', now ' || v_target ELSE '' END));
                 PERFORM part._notice(pg_catalog.format('retired %s of %s (%s, older than %s)',
-                                                               v_names[i], v_t.parent_table, v_t.retention_mode, v_cutlit));
+                                                               v_names[i], v_t.parent, v_t.retention_mode, v_cutlit));
                 v_done := v_done || v_names[i];
+                v_act := v_act || CASE v_t.retention_mode WHEN 'drop' THEN 'dropped' WHEN 'detach' THEN 'detached' ELSE 'archived' END;
+                v_kept := v_kept || CASE WHEN v_t.retention_mode = 'drop' THEN NULL ELSE coalesce(v_target, v_names[i]) END;
             END LOOP;
         EXCEPTION WHEN others THEN
             v_done := '{}';
-            IF v_only IS NOT NULL THEN
+            IF v_only IS NOT NULL OR p_dry_run THEN
                 RAISE;
             END IF;
-            v_failed := v_failed || v_t.parent_table;
+            v_failed := v_failed || v_t.parent;
             IF SQLSTATE <> '55P03' THEN
-                v_hard := v_hard || v_t.parent_table;
+                v_hard := v_hard || v_t.parent;
             END IF;
             INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-            VALUES (v_run, v_t.parent_table, 'retire', pg_catalog.clock_timestamp() - v_started,
+            VALUES (v_run, v_t.parent, 'retire', pg_catalog.clock_timestamp() - v_started,
                     CASE WHEN SQLSTATE = '55P03' THEN 'skipped' ELSE 'failed' END,
                     SQLSTATE || ': ' || SQLERRM);
         END;
         v_count := v_count + pg_catalog.cardinality(v_done);
-        RETURN QUERY SELECT pg_catalog.unnest(v_done);
+        RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_act), pg_catalog.unnest(v_kept)) AS d(n, a, k);
     END LOOP;
-    IF v_alone AND v_only IS NULL THEN   -- the retention job's own heartbeat (part.verify: retention_last_run)
+    IF v_alone AND v_only IS NULL AND NOT p_dry_run THEN   -- the retention job's own heartbeat (part.verify: retention_last_run)
         INSERT INTO part.maintenance_log (run_id, action, duration, outcome, detail)
         VALUES (v_run, 'retention', pg_catalog.clock_timestamp() - v_begun,
                 CASE WHEN pg_catalog.cardinality(v_hard) > 0 THEN 'failed' ELSE 'ok' END,
@@ -4040,7 +4351,7 @@ END
 $$;
 
 -- functions/finalize.sql
-CREATE FUNCTION part.finalize(p_table text, p_keep_legacy text DEFAULT 'archive')
+CREATE FUNCTION part.finalize(p_table text, p_keep_legacy text DEFAULT 'archive', p_force boolean DEFAULT false)
     RETURNS text
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -4062,7 +4373,18 @@ BEGIN
  * the partitioned table now owns are dropped first, so that the legacy table
  * no longer depends on it. Returns where the legacy table went; a finalized
  * table is left as it is.
+ *
+ * The legacy table is the proof that nothing was lost: finalize refuses
+ * (55000) unless the last part.check_parity was clean, or p_force => true
+ * says to go ahead anyway (logged as a WARNING).
  */
+    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
+    IF p_force IS NULL THEN
+        RAISE EXCEPTION 'p_force must not be NULL'
+            USING ERRCODE = '22023', HINT = 'Pass true to finalize whatever the last parity check found, or false (the default).';
+    END IF;
     IF p_keep_legacy IS NULL OR p_keep_legacy NOT IN ('archive', 'keep', 'drop') THEN
         RAISE EXCEPTION 'invalid value "%" for p_keep_legacy', p_keep_legacy
             USING ERRCODE = '22023', HINT = 'Use ''archive'' (schema part_archive), ''keep'' (as <table>_legacy) or ''drop''.';
@@ -4075,6 +4397,20 @@ BEGIN
             USING ERRCODE = '55000', HINT = pg_catalog.format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
     END IF;
     PERFORM part._require_sync_intact(v_m.table_name, 'finalize');
+    IF NOT coalesce(v_m.parity_clean, false) THEN
+        IF NOT p_force THEN
+            RAISE EXCEPTION 'cannot finalize %: %', v_m.table_name,
+                            CASE WHEN v_m.parity_checked_at IS NULL OR v_m.parity_clean IS NULL
+                                 THEN 'its parity has not been checked since the sync changed'
+                                 ELSE pg_catalog.format('its last parity check (%s) found %s of %s ranges differing',
+                                                        v_m.parity_checked_at, v_m.parity_differ, v_m.parity_ranges) END
+                USING ERRCODE = '55000',
+                      HINT = pg_catalog.format('See the rows with SELECT * FROM part.parity_diff(%L), fix them and run SELECT * FROM part.check_parity(%L) again; '
+                                               'or finalize anyway with part.finalize(%L, p_force => true).',
+                                               v_m.table_name, v_m.table_name, v_m.table_name);
+        END IF;
+        RAISE WARNING 'part: finalizing % although its last parity check was not clean (p_force)', v_m.table_name;
+    END IF;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
     v_part := pg_catalog.to_regclass(v_m.partitioned_table);
     PERFORM part._lock_all(ARRAY[v_part, v_legacy], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
@@ -4251,6 +4587,96 @@ BEGIN
 END
 $$;
 
+-- functions/migrate_cancel.sql
+CREATE FUNCTION part.migrate_cancel(p_table text, p_copy text DEFAULT 'drop')
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_rel    regclass := part._resolve_table(p_table);
+    v_name   text := part._qualified(v_rel);
+    v_m      part.migration;
+    v_legacy regclass;
+    v_copy   regclass;
+    v_where  text;
+BEGIN
+/*
+ * Abandon a migration before the switch (phase dual_write or backfilled):
+ * the sync goes (triggers and generated functions), the partitioned copy is
+ * dropped (p_copy 'drop', the default) or kept as it is, unmanaged
+ * ('keep'), and the part.migration row, its parity state and the copy's
+ * part.config row are removed. The legacy table, its rows, triggers and
+ * sequences are untouched: the application goes on writing it. A switched
+ * table (partitioned) must be rolled back first (part.rollback); a
+ * finalized one cannot be cancelled. A table without a migration is left as
+ * it is (a NOTICE says so). Locks both tables as part.switch_reads does
+ * (short timeouts, retries, 55P03). Returns what became of the copy.
+ */
+    IF p_copy IS NULL OR p_copy NOT IN ('drop', 'keep') THEN
+        RAISE EXCEPTION 'invalid value "%" for p_copy', p_copy
+            USING ERRCODE = '22023', HINT = 'Use ''drop'' (the default: the partitioned copy is dropped) or ''keep'' (left as it is, no longer managed).';
+    END IF;
+    SELECT * INTO v_m FROM part.migration m
+     WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)
+     ORDER BY (m.table_name = v_name) DESC, (m.phase = 'finalized')
+     LIMIT 1;
+    IF FOUND THEN   -- one phase change of a table at a time; read it again once it is ours
+        PERFORM part._phase_lock(v_m.table_name);
+        SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
+    END IF;
+    IF NOT FOUND THEN
+        RAISE NOTICE 'part: % has no migration: nothing to cancel', v_name;
+        RETURN NULL;
+    ELSIF v_m.phase = 'partitioned' THEN
+        RAISE EXCEPTION 'cannot cancel the migration of %: it is switched (partitioned)', v_m.table_name
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Roll it back first (SELECT part.rollback(%L): nothing written since the switch is lost), then cancel it.', v_m.table_name);
+    ELSIF v_m.phase = 'finalized' THEN
+        RAISE EXCEPTION 'cannot cancel the migration of %: it is finalized', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'The partitioned table is the only one kept up to date: there is no migration left to cancel.';
+    END IF;
+
+    -- writers go to the legacy table first, then (by the sync) to the copy: lock in that order
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_copy := pg_catalog.to_regclass(v_m.partitioned_table);
+    PERFORM part._lock_all(ARRAY[v_legacy] || CASE WHEN v_copy IS NULL THEN '{}'::regclass[] ELSE ARRAY[v_copy] END,
+                                   CASE WHEN v_copy IS NULL THEN ARRAY['ACCESS EXCLUSIVE'] ELSE ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE'] END);
+    -- another call may have cancelled or switched it while we waited for the locks
+    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE NOTICE 'part: the migration of % was cancelled by another call meanwhile: nothing to do', v_name;
+        RETURN NULL;
+    ELSIF v_m.phase NOT IN ('dual_write', 'backfilled') THEN
+        RAISE EXCEPTION 'cannot cancel the migration of %: another call moved it to % meanwhile', v_m.table_name, v_m.phase
+            USING ERRCODE = '55000', HINT = 'See part.migrations, and roll it back first if it is partitioned.';
+    END IF;
+
+    PERFORM part._sync_remove(v_m.table_name);
+    DELETE FROM part.parity_mark pm WHERE pm.table_name = v_m.table_name;
+    DELETE FROM part.parity_range pr WHERE pr.table_name = v_m.table_name;
+    DELETE FROM part.migration m WHERE m.table_name = v_m.table_name;
+    DELETE FROM part.config c WHERE c.parent_table = v_m.partitioned_table;
+    IF v_copy IS NULL THEN
+        v_where := v_m.partitioned_table || ' (already gone)';
+    ELSIF p_copy = 'drop' THEN
+        BEGIN
+            EXECUTE pg_catalog.format('DROP TABLE %s', v_copy);
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            RAISE EXCEPTION 'cannot drop %: other objects depend on it', v_m.partitioned_table
+                USING ERRCODE = '55000', HINT = 'Drop or change those objects (views, foreign keys) first, or cancel with p_copy => ''keep''.';
+        END;
+        v_where := v_m.partitioned_table || ' (dropped)';
+    ELSE
+        EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', v_copy,
+            pg_catalog.format('part: partitioned copy of %s, kept when its migration was cancelled (not managed by part)', v_m.table_name));
+        v_where := v_m.partitioned_table || ' (kept)';
+    END IF;
+    PERFORM part._notice(pg_catalog.format('migration of %s cancelled: the sync is removed, the copy %s', v_m.table_name, v_where));
+    RETURN v_where;
+END
+$$;
+
 -- functions/migrate_refresh.sql
 CREATE FUNCTION part.migrate_refresh(p_table text)
     RETURNS text
@@ -4371,7 +4797,6 @@ DECLARE
     v_copy       regclass;
     v_idx        record;
     v_prefix     text;
-    v_rest       text;
     v_low        text;
     v_high       text;
 BEGIN
@@ -4435,6 +4860,11 @@ BEGIN
     -- the settings part.create_partitioned records: a bad one is refused before the lock, the copy and the warnings
     PERFORM part._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
                                               p_retention_mode, p_default_partition, p_batch_size);
+    IF v_strategy = 'range' AND NOT coalesce(p_default_partition, true) THEN
+        RAISE EXCEPTION 'the partitioned copy of % needs a default partition while the migration runs', v_name
+            USING ERRCODE = '22023',
+                  HINT = 'Leave p_default_partition unset (or true): without one, an application write of a row outside the copy''s partitions would fail in dual_write. Drop the default partition after part.finalize if you must.';
+    END IF;
 
     SELECT a.attnotnull, a.attgenerated INTO v_notnull, v_generated
       FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_rel AND a.attname = p_key;
@@ -4520,8 +4950,7 @@ BEGIN
 
     -- the other indexes: a unique one must include the partition key
     FOR v_idx IN
-        SELECT c.relname AS idxname, i.indisunique, i.indexprs IS NOT NULL AS has_expr,
-               pg_catalog.pg_get_indexdef(i.indexrelid) AS def,
+        SELECT c.relname AS idxname, i.indexrelid, i.indisunique, i.indexprs IS NOT NULL AS has_expr,
                EXISTS (SELECT 1 FROM pg_catalog.unnest(i.indkey[0:i.indnkeyatts - 1]) k(n)
                         JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
                        WHERE a.attname = p_key) AS has_key,
@@ -4533,23 +4962,14 @@ BEGIN
         IF v_idx.contype = 'x' THEN
             CONTINUE;           -- not copied (a warning said so)
         END IF;
-        v_prefix := pg_catalog.format('CREATE %sINDEX %I ON %s ', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END,
-                                      v_idx.idxname, v_rel);
-        IF pg_catalog.left(v_idx.def, pg_catalog.length(v_prefix)) <> v_prefix THEN
-            RAISE WARNING 'part: index % of % is not copied (unexpected definition: %)', v_idx.idxname, v_name, v_idx.def
-                USING HINT = 'Create it on the partitioned table yourself.';
-            CONTINUE;
-        END IF;
-        v_rest := pg_catalog.substr(v_idx.def, pg_catalog.length(v_prefix) + 1);
-        IF v_idx.indisunique AND NOT v_idx.has_key THEN
-            IF v_idx.has_expr THEN
-                EXECUTE pg_catalog.format('CREATE INDEX ON %s %s', v_copy, v_rest);
-            ELSE
-                v_rest := pg_catalog.regexp_replace(v_rest, '\)', pg_catalog.format(', %I)', p_key));
-                EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s %s', v_copy, v_rest);
-            END IF;
+        -- from the catalog, never by editing pg_get_indexdef's text; a unique index must include
+        -- the partition key: added as its last column (an expression index becomes non-unique)
+        IF v_idx.indisunique AND NOT v_idx.has_key AND v_idx.has_expr THEN
+            EXECUTE pg_catalog.format('CREATE INDEX ON %s %s', v_copy, part._index_definition(v_idx.indexrelid));
         ELSE
-            EXECUTE pg_catalog.format('CREATE %sINDEX ON %s %s', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END, v_copy, v_rest);
+            EXECUTE pg_catalog.format('CREATE %sINDEX ON %s %s', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END, v_copy,
+                                      part._index_definition(v_idx.indexrelid,
+                                                                    CASE WHEN v_idx.indisunique AND NOT v_idx.has_key THEN p_key END));
         END IF;
     END LOOP;
 
@@ -4732,12 +5152,16 @@ BEGIN
  * Locks as part.switch_reads (short timeouts, retries, 55P03). A table
  * already backfilled is left as it is; returns the new phase.
  */
+    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
     IF v_m.phase = 'backfilled' THEN
         RAISE NOTICE 'part: % is already backfilled (reads on the legacy table): nothing to roll back', v_m.table_name;
         RETURN v_m.phase;
     ELSIF v_m.phase = 'dual_write' THEN
         RAISE EXCEPTION 'cannot roll back %: it is in dual_write and was never switched', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'Reads and writes already go to the legacy table; part.rollback undoes part.switch_reads.';
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Reads and writes already go to the legacy table; to abandon the migration: SELECT part.migrate_cancel(%L).', v_m.table_name);
     ELSIF v_m.phase = 'finalized' THEN
         RAISE EXCEPTION 'cannot roll back %: its migration is finalized and the legacy table is no longer synced', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';
@@ -4874,6 +5298,9 @@ BEGIN
  * Everything happens in the caller's transaction. Returns the new phase;
  * a table already partitioned is left as it is.
  */
+    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
     IF v_m.phase = 'partitioned' THEN
         RAISE NOTICE 'part: % is already partitioned: nothing to do', v_m.table_name;
         RETURN v_m.phase;
@@ -4966,6 +5393,14 @@ DECLARE
     v_hb       record;
     v_last     record;
     v_why      text;
+    v_note     text;
+    v_skips    record;
+    v_holder   record;
+    v_since    timestamptz;
+    v_overlap  text;
+    v_lim      record;
+    v_stuck    bigint;
+    v_srange   text;
     v_moduli   integer[];
 BEGIN
 /*
@@ -4984,9 +5419,14 @@ BEGIN
  *                        schema change);
  *   parity_stale         migrations: the last parity check is clean and
  *                        younger than the setting parity_max_age;
- *   maintenance_heartbeat a run within twice the scheduled period (no run
- *                        yet, not scheduled or disabled: warn);
- *   maintenance_last_run the last run succeeded for every table;
+ *   maintenance_heartbeat a run that did its work within twice the scheduled
+ *                        period (no run yet, not scheduled or disabled: warn);
+ *                        skipped runs are no heartbeat: runs skipped because
+ *                        a session holds the maintenance lock (a run cancelled
+ *                        in a session that stays open) warn, then fail, naming
+ *                        that session;
+ *   maintenance_last_run the last run that did its work succeeded for every
+ *                        table, within twice the scheduled period;
  *   retention_last_run   the last part.drop_old() of the separate retention
  *                        job succeeded (when one is scheduled or has run);
  *   standby              this server is not a standby (warn on a standby:
@@ -5020,13 +5460,17 @@ BEGIN
             CONTINUE;
         END IF;
 
+        v_lim := part._key_limits(v_type, v_p."interval");
         -- partitions for now and premake ahead (integer keys: from the largest key, read here)
         IF v_int THEN
-            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::text FROM %s', v_p.key_column, v_p.rel)
-               INTO v_max;
+            -- the largest key an aligned partition can hold (not a bigint extreme: part._key_limits)
+            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
+                                      v_p.key_column, v_p.rel, v_type)
+               INTO v_max USING v_lim.lo, v_lim.hi;
             v_missing := '{}';
             v_cur := part._range_floor(v_max, v_type, v_p."interval");
             FOR i IN 0 .. v_p.premake LOOP
+                EXIT WHEN v_cur::numeric >= v_lim.hi::numeric;   -- the type ends
                 v_to := part._range_next(v_cur, v_type, v_p."interval");
                 IF NOT EXISTS (SELECT 1 FROM part._bounds_all(v_p.rel) b
                                 WHERE NOT b.is_default AND b.lo <= v_cur::float8 AND b.hi >= v_to::float8) THEN
@@ -5040,10 +5484,26 @@ BEGIN
         ELSE
             v_missing := v_p.missing;
         END IF;
+        -- partitions made by hand that overlap a missing interval: maintenance cannot create it
+        v_overlap := NULL;
+        IF v_missing IS NOT NULL THEN
+            SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s [%s, %s)', b.partition_name, b.bound_from, b.bound_to), ', ')
+              INTO v_overlap
+              FROM pg_catalog.unnest(v_missing) s(f)
+              JOIN part._partition_bounds(v_p.rel) b ON NOT b.is_default
+             WHERE part._bound_ordinal(b.bound_from, v_type)
+                       < part._bound_ordinal(part._range_next(s.f, v_type, v_p."interval"), v_type)
+               AND part._bound_ordinal(b.bound_to, v_type) > part._bound_ordinal(s.f, v_type);
+        END IF;
         RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
             CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END,
             CASE WHEN v_missing IS NULL
                  THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)', v_p.premake, v_p.covered_until)
+                 WHEN v_overlap IS NOT NULL
+                 THEN pg_catalog.format('no partition for the interval(s) starting %s, and maintenance cannot create them: %s overlaps them without covering them '
+                                        '(made by hand, not aligned to the %s interval): detach it (ALTER TABLE %s DETACH PARTITION ...), insert its rows back through %s '
+                                        '(the default partition keeps them), drop it, then SELECT part.create_ahead(); or attach partitions covering the rest of those intervals yourself',
+                                        pg_catalog.array_to_string(v_missing, ', '), v_overlap, v_p."interval", v_p.parent_table, v_p.parent_table)
                  ELSE pg_catalog.format('no partition for the interval(s) starting %s: run part.create_ahead() or CALL part.run_maintenance()',
                                         pg_catalog.array_to_string(v_missing, ', ')) END;
 
@@ -5061,18 +5521,32 @@ BEGIN
         END IF;
         v_n := 0;
         v_range := NULL;
+        v_stuck := 0;
+        v_srange := NULL;
         IF v_p.default_nonempty THEN
+            -- rows maintenance moves, and rows no aligned partition can hold (NULL, infinity, the type's extremes)
             EXECUTE pg_catalog.format(
-                'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
+                'SELECT pg_catalog.count(*) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s), '
+                '       pg_catalog.min(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text || '' to '' '
+                '       || pg_catalog.max(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text, '
+                '       pg_catalog.count(*) FILTER (WHERE k IS NULL OR k < $2::%3$s OR k >= $3::%3$s), '
+                '       pg_catalog.concat_ws('', '', CASE WHEN pg_catalog.bool_or(k IS NULL) THEN ''NULL'' END, '
+                '                            pg_catalog.min(k) FILTER (WHERE k < $2::%3$s OR k >= $3::%3$s)::text, '
+                '                            pg_catalog.max(k) FILTER (WHERE k < $2::%3$s OR k >= $3::%3$s)::text) '
                 'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE $1::%3$s IS NULL OR %1$I >= $1::%3$s OR %1$I IS NULL LIMIT 1000000) x',
                 v_p.key_column, v_p.default_partition, v_type)
-               INTO v_n, v_range USING v_cut;
+               INTO v_n, v_range, v_stuck, v_srange USING v_cut, v_lim.lo, v_lim.hi;
         END IF;
         RETURN QUERY SELECT 'default_empty', v_p.parent_table,
-            CASE WHEN v_n = 0 THEN 'ok' ELSE 'fail' END,
-            CASE WHEN v_n = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
-                 ELSE pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
-                                        v_n, v_p.default_partition, coalesce(v_range, 'NULL')) END;
+            CASE WHEN v_n = 0 AND v_stuck = 0 THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_n = 0 AND v_stuck = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
+                 ELSE pg_catalog.concat_ws('; ',
+                     CASE WHEN v_n > 0 THEN pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
+                                                              v_n, v_p.default_partition, v_range) END,
+                     CASE WHEN v_stuck > 0 THEN pg_catalog.format(
+                         '%s rows in %s have keys no partition of part can hold (%s; part makes partitions for keys from %s to before %s): '
+                         'maintenance leaves them there; correct or delete them, or attach a partition for them yourself (FOR VALUES FROM (...) TO (MAXVALUE), say)',
+                         v_stuck, v_p.default_partition, v_srange, v_lim.lo, v_lim.hi) END) END;
 
         CONTINUE WHEN v_cut IS NULL;
         v_n := 0;
@@ -5134,32 +5608,52 @@ BEGIN
 
     -- maintenance: heartbeat and last run
     table_name := NULL;
+    -- skipped runs did nothing: the heartbeat is the last run that did its work
     SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_hb
-      FROM part.maintenance_log l WHERE l.action = 'run' ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
-    IF v_sched <> '' THEN
-        v_period := part._cron_period(v_sched);
-    END IF;
-    RETURN QUERY SELECT 'maintenance_heartbeat', NULL::text,
-        CASE WHEN NOT v_enabled THEN 'warn'
-             WHEN v_hb.logged_at IS NULL THEN 'warn'
-             WHEN v_period IS NULL THEN 'warn'
-             WHEN v_hb.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
-             ELSE 'ok' END,
-        CASE WHEN NOT v_enabled THEN 'maintenance is disabled (enable_partition_maintenance = false)'
-             WHEN v_hb.logged_at IS NULL AND v_period IS NULL
-                 THEN 'no maintenance run yet, and none scheduled: run pginstall apply (with pg_cron) or CALL part.run_maintenance()'
-             WHEN v_hb.logged_at IS NULL THEN pg_catalog.format('no maintenance run yet (scheduled %L)', v_sched)
-             WHEN v_period IS NULL
-                 THEN pg_catalog.format('last run %s; maintenance is not scheduled (no pg_cron job registered by pginstall apply)', v_hb.logged_at)
-             WHEN v_hb.logged_at < pg_catalog.now() - 2 * v_period
-                 THEN pg_catalog.format('last run %s: none for more than twice the schedule''s period (%L, every %s): is the pg_cron job running?',
-                                        v_hb.logged_at, v_sched, v_period)
-             ELSE pg_catalog.format('last run %s (scheduled %L)', v_hb.logged_at, v_sched) END;
-
-    SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_last
       FROM part.maintenance_log l
      WHERE l.action = 'run' AND l.outcome <> 'skipped'
      ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+    v_last := v_hb;
+    SELECT pg_catalog.count(*) AS n, pg_catalog.min(l.logged_at) AS first, pg_catalog.max(l.logged_at) AS last INTO v_skips
+      FROM part.maintenance_log l
+     WHERE l.action = 'run' AND l.outcome = 'skipped' AND l.logged_at > coalesce(v_hb.logged_at, '-infinity');
+    -- the session holding the maintenance lock (part.run_maintenance's advisory lock 1885434484, 1)
+    SELECT a.pid, a.state, a.state_change INTO v_holder
+      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 1885434484 AND l.objid = 1 AND l.objsubid = 2
+       AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+     LIMIT 1;
+    IF v_sched <> '' THEN
+        v_period := part._cron_period(v_sched);
+    END IF;
+    v_since := coalesce(v_hb.logged_at, CASE WHEN v_skips.n > 0 THEN v_skips.first END);
+    v_note := CASE WHEN v_skips.n > 0 AND v_holder.pid IS NOT NULL
+                   THEN pg_catalog.format('; the %s runs since were skipped: pid %s holds the maintenance lock (%s since %s); a run cancelled in a session that stays open keeps it until that session ends: if that session is not running maintenance, SELECT pg_catalog.pg_terminate_backend(%s)',
+                                          v_skips.n, v_holder.pid, v_holder.state, v_holder.state_change, v_holder.pid)
+                   WHEN v_skips.n > 0
+                   THEN pg_catalog.format('; the %s runs since were skipped (the last at %s; see part.maintenance_log)', v_skips.n, v_skips.last)
+                   ELSE '' END;
+    RETURN QUERY SELECT 'maintenance_heartbeat', NULL::text,
+        CASE WHEN NOT v_enabled THEN 'warn'
+             WHEN v_since IS NULL THEN 'warn'
+             WHEN v_period IS NULL THEN 'warn'
+             WHEN v_since < pg_catalog.now() - 2 * v_period THEN 'fail'
+             WHEN v_skips.n > 0 AND v_holder.pid IS NOT NULL AND v_holder.state IS DISTINCT FROM 'active' THEN 'warn'
+             WHEN v_hb.logged_at IS NULL THEN 'warn'
+             ELSE 'ok' END,
+        CASE WHEN NOT v_enabled THEN 'maintenance is disabled (enable_partition_maintenance = false)'
+             WHEN v_since IS NULL AND v_period IS NULL
+                 THEN 'no maintenance run yet, and none scheduled: run pginstall apply (with pg_cron) or CALL part.run_maintenance()'
+             WHEN v_since IS NULL THEN pg_catalog.format('no maintenance run yet (scheduled %L)', v_sched)
+             WHEN v_period IS NULL
+                 THEN pg_catalog.format('last run %s; maintenance is not scheduled (no pg_cron job registered by pginstall apply)%s',
+                                        coalesce(v_hb.logged_at::text, 'none that did its work'), v_note)
+             WHEN v_since < pg_catalog.now() - 2 * v_period
+                 THEN pg_catalog.format('last run that did its work: %s; none for more than twice the schedule''s period (%L, every %s)%s',
+                                        coalesce(v_hb.logged_at::text, 'none'), v_sched, v_period,
+                                        CASE WHEN v_note = '' THEN ': is the pg_cron job running?' ELSE v_note END)
+             ELSE pg_catalog.format('last run %s (scheduled %L)%s', coalesce(v_hb.logged_at::text, 'none that did its work'), v_sched, v_note) END;
+
     IF v_last.outcome = 'failed' THEN
         SELECT pg_catalog.string_agg(pg_catalog.format('%s %s: %s', l.parent_table, l.action, l.detail), '; ' ORDER BY l.id)
           INTO v_why FROM part.maintenance_log l WHERE l.run_id = v_last.run_id AND l.outcome = 'failed' AND l.action <> 'run';
@@ -5167,10 +5661,14 @@ BEGIN
     RETURN QUERY SELECT 'maintenance_last_run', NULL::text,
         CASE WHEN v_last.logged_at IS NULL THEN 'warn'
              WHEN v_last.outcome = 'failed' THEN 'fail'
+             WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
              WHEN v_last.detail LIKE '%given up%' THEN 'warn'
              ELSE 'ok' END,
         CASE WHEN v_last.logged_at IS NULL THEN 'no maintenance run yet'
              WHEN v_last.outcome = 'failed' THEN pg_catalog.format('run %s at %s failed: %s', v_last.run_id, v_last.logged_at, coalesce(v_why, v_last.detail))
+             WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period
+                 THEN pg_catalog.format('run %s at %s is older than twice the schedule''s period (%L, every %s): see maintenance_heartbeat; it said: %s',
+                                        v_last.run_id, v_last.logged_at, v_sched, v_period, v_last.detail)
              ELSE pg_catalog.format('run %s at %s: %s', v_last.run_id, v_last.logged_at, v_last.detail) END;
 
     -- the separate retention job (part.drop_old() on its own schedule)
@@ -5604,10 +6102,7 @@ BEGIN
     SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
       FROM part._partition_bounds(v_rel) b;
     v_old := v_moduli[1];
-    IF p_new_count IS NULL OR p_new_count <= 0 THEN
-        RAISE EXCEPTION 'invalid partition count %', coalesce(p_new_count::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Pass the new number of partitions, a multiple of the current one.';
-    END IF;
+    PERFORM part._check_count('partitions', p_new_count);   -- 22023 outside 1 .. 1024
     IF cardinality(v_moduli) = 1 AND p_new_count = v_old THEN
         UPDATE part.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
          WHERE c.parent_table = v_cfg.parent_table AND c.partitions IS DISTINCT FROM p_new_count;

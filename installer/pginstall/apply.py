@@ -416,6 +416,21 @@ def _table(conn: psycopg.Connection, t: TableConfig, target: Target, managed: di
     return []
 
 
+def _schedule_problems(conn: psycopg.Connection, target: Target) -> list[str]:
+    """part._check_schedule for each [schedule] key, before anything changes or a pg_cron job is registered."""
+    problems = []
+    for key in ("maintenance", "retention", "purge_history", "history_days"):
+        value = getattr(target.schedule, key, None)
+        if value is None:
+            continue
+        try:
+            with conn.transaction():
+                call(conn, "_check_schedule", p_key=key, p_value=str(value))
+        except psycopg.Error as e:
+            problems.append(f"{target.config_label}: schedule: {key} {value!r}: {describe_db_error(e)}")
+    return problems
+
+
 def _flags(conn: psycopg.Connection) -> tuple[list[Step], list[str]]:
     """The flags of FLAG_ENV the environment sets, through part.set_setting: (steps, problems)."""
     steps, problems = [], []
@@ -486,7 +501,7 @@ def _transaction(conn: psycopg.Connection, target: Target, forced_mode: str | No
         emit([Step(action.describe(), action.describe(done=True))])
     managed = {r["parent_table"]: r for r in _rows(conn, "SELECT * FROM {s}.config")}
     migrating = {r["table_name"] for r in _rows(conn, "SELECT table_name FROM {s}.migration")}
-    problems = []
+    problems = _schedule_problems(conn, target)
     for t in target.tables:
         try:
             with conn.transaction():
@@ -640,7 +655,12 @@ def flags(target: Target, assignments: list[tuple[str, str]]) -> list[tuple[str,
     """Set the given flags (part.set_setting), then return (key, value, description) of all."""
     with connect(target) as conn:
         _require_installed(conn, target)
+        schedules = {r["key"] for r in _rows(conn, "SELECT k.key FROM {s}._setting_keys() k WHERE k.kind = 'cron'")}
         for key, value in assignments:
+            if key in schedules:  # a record of what pg_cron runs: setting it here would not reach pg_cron
+                raise ApplyError(
+                    f"{target.label}: {key}={value}: {key} records the pg_cron job pginstall apply registers; "
+                    f"set [schedule] {key.removesuffix('_schedule')} in {target.config_label} and run pginstall apply")
             try:
                 with conn.transaction():
                     call(conn, "set_setting", p_key=key, p_value=value)

@@ -524,24 +524,31 @@ def _next_steps(phase: str | None, cmd: str) -> str:
 @main.command()
 @target_options(uses_tables=True)
 @click.argument("table")
-@click.option("--to", "to", required=True, type=click.Choice(PHASES + ("rollback",)),
+@click.option("--to", "to", required=True, type=click.Choice(PHASES + ("rollback", "none")),
               help="The phase to reach; earlier phases are walked through.")
 @click.option("--batch-size", type=int, default=None, help="Backfill batch (default: the config's batch_size, else 10000).")
 @click.option("--sleep", default="0", show_default=True, help="Pause between backfill batches (an interval).")
 @click.option("--keep-legacy", type=click.Choice(("archive", "keep", "drop")), default="archive", show_default=True,
               help="What finalize does with the legacy table; drop asks first (or --yes).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before --keep-legacy drop.")
-def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, yes):
+@click.option("--keep-copy", is_flag=True, default=False,
+              help="--to none: keep the partitioned copy (unmanaged) instead of dropping it.")
+@click.option("--force", is_flag=True, default=False,
+              help="Finalize even though the last parity check found differences (part.finalize p_force).")
+def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, yes, keep_copy, force):
     """Move TABLE online to a phase: dual_write, backfilled, partitioned, finalized.
 
     Walks the phases in between (--to partitioned from dual_write backfills,
     checks parity, then switches) and stops with a clear error where a step
     fails; after each step it says the phase and what comes next. --to
     rollback (or --to backfilled from partitioned) swaps back; in backfilled
-    already, it does nothing (as --to a phase already reached). Ctrl-C during
-    the backfill stops it; running the same command again resumes it.
-    --keep-legacy drop drops the legacy table for good: it asks first, or
-    needs --yes when there is no terminal.
+    already, it does nothing (as --to a phase already reached). --to none
+    abandons the migration (part.migrate_cancel): the sync goes, the copy is
+    dropped (or kept with --keep-copy), the legacy table is untouched; a
+    switched table is rolled back first. Ctrl-C during the backfill stops it;
+    running the same command again resumes it. --keep-legacy drop drops the
+    legacy table for good: it asks first, or needs --yes when there is no
+    terminal.
 
     Example: pginstall migrate public.revenues --db finance --to partitioned
     """
@@ -560,6 +567,16 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, yes):
             phase = _phase(conn, table)
         except psycopg.Error as e:
             raise click.ClickException(f"{table}: {ap.describe_db_error(e)}") from None
+        if to == "none":
+            if phase is None:
+                click.echo(f"{table}: already none (no migration)")
+                return
+            if phase == "partitioned":
+                _sqlcall(conn, "rollback", table)
+                click.echo(f"{table}: rolled back: reads and writes on the legacy table again (backfilled)")
+            copy = _sqlcall(conn, "migrate_cancel", table, "keep" if keep_copy else "drop")[0][0]
+            click.echo(f"{table}: migration cancelled: sync removed, partitioned copy {copy}; the legacy table is untouched")
+            return
         if to == "rollback":
             if phase == "backfilled":
                 click.echo(f"{table}: already rolled back (backfilled): nothing to do")
@@ -617,7 +634,7 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, yes):
                 _sqlcall(conn, "switch_reads", table)
                 click.echo(f"{table}: partitioned: reads and writes go to the partitioned table")
             elif phase == "partitioned":
-                where = _sqlcall(conn, "finalize", table, keep_legacy)[0][0]
+                where = _sqlcall(conn, "finalize", table, keep_legacy, force)[0][0]
                 click.echo(f"{table}: finalized: sync removed; legacy table "
                            + ("dropped" if keep_legacy == "drop" else f"kept as {where}"))
             new = _phase(conn, table)

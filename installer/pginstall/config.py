@@ -178,6 +178,9 @@ class _Parser:
             self.fail(entry, f"{key} must be {what}, not {value!r}")
         if not isinstance(value, types):
             self.fail(entry, f"{key} must be {what}, not {value!r}")
+        # whole numbers reach SQL as integer parameters: their bounds are checked there (part._check_count)
+        if isinstance(value, int) and not isinstance(value, bool) and not -2**31 <= value < 2**31:
+            self.fail(entry, f"{key} {value} is out of range (the settings are 32-bit integers)")
         return value
 
     def config(self, data: dict, path: Path) -> Config:

@@ -7,11 +7,12 @@ DECLARE
     v_iv interval;
 BEGIN
 /*
- * A retention is an interval with a unit for time keys ('24 months') and a
- * positive integer for integer keys; anything else is 22023.
+ * A retention is an interval with a unit for time keys ('24 months', at
+ * most 1000 years) and a positive integer for integer keys (at most
+ * 10^18); anything else is 22023.
  */
     IF p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
-        IF p_retention !~ '^\s*[0-9]+\s*$' OR btrim(p_retention)::numeric <= 0 THEN
+        IF p_retention !~ '^\s*[0-9]+\s*$' OR btrim(p_retention)::numeric <= 0 OR btrim(p_retention)::numeric > 1e18 THEN
             RAISE EXCEPTION 'invalid retention "%" for an integer key', p_retention
                 USING ERRCODE = '22023', HINT = 'Give how far below the largest key to keep, as a positive integer.';
         END IF;
@@ -22,9 +23,9 @@ BEGIN
     EXCEPTION WHEN others THEN
         v_iv := NULL;
     END;
-    IF v_iv IS NULL OR p_retention ~ '^\s*[0-9.]+\s*$' OR v_iv <= interval '0' THEN
+    IF v_iv IS NULL OR p_retention ~ '^\s*[0-9.]+\s*$' OR v_iv <= interval '0' OR v_iv > interval '1000 years' THEN
         RAISE EXCEPTION 'invalid retention "%"', p_retention
-            USING ERRCODE = '22023', HINT = 'Write a positive interval with its unit, e.g. ''24 months'' or ''90 days''.';
+            USING ERRCODE = '22023', HINT = 'Write a positive interval with its unit, up to 1000 years, e.g. ''24 months'' or ''90 days''.';
     END IF;
 END
 $$;

@@ -24,10 +24,11 @@ BEGIN
  * create_partitioned's own and checked there.
  */
     IF p_strategy = 'hash' THEN
-        IF p_partitions IS NULL OR p_partitions < 1 THEN
-            RAISE EXCEPTION 'a hash-partitioned table needs a partition count of 1 or more, not %', coalesce(p_partitions::text, 'NULL')
+        IF p_partitions IS NULL THEN
+            RAISE EXCEPTION 'a hash-partitioned table needs a partition count'
                 USING ERRCODE = '22023', HINT = 'Pass p_partitions => 16, for example.';
         END IF;
+        PERFORM {{ schema }}._check_count('partitions', p_partitions);
         IF p_interval IS NOT NULL OR p_retention IS NOT NULL THEN
             RAISE EXCEPTION 'hash partitions have no interval and no retention'
                 USING ERRCODE = '22023', HINT = 'Leave p_interval and p_retention NULL for a hash table.';
@@ -46,14 +47,8 @@ BEGIN
             PERFORM {{ schema }}._check_retention(p_retention, p_key_type);
         END IF;
     END IF;
-    IF p_premake IS NULL OR p_premake < 0 THEN
-        RAISE EXCEPTION 'premake must be zero or more, not %', coalesce(p_premake::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead to keep, e.g. 3.';
-    END IF;
-    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
-        RAISE EXCEPTION 'batch size must be 1 or more, not %', coalesce(p_batch_size::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Pass how many rows a backfill batch copies, e.g. 10000.';
-    END IF;
+    PERFORM {{ schema }}._check_count('premake', p_premake);
+    PERFORM {{ schema }}._check_count('batch_size', p_batch_size);
     IF p_retention_mode IS NULL OR p_retention_mode NOT IN ('drop', 'detach', 'archive') THEN
         RAISE EXCEPTION 'invalid retention mode "%"', p_retention_mode
             USING ERRCODE = '22023', HINT = 'Use ''drop'', ''detach'' or ''archive''.';

@@ -51,12 +51,6 @@ BEGIN
     v_name := {{ schema }}._partition_name(
         coalesce(v_cfg.partition_prefix, (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_parent)),
         {{ schema }}._range_suffix(p_from, v_type, v_cfg."interval"));
-    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
-            USING ERRCODE = '42P07',
-                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
-    END IF;
-
     SELECT nullif(pt.partdefid, 0)::regclass INTO v_default
       FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = p_parent;
 
@@ -68,6 +62,19 @@ BEGIN
         -- default's new constraint instead of going to the new partition.
         -- EXCLUSIVE blocks writers (only for this short step) but not readers.
         PERFORM {{ schema }}._lock_all(ARRAY[p_parent, v_default], ARRAY['EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    END IF;
+    -- checked again under the lock: a concurrent call (create_ahead during run_maintenance) may
+    -- have made this partition while we waited; then there is nothing to do
+    IF EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(p_parent) b
+                WHERE NOT b.is_default
+                  AND {{ schema }}._bound_ordinal(b.bound_from, v_type) < v_hi
+                  AND {{ schema }}._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        RETURN NULL;
+    END IF;
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+            USING ERRCODE = '42P07',
+                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
     END IF;
 
     EXECUTE pg_catalog.format(

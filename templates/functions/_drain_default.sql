@@ -14,6 +14,7 @@ DECLARE
     v_to      text;
     v_made    text;
     v_count   integer := 0;
+    v_lim     record;
 BEGIN
 /*
  * Move the rows waiting in p_parent's default partition into partitions
@@ -26,7 +27,9 @@ BEGIN
  *
  * Rows older than the retention (whose partition part.drop_old would retire
  * at once) stay where they are, as do rows with a NULL key and rows of an
- * interval a differently-bounded partition already overlaps; part.verify()
+ * interval a differently-bounded partition already overlaps, and rows with
+ * keys no aligned partition can hold (infinity, the bigint extremes:
+ * part._key_limits), which never hold up the rows after them; part.verify()
  * reports them. Returns each partition made and the rows moved into it.
  */
     IF v_cfg.strategy <> 'range' THEN
@@ -50,11 +53,12 @@ BEGIN
         END IF;
     END IF;
 
+    v_lim := {{ schema }}._key_limits(v_type, v_cfg."interval");
     LOOP
         EXIT WHEN p_max_partitions IS NOT NULL AND v_count >= p_max_partitions;
-        EXECUTE pg_catalog.format('SELECT pg_catalog.min(%1$I)::text FROM ONLY %2$s WHERE %1$I >= $1::%3$s',
+        EXECUTE pg_catalog.format('SELECT pg_catalog.min(%1$I)::text FROM ONLY %2$s WHERE %1$I >= $1::%3$s AND %1$I >= $2::%3$s AND %1$I < $3::%3$s',
                                   v_cfg.key_column, v_default, v_type)
-           INTO v_min USING coalesce(v_start, CASE WHEN v_int THEN '-9223372036854775808' ELSE '-infinity' END);
+           INTO v_min USING coalesce(v_start, v_lim.lo), v_lim.lo, v_lim.hi;
         EXIT WHEN v_min IS NULL;
         IF NOT v_int THEN
             v_min := {{ schema }}._literal({{ schema }}._to_utc(v_min, v_type), v_type);

@@ -12,10 +12,17 @@ BEGIN
  * 'months' (months = n), 'weeks' (days = 7n), 'days' (days = n),
  * 'subdaily' (seconds = n), 'integer' (width = n). Bad values: 22023;
  * a key type that range partitioning by interval cannot use: 42804.
+ * Bounds: a time interval lasts at least a minute (partition names go
+ * down to the minute) and at most 100 years; an integer width is at most
+ * 10^18 (the bigint keys hold about 18 of those).
  */
     IF p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
         IF p_interval IS NULL OR p_interval !~ '^\s*[0-9]+\s*$' THEN
             RAISE EXCEPTION 'invalid interval "%" for an integer key', p_interval
+                USING ERRCODE = '22023', HINT = 'Give the width of each partition as a positive integer, e.g. ''100000''.';
+        END IF;
+        IF btrim(p_interval)::numeric > 1e18 THEN
+            RAISE EXCEPTION 'invalid interval "%": the width is at most 1000000000000000000', p_interval
                 USING ERRCODE = '22023', HINT = 'Give the width of each partition as a positive integer, e.g. ''100000''.';
         END IF;
         width := btrim(p_interval)::numeric;
@@ -52,6 +59,10 @@ BEGIN
         RAISE EXCEPTION 'invalid interval "%": it must be positive', p_interval
             USING ERRCODE = '22023', HINT = 'Use a positive interval such as ''1 month''.';
     END IF;
+    IF months > 1200 OR days > 36525 OR seconds > 3155760000 THEN   -- 36525 days in seconds
+        RAISE EXCEPTION 'invalid interval "%": it is longer than 100 years', p_interval
+            USING ERRCODE = '22023', HINT = 'Use an interval from ''1 minute'' to ''100 years'', such as ''1 month''.';
+    END IF;
     IF (months > 0)::int + (days > 0)::int + (seconds > 0)::int > 1 THEN
         RAISE EXCEPTION 'invalid interval "%": mixes months, days and hours', p_interval
             USING ERRCODE = '22023', HINT = 'Use a whole number of months, of days (or weeks), or of hours/minutes, e.g. ''3 months'' or ''14 days''.';
@@ -64,6 +75,10 @@ BEGIN
         IF p_key_type = 'date'::regtype THEN
             RAISE EXCEPTION 'interval "%" is shorter than a day, which a date key cannot use', p_interval
                 USING ERRCODE = '22023', HINT = 'Use an interval of at least ''1 day'' for a date column.';
+        END IF;
+        IF seconds < 60 OR seconds % 60 <> 0 THEN
+            RAISE EXCEPTION 'invalid interval "%": partitions are at least one minute wide, in whole minutes', p_interval
+                USING ERRCODE = '22023', HINT = 'Use e.g. ''1 minute'', ''15 minutes'', ''1 hour'' (partition names go down to the minute).';
         END IF;
         IF 86400 % seconds <> 0 AND seconds % 86400 <> 0 THEN
             RAISE EXCEPTION 'invalid interval "%": a sub-daily interval must divide a day', p_interval

@@ -7,9 +7,10 @@ AS $$
      * The two int4 keys (as "a, b", to put into SQL) of an advisory lock of a
      * migration: 'gate' is held exclusively by a backfill batch while it
      * copies and shared by a sync trigger that removes rows the backfill may
-     * still copy; 'check' serialises parity checks.
+     * still copy; 'check' serialises parity checks; 'phase' serialises the
+     * calls that change the phase (part._phase_lock).
      */
     SELECT pg_catalog.format('%s, %s',
-               CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 END,
+               CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 WHEN 'phase' THEN 1885434488 END,
                pg_catalog.hashtext(p_table_name))
 $$;

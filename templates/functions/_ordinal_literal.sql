@@ -8,6 +8,7 @@ AS $$
         WHEN p_ordinal IS NULL THEN NULL
         WHEN p_ordinal <= -1e30 THEN 'MINVALUE'
         WHEN p_ordinal >= 1e30 THEN 'MAXVALUE'
-        WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN p_ordinal::bigint::text
+        -- numeric, not bigint: a float8 near the bigint extremes is out of bigint's range (display only)
+        WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN pg_catalog.round(p_ordinal::numeric)::text
         ELSE {{ schema }}._literal(pg_catalog.to_timestamp(p_ordinal) AT TIME ZONE 'UTC', p_key_type) END
 $$;

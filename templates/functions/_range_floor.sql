@@ -14,7 +14,9 @@ BEGIN
  * sub-daily intervals on the Unix epoch, integers on multiples of the width.
  */
     IF v_spec.kind = 'integer' THEN
-        RETURN (pg_catalog.floor(p_value::numeric / v_spec.width) * v_spec.width)::bigint::text;
+        -- div/mod, exact: numeric division rounds 19-digit keys (9223372036854775795 / 10)
+        RETURN ((pg_catalog.div(p_value::numeric, v_spec.width)
+                 - CASE WHEN pg_catalog.mod(p_value::numeric, v_spec.width) < 0 THEN 1 ELSE 0 END) * v_spec.width)::bigint::text;
     END IF;
     v_ts := {{ schema }}._to_utc(p_value, p_key_type);
     IF v_spec.kind = 'months' THEN

@@ -1,5 +1,6 @@
-CREATE FUNCTION {{ schema }}.drop_old(p_retention text DEFAULT NULL, p_parent text DEFAULT NULL)
-    RETURNS SETOF text
+CREATE FUNCTION {{ schema }}.drop_old(p_retention text DEFAULT NULL, p_parent text DEFAULT NULL,
+                                     p_dry_run boolean DEFAULT false)
+    RETURNS TABLE(partition_name text, parent_table text, action text, kept_as text)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -27,11 +28,16 @@ DECLARE
     v_started timestamptz;
     v_failed  text[] := '{}';
     v_done    text[];
+    v_act     text[];
+    v_kept    text[];
 BEGIN
 /*
- * Retire the range partitions wholly older than the retention (p_retention,
- * else each table's own; tables without one keep everything), for every
- * managed range table or only p_parent, by the table's retention mode:
+ * Retire the range partitions wholly older than the retention, for every
+ * managed range table (each by its own retention; a table without one keeps
+ * everything) or only p_parent. A p_retention given in the call applies to
+ * the table named by p_parent only, and is refused (22023) without one, so
+ * a call never retires partitions of a table that keeps more. By the
+ * table's retention mode:
  *   drop:    detach, then drop the table;
  *   detach:  detach and leave the table where it is;
  *   archive: detach and move it into schema part_archive (created on
@@ -48,10 +54,24 @@ BEGIN
  * that fails is logged and the others still run (a warning names them).
  * Called on its own for every table (the retention job of pginstall), it
  * also writes a summary row (action 'retention') that part.verify() reads.
- * Returns the qualified names of the partitions retired.
+ * Returns one row per partition retired: its name, its table, what was done
+ * (dropped, detached, archived) and the name it is kept under (NULL when
+ * dropped). p_dry_run => true changes nothing, takes no lock and logs
+ * nothing: it returns the same rows with action 'would drop', 'would
+ * detach' or 'would archive' (kept_as: the name it would have).
  */
     PERFORM {{ schema }}._check_trust();   -- nothing a less privileged role changed steers what is dropped
-    IF v_alone THEN
+    IF p_dry_run IS NULL THEN
+        RAISE EXCEPTION 'p_dry_run must not be NULL'
+            USING ERRCODE = '22023', HINT = 'Pass true to list what would be retired, or false (the default) to retire it.';
+    END IF;
+    IF p_retention IS NOT NULL AND p_parent IS NULL THEN
+        RAISE EXCEPTION 'a retention given to part.drop_old applies to one table: name it in p_parent'
+            USING ERRCODE = '22023',
+                  HINT = pg_catalog.format('Call part.drop_old(%L, ''<schema.table>''), or part.drop_old() to retire by each table''s own retention (part.config).',
+                                           p_retention);
+    END IF;
+    IF v_alone AND NOT p_dry_run THEN
         v_run := pg_catalog.nextval('{{ schema }}.maintenance_run_id_seq');
     END IF;
     IF p_parent IS NOT NULL THEN
@@ -61,20 +81,12 @@ BEGIN
                 USING ERRCODE = '42809', HINT = 'Retention applies to range-partitioned tables only.';
         END IF;
     END IF;
-    IF p_retention IS NOT NULL THEN   -- check it against every table it will apply to, before touching any
-        FOR v_t IN SELECT c.key_type FROM {{ schema }}.config c
-                    WHERE c.strategy = 'range' AND (v_only IS NULL OR c.parent_table = {{ schema }}._qualified(v_only))
-        LOOP
-            PERFORM {{ schema }}._check_retention(p_retention, v_t.key_type::regtype);
-        END LOOP;
-        IF NOT FOUND THEN   -- no range table to apply it to: still refuse a retention no table could use
-            PERFORM {{ schema }}._check_retention(p_retention,
-                CASE WHEN p_retention ~ '^\s*[0-9]+\s*$' THEN 'bigint' ELSE 'timestamp with time zone' END::regtype);
-        END IF;
+    IF p_retention IS NOT NULL THEN   -- checked against the table it applies to, before touching it
+        PERFORM {{ schema }}._check_retention(p_retention, ({{ schema }}._config_row(v_only)).key_type::regtype);
     END IF;
 
     FOR v_t IN
-        SELECT c.parent_table, c.key_column, c.key_type, c.retention_mode,
+        SELECT c.parent_table AS parent, c.key_column, c.key_type, c.retention_mode,
                coalesce(p_retention, c.retention) AS retention, {{ schema }}._managed_rel(c.parent_table) AS rel
           FROM {{ schema }}.config c
          WHERE c.strategy = 'range' AND coalesce(p_retention, c.retention) IS NOT NULL
@@ -83,17 +95,20 @@ BEGIN
     LOOP
         v_started := pg_catalog.clock_timestamp();
         v_done := '{}';
+        v_act := '{}';
+        v_kept := '{}';
         BEGIN
             IF v_t.rel IS NULL THEN
-                RAISE EXCEPTION 'table % does not exist', v_t.parent_table
+                RAISE EXCEPTION 'table % does not exist', v_t.parent
                     USING ERRCODE = '42P01', HINT = 'Remove it from part.config (pginstall apply does) or recreate it.';
             END IF;
             SELECT m.phase INTO v_phase FROM {{ schema }}.migration m
-             WHERE v_t.parent_table IN (m.table_name, m.partitioned_table, m.legacy_table)
+             WHERE v_t.parent IN (m.table_name, m.partitioned_table, m.legacy_table)
                AND m.phase <> 'finalized' LIMIT 1;
+            CONTINUE WHEN v_phase IS NOT NULL AND p_dry_run;
             IF v_phase IS NOT NULL THEN
                 INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, outcome, detail)
-                VALUES (v_run, v_t.parent_table, 'retire', 'skipped',
+                VALUES (v_run, v_t.parent, 'retire', 'skipped',
                         pg_catalog.format('migration in phase %s: retention waits for part.finalize', v_phase));
                 CONTINUE;
             END IF;
@@ -128,6 +143,21 @@ BEGIN
                 END IF;
             END LOOP;
 
+            IF p_dry_run THEN
+                FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
+                    v_done := v_done || v_names[i];
+                    v_act := v_act || ('would ' || v_t.retention_mode);
+                    v_kept := v_kept || CASE v_t.retention_mode
+                                        WHEN 'drop' THEN NULL
+                                        WHEN 'detach' THEN v_names[i]
+                                        ELSE pg_catalog.format('part_archive.%I',
+                                                 (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = v_parts[i])) END;
+                END LOOP;
+                v_count := v_count + pg_catalog.cardinality(v_done);
+                RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_act), pg_catalog.unnest(v_kept)) AS d(n, a, k);
+                CONTINUE;
+            END IF;
+
             -- lock order as PostgreSQL's own: parent, partitions, default; all or none per
             -- attempt, so writers never wait behind a parent lock held while we wait for another
             SELECT b.partition_oid::regclass INTO v_default
@@ -160,36 +190,38 @@ BEGIN
                     v_target := {{ schema }}._qualified(v_parts[i]);
                     EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', v_parts[i],
                         pg_catalog.format('part: partition %s of %s, archived by part.drop_old on %s (retention %s)',
-                                          v_names[i], v_t.parent_table,
+                                          v_names[i], v_t.parent,
                                           pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), v_ret));
                 END IF;
                 INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome, detail)
-                VALUES (v_run, v_t.parent_table, v_t.retention_mode, v_names[i],
+                VALUES (v_run, v_t.parent, v_t.retention_mode, v_names[i],
                         pg_catalog.clock_timestamp() - v_started, 'ok',
                         pg_catalog.format('older than %s (retention %s)%s', v_cutlit, v_ret,
                                           CASE WHEN v_target IS NOT NULL THEN ', now ' || v_target ELSE '' END));
                 PERFORM {{ schema }}._notice(pg_catalog.format('retired %s of %s (%s, older than %s)',
-                                                               v_names[i], v_t.parent_table, v_t.retention_mode, v_cutlit));
+                                                               v_names[i], v_t.parent, v_t.retention_mode, v_cutlit));
                 v_done := v_done || v_names[i];
+                v_act := v_act || CASE v_t.retention_mode WHEN 'drop' THEN 'dropped' WHEN 'detach' THEN 'detached' ELSE 'archived' END;
+                v_kept := v_kept || CASE WHEN v_t.retention_mode = 'drop' THEN NULL ELSE coalesce(v_target, v_names[i]) END;
             END LOOP;
         EXCEPTION WHEN others THEN
             v_done := '{}';
-            IF v_only IS NOT NULL THEN
+            IF v_only IS NOT NULL OR p_dry_run THEN
                 RAISE;
             END IF;
-            v_failed := v_failed || v_t.parent_table;
+            v_failed := v_failed || v_t.parent;
             IF SQLSTATE <> '55P03' THEN
-                v_hard := v_hard || v_t.parent_table;
+                v_hard := v_hard || v_t.parent;
             END IF;
             INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-            VALUES (v_run, v_t.parent_table, 'retire', pg_catalog.clock_timestamp() - v_started,
+            VALUES (v_run, v_t.parent, 'retire', pg_catalog.clock_timestamp() - v_started,
                     CASE WHEN SQLSTATE = '55P03' THEN 'skipped' ELSE 'failed' END,
                     SQLSTATE || ': ' || SQLERRM);
         END;
         v_count := v_count + pg_catalog.cardinality(v_done);
-        RETURN QUERY SELECT pg_catalog.unnest(v_done);
+        RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_act), pg_catalog.unnest(v_kept)) AS d(n, a, k);
     END LOOP;
-    IF v_alone AND v_only IS NULL THEN   -- the retention job's own heartbeat (part.verify: retention_last_run)
+    IF v_alone AND v_only IS NULL AND NOT p_dry_run THEN   -- the retention job's own heartbeat (part.verify: retention_last_run)
         INSERT INTO {{ schema }}.maintenance_log (run_id, action, duration, outcome, detail)
         VALUES (v_run, 'retention', pg_catalog.clock_timestamp() - v_begun,
                 CASE WHEN pg_catalog.cardinality(v_hard) > 0 THEN 'failed' ELSE 'ok' END,

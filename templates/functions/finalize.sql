@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}.finalize(p_table text, p_keep_legacy text DEFAULT 'archive')
+CREATE FUNCTION {{ schema }}.finalize(p_table text, p_keep_legacy text DEFAULT 'archive', p_force boolean DEFAULT false)
     RETURNS text
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -20,7 +20,18 @@ BEGIN
  * the partitioned table now owns are dropped first, so that the legacy table
  * no longer depends on it. Returns where the legacy table went; a finalized
  * table is left as it is.
+ *
+ * The legacy table is the proof that nothing was lost: finalize refuses
+ * (55000) unless the last part.check_parity was clean, or p_force => true
+ * says to go ahead anyway (logged as a WARNING).
  */
+    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
+    PERFORM {{ schema }}._phase_lock(v_m.table_name);
+    v_m := {{ schema }}._migration_row(p_table);
+    IF p_force IS NULL THEN
+        RAISE EXCEPTION 'p_force must not be NULL'
+            USING ERRCODE = '22023', HINT = 'Pass true to finalize whatever the last parity check found, or false (the default).';
+    END IF;
     IF p_keep_legacy IS NULL OR p_keep_legacy NOT IN ('archive', 'keep', 'drop') THEN
         RAISE EXCEPTION 'invalid value "%" for p_keep_legacy', p_keep_legacy
             USING ERRCODE = '22023', HINT = 'Use ''archive'' (schema part_archive), ''keep'' (as <table>_legacy) or ''drop''.';
@@ -33,6 +44,20 @@ BEGIN
             USING ERRCODE = '55000', HINT = pg_catalog.format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
     END IF;
     PERFORM {{ schema }}._require_sync_intact(v_m.table_name, 'finalize');
+    IF NOT coalesce(v_m.parity_clean, false) THEN
+        IF NOT p_force THEN
+            RAISE EXCEPTION 'cannot finalize %: %', v_m.table_name,
+                            CASE WHEN v_m.parity_checked_at IS NULL OR v_m.parity_clean IS NULL
+                                 THEN 'its parity has not been checked since the sync changed'
+                                 ELSE pg_catalog.format('its last parity check (%s) found %s of %s ranges differing',
+                                                        v_m.parity_checked_at, v_m.parity_differ, v_m.parity_ranges) END
+                USING ERRCODE = '55000',
+                      HINT = pg_catalog.format('See the rows with SELECT * FROM part.parity_diff(%L), fix them and run SELECT * FROM part.check_parity(%L) again; '
+                                               'or finalize anyway with part.finalize(%L, p_force => true).',
+                                               v_m.table_name, v_m.table_name, v_m.table_name);
+        END IF;
+        RAISE WARNING 'part: finalizing % although its last parity check was not clean (p_force)', v_m.table_name;
+    END IF;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
     v_part := pg_catalog.to_regclass(v_m.partitioned_table);
     PERFORM {{ schema }}._lock_all(ARRAY[v_part, v_legacy], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);

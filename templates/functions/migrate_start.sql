@@ -33,7 +33,6 @@ DECLARE
     v_copy       regclass;
     v_idx        record;
     v_prefix     text;
-    v_rest       text;
     v_low        text;
     v_high       text;
 BEGIN
@@ -97,6 +96,11 @@ BEGIN
     -- the settings part.create_partitioned records: a bad one is refused before the lock, the copy and the warnings
     PERFORM {{ schema }}._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
                                               p_retention_mode, p_default_partition, p_batch_size);
+    IF v_strategy = 'range' AND NOT coalesce(p_default_partition, true) THEN
+        RAISE EXCEPTION 'the partitioned copy of % needs a default partition while the migration runs', v_name
+            USING ERRCODE = '22023',
+                  HINT = 'Leave p_default_partition unset (or true): without one, an application write of a row outside the copy''s partitions would fail in dual_write. Drop the default partition after part.finalize if you must.';
+    END IF;
 
     SELECT a.attnotnull, a.attgenerated INTO v_notnull, v_generated
       FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_rel AND a.attname = p_key;
@@ -182,8 +186,7 @@ BEGIN
 
     -- the other indexes: a unique one must include the partition key
     FOR v_idx IN
-        SELECT c.relname AS idxname, i.indisunique, i.indexprs IS NOT NULL AS has_expr,
-               pg_catalog.pg_get_indexdef(i.indexrelid) AS def,
+        SELECT c.relname AS idxname, i.indexrelid, i.indisunique, i.indexprs IS NOT NULL AS has_expr,
                EXISTS (SELECT 1 FROM pg_catalog.unnest(i.indkey[0:i.indnkeyatts - 1]) k(n)
                         JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
                        WHERE a.attname = p_key) AS has_key,
@@ -195,23 +198,14 @@ BEGIN
         IF v_idx.contype = 'x' THEN
             CONTINUE;           -- not copied (a warning said so)
         END IF;
-        v_prefix := pg_catalog.format('CREATE %sINDEX %I ON %s ', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END,
-                                      v_idx.idxname, v_rel);
-        IF pg_catalog.left(v_idx.def, pg_catalog.length(v_prefix)) <> v_prefix THEN
-            RAISE WARNING 'part: index % of % is not copied (unexpected definition: %)', v_idx.idxname, v_name, v_idx.def
-                USING HINT = 'Create it on the partitioned table yourself.';
-            CONTINUE;
-        END IF;
-        v_rest := pg_catalog.substr(v_idx.def, pg_catalog.length(v_prefix) + 1);
-        IF v_idx.indisunique AND NOT v_idx.has_key THEN
-            IF v_idx.has_expr THEN
-                EXECUTE pg_catalog.format('CREATE INDEX ON %s %s', v_copy, v_rest);
-            ELSE
-                v_rest := pg_catalog.regexp_replace(v_rest, '\)', pg_catalog.format(', %I)', p_key));
-                EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s %s', v_copy, v_rest);
-            END IF;
+        -- from the catalog, never by editing pg_get_indexdef's text; a unique index must include
+        -- the partition key: added as its last column (an expression index becomes non-unique)
+        IF v_idx.indisunique AND NOT v_idx.has_key AND v_idx.has_expr THEN
+            EXECUTE pg_catalog.format('CREATE INDEX ON %s %s', v_copy, {{ schema }}._index_definition(v_idx.indexrelid));
         ELSE
-            EXECUTE pg_catalog.format('CREATE %sINDEX ON %s %s', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END, v_copy, v_rest);
+            EXECUTE pg_catalog.format('CREATE %sINDEX ON %s %s', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END, v_copy,
+                                      {{ schema }}._index_definition(v_idx.indexrelid,
+                                                                    CASE WHEN v_idx.indisunique AND NOT v_idx.has_key THEN p_key END));
         END IF;
     END LOOP;
 

@@ -17,12 +17,16 @@ BEGIN
  * Locks as part.switch_reads (short timeouts, retries, 55P03). A table
  * already backfilled is left as it is; returns the new phase.
  */
+    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
+    PERFORM {{ schema }}._phase_lock(v_m.table_name);
+    v_m := {{ schema }}._migration_row(p_table);
     IF v_m.phase = 'backfilled' THEN
         RAISE NOTICE 'part: % is already backfilled (reads on the legacy table): nothing to roll back', v_m.table_name;
         RETURN v_m.phase;
     ELSIF v_m.phase = 'dual_write' THEN
         RAISE EXCEPTION 'cannot roll back %: it is in dual_write and was never switched', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'Reads and writes already go to the legacy table; part.rollback undoes part.switch_reads.';
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Reads and writes already go to the legacy table; to abandon the migration: SELECT part.migrate_cancel(%L).', v_m.table_name);
     ELSIF v_m.phase = 'finalized' THEN
         RAISE EXCEPTION 'cannot roll back %: its migration is finalized and the legacy table is no longer synced', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';

@@ -25,6 +25,9 @@ BEGIN
  * Everything happens in the caller's transaction. Returns the new phase;
  * a table already partitioned is left as it is.
  */
+    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
+    PERFORM {{ schema }}._phase_lock(v_m.table_name);
+    v_m := {{ schema }}._migration_row(p_table);
     IF v_m.phase = 'partitioned' THEN
         RAISE NOTICE 'part: % is already partitioned: nothing to do', v_m.table_name;
         RETURN v_m.phase;

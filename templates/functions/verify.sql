@@ -29,6 +29,14 @@ DECLARE
     v_hb       record;
     v_last     record;
     v_why      text;
+    v_note     text;
+    v_skips    record;
+    v_holder   record;
+    v_since    timestamptz;
+    v_overlap  text;
+    v_lim      record;
+    v_stuck    bigint;
+    v_srange   text;
     v_moduli   integer[];
 BEGIN
 /*
@@ -47,9 +55,14 @@ BEGIN
  *                        schema change);
  *   parity_stale         migrations: the last parity check is clean and
  *                        younger than the setting parity_max_age;
- *   maintenance_heartbeat a run within twice the scheduled period (no run
- *                        yet, not scheduled or disabled: warn);
- *   maintenance_last_run the last run succeeded for every table;
+ *   maintenance_heartbeat a run that did its work within twice the scheduled
+ *                        period (no run yet, not scheduled or disabled: warn);
+ *                        skipped runs are no heartbeat: runs skipped because
+ *                        a session holds the maintenance lock (a run cancelled
+ *                        in a session that stays open) warn, then fail, naming
+ *                        that session;
+ *   maintenance_last_run the last run that did its work succeeded for every
+ *                        table, within twice the scheduled period;
  *   retention_last_run   the last part.drop_old() of the separate retention
  *                        job succeeded (when one is scheduled or has run);
  *   standby              this server is not a standby (warn on a standby:
@@ -83,13 +96,17 @@ BEGIN
             CONTINUE;
         END IF;
 
+        v_lim := {{ schema }}._key_limits(v_type, v_p."interval");
         -- partitions for now and premake ahead (integer keys: from the largest key, read here)
         IF v_int THEN
-            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::text FROM %s', v_p.key_column, v_p.rel)
-               INTO v_max;
+            -- the largest key an aligned partition can hold (not a bigint extreme: part._key_limits)
+            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
+                                      v_p.key_column, v_p.rel, v_type)
+               INTO v_max USING v_lim.lo, v_lim.hi;
             v_missing := '{}';
             v_cur := {{ schema }}._range_floor(v_max, v_type, v_p."interval");
             FOR i IN 0 .. v_p.premake LOOP
+                EXIT WHEN v_cur::numeric >= v_lim.hi::numeric;   -- the type ends
                 v_to := {{ schema }}._range_next(v_cur, v_type, v_p."interval");
                 IF NOT EXISTS (SELECT 1 FROM {{ schema }}._bounds_all(v_p.rel) b
                                 WHERE NOT b.is_default AND b.lo <= v_cur::float8 AND b.hi >= v_to::float8) THEN
@@ -103,10 +120,26 @@ BEGIN
         ELSE
             v_missing := v_p.missing;
         END IF;
+        -- partitions made by hand that overlap a missing interval: maintenance cannot create it
+        v_overlap := NULL;
+        IF v_missing IS NOT NULL THEN
+            SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s [%s, %s)', b.partition_name, b.bound_from, b.bound_to), ', ')
+              INTO v_overlap
+              FROM pg_catalog.unnest(v_missing) s(f)
+              JOIN {{ schema }}._partition_bounds(v_p.rel) b ON NOT b.is_default
+             WHERE {{ schema }}._bound_ordinal(b.bound_from, v_type)
+                       < {{ schema }}._bound_ordinal({{ schema }}._range_next(s.f, v_type, v_p."interval"), v_type)
+               AND {{ schema }}._bound_ordinal(b.bound_to, v_type) > {{ schema }}._bound_ordinal(s.f, v_type);
+        END IF;
         RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
             CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END,
             CASE WHEN v_missing IS NULL
                  THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)', v_p.premake, v_p.covered_until)
+                 WHEN v_overlap IS NOT NULL
+                 THEN pg_catalog.format('no partition for the interval(s) starting %s, and maintenance cannot create them: %s overlaps them without covering them '
+                                        '(made by hand, not aligned to the %s interval): detach it (ALTER TABLE %s DETACH PARTITION ...), insert its rows back through %s '
+                                        '(the default partition keeps them), drop it, then SELECT part.create_ahead(); or attach partitions covering the rest of those intervals yourself',
+                                        pg_catalog.array_to_string(v_missing, ', '), v_overlap, v_p."interval", v_p.parent_table, v_p.parent_table)
                  ELSE pg_catalog.format('no partition for the interval(s) starting %s: run part.create_ahead() or CALL part.run_maintenance()',
                                         pg_catalog.array_to_string(v_missing, ', ')) END;
 
@@ -124,18 +157,32 @@ BEGIN
         END IF;
         v_n := 0;
         v_range := NULL;
+        v_stuck := 0;
+        v_srange := NULL;
         IF v_p.default_nonempty THEN
+            -- rows maintenance moves, and rows no aligned partition can hold (NULL, infinity, the type's extremes)
             EXECUTE pg_catalog.format(
-                'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
+                'SELECT pg_catalog.count(*) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s), '
+                '       pg_catalog.min(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text || '' to '' '
+                '       || pg_catalog.max(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text, '
+                '       pg_catalog.count(*) FILTER (WHERE k IS NULL OR k < $2::%3$s OR k >= $3::%3$s), '
+                '       pg_catalog.concat_ws('', '', CASE WHEN pg_catalog.bool_or(k IS NULL) THEN ''NULL'' END, '
+                '                            pg_catalog.min(k) FILTER (WHERE k < $2::%3$s OR k >= $3::%3$s)::text, '
+                '                            pg_catalog.max(k) FILTER (WHERE k < $2::%3$s OR k >= $3::%3$s)::text) '
                 'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE $1::%3$s IS NULL OR %1$I >= $1::%3$s OR %1$I IS NULL LIMIT 1000000) x',
                 v_p.key_column, v_p.default_partition, v_type)
-               INTO v_n, v_range USING v_cut;
+               INTO v_n, v_range, v_stuck, v_srange USING v_cut, v_lim.lo, v_lim.hi;
         END IF;
         RETURN QUERY SELECT 'default_empty', v_p.parent_table,
-            CASE WHEN v_n = 0 THEN 'ok' ELSE 'fail' END,
-            CASE WHEN v_n = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
-                 ELSE pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
-                                        v_n, v_p.default_partition, coalesce(v_range, 'NULL')) END;
+            CASE WHEN v_n = 0 AND v_stuck = 0 THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_n = 0 AND v_stuck = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
+                 ELSE pg_catalog.concat_ws('; ',
+                     CASE WHEN v_n > 0 THEN pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
+                                                              v_n, v_p.default_partition, v_range) END,
+                     CASE WHEN v_stuck > 0 THEN pg_catalog.format(
+                         '%s rows in %s have keys no partition of part can hold (%s; part makes partitions for keys from %s to before %s): '
+                         'maintenance leaves them there; correct or delete them, or attach a partition for them yourself (FOR VALUES FROM (...) TO (MAXVALUE), say)',
+                         v_stuck, v_p.default_partition, v_srange, v_lim.lo, v_lim.hi) END) END;
 
         CONTINUE WHEN v_cut IS NULL;
         v_n := 0;
@@ -197,32 +244,52 @@ BEGIN
 
     -- maintenance: heartbeat and last run
     table_name := NULL;
+    -- skipped runs did nothing: the heartbeat is the last run that did its work
     SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_hb
-      FROM {{ schema }}.maintenance_log l WHERE l.action = 'run' ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
-    IF v_sched <> '' THEN
-        v_period := {{ schema }}._cron_period(v_sched);
-    END IF;
-    RETURN QUERY SELECT 'maintenance_heartbeat', NULL::text,
-        CASE WHEN NOT v_enabled THEN 'warn'
-             WHEN v_hb.logged_at IS NULL THEN 'warn'
-             WHEN v_period IS NULL THEN 'warn'
-             WHEN v_hb.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
-             ELSE 'ok' END,
-        CASE WHEN NOT v_enabled THEN 'maintenance is disabled (enable_partition_maintenance = false)'
-             WHEN v_hb.logged_at IS NULL AND v_period IS NULL
-                 THEN 'no maintenance run yet, and none scheduled: run pginstall apply (with pg_cron) or CALL part.run_maintenance()'
-             WHEN v_hb.logged_at IS NULL THEN pg_catalog.format('no maintenance run yet (scheduled %L)', v_sched)
-             WHEN v_period IS NULL
-                 THEN pg_catalog.format('last run %s; maintenance is not scheduled (no pg_cron job registered by pginstall apply)', v_hb.logged_at)
-             WHEN v_hb.logged_at < pg_catalog.now() - 2 * v_period
-                 THEN pg_catalog.format('last run %s: none for more than twice the schedule''s period (%L, every %s): is the pg_cron job running?',
-                                        v_hb.logged_at, v_sched, v_period)
-             ELSE pg_catalog.format('last run %s (scheduled %L)', v_hb.logged_at, v_sched) END;
-
-    SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_last
       FROM {{ schema }}.maintenance_log l
      WHERE l.action = 'run' AND l.outcome <> 'skipped'
      ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+    v_last := v_hb;
+    SELECT pg_catalog.count(*) AS n, pg_catalog.min(l.logged_at) AS first, pg_catalog.max(l.logged_at) AS last INTO v_skips
+      FROM {{ schema }}.maintenance_log l
+     WHERE l.action = 'run' AND l.outcome = 'skipped' AND l.logged_at > coalesce(v_hb.logged_at, '-infinity');
+    -- the session holding the maintenance lock (part.run_maintenance's advisory lock 1885434484, 1)
+    SELECT a.pid, a.state, a.state_change INTO v_holder
+      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 1885434484 AND l.objid = 1 AND l.objsubid = 2
+       AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+     LIMIT 1;
+    IF v_sched <> '' THEN
+        v_period := {{ schema }}._cron_period(v_sched);
+    END IF;
+    v_since := coalesce(v_hb.logged_at, CASE WHEN v_skips.n > 0 THEN v_skips.first END);
+    v_note := CASE WHEN v_skips.n > 0 AND v_holder.pid IS NOT NULL
+                   THEN pg_catalog.format('; the %s runs since were skipped: pid %s holds the maintenance lock (%s since %s); a run cancelled in a session that stays open keeps it until that session ends: if that session is not running maintenance, SELECT pg_catalog.pg_terminate_backend(%s)',
+                                          v_skips.n, v_holder.pid, v_holder.state, v_holder.state_change, v_holder.pid)
+                   WHEN v_skips.n > 0
+                   THEN pg_catalog.format('; the %s runs since were skipped (the last at %s; see part.maintenance_log)', v_skips.n, v_skips.last)
+                   ELSE '' END;
+    RETURN QUERY SELECT 'maintenance_heartbeat', NULL::text,
+        CASE WHEN NOT v_enabled THEN 'warn'
+             WHEN v_since IS NULL THEN 'warn'
+             WHEN v_period IS NULL THEN 'warn'
+             WHEN v_since < pg_catalog.now() - 2 * v_period THEN 'fail'
+             WHEN v_skips.n > 0 AND v_holder.pid IS NOT NULL AND v_holder.state IS DISTINCT FROM 'active' THEN 'warn'
+             WHEN v_hb.logged_at IS NULL THEN 'warn'
+             ELSE 'ok' END,
+        CASE WHEN NOT v_enabled THEN 'maintenance is disabled (enable_partition_maintenance = false)'
+             WHEN v_since IS NULL AND v_period IS NULL
+                 THEN 'no maintenance run yet, and none scheduled: run pginstall apply (with pg_cron) or CALL part.run_maintenance()'
+             WHEN v_since IS NULL THEN pg_catalog.format('no maintenance run yet (scheduled %L)', v_sched)
+             WHEN v_period IS NULL
+                 THEN pg_catalog.format('last run %s; maintenance is not scheduled (no pg_cron job registered by pginstall apply)%s',
+                                        coalesce(v_hb.logged_at::text, 'none that did its work'), v_note)
+             WHEN v_since < pg_catalog.now() - 2 * v_period
+                 THEN pg_catalog.format('last run that did its work: %s; none for more than twice the schedule''s period (%L, every %s)%s',
+                                        coalesce(v_hb.logged_at::text, 'none'), v_sched, v_period,
+                                        CASE WHEN v_note = '' THEN ': is the pg_cron job running?' ELSE v_note END)
+             ELSE pg_catalog.format('last run %s (scheduled %L)%s', coalesce(v_hb.logged_at::text, 'none that did its work'), v_sched, v_note) END;
+
     IF v_last.outcome = 'failed' THEN
         SELECT pg_catalog.string_agg(pg_catalog.format('%s %s: %s', l.parent_table, l.action, l.detail), '; ' ORDER BY l.id)
           INTO v_why FROM {{ schema }}.maintenance_log l WHERE l.run_id = v_last.run_id AND l.outcome = 'failed' AND l.action <> 'run';
@@ -230,10 +297,14 @@ BEGIN
     RETURN QUERY SELECT 'maintenance_last_run', NULL::text,
         CASE WHEN v_last.logged_at IS NULL THEN 'warn'
              WHEN v_last.outcome = 'failed' THEN 'fail'
+             WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
              WHEN v_last.detail LIKE '%given up%' THEN 'warn'
              ELSE 'ok' END,
         CASE WHEN v_last.logged_at IS NULL THEN 'no maintenance run yet'
              WHEN v_last.outcome = 'failed' THEN pg_catalog.format('run %s at %s failed: %s', v_last.run_id, v_last.logged_at, coalesce(v_why, v_last.detail))
+             WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period
+                 THEN pg_catalog.format('run %s at %s is older than twice the schedule''s period (%L, every %s): see maintenance_heartbeat; it said: %s',
+                                        v_last.run_id, v_last.logged_at, v_sched, v_period, v_last.detail)
              ELSE pg_catalog.format('run %s at %s: %s', v_last.run_id, v_last.logged_at, v_last.detail) END;
 
     -- the separate retention job (part.drop_old() on its own schedule)

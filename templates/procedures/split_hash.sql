@@ -46,10 +46,7 @@ BEGIN
     SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
       FROM {{ schema }}._partition_bounds(v_rel) b;
     v_old := v_moduli[1];
-    IF p_new_count IS NULL OR p_new_count <= 0 THEN
-        RAISE EXCEPTION 'invalid partition count %', coalesce(p_new_count::text, 'NULL')
-            USING ERRCODE = '22023', HINT = 'Pass the new number of partitions, a multiple of the current one.';
-    END IF;
+    PERFORM {{ schema }}._check_count('partitions', p_new_count);   -- 22023 outside 1 .. 1024
     IF cardinality(v_moduli) = 1 AND p_new_count = v_old THEN
         UPDATE {{ schema }}.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
          WHERE c.parent_table = v_cfg.parent_table AND c.partitions IS DISTINCT FROM p_new_count;

@@ -122,9 +122,19 @@ def test_apply_registers_changes_in_place_and_uninstall_removes(app_db, connect,
 
 
 def test_registration_failure_exits_non_zero(app_db, connect, pginstall):
-    r = pginstall("apply", app_db, cfg=config(maintenance="0 25 * * *"))  # pg_cron refuses hour 25
+    # pg_cron refusing the job (a schedule it cannot read is refused by part before, see
+    # test_settings_bounds.py): a trigger on cron.job in the cron database says no
+    cron = connect("postgres", autocommit=True)
+    cron.execute("CREATE FUNCTION public.h8_refuse_jobs() RETURNS trigger LANGUAGE plpgsql AS "
+                 "$$BEGIN RAISE EXCEPTION 'no jobs today'; END$$")
+    cron.execute("CREATE TRIGGER h8_refuse_jobs BEFORE INSERT ON cron.job FOR EACH ROW EXECUTE FUNCTION public.h8_refuse_jobs()")
+    try:
+        r = pginstall("apply", app_db, cfg=config(retention=""))
+    finally:
+        cron.execute("DROP TRIGGER h8_refuse_jobs ON cron.job")
+        cron.execute("DROP FUNCTION public.h8_refuse_jobs()")
     assert r.exit_code != 0
-    assert "cron registration failed" in r.output
+    assert "cron registration failed" in r.output and "no jobs today" in r.output, r.output
     assert f"part_maintenance_{app_db}" not in jobs(connect, app_db)
     conn = connect(app_db, autocommit=True)
     assert conn.execute("SELECT count(*) FROM part.config").fetchone()[0] == 1, "the database's apply itself committed"

@@ -212,7 +212,7 @@ def test_retention_left_to_its_own_schedule(fresh_db, connect):
     conn.execute("CALL part.run_maintenance()")
     assert conn.execute("SELECT count(*) FROM part.maintenance_log WHERE action = 'drop'").fetchone()[0] == 0, \
         "a separate retention schedule: run_maintenance does not retire"
-    retired = [r[0] for r in conn.execute("SELECT part.drop_old()").fetchall()]
+    retired = [r[0] for r in conn.execute("SELECT partition_name FROM part.drop_old()").fetchall()]
     assert retired == [f"public.revenues_{month(s)}" for s in (-5, -4, -3)]
     conn.execute("SELECT part.set_setting('retention_schedule', '')")
     conn.execute("SELECT part._ensure_range_partitions('public.revenues'::regclass, (now() - interval '5 months')::text, now()::text)")

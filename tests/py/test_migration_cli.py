@@ -71,6 +71,8 @@ def test_migrate_walks_to_partitioned_then_rolls_back_and_finalizes(app, connect
     back = app("migrate", "public.revenues", "--to", "rollback")
     assert back.exit_code == 0, back.output
     assert phase(connect, app.db) == "backfilled"
+    again = app("migrate", "public.revenues", "--to", "rollback")
+    assert again.exit_code == 0 and "already backfilled" in again.output, again.output
 
     done = app("migrate", "public.revenues", "--to", "finalized", "--keep-legacy", "drop", "--yes")
     assert done.exit_code == 0, done.output
@@ -100,3 +102,44 @@ def test_uninstall_force_removes_the_sync_so_writes_go_on(app, connect):
         assert conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'part_sync_%'").fetchone()[0] == 0
         conn.execute("INSERT INTO public.revenues (org_id, occurred_at) VALUES (1, '2025-03-03')")
         conn.execute("UPDATE public.revenues SET amount = 0 WHERE id < 10")
+
+
+def test_finalize_refuses_after_a_parity_check_that_differs_unless_forced(app, connect):
+    assert app("migrate", "public.revenues", "--to", "partitioned").exit_code == 0
+    with connect(app.db) as conn:  # a legacy row changed behind the sync's back, found by a full check
+        conn.execute("ALTER TABLE public.revenues_legacy DISABLE TRIGGER ALL")
+        conn.execute("UPDATE public.revenues_legacy SET amount = amount + 1 WHERE id = 7")
+        conn.execute("ALTER TABLE public.revenues_legacy ENABLE TRIGGER ALL")
+        assert conn.execute("SELECT count(*) FROM part.check_parity('public.revenues', true) WHERE status <> 'ok'").fetchone()[0] == 1
+    out = app("migrate", "public.revenues", "--to", "finalized")
+    assert out.exit_code != 0
+    last = out.output.strip().splitlines()[-1]
+    assert "cannot finalize public.revenues" in last and "p_force" in last, out.output
+    assert phase(connect, app.db) == "partitioned"
+    forced = app("migrate", "public.revenues", "--to", "finalized", "--keep-legacy", "keep", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert phase(connect, app.db) == "finalized"
+
+
+def test_migrate_to_none_abandons_the_migration(app, connect):
+    assert app("migrate", "public.revenues", "--to", "dual_write").exit_code == 0
+    out = app("migrate", "public.revenues", "--to", "none")
+    assert out.exit_code == 0, out.output
+    assert "migration cancelled" in out.output and "public.revenues_partitioned (dropped)" in out.output
+    assert phase(connect, app.db) is None
+    with connect(app.db) as conn:
+        assert conn.execute("SELECT to_regclass('public.revenues_partitioned')").fetchone()[0] is None
+        assert conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'part_sync_%'").fetchone()[0] == 0
+        conn.execute("INSERT INTO public.revenues (org_id, occurred_at) VALUES (1, '2031-03-03')")
+        assert conn.execute("SELECT count(*) FROM public.revenues").fetchone()[0] == 3001
+    again = app("migrate", "public.revenues", "--to", "none")
+    assert again.exit_code == 0 and "already none" in again.output
+    # a switched table is rolled back first, the copy kept when asked
+    assert app("migrate", "public.revenues", "--to", "partitioned").exit_code == 0
+    out = app("migrate", "public.revenues", "--to", "none", "--keep-copy")
+    assert out.exit_code == 0, out.output
+    assert "rolled back" in out.output and "(kept)" in out.output
+    assert phase(connect, app.db) is None
+    with connect(app.db) as conn:
+        assert conn.execute("SELECT relkind FROM pg_class WHERE oid = 'public.revenues'::regclass").fetchone()[0] == "r"
+        assert conn.execute("SELECT count(*) FROM public.revenues_partitioned").fetchone()[0] == 3001

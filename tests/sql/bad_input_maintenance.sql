@@ -18,8 +18,8 @@ $$;
 CREATE TABLE public.by_org (id bigint NOT NULL, org_id int NOT NULL) PARTITION BY HASH (org_id);
 SELECT count(*) FROM part.create_partitioned('public.by_org', 'org_id', 'hash', p_partitions => 4);
 CREATE TEMP TABLE before AS SELECT pg_temp.state() AS state;
-SELECT is(pg_temp.error_of($$SELECT part.drop_old('forever')$$), '22023 with hint', 'drop_old(''forever'') with no range table: 22023');
-SELECT is(pg_temp.error_of($$SELECT part.drop_old('-1')$$), '22023 with hint', 'drop_old(''-1'') with no range table: 22023');
+SELECT is(pg_temp.error_of($$SELECT part.drop_old('forever')$$), '22023 with hint', 'drop_old(''forever'') without a table: 22023');
+SELECT is(pg_temp.error_of($$SELECT part.drop_old('-1')$$), '22023 with hint', 'drop_old(''-1'') without a table: 22023');
 SELECT is(pg_temp.state(), (SELECT state FROM before), 'no retention run was logged for them');
 DROP TABLE before;
 
@@ -41,7 +41,7 @@ SELECT is(pg_temp.error_of($$SELECT part.drop_old('-1 month', 'public.by_time')$
 SELECT is(pg_temp.error_of($$SELECT part.drop_old('', 'public.by_time')$$), '22023 with hint', 'an empty retention: 22023');
 SELECT is(pg_temp.error_of($$SELECT part.drop_old('0', 'public.by_id')$$), '22023 with hint', 'a zero integer retention: 22023');
 SELECT is(pg_temp.error_of($$SELECT part.drop_old('1 month', 'public.by_id')$$), '22023 with hint', 'an interval as retention of an integer key: 22023');
-SELECT is(pg_temp.error_of($$SELECT part.drop_old('1 month')$$), '22023 with hint', 'for every table: refused when one table cannot use it (integer key)');
+SELECT is(pg_temp.error_of($$SELECT part.drop_old('1 month')$$), '22023 with hint', 'a retention without a table: refused (it applies to the table named only)');
 
 -- run_maintenance, called as pg_cron calls it
 SELECT is(pg_temp.error_of($$CALL part.run_maintenance('')$$), '22023 with hint', 'run_maintenance of an empty name: 22023');

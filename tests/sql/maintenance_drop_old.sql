@@ -20,7 +20,7 @@ SELECT pg_temp.make_table('costs', 'drop');
 SELECT count(*) AS newer FROM public.revenues WHERE occurred_at >= now() - interval '3 months' \gset
 
 -- detach
-SELECT set_eq($$SELECT part.drop_old(NULL, 'public.revenues')$$,
+SELECT set_eq($$SELECT partition_name FROM part.drop_old(NULL, 'public.revenues')$$,
               $$SELECT 'public.revenues_' || pg_temp.month_suffix(s) FROM generate_series(-8, -4) s$$,
               'the five months wholly older than 3 months are retired, and only those');
 SELECT is((SELECT count(*)::int FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
@@ -62,7 +62,7 @@ SELECT is((SELECT count(*)::int FROM pg_class WHERE relname = ANY (ARRAY(SELECT 
           'drop: the tables are gone');
 
 -- an explicit retention overrides the table's
-SELECT set_eq($$SELECT part.drop_old('1 month', 'public.revenues')$$,
+SELECT set_eq($$SELECT partition_name FROM part.drop_old('1 month', 'public.revenues')$$,
               $$SELECT 'public.revenues_' || pg_temp.month_suffix(s) FROM generate_series(-3, -2) s$$,
               'p_retention overrides the configured retention');
 

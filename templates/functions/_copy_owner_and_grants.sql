@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._copy_owner_and_grants(p_from regclass, p_to regclass)
+CREATE FUNCTION {{ schema }}._copy_owner_and_grants(p_from regclass, p_to regclass, p_partition boolean DEFAULT true)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -9,11 +9,17 @@ DECLARE
 BEGIN
 /*
  * Give p_to the owner and the table privileges of p_from (a new partition
- * gets those of its parent).
+ * gets those of its parent). A partition of a table with row-level security
+ * gets the owner only: its grants would let a role read or write the
+ * partition directly, where the parent's policies do not apply (PostgreSQL
+ * checks only the parent's privileges for access through the parent).
  */
     SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_from;
     IF v_owner <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = p_to) THEN
         EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %I', p_to, pg_catalog.pg_get_userbyid(v_owner));
+    END IF;
+    IF p_partition AND (SELECT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid = p_from) THEN
+        RETURN;
     END IF;
     FOR v_acl IN
         SELECT a.grantee, a.privilege_type, a.is_grantable

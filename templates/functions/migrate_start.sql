@@ -240,7 +240,7 @@ BEGIN
         END;
     END LOOP;
 
-    PERFORM {{ schema }}._copy_owner_and_grants(v_rel, v_copy);
+    PERFORM {{ schema }}._copy_owner_and_grants(v_rel, v_copy, p_partition => false);
     -- row-level security and its policies: after the switch the application reads the copy
     IF (SELECT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid = v_rel) THEN
         EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', v_copy);

@@ -72,7 +72,7 @@ def test_migrate_walks_to_partitioned_then_rolls_back_and_finalizes(app, connect
     assert back.exit_code == 0, back.output
     assert phase(connect, app.db) == "backfilled"
     again = app("migrate", "public.revenues", "--to", "rollback")
-    assert again.exit_code == 0 and "already backfilled" in again.output, again.output
+    assert again.exit_code == 0 and "already rolled back (backfilled)" in again.output, again.output
 
     done = app("migrate", "public.revenues", "--to", "finalized", "--keep-legacy", "drop", "--yes")
     assert done.exit_code == 0, done.output
@@ -107,9 +107,9 @@ def test_uninstall_force_removes_the_sync_so_writes_go_on(app, connect):
 def test_finalize_refuses_after_a_parity_check_that_differs_unless_forced(app, connect):
     assert app("migrate", "public.revenues", "--to", "partitioned").exit_code == 0
     with connect(app.db) as conn:  # a legacy row changed behind the sync's back, found by a full check
-        conn.execute("ALTER TABLE public.revenues_legacy DISABLE TRIGGER ALL")
+        conn.execute("ALTER TABLE public.revenues_legacy DISABLE TRIGGER part_sync_guard")
         conn.execute("UPDATE public.revenues_legacy SET amount = amount + 1 WHERE id = 7")
-        conn.execute("ALTER TABLE public.revenues_legacy ENABLE TRIGGER ALL")
+        conn.execute("ALTER TABLE public.revenues_legacy ENABLE ALWAYS TRIGGER part_sync_guard")
         assert conn.execute("SELECT count(*) FROM part.check_parity('public.revenues', true) WHERE status <> 'ok'").fetchone()[0] == 1
     out = app("migrate", "public.revenues", "--to", "finalized")
     assert out.exit_code != 0

@@ -232,6 +232,30 @@ def test_row_level_security_follows_the_migration(fresh_db, connect, pg_server, 
         assert seen == 0, f"after switch_reads the app reads {seen} rows of other tenants"
 
 
+def test_partitions_part_creates_do_not_bypass_the_parents_row_security(fresh_db, connect, pg_server, roles):
+    """part gives each new partition the parent's grants (_copy_owner_and_grants) but not its row
+    security: a role that sees only its rows through the parent reads every row of a partition."""
+    r = roles("owner", "app")
+    conn = connect(fresh_db, autocommit=True)
+    conn.execute("CREATE TABLE public.ev (id bigint, tenant text NOT NULL, created_at timestamptz NOT NULL, secret text) PARTITION BY RANGE (created_at)")
+    conn.execute(sql.SQL("ALTER TABLE public.ev OWNER TO {}").format(_ident(r["owner"])))
+    conn.execute("ALTER TABLE public.ev ENABLE ROW LEVEL SECURITY")
+    conn.execute("CREATE POLICY own ON public.ev USING (tenant = current_user)")
+    conn.execute(sql.SQL("GRANT SELECT ON public.ev TO {}").format(_ident(r["app"])))
+    made = [p for (p,) in conn.execute("SELECT * FROM part.create_partitioned('public.ev', 'created_at', 'range', '1 month')")]
+    conn.execute("INSERT INTO public.ev SELECT g, CASE WHEN g %% 2 = 0 THEN %s ELSE 'other' END, now(), 's' || g"
+                 " FROM generate_series(1, 10) g", (r["app"],))
+    with as_role(pg_server, fresh_db, r["app"]) as app:
+        assert app.execute("SELECT count(*) FROM public.ev WHERE tenant <> current_user").fetchone()[0] == 0
+        leaked = 0
+        for p in made:
+            try:
+                leaked += app.execute(sql.SQL("SELECT count(*) FROM {} WHERE tenant <> current_user").format(sql.SQL(p))).fetchone()[0]
+            except psycopg.errors.InsufficientPrivilege:
+                pass
+        assert leaked == 0, f"the app read {leaked} rows of other tenants through partitions part created"
+
+
 # 3. The guard trusts a setting any session can set -----------------------------------------------
 
 def test_app_role_cannot_skip_the_guard_with_part_syncing(fresh_db, connect, pg_server, roles):

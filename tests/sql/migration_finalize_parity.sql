@@ -9,9 +9,9 @@ CALL part.backfill('public.revenues', p_commit => false);
 SELECT is(part.switch_reads('public.revenues'), 'partitioned', 'switched');
 
 -- a difference the sync never saw: a legacy row changed behind its back
-ALTER TABLE public.revenues_legacy DISABLE TRIGGER ALL;
+ALTER TABLE public.revenues_legacy DISABLE TRIGGER part_sync_guard;
 UPDATE public.revenues_legacy SET amount = amount + 1 WHERE id = 7;
-ALTER TABLE public.revenues_legacy ENABLE TRIGGER ALL;
+ALTER TABLE public.revenues_legacy ENABLE ALWAYS TRIGGER part_sync_guard;
 SELECT is((SELECT count(*)::int FROM part.check_parity('public.revenues', p_full => true) WHERE status <> 'ok'), 1, 'a full check finds the range that differs');
 
 SELECT pg_temp.catalog_state() AS before \gset

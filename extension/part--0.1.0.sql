@@ -3198,13 +3198,33 @@ BEGIN
             @sql:refuse_update@
             -- UPDATE: a row whose key changed (partition key or primary key)
             -- leaves its old version behind; then every new version is upserted.
-            DELETE FROM @sql:target@ t USING old_rows o
-             WHERE @sql:match_t_o@
-               AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@);
-            -- in key order, as the backfill copies: concurrent upserts of the same keys never deadlock
-            INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
-            SELECT @sql:columns@ FROM new_rows ORDER BY @sql:target_key@
-                ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
+            IF NOT EXISTS (SELECT 1 FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@)) THEN
+                -- no key changed: every new version is upserted, in key order, as the backfill
+                -- copies (concurrent upserts of the same keys never deadlock)
+                INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+                SELECT @sql:columns@ FROM new_rows ORDER BY @sql:target_key@
+                    ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
+            ELSE
+                -- PostgreSQL 15's MERGE into a partitioned table whose matched row was deleted
+                -- concurrently hands over wrong transition tables: new versions of rows it
+                -- updated are missing from new_rows, and the row it inserted instead is there
+                -- (even twice). So an old row whose key is not in new_rows is removed only when
+                -- the source no longer has that key; when it still has it, the source's row
+                -- (locked FOR SHARE: the version a concurrent writer commits, never an older
+                -- one) is upserted with new_rows, each key once.
+                DELETE FROM @sql:target@ t USING old_rows o
+                 WHERE @sql:match_t_o@
+                   AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@)
+                   AND NOT EXISTS (SELECT 1 FROM @sql:source@ s WHERE @sql:match_s_o@);
+                WITH kept AS (SELECT @sql:columns_s@ FROM old_rows o JOIN @sql:source@ s ON @sql:match_s_o@
+                               WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@)
+                                 FOR SHARE OF s)
+                INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+                SELECT DISTINCT ON (@sql:target_key@) @sql:columns@
+                  FROM (SELECT @sql:columns@ FROM new_rows UNION ALL SELECT @sql:columns@ FROM kept) r
+                 ORDER BY @sql:target_key@
+                    ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
+            END IF;
             @sql:refuse_skipped@
             SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
               FROM (SELECT @sql:group_o@ AS g FROM old_rows o
@@ -3219,6 +3239,9 @@ BEGIN
 END
 $tmpl$, pg_catalog.jsonb_build_object(
         'target', coalesce(p_target_name, part._qualified(p_target)),
+        'source', coalesce(p_source_name, part._qualified(p_source)),
+        'columns_s', part._sql_columns(v_cols, 's'),
+        'match_s_o', part._sql_columns(v_target_key, 's', 'match:o'),
         'table', p_m.table_name,
         'source_name', coalesce(p_source_name, part._qualified(p_source)),
         'target_name', coalesce(p_target_name, part._qualified(p_target)),

@@ -110,7 +110,12 @@ BEGIN
                                      AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:copy_match_n_o@));
             END IF;
             IF v_gate THEN
-                PERFORM pg_catalog.pg_advisory_xact_lock_shared(@sql:gate@);
+                -- by try-locks, not by waiting in the lock manager: a batch that waits for a
+                -- row this transaction holds then gives way (its lock_timeout; part.backfill does
+                -- the batch again) instead of a deadlock that could fail this application write
+                WHILE NOT pg_catalog.pg_try_advisory_xact_lock_shared(@sql:gate@) LOOP
+                    PERFORM pg_catalog.pg_sleep(0.002);
+                END LOOP;
                 IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
                     -- 40001 if a batch committed after this transaction's snapshot,
                     -- which would not see what that batch copied

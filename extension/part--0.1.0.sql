@@ -405,6 +405,7 @@ DECLARE
     v_groups  text[];
     v_done    jsonb;
     v_tries   integer := 0;
+    v_lock_timeout text;
     v_total   bigint;
     v_sql     text;
 BEGIN
@@ -426,6 +427,10 @@ BEGIN
  * sync's upserts do, so the two never deadlock. The gate is taken with try-locks
  * (no queue, so writers never wait behind a waiting batch), then, after
  * about 2 s of trying, by waiting.
+ *
+ * The copy waits for a row a writer holds at most 200 ms (lock_timeout, then
+ * 55P03): the writer may wait for the gate (it takes it by try-locks, so
+ * it is never the one a deadlock fails); part.backfill does the batch again.
  *
  * The backfill copies up to the largest key present when it started: every
  * row written since then goes through the sync.
@@ -512,6 +517,10 @@ BEGIN
         part._sql_columns(v_m.legacy_key, 'l'), '@anti_join@', '@on_conflict@');
     -- The copy is written with the rights of the tables' owner (part._as_owner): the owner's
     -- triggers, defaults and expressions on the copy never run with the caller's rights.
+    -- It waits for a writer's row (a sync upsert not committed yet) at most briefly: that
+    -- writer may be waiting for the gate this batch holds; part.backfill then does the batch again.
+    v_lock_timeout := pg_catalog.current_setting('lock_timeout');
+    PERFORM pg_catalog.set_config('lock_timeout', '200ms', true);
     BEGIN
         v_done := part._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
             pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
@@ -523,6 +532,7 @@ BEGIN
         v_done := part._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING'),
                                          v_m.backfill_last_key, v_hi)::jsonb;
     END;
+    PERFORM pg_catalog.set_config('lock_timeout', v_lock_timeout, true);
     v_rows := (v_done ->> 0)::bigint;
     v_groups := CASE WHEN pg_catalog.jsonb_typeof(v_done -> 1) = 'array'
                      THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(v_done -> 1)) END;
@@ -3180,7 +3190,12 @@ BEGIN
                                      AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:copy_match_n_o@));
             END IF;
             IF v_gate THEN
-                PERFORM pg_catalog.pg_advisory_xact_lock_shared(@sql:gate@);
+                -- by try-locks, not by waiting in the lock manager: a batch that waits for a
+                -- row this transaction holds then gives way (its lock_timeout; part.backfill does
+                -- the batch again) instead of a deadlock that could fail this application write
+                WHILE NOT pg_catalog.pg_try_advisory_xact_lock_shared(@sql:gate@) LOOP
+                    PERFORM pg_catalog.pg_sleep(0.002);
+                END LOOP;
                 IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
                     -- 40001 if a batch committed after this transaction's snapshot,
                     -- which would not see what that batch copied
@@ -5765,6 +5780,7 @@ DECLARE
     v_m       part.migration;
     v_rows    bigint;
     v_batches integer := 0;
+    v_retries integer := 0;
     v_differ  integer;
     v_path    text := pg_catalog.current_setting('search_path');
 BEGIN
@@ -5812,7 +5828,21 @@ BEGIN
     END IF;
 
     WHILE v_m.backfill_finished_at IS NULL AND (p_max_batches IS NULL OR v_batches < p_max_batches) LOOP
-        v_rows := part._backfill_batch(v_m.table_name, p_batch_size);
+        BEGIN
+            v_rows := part._backfill_batch(v_m.table_name, p_batch_size);
+            v_retries := 0;
+        EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
+            -- the batch waited for a writer's row while that writer waited for the batch's gate:
+            -- the batch is undone (its gate released, the writer goes on) and done again
+            v_retries := v_retries + 1;
+            IF v_retries > 300 THEN
+                RAISE EXCEPTION 'the backfill of % gave up: a transaction holds rows of the next batch for more than a minute', v_m.table_name
+                    USING ERRCODE = '55P03',
+                          HINT = pg_catalog.format('Find it in pg_stat_activity (idle in transaction?); CALL part.backfill(%L) again, it resumes from the last batch.', v_m.table_name);
+            END IF;
+            PERFORM pg_catalog.pg_sleep(0.02 + 0.03 * pg_catalog.random());
+            CONTINUE;
+        END;
         IF p_commit THEN
             COMMIT;
             PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);

@@ -251,8 +251,11 @@ def test_server_crash_mid_split_leaves_what_verify_reports_and_a_rerun_finishes(
 
     def waiting(step):
         with psycopg.connect(dsn, autocommit=True) as watch:
-            for _ in range(600):
-                if watch.execute("SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", (step.pid,)).fetchone()[0]:
+            for _ in range(600):   # the copy of dcb_0 is committed: the locked step waits for the holder
+                if watch.execute("SELECT count(*) FROM pg_class WHERE relname IN ('dcb_split_0', 'dcb_split_4')").fetchone()[0] == 2 \
+                   and watch.execute("SELECT (SELECT count(*) FROM public.dcb_split_0) + (SELECT count(*) FROM public.dcb_split_4)"
+                                     " >= (SELECT count(*) FROM public.dcb_0)").fetchone()[0]:
+                    time.sleep(0.3)
                     return
                 # writes meanwhile are captured for the split
                 watch.execute("INSERT INTO public.dcb SELECT g, g % 211 FROM generate_series(3001, 3010) g"
@@ -260,7 +263,7 @@ def test_server_crash_mid_split_leaves_what_verify_reports_and_a_rerun_finishes(
                 time.sleep(0.02)
 
     assert crash_step(dsn, "CALL part.split_hash('public.dcb', 8)", ServerCrash(throwaway), waiting,
-                      setup=("SET part.lock_attempts = 1000",))
+                      setup=("SET part.lock_wait = '60 s'",))
     conn = connect_retry(dsn)
     assert half_made(conn), "the crash should have left the split of dcb_0 half made"
     assert conn.execute("SELECT count(*) FROM part.split_log").fetchone()[0] == 0, "UNLOGGED: empty after recovery"

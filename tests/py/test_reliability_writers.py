@@ -209,7 +209,7 @@ def test_pgbench_tpcb_through_every_phase_keeps_balances_and_parity(pg_server, f
             crashed.append(exc)
 
     def settle():
-        time.sleep(0.5)
+        time.sleep(0.3)
 
     t = threading.Thread(target=bench, daemon=True)
     t.start()

@@ -107,7 +107,7 @@ def _kill_split_after_copy(conn, connect, db) -> None:
 
     def run():
         try:
-            worker.execute("SET part.lock_attempts = 1000")
+            worker.execute("SET part.lock_wait = '60 s'")
             worker.execute("CALL part.split_hash('public.dcb', 8)")
         except BaseException as e:  # noqa: BLE001 - the kill is expected
             failure.append(e)
@@ -115,13 +115,15 @@ def _kill_split_after_copy(conn, connect, db) -> None:
     t = threading.Thread(target=run)
     t.start()
     admin = connect(db, autocommit=True)
-    for _ in range(600):
-        waiting = admin.execute(
-            "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", (pid,)
-        ).fetchone()[0]
-        if waiting:
+    for _ in range(600):   # the copy of dcb_0 is committed: the locked step waits for the holder
+        copied = admin.execute(
+            "SELECT count(*) FROM pg_class WHERE relname IN ('dcb_split_0', 'dcb_split_4')").fetchone()[0] == 2 \
+            and admin.execute("SELECT (SELECT count(*) FROM public.dcb_split_0) + (SELECT count(*) FROM public.dcb_split_4)"
+                              " = (SELECT count(*) FROM public.dcb_0)").fetchone()[0]
+        if copied:
             break
         t.join(0.05)
+    t.join(0.3)
     admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
     t.join(30)
     holder.rollback()

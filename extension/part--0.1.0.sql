@@ -405,6 +405,7 @@ DECLARE
     v_groups  text[];
     v_done    jsonb;
     v_tries   integer := 0;
+    v_lock_timeout text;
     v_total   bigint;
     v_sql     text;
 BEGIN
@@ -426,6 +427,10 @@ BEGIN
  * sync's upserts do, so the two never deadlock. The gate is taken with try-locks
  * (no queue, so writers never wait behind a waiting batch), then, after
  * about 2 s of trying, by waiting.
+ *
+ * The copy waits for a row a writer holds at most 200 ms (lock_timeout, then
+ * 55P03): the writer may wait for the gate (it takes it by try-locks, so
+ * it is never the one a deadlock fails); part.backfill does the batch again.
  *
  * The backfill copies up to the largest key present when it started: every
  * row written since then goes through the sync.
@@ -512,6 +517,10 @@ BEGIN
         part._sql_columns(v_m.legacy_key, 'l'), '@anti_join@', '@on_conflict@');
     -- The copy is written with the rights of the tables' owner (part._as_owner): the owner's
     -- triggers, defaults and expressions on the copy never run with the caller's rights.
+    -- It waits for a writer's row (a sync upsert not committed yet) at most briefly: that
+    -- writer may be waiting for the gate this batch holds; part.backfill then does the batch again.
+    v_lock_timeout := pg_catalog.current_setting('lock_timeout');
+    PERFORM pg_catalog.set_config('lock_timeout', '200ms', true);
     BEGIN
         v_done := part._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
             pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
@@ -523,6 +532,7 @@ BEGIN
         v_done := part._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING'),
                                          v_m.backfill_last_key, v_hi)::jsonb;
     END;
+    PERFORM pg_catalog.set_config('lock_timeout', v_lock_timeout, true);
     v_rows := (v_done ->> 0)::bigint;
     v_groups := CASE WHEN pg_catalog.jsonb_typeof(v_done -> 1) = 'array'
                      THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(v_done -> 1)) END;
@@ -3186,7 +3196,12 @@ BEGIN
                                      AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:copy_match_n_o@));
             END IF;
             IF v_gate THEN
-                PERFORM pg_catalog.pg_advisory_xact_lock_shared(@sql:gate@);
+                -- by try-locks, not by waiting in the lock manager: a batch that waits for a
+                -- row this transaction holds then gives way (its lock_timeout; part.backfill does
+                -- the batch again) instead of a deadlock that could fail this application write
+                WHILE NOT pg_catalog.pg_try_advisory_xact_lock_shared(@sql:gate@) LOOP
+                    PERFORM pg_catalog.pg_sleep(0.002);
+                END LOOP;
                 IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
                     -- 40001 if a batch committed after this transaction's snapshot,
                     -- which would not see what that batch copied
@@ -3204,13 +3219,33 @@ BEGIN
             @sql:refuse_update@
             -- UPDATE: a row whose key changed (partition key or primary key)
             -- leaves its old version behind; then every new version is upserted.
-            DELETE FROM @sql:target@ t USING old_rows o
-             WHERE @sql:match_t_o@
-               AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@);
-            -- in key order, as the backfill copies: concurrent upserts of the same keys never deadlock
-            INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
-            SELECT @sql:columns@ FROM new_rows ORDER BY @sql:target_key@
-                ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
+            IF NOT EXISTS (SELECT 1 FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@)) THEN
+                -- no key changed: every new version is upserted, in key order, as the backfill
+                -- copies (concurrent upserts of the same keys never deadlock)
+                INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+                SELECT @sql:columns@ FROM new_rows ORDER BY @sql:target_key@
+                    ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
+            ELSE
+                -- PostgreSQL 15's MERGE into a partitioned table whose matched row was deleted
+                -- concurrently hands over wrong transition tables: new versions of rows it
+                -- updated are missing from new_rows, and the row it inserted instead is there
+                -- (even twice). So an old row whose key is not in new_rows is removed only when
+                -- the source no longer has that key; when it still has it, the source's row
+                -- (locked FOR SHARE: the version a concurrent writer commits, never an older
+                -- one) is upserted with new_rows, each key once.
+                DELETE FROM @sql:target@ t USING old_rows o
+                 WHERE @sql:match_t_o@
+                   AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@)
+                   AND NOT EXISTS (SELECT 1 FROM @sql:source@ s WHERE @sql:match_s_o@);
+                WITH kept AS (SELECT @sql:columns_s@ FROM old_rows o JOIN @sql:source@ s ON @sql:match_s_o@
+                               WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@)
+                                 FOR SHARE OF s)
+                INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+                SELECT DISTINCT ON (@sql:target_key@) @sql:columns@
+                  FROM (SELECT @sql:columns@ FROM new_rows UNION ALL SELECT @sql:columns@ FROM kept) r
+                 ORDER BY @sql:target_key@
+                    ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
+            END IF;
             @sql:refuse_skipped@
             SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
               FROM (SELECT @sql:group_o@ AS g FROM old_rows o
@@ -3225,6 +3260,9 @@ BEGIN
 END
 $tmpl$, pg_catalog.jsonb_build_object(
         'target', coalesce(p_target_name, part._qualified(p_target)),
+        'source', coalesce(p_source_name, part._qualified(p_source)),
+        'columns_s', part._sql_columns(v_cols, 's'),
+        'match_s_o', part._sql_columns(v_target_key, 's', 'match:o'),
         'table', p_m.table_name,
         'source_name', coalesce(p_source_name, part._qualified(p_source)),
         'target_name', coalesce(p_target_name, part._qualified(p_target)),
@@ -5408,6 +5446,8 @@ DECLARE
     v_stuck    bigint;
     v_srange   text;
     v_moduli   integer[];
+    v_split    integer;
+    v_cnt      bigint;
 BEGIN
 /*
  * The health of part in this database, one row per check (and per table
@@ -5456,6 +5496,27 @@ BEGIN
             -- two moduli: a part.split_hash that was interrupted (its capture trigger still logs writes)
             SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
               FROM part._partition_bounds(v_p.rel) b;
+            -- one modulus, but split tables or capture triggers of an interrupted split_hash (killed, or
+            -- stopped by an error, before it split its first old partition): the trigger logs every write
+            SELECT pg_catalog.max((pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid),
+                                                           'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid, (\d+),'))[2]::integer),
+                   pg_catalog.count(*)
+              INTO v_split, v_n
+              FROM pg_catalog.pg_constraint co
+             WHERE co.conname = 'part_split_check' AND co.contype = 'c'
+               AND (pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid), 'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid'))[1] = v_p.rel::oid::text
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = co.conrelid);
+            SELECT pg_catalog.count(DISTINCT t.tgrelid) INTO v_cnt
+              FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_inherits i ON i.inhrelid = t.tgrelid
+             WHERE i.inhparent = v_p.rel AND t.tgname IN ('part_split_capture', 'part_split_capture_truncate');
+            IF cardinality(v_moduli) = 1 AND (v_n > 0 OR v_cnt > 0) THEN
+                RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table, 'fail',
+                    pg_catalog.format('a split of the hash partitions from %s%s was interrupted: %s split table(s) and the capture trigger on %s partition(s) (it logs every write) are left: '
+                                      'CALL part.split_hash(%L, %s) to finish it, or CALL part.split_hash(%L, %s) to abandon it',
+                                      v_moduli[1], coalesce(' to ' || v_split, ''), v_n, v_cnt,
+                                      v_p.parent_table, coalesce(v_split, v_moduli[1] * 2), v_p.parent_table, v_moduli[1]);
+                CONTINUE;
+            END IF;
             RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
                 CASE WHEN v_p.partition_count = v_p.partitions AND cardinality(v_moduli) = 1 THEN 'ok' ELSE 'fail' END,
                 CASE WHEN cardinality(v_moduli) > 1
@@ -5725,6 +5786,7 @@ DECLARE
     v_m       part.migration;
     v_rows    bigint;
     v_batches integer := 0;
+    v_retries integer := 0;
     v_differ  integer;
     v_path    text := pg_catalog.current_setting('search_path');
 BEGIN
@@ -5772,7 +5834,21 @@ BEGIN
     END IF;
 
     WHILE v_m.backfill_finished_at IS NULL AND (p_max_batches IS NULL OR v_batches < p_max_batches) LOOP
-        v_rows := part._backfill_batch(v_m.table_name, p_batch_size);
+        BEGIN
+            v_rows := part._backfill_batch(v_m.table_name, p_batch_size);
+            v_retries := 0;
+        EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
+            -- the batch waited for a writer's row while that writer waited for the batch's gate:
+            -- the batch is undone (its gate released, the writer goes on) and done again
+            v_retries := v_retries + 1;
+            IF v_retries > 300 THEN
+                RAISE EXCEPTION 'the backfill of % gave up: a transaction holds rows of the next batch for more than a minute', v_m.table_name
+                    USING ERRCODE = '55P03',
+                          HINT = pg_catalog.format('Find it in pg_stat_activity (idle in transaction?); CALL part.backfill(%L) again, it resumes from the last batch.', v_m.table_name);
+            END IF;
+            PERFORM pg_catalog.pg_sleep(0.02 + 0.03 * pg_catalog.random());
+            CONTINUE;
+        END;
         IF p_commit THEN
             COMMIT;
             PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -6082,6 +6158,9 @@ DECLARE
     v_n_new    bigint;
     v_done     integer := 0;
     v_todo     integer;
+    v_left     record;
+    v_m        part.migration;
+    v_dropped  integer := 0;
 BEGIN
 /*
  * Grow a hash-partitioned table from N to p_new_count partitions (a multiple
@@ -6093,7 +6172,14 @@ BEGIN
  *   3. under an ACCESS EXCLUSIVE lock (short timeouts, retries): re-copy the
  *      keys written since step 2, check the row counts, detach and drop the
  *      old partition, attach the new ones; commit.
- * Interrupted, it can be called again and carries on. It commits, so CALL it
+ * Interrupted, it can be called again and carries on; called with the count
+ * the table has (before any old partition was split), it abandons the split
+ * and drops what the interrupted run made (only part's own leftovers). At
+ * the end, under a lock that waits for writers, part.config gets the new
+ * count and the sync functions of a migration of this table are
+ * regenerated, so that their parity marks group by the new count. A table
+ * referenced by a foreign key is refused before anything is made (detaching
+ * a referenced partition would fail after the copy). It commits, so CALL it
  * outside an explicit transaction block. (A procedure that commits cannot
  * have a SET clause: search_path is pinned with set_config after each commit.)
  */
@@ -6109,20 +6195,61 @@ BEGIN
       FROM part._partition_bounds(v_rel) b;
     v_old := v_moduli[1];
     PERFORM part._check_count('partitions', p_new_count);   -- 22023 outside 1 .. 1024
-    IF cardinality(v_moduli) = 1 AND p_new_count = v_old THEN
-        UPDATE part.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
-         WHERE c.parent_table = v_cfg.parent_table AND c.partitions IS DISTINCT FROM p_new_count;
-        RAISE NOTICE 'part: % has % hash partitions already: nothing to split', v_cfg.parent_table, p_new_count;
-        RETURN;   -- already there
+    IF NOT (cardinality(v_moduli) = 1 AND p_new_count = v_old) THEN
+        IF cardinality(v_moduli) > 2 OR (cardinality(v_moduli) = 2 AND v_moduli[2] <> p_new_count)
+           OR p_new_count <= v_old OR p_new_count % v_old <> 0 THEN
+            RAISE EXCEPTION 'cannot split % from % to % partitions', v_cfg.parent_table,
+                    pg_catalog.array_to_string(v_moduli, ' and '), p_new_count
+                USING ERRCODE = '22023',
+                      HINT = CASE WHEN cardinality(v_moduli) = 2
+                                  THEN pg_catalog.format('A split to %s is under way: call part.split_hash(%L, %s) to finish it.', v_moduli[2], p_parent, v_moduli[2])
+                                  ELSE pg_catalog.format('The new count must be a multiple of %s greater than it, e.g. %s.', v_old, v_old * 2) END;
+        END IF;
+        -- detaching a partition that a foreign key references fails (after the copy): refuse first
+        SELECT pg_catalog.format('%s (constraint %I)', co.conrelid::regclass, co.conname) AS fk INTO v_left
+          FROM pg_catalog.pg_constraint co
+         WHERE co.contype = 'f' AND co.confrelid = v_rel AND co.conparentid = 0
+         ORDER BY 1 LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'cannot split %: the foreign key of % references it', v_cfg.parent_table, v_left.fk
+                USING ERRCODE = '0A000',
+                      HINT = 'PostgreSQL cannot detach a partition that a foreign key references: drop that foreign key, split, then add it again.';
+        END IF;
     END IF;
-    IF cardinality(v_moduli) > 2 OR (cardinality(v_moduli) = 2 AND v_moduli[2] <> p_new_count)
-       OR p_new_count <= v_old OR p_new_count % v_old <> 0 THEN
-        RAISE EXCEPTION 'cannot split % from % to % partitions', v_cfg.parent_table,
-                pg_catalog.array_to_string(v_moduli, ' and '), p_new_count
-            USING ERRCODE = '22023',
-                  HINT = CASE WHEN cardinality(v_moduli) = 2
-                              THEN pg_catalog.format('A split to %s is under way: call part.split_hash(%L, %s) to finish it.', v_moduli[2], p_parent, v_moduli[2])
-                              ELSE pg_catalog.format('The new count must be a multiple of %s greater than it, e.g. %s.', v_old, v_old * 2) END;
+
+    -- what an interrupted run left before it split an old partition: its split tables (part's own:
+    -- its check constraint on this table, the table's owner, not attached) and capture triggers;
+    -- a new run makes them again for the partition it splits, the count the table has drops them
+    IF cardinality(v_moduli) = 1 THEN
+        FOR v_left IN
+            SELECT co.conrelid::regclass AS rel FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+             WHERE co.conname = 'part_split_check' AND co.contype = 'c' AND c.relkind = 'r'
+               AND c.relowner = (SELECT p.relowner FROM pg_catalog.pg_class p WHERE p.oid = v_rel)
+               AND (pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid), 'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid'))[1] = v_rel::oid::text
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = co.conrelid)
+        LOOP
+            EXECUTE pg_catalog.format('DROP TABLE %s', v_left.rel);
+            v_dropped := v_dropped + 1;
+        END LOOP;
+        FOR v_left IN
+            SELECT t.tgname, t.tgrelid::regclass AS rel FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_inherits i ON i.inhrelid = t.tgrelid
+             WHERE i.inhparent = v_rel AND t.tgname IN ('part_split_capture', 'part_split_capture_truncate')
+        LOOP
+            PERFORM part._lock(v_left.rel, 'SHARE ROW EXCLUSIVE');
+            EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_left.tgname, v_left.rel);
+            v_dropped := v_dropped + 1;
+        END LOOP;
+        DELETE FROM part.split_log l
+         WHERE l.partition_oid IN (SELECT i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_rel);
+        IF p_new_count = v_old AND v_dropped > 0 THEN
+            RAISE NOTICE 'part: % keeps its % hash partitions: dropped what an interrupted split left (% split tables and capture triggers)',
+                v_cfg.parent_table, p_new_count, v_dropped;
+        ELSIF p_new_count = v_old THEN
+            RAISE NOTICE 'part: % has % hash partitions already: nothing to split', v_cfg.parent_table, p_new_count;
+            IF v_cfg.partitions IS NOT DISTINCT FROM p_new_count THEN
+                RETURN;   -- already there
+            END IF;
+        END IF;
     END IF;
 
     SELECT n.nspname, coalesce(v_cfg.partition_prefix, c.relname) INTO v_schema, v_prefix
@@ -6131,12 +6258,14 @@ BEGIN
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
 
-    SELECT pg_catalog.count(*) INTO v_todo FROM part._partition_bounds(v_rel) b WHERE b.modulus = v_old;
-    RAISE NOTICE 'part: splitting % from % to % hash partitions: % old partition(s) to split, one at a time',
-        v_cfg.parent_table, v_old, p_new_count, v_todo;
+    SELECT pg_catalog.count(*) INTO v_todo FROM part._partition_bounds(v_rel) b WHERE b.modulus = v_old AND v_old <> p_new_count;
+    IF v_todo > 0 THEN
+        RAISE NOTICE 'part: splitting % from % to % hash partitions: % old partition(s) to split, one at a time',
+            v_cfg.parent_table, v_old, p_new_count, v_todo;
+    END IF;
     FOR v_part IN
         SELECT b.partition_oid::regclass AS rel, b.partition_name, b.remainder
-          FROM part._partition_bounds(v_rel) b WHERE b.modulus = v_old ORDER BY b.remainder
+          FROM part._partition_bounds(v_rel) b WHERE b.modulus = v_old AND v_old <> p_new_count ORDER BY b.remainder
     LOOP
         v_targets := ARRAY(SELECT v_part.remainder + j * v_old FROM pg_catalog.generate_series(0, p_new_count / v_old - 1) j);
 
@@ -6233,9 +6362,24 @@ BEGIN
         COMMIT;
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     END LOOP;
-    UPDATE part.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
-     WHERE c.parent_table = v_cfg.parent_table;
-    RAISE NOTICE 'part: % has % hash partitions', v_cfg.parent_table, p_new_count;
+    -- the new count, and the sync of a migration of this table marking parity groups by it: under a
+    -- lock that waits for the writers whose statements marked by the old count (writes through the
+    -- parent, which the sync makes too), so that every mark by the old count is committed before
+    -- the count changes (part.check_parity re-hashes everything once the count changed)
+    IF v_cfg.partitions IS DISTINCT FROM p_new_count THEN
+        PERFORM part._lock(v_rel, 'SHARE ROW EXCLUSIVE');
+        UPDATE part.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
+         WHERE c.parent_table = v_cfg.parent_table;
+        SELECT m.* INTO v_m FROM part.migration m
+         WHERE m.partitioned_table = v_cfg.parent_table AND m.phase <> 'finalized';
+        IF FOUND THEN
+            PERFORM part._sync_function_create(v_m, 'partitioned');
+            PERFORM part._sync_function_create(v_m, 'legacy');
+        END IF;
+    END IF;
+    IF v_todo > 0 THEN
+        RAISE NOTICE 'part: % has % hash partitions', v_cfg.parent_table, p_new_count;
+    END IF;
     COMMIT;
 END
 $$;

@@ -16,6 +16,7 @@ DECLARE
     v_groups  text[];
     v_done    jsonb;
     v_tries   integer := 0;
+    v_lock_timeout text;
     v_total   bigint;
     v_sql     text;
 BEGIN
@@ -37,6 +38,10 @@ BEGIN
  * sync's upserts do, so the two never deadlock. The gate is taken with try-locks
  * (no queue, so writers never wait behind a waiting batch), then, after
  * about 2 s of trying, by waiting.
+ *
+ * The copy waits for a row a writer holds at most 200 ms (lock_timeout, then
+ * 55P03): the writer may wait for the gate (it takes it by try-locks, so
+ * it is never the one a deadlock fails); part.backfill does the batch again.
  *
  * The backfill copies up to the largest key present when it started: every
  * row written since then goes through the sync.
@@ -123,6 +128,10 @@ BEGIN
         {{ schema }}._sql_columns(v_m.legacy_key, 'l'), '@anti_join@', '@on_conflict@');
     -- The copy is written with the rights of the tables' owner (part._as_owner): the owner's
     -- triggers, defaults and expressions on the copy never run with the caller's rights.
+    -- It waits for a writer's row (a sync upsert not committed yet) at most briefly: that
+    -- writer may be waiting for the gate this batch holds; part.backfill then does the batch again.
+    v_lock_timeout := pg_catalog.current_setting('lock_timeout');
+    PERFORM pg_catalog.set_config('lock_timeout', '200ms', true);
     BEGIN
         v_done := {{ schema }}._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
             pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
@@ -134,6 +143,7 @@ BEGIN
         v_done := {{ schema }}._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING'),
                                          v_m.backfill_last_key, v_hi)::jsonb;
     END;
+    PERFORM pg_catalog.set_config('lock_timeout', v_lock_timeout, true);
     v_rows := (v_done ->> 0)::bigint;
     v_groups := CASE WHEN pg_catalog.jsonb_typeof(v_done -> 1) = 'array'
                      THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(v_done -> 1)) END;

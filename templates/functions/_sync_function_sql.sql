@@ -77,6 +77,9 @@ BEGIN
 {% include 'sync/sync_function.sql' %}
 $tmpl$, pg_catalog.jsonb_build_object(
         'target', coalesce(p_target_name, {{ schema }}._qualified(p_target)),
+        'source', coalesce(p_source_name, {{ schema }}._qualified(p_source)),
+        'columns_s', {{ schema }}._sql_columns(v_cols, 's'),
+        'match_s_o', {{ schema }}._sql_columns(v_target_key, 's', 'match:o'),
         'table', p_m.table_name,
         'source_name', coalesce(p_source_name, {{ schema }}._qualified(p_source)),
         'target_name', coalesce(p_target_name, {{ schema }}._qualified(p_target)),

@@ -38,6 +38,8 @@ DECLARE
     v_stuck    bigint;
     v_srange   text;
     v_moduli   integer[];
+    v_split    integer;
+    v_cnt      bigint;
 BEGIN
 /*
  * The health of part in this database, one row per check (and per table
@@ -86,6 +88,27 @@ BEGIN
             -- two moduli: a part.split_hash that was interrupted (its capture trigger still logs writes)
             SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
               FROM {{ schema }}._partition_bounds(v_p.rel) b;
+            -- one modulus, but split tables or capture triggers of an interrupted split_hash (killed, or
+            -- stopped by an error, before it split its first old partition): the trigger logs every write
+            SELECT pg_catalog.max((pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid),
+                                                           'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid, (\d+),'))[2]::integer),
+                   pg_catalog.count(*)
+              INTO v_split, v_n
+              FROM pg_catalog.pg_constraint co
+             WHERE co.conname = 'part_split_check' AND co.contype = 'c'
+               AND (pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid), 'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid'))[1] = v_p.rel::oid::text
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = co.conrelid);
+            SELECT pg_catalog.count(DISTINCT t.tgrelid) INTO v_cnt
+              FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_inherits i ON i.inhrelid = t.tgrelid
+             WHERE i.inhparent = v_p.rel AND t.tgname IN ('part_split_capture', 'part_split_capture_truncate');
+            IF cardinality(v_moduli) = 1 AND (v_n > 0 OR v_cnt > 0) THEN
+                RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table, 'fail',
+                    pg_catalog.format('a split of the hash partitions from %s%s was interrupted: %s split table(s) and the capture trigger on %s partition(s) (it logs every write) are left: '
+                                      'CALL part.split_hash(%L, %s) to finish it, or CALL part.split_hash(%L, %s) to abandon it',
+                                      v_moduli[1], coalesce(' to ' || v_split, ''), v_n, v_cnt,
+                                      v_p.parent_table, coalesce(v_split, v_moduli[1] * 2), v_p.parent_table, v_moduli[1]);
+                CONTINUE;
+            END IF;
             RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
                 CASE WHEN v_p.partition_count = v_p.partitions AND cardinality(v_moduli) = 1 THEN 'ok' ELSE 'fail' END,
                 CASE WHEN cardinality(v_moduli) > 1

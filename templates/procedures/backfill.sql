@@ -12,6 +12,7 @@ DECLARE
     v_m       {{ schema }}.migration;
     v_rows    bigint;
     v_batches integer := 0;
+    v_retries integer := 0;
     v_differ  integer;
     v_path    text := pg_catalog.current_setting('search_path');
 BEGIN
@@ -59,7 +60,21 @@ BEGIN
     END IF;
 
     WHILE v_m.backfill_finished_at IS NULL AND (p_max_batches IS NULL OR v_batches < p_max_batches) LOOP
-        v_rows := {{ schema }}._backfill_batch(v_m.table_name, p_batch_size);
+        BEGIN
+            v_rows := {{ schema }}._backfill_batch(v_m.table_name, p_batch_size);
+            v_retries := 0;
+        EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
+            -- the batch waited for a writer's row while that writer waited for the batch's gate:
+            -- the batch is undone (its gate released, the writer goes on) and done again
+            v_retries := v_retries + 1;
+            IF v_retries > 300 THEN
+                RAISE EXCEPTION 'the backfill of % gave up: a transaction holds rows of the next batch for more than a minute', v_m.table_name
+                    USING ERRCODE = '55P03',
+                          HINT = pg_catalog.format('Find it in pg_stat_activity (idle in transaction?); CALL part.backfill(%L) again, it resumes from the last batch.', v_m.table_name);
+            END IF;
+            PERFORM pg_catalog.pg_sleep(0.02 + 0.03 * pg_catalog.random());
+            CONTINUE;
+        END;
         IF p_commit THEN
             COMMIT;
             PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);

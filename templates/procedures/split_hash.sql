@@ -20,6 +20,9 @@ DECLARE
     v_n_new    bigint;
     v_done     integer := 0;
     v_todo     integer;
+    v_left     record;
+    v_m        {{ schema }}.migration;
+    v_dropped  integer := 0;
 BEGIN
 /*
  * Grow a hash-partitioned table from N to p_new_count partitions (a multiple
@@ -31,7 +34,14 @@ BEGIN
  *   3. under an ACCESS EXCLUSIVE lock (short timeouts, retries): re-copy the
  *      keys written since step 2, check the row counts, detach and drop the
  *      old partition, attach the new ones; commit.
- * Interrupted, it can be called again and carries on. It commits, so CALL it
+ * Interrupted, it can be called again and carries on; called with the count
+ * the table has (before any old partition was split), it abandons the split
+ * and drops what the interrupted run made (only part's own leftovers). At
+ * the end, under a lock that waits for writers, part.config gets the new
+ * count and the sync functions of a migration of this table are
+ * regenerated, so that their parity marks group by the new count. A table
+ * referenced by a foreign key is refused before anything is made (detaching
+ * a referenced partition would fail after the copy). It commits, so CALL it
  * outside an explicit transaction block. (A procedure that commits cannot
  * have a SET clause: search_path is pinned with set_config after each commit.)
  */
@@ -47,20 +57,61 @@ BEGIN
       FROM {{ schema }}._partition_bounds(v_rel) b;
     v_old := v_moduli[1];
     PERFORM {{ schema }}._check_count('partitions', p_new_count);   -- 22023 outside 1 .. 1024
-    IF cardinality(v_moduli) = 1 AND p_new_count = v_old THEN
-        UPDATE {{ schema }}.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
-         WHERE c.parent_table = v_cfg.parent_table AND c.partitions IS DISTINCT FROM p_new_count;
-        RAISE NOTICE 'part: % has % hash partitions already: nothing to split', v_cfg.parent_table, p_new_count;
-        RETURN;   -- already there
+    IF NOT (cardinality(v_moduli) = 1 AND p_new_count = v_old) THEN
+        IF cardinality(v_moduli) > 2 OR (cardinality(v_moduli) = 2 AND v_moduli[2] <> p_new_count)
+           OR p_new_count <= v_old OR p_new_count % v_old <> 0 THEN
+            RAISE EXCEPTION 'cannot split % from % to % partitions', v_cfg.parent_table,
+                    pg_catalog.array_to_string(v_moduli, ' and '), p_new_count
+                USING ERRCODE = '22023',
+                      HINT = CASE WHEN cardinality(v_moduli) = 2
+                                  THEN pg_catalog.format('A split to %s is under way: call part.split_hash(%L, %s) to finish it.', v_moduli[2], p_parent, v_moduli[2])
+                                  ELSE pg_catalog.format('The new count must be a multiple of %s greater than it, e.g. %s.', v_old, v_old * 2) END;
+        END IF;
+        -- detaching a partition that a foreign key references fails (after the copy): refuse first
+        SELECT pg_catalog.format('%s (constraint %I)', co.conrelid::regclass, co.conname) AS fk INTO v_left
+          FROM pg_catalog.pg_constraint co
+         WHERE co.contype = 'f' AND co.confrelid = v_rel AND co.conparentid = 0
+         ORDER BY 1 LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'cannot split %: the foreign key of % references it', v_cfg.parent_table, v_left.fk
+                USING ERRCODE = '0A000',
+                      HINT = 'PostgreSQL cannot detach a partition that a foreign key references: drop that foreign key, split, then add it again.';
+        END IF;
     END IF;
-    IF cardinality(v_moduli) > 2 OR (cardinality(v_moduli) = 2 AND v_moduli[2] <> p_new_count)
-       OR p_new_count <= v_old OR p_new_count % v_old <> 0 THEN
-        RAISE EXCEPTION 'cannot split % from % to % partitions', v_cfg.parent_table,
-                pg_catalog.array_to_string(v_moduli, ' and '), p_new_count
-            USING ERRCODE = '22023',
-                  HINT = CASE WHEN cardinality(v_moduli) = 2
-                              THEN pg_catalog.format('A split to %s is under way: call part.split_hash(%L, %s) to finish it.', v_moduli[2], p_parent, v_moduli[2])
-                              ELSE pg_catalog.format('The new count must be a multiple of %s greater than it, e.g. %s.', v_old, v_old * 2) END;
+
+    -- what an interrupted run left before it split an old partition: its split tables (part's own:
+    -- its check constraint on this table, the table's owner, not attached) and capture triggers;
+    -- a new run makes them again for the partition it splits, the count the table has drops them
+    IF cardinality(v_moduli) = 1 THEN
+        FOR v_left IN
+            SELECT co.conrelid::regclass AS rel FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+             WHERE co.conname = 'part_split_check' AND co.contype = 'c' AND c.relkind = 'r'
+               AND c.relowner = (SELECT p.relowner FROM pg_catalog.pg_class p WHERE p.oid = v_rel)
+               AND (pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid), 'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid'))[1] = v_rel::oid::text
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = co.conrelid)
+        LOOP
+            EXECUTE pg_catalog.format('DROP TABLE %s', v_left.rel);
+            v_dropped := v_dropped + 1;
+        END LOOP;
+        FOR v_left IN
+            SELECT t.tgname, t.tgrelid::regclass AS rel FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_inherits i ON i.inhrelid = t.tgrelid
+             WHERE i.inhparent = v_rel AND t.tgname IN ('part_split_capture', 'part_split_capture_truncate')
+        LOOP
+            PERFORM {{ schema }}._lock(v_left.rel, 'SHARE ROW EXCLUSIVE');
+            EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_left.tgname, v_left.rel);
+            v_dropped := v_dropped + 1;
+        END LOOP;
+        DELETE FROM {{ schema }}.split_log l
+         WHERE l.partition_oid IN (SELECT i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_rel);
+        IF p_new_count = v_old AND v_dropped > 0 THEN
+            RAISE NOTICE 'part: % keeps its % hash partitions: dropped what an interrupted split left (% split tables and capture triggers)',
+                v_cfg.parent_table, p_new_count, v_dropped;
+        ELSIF p_new_count = v_old THEN
+            RAISE NOTICE 'part: % has % hash partitions already: nothing to split', v_cfg.parent_table, p_new_count;
+            IF v_cfg.partitions IS NOT DISTINCT FROM p_new_count THEN
+                RETURN;   -- already there
+            END IF;
+        END IF;
     END IF;
 
     SELECT n.nspname, coalesce(v_cfg.partition_prefix, c.relname) INTO v_schema, v_prefix
@@ -69,12 +120,14 @@ BEGIN
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
 
-    SELECT pg_catalog.count(*) INTO v_todo FROM {{ schema }}._partition_bounds(v_rel) b WHERE b.modulus = v_old;
-    RAISE NOTICE 'part: splitting % from % to % hash partitions: % old partition(s) to split, one at a time',
-        v_cfg.parent_table, v_old, p_new_count, v_todo;
+    SELECT pg_catalog.count(*) INTO v_todo FROM {{ schema }}._partition_bounds(v_rel) b WHERE b.modulus = v_old AND v_old <> p_new_count;
+    IF v_todo > 0 THEN
+        RAISE NOTICE 'part: splitting % from % to % hash partitions: % old partition(s) to split, one at a time',
+            v_cfg.parent_table, v_old, p_new_count, v_todo;
+    END IF;
     FOR v_part IN
         SELECT b.partition_oid::regclass AS rel, b.partition_name, b.remainder
-          FROM {{ schema }}._partition_bounds(v_rel) b WHERE b.modulus = v_old ORDER BY b.remainder
+          FROM {{ schema }}._partition_bounds(v_rel) b WHERE b.modulus = v_old AND v_old <> p_new_count ORDER BY b.remainder
     LOOP
         v_targets := ARRAY(SELECT v_part.remainder + j * v_old FROM pg_catalog.generate_series(0, p_new_count / v_old - 1) j);
 
@@ -171,9 +224,24 @@ BEGIN
         COMMIT;
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     END LOOP;
-    UPDATE {{ schema }}.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
-     WHERE c.parent_table = v_cfg.parent_table;
-    RAISE NOTICE 'part: % has % hash partitions', v_cfg.parent_table, p_new_count;
+    -- the new count, and the sync of a migration of this table marking parity groups by it: under a
+    -- lock that waits for the writers whose statements marked by the old count (writes through the
+    -- parent, which the sync makes too), so that every mark by the old count is committed before
+    -- the count changes (part.check_parity re-hashes everything once the count changed)
+    IF v_cfg.partitions IS DISTINCT FROM p_new_count THEN
+        PERFORM {{ schema }}._lock(v_rel, 'SHARE ROW EXCLUSIVE');
+        UPDATE {{ schema }}.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
+         WHERE c.parent_table = v_cfg.parent_table;
+        SELECT m.* INTO v_m FROM {{ schema }}.migration m
+         WHERE m.partitioned_table = v_cfg.parent_table AND m.phase <> 'finalized';
+        IF FOUND THEN
+            PERFORM {{ schema }}._sync_function_create(v_m, 'partitioned');
+            PERFORM {{ schema }}._sync_function_create(v_m, 'legacy');
+        END IF;
+    END IF;
+    IF v_todo > 0 THEN
+        RAISE NOTICE 'part: % has % hash partitions', v_cfg.parent_table, p_new_count;
+    END IF;
     COMMIT;
 END
 $$;

@@ -18,7 +18,10 @@
   @sql:overriding@  OVERRIDING SYSTEM VALUE when the target has an identity column
   @sql:target_key@  the primary-key columns of the target
   @sql:on_conflict@ DO UPDATE SET <every other column> = EXCLUDED.<column> (or DO NOTHING)
-  @sql:match_t_o@   target row t is the old row o (by the target's key); @sql:match_n_o@ likewise for new row n
+  @sql:source@      the table whose writes it mirrors (schema.table, quoted; the parent of a partition)
+  @sql:columns_s@   the columns written, of source row s
+  @sql:match_t_o@   target row t is the old row o (by the target's key); @sql:match_n_o@ / @sql:match_s_o@
+                    likewise for new row n / source row s
   @sql:copy_match_n_o@  new row n has the key of old row o in the partitioned copy (where the backfill writes)
   @sql:legacy_key_o@  the legacy table's key of old row o (the backfill's order)
   @sql:last_key@ / @sql:high_key@  v_m.backfill_last_key / backfill_high_key as keys
@@ -107,7 +110,12 @@ BEGIN
                                      AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:copy_match_n_o@));
             END IF;
             IF v_gate THEN
-                PERFORM pg_catalog.pg_advisory_xact_lock_shared(@sql:gate@);
+                -- by try-locks, not by waiting in the lock manager: a batch that waits for a
+                -- row this transaction holds then gives way (its lock_timeout; part.backfill does
+                -- the batch again) instead of a deadlock that could fail this application write
+                WHILE NOT pg_catalog.pg_try_advisory_xact_lock_shared(@sql:gate@) LOOP
+                    PERFORM pg_catalog.pg_sleep(0.002);
+                END LOOP;
                 IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
                     -- 40001 if a batch committed after this transaction's snapshot,
                     -- which would not see what that batch copied
@@ -125,13 +133,33 @@ BEGIN
             @sql:refuse_update@
             -- UPDATE: a row whose key changed (partition key or primary key)
             -- leaves its old version behind; then every new version is upserted.
-            DELETE FROM @sql:target@ t USING old_rows o
-             WHERE @sql:match_t_o@
-               AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@);
-            -- in key order, as the backfill copies: concurrent upserts of the same keys never deadlock
-            INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
-            SELECT @sql:columns@ FROM new_rows ORDER BY @sql:target_key@
-                ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
+            IF NOT EXISTS (SELECT 1 FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@)) THEN
+                -- no key changed: every new version is upserted, in key order, as the backfill
+                -- copies (concurrent upserts of the same keys never deadlock)
+                INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+                SELECT @sql:columns@ FROM new_rows ORDER BY @sql:target_key@
+                    ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
+            ELSE
+                -- PostgreSQL 15's MERGE into a partitioned table whose matched row was deleted
+                -- concurrently hands over wrong transition tables: new versions of rows it
+                -- updated are missing from new_rows, and the row it inserted instead is there
+                -- (even twice). So an old row whose key is not in new_rows is removed only when
+                -- the source no longer has that key; when it still has it, the source's row
+                -- (locked FOR SHARE: the version a concurrent writer commits, never an older
+                -- one) is upserted with new_rows, each key once.
+                DELETE FROM @sql:target@ t USING old_rows o
+                 WHERE @sql:match_t_o@
+                   AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@)
+                   AND NOT EXISTS (SELECT 1 FROM @sql:source@ s WHERE @sql:match_s_o@);
+                WITH kept AS (SELECT @sql:columns_s@ FROM old_rows o JOIN @sql:source@ s ON @sql:match_s_o@
+                               WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@)
+                                 FOR SHARE OF s)
+                INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+                SELECT DISTINCT ON (@sql:target_key@) @sql:columns@
+                  FROM (SELECT @sql:columns@ FROM new_rows UNION ALL SELECT @sql:columns@ FROM kept) r
+                 ORDER BY @sql:target_key@
+                    ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
+            END IF;
             @sql:refuse_skipped@
             SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
               FROM (SELECT @sql:group_o@ AS g FROM old_rows o

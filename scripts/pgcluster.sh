@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start, stop or inspect a throwaway local PostgreSQL 15 cluster with pg_cron preloaded.
+# Start, stop or inspect a throwaway local PostgreSQL cluster ($PG_BIN) with pg_cron preloaded.
 #   scripts/pgcluster.sh start DIR PORT    initdb if DIR is empty, then start (idempotent)
 #   scripts/pgcluster.sh stop DIR          stop it (no error when it is not running)
 #   scripts/pgcluster.sh env DIR PORT      print the libpq variables to reach it
@@ -9,7 +9,7 @@ set -euo pipefail
 cmd=${1:?usage: pgcluster.sh start|stop|env DIR [PORT]}
 dir=$(realpath -m "${2:?data directory}")
 port=${3:-5433}
-bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+bin=${PG_BIN:?set PG_BIN to the bin directory of the PostgreSQL to run (make sets it)}
 
 as_pg() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

@@ -59,8 +59,12 @@ test: deps-python build
 # One major: install it when missing, install part into it, run pytest there.
 test-one: deps build install pytest
 
+# its own base temp: pytest prunes /tmp/pytest-of-USER/ of all but the last 3 sessions, also
+# under the server of a session running at the same time
 pytest:
-	PG_BIN="$(PG_BIN)" PATH="$(PG_BIN):$$PATH" $(PY) -m pytest $(PYTEST_ARGS)
+	basetemp=$$(mktemp -d /tmp/part-pytest-$(PG).XXXXXX); \
+	rc=0; PG_BIN="$(PG_BIN)" PATH="$(PG_BIN):$$PATH" $(PY) -m pytest --basetemp="$$basetemp" $(PYTEST_ARGS) || rc=$$?; \
+	rm -rf "$$basetemp"; exit $$rc
 
 dist: build
 	$(PY) scripts/make_dist.py

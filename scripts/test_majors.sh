@@ -27,8 +27,12 @@ for major in "$@"; do
         status=1
         continue
     fi
-    PG_BIN="$bin" PATH="$bin:$PATH" "$PY" -m pytest -p no:cacheprovider \
+    # a base temp of its own: pytest prunes /tmp/pytest-of-USER/ of all but the last 3 sessions,
+    # also under the servers of another session running at the same time
+    basetemp=$(mktemp -d /tmp/part-pytest-"$major".XXXXXX)
+    PG_BIN="$bin" PATH="$bin:$PATH" "$PY" -m pytest -p no:cacheprovider --basetemp="$basetemp" \
         --junitxml="$results/$major.xml" ${PYTEST_ARGS:-} || status=1
+    rm -rf "$basetemp"
     echo $((SECONDS - t0)) >"$results/$major.time"
 done
 "$PY" scripts/test_summary.py "$results" $((SECONDS - start_all)) "$@" || status=1

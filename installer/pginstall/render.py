@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 import re
-from importlib import resources
+import importlib.util
 from pathlib import Path
 
 import jinja2
@@ -48,11 +48,12 @@ def templates_dir() -> Path:
     if env:
         return Path(env)
     try:
-        packaged = Path(str(resources.files("pginstall._templates")))
-    except (ModuleNotFoundError, TypeError):
-        packaged = None
-    if packaged is not None and (packaged / "install.sql.j2").is_file():
-        return packaged
+        spec = importlib.util.find_spec("pginstall._templates")
+    except ImportError:
+        spec = None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "install.sql.j2").is_file():
+            return Path(location)
     return Path(__file__).resolve().parents[2] / "templates"
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make demo: a throwaway PostgreSQL 15 cluster in .pg/demo (port $PGPORT, default
+# make demo: a throwaway PostgreSQL cluster ($PG_BIN, make passes it) in .pg/demo (port $PGPORT, default
 # 5433) with pg_cron preloaded, the databases hospitality, finance and
 # event_store filled with generated data for many organizations, part applied
 # to each from demo/pginstall.toml, then part.create_ahead(3) and maintenance.

@@ -17,6 +17,12 @@ as_pg() {
 
 case "$cmd" in
 start)
+    cron_conf=""  # pg_cron where this major has it
+    if [ -f "$("$bin/pg_config" --pkglibdir)/pg_cron.so" ]; then
+        cron_conf="shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+cron.timezone = 'UTC'"
+    fi
     if [ ! -s "$dir/PG_VERSION" ]; then
         mkdir -p "$dir"
         [ "$(id -u)" = 0 ] && chown postgres: "$dir" && chmod 700 "$dir"
@@ -25,9 +31,7 @@ start)
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
-shared_preload_libraries = 'pg_cron'
-cron.database_name = 'postgres'
-cron.timezone = 'UTC'
+$cron_conf
 max_connections = 200
 fsync = on
 wal_level = replica

@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
 # scripts/test_majors.sh MAJOR...: the whole suite (pytest, which runs the pgTAP files too)
-# on each PostgreSQL major in turn: install the major when missing (scripts/pg_major.sh),
-# install part's extension files into it, run pytest with PG_BIN and PATH pointing at it.
+# on each PostgreSQL major: first install every major when missing (scripts/pg_major.sh) and
+# part's extension files into it, one after the other (apt takes one lock); then run pytest
+# for each, with PG_BIN and PATH pointing at that major, $PG_JOBS at a time (default 2: a
+# major's run waits on locks, timeouts and pg_cron's minute much of the time). Each major's
+# output goes to .pg/results/MAJOR.log and is printed whole when it ends.
 # A failing major does not stop the others; the exit status is non-zero if any failed.
 # Ends with a table per major and one closing line "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-$PWD/.venv/bin/python}
+export PY
+jobs=${PG_JOBS:-2}
 results=.pg/results
 mkdir -p "$results"
 status=0
 start_all=$SECONDS
+
+declare -A BIN
 for major in "$@"; do
-    echo
-    echo "======== PostgreSQL $major"
-    t0=$SECONDS
-    rm -f "$results/$major.xml" "$results/$major.time"
+    rm -f "$results/$major".{xml,time,log}
     if ! bin=$(scripts/pg_major.sh "$major"); then
         echo "PostgreSQL $major could not be installed" >&2
-        echo "install-failed" >"$results/$major.time"
         status=1
         continue
     fi
@@ -27,13 +30,45 @@ for major in "$@"; do
         status=1
         continue
     fi
-    # a base temp of its own: pytest prunes /tmp/pytest-of-USER/ of all but the last 3 sessions,
-    # also under the servers of another session running at the same time
+    BIN[$major]=$bin
+done
+
+run_major() {  # run_major MAJOR BIN: pytest against that major, in a base temp of its own
+    local major=$1 bin=$2 t0=$SECONDS rc=0 basetemp
+    # (pytest prunes /tmp/pytest-of-USER/ of all but the last 3 sessions, also under the
+    # servers of another session running at the same time)
     basetemp=$(mktemp -d /tmp/part-pytest-"$major".XXXXXX)
+    echo "======== PostgreSQL $major"
     PG_BIN="$bin" PATH="$bin:$PATH" "$PY" -m pytest -p no:cacheprovider --basetemp="$basetemp" \
-        --junitxml="$results/$major.xml" ${PYTEST_ARGS:-} || status=1
+        --junitxml="$results/$major.xml" ${PYTEST_ARGS:-} || rc=$?
     rm -rf "$basetemp"
     echo $((SECONDS - t0)) >"$results/$major.time"
+    return $rc
+}
+
+declare -A PID
+running=0
+finish_one() {  # wait for one run to end, print its log
+    local pid major rc=0
+    wait -n -p pid || rc=$?
+    for major in "${!PID[@]}"; do
+        if [ "${PID[$major]}" = "$pid" ]; then
+            echo
+            cat "$results/$major.log"
+            unset "PID[$major]"
+        fi
+    done
+    [ $rc = 0 ] || status=1
+    running=$((running - 1))
+}
+for major in "$@"; do
+    [ -n "${BIN[$major]:-}" ] || continue
+    while [ "$running" -ge "$jobs" ]; do finish_one; done
+    run_major "$major" "${BIN[$major]}" >"$results/$major.log" 2>&1 &
+    PID[$major]=$!
+    running=$((running + 1))
 done
+while [ "$running" -gt 0 ]; do finish_one; done
+
 "$PY" scripts/test_summary.py "$results" $((SECONDS - start_all)) "$@" || status=1
 exit $status

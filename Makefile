@@ -25,7 +25,6 @@ PG_BIN    ?= $(eval PG_BIN := $(shell scripts/pg_major.sh $(PG)))$(PG_BIN)
 PG_CONFIG ?= $(PG_BIN)/pg_config
 # Root runs apt-get and writes the server's share dir itself; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-EXTVERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 
 .PHONY: all build deps deps-python deps-pg install test test-one pytest dist demo bench clean
 

@@ -39,8 +39,10 @@ run_major() {  # run_major MAJOR BIN: pytest against that major, in a base temp 
     # servers of another session running at the same time)
     basetemp=$(mktemp -d /tmp/part-pytest-"$major".XXXXXX)
     echo "======== PostgreSQL $major"
+    local args=()
+    eval "args=(${PYTEST_ARGS:-})"  # as a shell would split it: -k 'a or b' stays one argument
     PG_BIN="$bin" PATH="$bin:$PATH" "$PY" -m pytest -p no:cacheprovider --basetemp="$basetemp" \
-        --junitxml="$results/$major.xml" ${PYTEST_ARGS:-} || rc=$?
+        --junitxml="$results/$major.xml" "${args[@]}" || rc=$?
     rm -rf "$basetemp"
     echo $((SECONDS - t0)) >"$results/$major.time"
     return $rc

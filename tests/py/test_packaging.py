@@ -45,20 +45,26 @@ def _sources_digest() -> str:
 def wheel_venv() -> Path:
     """A fresh virtualenv with pginstall installed from a wheel built from this checkout;
     kept in .pg/ for the same sources, so the run of the next major reuses it."""
+    import fcntl
+
     base = REPO / ".pg" / f"wheel-{_sources_digest()}"
-    if (base / "ok").exists():
-        return base / "venv"
-    subprocess.run(["rm", "-rf", str(base)], check=True)
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(base / "dist"), str(REPO)])
-    wheels = list((base / "dist").glob("pginstall-*.whl"))
-    assert [w.name for w in wheels] == [f"pginstall-{render.VERSION}-py3-none-any.whl"]
-    names = zipfile.ZipFile(wheels[0]).namelist()
-    assert "pginstall/_templates/install.sql.j2" in names
-    assert "pginstall/_templates/functions/create_partitioned.sql" in names
-    assert f"pginstall/_templates/released/part--{render.released_versions()[0]}.sql" in names
-    _run([sys.executable, "-m", "venv", str(base / "venv")])
-    _run([str(base / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", str(wheels[0])])
-    (base / "ok").touch()
+    base.parent.mkdir(exist_ok=True)
+    with open(REPO / ".pg" / "wheel.lock", "w") as lock:  # majors run side by side: one builds
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (base / "ok").exists():
+            return base / "venv"
+        for stale in base.parent.glob("wheel-*"):  # of older sources, and a half-built one
+            subprocess.run(["rm", "-rf", str(stale)], check=True)
+        _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(base / "dist"), str(REPO)])
+        wheels = list((base / "dist").glob("pginstall-*.whl"))
+        assert [w.name for w in wheels] == [f"pginstall-{render.VERSION}-py3-none-any.whl"]
+        names = zipfile.ZipFile(wheels[0]).namelist()
+        assert "pginstall/_templates/install.sql.j2" in names
+        assert "pginstall/_templates/functions/create_partitioned.sql" in names
+        assert f"pginstall/_templates/released/part--{render.released_versions()[0]}.sql" in names
+        _run([sys.executable, "-m", "venv", str(base / "venv")])
+        _run([str(base / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", str(wheels[0])])
+        (base / "ok").touch()
     return base / "venv"
 
 

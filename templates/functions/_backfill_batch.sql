@@ -14,6 +14,7 @@ DECLARE
     v_hi      text;
     v_rows    bigint;
     v_groups  text[];
+    v_done    jsonb;
     v_tries   integer := 0;
     v_total   bigint;
     v_sql     text;
@@ -116,21 +117,26 @@ BEGIN
     v_sql := pg_catalog.format(
         'WITH ins AS (INSERT INTO %1$s (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s '
         '%10$s ORDER BY %9$s %11$s RETURNING %7$s AS g) '
-        'SELECT pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d) FROM ins',
+        'SELECT pg_catalog.jsonb_build_array(pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d))::text FROM ins',
         v_part, v_cols, v_legacy, v_after, v_key, {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'),
         {{ schema }}._group_sql(v_m, pg_catalog.quote_ident(v_m.key_column)), {{ schema }}._group_text_sql(v_m, 'd.g'),
         {{ schema }}._sql_columns(v_m.legacy_key, 'l'), '@anti_join@', '@on_conflict@');
+    -- The copy is written with the rights of the tables' owner (part._as_owner): the owner's
+    -- triggers, defaults and expressions on the copy never run with the caller's rights.
     BEGIN
-        EXECUTE pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
+        v_done := {{ schema }}._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
             pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
                               v_part, {{ schema }}._sql_columns(v_m.partitioned_key, 'c', 'match:l'),
                               v_after_c, {{ schema }}._sql_columns(v_m.legacy_key, 'c', 'row'),
-                              {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2')))
-           INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
+                              {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'))),
+            v_m.backfill_last_key, v_hi)::jsonb;
     EXCEPTION WHEN unique_violation THEN
-        EXECUTE pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING')
-           INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
+        v_done := {{ schema }}._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING'),
+                                         v_m.backfill_last_key, v_hi)::jsonb;
     END;
+    v_rows := (v_done ->> 0)::bigint;
+    v_groups := CASE WHEN pg_catalog.jsonb_typeof(v_done -> 1) = 'array'
+                     THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(v_done -> 1)) END;
     PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     PERFORM {{ schema }}._parity_mark(p_table_name, v_groups);
 

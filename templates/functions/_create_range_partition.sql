@@ -14,6 +14,9 @@ DECLARE
     v_cols     text;
     v_moved    bigint := 0;
     v_empty    boolean;
+    v_refs     text;
+    v_trg      text[];
+    v_trg_mode text[];
     v_lo       numeric := {{ schema }}._bound_ordinal(p_from, v_type);
     v_hi       numeric := {{ schema }}._bound_ordinal(p_to, v_type);
 BEGIN
@@ -72,28 +75,59 @@ BEGIN
         v_schema, v_name, p_parent);
     v_new := pg_catalog.format('%I.%I', v_schema, v_name)::regclass;
 
+    -- the parent's owner and privileges first: the rows move with the owner's rights
+    PERFORM {{ schema }}._copy_owner_and_grants(p_parent, v_new);
+
     IF v_default IS NOT NULL THEN
         SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
-        -- part.syncing: a migration's sync triggers on the default must not mirror this move as a delete
-        PERFORM pg_catalog.set_config('part.syncing', 'on', true);
-        EXECUTE pg_catalog.format(
-            'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s) '
-            'INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved',
-            v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new);
-        GET DIAGNOSTICS v_moved = ROW_COUNT;
+        -- The rows move between partitions of one table; they are not deleted. A foreign key pointing
+        -- at the table would see deletes (ON DELETE CASCADE would delete the rows referencing them,
+        -- NO ACTION would refuse): PostgreSQL offers no way to move them without that, so refuse.
+        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
+          INTO v_refs
+          FROM pg_catalog.pg_constraint c
+         WHERE c.contype = 'f' AND c.confrelid IN (p_parent, v_default);
+        IF v_refs IS NOT NULL THEN
+            EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
+                                      v_default, v_cfg.key_column, p_from, p_to, v_type) INTO v_empty;
+            IF v_empty THEN
+                RAISE EXCEPTION 'rows of % [%, %) stay in %: % is referenced by foreign keys (%), and moving a row to another partition would fire their ON DELETE actions',
+                                v_cfg.parent_table, p_from, p_to, v_default, v_cfg.parent_table, v_refs
+                    USING ERRCODE = '55000',
+                          HINT = pg_catalog.format('Move them yourself (create the partition for [%s, %s) after moving its rows out of %s with the referencing rows in mind), or drop those foreign keys; part.verify() reports the rows waiting.',
+                                                   p_from, p_to, v_default);
+            END IF;
+        END IF;
+        -- No trigger of the default fires for the move (a user's audit trigger would log a delete of
+        -- a row that still exists; a migration's sync would mirror it as a delete): its triggers are
+        -- disabled while it moves (we hold it exclusively), then set back as they were.
+        SELECT pg_catalog.array_agg(t.tgname ORDER BY t.tgname), pg_catalog.array_agg(t.tgenabled::text ORDER BY t.tgname)
+          INTO v_trg, v_trg_mode
+          FROM pg_catalog.pg_trigger t WHERE t.tgrelid = v_default AND NOT t.tgisinternal AND t.tgenabled <> 'D';
+        FOR i IN 1 .. coalesce(pg_catalog.cardinality(v_trg), 0) LOOP
+            EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', v_default, v_trg[i]);
+        END LOOP;
+        -- The move runs with the rights of the table's owner (part._as_owner), never the caller's.
+        v_moved := {{ schema }}._as_owner(p_parent, pg_catalog.format(
+            'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s), '
+            'ins AS (INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved RETURNING 1) '
+            'SELECT pg_catalog.count(*)::text FROM ins',
+            v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new))::bigint;
         -- we hold the default exclusively: when that emptied it, give its space back now
         IF v_moved > 0 THEN
             EXECUTE pg_catalog.format('SELECT NOT EXISTS (SELECT 1 FROM %s)', v_default) INTO v_empty;
             IF v_empty THEN
-                EXECUTE pg_catalog.format('TRUNCATE %s', v_default);
+                PERFORM {{ schema }}._as_owner(p_parent, pg_catalog.format('TRUNCATE %s', v_default), p_returns => false);
             END IF;
         END IF;
-        PERFORM pg_catalog.set_config('part.syncing', 'off', true);
+        FOR i IN 1 .. coalesce(pg_catalog.cardinality(v_trg), 0) LOOP
+            EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_default,
+                                      CASE v_trg_mode[i] WHEN 'A' THEN 'ALWAYS' WHEN 'R' THEN 'REPLICA' ELSE '' END, v_trg[i]);
+        END LOOP;
     END IF;
 
-    PERFORM {{ schema }}._copy_owner_and_grants(p_parent, v_new);
     EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                               p_parent, v_new, p_from, p_to);
     PERFORM {{ schema }}._sync_partition(v_new);   -- a migration's sync triggers, if the parent has them

@@ -1,25 +1,34 @@
-CREATE FUNCTION {{ schema }}._lock_all(p_rels regclass[], p_modes text[], p_attempts integer DEFAULT NULL)
+CREATE FUNCTION {{ schema }}._lock_all(p_rels regclass[], p_modes text[], p_wait interval DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_timeout_ms integer := 100;
-    v_saved      text := pg_catalog.current_setting('lock_timeout');
-    v_blockers   text;
-    v_failed     integer;
-    v_attempts   integer := coalesce(p_attempts, nullif(pg_catalog.current_setting('part.lock_attempts', true), '')::integer, 10);
+    v_wait     interval := coalesce(p_wait, nullif(pg_catalog.current_setting('part.lock_wait', true), '')::interval, interval '10 s');
+    v_deadline timestamptz := pg_catalog.clock_timestamp() + v_wait;
+    v_saved    text := pg_catalog.current_setting('lock_timeout');
+    v_long     text;
+    v_failed   integer;
+    v_tries    integer := 0;
+    v_looked   integer := 0;
 BEGIN
 /*
- * Lock p_rels[i] IN p_modes[i] MODE, all or none, without queueing behind a
- * long transaction. Each attempt takes the locks in order inside a
- * subtransaction, each waiting at most a short lock_timeout (100 ms,
- * doubling up to 1 s); if one is not granted, the subtransaction rolls back
- * and releases the ones already held, so writers queued behind us wait at
- * most one timeout, never for the whole series of attempts. Between attempts
- * we sleep a little (jittered). After p_attempts (default: the setting
- * part.lock_attempts, else 10, about 10 s in all): 55P03 naming the sessions
- * that hold the table that could not be locked.
+ * Lock p_rels[i] IN p_modes[i] MODE, all or none, so that writers never
+ * queue behind part for long:
+ *   1. look first (pg_locks): while a conflicting lock is held by a
+ *      transaction older than 50 ms (or a prepared one), which will not end
+ *      within a short timeout, do not queue behind it (every writer arriving
+ *      meanwhile would queue behind us): sleep 10 to 30 ms and look again;
+ *   2. when none is, take the locks in order with lock_timeout 50 ms inside
+ *      a subtransaction; if one is not granted, the subtransaction releases
+ *      the ones already held and we go back to 1. Writers arriving meanwhile
+ *      wait at most those 50 ms; short transactions holding the table end
+ *      within them, and the ones that arrive later queue behind our request,
+ *      so a steady stream of short transactions cannot starve us.
+ * The waiting budget is time: p_wait, else the setting part.lock_wait
+ * (SET part.lock_wait = '30 s' for a session), else 10 s. When it runs out:
+ * 55P03 naming the sessions in the way. The step then completes shortly
+ * after the long transaction ends.
  *
  * LOCK TABLE ONLY: for a partitioned table, writers and readers take the
  * parent's lock first, and its partitions are left to autovacuum.
@@ -31,36 +40,60 @@ BEGIN
         RAISE EXCEPTION 'invalid lock modes: %', p_modes USING ERRCODE = '22023',
             HINT = 'Give one PostgreSQL table lock mode (such as ACCESS EXCLUSIVE) per table.';
     END IF;
-    FOR v_attempt IN 1 .. greatest(v_attempts, 1) LOOP
-        v_failed := NULL;
-        BEGIN
-            PERFORM pg_catalog.set_config('lock_timeout', v_timeout_ms || 'ms', true);
-            FOR i IN 1 .. cardinality(p_rels) LOOP
-                v_failed := i;
-                EXECUTE pg_catalog.format('LOCK TABLE ONLY %s IN %s MODE', p_rels[i], p_modes[i]);
-            END LOOP;
-            PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);
-            RETURN;
-        EXCEPTION WHEN lock_not_available THEN
-            IF v_attempt < v_attempts THEN
-                PERFORM pg_catalog.pg_sleep(v_timeout_ms / 1000.0 * (0.5 + pg_catalog.random()));
-            END IF;
-            v_timeout_ms := least(v_timeout_ms * 2, 1000);
-        END;
+    IF v_wait IS NULL OR v_wait < interval '0' THEN
+        RAISE EXCEPTION 'invalid lock wait %', v_wait USING ERRCODE = '22023',
+            HINT = 'Set part.lock_wait to a positive interval, such as ''10 s''.';
+    END IF;
+    LOOP
+        -- 1. a long transaction in the way? (a session whose start we cannot see counts as short)
+        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s on %s', x.who, x.rel), '; ') INTO v_long
+          FROM (SELECT t.rel::text AS rel,
+                       CASE WHEN l.pid IS NULL THEN pg_catalog.format('prepared transaction %s', l.virtualtransaction)
+                            ELSE pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s)',
+                                     a.pid, a.usename, a.application_name, a.state,
+                                     pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80)) END AS who
+                  FROM ROWS FROM (pg_catalog.unnest(p_rels), pg_catalog.unnest(p_modes)) AS t(rel, mode)
+                  JOIN pg_catalog.pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
+                  LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+                 WHERE l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()
+                   AND NOT l.mode = ANY ({{ schema }}._compatible_locks(t.mode))
+                   AND (l.pid IS NULL OR a.xact_start < pg_catalog.clock_timestamp() - interval '50 ms')) x;
+        v_looked := v_looked + 1;
+        IF v_long IS NULL THEN
+            -- 2. all or none, each waiting at most 50 ms
+            v_tries := v_tries + 1;
+            v_failed := NULL;
+            BEGIN
+                PERFORM pg_catalog.set_config('lock_timeout', '50ms', true);
+                FOR i IN 1 .. cardinality(p_rels) LOOP
+                    v_failed := i;
+                    EXECUTE pg_catalog.format('LOCK TABLE ONLY %s IN %s MODE', p_rels[i], p_modes[i]);
+                END LOOP;
+                PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);
+                RETURN;
+            EXCEPTION WHEN lock_not_available THEN
+                NULL;
+            END;
+        END IF;
+        EXIT WHEN pg_catalog.clock_timestamp() >= v_deadline;
+        PERFORM pg_catalog.pg_sleep(0.01 + 0.02 * pg_catalog.random());
     END LOOP;
-    SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s)',
-               a.pid, a.usename, a.application_name, a.state,
-               pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'),
-               pg_catalog.left(a.query, 80)), '; ')
-      INTO v_blockers
-      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'relation' AND l.relation = p_rels[v_failed] AND l.granted
-       AND l.pid <> pg_catalog.pg_backend_pid()
-       AND NOT l.mode = ANY ({{ schema }}._compatible_locks(p_modes[v_failed]));
-    RAISE EXCEPTION 'could not lock table % in % mode after % attempts',
-            {{ schema }}._qualified(p_rels[v_failed]), p_modes[v_failed], v_attempts
+
+    IF v_long IS NULL THEN  -- the last attempt timed out behind sessions that looked short: name them
+        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s) on %s',
+                   a.pid, a.usename, a.application_name, a.state,
+                   pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80), t.rel::text), '; ')
+          INTO v_long
+          FROM ROWS FROM (pg_catalog.unnest(p_rels), pg_catalog.unnest(p_modes)) AS t(rel, mode)
+          JOIN pg_catalog.pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
+          JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+         WHERE l.pid <> pg_catalog.pg_backend_pid()
+           AND NOT l.mode = ANY ({{ schema }}._compatible_locks(t.mode));
+    END IF;
+    RAISE EXCEPTION 'could not lock % in % mode within % (% attempts)',
+            pg_catalog.array_to_string(p_rels::text[], ', '), pg_catalog.array_to_string(p_modes, ', '), v_wait, v_tries
         USING ERRCODE = '55P03',
-              DETAIL = 'Blocked by ' || coalesce(v_blockers, 'a session that has since finished') || '.',
-              HINT = 'End or wait for the blocking transaction (pg_terminate_backend(pid) if it is stuck), then retry.';
+              DETAIL = 'Blocked by ' || coalesce(v_long, 'sessions that have since finished') || '.',
+              HINT = 'End or wait for the blocking transaction (pg_terminate_backend(pid) if it is stuck), then retry; SET part.lock_wait = ''30 s'' waits longer.';
 END
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._swap(p_m {{ schema }}.migration, p_to text)
+CREATE FUNCTION {{ schema }}._swap(p_m {{ schema }}.migration, p_to text, p_functions text[] DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -104,6 +104,7 @@ BEGIN
            partitioned_at = CASE WHEN p_to = 'partitioned' THEN pg_catalog.now() ELSE m.partitioned_at END,
            rolled_back_at = CASE WHEN p_to = 'backfilled' THEN pg_catalog.now() ELSE m.rolled_back_at END
      WHERE m.table_name = p_m.table_name;
-    PERFORM {{ schema }}._sync_install(p_m.table_name);
+    -- the triggers were checked in place; the functions prepared before the locks (or made now)
+    PERFORM {{ schema }}._sync_install(p_m.table_name, p_triggers => false, p_functions => p_functions);
 END
 $$;

@@ -13,10 +13,9 @@ BEGIN
 /*
  * How the columns of a migration's two tables have drifted (for
  * part.verify): columns only one of them has, columns of different types,
- * columns added or dropped since the sync was generated, and partitions
- * of the partitioned table without the sync triggers (a write straight into
- * them would not be mirrored). NULL when
- * there is no drift (or the migration is finalized).
+ * columns added or dropped since the sync was generated (partitions
+ * without their sync triggers: part._sync_problems). NULL when there is no
+ * drift (or the migration is finalized).
  */
     SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = p_table_name;
     IF NOT FOUND OR v_m.phase = 'finalized' THEN
@@ -46,13 +45,6 @@ BEGIN
        AND (a.atttypid, a.atttypmod) IS DISTINCT FROM (b.atttypid, b.atttypmod);
     IF v_list IS NOT NULL THEN
         v_out := v_out || v_list;
-    END IF;
-    SELECT pg_catalog.string_agg({{ schema }}._qualified(i.inhrelid), ', ' ORDER BY i.inhrelid::regclass::text) INTO v_list
-      FROM pg_catalog.pg_inherits i
-     WHERE i.inhparent = v_part
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = i.inhrelid AND t.tgname = 'part_sync_insert');
-    IF v_list IS NOT NULL THEN
-        v_out := v_out || pg_catalog.format('partitions without sync triggers (attached by hand?): %s', v_list);
     END IF;
     IF v_m.sync_columns IS DISTINCT FROM {{ schema }}._sync_columns(v_legacy, v_part) THEN
         v_out := v_out || 'the sync was generated for other columns'::text;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._sync_install(p_table_name text)
+CREATE FUNCTION {{ schema }}._sync_install(p_table_name text, p_triggers boolean DEFAULT true, p_functions text[] DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -20,7 +20,12 @@ BEGIN
  * triggers). On the table the application writes (the legacy one until the
  * switch) they mirror; on the other one they are disabled and a guard
  * refuses direct writes. Records the columns the sync writes, for drift
- * checks.
+ * checks. p_triggers => false (the switch and the rollback, under their
+ * locks, after part._require_sync_intact found every trigger in place):
+ * only the functions are regenerated (the tables' names changed) and the
+ * direction turned over; the triggers stay (they name the functions by oid).
+ * p_functions: the CREATE statements of both functions, prepared by
+ * part._sync_functions_after_swap before the locks.
  */
     SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = p_table_name;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
@@ -30,15 +35,23 @@ BEGIN
                         p_table_name, v_m.legacy_table, v_m.partitioned_table
             USING ERRCODE = '42P01', HINT = 'Restore the missing table, or remove the migration row from part.migration.';
     END IF;
-    EXECUTE {{ schema }}._sync_function_sql(v_m, v_legacy, v_part, v_to_part);
-    EXECUTE {{ schema }}._sync_function_sql(v_m, v_part, v_legacy, v_to_leg);
-    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
-        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.legacy_table, v_m.partitioned_table));
-    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
-        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.partitioned_table, v_m.legacy_table));
+    IF p_functions IS NULL THEN
+        PERFORM {{ schema }}._sync_function_create(v_m, 'partitioned');
+        PERFORM {{ schema }}._sync_function_create(v_m, 'legacy');
+    ELSE
+        -- prepared by part._sync_functions_after_swap: CREATE OR REPLACE keeps owner and privileges
+        EXECUTE p_functions[1];
+        EXECUTE p_functions[2];
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
+            pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_legacy, v_part));
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
+            pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_part, v_legacy));
+    END IF;
 
-    PERFORM {{ schema }}._sync_triggers(v_legacy, v_to_part, '', true, false, true);
-    PERFORM {{ schema }}._sync_triggers(v_part, v_to_leg, '', true, true, true);
+    IF p_triggers THEN
+        PERFORM {{ schema }}._sync_triggers(v_legacy, v_to_part, 'table', true, false, true);
+        PERFORM {{ schema }}._sync_triggers(v_part, v_to_leg, 'table', true, true, true);
+    END IF;
     -- the table the application writes mirrors its writes; the other one refuses direct writes
     -- (its DML triggers disabled: with transition tables they would keep every row the sync or
     -- the backfill writes there, for nothing)
@@ -46,14 +59,17 @@ BEGIN
         SELECT CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END AS writer,
                CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END AS mirror
     LOOP
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE TRIGGER part_sync_insert, '
-                                  'ENABLE TRIGGER part_sync_update, ENABLE TRIGGER part_sync_delete', v_p.writer);
-        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER part_sync_guard', v_p.mirror);
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE ALWAYS TRIGGER part_sync_insert, '
+                                  'ENABLE ALWAYS TRIGGER part_sync_update, ENABLE ALWAYS TRIGGER part_sync_delete, '
+                                  'ENABLE ALWAYS TRIGGER part_sync_truncate', v_p.writer);
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s ENABLE ALWAYS TRIGGER part_sync_guard', v_p.mirror);
+        -- the mirror: its guard refuses writes and TRUNCATE; its own sync does not fire (a TRUNCATE
+        -- the sync makes there must not be mirrored back)
         EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
-                                  'DISABLE TRIGGER part_sync_delete', v_p.mirror);
+                                  'DISABLE TRIGGER part_sync_delete, DISABLE TRIGGER part_sync_truncate', v_p.mirror);
     END LOOP;
-    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part LOOP
-        PERFORM {{ schema }}._sync_triggers(v_p.rel, v_to_leg, '''partition''', false, true);
+    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part AND p_triggers LOOP
+        PERFORM {{ schema }}._sync_triggers(v_p.rel, v_to_leg, 'partition', false, true);
     END LOOP;
     UPDATE {{ schema }}.migration m SET sync_columns = {{ schema }}._sync_columns(v_legacy, v_part)
      WHERE m.table_name = p_table_name;

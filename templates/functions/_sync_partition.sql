@@ -19,12 +19,10 @@ BEGIN
      WHERE i.inhrelid = p_partition AND m.phase <> 'finalized';
     IF FOUND THEN
         -- the functions too: a hash split changes the partition count they group by
-        EXECUTE {{ schema }}._sync_function_sql(v_m, pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table),
-                                                {{ schema }}._sync_function_name(v_m.table_name, 'partitioned'));
-        EXECUTE {{ schema }}._sync_function_sql(v_m, pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table),
-                                                {{ schema }}._sync_function_name(v_m.table_name, 'legacy'));
+        PERFORM {{ schema }}._sync_function_create(v_m, 'partitioned');
+        PERFORM {{ schema }}._sync_function_create(v_m, 'legacy');
         PERFORM {{ schema }}._sync_triggers(p_partition, {{ schema }}._sync_function_name(v_m.table_name, 'legacy'),
-                                            '''partition''', false, true);
+                                            'partition', false, true);
     END IF;
 END
 $$;

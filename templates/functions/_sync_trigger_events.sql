@@ -4,18 +4,23 @@ CREATE FUNCTION {{ schema }}._sync_trigger_events(p_rel regclass, p_enabled_only
     SET search_path = pg_catalog, pg_temp
 AS $$
     /*
-     * The events (INSERT, UPDATE, DELETE, TRUNCATE) that part's sync triggers
-     * on p_rel fire on, in that order: the user triggers of p_rel whose name or
-     * function name contains "sync" (the names part.migrate_start gives them),
-     * only the enabled ones unless p_enabled_only is false.
+     * The events (INSERT, UPDATE, DELETE, TRUNCATE) that part's own sync
+     * triggers on p_rel fire on, in that order: triggers with part's names
+     * (part_sync_insert, ...) calling one of the generated sync functions of
+     * a migration of p_rel, checked by identity (a user's trigger whose name
+     * merely contains "sync" does not count); only those enabled ALWAYS
+     * (which fire in every session_replication_role) unless p_enabled_only
+     * is false.
      */
     SELECT coalesce(pg_catalog.array_agg(e.ev ORDER BY e.n), '{}')
-      FROM (VALUES (1, 'INSERT', 4), (2, 'UPDATE', 16), (3, 'DELETE', 8), (4, 'TRUNCATE', 32)) AS e(n, ev, bit)
+      FROM (VALUES (1, 'INSERT', 'part_sync_insert'), (2, 'UPDATE', 'part_sync_update'),
+                   (3, 'DELETE', 'part_sync_delete'), (4, 'TRUNCATE', 'part_sync_truncate')) AS e(n, ev, tgname)
      WHERE EXISTS (SELECT 1
                      FROM pg_catalog.pg_trigger t
-                     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
-                    WHERE t.tgrelid = p_rel AND NOT t.tgisinternal
-                      AND (t.tgname ILIKE '%sync%' OR p.proname ILIKE '%sync%')
-                      AND (NOT p_enabled_only OR t.tgenabled <> 'D')
-                      AND (t.tgtype::integer & e.bit) <> 0)
+                     JOIN {{ schema }}.migration m
+                       ON p_rel IN (pg_catalog.to_regclass(m.legacy_table), pg_catalog.to_regclass(m.partitioned_table))
+                    WHERE t.tgrelid = p_rel AND t.tgname = e.tgname
+                      AND t.tgfoid IN (pg_catalog.to_regprocedure({{ schema }}._sync_function_name(m.table_name, 'partitioned') || '()'),
+                                       pg_catalog.to_regprocedure({{ schema }}._sync_function_name(m.table_name, 'legacy') || '()'))
+                      AND (NOT p_enabled_only OR t.tgenabled = 'A'))
 $$;

@@ -6,30 +6,46 @@ CREATE FUNCTION {{ schema }}._sync_triggers(p_rel regclass, p_function text, p_a
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_sql  text := $tmpl$
-{% include 'sync/sync_triggers.sql' %}
-$tmpl$;
-    v_dml  text;
+    v_fn     text[] := pg_catalog.parse_ident(p_function);
+    v_values jsonb;
 BEGIN
 /*
- * Create (or replace) the sync triggers of one table from
- * templates/sync/sync_triggers.sql: the INSERT, UPDATE and DELETE triggers
- * with transition tables, the AFTER / BEFORE TRUNCATE ones and the guard
- * as asked.
+ * Create (or replace) the sync triggers of one table from templates/sync/:
+ * the INSERT, UPDATE and DELETE triggers with transition tables, the AFTER /
+ * BEFORE TRUNCATE ones and the guard as asked, each rendered by part._render.
+ * p_argument is the trigger argument: 'table' or 'partition'. All are
+ * ENABLE ALWAYS.
  */
-    v_sql := pg_catalog.replace(v_sql, '@table@', p_rel::text);
-    v_sql := pg_catalog.replace(v_sql, '@function@', p_function);
-    v_sql := pg_catalog.replace(v_sql, '@argument@', p_argument);
-    v_dml := pg_catalog.split_part(v_sql, '--after-truncate', 1);
-    EXECUTE v_dml;
+    IF p_argument NOT IN ('table', 'partition') THEN
+        RAISE EXCEPTION 'unknown sync trigger argument %', p_argument
+            USING ERRCODE = '22023', HINT = 'An internal caller of part._sync_triggers passed a wrong argument: report it as a bug.';
+    END IF;
+    v_values := pg_catalog.jsonb_build_object('table', p_rel::oid, 'function_schema', v_fn[1],
+                                              'function_name', v_fn[2], 'argument', p_argument);
+    EXECUTE {{ schema }}._render($tmpl$
+{% include 'sync/triggers_dml.sql' %}
+$tmpl$, v_values);
     IF p_after_truncate THEN
-        EXECUTE pg_catalog.split_part(pg_catalog.split_part(v_sql, '--after-truncate', 2), '--before-truncate', 1);
+        EXECUTE {{ schema }}._render($tmpl$
+{% include 'sync/trigger_after_truncate.sql' %}
+$tmpl$, v_values);
     END IF;
     IF p_before_truncate THEN
-        EXECUTE pg_catalog.split_part(pg_catalog.split_part(v_sql, '--before-truncate', 2), '--guard', 1);
+        EXECUTE {{ schema }}._render($tmpl$
+{% include 'sync/trigger_before_truncate.sql' %}
+$tmpl$, v_values);
     END IF;
     IF p_guard THEN
-        EXECUTE pg_catalog.split_part(v_sql, '--guard', 2);
+        EXECUTE {{ schema }}._render($tmpl$
+{% include 'sync/trigger_guard.sql' %}
+$tmpl$, v_values);
     END IF;
+    -- ALWAYS: they fire in every session_replication_role (logical replication's apply workers
+    -- write in 'replica'), so no write escapes the sync (part._sync_install disables what must not fire)
+    EXECUTE pg_catalog.format('ALTER TABLE %s %s', p_rel, (
+        SELECT pg_catalog.string_agg(pg_catalog.format('ENABLE ALWAYS TRIGGER %I', t.tgname), ', ' ORDER BY t.tgname)
+          FROM pg_catalog.pg_trigger t
+         WHERE t.tgrelid = p_rel AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate',
+                                                   'part_sync_truncate_guard', 'part_sync_guard')));
 END
 $$;

@@ -26,6 +26,7 @@ BEGIN
  * Existing bounds are read in one catalog pass per table, so a call that
  * creates nothing costs almost nothing.
  */
+    PERFORM {{ schema }}._check_trust();
     IF p_count IS NOT NULL AND p_count < 0 THEN
         RAISE EXCEPTION 'count must be zero or more, not %', p_count
             USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead of the current one to create, e.g. 3.';

@@ -50,6 +50,7 @@ BEGIN
  * also writes a summary row (action 'retention') that part.verify() reads.
  * Returns the qualified names of the partitions retired.
  */
+    PERFORM {{ schema }}._check_trust();   -- nothing a less privileged role changed steers what is dropped
     IF v_alone THEN
         v_run := pg_catalog.nextval('{{ schema }}.maintenance_run_id_seq');
     END IF;
@@ -141,11 +142,7 @@ BEGIN
                 IF v_t.retention_mode = 'drop' THEN
                     EXECUTE pg_catalog.format('DROP TABLE %s', v_parts[i]);
                 ELSIF v_t.retention_mode = 'archive' THEN
-                    IF pg_catalog.to_regnamespace('part_archive') IS NULL THEN
-                        CREATE SCHEMA IF NOT EXISTS part_archive;
-                        COMMENT ON SCHEMA part_archive IS
-                            'part: partitions retired by part.drop_old in archive mode (not part of the extension: uninstall keeps them)';
-                    END IF;
+                    PERFORM {{ schema }}._archive_schema();   -- created by part, or refused when someone else made it
                     SELECT n.nspname, c.relname INTO v_schema, v_name
                       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                      WHERE c.oid = v_parts[i];

@@ -32,6 +32,7 @@ BEGIN
         RAISE EXCEPTION 'cannot finalize %: it is in %, not partitioned', v_m.table_name, v_m.phase
             USING ERRCODE = '55000', HINT = pg_catalog.format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
     END IF;
+    PERFORM {{ schema }}._require_sync_intact(v_m.table_name, 'finalize');
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
     v_part := pg_catalog.to_regclass(v_m.partitioned_table);
     PERFORM {{ schema }}._lock_all(ARRAY[v_part, v_legacy], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
@@ -51,7 +52,7 @@ BEGIN
     END LOOP;
 
     IF p_keep_legacy = 'archive' THEN
-        CREATE SCHEMA IF NOT EXISTS part_archive;
+        PERFORM {{ schema }}._archive_schema();   -- created by part, or refused when someone else made it
         v_name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = v_legacy);
         IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
             v_name := {{ schema }}._partition_name(v_name, pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS'));

@@ -1,6 +1,7 @@
 CREATE FUNCTION {{ schema }}.metrics(p_exact boolean DEFAULT false)
     RETURNS jsonb
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql
+    SECURITY DEFINER STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE

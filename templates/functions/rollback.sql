@@ -4,6 +4,7 @@ CREATE FUNCTION {{ schema }}.rollback(p_table text)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_functions text[];
     v_m {{ schema }}.migration := {{ schema }}._migration_row(p_table);
 BEGIN
 /*
@@ -26,10 +27,13 @@ BEGIN
         RAISE EXCEPTION 'cannot roll back %: its migration is finalized and the legacy table is no longer synced', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';
     END IF;
+    PERFORM {{ schema }}._require_sync_intact(v_m.table_name, 'rollback');
+    -- the sync functions as they must read after the swap, rendered before the locks
+    v_functions := {{ schema }}._sync_functions_after_swap(v_m, 'backfilled');
     -- writers go to the partitioned table first now
     PERFORM {{ schema }}._lock_all(ARRAY[pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table)],
                                    ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
-    PERFORM {{ schema }}._swap(v_m, 'backfilled');
+    PERFORM {{ schema }}._swap(v_m, 'backfilled', v_functions);
     PERFORM {{ schema }}._notice(pg_catalog.format('%s rolled back: the legacy table is read and written again', v_m.table_name));
     RETURN 'backfilled';
 END

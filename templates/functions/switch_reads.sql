@@ -4,6 +4,7 @@ CREATE FUNCTION {{ schema }}.switch_reads(p_table text)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_functions text[];
     v_m      {{ schema }}.migration := {{ schema }}._migration_row(p_table);
     v_differ integer;
     v_started timestamptz;
@@ -43,6 +44,7 @@ BEGIN
                   HINT = pg_catalog.format('Check it with SELECT * FROM part.check_parity(%L); see the rows with part.parity_diff(%L).',
                                            v_m.table_name, v_m.table_name);
     END IF;
+    PERFORM {{ schema }}._require_sync_intact(v_m.table_name, 'switch_reads');
 
     -- the ranges marked since the last check, without locks: passes until one is quick (the
     -- bulk of the work, and then what was written during it), at most three
@@ -57,6 +59,8 @@ BEGIN
         EXIT WHEN v_took < interval '200 milliseconds';
     END LOOP;
 
+    -- the sync functions as they must read after the swap, rendered before the locks
+    v_functions := {{ schema }}._sync_functions_after_swap(v_m, 'partitioned');
     -- writers go to the legacy table first, then (by the sync) to the copy: lock in that order
     PERFORM {{ schema }}._lock_all(ARRAY[pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table)],
                                    ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
@@ -74,7 +78,7 @@ BEGIN
                      v_m.table_name, v_took;
     END IF;
     SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = v_m.table_name;
-    PERFORM {{ schema }}._swap(v_m, 'partitioned');
+    PERFORM {{ schema }}._swap(v_m, 'partitioned', v_functions);
     PERFORM {{ schema }}._notice(pg_catalog.format('%s switched: %s is the partitioned table, the legacy table is mirrored',
                                                    v_m.table_name, v_m.table_name));
     RETURN 'partitioned';

@@ -1,6 +1,7 @@
 CREATE FUNCTION {{ schema }}.verify()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql
+    SECURITY DEFINER STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -20,8 +21,6 @@ DECLARE
     v_writer   regclass;
     v_legacy   regclass;
     v_part     regclass;
-    v_events   text[];
-    v_all      text[];
     v_drift    text;
     v_age      interval := {{ schema }}.setting('parity_max_age')::interval;
     v_sched    text := {{ schema }}.setting('maintenance_schedule');
@@ -163,50 +162,20 @@ BEGIN
         v_part := pg_catalog.to_regclass(v_m.j ->> 'partitioned_table');
         v_writer := CASE WHEN v_m.j ->> 'phase' = 'partitioned' THEN v_part ELSE v_legacy END;
 
-        IF v_writer IS NULL THEN
-            RETURN QUERY SELECT 'sync_triggers', table_name, 'fail',
-                pg_catalog.format('table %s does not exist', CASE WHEN v_m.j ->> 'phase' = 'partitioned'
-                                  THEN v_m.j ->> 'partitioned_table' ELSE v_m.j ->> 'legacy_table' END);
-        ELSE
-            v_events := {{ schema }}._sync_trigger_events(v_writer, true);
-            v_all := {{ schema }}._sync_trigger_events(v_writer, false);
-            RETURN QUERY SELECT 'sync_triggers', table_name,
-                CASE WHEN v_events @> ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] THEN 'ok' ELSE 'fail' END,
-                CASE WHEN v_events @> ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']
-                     THEN pg_catalog.format('sync triggers on %s enabled for %s', v_writer, pg_catalog.array_to_string(v_events, ', '))
-                     ELSE pg_catalog.format('writes to %s are not all mirrored: %s%s; run part.migrate_refresh(%L)%s',
-                        v_writer,
-                        coalesce('no enabled sync trigger for ' || pg_catalog.array_to_string(
-                            ARRAY(SELECT e FROM pg_catalog.unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) e
-                                   WHERE e <> ALL (v_events)), ', '), ''),
-                        CASE WHEN v_all <> v_events THEN ' (disabled: ' || pg_catalog.array_to_string(
-                            ARRAY(SELECT e FROM pg_catalog.unnest(v_all) e WHERE e <> ALL (v_events)), ', ') || ')' ELSE '' END,
-                        table_name,
-                        CASE WHEN v_all <> v_events THEN pg_catalog.format(' or ALTER TABLE %s ENABLE TRIGGER ...', v_writer) ELSE '' END)
-                END;
-        END IF;
+        -- part's own triggers, by identity, on both tables and every partition (part._sync_problems)
+        v_drift := {{ schema }}._sync_problems(table_name);
+        RETURN QUERY SELECT 'sync_triggers', table_name,
+            CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_drift IS NULL
+                 THEN pg_catalog.format('writes to %s are mirrored (INSERT, UPDATE, DELETE, TRUNCATE, in every replication role); direct writes to the other table are refused',
+                                        v_writer)
+                 ELSE v_drift || pg_catalog.format('; run SELECT part.migrate_refresh(%L)', table_name) END;
 
-        IF v_legacy IS NOT NULL AND v_part IS NOT NULL THEN
-            SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', coalesce(l.attname, p.attname),
-                       CASE WHEN l.attname IS NULL THEN 'only in ' || v_part::text
-                            WHEN p.attname IS NULL THEN 'only in ' || v_legacy::text
-                            ELSE pg_catalog.format('is %s in %s but %s in %s', l.typ, v_legacy, p.typ, v_part) END),
-                       '; ' ORDER BY coalesce(l.attname, p.attname))
-              INTO v_drift
-              FROM (SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ FROM pg_catalog.pg_attribute a
-                     WHERE a.attrelid = v_legacy AND a.attnum > 0 AND NOT a.attisdropped) l
-              FULL JOIN (SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ FROM pg_catalog.pg_attribute a
-                          WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped) p ON p.attname = l.attname
-             WHERE l.typ IS DISTINCT FROM p.typ;
-            RETURN QUERY SELECT 'column_drift', table_name,
-                CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
-                CASE WHEN v_drift IS NULL THEN pg_catalog.format('%s and %s have the same columns', v_legacy, v_part)
-                     ELSE v_drift || pg_catalog.format(': apply the change to both tables, then SELECT part.migrate_refresh(%L)', table_name) END;
-        ELSE
-            RETURN QUERY SELECT 'column_drift', table_name, 'fail',
-                pg_catalog.format('cannot compare: %s is missing',
-                                  CASE WHEN v_legacy IS NULL THEN v_m.j ->> 'legacy_table' ELSE v_m.j ->> 'partitioned_table' END);
-        END IF;
+        -- the columns of both tables (part._sync_drift)
+        v_drift := {{ schema }}._sync_drift(table_name);
+        RETURN QUERY SELECT 'column_drift', table_name,
+            CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
+            coalesce(v_drift, pg_catalog.format('%s and %s have the same columns', v_legacy, v_part));
 
         RETURN QUERY SELECT 'parity_stale', table_name,
             CASE WHEN (v_m.j ->> 'parity_clean')::boolean IS FALSE THEN 'fail'

@@ -64,6 +64,7 @@ BEGIN
         RAISE EXCEPTION 'p_commit cannot be NULL'
             USING ERRCODE = '22023', HINT = 'Pass true (commit each step; the default) or false (inside a transaction), or leave it out.';
     END IF;
+    PERFORM {{ schema }}._check_trust();   -- nothing a less privileged role changed steers this run
     IF pg_catalog.pg_is_in_recovery() THEN
         RAISE NOTICE 'part.run_maintenance: this server is a standby (in recovery): nothing done'
             USING HINT = 'Maintenance runs on the primary; its changes reach the standby by replication.';

@@ -103,8 +103,10 @@ BEGIN
         -- 2. copy, writers going on
         FOREACH v_rem IN ARRAY v_targets LOOP
             v_tmp := {{ schema }}._partition_name(v_prefix, 'split_' || v_rem);
-            EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
-                                      v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+            -- rows are written with the rights of the table's owner (part._as_owner)
+            PERFORM {{ schema }}._as_owner(v_rel, pg_catalog.format(
+                'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
         END LOOP;
         COMMIT;
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -118,14 +120,17 @@ BEGIN
         FOREACH v_rem IN ARRAY v_targets LOOP
             v_tmp := {{ schema }}._partition_name(v_prefix, 'split_' || v_rem);
             IF v_full THEN
-                EXECUTE pg_catalog.format('TRUNCATE %I.%I', v_schema, v_tmp);
-                EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
-                                          v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+                PERFORM {{ schema }}._as_owner(v_rel, pg_catalog.format('TRUNCATE %I.%I', v_schema, v_tmp), p_returns => false);
+                PERFORM {{ schema }}._as_owner(v_rel, pg_catalog.format(
+                    'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                    v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
             ELSIF v_keys IS NOT NULL THEN
-                EXECUTE pg_catalog.format('DELETE FROM %I.%I WHERE %I = ANY (%L::%s[])', v_schema, v_tmp, v_cfg.key_column, v_keys, v_type);
-                EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE %I = ANY (%L::%s[]) AND pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
-                                          v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_cfg.key_column, v_keys, v_type,
-                                          v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+                PERFORM {{ schema }}._as_owner(v_rel, pg_catalog.format('DELETE FROM %I.%I WHERE %I = ANY (%L::%s[])',
+                                                                        v_schema, v_tmp, v_cfg.key_column, v_keys, v_type), p_returns => false);
+                PERFORM {{ schema }}._as_owner(v_rel, pg_catalog.format(
+                    'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE %I = ANY (%L::%s[]) AND pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                    v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_cfg.key_column, v_keys, v_type,
+                    v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
             END IF;
         END LOOP;
         EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_part.rel) INTO v_n_old;

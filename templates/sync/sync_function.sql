@@ -1,65 +1,71 @@
 {#-
-  The sync trigger function of one direction of one migration: legacy ->
-  partitioned (`<table>_sync_to_partitioned`) or partitioned -> legacy
-  (`<table>_sync_to_legacy`). part._sync_install fills in the @names@ from
-  the live catalog and creates it in the table's own schema; the same
-  function serves the table's INSERT, UPDATE, DELETE and TRUNCATE triggers
-  (statement-level, with transition tables new_rows / old_rows) and, for the
-  partitioned side, the triggers on each partition (TG_ARGV[0] = 'partition'),
-  and the guard (BEFORE, no transition table) that refuses direct writes to the
-  table the application does not write.
+  The body of the sync trigger function of one direction of one migration:
+  legacy -> partitioned (`<table>_sync_to_partitioned`) or partitioned ->
+  legacy (`<table>_sync_to_legacy`). part._sync_function_create renders it
+  with part._render (each placeholder quoted by its kind, see there) and
+  creates the function around it as a literal: SECURITY DEFINER, owned by the
+  table's owner (the sync writes with that owner's rights, never more), not
+  executable by PUBLIC. The same function serves the table's INSERT, UPDATE,
+  DELETE and TRUNCATE triggers (statement-level, with transition tables
+  new_rows / old_rows; TG_ARGV[0] = 'table'), for the partitioned side the
+  triggers on each partition (TG_ARGV[0] = 'partition'), and the guard
+  part_sync_guard (BEFORE, no transition table) that refuses direct writes and
+  TRUNCATE on the table the application does not write.
 
-  @function@      the function (schema-qualified)
-  @source@        the table whose writes it mirrors, @target@ where they go
-  @table@         the application's table name (part.migration.table_name), @table_literal@ quoted
-  @columns@       the columns written (both tables have them; generated columns left out)
-  @overriding@    OVERRIDING SYSTEM VALUE when @target@ has an identity column
-  @target_key@    the primary-key columns of @target@
-  @on_conflict@   DO UPDATE SET <every other column> = EXCLUDED.<column> (or DO NOTHING)
-  @match_t_o@     @target@ row t is the old row o (by @target@'s key); @match_n_o@ likewise for new row n
-  @copy_match_n_o@  new row n has the key of old row o in the partitioned copy (where the backfill writes)
-  @legacy_key_o@  the legacy table's key of old row o (the backfill's order)
-  @last_key@ / @high_key@  v_m.backfill_last_key / backfill_high_key as keys
-  @gate@          the advisory lock (two int4) the backfill holds while it copies a batch
-  @group_n@ / @group_o@  the parity group of a new / old row; @group_text@ that group as text (from d.g)
-  @refuse_insert@ / @refuse_update@, @keep_other_row_insert@ / @keep_other_row_update@, @refuse_skipped@:
-                  mirroring into the legacy table after the switch, whose primary key lacks the
-                  partition key: a row that would overwrite another row of the legacy table (same old
-                  key, other partition key; a rollback would have lost it) is refused. The upsert's
-                  WHERE keeps the other row even against a concurrent writer, and the count of rows
-                  written tells; without columns to update (DO NOTHING) a check before it does.
+  @sql:target@      the table the writes go to (schema.table, quoted)
+  @lit:table@       the application's table name (part.migration.table_name)
+  @lit:source_name@ the table whose writes it mirrors (its identity check), @lit:target_name@: both for messages
+  @sql:columns@     the columns written (both tables have them; generated columns left out)
+  @sql:overriding@  OVERRIDING SYSTEM VALUE when the target has an identity column
+  @sql:target_key@  the primary-key columns of the target
+  @sql:on_conflict@ DO UPDATE SET <every other column> = EXCLUDED.<column> (or DO NOTHING)
+  @sql:match_t_o@   target row t is the old row o (by the target's key); @sql:match_n_o@ likewise for new row n
+  @sql:copy_match_n_o@  new row n has the key of old row o in the partitioned copy (where the backfill writes)
+  @sql:legacy_key_o@  the legacy table's key of old row o (the backfill's order)
+  @sql:last_key@ / @sql:high_key@  v_m.backfill_last_key / backfill_high_key as keys
+  @sql:gate@        the advisory lock (two int4) the backfill holds while it copies a batch
+  @sql:group_n@ / @sql:group_o@  the parity group of a new / old row; @sql:group_text@ that group as text (from d.g)
+  @sql:refuse_insert@ / @sql:refuse_update@, @sql:keep_other_row_insert@ / @sql:keep_other_row_update@,
+  @sql:refuse_skipped@: mirroring into the legacy table after the switch, whose primary key lacks the
+                    partition key: a row that would overwrite another row of the legacy table (same old
+                    key, other partition key; a rollback would have lost it) is refused. The upsert's
+                    WHERE keeps the other row even against a concurrent writer, and the count of rows
+                    written tells; without columns to update (DO NOTHING) a check before it does.
 -#}
-CREATE OR REPLACE FUNCTION @function@()
-    RETURNS trigger
-    LANGUAGE plpgsql
-    SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $sync$
 DECLARE
     v_m      record;
     v_groups text[];
     v_gate   boolean := false;
     v_done   bigint;
 BEGIN
-/*
- * Generated by part for @table@ (do not edit: part.migrate_refresh
- * regenerates it): mirrors every write to @source@ into @target@, one
- * statement at a time, from the statement's transition tables.
- */
-    -- Writes made by part itself (this sync in the other direction, the
-    -- backfill) are not mirrored back: that is what stops the recursion.
-    IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
-        RETURN NULL;
+    -- Generated by part (do not edit: part.migrate_refresh regenerates it). It runs with the
+    -- rights of the tables' owner; it fires only as one of part's own triggers on the tables of
+    -- its migration (not as a trigger someone else attached to another table).
+    IF TG_NAME NOT LIKE 'part\_sync\_%'
+       OR NOT (TG_RELID = @lit:source_name@::pg_catalog.regclass
+               OR TG_ARGV[0] = 'partition'
+                  AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
+                               WHERE i.inhrelid = TG_RELID AND i.inhparent = @lit:source_name@::pg_catalog.regclass)) THEN
+        RAISE EXCEPTION 'the sync function of the migration of % fired as trigger % on %.%, which part did not create',
+                        @lit:table@, TG_NAME, TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = '42501',
+                  HINT = 'Drop that trigger: a sync function serves only the triggers part created for it.';
     END IF;
 
-    IF TG_WHEN = 'BEFORE' AND TG_OP <> 'TRUNCATE' THEN
-        -- part_sync_guard, enabled on the table the application does not write (the copy until
-        -- the switch, the legacy table after it): a write there would not be mirrored.
-        RAISE EXCEPTION '% is kept in step by part''s sync during the migration of @table@: % here is refused',
-                        '@source@', TG_OP
+    IF TG_NAME = 'part_sync_guard' THEN
+        -- Enabled on the table the application does not write (the copy until the switch, the
+        -- legacy table after it): a write or a TRUNCATE there would not be mirrored. Only part's own
+        -- writes (this sync in the other direction, the backfill) pass.
+        IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
+            RETURN NULL;
+        END IF;
+        RAISE EXCEPTION '% is kept in step by part''s sync during the migration of %: % here is refused',
+                        @lit:source_name@, @lit:table@, TG_OP
             USING ERRCODE = '55000',
-                  HINT = 'Write to @table@ (the sync mirrors it here), or finish or roll back the migration first.';
+                  HINT = pg_catalog.format('Write to %s (the sync mirrors it here), or finish or roll back the migration first.', @lit:table@);
     END IF;
+    -- Every write to the table the application writes is mirrored, whoever makes it and in every
+    -- session_replication_role (the triggers are ENABLE ALWAYS): nothing a session sets skips it.
 
     IF TG_OP = 'TRUNCATE' THEN
         IF TG_WHEN = 'BEFORE' THEN
@@ -67,88 +73,87 @@ BEGIN
             -- (their BEFORE TRUNCATE triggers fire after the parent's); one
             -- partition truncated alone cannot be mirrored as such: refused.
             IF TG_ARGV[0] = 'partition' AND pg_catalog.current_setting('part.truncating', true) IS DISTINCT FROM 'on' THEN
-                RAISE EXCEPTION 'TRUNCATE of partition %.% alone is not mirrored into @target@ during the migration of @table@',
-                                TG_TABLE_SCHEMA, TG_TABLE_NAME
+                RAISE EXCEPTION 'TRUNCATE of partition %.% alone is not mirrored into % during the migration of %',
+                                TG_TABLE_SCHEMA, TG_TABLE_NAME, @lit:target_name@, @lit:table@
                     USING ERRCODE = '0A000',
-                          HINT = 'DELETE the rows from the partition (that is mirrored), or TRUNCATE @source@ itself.';
+                          HINT = pg_catalog.format('DELETE the rows from the partition (that is mirrored), or TRUNCATE %s itself.', @lit:source_name@);
             END IF;
             PERFORM pg_catalog.set_config('part.truncating', 'on', true);
             RETURN NULL;
         END IF;
         PERFORM pg_catalog.set_config('part.truncating', 'off', true);
         PERFORM pg_catalog.set_config('part.syncing', 'on', true);
-        TRUNCATE @target@;
-        PERFORM {{ schema }}._parity_mark(@table_literal@, ARRAY['*']);
+        TRUNCATE @sql:target@;
+        PERFORM {{ schema }}._parity_mark(@lit:table@, ARRAY['*']);
         PERFORM pg_catalog.set_config('part.syncing', 'off', true);
         RETURN NULL;
     END IF;
 
     PERFORM pg_catalog.set_config('part.syncing', 'on', true);
     IF TG_OP = 'INSERT' THEN
-        @refuse_insert@
+        @sql:refuse_insert@
         -- ON CONFLICT: a row the other table has already (it should not) is overwritten, never an error
-        INSERT INTO @target@ AS t (@columns@) @overriding@
-        SELECT @columns@ FROM new_rows
-            ON CONFLICT (@target_key@) @on_conflict@ @keep_other_row_insert@;
-        @refuse_skipped@
-        SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
-          FROM (SELECT DISTINCT @group_n@ AS g FROM new_rows n) d;
+        INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+        SELECT @sql:columns@ FROM new_rows
+            ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
+        @sql:refuse_skipped@
+        SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
+          FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d;
     ELSE
         -- While the backfill may still copy rows this statement removes
         -- (their old key is between its last batch and its last key), wait
         -- for the batch it is copying now and keep it from starting another
         -- before this transaction ends: the backfill then never copies a row
         -- after its mirrored delete ran.
-        SELECT * INTO v_m FROM {{ schema }}._sync_state(@table_literal@);
+        SELECT * INTO v_m FROM {{ schema }}._sync_state(@lit:table@);
         IF v_m.phase = 'dual_write' AND v_m.backfill_finished_at IS NULL THEN
             IF v_m.backfill_high_key IS NULL THEN
                 v_gate := true;     -- the backfill has not started: it may copy anything
             ELSIF TG_OP = 'DELETE' THEN
                 v_gate := EXISTS (SELECT 1 FROM old_rows o
-                                   WHERE (v_m.backfill_last_key IS NULL OR @legacy_key_o@ > @last_key@)
-                                     AND @legacy_key_o@ <= @high_key@);
+                                   WHERE (v_m.backfill_last_key IS NULL OR @sql:legacy_key_o@ > @sql:last_key@)
+                                     AND @sql:legacy_key_o@ <= @sql:high_key@);
             ELSE                    -- an UPDATE removes (from the copy) only the rows whose key changed
                 v_gate := EXISTS (SELECT 1 FROM old_rows o
-                                   WHERE (v_m.backfill_last_key IS NULL OR @legacy_key_o@ > @last_key@)
-                                     AND @legacy_key_o@ <= @high_key@
-                                     AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @copy_match_n_o@));
+                                   WHERE (v_m.backfill_last_key IS NULL OR @sql:legacy_key_o@ > @sql:last_key@)
+                                     AND @sql:legacy_key_o@ <= @sql:high_key@
+                                     AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:copy_match_n_o@));
             END IF;
             IF v_gate THEN
-                PERFORM pg_catalog.pg_advisory_xact_lock_shared(@gate@);
+                PERFORM pg_catalog.pg_advisory_xact_lock_shared(@sql:gate@);
                 IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
                     -- 40001 if a batch committed after this transaction's snapshot,
                     -- which would not see what that batch copied
-                    PERFORM {{ schema }}._sync_state(@table_literal@, true);
+                    PERFORM {{ schema }}._sync_state(@lit:table@, true);
                 END IF;
             END IF;
         END IF;
 
         IF TG_OP = 'DELETE' THEN
-            DELETE FROM @target@ t USING old_rows o
-             WHERE @match_t_o@;
-            SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
-              FROM (SELECT DISTINCT @group_o@ AS g FROM old_rows o) d;
+            DELETE FROM @sql:target@ t USING old_rows o
+             WHERE @sql:match_t_o@;
+            SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
+              FROM (SELECT DISTINCT @sql:group_o@ AS g FROM old_rows o) d;
         ELSE
-            @refuse_update@
+            @sql:refuse_update@
             -- UPDATE: a row whose key changed (partition key or primary key)
             -- leaves its old version behind; then every new version is upserted.
-            DELETE FROM @target@ t USING old_rows o
-             WHERE @match_t_o@
-               AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @match_n_o@);
+            DELETE FROM @sql:target@ t USING old_rows o
+             WHERE @sql:match_t_o@
+               AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@);
             -- in key order, as the backfill copies: concurrent upserts of the same keys never deadlock
-            INSERT INTO @target@ AS t (@columns@) @overriding@
-            SELECT @columns@ FROM new_rows ORDER BY @target_key@
-                ON CONFLICT (@target_key@) @on_conflict@ @keep_other_row_update@;
-            @refuse_skipped@
-            SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
-              FROM (SELECT @group_o@ AS g FROM old_rows o
+            INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+            SELECT @sql:columns@ FROM new_rows ORDER BY @sql:target_key@
+                ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
+            @sql:refuse_skipped@
+            SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
+              FROM (SELECT @sql:group_o@ AS g FROM old_rows o
                     UNION
-                    SELECT @group_n@ FROM new_rows n) d;
+                    SELECT @sql:group_n@ FROM new_rows n) d;
         END IF;
     END IF;
     -- the parity ranges this statement touched, for part.check_parity
-    PERFORM {{ schema }}._parity_mark(@table_literal@, v_groups);
+    PERFORM {{ schema }}._parity_mark(@lit:table@, v_groups);
     PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     RETURN NULL;
 END
-$sync$

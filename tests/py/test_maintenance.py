@@ -102,7 +102,7 @@ def test_concurrent_run_skips(fresh_db, connect):
     blocker = connect(fresh_db)
     blocker.execute("SELECT count(*) FROM public.revenues")
     first = connect(fresh_db, autocommit=True)
-    first.execute("SET part.lock_attempts = 40")
+    first.execute("SET part.lock_wait = '20 s'")
     first_pid = first.info.backend_pid
     errors = []
 
@@ -173,7 +173,7 @@ def test_lock_held_gives_up_within_timeouts_while_writers_go_on(fresh_db, connec
         th.start()
     time.sleep(0.5)
     maint = connect(fresh_db, autocommit=True)
-    maint.execute("SET part.lock_attempts = 5")
+    maint.execute("SET part.lock_wait = '2 s'")
     started = time.monotonic()
     maint.execute("CALL part.run_maintenance()")
     took = time.monotonic() - started
@@ -265,7 +265,7 @@ def test_retention_gives_up_on_a_held_partition_without_stalling_writers(fresh_d
     th.start()
     time.sleep(0.3)
     maint = connect(fresh_db, autocommit=True)
-    maint.execute("SET part.lock_attempts = 5")
+    maint.execute("SET part.lock_wait = '2 s'")
     started = time.monotonic()
     maint.execute("CALL part.run_maintenance()")
     took = time.monotonic() - started

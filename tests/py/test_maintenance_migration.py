@@ -40,6 +40,8 @@ def test_verify_and_metrics_follow_a_real_migration(fresh_db, connect):
     conn.execute("ALTER TABLE public.revenues DISABLE TRIGGER part_sync_update")
     assert checks(conn, "public.revenues")["sync_triggers"] == "fail"
     conn.execute("ALTER TABLE public.revenues ENABLE TRIGGER part_sync_update")
+    assert checks(conn, "public.revenues")["sync_triggers"] == "fail", "enabled, but not in replica role: still not intact"
+    conn.execute("ALTER TABLE public.revenues ENABLE ALWAYS TRIGGER part_sync_update")
 
     conn.execute("CALL part.backfill('public.revenues')")
     conn.execute("SELECT * FROM part.check_parity('public.revenues')")

@@ -18,6 +18,7 @@ VALUES ('public.revenues', 'public.revenues', 'public.revenues_part', 'range', '
 CREATE FUNCTION public.revenues_sync_to_partitioned() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
 CREATE TRIGGER part_sync_insert AFTER INSERT ON public.revenues FOR EACH STATEMENT EXECUTE FUNCTION public.revenues_sync_to_partitioned();
 CREATE TRIGGER part_sync_delete AFTER DELETE ON public.revenues FOR EACH STATEMENT EXECUTE FUNCTION public.revenues_sync_to_partitioned();
+ALTER TABLE public.revenues ENABLE ALWAYS TRIGGER part_sync_insert, ENABLE ALWAYS TRIGGER part_sync_delete;
 
 SELECT part.metrics(true) AS m \gset
 SELECT is((SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(:'m'::jsonb) k),

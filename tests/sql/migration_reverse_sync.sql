@@ -13,9 +13,12 @@ SELECT is(pg_temp.error_of($$INSERT INTO public.revenues_partitioned (id, org_id
 SELECT ok((SELECT bool_and(tgenabled = 'D') FROM pg_trigger WHERE tgrelid = 'public.revenues_partitioned'::regclass
             AND tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete')),
           'its mirroring triggers are disabled meanwhile (no transition table kept for the rows the sync writes)');
--- the direction used after the switch, exercised here by enabling it by hand
-ALTER TABLE public.revenues_partitioned DISABLE TRIGGER part_sync_guard, ENABLE TRIGGER part_sync_insert,
-      ENABLE TRIGGER part_sync_update, ENABLE TRIGGER part_sync_delete;
+-- the direction used after the switch, exercised here by turning the triggers over by hand as
+-- the switch does (one direction at a time: the legacy table's own sync off)
+ALTER TABLE public.revenues_partitioned DISABLE TRIGGER part_sync_guard, ENABLE ALWAYS TRIGGER part_sync_insert,
+      ENABLE ALWAYS TRIGGER part_sync_update, ENABLE ALWAYS TRIGGER part_sync_delete, ENABLE ALWAYS TRIGGER part_sync_truncate;
+ALTER TABLE public.revenues DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update,
+      DISABLE TRIGGER part_sync_delete, DISABLE TRIGGER part_sync_truncate;
 INSERT INTO public.revenues_partitioned (id, org_id, occurred_at, amount) VALUES (9001, 1, '2025-02-02', 5);
 UPDATE public.revenues_partitioned SET occurred_at = occurred_at - interval '20 days', amount = 6 WHERE id = 9001;
 DELETE FROM public.revenues_partitioned WHERE id BETWEEN 1 AND 10;

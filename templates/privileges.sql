@@ -1,0 +1,22 @@
+{#-
+  Who may run what (README: "Security model"). Included last by install.sql.j2.
+  Nothing of part is executable by PUBLIC except the WHEN condition of the
+  sync triggers (every writer of a migrating table evaluates it; it returns
+  true and is not SECURITY DEFINER). Superusers run part; the predefined role
+  pg_monitor may run verify() and metrics() and read the views, nothing else.
+  part._sync_function_create grants the owners of tables under migration
+  EXECUTE on _parity_mark and _sync_state, which their sync functions call.
+-#}
+REVOKE ALL ON SCHEMA {{ schema }} FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA {{ schema }} FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA {{ schema }} FROM PUBLIC;
+REVOKE ALL ON ALL ROUTINES IN SCHEMA {{ schema }} FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION {{ schema }}._sync_active() TO PUBLIC;
+
+GRANT USAGE ON SCHEMA {{ schema }} TO pg_monitor;
+GRANT EXECUTE ON FUNCTION {{ schema }}.verify(), {{ schema }}.metrics(boolean) TO pg_monitor;
+-- the view part.partitions calls these (a view's functions run with the reader's rights); all read only
+GRANT EXECUTE ON FUNCTION {{ schema }}._partition_bounds(regclass), {{ schema }}._normalize_bound(text, regtype),
+                          {{ schema }}._bound_ordinal(text, regtype), {{ schema }}._to_utc(text, regtype),
+                          {{ schema }}._literal(timestamp, regtype) TO pg_monitor;
+GRANT SELECT ON {{ schema }}.partitions, {{ schema }}.migrations, {{ schema }}.parity TO pg_monitor;

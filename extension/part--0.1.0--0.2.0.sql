@@ -10,12 +10,14 @@ SELECT pg_catalog.set_config('part.update_grants', COALESCE(pg_catalog.json_agg(
                a.grantee::pg_catalog.regrole::text AS grantee, a.privilege_type, a.is_grantable
           FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
          WHERE p.pronamespace = 'part'::pg_catalog.regnamespace AND a.grantee NOT IN (0, p.proowner)
+           AND NOT pg_catalog.starts_with(a.grantee::pg_catalog.regrole::text, 'pg_')  -- privileges.sql's
         UNION ALL
         SELECT 'TABLE', c.oid::pg_catalog.regclass::text, a.grantee::pg_catalog.regrole::text,
                a.privilege_type, a.is_grantable
           FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
          WHERE c.relnamespace = 'part'::pg_catalog.regnamespace AND c.relkind IN ('v', 'm')
-           AND a.grantee NOT IN (0, c.relowner)) AS g;
+           AND a.grantee NOT IN (0, c.relowner)
+           AND NOT pg_catalog.starts_with(a.grantee::pg_catalog.regrole::text, 'pg_')) AS g;
 
 -- 2. drop the views, the triggers on part's tables, the generated sync triggers of the
 --    migrations (their WHEN calls part's routines; step 5 makes them again, and checks it
@@ -110,6 +112,155 @@ BEGIN
 END
 $$;
 
+-- functions/_archive_schema.sql
+CREATE FUNCTION part._archive_schema()
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_owner oid;
+BEGIN
+/*
+ * Make sure schema part_archive exists and is trusted before part moves a
+ * retired partition or a legacy table into it: part creates it (owned by
+ * the role running part), and refuses one that a role other than a
+ * superuser or the owner of schema part made first, whose owner could
+ * otherwise drop what part archives there. It is not an extension member,
+ * so uninstalling part keeps what was archived.
+ */
+    SELECT n.nspowner INTO v_owner FROM pg_catalog.pg_namespace n WHERE n.nspname = 'part_archive';
+    IF v_owner IS NULL THEN
+        CREATE SCHEMA part_archive;
+        REVOKE ALL ON SCHEMA part_archive FROM PUBLIC;
+        COMMENT ON SCHEMA part_archive IS
+            'part: partitions retired by part.drop_old in archive mode and legacy tables archived by part.finalize (not part of the extension: uninstall keeps them)';
+        RETURN;
+    END IF;
+    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = v_owner)
+       AND v_owner <> (SELECT n.nspowner FROM pg_catalog.pg_namespace n WHERE n.nspname = 'part') THEN
+        RAISE EXCEPTION 'schema part_archive is owned by %, a role that is neither a superuser nor the owner of schema part',
+                        pg_catalog.pg_get_userbyid(v_owner)
+            USING ERRCODE = '42501',
+                  HINT = 'Its owner could drop what part archives there: move its tables elsewhere and drop it (part creates it again), or ALTER SCHEMA part_archive OWNER TO a superuser.';
+    END IF;
+END
+$$;
+
+-- functions/_as_owner.sql
+CREATE FUNCTION part._as_owner(p_rel regclass, p_sql text, p_arg1 text DEFAULT NULL, p_arg2 text DEFAULT NULL,
+                                       p_returns boolean DEFAULT true)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_owner  oid;
+    v_fn     text;
+    v_src    constant text := $src$
+DECLARE
+    v_result text;
+    v_rows   bigint;
+BEGIN
+    -- part's runner: runs one statement of part with the rights of the table's owner
+    IF p_returns THEN
+        EXECUTE p_sql INTO v_result USING p_arg1, p_arg2;
+        RETURN v_result;
+    END IF;
+    EXECUTE p_sql USING p_arg1, p_arg2;
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows::text;
+END
+$src$;
+    v_before text;
+    v_after  text;
+    v_state  text;
+    v_result text;
+    v_rows   bigint;
+BEGIN
+/*
+ * Run one statement that part composed (from quoted identifiers and
+ * literals, values as $1 / $2) on a user's table with the rights of that
+ * table's owner, the way PostgreSQL's own maintenance commands switch to the
+ * table owner: the owner's triggers, defaults, CHECK and index expressions
+ * and foreign-key actions that the statement fires never run with the
+ * caller's rights (a superuser's, from pg_cron or a DBA). Returns the
+ * statement's single value (as text).
+ *
+ * When the caller is the owner it runs directly. Otherwise it goes through a
+ * SECURITY DEFINER function owned by the owner in this session's temporary
+ * schema (which no other session's role can reach), not executable by
+ * PUBLIC, checked (owner, body, settings, privileges) before every call:
+ * inside it neither SET ROLE nor RESET ROLE is allowed, so the owner's code
+ * cannot take the caller's rights back. Settings set for the session and
+ * temporary objects are compared before and after: code of the owner that
+ * leaves either behind (a search_path or a temporary view that would catch
+ * the caller's next query) makes the statement fail, which undoes them.
+ * A caller who is neither a superuser nor a member of the owner's role is
+ * refused.
+ */
+    SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_rel;
+    IF v_owner IS NULL THEN
+        RAISE EXCEPTION 'relation with OID % does not exist', p_rel::oid
+            USING ERRCODE = '42P01', HINT = 'The table was dropped meanwhile: run the step again.';
+    END IF;
+    IF v_owner = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
+        IF p_returns THEN
+            EXECUTE p_sql INTO v_result USING p_arg1, p_arg2;
+            RETURN v_result;
+        END IF;
+        EXECUTE p_sql USING p_arg1, p_arg2;
+        GET DIAGNOSTICS v_rows = ROW_COUNT;
+        RETURN v_rows::text;
+    END IF;
+    IF NOT pg_catalog.pg_has_role(current_user, v_owner, 'MEMBER') THEN
+        RAISE EXCEPTION 'part acts on % with the rights of its owner %, and % is not a member of that role',
+                        p_rel, pg_catalog.pg_get_userbyid(v_owner), current_user
+            USING ERRCODE = '42501',
+                  HINT = pg_catalog.format('Run it as %I (or a member of that role) or as a superuser.', pg_catalog.pg_get_userbyid(v_owner));
+    END IF;
+
+    v_fn := 'part_as_owner_' || v_owner::text;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
+                    WHERE p.pronamespace = pg_catalog.pg_my_temp_schema() AND p.proname = v_fn
+                      AND p.proargtypes = '25 16 25 25'::pg_catalog.oidvector
+                      AND p.proowner = v_owner AND p.prosecdef AND p.prolang = (SELECT l.oid FROM pg_catalog.pg_language l WHERE l.lanname = 'plpgsql')
+                      AND p.prosrc = v_src
+                      AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp', 'row_security=off']
+                      AND p.proacl IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee <> v_owner)) THEN
+        EXECUTE pg_catalog.format(
+            'CREATE OR REPLACE FUNCTION pg_temp.%I(p_sql text, p_returns boolean, p_arg1 text, p_arg2 text) RETURNS text LANGUAGE plpgsql '
+            'SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off AS %L', v_fn, v_src);
+        EXECUTE pg_catalog.format('ALTER FUNCTION pg_temp.%I(text, boolean, text, text) OWNER TO %I', v_fn, pg_catalog.pg_get_userbyid(v_owner));
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pg_temp.%I(text, boolean, text, text) FROM PUBLIC', v_fn);
+    END IF;
+
+    -- What the owner's code could leave behind in this session for whoever uses it next: settings
+    -- set for the session (a plain SET outlives the SET clauses of the functions around it, so it
+    -- is read here, not in a function with its own SET clause) and temporary objects (which name
+    -- lookups search first).
+    v_state := $state$
+        SELECT coalesce((SELECT pg_catalog.string_agg(s.name || '=' || coalesce(s.setting, ''), ',' ORDER BY s.name)
+                           FROM pg_catalog.pg_settings s WHERE s.source = 'session'), '')
+            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c WHERE c.relnamespace = pg_catalog.pg_my_temp_schema())
+            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_type t WHERE t.typnamespace = pg_catalog.pg_my_temp_schema())
+            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p WHERE p.pronamespace = pg_catalog.pg_my_temp_schema())
+            || '|' || (SELECT pg_catalog.count(*) FROM pg_catalog.pg_operator o WHERE o.oprnamespace = pg_catalog.pg_my_temp_schema())
+    $state$;
+    EXECUTE v_state INTO v_before;
+    EXECUTE pg_catalog.format('SELECT pg_temp.%I($1, $2, $3, $4)', v_fn) INTO v_result USING p_sql, p_returns, p_arg1, p_arg2;
+    EXECUTE v_state INTO v_after;
+    IF v_after IS DISTINCT FROM v_before THEN
+        RAISE EXCEPTION 'code of %''s owner % changed this session''s settings or temporary objects while part ran it as that owner',
+                        p_rel, pg_catalog.pg_get_userbyid(v_owner)
+            USING ERRCODE = '42501',
+                  HINT = 'A trigger, default or expression of that table sets a session setting (SET without LOCAL) or creates a temporary object: change it to not do so; part refused the step (nothing of it was kept).';
+    END IF;
+    RETURN v_result;
+END
+$$;
+
 -- functions/_backfill_batch.sql
 CREATE FUNCTION part._backfill_batch(p_table_name text, p_batch_size integer)
     RETURNS bigint
@@ -127,6 +278,7 @@ DECLARE
     v_hi      text;
     v_rows    bigint;
     v_groups  text[];
+    v_done    jsonb;
     v_tries   integer := 0;
     v_total   bigint;
     v_sql     text;
@@ -229,21 +381,26 @@ BEGIN
     v_sql := pg_catalog.format(
         'WITH ins AS (INSERT INTO %1$s (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s '
         '%10$s ORDER BY %9$s %11$s RETURNING %7$s AS g) '
-        'SELECT pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d) FROM ins',
+        'SELECT pg_catalog.jsonb_build_array(pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d))::text FROM ins',
         v_part, v_cols, v_legacy, v_after, v_key, part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'),
         part._group_sql(v_m, pg_catalog.quote_ident(v_m.key_column)), part._group_text_sql(v_m, 'd.g'),
         part._sql_columns(v_m.legacy_key, 'l'), '@anti_join@', '@on_conflict@');
+    -- The copy is written with the rights of the tables' owner (part._as_owner): the owner's
+    -- triggers, defaults and expressions on the copy never run with the caller's rights.
     BEGIN
-        EXECUTE pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
+        v_done := part._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
             pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
                               v_part, part._sql_columns(v_m.partitioned_key, 'c', 'match:l'),
                               v_after_c, part._sql_columns(v_m.legacy_key, 'c', 'row'),
-                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2')))
-           INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
+                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'))),
+            v_m.backfill_last_key, v_hi)::jsonb;
     EXCEPTION WHEN unique_violation THEN
-        EXECUTE pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING')
-           INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
+        v_done := part._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING'),
+                                         v_m.backfill_last_key, v_hi)::jsonb;
     END;
+    v_rows := (v_done ->> 0)::bigint;
+    v_groups := CASE WHEN pg_catalog.jsonb_typeof(v_done -> 1) = 'array'
+                     THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(v_done -> 1)) END;
     PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     PERFORM part._parity_mark(p_table_name, v_groups);
 
@@ -423,6 +580,65 @@ BEGIN
 END
 $$;
 
+-- functions/_check_trust.sql
+CREATE FUNCTION part._check_trust()
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_bad text;
+BEGIN
+/*
+ * Refuse to act when a role with fewer rights than the caller could have
+ * changed what part is about to trust (called first by run_maintenance,
+ * drop_old and create_ahead, which superusers run from pg_cron): schema part
+ * and every object in it must be owned by a superuser or by the caller, and
+ * no other role may create in schema part or write into part's tables (the
+ * rows of part.config say which partitions to create and which to drop).
+ */
+    SELECT pg_catalog.string_agg(x.what, ', ') INTO v_bad FROM (
+        SELECT pg_catalog.format('schema part (owner %s)', pg_catalog.pg_get_userbyid(n.nspowner)) AS what
+          FROM pg_catalog.pg_namespace n
+         WHERE n.nspname = 'part'
+           AND n.nspowner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+           AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = n.nspowner)
+        UNION ALL
+        SELECT pg_catalog.format('%s (owner %s)', c.oid::regclass, pg_catalog.pg_get_userbyid(c.relowner))
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'part' AND c.relkind IN ('r', 'v', 'S', 'p')
+           AND c.relowner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+           AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = c.relowner)
+        UNION ALL
+        SELECT pg_catalog.format('%s (owner %s)', p.oid::regprocedure, pg_catalog.pg_get_userbyid(p.proowner))
+          FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = 'part'
+           AND p.proowner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+           AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = p.proowner)
+        UNION ALL
+        SELECT DISTINCT pg_catalog.format('%s (%s may %s)', c.oid::regclass,
+                                          CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
+                                          a.privilege_type)
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
+         WHERE n.nspname = 'part' AND a.grantee <> c.relowner
+           AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER')
+           AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = a.grantee), false)
+        UNION ALL
+        SELECT pg_catalog.format('schema part (%s may CREATE)', CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END)
+          FROM pg_catalog.pg_namespace n CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) a
+         WHERE n.nspname = 'part' AND a.grantee <> n.nspowner AND a.privilege_type = 'CREATE'
+           AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = a.grantee), false)
+    ) x;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'part refuses to run: objects it trusts could have been changed by a role other than % or a superuser: %',
+                        current_user, v_bad
+            USING ERRCODE = '42501',
+                  HINT = 'Give them back to a superuser (ALTER ... OWNER TO, REVOKE), or reinstall part as a superuser; see the README''s security model.';
+    END IF;
+END
+$$;
+
 -- functions/_compatible_locks.sql
 CREATE FUNCTION part._compatible_locks(p_mode text)
     RETURNS text[]
@@ -513,6 +729,9 @@ DECLARE
     v_cols     text;
     v_moved    bigint := 0;
     v_empty    boolean;
+    v_refs     text;
+    v_trg      text[];
+    v_trg_mode text[];
     v_lo       numeric := part._bound_ordinal(p_from, v_type);
     v_hi       numeric := part._bound_ordinal(p_to, v_type);
 BEGIN
@@ -571,28 +790,59 @@ BEGIN
         v_schema, v_name, p_parent);
     v_new := pg_catalog.format('%I.%I', v_schema, v_name)::regclass;
 
+    -- the parent's owner and privileges first: the rows move with the owner's rights
+    PERFORM part._copy_owner_and_grants(p_parent, v_new);
+
     IF v_default IS NOT NULL THEN
         SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
-        -- part.syncing: a migration's sync triggers on the default must not mirror this move as a delete
-        PERFORM pg_catalog.set_config('part.syncing', 'on', true);
-        EXECUTE pg_catalog.format(
-            'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s) '
-            'INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved',
-            v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new);
-        GET DIAGNOSTICS v_moved = ROW_COUNT;
+        -- The rows move between partitions of one table; they are not deleted. A foreign key pointing
+        -- at the table would see deletes (ON DELETE CASCADE would delete the rows referencing them,
+        -- NO ACTION would refuse): PostgreSQL offers no way to move them without that, so refuse.
+        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
+          INTO v_refs
+          FROM pg_catalog.pg_constraint c
+         WHERE c.contype = 'f' AND c.confrelid IN (p_parent, v_default);
+        IF v_refs IS NOT NULL THEN
+            EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
+                                      v_default, v_cfg.key_column, p_from, p_to, v_type) INTO v_empty;
+            IF v_empty THEN
+                RAISE EXCEPTION 'rows of % [%, %) stay in %: % is referenced by foreign keys (%), and moving a row to another partition would fire their ON DELETE actions',
+                                v_cfg.parent_table, p_from, p_to, v_default, v_cfg.parent_table, v_refs
+                    USING ERRCODE = '55000',
+                          HINT = pg_catalog.format('Move them yourself (create the partition for [%s, %s) after moving its rows out of %s with the referencing rows in mind), or drop those foreign keys; part.verify() reports the rows waiting.',
+                                                   p_from, p_to, v_default);
+            END IF;
+        END IF;
+        -- No trigger of the default fires for the move (a user's audit trigger would log a delete of
+        -- a row that still exists; a migration's sync would mirror it as a delete): its triggers are
+        -- disabled while it moves (we hold it exclusively), then set back as they were.
+        SELECT pg_catalog.array_agg(t.tgname ORDER BY t.tgname), pg_catalog.array_agg(t.tgenabled::text ORDER BY t.tgname)
+          INTO v_trg, v_trg_mode
+          FROM pg_catalog.pg_trigger t WHERE t.tgrelid = v_default AND NOT t.tgisinternal AND t.tgenabled <> 'D';
+        FOR i IN 1 .. coalesce(pg_catalog.cardinality(v_trg), 0) LOOP
+            EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', v_default, v_trg[i]);
+        END LOOP;
+        -- The move runs with the rights of the table's owner (part._as_owner), never the caller's.
+        v_moved := part._as_owner(p_parent, pg_catalog.format(
+            'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s), '
+            'ins AS (INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved RETURNING 1) '
+            'SELECT pg_catalog.count(*)::text FROM ins',
+            v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new))::bigint;
         -- we hold the default exclusively: when that emptied it, give its space back now
         IF v_moved > 0 THEN
             EXECUTE pg_catalog.format('SELECT NOT EXISTS (SELECT 1 FROM %s)', v_default) INTO v_empty;
             IF v_empty THEN
-                EXECUTE pg_catalog.format('TRUNCATE %s', v_default);
+                PERFORM part._as_owner(p_parent, pg_catalog.format('TRUNCATE %s', v_default), p_returns => false);
             END IF;
         END IF;
-        PERFORM pg_catalog.set_config('part.syncing', 'off', true);
+        FOR i IN 1 .. coalesce(pg_catalog.cardinality(v_trg), 0) LOOP
+            EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_default,
+                                      CASE v_trg_mode[i] WHEN 'A' THEN 'ALWAYS' WHEN 'R' THEN 'REPLICA' ELSE '' END, v_trg[i]);
+        END LOOP;
     END IF;
 
-    PERFORM part._copy_owner_and_grants(p_parent, v_new);
     EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                               p_parent, v_new, p_from, p_to);
     PERFORM part._sync_partition(v_new);   -- a migration's sync triggers, if the parent has them
@@ -1108,41 +1358,51 @@ AS $$
 $$;
 
 -- functions/_lock.sql
-CREATE FUNCTION part._lock(p_rel regclass, p_mode text, p_attempts integer DEFAULT NULL)
+CREATE FUNCTION part._lock(p_rel regclass, p_mode text, p_wait interval DEFAULT NULL)
     RETURNS void
     LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
 AS $$
     /*
-     * LOCK TABLE ONLY p_rel IN p_mode MODE with short timeouts, retries and
-     * backoff, then 55P03 naming the blocker: see part._lock_all.
+     * LOCK TABLE ONLY p_rel IN p_mode MODE without queueing behind a long
+     * transaction, within a waiting budget, then 55P03 naming the blocker:
+     * see part._lock_all.
      */
-    SELECT part._lock_all(ARRAY[p_rel], ARRAY[p_mode], p_attempts)
+    SELECT part._lock_all(ARRAY[p_rel], ARRAY[p_mode], p_wait)
 $$;
 
 -- functions/_lock_all.sql
-CREATE FUNCTION part._lock_all(p_rels regclass[], p_modes text[], p_attempts integer DEFAULT NULL)
+CREATE FUNCTION part._lock_all(p_rels regclass[], p_modes text[], p_wait interval DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_timeout_ms integer := 100;
-    v_saved      text := pg_catalog.current_setting('lock_timeout');
-    v_blockers   text;
-    v_failed     integer;
-    v_attempts   integer := coalesce(p_attempts, nullif(pg_catalog.current_setting('part.lock_attempts', true), '')::integer, 10);
+    v_wait     interval := coalesce(p_wait, nullif(pg_catalog.current_setting('part.lock_wait', true), '')::interval, interval '10 s');
+    v_deadline timestamptz := pg_catalog.clock_timestamp() + v_wait;
+    v_saved    text := pg_catalog.current_setting('lock_timeout');
+    v_long     text;
+    v_failed   integer;
+    v_tries    integer := 0;
+    v_looked   integer := 0;
 BEGIN
 /*
- * Lock p_rels[i] IN p_modes[i] MODE, all or none, without queueing behind a
- * long transaction. Each attempt takes the locks in order inside a
- * subtransaction, each waiting at most a short lock_timeout (100 ms,
- * doubling up to 1 s); if one is not granted, the subtransaction rolls back
- * and releases the ones already held, so writers queued behind us wait at
- * most one timeout, never for the whole series of attempts. Between attempts
- * we sleep a little (jittered). After p_attempts (default: the setting
- * part.lock_attempts, else 10, about 10 s in all): 55P03 naming the sessions
- * that hold the table that could not be locked.
+ * Lock p_rels[i] IN p_modes[i] MODE, all or none, so that writers never
+ * queue behind part for long:
+ *   1. look first (pg_locks): while a conflicting lock is held by a
+ *      transaction older than 50 ms (or a prepared one), which will not end
+ *      within a short timeout, do not queue behind it (every writer arriving
+ *      meanwhile would queue behind us): sleep 10 to 30 ms and look again;
+ *   2. when none is, take the locks in order with lock_timeout 50 ms inside
+ *      a subtransaction; if one is not granted, the subtransaction releases
+ *      the ones already held and we go back to 1. Writers arriving meanwhile
+ *      wait at most those 50 ms; short transactions holding the table end
+ *      within them, and the ones that arrive later queue behind our request,
+ *      so a steady stream of short transactions cannot starve us.
+ * The waiting budget is time: p_wait, else the setting part.lock_wait
+ * (SET part.lock_wait = '30 s' for a session), else 10 s. When it runs out:
+ * 55P03 naming the sessions in the way. The step then completes shortly
+ * after the long transaction ends.
  *
  * LOCK TABLE ONLY: for a partitioned table, writers and readers take the
  * parent's lock first, and its partitions are left to autovacuum.
@@ -1154,37 +1414,61 @@ BEGIN
         RAISE EXCEPTION 'invalid lock modes: %', p_modes USING ERRCODE = '22023',
             HINT = 'Give one PostgreSQL table lock mode (such as ACCESS EXCLUSIVE) per table.';
     END IF;
-    FOR v_attempt IN 1 .. greatest(v_attempts, 1) LOOP
-        v_failed := NULL;
-        BEGIN
-            PERFORM pg_catalog.set_config('lock_timeout', v_timeout_ms || 'ms', true);
-            FOR i IN 1 .. cardinality(p_rels) LOOP
-                v_failed := i;
-                EXECUTE pg_catalog.format('LOCK TABLE ONLY %s IN %s MODE', p_rels[i], p_modes[i]);
-            END LOOP;
-            PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);
-            RETURN;
-        EXCEPTION WHEN lock_not_available THEN
-            IF v_attempt < v_attempts THEN
-                PERFORM pg_catalog.pg_sleep(v_timeout_ms / 1000.0 * (0.5 + pg_catalog.random()));
-            END IF;
-            v_timeout_ms := least(v_timeout_ms * 2, 1000);
-        END;
+    IF v_wait IS NULL OR v_wait < interval '0' THEN
+        RAISE EXCEPTION 'invalid lock wait %', v_wait USING ERRCODE = '22023',
+            HINT = 'Set part.lock_wait to a positive interval, such as ''10 s''.';
+    END IF;
+    LOOP
+        -- 1. a long transaction in the way? (a session whose start we cannot see counts as short)
+        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s on %s', x.who, x.rel), '; ') INTO v_long
+          FROM (SELECT t.rel::text AS rel,
+                       CASE WHEN l.pid IS NULL THEN pg_catalog.format('prepared transaction %s', l.virtualtransaction)
+                            ELSE pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s)',
+                                     a.pid, a.usename, a.application_name, a.state,
+                                     pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80)) END AS who
+                  FROM ROWS FROM (pg_catalog.unnest(p_rels), pg_catalog.unnest(p_modes)) AS t(rel, mode)
+                  JOIN pg_catalog.pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
+                  LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+                 WHERE l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()
+                   AND NOT l.mode = ANY (part._compatible_locks(t.mode))
+                   AND (l.pid IS NULL OR a.xact_start < pg_catalog.clock_timestamp() - interval '50 ms')) x;
+        v_looked := v_looked + 1;
+        IF v_long IS NULL THEN
+            -- 2. all or none, each waiting at most 50 ms
+            v_tries := v_tries + 1;
+            v_failed := NULL;
+            BEGIN
+                PERFORM pg_catalog.set_config('lock_timeout', '50ms', true);
+                FOR i IN 1 .. cardinality(p_rels) LOOP
+                    v_failed := i;
+                    EXECUTE pg_catalog.format('LOCK TABLE ONLY %s IN %s MODE', p_rels[i], p_modes[i]);
+                END LOOP;
+                PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);
+                RETURN;
+            EXCEPTION WHEN lock_not_available THEN
+                NULL;
+            END;
+        END IF;
+        EXIT WHEN pg_catalog.clock_timestamp() >= v_deadline;
+        PERFORM pg_catalog.pg_sleep(0.01 + 0.02 * pg_catalog.random());
     END LOOP;
-    SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s)',
-               a.pid, a.usename, a.application_name, a.state,
-               pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'),
-               pg_catalog.left(a.query, 80)), '; ')
-      INTO v_blockers
-      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'relation' AND l.relation = p_rels[v_failed] AND l.granted
-       AND l.pid <> pg_catalog.pg_backend_pid()
-       AND NOT l.mode = ANY (part._compatible_locks(p_modes[v_failed]));
-    RAISE EXCEPTION 'could not lock table % in % mode after % attempts',
-            part._qualified(p_rels[v_failed]), p_modes[v_failed], v_attempts
+
+    IF v_long IS NULL THEN  -- the last attempt timed out behind sessions that looked short: name them
+        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s) on %s',
+                   a.pid, a.usename, a.application_name, a.state,
+                   pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80), t.rel::text), '; ')
+          INTO v_long
+          FROM ROWS FROM (pg_catalog.unnest(p_rels), pg_catalog.unnest(p_modes)) AS t(rel, mode)
+          JOIN pg_catalog.pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
+          JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+         WHERE l.pid <> pg_catalog.pg_backend_pid()
+           AND NOT l.mode = ANY (part._compatible_locks(t.mode));
+    END IF;
+    RAISE EXCEPTION 'could not lock % in % mode within % (% attempts)',
+            pg_catalog.array_to_string(p_rels::text[], ', '), pg_catalog.array_to_string(p_modes, ', '), v_wait, v_tries
         USING ERRCODE = '55P03',
-              DETAIL = 'Blocked by ' || coalesce(v_blockers, 'a session that has since finished') || '.',
-              HINT = 'End or wait for the blocking transaction (pg_terminate_backend(pid) if it is stuck), then retry.';
+              DETAIL = 'Blocked by ' || coalesce(v_long, 'sessions that have since finished') || '.',
+              HINT = 'End or wait for the blocking transaction (pg_terminate_backend(pid) if it is stuck), then retry; SET part.lock_wait = ''30 s'' waits longer.';
 END
 $$;
 
@@ -1671,6 +1955,110 @@ BEGIN
 END
 $$;
 
+-- functions/_render.sql
+CREATE FUNCTION part._render(p_template text, p_values jsonb)
+    RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_parts text[] := pg_catalog.string_to_array(p_template, '@');
+    v_keys  text[];
+    v_bad   text;
+    v_out   text;
+BEGIN
+/*
+ * The one renderer of the code part generates at run time (the sync
+ * functions and triggers): fills each placeholder of p_template from
+ * p_values, quoted by the placeholder's kind, in a single pass (a value is
+ * never scanned for placeholders again):
+ *   @ident:k@  an identifier, through quote_ident;
+ *   @rel:k@    a relation given by its oid, as schema.name, both quoted;
+ *   @lit:k@    a literal, through quote_nullable (a JSON null is NULL);
+ *   @sql:k@    SQL that part composed itself from quoted identifiers and
+ *              literals (column lists, key comparisons): never a user's text.
+ * A template holds no other @: split at every @, the even pieces are the
+ * placeholders. A placeholder without a value, of an unknown kind or
+ * malformed, a value no placeholder uses, or a value of the wrong JSON type
+ * is an error: nothing a caller forgot, misspelled or added can pass
+ * silently. Set-based and without regular expressions over the whole
+ * template: it runs under the switch's locks.
+ */
+    IF p_template IS NULL OR cardinality(v_parts) % 2 = 0 THEN
+        RAISE EXCEPTION 'template has an unpaired @ (or is NULL)'
+            USING ERRCODE = 'XX000', HINT = 'A template holds @ only around placeholders (@kind:name@): fix the template.';
+    END IF;
+    SELECT pg_catalog.array_agg(DISTINCT pg_catalog.split_part(u.seg, ':', 2)),
+           pg_catalog.string_agg(DISTINCT CASE
+               WHEN u.seg !~ '^(ident|lit|rel|sql):[a-z][a-z0-9_]*$' THEN pg_catalog.format('@%s@ is not a placeholder', u.seg)
+               WHEN NOT p_values ? pg_catalog.split_part(u.seg, ':', 2) THEN pg_catalog.format('@%s@ has no value', u.seg)
+               WHEN pg_catalog.jsonb_typeof(p_values -> pg_catalog.split_part(u.seg, ':', 2))
+                    <> ALL (CASE pg_catalog.split_part(u.seg, ':', 1) WHEN 'rel' THEN ARRAY['number', 'string']
+                                                                      WHEN 'lit' THEN ARRAY['string', 'number', 'boolean', 'null']
+                                                                      ELSE ARRAY['string'] END)
+                   THEN pg_catalog.format('@%s@ got a JSON %s', u.seg, pg_catalog.jsonb_typeof(p_values -> pg_catalog.split_part(u.seg, ':', 2)))
+               WHEN pg_catalog.split_part(u.seg, ':', 1) = 'rel'
+                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = (p_values ->> pg_catalog.split_part(u.seg, ':', 2))::oid)
+                   THEN pg_catalog.format('@%s@: relation %s does not exist', u.seg, p_values ->> pg_catalog.split_part(u.seg, ':', 2))
+           END, '; ')
+      INTO v_keys, v_bad
+      FROM pg_catalog.unnest(v_parts) WITH ORDINALITY AS u(seg, i)
+     WHERE u.i % 2 = 0;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'template placeholders: %', v_bad
+            USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a wrong template or values (or a table was dropped meanwhile): report it as a bug, or run the step again.';
+    END IF;
+    SELECT pg_catalog.string_agg(k, ', ') INTO v_bad
+      FROM pg_catalog.jsonb_object_keys(p_values) k WHERE NOT k = ANY (coalesce(v_keys, '{}'));
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'template values not used: %', v_bad
+            USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a value its template has no placeholder for: report it as a bug.';
+    END IF;
+
+    SELECT pg_catalog.string_agg(
+               CASE WHEN u.i % 2 = 1 THEN u.seg
+                    ELSE CASE pg_catalog.split_part(u.seg, ':', 1)
+                             WHEN 'ident' THEN pg_catalog.quote_ident(p_values ->> pg_catalog.split_part(u.seg, ':', 2))
+                             WHEN 'lit'   THEN pg_catalog.quote_nullable(p_values ->> pg_catalog.split_part(u.seg, ':', 2))
+                             WHEN 'rel'   THEN (SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+                                                  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                                                 WHERE c.oid = (p_values ->> pg_catalog.split_part(u.seg, ':', 2))::oid)
+                             ELSE p_values ->> pg_catalog.split_part(u.seg, ':', 2)
+                         END
+               END, '' ORDER BY u.i)
+      INTO v_out
+      FROM pg_catalog.unnest(v_parts) WITH ORDINALITY AS u(seg, i);
+    IF v_out IS NULL THEN
+        RAISE EXCEPTION 'template rendered to NULL'
+            USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a NULL SQL value: report it as a bug.';
+    END IF;
+    RETURN v_out;
+END
+$$;
+
+-- functions/_require_sync_intact.sql
+CREATE FUNCTION part._require_sync_intact(p_table_name text, p_action text)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_problem text := part._sync_problems(p_table_name);
+BEGIN
+/*
+ * Refuse p_action (switch_reads, rollback, finalize) while the sync of a
+ * migration is not intact (part._sync_problems): writes that were not
+ * mirrored would be lost by the switch, or brought back by it.
+ */
+    IF v_problem IS NOT NULL THEN
+        RAISE EXCEPTION 'part.% of % refused: its sync is not intact (%)', p_action, p_table_name, v_problem
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Restore it with SELECT part.migrate_refresh(%L), compare the tables with SELECT * FROM part.check_parity(%L, p_full => true) (writes made meanwhile may be missing on one side), then try again.',
+                                           p_table_name, p_table_name);
+    END IF;
+END
+$$;
+
 -- functions/_resolve_table.sql
 CREATE FUNCTION part._resolve_table(p_table text)
     RETURNS regclass
@@ -1875,6 +2263,15 @@ BEGIN
  * every row written (TG_ARGV[0] names the key column), or NULL for a
  * TRUNCATE, so that part.split_hash re-copies those keys under its lock.
  */
+    -- SECURITY DEFINER (writers need no privilege on part.split_log), not executable by PUBLIC, and
+    -- only as part's own trigger on a partition of a table part manages
+    IF TG_NAME NOT IN ('part_split_capture', 'part_split_capture_truncate')
+       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i JOIN part.config c
+                                 ON c.parent_table = part._qualified(i.inhparent)
+                       WHERE i.inhrelid = TG_RELID AND c.strategy = 'hash') THEN
+        RAISE EXCEPTION 'part._split_capture fired as trigger % on %.%, which part did not create', TG_NAME, TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = '42501', HINT = 'Drop that trigger: part._split_capture serves only part.split_hash.';
+    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         INSERT INTO part.split_log VALUES (TG_RELID, NULL);
         RETURN NULL;
@@ -1933,7 +2330,7 @@ END
 $$;
 
 -- functions/_swap.sql
-CREATE FUNCTION part._swap(p_m part.migration, p_to text)
+CREATE FUNCTION part._swap(p_m part.migration, p_to text, p_functions text[] DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -2039,7 +2436,8 @@ BEGIN
            partitioned_at = CASE WHEN p_to = 'partitioned' THEN pg_catalog.now() ELSE m.partitioned_at END,
            rolled_back_at = CASE WHEN p_to = 'backfilled' THEN pg_catalog.now() ELSE m.rolled_back_at END
      WHERE m.table_name = p_m.table_name;
-    PERFORM part._sync_install(p_m.table_name);
+    -- the triggers were checked in place; the functions prepared before the locks (or made now)
+    PERFORM part._sync_install(p_m.table_name, p_triggers => false, p_functions => p_functions);
 END
 $$;
 
@@ -2092,10 +2490,9 @@ BEGIN
 /*
  * How the columns of a migration's two tables have drifted (for
  * part.verify): columns only one of them has, columns of different types,
- * columns added or dropped since the sync was generated, and partitions
- * of the partitioned table without the sync triggers (a write straight into
- * them would not be mirrored). NULL when
- * there is no drift (or the migration is finalized).
+ * columns added or dropped since the sync was generated (partitions
+ * without their sync triggers: part._sync_problems). NULL when there is no
+ * drift (or the migration is finalized).
  */
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
     IF NOT FOUND OR v_m.phase = 'finalized' THEN
@@ -2126,13 +2523,6 @@ BEGIN
     IF v_list IS NOT NULL THEN
         v_out := v_out || v_list;
     END IF;
-    SELECT pg_catalog.string_agg(part._qualified(i.inhrelid), ', ' ORDER BY i.inhrelid::regclass::text) INTO v_list
-      FROM pg_catalog.pg_inherits i
-     WHERE i.inhparent = v_part
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = i.inhrelid AND t.tgname = 'part_sync_insert');
-    IF v_list IS NOT NULL THEN
-        v_out := v_out || pg_catalog.format('partitions without sync triggers (attached by hand?): %s', v_list);
-    END IF;
     IF v_m.sync_columns IS DISTINCT FROM part._sync_columns(v_legacy, v_part) THEN
         v_out := v_out || 'the sync was generated for other columns'::text;
     END IF;
@@ -2140,6 +2530,62 @@ BEGIN
         RETURN NULL;
     END IF;
     RETURN pg_catalog.array_to_string(v_out, '; ') || pg_catalog.format('; run SELECT part.migrate_refresh(%L)', p_table_name);
+END
+$$;
+
+-- functions/_sync_function_create.sql
+CREATE FUNCTION part._sync_function_create(p_m part.migration, p_direction text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_legacy   regclass := pg_catalog.to_regclass(p_m.legacy_table);
+    v_part     regclass := pg_catalog.to_regclass(p_m.partitioned_table);
+    v_function text := part._sync_function_name(p_m.table_name, p_direction);
+    v_owner    text;
+BEGIN
+/*
+ * Create (or replace) one sync trigger function of a migration (p_direction
+ * 'partitioned': legacy -> partitioned, 'legacy': back) and give it to the
+ * owner of the legacy table: it is SECURITY DEFINER so that every writer's
+ * statement is mirrored with the rights of the tables' owner (who owns both
+ * tables: part.migrate_start gives the copy the legacy table's owner), never
+ * with the rights of whoever started the migration. PUBLIC may not execute
+ * it, so no one else can attach it to a table of their own (firing a trigger
+ * needs no EXECUTE; creating one does). The owner may use the two helpers
+ * the sync calls in part's catalog, and nothing else of part.
+ */
+    SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)) INTO v_owner
+      FROM pg_catalog.pg_class c WHERE c.oid = v_legacy;
+    IF p_direction = 'partitioned' THEN
+        EXECUTE part._sync_function_sql(p_m, v_legacy, v_part, v_function);
+    ELSE
+        EXECUTE part._sync_function_sql(p_m, v_part, v_legacy, v_function);
+    END IF;
+    -- owner and privileges (skipped when already so: this runs under the switch's locks)
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
+                    WHERE p.oid = pg_catalog.to_regprocedure(v_function || '()')
+                      AND p.proowner = (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy)
+                      AND p.proacl IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee <> p.proowner)) THEN
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s() OWNER TO %s', v_function, v_owner);
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', v_function);
+    END IF;
+    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_function,
+        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)',
+                          CASE WHEN p_direction = 'partitioned' THEN p_m.legacy_table ELSE p_m.partitioned_table END,
+                          CASE WHEN p_direction = 'partitioned' THEN p_m.partitioned_table ELSE p_m.legacy_table END));
+    IF NOT pg_catalog.has_function_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
+                                             'part._parity_mark(text, text[])', 'EXECUTE')
+       OR NOT pg_catalog.has_function_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
+                                                'part._sync_state(text, boolean)', 'EXECUTE')
+       OR NOT pg_catalog.has_schema_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
+                                              'part', 'USAGE') THEN
+        EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA part TO %s', v_owner);
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION part._parity_mark(text, text[]), '
+                                  'part._sync_state(text, boolean) TO %s', v_owner);
+    END IF;
 END
 $$;
 
@@ -2159,7 +2605,8 @@ AS $$
 $$;
 
 -- functions/_sync_function_sql.sql
-CREATE FUNCTION part._sync_function_sql(p_m part.migration, p_source regclass, p_target regclass, p_function text)
+CREATE FUNCTION part._sync_function_sql(p_m part.migration, p_source regclass, p_target regclass, p_function text,
+                                                p_source_name text DEFAULT NULL, p_target_name text DEFAULT NULL)
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -2167,18 +2614,25 @@ AS $$
 DECLARE
     v_legacy     regclass := pg_catalog.to_regclass(p_m.legacy_table);
     v_cols       text[] := part._sync_columns(p_source, p_target, true);
+    v_fn         text[] := pg_catalog.parse_ident(p_function);
     v_target_key text[];
     v_set        text[];
-    v_sql        text;
-    v_refuse     text := '';
+    v_refuse     text[] := ARRAY['', ''];
+    v_i          integer;
     v_keep       text[] := ARRAY['', ''];
     v_skipped    text := '';
     v_raise      text;
+    v_body       text;
 BEGIN
 /*
  * The CREATE FUNCTION statement of the sync trigger function p_function that
- * mirrors writes of p_source into p_target: templates/sync/sync_function.sql
- * with its @names@ filled in from the live catalog.
+ * mirrors writes of p_source into p_target: the body is
+ * templates/sync/sync_function.sql rendered by part._render from the live
+ * catalog (every name quoted by its kind), and it goes into the statement as
+ * one quoted literal, so no name can end the body or add a statement.
+ * p_source_name / p_target_name (schema.table, quoted): the names the
+ * tables will have, for a statement prepared before they are renamed (the
+ * switch prepares it before taking its locks).
  */
     v_target_key := CASE WHEN p_target = v_legacy THEN p_m.legacy_key ELSE p_m.partitioned_key END;
     -- columns an upsert sets: not the key, not an identity column PostgreSQL generates ALWAYS
@@ -2192,9 +2646,10 @@ BEGIN
     -- key, so two rows of the partitioned table (same id, other date) would be one row there:
     -- refuse the write rather than overwrite the other row (a rollback would have lost it).
     IF p_target = v_legacy AND NOT (p_m.key_column = ANY (p_m.legacy_key)) THEN
-        v_raise := pg_catalog.format('RAISE EXCEPTION %L USING ERRCODE = ''23505'', HINT = %L;',
-            pg_catalog.replace(pg_catalog.format('%s: a row with this %s exists in the legacy table with another %s, and the legacy table (kept for a rollback) can hold only one of them',
-                                                 p_m.table_name, pg_catalog.array_to_string(v_target_key, ', '), p_m.key_column), '%', '%%'),
+        v_raise := pg_catalog.format(
+            'RAISE EXCEPTION ''%%: a row with this %% exists in the legacy table with another %%, and the legacy table (kept for a rollback) can hold only one of them'', %L, %L, %L '
+            'USING ERRCODE = ''23505'', HINT = %L;',
+            p_m.table_name, pg_catalog.array_to_string(v_target_key, ', '), p_m.key_column,
             pg_catalog.format('Give the row a new %s (the sequence does), or finalize the migration (part.finalize) before writing such rows.',
                               pg_catalog.array_to_string(v_target_key, ', ')));
         IF v_set IS NOT NULL THEN
@@ -2210,48 +2665,56 @@ BEGIN
             %s
         END IF;$r$, v_raise);
         ELSE
-            -- DO NOTHING cannot tell a skipped row: look before writing
-            v_refuse := pg_catalog.format(
-                $r$IF EXISTS (SELECT 1 FROM new_rows n JOIN %1$s t ON %2$s
-                        WHERE t.%3$I IS DISTINCT FROM n.%3$I @old_rows_filter@) THEN
+            -- DO NOTHING cannot tell a skipped row: look before writing (an UPDATE may move a
+            -- row to another partition key: the legacy row it replaces is among old_rows)
+            FOR v_i IN 1..2 LOOP
+                v_refuse[v_i] := pg_catalog.format(
+                    $r$IF EXISTS (SELECT 1 FROM new_rows n JOIN %1$s t ON %2$s
+                        WHERE t.%3$I IS DISTINCT FROM n.%3$I %5$s) THEN
             %4$s
         END IF;$r$,
-                part._qualified(p_target), part._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column, v_raise);
+                    coalesce(p_target_name, part._qualified(p_target)), part._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column, v_raise,
+                    CASE WHEN v_i = 2 THEN pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s)',
+                                                             part._sql_columns(v_target_key, 't', 'match:o')) ELSE '' END);
+            END LOOP;
         END IF;
     END IF;
 
-    v_sql := $tmpl$
-CREATE OR REPLACE FUNCTION @function@()
-    RETURNS trigger
-    LANGUAGE plpgsql
-    SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-AS $sync$
+    v_body := part._render($tmpl$
 DECLARE
     v_m      record;
     v_groups text[];
     v_gate   boolean := false;
     v_done   bigint;
 BEGIN
-/*
- * Generated by part for @table@ (do not edit: part.migrate_refresh
- * regenerates it): mirrors every write to @source@ into @target@, one
- * statement at a time, from the statement's transition tables.
- */
-    -- Writes made by part itself (this sync in the other direction, the
-    -- backfill) are not mirrored back: that is what stops the recursion.
-    IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
-        RETURN NULL;
+    -- Generated by part (do not edit: part.migrate_refresh regenerates it). It runs with the
+    -- rights of the tables' owner; it fires only as one of part's own triggers on the tables of
+    -- its migration (not as a trigger someone else attached to another table).
+    IF TG_NAME NOT LIKE 'part\_sync\_%'
+       OR NOT (TG_RELID = @lit:source_name@::pg_catalog.regclass
+               OR TG_ARGV[0] = 'partition'
+                  AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
+                               WHERE i.inhrelid = TG_RELID AND i.inhparent = @lit:source_name@::pg_catalog.regclass)) THEN
+        RAISE EXCEPTION 'the sync function of the migration of % fired as trigger % on %.%, which part did not create',
+                        @lit:table@, TG_NAME, TG_TABLE_SCHEMA, TG_TABLE_NAME
+            USING ERRCODE = '42501',
+                  HINT = 'Drop that trigger: a sync function serves only the triggers part created for it.';
     END IF;
 
-    IF TG_WHEN = 'BEFORE' AND TG_OP <> 'TRUNCATE' THEN
-        -- part_sync_guard, enabled on the table the application does not write (the copy until
-        -- the switch, the legacy table after it): a write there would not be mirrored.
-        RAISE EXCEPTION '% is kept in step by part''s sync during the migration of @table@: % here is refused',
-                        '@source@', TG_OP
+    IF TG_NAME = 'part_sync_guard' THEN
+        -- Enabled on the table the application does not write (the copy until the switch, the
+        -- legacy table after it): a write or a TRUNCATE there would not be mirrored. Only part's own
+        -- writes (this sync in the other direction, the backfill) pass.
+        IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
+            RETURN NULL;
+        END IF;
+        RAISE EXCEPTION '% is kept in step by part''s sync during the migration of %: % here is refused',
+                        @lit:source_name@, @lit:table@, TG_OP
             USING ERRCODE = '55000',
-                  HINT = 'Write to @table@ (the sync mirrors it here), or finish or roll back the migration first.';
+                  HINT = pg_catalog.format('Write to %s (the sync mirrors it here), or finish or roll back the migration first.', @lit:table@);
     END IF;
+    -- Every write to the table the application writes is mirrored, whoever makes it and in every
+    -- session_replication_role (the triggers are ENABLE ALWAYS): nothing a session sets skips it.
 
     IF TG_OP = 'TRUNCATE' THEN
         IF TG_WHEN = 'BEFORE' THEN
@@ -2259,129 +2722,162 @@ BEGIN
             -- (their BEFORE TRUNCATE triggers fire after the parent's); one
             -- partition truncated alone cannot be mirrored as such: refused.
             IF TG_ARGV[0] = 'partition' AND pg_catalog.current_setting('part.truncating', true) IS DISTINCT FROM 'on' THEN
-                RAISE EXCEPTION 'TRUNCATE of partition %.% alone is not mirrored into @target@ during the migration of @table@',
-                                TG_TABLE_SCHEMA, TG_TABLE_NAME
+                RAISE EXCEPTION 'TRUNCATE of partition %.% alone is not mirrored into % during the migration of %',
+                                TG_TABLE_SCHEMA, TG_TABLE_NAME, @lit:target_name@, @lit:table@
                     USING ERRCODE = '0A000',
-                          HINT = 'DELETE the rows from the partition (that is mirrored), or TRUNCATE @source@ itself.';
+                          HINT = pg_catalog.format('DELETE the rows from the partition (that is mirrored), or TRUNCATE %s itself.', @lit:source_name@);
             END IF;
             PERFORM pg_catalog.set_config('part.truncating', 'on', true);
             RETURN NULL;
         END IF;
         PERFORM pg_catalog.set_config('part.truncating', 'off', true);
         PERFORM pg_catalog.set_config('part.syncing', 'on', true);
-        TRUNCATE @target@;
-        PERFORM part._parity_mark(@table_literal@, ARRAY['*']);
+        TRUNCATE @sql:target@;
+        PERFORM part._parity_mark(@lit:table@, ARRAY['*']);
         PERFORM pg_catalog.set_config('part.syncing', 'off', true);
         RETURN NULL;
     END IF;
 
     PERFORM pg_catalog.set_config('part.syncing', 'on', true);
     IF TG_OP = 'INSERT' THEN
-        @refuse_insert@
+        @sql:refuse_insert@
         -- ON CONFLICT: a row the other table has already (it should not) is overwritten, never an error
-        INSERT INTO @target@ AS t (@columns@) @overriding@
-        SELECT @columns@ FROM new_rows
-            ON CONFLICT (@target_key@) @on_conflict@ @keep_other_row_insert@;
-        @refuse_skipped@
-        SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
-          FROM (SELECT DISTINCT @group_n@ AS g FROM new_rows n) d;
+        INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+        SELECT @sql:columns@ FROM new_rows
+            ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
+        @sql:refuse_skipped@
+        SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
+          FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d;
     ELSE
         -- While the backfill may still copy rows this statement removes
         -- (their old key is between its last batch and its last key), wait
         -- for the batch it is copying now and keep it from starting another
         -- before this transaction ends: the backfill then never copies a row
         -- after its mirrored delete ran.
-        SELECT * INTO v_m FROM part._sync_state(@table_literal@);
+        SELECT * INTO v_m FROM part._sync_state(@lit:table@);
         IF v_m.phase = 'dual_write' AND v_m.backfill_finished_at IS NULL THEN
             IF v_m.backfill_high_key IS NULL THEN
                 v_gate := true;     -- the backfill has not started: it may copy anything
             ELSIF TG_OP = 'DELETE' THEN
                 v_gate := EXISTS (SELECT 1 FROM old_rows o
-                                   WHERE (v_m.backfill_last_key IS NULL OR @legacy_key_o@ > @last_key@)
-                                     AND @legacy_key_o@ <= @high_key@);
+                                   WHERE (v_m.backfill_last_key IS NULL OR @sql:legacy_key_o@ > @sql:last_key@)
+                                     AND @sql:legacy_key_o@ <= @sql:high_key@);
             ELSE                    -- an UPDATE removes (from the copy) only the rows whose key changed
                 v_gate := EXISTS (SELECT 1 FROM old_rows o
-                                   WHERE (v_m.backfill_last_key IS NULL OR @legacy_key_o@ > @last_key@)
-                                     AND @legacy_key_o@ <= @high_key@
-                                     AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @copy_match_n_o@));
+                                   WHERE (v_m.backfill_last_key IS NULL OR @sql:legacy_key_o@ > @sql:last_key@)
+                                     AND @sql:legacy_key_o@ <= @sql:high_key@
+                                     AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:copy_match_n_o@));
             END IF;
             IF v_gate THEN
-                PERFORM pg_catalog.pg_advisory_xact_lock_shared(@gate@);
+                PERFORM pg_catalog.pg_advisory_xact_lock_shared(@sql:gate@);
                 IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
                     -- 40001 if a batch committed after this transaction's snapshot,
                     -- which would not see what that batch copied
-                    PERFORM part._sync_state(@table_literal@, true);
+                    PERFORM part._sync_state(@lit:table@, true);
                 END IF;
             END IF;
         END IF;
 
         IF TG_OP = 'DELETE' THEN
-            DELETE FROM @target@ t USING old_rows o
-             WHERE @match_t_o@;
-            SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
-              FROM (SELECT DISTINCT @group_o@ AS g FROM old_rows o) d;
+            DELETE FROM @sql:target@ t USING old_rows o
+             WHERE @sql:match_t_o@;
+            SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
+              FROM (SELECT DISTINCT @sql:group_o@ AS g FROM old_rows o) d;
         ELSE
-            @refuse_update@
+            @sql:refuse_update@
             -- UPDATE: a row whose key changed (partition key or primary key)
             -- leaves its old version behind; then every new version is upserted.
-            DELETE FROM @target@ t USING old_rows o
-             WHERE @match_t_o@
-               AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @match_n_o@);
+            DELETE FROM @sql:target@ t USING old_rows o
+             WHERE @sql:match_t_o@
+               AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@);
             -- in key order, as the backfill copies: concurrent upserts of the same keys never deadlock
-            INSERT INTO @target@ AS t (@columns@) @overriding@
-            SELECT @columns@ FROM new_rows ORDER BY @target_key@
-                ON CONFLICT (@target_key@) @on_conflict@ @keep_other_row_update@;
-            @refuse_skipped@
-            SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
-              FROM (SELECT @group_o@ AS g FROM old_rows o
+            INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+            SELECT @sql:columns@ FROM new_rows ORDER BY @sql:target_key@
+                ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
+            @sql:refuse_skipped@
+            SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
+              FROM (SELECT @sql:group_o@ AS g FROM old_rows o
                     UNION
-                    SELECT @group_n@ FROM new_rows n) d;
+                    SELECT @sql:group_n@ FROM new_rows n) d;
         END IF;
     END IF;
     -- the parity ranges this statement touched, for part.check_parity
-    PERFORM part._parity_mark(@table_literal@, v_groups);
+    PERFORM part._parity_mark(@lit:table@, v_groups);
     PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     RETURN NULL;
 END
-$sync$
-$tmpl$;
-    v_sql := pg_catalog.replace(v_sql, '@function@', p_function);
-    v_sql := pg_catalog.replace(v_sql, '@source@', part._qualified(p_source));
-    v_sql := pg_catalog.replace(v_sql, '@target@', part._qualified(p_target));
-    v_sql := pg_catalog.replace(v_sql, '@table_literal@', pg_catalog.quote_literal(p_m.table_name));
-    v_sql := pg_catalog.replace(v_sql, '@table@', p_m.table_name);
-    v_sql := pg_catalog.replace(v_sql, '@columns@', part._sql_columns(v_cols));
-    v_sql := pg_catalog.replace(v_sql, '@overriding@',
-        CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                           WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped
-                             AND a.attidentity <> '' AND a.attname = ANY (v_cols))
-             THEN 'OVERRIDING SYSTEM VALUE' ELSE '' END);
-    v_sql := pg_catalog.replace(v_sql, '@target_key@', part._sql_columns(v_target_key));
-    v_sql := pg_catalog.replace(v_sql, '@on_conflict@',
-        CASE WHEN v_set IS NULL THEN 'DO NOTHING' ELSE 'DO UPDATE SET ' || part._sql_columns(v_set, NULL, 'set') END);
-    v_sql := pg_catalog.replace(v_sql, '@match_t_o@', part._sql_columns(v_target_key, 't', 'match:o'));
-    v_sql := pg_catalog.replace(v_sql, '@copy_match_n_o@', part._sql_columns(p_m.partitioned_key, 'n', 'match:o'));
-    v_sql := pg_catalog.replace(v_sql, '@match_n_o@', part._sql_columns(v_target_key, 'n', 'match:o'));
-    v_sql := pg_catalog.replace(v_sql, '@legacy_key_o@', part._sql_columns(p_m.legacy_key, 'o', 'row'));
-    v_sql := pg_catalog.replace(v_sql, '@last_key@', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_last_key'));
-    v_sql := pg_catalog.replace(v_sql, '@high_key@', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_high_key'));
-    v_sql := pg_catalog.replace(v_sql, '@gate@', part._migration_lock(p_m.table_name, 'gate'));
-    v_sql := pg_catalog.replace(v_sql, '@group_n@', part._group_sql(p_m, pg_catalog.format('n.%I', p_m.key_column)));
-    v_sql := pg_catalog.replace(v_sql, '@group_o@', part._group_sql(p_m, pg_catalog.format('o.%I', p_m.key_column)));
-    v_sql := pg_catalog.replace(v_sql, '@group_text@', part._group_text_sql(p_m, 'd.g'));
-    v_sql := pg_catalog.replace(v_sql, '@keep_other_row_insert@', v_keep[1]);
-    v_sql := pg_catalog.replace(v_sql, '@keep_other_row_update@', v_keep[2]);
-    v_sql := pg_catalog.replace(v_sql, '@refuse_skipped@', v_skipped);
-    v_sql := pg_catalog.replace(v_sql, '@refuse_insert@', pg_catalog.replace(v_refuse, '@old_rows_filter@', ''));
-    -- an UPDATE may move a row to another partition key: the legacy row it replaces is among old_rows
-    v_sql := pg_catalog.replace(v_sql, '@refuse_update@', pg_catalog.replace(v_refuse, '@old_rows_filter@',
-        pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s)', part._sql_columns(v_target_key, 't', 'match:o'))));
-    RETURN v_sql;
+$tmpl$, pg_catalog.jsonb_build_object(
+        'target', coalesce(p_target_name, part._qualified(p_target)),
+        'table', p_m.table_name,
+        'source_name', coalesce(p_source_name, part._qualified(p_source)),
+        'target_name', coalesce(p_target_name, part._qualified(p_target)),
+        'columns', part._sql_columns(v_cols),
+        'overriding', CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                         WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped
+                                           AND a.attidentity <> '' AND a.attname = ANY (v_cols))
+                           THEN 'OVERRIDING SYSTEM VALUE' ELSE '' END,
+        'target_key', part._sql_columns(v_target_key),
+        'on_conflict', CASE WHEN v_set IS NULL THEN 'DO NOTHING' ELSE 'DO UPDATE SET ' || part._sql_columns(v_set, NULL, 'set') END,
+        'match_t_o', part._sql_columns(v_target_key, 't', 'match:o'),
+        'copy_match_n_o', part._sql_columns(p_m.partitioned_key, 'n', 'match:o'),
+        'match_n_o', part._sql_columns(v_target_key, 'n', 'match:o'),
+        'legacy_key_o', part._sql_columns(p_m.legacy_key, 'o', 'row'),
+        'last_key', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_last_key'),
+        'high_key', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_high_key'),
+        'gate', part._migration_lock(p_m.table_name, 'gate'),
+        'group_n', part._group_sql(p_m, pg_catalog.format('n.%I', p_m.key_column)),
+        'group_o', part._group_sql(p_m, pg_catalog.format('o.%I', p_m.key_column)),
+        'group_text', part._group_text_sql(p_m, 'd.g'),
+        'keep_other_row_insert', v_keep[1],
+        'keep_other_row_update', v_keep[2],
+        'refuse_skipped', v_skipped,
+        'refuse_insert', v_refuse[1],
+        'refuse_update', v_refuse[2]));
+    RETURN pg_catalog.format(
+        'CREATE OR REPLACE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
+        'SET search_path = pg_catalog, pg_temp AS %L', v_fn[1], v_fn[2], v_body);
+END
+$$;
+
+-- functions/_sync_functions_after_swap.sql
+CREATE FUNCTION part._sync_functions_after_swap(p_m part.migration, p_to text)
+    RETURNS text[]
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_legacy regclass := pg_catalog.to_regclass(p_m.legacy_table);
+    v_part   regclass := pg_catalog.to_regclass(p_m.partitioned_table);
+    v_schema text := (pg_catalog.parse_ident(p_m.table_name))[1];
+    v_app    text := (pg_catalog.parse_ident(p_m.table_name))[2];
+    v_l_name text;
+    v_p_name text;
+BEGIN
+/*
+ * The CREATE statements of both sync functions of a migration as they must
+ * read once part._swap has renamed the tables for phase p_to ('partitioned':
+ * the legacy table becomes <table>_legacy and the copy takes the
+ * application's name; 'backfilled': the other way). Prepared by switch_reads
+ * and rollback before they take their locks, so that under the locks only
+ * the statements run (rendering them costs more than running them).
+ */
+    IF p_to = 'partitioned' THEN
+        v_l_name := pg_catalog.format('%I.%I', v_schema, part._partition_name(v_app, 'legacy'));
+        v_p_name := pg_catalog.format('%I.%I', v_schema, v_app);
+    ELSE
+        v_l_name := pg_catalog.format('%I.%I', v_schema, v_app);
+        v_p_name := pg_catalog.format('%I.%I', v_schema, part._partition_name(v_app, 'partitioned'));
+    END IF;
+    RETURN ARRAY[
+        part._sync_function_sql(p_m, v_legacy, v_part, part._sync_function_name(p_m.table_name, 'partitioned'),
+                                        v_l_name, v_p_name),
+        part._sync_function_sql(p_m, v_part, v_legacy, part._sync_function_name(p_m.table_name, 'legacy'),
+                                        v_p_name, v_l_name)];
 END
 $$;
 
 -- functions/_sync_install.sql
-CREATE FUNCTION part._sync_install(p_table_name text)
+CREATE FUNCTION part._sync_install(p_table_name text, p_triggers boolean DEFAULT true, p_functions text[] DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -2403,7 +2899,12 @@ BEGIN
  * triggers). On the table the application writes (the legacy one until the
  * switch) they mirror; on the other one they are disabled and a guard
  * refuses direct writes. Records the columns the sync writes, for drift
- * checks.
+ * checks. p_triggers => false (the switch and the rollback, under their
+ * locks, after part._require_sync_intact found every trigger in place):
+ * only the functions are regenerated (the tables' names changed) and the
+ * direction turned over; the triggers stay (they name the functions by oid).
+ * p_functions: the CREATE statements of both functions, prepared by
+ * part._sync_functions_after_swap before the locks.
  */
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
@@ -2413,15 +2914,23 @@ BEGIN
                         p_table_name, v_m.legacy_table, v_m.partitioned_table
             USING ERRCODE = '42P01', HINT = 'Restore the missing table, or remove the migration row from part.migration.';
     END IF;
-    EXECUTE part._sync_function_sql(v_m, v_legacy, v_part, v_to_part);
-    EXECUTE part._sync_function_sql(v_m, v_part, v_legacy, v_to_leg);
-    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
-        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.legacy_table, v_m.partitioned_table));
-    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
-        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.partitioned_table, v_m.legacy_table));
+    IF p_functions IS NULL THEN
+        PERFORM part._sync_function_create(v_m, 'partitioned');
+        PERFORM part._sync_function_create(v_m, 'legacy');
+    ELSE
+        -- prepared by part._sync_functions_after_swap: CREATE OR REPLACE keeps owner and privileges
+        EXECUTE p_functions[1];
+        EXECUTE p_functions[2];
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
+            pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_legacy, v_part));
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
+            pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_part, v_legacy));
+    END IF;
 
-    PERFORM part._sync_triggers(v_legacy, v_to_part, '', true, false, true);
-    PERFORM part._sync_triggers(v_part, v_to_leg, '', true, true, true);
+    IF p_triggers THEN
+        PERFORM part._sync_triggers(v_legacy, v_to_part, 'table', true, false, true);
+        PERFORM part._sync_triggers(v_part, v_to_leg, 'table', true, true, true);
+    END IF;
     -- the table the application writes mirrors its writes; the other one refuses direct writes
     -- (its DML triggers disabled: with transition tables they would keep every row the sync or
     -- the backfill writes there, for nothing)
@@ -2429,14 +2938,17 @@ BEGIN
         SELECT CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END AS writer,
                CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END AS mirror
     LOOP
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE TRIGGER part_sync_insert, '
-                                  'ENABLE TRIGGER part_sync_update, ENABLE TRIGGER part_sync_delete', v_p.writer);
-        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER part_sync_guard', v_p.mirror);
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE ALWAYS TRIGGER part_sync_insert, '
+                                  'ENABLE ALWAYS TRIGGER part_sync_update, ENABLE ALWAYS TRIGGER part_sync_delete, '
+                                  'ENABLE ALWAYS TRIGGER part_sync_truncate', v_p.writer);
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s ENABLE ALWAYS TRIGGER part_sync_guard', v_p.mirror);
+        -- the mirror: its guard refuses writes and TRUNCATE; its own sync does not fire (a TRUNCATE
+        -- the sync makes there must not be mirrored back)
         EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
-                                  'DISABLE TRIGGER part_sync_delete', v_p.mirror);
+                                  'DISABLE TRIGGER part_sync_delete, DISABLE TRIGGER part_sync_truncate', v_p.mirror);
     END LOOP;
-    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part LOOP
-        PERFORM part._sync_triggers(v_p.rel, v_to_leg, '''partition''', false, true);
+    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part AND p_triggers LOOP
+        PERFORM part._sync_triggers(v_p.rel, v_to_leg, 'partition', false, true);
     END LOOP;
     UPDATE part.migration m SET sync_columns = part._sync_columns(v_legacy, v_part)
      WHERE m.table_name = p_table_name;
@@ -2465,13 +2977,97 @@ BEGIN
      WHERE i.inhrelid = p_partition AND m.phase <> 'finalized';
     IF FOUND THEN
         -- the functions too: a hash split changes the partition count they group by
-        EXECUTE part._sync_function_sql(v_m, pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table),
-                                                part._sync_function_name(v_m.table_name, 'partitioned'));
-        EXECUTE part._sync_function_sql(v_m, pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table),
-                                                part._sync_function_name(v_m.table_name, 'legacy'));
+        PERFORM part._sync_function_create(v_m, 'partitioned');
+        PERFORM part._sync_function_create(v_m, 'legacy');
         PERFORM part._sync_triggers(p_partition, part._sync_function_name(v_m.table_name, 'legacy'),
-                                            '''partition''', false, true);
+                                            'partition', false, true);
     END IF;
+END
+$$;
+
+-- functions/_sync_problems.sql
+CREATE FUNCTION part._sync_problems(p_table_name text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m       part.migration;
+    v_legacy  regclass;
+    v_part    regclass;
+    v_writer  regclass;
+    v_mirror  regclass;
+    v_f_w     oid;
+    v_f_m     oid;
+    v_out     text[] := '{}';
+    v_list    text;
+BEGIN
+/*
+ * Whether the sync of a migration is intact, checked by identity (part's own
+ * trigger names calling part's own generated functions), not by a name that
+ * merely looks like it: NULL when it is, else what is wrong. Intact means:
+ *   - on the table the application writes (the legacy one until the switch):
+ *     part_sync_insert, _update, _delete and _truncate enabled ALWAYS (they
+ *     fire in every session_replication_role), calling its sync function;
+ *   - on the other table: part_sync_guard enabled ALWAYS (refusing writes
+ *     and TRUNCATE), its DML and TRUNCATE sync disabled;
+ *   - on every partition of the partitioned table: the partition triggers,
+ *     enabled ALWAYS (a write straight into a partition is mirrored too).
+ * part.verify reports it; switch_reads, rollback and finalize refuse while
+ * it is not intact; part.migrate_refresh restores it.
+ */
+    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
+    IF NOT FOUND OR v_m.phase = 'finalized' THEN
+        RETURN NULL;
+    END IF;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    IF v_legacy IS NULL OR v_part IS NULL THEN
+        RETURN pg_catalog.format('a table is missing (legacy %s, partitioned %s)', v_m.legacy_table, v_m.partitioned_table);
+    END IF;
+    v_writer := CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END;
+    v_mirror := CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END;
+    v_f_w := pg_catalog.to_regprocedure(part._sync_function_name(p_table_name,
+                 CASE WHEN v_m.phase = 'partitioned' THEN 'legacy' ELSE 'partitioned' END) || '()');
+    v_f_m := pg_catalog.to_regprocedure(part._sync_function_name(p_table_name,
+                 CASE WHEN v_m.phase = 'partitioned' THEN 'partitioned' ELSE 'legacy' END) || '()');
+    IF v_f_w IS NULL OR v_f_m IS NULL THEN
+        RETURN 'a sync function is missing';
+    END IF;
+
+    SELECT pg_catalog.string_agg(e.tgname, ', ' ORDER BY e.tgname) INTO v_list
+      FROM (VALUES ('part_sync_insert'), ('part_sync_update'), ('part_sync_delete'), ('part_sync_truncate')) e(tgname)
+     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                        WHERE t.tgrelid = v_writer AND t.tgname = e.tgname AND t.tgfoid = v_f_w AND t.tgenabled = 'A');
+    IF v_list IS NOT NULL THEN
+        v_out := v_out || pg_catalog.format('on %s (written by the application) %s missing or not enabled ALWAYS: those writes are not mirrored',
+                                            v_writer, v_list);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                    WHERE t.tgrelid = v_mirror AND t.tgname = 'part_sync_guard' AND t.tgfoid = v_f_m AND t.tgenabled = 'A') THEN
+        v_out := v_out || pg_catalog.format('the guard of %s is missing or not enabled ALWAYS: direct writes there are not refused', v_mirror);
+    END IF;
+    SELECT pg_catalog.string_agg(t.tgname, ', ' ORDER BY t.tgname) INTO v_list
+      FROM pg_catalog.pg_trigger t
+     WHERE t.tgrelid = v_mirror AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate')
+       AND t.tgenabled <> 'D';
+    IF v_list IS NOT NULL THEN
+        v_out := v_out || pg_catalog.format('on %s (the mirror) %s enabled: what the sync writes there would be mirrored back', v_mirror, v_list);
+    END IF;
+    SELECT pg_catalog.string_agg(part._qualified(i.inhrelid), ', ' ORDER BY i.inhrelid::regclass::text) INTO v_list
+      FROM pg_catalog.pg_inherits i
+     WHERE i.inhparent = v_part
+       AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_trigger t
+             WHERE t.tgrelid = i.inhrelid AND t.tgenabled = 'A'
+               AND t.tgfoid = CASE WHEN v_m.phase = 'partitioned' THEN v_f_w ELSE v_f_m END
+               AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate_guard')) < 4;
+    IF v_list IS NOT NULL THEN
+        v_out := v_out || pg_catalog.format('partitions without their sync triggers (attached by hand?): %s', v_list);
+    END IF;
+    IF cardinality(v_out) = 0 THEN
+        RETURN NULL;
+    END IF;
+    RETURN pg_catalog.array_to_string(v_out, '; ');
 END
 $$;
 
@@ -2537,20 +3133,25 @@ CREATE FUNCTION part._sync_trigger_events(p_rel regclass, p_enabled_only boolean
     SET search_path = pg_catalog, pg_temp
 AS $$
     /*
-     * The events (INSERT, UPDATE, DELETE, TRUNCATE) that part's sync triggers
-     * on p_rel fire on, in that order: the user triggers of p_rel whose name or
-     * function name contains "sync" (the names part.migrate_start gives them),
-     * only the enabled ones unless p_enabled_only is false.
+     * The events (INSERT, UPDATE, DELETE, TRUNCATE) that part's own sync
+     * triggers on p_rel fire on, in that order: triggers with part's names
+     * (part_sync_insert, ...) calling one of the generated sync functions of
+     * a migration of p_rel, checked by identity (a user's trigger whose name
+     * merely contains "sync" does not count); only those enabled ALWAYS
+     * (which fire in every session_replication_role) unless p_enabled_only
+     * is false.
      */
     SELECT coalesce(pg_catalog.array_agg(e.ev ORDER BY e.n), '{}')
-      FROM (VALUES (1, 'INSERT', 4), (2, 'UPDATE', 16), (3, 'DELETE', 8), (4, 'TRUNCATE', 32)) AS e(n, ev, bit)
+      FROM (VALUES (1, 'INSERT', 'part_sync_insert'), (2, 'UPDATE', 'part_sync_update'),
+                   (3, 'DELETE', 'part_sync_delete'), (4, 'TRUNCATE', 'part_sync_truncate')) AS e(n, ev, tgname)
      WHERE EXISTS (SELECT 1
                      FROM pg_catalog.pg_trigger t
-                     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
-                    WHERE t.tgrelid = p_rel AND NOT t.tgisinternal
-                      AND (t.tgname ILIKE '%sync%' OR p.proname ILIKE '%sync%')
-                      AND (NOT p_enabled_only OR t.tgenabled <> 'D')
-                      AND (t.tgtype::integer & e.bit) <> 0)
+                     JOIN part.migration m
+                       ON p_rel IN (pg_catalog.to_regclass(m.legacy_table), pg_catalog.to_regclass(m.partitioned_table))
+                    WHERE t.tgrelid = p_rel AND t.tgname = e.tgname
+                      AND t.tgfoid IN (pg_catalog.to_regprocedure(part._sync_function_name(m.table_name, 'partitioned') || '()'),
+                                       pg_catalog.to_regprocedure(part._sync_function_name(m.table_name, 'legacy') || '()'))
+                      AND (NOT p_enabled_only OR t.tgenabled = 'A'))
 $$;
 
 -- functions/_sync_triggers.sql
@@ -2562,48 +3163,64 @@ CREATE FUNCTION part._sync_triggers(p_rel regclass, p_function text, p_argument 
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_sql  text := $tmpl$
-CREATE OR REPLACE TRIGGER part_sync_insert AFTER INSERT ON @table@
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
-CREATE OR REPLACE TRIGGER part_sync_update AFTER UPDATE ON @table@
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
-CREATE OR REPLACE TRIGGER part_sync_delete AFTER DELETE ON @table@
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
---after-truncate
-CREATE OR REPLACE TRIGGER part_sync_truncate AFTER TRUNCATE ON @table@
-    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
---before-truncate
-CREATE OR REPLACE TRIGGER part_sync_truncate_guard BEFORE TRUNCATE ON @table@
-    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
---guard
-CREATE OR REPLACE TRIGGER part_sync_guard BEFORE INSERT OR UPDATE OR DELETE ON @table@
-    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
-$tmpl$;
-    v_dml  text;
+    v_fn     text[] := pg_catalog.parse_ident(p_function);
+    v_values jsonb;
 BEGIN
 /*
- * Create (or replace) the sync triggers of one table from
- * templates/sync/sync_triggers.sql: the INSERT, UPDATE and DELETE triggers
- * with transition tables, the AFTER / BEFORE TRUNCATE ones and the guard
- * as asked.
+ * Create (or replace) the sync triggers of one table from templates/sync/:
+ * the INSERT, UPDATE and DELETE triggers with transition tables, the AFTER /
+ * BEFORE TRUNCATE ones and the guard as asked, each rendered by part._render.
+ * p_argument is the trigger argument: 'table' or 'partition'. All are
+ * ENABLE ALWAYS.
  */
-    v_sql := pg_catalog.replace(v_sql, '@table@', p_rel::text);
-    v_sql := pg_catalog.replace(v_sql, '@function@', p_function);
-    v_sql := pg_catalog.replace(v_sql, '@argument@', p_argument);
-    v_dml := pg_catalog.split_part(v_sql, '--after-truncate', 1);
-    EXECUTE v_dml;
+    IF p_argument NOT IN ('table', 'partition') THEN
+        RAISE EXCEPTION 'unknown sync trigger argument %', p_argument
+            USING ERRCODE = '22023', HINT = 'An internal caller of part._sync_triggers passed a wrong argument: report it as a bug.';
+    END IF;
+    v_values := pg_catalog.jsonb_build_object('table', p_rel::oid, 'function_schema', v_fn[1],
+                                              'function_name', v_fn[2], 'argument', p_argument);
+    EXECUTE part._render($tmpl$
+CREATE OR REPLACE TRIGGER part_sync_insert AFTER INSERT ON @rel:table@
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT WHEN (part._sync_active())
+    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
+CREATE OR REPLACE TRIGGER part_sync_update AFTER UPDATE ON @rel:table@
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT WHEN (part._sync_active())
+    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
+CREATE OR REPLACE TRIGGER part_sync_delete AFTER DELETE ON @rel:table@
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT WHEN (part._sync_active())
+    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
+$tmpl$, v_values);
     IF p_after_truncate THEN
-        EXECUTE pg_catalog.split_part(pg_catalog.split_part(v_sql, '--after-truncate', 2), '--before-truncate', 1);
+        EXECUTE part._render($tmpl$
+CREATE OR REPLACE TRIGGER part_sync_truncate AFTER TRUNCATE ON @rel:table@
+    FOR EACH STATEMENT WHEN (part._sync_active())
+    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
+$tmpl$, v_values);
     END IF;
     IF p_before_truncate THEN
-        EXECUTE pg_catalog.split_part(pg_catalog.split_part(v_sql, '--before-truncate', 2), '--guard', 1);
+        EXECUTE part._render($tmpl$
+CREATE OR REPLACE TRIGGER part_sync_truncate_guard BEFORE TRUNCATE ON @rel:table@
+    FOR EACH STATEMENT WHEN (part._sync_active())
+    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
+$tmpl$, v_values);
     END IF;
     IF p_guard THEN
-        EXECUTE pg_catalog.split_part(v_sql, '--guard', 2);
+        EXECUTE part._render($tmpl$
+CREATE OR REPLACE TRIGGER part_sync_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @rel:table@
+    FOR EACH STATEMENT WHEN (part._sync_active())
+    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
+$tmpl$, v_values);
     END IF;
+    -- ALWAYS: they fire in every session_replication_role (logical replication's apply workers
+    -- write in 'replica'), so no write escapes the sync (part._sync_install disables what must not fire)
+    EXECUTE pg_catalog.format('ALTER TABLE %s %s', p_rel, (
+        SELECT pg_catalog.string_agg(pg_catalog.format('ENABLE ALWAYS TRIGGER %I', t.tgname), ', ' ORDER BY t.tgname)
+          FROM pg_catalog.pg_trigger t
+         WHERE t.tgrelid = p_rel AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate',
+                                                   'part_sync_truncate_guard', 'part_sync_guard')));
 END
 $$;
 
@@ -2815,6 +3432,7 @@ BEGIN
  * Existing bounds are read in one catalog pass per table, so a call that
  * creates nothing costs almost nothing.
  */
+    PERFORM part._check_trust();
     IF p_count IS NOT NULL AND p_count < 0 THEN
         RAISE EXCEPTION 'count must be zero or more, not %', p_count
             USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead of the current one to create, e.g. 3.';
@@ -3067,6 +3685,7 @@ BEGIN
  * also writes a summary row (action 'retention') that part.verify() reads.
  * Returns the qualified names of the partitions retired.
  */
+    PERFORM part._check_trust();   -- nothing a less privileged role changed steers what is dropped
     IF v_alone THEN
         v_run := pg_catalog.nextval('part.maintenance_run_id_seq');
     END IF;
@@ -3158,11 +3777,7 @@ BEGIN
                 IF v_t.retention_mode = 'drop' THEN
                     EXECUTE pg_catalog.format('DROP TABLE %s', v_parts[i]);
                 ELSIF v_t.retention_mode = 'archive' THEN
-                    IF pg_catalog.to_regnamespace('part_archive') IS NULL THEN
-                        CREATE SCHEMA IF NOT EXISTS part_archive;
-                        COMMENT ON SCHEMA part_archive IS
-                            'part: partitions retired by part.drop_old in archive mode (not part of the extension: uninstall keeps them)';
-                    END IF;
+                    PERFORM part._archive_schema();   -- created by part, or refused when someone else made it
                     SELECT n.nspname, c.relname INTO v_schema, v_name
                       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                      WHERE c.oid = v_parts[i];
@@ -3263,6 +3878,7 @@ BEGIN
         RAISE EXCEPTION 'cannot finalize %: it is in %, not partitioned', v_m.table_name, v_m.phase
             USING ERRCODE = '55000', HINT = pg_catalog.format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
     END IF;
+    PERFORM part._require_sync_intact(v_m.table_name, 'finalize');
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
     v_part := pg_catalog.to_regclass(v_m.partitioned_table);
     PERFORM part._lock_all(ARRAY[v_part, v_legacy], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
@@ -3282,7 +3898,7 @@ BEGIN
     END LOOP;
 
     IF p_keep_legacy = 'archive' THEN
-        CREATE SCHEMA IF NOT EXISTS part_archive;
+        PERFORM part._archive_schema();   -- created by part, or refused when someone else made it
         v_name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = v_legacy);
         IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
             v_name := part._partition_name(v_name, pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS'));
@@ -3316,7 +3932,8 @@ $$;
 -- functions/metrics.sql
 CREATE FUNCTION part.metrics(p_exact boolean DEFAULT false)
     RETURNS jsonb
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql
+    SECURITY DEFINER STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -3859,6 +4476,7 @@ CREATE FUNCTION part.rollback(p_table text)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_functions text[];
     v_m part.migration := part._migration_row(p_table);
 BEGIN
 /*
@@ -3881,10 +4499,13 @@ BEGIN
         RAISE EXCEPTION 'cannot roll back %: its migration is finalized and the legacy table is no longer synced', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';
     END IF;
+    PERFORM part._require_sync_intact(v_m.table_name, 'rollback');
+    -- the sync functions as they must read after the swap, rendered before the locks
+    v_functions := part._sync_functions_after_swap(v_m, 'backfilled');
     -- writers go to the partitioned table first now
     PERFORM part._lock_all(ARRAY[pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table)],
                                    ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
-    PERFORM part._swap(v_m, 'backfilled');
+    PERFORM part._swap(v_m, 'backfilled', v_functions);
     PERFORM part._notice(pg_catalog.format('%s rolled back: the legacy table is read and written again', v_m.table_name));
     RETURN 'backfilled';
 END
@@ -3989,6 +4610,7 @@ CREATE FUNCTION part.switch_reads(p_table text)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_functions text[];
     v_m      part.migration := part._migration_row(p_table);
     v_differ integer;
     v_started timestamptz;
@@ -4028,6 +4650,7 @@ BEGIN
                   HINT = pg_catalog.format('Check it with SELECT * FROM part.check_parity(%L); see the rows with part.parity_diff(%L).',
                                            v_m.table_name, v_m.table_name);
     END IF;
+    PERFORM part._require_sync_intact(v_m.table_name, 'switch_reads');
 
     -- the ranges marked since the last check, without locks: passes until one is quick (the
     -- bulk of the work, and then what was written during it), at most three
@@ -4042,6 +4665,8 @@ BEGIN
         EXIT WHEN v_took < interval '200 milliseconds';
     END LOOP;
 
+    -- the sync functions as they must read after the swap, rendered before the locks
+    v_functions := part._sync_functions_after_swap(v_m, 'partitioned');
     -- writers go to the legacy table first, then (by the sync) to the copy: lock in that order
     PERFORM part._lock_all(ARRAY[pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table)],
                                    ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
@@ -4059,7 +4684,7 @@ BEGIN
                      v_m.table_name, v_took;
     END IF;
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
-    PERFORM part._swap(v_m, 'partitioned');
+    PERFORM part._swap(v_m, 'partitioned', v_functions);
     PERFORM part._notice(pg_catalog.format('%s switched: %s is the partitioned table, the legacy table is mirrored',
                                                    v_m.table_name, v_m.table_name));
     RETURN 'partitioned';
@@ -4069,7 +4694,8 @@ $$;
 -- functions/verify.sql
 CREATE FUNCTION part.verify()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql
+    SECURITY DEFINER STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -4089,8 +4715,6 @@ DECLARE
     v_writer   regclass;
     v_legacy   regclass;
     v_part     regclass;
-    v_events   text[];
-    v_all      text[];
     v_drift    text;
     v_age      interval := part.setting('parity_max_age')::interval;
     v_sched    text := part.setting('maintenance_schedule');
@@ -4232,50 +4856,20 @@ BEGIN
         v_part := pg_catalog.to_regclass(v_m.j ->> 'partitioned_table');
         v_writer := CASE WHEN v_m.j ->> 'phase' = 'partitioned' THEN v_part ELSE v_legacy END;
 
-        IF v_writer IS NULL THEN
-            RETURN QUERY SELECT 'sync_triggers', table_name, 'fail',
-                pg_catalog.format('table %s does not exist', CASE WHEN v_m.j ->> 'phase' = 'partitioned'
-                                  THEN v_m.j ->> 'partitioned_table' ELSE v_m.j ->> 'legacy_table' END);
-        ELSE
-            v_events := part._sync_trigger_events(v_writer, true);
-            v_all := part._sync_trigger_events(v_writer, false);
-            RETURN QUERY SELECT 'sync_triggers', table_name,
-                CASE WHEN v_events @> ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] THEN 'ok' ELSE 'fail' END,
-                CASE WHEN v_events @> ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']
-                     THEN pg_catalog.format('sync triggers on %s enabled for %s', v_writer, pg_catalog.array_to_string(v_events, ', '))
-                     ELSE pg_catalog.format('writes to %s are not all mirrored: %s%s; run part.migrate_refresh(%L)%s',
-                        v_writer,
-                        coalesce('no enabled sync trigger for ' || pg_catalog.array_to_string(
-                            ARRAY(SELECT e FROM pg_catalog.unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) e
-                                   WHERE e <> ALL (v_events)), ', '), ''),
-                        CASE WHEN v_all <> v_events THEN ' (disabled: ' || pg_catalog.array_to_string(
-                            ARRAY(SELECT e FROM pg_catalog.unnest(v_all) e WHERE e <> ALL (v_events)), ', ') || ')' ELSE '' END,
-                        table_name,
-                        CASE WHEN v_all <> v_events THEN pg_catalog.format(' or ALTER TABLE %s ENABLE TRIGGER ...', v_writer) ELSE '' END)
-                END;
-        END IF;
+        -- part's own triggers, by identity, on both tables and every partition (part._sync_problems)
+        v_drift := part._sync_problems(table_name);
+        RETURN QUERY SELECT 'sync_triggers', table_name,
+            CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_drift IS NULL
+                 THEN pg_catalog.format('writes to %s are mirrored (INSERT, UPDATE, DELETE, TRUNCATE, in every replication role); direct writes to the other table are refused',
+                                        v_writer)
+                 ELSE v_drift || pg_catalog.format('; run SELECT part.migrate_refresh(%L)', table_name) END;
 
-        IF v_legacy IS NOT NULL AND v_part IS NOT NULL THEN
-            SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', coalesce(l.attname, p.attname),
-                       CASE WHEN l.attname IS NULL THEN 'only in ' || v_part::text
-                            WHEN p.attname IS NULL THEN 'only in ' || v_legacy::text
-                            ELSE pg_catalog.format('is %s in %s but %s in %s', l.typ, v_legacy, p.typ, v_part) END),
-                       '; ' ORDER BY coalesce(l.attname, p.attname))
-              INTO v_drift
-              FROM (SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ FROM pg_catalog.pg_attribute a
-                     WHERE a.attrelid = v_legacy AND a.attnum > 0 AND NOT a.attisdropped) l
-              FULL JOIN (SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ FROM pg_catalog.pg_attribute a
-                          WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped) p ON p.attname = l.attname
-             WHERE l.typ IS DISTINCT FROM p.typ;
-            RETURN QUERY SELECT 'column_drift', table_name,
-                CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
-                CASE WHEN v_drift IS NULL THEN pg_catalog.format('%s and %s have the same columns', v_legacy, v_part)
-                     ELSE v_drift || pg_catalog.format(': apply the change to both tables, then SELECT part.migrate_refresh(%L)', table_name) END;
-        ELSE
-            RETURN QUERY SELECT 'column_drift', table_name, 'fail',
-                pg_catalog.format('cannot compare: %s is missing',
-                                  CASE WHEN v_legacy IS NULL THEN v_m.j ->> 'legacy_table' ELSE v_m.j ->> 'partitioned_table' END);
-        END IF;
+        -- the columns of both tables (part._sync_drift)
+        v_drift := part._sync_drift(table_name);
+        RETURN QUERY SELECT 'column_drift', table_name,
+            CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
+            coalesce(v_drift, pg_catalog.format('%s and %s have the same columns', v_legacy, v_part));
 
         RETURN QUERY SELECT 'parity_stale', table_name,
             CASE WHEN (v_m.j ->> 'parity_clean')::boolean IS FALSE THEN 'fail'
@@ -4527,6 +5121,7 @@ BEGIN
         RAISE EXCEPTION 'p_commit cannot be NULL'
             USING ERRCODE = '22023', HINT = 'Pass true (commit each step; the default) or false (inside a transaction), or leave it out.';
     END IF;
+    PERFORM part._check_trust();   -- nothing a less privileged role changed steers this run
     IF pg_catalog.pg_is_in_recovery() THEN
         RAISE NOTICE 'part.run_maintenance: this server is a standby (in recovery): nothing done'
             USING HINT = 'Maintenance runs on the primary; its changes reach the standby by replication.';
@@ -4822,8 +5417,10 @@ BEGIN
         -- 2. copy, writers going on
         FOREACH v_rem IN ARRAY v_targets LOOP
             v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
-            EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
-                                      v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+            -- rows are written with the rights of the table's owner (part._as_owner)
+            PERFORM part._as_owner(v_rel, pg_catalog.format(
+                'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
         END LOOP;
         COMMIT;
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -4837,14 +5434,17 @@ BEGIN
         FOREACH v_rem IN ARRAY v_targets LOOP
             v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
             IF v_full THEN
-                EXECUTE pg_catalog.format('TRUNCATE %I.%I', v_schema, v_tmp);
-                EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
-                                          v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+                PERFORM part._as_owner(v_rel, pg_catalog.format('TRUNCATE %I.%I', v_schema, v_tmp), p_returns => false);
+                PERFORM part._as_owner(v_rel, pg_catalog.format(
+                    'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                    v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
             ELSIF v_keys IS NOT NULL THEN
-                EXECUTE pg_catalog.format('DELETE FROM %I.%I WHERE %I = ANY (%L::%s[])', v_schema, v_tmp, v_cfg.key_column, v_keys, v_type);
-                EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE %I = ANY (%L::%s[]) AND pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
-                                          v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_cfg.key_column, v_keys, v_type,
-                                          v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+                PERFORM part._as_owner(v_rel, pg_catalog.format('DELETE FROM %I.%I WHERE %I = ANY (%L::%s[])',
+                                                                        v_schema, v_tmp, v_cfg.key_column, v_keys, v_type), p_returns => false);
+                PERFORM part._as_owner(v_rel, pg_catalog.format(
+                    'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE %I = ANY (%L::%s[]) AND pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                    v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_cfg.key_column, v_keys, v_type,
+                    v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
             END IF;
         END LOOP;
         EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_part.rel) INTO v_n_old;
@@ -4978,6 +5578,22 @@ ON CONFLICT (key) DO NOTHING;
 -- Restoring a dump replaces default settings instead of failing (see part._settings_restore).
 CREATE TRIGGER settings_restore BEFORE INSERT ON part.settings
     FOR EACH ROW EXECUTE FUNCTION part._settings_restore();
+
+
+-- privileges (as install.sql.j2 sets them)
+REVOKE ALL ON SCHEMA part FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA part FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA part FROM PUBLIC;
+REVOKE ALL ON ALL ROUTINES IN SCHEMA part FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION part._sync_active() TO PUBLIC;
+
+GRANT USAGE ON SCHEMA part TO pg_monitor;
+GRANT EXECUTE ON FUNCTION part.verify(), part.metrics(boolean) TO pg_monitor;
+-- the view part.partitions calls these (a view's functions run with the reader's rights); all read only
+GRANT EXECUTE ON FUNCTION part._partition_bounds(regclass), part._normalize_bound(text, regtype),
+                          part._bound_ordinal(text, regtype), part._to_utc(text, regtype),
+                          part._literal(timestamp, regtype) TO pg_monitor;
+GRANT SELECT ON part.partitions, part.migrations, part.parity TO pg_monitor;
 
 UPDATE part.settings SET value = '0.2.0' WHERE key = 'version';
 

@@ -1,43 +1,42 @@
 # part / pginstall: the verbs a newcomer needs.
 #   make           render extension/ from templates/ (same as `make build`)
-#   make deps      install what is missing: PostgreSQL 15, pg_cron, pgTAP, pg_partman (apt), the venv
-#   make install   copy extension/ into the server's extension directory
-#   make test      deps + build + install, then pytest (which also runs the pgTAP suites)
+#   make deps      install what is missing: the venv, then PostgreSQL $(PG) (see scripts/pg_major.sh)
+#   make install   copy extension/ into $(DESTDIR)$$(pg_config --sharedir)/extension (PGXS layout)
+#   make test      the whole suite (pytest, which runs the pgTAP files too) on every major in PG_MAJORS
+#   make test PG=17            the same on one major
+#   make pytest PG=17 PYTEST_ARGS="-k upgrade -x"   a subset on one major, once built
+#   make dist      the PGXN archive dist/part-VERSION.zip
 #   make demo      a throwaway cluster in .pg/ with the demo databases, managed by part
 #   make bench     the benchmarks in bench/
 SHELL       := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-PG_BIN    ?= /usr/lib/postgresql/15/bin
-PG_CONFIG ?= $(PG_BIN)/pg_config
+# The supported majors. PG (one of them) is what demo, bench, pytest and install use;
+# its default is the only place a major is written down (scripts/pg_major.sh knows where
+# each major comes from: Debian's packages when apt has them, else PyPI's wheels).
+PG_MAJORS ?= 14 15 16 17 18
+PG        ?= 15
 PYTHON    ?= python3
 VENV      := .venv
-PY        := $(VENV)/bin/python
-APT_PACKAGES := postgresql-15 postgresql-15-cron postgresql-15-pgtap \
-                libtap-parser-sourcehandler-pgtap-perl postgresql-15-partman
-# Root runs apt-get itself; anyone else goes through sudo.
+PY        := $(abspath $(VENV))/bin/python
+export PY
+# Resolved (and installed when missing) on first use only, then kept.
+PG_BIN    ?= $(eval PG_BIN := $(shell scripts/pg_major.sh $(PG)))$(PG_BIN)
+PG_CONFIG ?= $(PG_BIN)/pg_config
+# Root runs apt-get and writes the server's share dir itself; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps deps-system deps-python install test pytest demo bench clean
+.PHONY: all build deps deps-python deps-pg install test test-one pytest dist demo bench clean
 
 all: build
 
 build: deps-python
 	$(PY) -m pginstall.render extension
 
-deps: deps-system deps-python
+deps: deps-python deps-pg
 
-# apt only when a package is missing: installing can upgrade postgresql-15 under running servers.
-deps-system:
-	@missing=""; \
-	for p in $(APT_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	    echo "installing:$$missing"; \
-	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
-	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
-	fi
+deps-pg: deps-python
+	@echo "PostgreSQL $(PG): $(PG_BIN)"
 
 deps-python:
 	@if ! $(PY) -c "import pginstall.cli, pytest_postgresql, psycopg, click, jinja2" 2>/dev/null; then \
@@ -46,21 +45,36 @@ deps-python:
 	    $(PY) -m pip install -q -e '.[test]'; \
 	fi
 
+# PGXS conventions: any PG_CONFIG, DESTDIR for staging (as `make install` of a PGXS extension).
 install: build
-	$(SUDO) install -m 0644 extension/part.control extension/part--*.sql "$$($(PG_CONFIG) --sharedir)/extension/"
+	$(if $(DESTDIR),,$(SUDO)) install -d "$(DESTDIR)$$($(PG_CONFIG) --sharedir)/extension"
+	$(if $(DESTDIR),,$(SUDO)) install -m 0644 extension/part.control extension/part--*.sql \
+	    "$(DESTDIR)$$($(PG_CONFIG) --sharedir)/extension/"
 
-test: deps build install pytest
+# Every major in PG_MAJORS (or the one given with PG=), one after the other; a summary at the end.
+test: deps-python build
+	scripts/test_majors.sh $(if $(filter command line environment,$(origin PG)),$(PG),$(PG_MAJORS))
 
+# One major: install it when missing, install part into it, run pytest there.
+test-one: deps build install pytest
+
+# its own base temp: pytest prunes /tmp/pytest-of-USER/ of all but the last 3 sessions, also
+# under the server of a session running at the same time
 pytest:
-	$(PY) -m pytest tests/py $(PYTEST_ARGS)
+	basetemp=$$(mktemp -d /tmp/part-pytest-$(PG).XXXXXX); \
+	rc=0; PG_BIN="$(PG_BIN)" PATH="$(PG_BIN):$$PATH" $(PY) -m pytest --basetemp="$$basetemp" $(PYTEST_ARGS) || rc=$$?; \
+	rm -rf "$$basetemp"; exit $$rc
+
+dist: build
+	$(PY) scripts/make_dist.py
 
 demo: deps build install
-	scripts/demo.sh
+	PG_BIN="$(PG_BIN)" PATH="$(PG_BIN):$$PATH" scripts/demo.sh
 
 bench: deps build install
 	@if [ ! -f bench/run.py ]; then echo "bench/run.py does not exist yet: no benchmark to run" >&2; exit 1; fi
-	$(PY) bench/run.py $(BENCH_ARGS)
+	PG_BIN="$(PG_BIN)" PATH="$(PG_BIN):$$PATH" $(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	scripts/pgcluster.sh remove .pg/demo || true
-	rm -rf .pg .pytest_cache
+	[ ! -e .pg/demo ] || PG_BIN="$(PG_BIN)" scripts/pgcluster.sh remove .pg/demo || true
+	rm -rf .pg .pytest_cache dist

@@ -38,7 +38,7 @@ GROUP = "migration"
 ROWS = int(os.environ.get("BENCH_MIGRATION_ROWS", "2000000"))
 SECONDS = int(os.environ.get("BENCH_MIGRATION_SECONDS", "10"))
 MONTHS = 24
-PGBENCH = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")) / "pgbench"
+PGBENCH = Path(os.environ["PG_BIN"]) / "pgbench"  # make bench sets PG_BIN
 
 # 1,000 rows per statement spread over the 24 months of the data
 MULTI_ROW = """INSERT INTO public.revenues

@@ -1,17 +1,5 @@
 -- part 0.1.0 (extension install), rendered from templates/: do not edit
 \echo Use "CREATE EXTENSION part" to load this file. \quit
--- part trusts its schema: one that another role (not a superuser) owns is refused
-DO $check$
-BEGIN
-    IF (SELECT NOT r.rolsuper AND r.rolname <> current_user
-          FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
-         WHERE n.nspname = 'part') THEN
-        RAISE EXCEPTION 'schema part exists and is owned by %, who could drop or change part''s objects',
-                        (SELECT pg_catalog.pg_get_userbyid(n.nspowner) FROM pg_catalog.pg_namespace n WHERE n.nspname = 'part')
-            USING ERRCODE = '42501', HINT = 'Drop that schema (or give it to a superuser) before installing part.';
-    END IF;
-END
-$check$;
 SET LOCAL check_function_bodies = off;
 
 -- tables
@@ -103,8 +91,7 @@ CREATE TABLE part.migration (
     parity_ranges         integer,            -- ranges checked
     parity_differ         integer,            -- ranges that differed at the last check
     sync_columns          text[],             -- columns both tables had when the sync was generated
-    parity_spec           text,               -- interval / hash partition count the stored parity ranges were made with
-    backfill_batch_at     timestamptz         -- when the last backfill batch committed (a stale ETA is not shown)
+    parity_spec           text                -- interval / hash partition count the stored parity ranges were made with
 );
 COMMENT ON TABLE part.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';
@@ -212,180 +199,6 @@ BEGIN
 END
 $$;
 
--- functions/_archive_schema.sql
-CREATE FUNCTION part._archive_schema()
-    RETURNS void
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_owner oid;
-BEGIN
-/*
- * Make sure schema part_archive exists and is trusted before part moves a
- * retired partition or a legacy table into it: part creates it (owned by
- * the role running part), and refuses one that a role other than a
- * superuser or the owner of schema part made first, whose owner could
- * otherwise drop what part archives there. It is not an extension member,
- * so uninstalling part keeps what was archived.
- */
-    SELECT n.nspowner INTO v_owner FROM pg_catalog.pg_namespace n WHERE n.nspname = 'part_archive';
-    IF v_owner IS NULL THEN
-        CREATE SCHEMA part_archive;
-        REVOKE ALL ON SCHEMA part_archive FROM PUBLIC;
-        COMMENT ON SCHEMA part_archive IS
-            'part: partitions retired by part.drop_old in archive mode and legacy tables archived by part.finalize (not part of the extension: uninstall keeps them)';
-        RETURN;
-    END IF;
-    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = v_owner)
-       AND v_owner <> (SELECT n.nspowner FROM pg_catalog.pg_namespace n WHERE n.nspname = 'part') THEN
-        RAISE EXCEPTION 'schema part_archive is owned by %, a role that is neither a superuser nor the owner of schema part',
-                        pg_catalog.pg_get_userbyid(v_owner)
-            USING ERRCODE = '42501',
-                  HINT = 'Its owner could drop what part archives there: move its tables elsewhere and drop it (part creates it again), or ALTER SCHEMA part_archive OWNER TO a superuser.';
-    END IF;
-END
-$$;
-
--- functions/_as_owner.sql
-CREATE FUNCTION part._as_owner(p_rel regclass, p_sql text, p_arg1 text DEFAULT NULL, p_arg2 text DEFAULT NULL,
-                                       p_returns boolean DEFAULT true)
-    RETURNS text
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_owner  oid;
-    v_fn     text;
-    v_src    constant text := $src$
-DECLARE
-    v_result text;
-    v_rows   bigint;
-BEGIN
-    -- part's runner: runs one statement of part with the rights of the table's owner
-    IF p_returns THEN
-        EXECUTE p_sql INTO v_result USING p_arg1, p_arg2;
-    ELSE
-        EXECUTE p_sql USING p_arg1, p_arg2;
-        GET DIAGNOSTICS v_rows = ROW_COUNT;
-        v_result := v_rows::text;
-    END IF;
-    -- deferred triggers the statement queued fire now, as the owner, not at the caller's COMMIT
-    SET CONSTRAINTS ALL IMMEDIATE;
-    RETURN v_result;
-END
-$src$;
-    v_before text;
-    v_after  text;
-    v_state  text;
-    v_result text;
-    v_rows   bigint;
-BEGIN
-/*
- * Run one statement that part composed (from quoted identifiers and
- * literals, values as $1 / $2) on a user's table with the rights of that
- * table's owner, the way PostgreSQL's own maintenance commands switch to the
- * table owner: the owner's triggers, defaults, CHECK and index expressions
- * and foreign-key actions that the statement fires never run with the
- * caller's rights (a superuser's, from pg_cron or a DBA). Returns the
- * statement's single value (as text).
- *
- * When the caller is the owner it runs directly. Otherwise it goes through a
- * SECURITY DEFINER function owned by the owner in this session's temporary
- * schema (which no other session's role can reach), not executable by
- * PUBLIC, checked (owner, body, settings, privileges) before every call:
- * inside it neither SET ROLE nor RESET ROLE is allowed, so the owner's code
- * cannot take the caller's rights back. Settings set for the session and
- * temporary objects are compared before and after: code of the owner that
- * leaves either behind (a search_path or a temporary view that would catch
- * the caller's next query) makes the statement fail, which undoes them;
- * so do cursors and prepared statements it leaves (a WITH HOLD cursor runs
- * its query at the caller's COMMIT), and a temporary function renamed,
- * granted or changed. Deferred triggers the owner's code queues fire
- * inside the runner (SET CONSTRAINTS ALL IMMEDIATE), as the owner, not at
- * the caller's COMMIT; so the rest of the caller's transaction checks its
- * deferrable constraints at once.
- * A caller who is neither a superuser nor a member of the owner's role is
- * refused.
- */
-    SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_rel;
-    IF v_owner IS NULL THEN
-        RAISE EXCEPTION 'relation with OID % does not exist', p_rel::oid
-            USING ERRCODE = '42P01', HINT = 'The table was dropped meanwhile: run the step again.';
-    END IF;
-    IF v_owner = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
-        IF p_returns THEN
-            EXECUTE p_sql INTO v_result USING p_arg1, p_arg2;
-            RETURN v_result;
-        END IF;
-        EXECUTE p_sql USING p_arg1, p_arg2;
-        GET DIAGNOSTICS v_rows = ROW_COUNT;
-        RETURN v_rows::text;
-    END IF;
-    IF NOT pg_catalog.pg_has_role(current_user, v_owner, 'MEMBER') THEN
-        RAISE EXCEPTION 'part acts on % with the rights of its owner %, and % is not a member of that role',
-                        p_rel, pg_catalog.pg_get_userbyid(v_owner), current_user
-            USING ERRCODE = '42501',
-                  HINT = pg_catalog.format('Run it as %I (or a member of that role) or as a superuser.', pg_catalog.pg_get_userbyid(v_owner));
-    END IF;
-
-    v_fn := 'part_as_owner_' || v_owner::text;
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
-                    WHERE p.pronamespace = pg_catalog.pg_my_temp_schema() AND p.proname = v_fn
-                      AND p.proargtypes = '25 16 25 25'::pg_catalog.oidvector
-                      AND p.proowner = v_owner AND p.prosecdef AND p.prolang = (SELECT l.oid FROM pg_catalog.pg_language l WHERE l.lanname = 'plpgsql')
-                      AND p.prosrc = v_src
-                      AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp', 'row_security=off']
-                      AND p.proacl IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee <> v_owner)) THEN
-        -- not as expected (first use, or changed): made anew, so nothing of the old one (a grant) stays
-        EXECUTE pg_catalog.format('DROP FUNCTION IF EXISTS pg_temp.%I(text, boolean, text, text)', v_fn);
-        EXECUTE pg_catalog.format(
-            'CREATE FUNCTION pg_temp.%I(p_sql text, p_returns boolean, p_arg1 text, p_arg2 text) RETURNS text LANGUAGE plpgsql '
-            'SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off AS %L', v_fn, v_src);
-        EXECUTE pg_catalog.format('ALTER FUNCTION pg_temp.%I(text, boolean, text, text) OWNER TO %I', v_fn, pg_catalog.pg_get_userbyid(v_owner));
-        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pg_temp.%I(text, boolean, text, text) FROM PUBLIC', v_fn);
-    END IF;
-
-    -- What the owner's code could leave behind in this session for whoever uses it next: settings
-    -- set for the session (a plain SET outlives the SET clauses of the functions around it, so it
-    -- is read here, not in a function with its own SET clause) and temporary objects (which name
-    -- lookups search first).
-    v_state := $state$
-        SELECT pg_catalog.concat_ws(' | ',
-            (SELECT pg_catalog.string_agg(s.name || '=' || coalesce(s.setting, ''), ',' ORDER BY s.name)
-               FROM pg_catalog.pg_settings s WHERE s.source = 'session'),
-            (SELECT pg_catalog.string_agg(k || '=' || coalesce(pg_catalog.current_setting(k, true), '<unset>'), ',')
-               FROM pg_catalog.unnest(ARRAY['part.syncing', 'part.truncating', 'part.lock_wait', 'role',
-                                            'session_authorization', 'search_path']) k),
-            (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('/', c.oid, c.relname, c.relkind, c.relowner, c.relacl), ',' ORDER BY c.oid)
-               FROM pg_catalog.pg_class c WHERE c.relnamespace = pg_catalog.pg_my_temp_schema()),
-            (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('/', t.oid, t.typname, t.typowner), ',' ORDER BY t.oid)
-               FROM pg_catalog.pg_type t WHERE t.typnamespace = pg_catalog.pg_my_temp_schema()),
-            (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('/', p.oid, p.proname, p.proowner, p.proacl, p.prosecdef,
-                                                               pg_catalog.md5(p.prosrc), p.proconfig), ',' ORDER BY p.oid)
-               FROM pg_catalog.pg_proc p WHERE p.pronamespace = pg_catalog.pg_my_temp_schema()),
-            (SELECT pg_catalog.string_agg(pg_catalog.concat_ws('/', o.oid, o.oprname, o.oprowner), ',' ORDER BY o.oid)
-               FROM pg_catalog.pg_operator o WHERE o.oprnamespace = pg_catalog.pg_my_temp_schema()),
-            (SELECT pg_catalog.string_agg(c.name, ',' ORDER BY c.name) FROM pg_catalog.pg_cursors c),
-            (SELECT pg_catalog.string_agg(ps.name, ',' ORDER BY ps.name) FROM pg_catalog.pg_prepared_statements ps))
-    $state$;
-    -- deferred triggers the caller queued before fire now, as the caller (the runner fires the
-    -- ones the owner's code queues, as the owner)
-    SET CONSTRAINTS ALL IMMEDIATE;
-    EXECUTE v_state INTO v_before;
-    EXECUTE pg_catalog.format('SELECT pg_temp.%I($1, $2, $3, $4)', v_fn) INTO v_result USING p_sql, p_returns, p_arg1, p_arg2;
-    EXECUTE v_state INTO v_after;
-    IF v_after IS DISTINCT FROM v_before THEN
-        RAISE EXCEPTION 'code of %''s owner % changed this session''s settings, temporary objects, cursors or prepared statements while part ran it as that owner',
-                        p_rel, pg_catalog.pg_get_userbyid(v_owner)
-            USING ERRCODE = '42501',
-                  HINT = 'A trigger, default or expression of that table sets a session setting (SET without LOCAL), creates a temporary object, a cursor or a prepared statement: change it to not do so; part refused the step (nothing of it was kept).';
-    END IF;
-    RETURN v_result;
-END
-$$;
-
 -- functions/_backfill_batch.sql
 CREATE FUNCTION part._backfill_batch(p_table_name text, p_batch_size integer)
     RETURNS bigint
@@ -403,9 +216,7 @@ DECLARE
     v_hi      text;
     v_rows    bigint;
     v_groups  text[];
-    v_done    jsonb;
     v_tries   integer := 0;
-    v_lock_timeout text;
     v_total   bigint;
     v_sql     text;
 BEGIN
@@ -427,10 +238,6 @@ BEGIN
  * sync's upserts do, so the two never deadlock. The gate is taken with try-locks
  * (no queue, so writers never wait behind a waiting batch), then, after
  * about 2 s of trying, by waiting.
- *
- * The copy waits for a row a writer holds at most 200 ms (lock_timeout, then
- * 55P03): the writer may wait for the gate (it takes it by try-locks, so
- * it is never the one a deadlock fails); part.backfill does the batch again.
  *
  * The backfill copies up to the largest key present when it started: every
  * row written since then goes through the sync.
@@ -511,38 +318,26 @@ BEGIN
     v_sql := pg_catalog.format(
         'WITH ins AS (INSERT INTO %1$s (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s '
         '%10$s ORDER BY %9$s %11$s RETURNING %7$s AS g) '
-        'SELECT pg_catalog.jsonb_build_array(pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d))::text FROM ins',
+        'SELECT pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d) FROM ins',
         v_part, v_cols, v_legacy, v_after, v_key, part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'),
         part._group_sql(v_m, pg_catalog.quote_ident(v_m.key_column)), part._group_text_sql(v_m, 'd.g'),
         part._sql_columns(v_m.legacy_key, 'l'), '@anti_join@', '@on_conflict@');
-    -- The copy is written with the rights of the tables' owner (part._as_owner): the owner's
-    -- triggers, defaults and expressions on the copy never run with the caller's rights.
-    -- It waits for a writer's row (a sync upsert not committed yet) at most briefly: that
-    -- writer may be waiting for the gate this batch holds; part.backfill then does the batch again.
-    v_lock_timeout := pg_catalog.current_setting('lock_timeout');
-    PERFORM pg_catalog.set_config('lock_timeout', '200ms', true);
     BEGIN
-        v_done := part._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
+        EXECUTE pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
             pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
                               v_part, part._sql_columns(v_m.partitioned_key, 'c', 'match:l'),
                               v_after_c, part._sql_columns(v_m.legacy_key, 'c', 'row'),
-                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'))),
-            v_m.backfill_last_key, v_hi)::jsonb;
+                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2')))
+           INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
     EXCEPTION WHEN unique_violation THEN
-        v_done := part._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING'),
-                                         v_m.backfill_last_key, v_hi)::jsonb;
+        EXECUTE pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING')
+           INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
     END;
-    PERFORM pg_catalog.set_config('lock_timeout', v_lock_timeout, true);
-    v_rows := (v_done ->> 0)::bigint;
-    v_groups := CASE WHEN pg_catalog.jsonb_typeof(v_done -> 1) = 'array'
-                     THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(v_done -> 1)) END;
-    -- off for the session too (not only this transaction): nothing the owner's code set survives the batch
-    PERFORM pg_catalog.set_config('part.syncing', 'off', false);
+    PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     PERFORM part._parity_mark(p_table_name, v_groups);
 
     UPDATE part.migration m
-       SET backfill_last_key = v_hi, backfill_rows = m.backfill_rows + v_rows, backfill_batches = m.backfill_batches + 1,
-           backfill_batch_at = pg_catalog.clock_timestamp()
+       SET backfill_last_key = v_hi, backfill_rows = m.backfill_rows + v_rows, backfill_batches = m.backfill_batches + 1
      WHERE m.table_name = p_table_name;
     RETURN v_rows;
 END
@@ -593,7 +388,7 @@ AS $$
                k.relpartbound::text LIKE '%:is_default true%' AS is_default,
                CASE WHEN c.strategy = 'range' THEN pg_catalog.pg_get_expr(k.relpartbound, k.oid) END AS expr
           FROM part.config c
-          JOIN pg_catalog.pg_inherits i ON i.inhparent = part._managed_rel(c.parent_table)
+          JOIN pg_catalog.pg_inherits i ON i.inhparent = pg_catalog.to_regclass(c.parent_table)
           JOIN pg_catalog.pg_class k ON k.oid = i.inhrelid
          WHERE p_parent IS NULL OR i.inhparent = p_parent
     ), lits AS (
@@ -621,40 +416,6 @@ AS $$
       FROM lits l
 $$;
 
--- functions/_check_count.sql
-CREATE FUNCTION part._check_count(p_what text, p_value bigint)
-    RETURNS void
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    -- the one home of these bounds: what a call can do under its locks in seconds, not minutes
-    v_lo bigint := CASE p_what WHEN 'premake' THEN 0 WHEN 'partitions' THEN 1 WHEN 'batch_size' THEN 1 END;
-    v_hi bigint := CASE p_what WHEN 'premake' THEN 1000 WHEN 'partitions' THEN 1024 WHEN 'batch_size' THEN 1000000 END;
-BEGIN
-/*
- * Check a count setting against its bounds (22023 outside them):
- *   premake (and create_ahead's p_count): 0 to 1000 intervals ahead;
- *   partitions (hash, and split_hash's new count): 1 to 1024;
- *   batch_size (backfill): 1 to 1,000,000 rows.
- * Each partition is created under a lock on the parent: ten thousand of
- * them would hold writers for minutes.
- */
-    IF v_lo IS NULL THEN
-        RAISE EXCEPTION 'part._check_count: unknown count "%"', p_what
-            USING ERRCODE = '22023', HINT = 'Check premake, partitions or batch_size.';
-    END IF;
-    IF p_value IS NULL OR p_value < v_lo OR p_value > v_hi THEN
-        RAISE EXCEPTION '% must be between % and %, not %', p_what, v_lo, v_hi, coalesce(p_value::text, 'NULL')
-            USING ERRCODE = '22023',
-                  HINT = CASE p_what
-                      WHEN 'premake' THEN 'Pass how many intervals ahead to keep, e.g. 3; for more, use a longer interval.'
-                      WHEN 'partitions' THEN 'Pass a hash partition count such as 16 or 64.'
-                      ELSE 'Pass how many rows a backfill batch copies, e.g. 10000.' END;
-    END IF;
-END
-$$;
-
 -- functions/_check_retention.sql
 CREATE FUNCTION part._check_retention(p_retention text, p_key_type regtype)
     RETURNS void
@@ -665,12 +426,11 @@ DECLARE
     v_iv interval;
 BEGIN
 /*
- * A retention is an interval with a unit for time keys ('24 months', at
- * most 1000 years) and a positive integer for integer keys (at most
- * 10^18); anything else is 22023.
+ * A retention is an interval with a unit for time keys ('24 months') and a
+ * positive integer for integer keys; anything else is 22023.
  */
     IF p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
-        IF p_retention !~ '^\s*[0-9]+\s*$' OR btrim(p_retention)::numeric <= 0 OR btrim(p_retention)::numeric > 1e18 THEN
+        IF p_retention !~ '^\s*[0-9]+\s*$' OR btrim(p_retention)::numeric <= 0 THEN
             RAISE EXCEPTION 'invalid retention "%" for an integer key', p_retention
                 USING ERRCODE = '22023', HINT = 'Give how far below the largest key to keep, as a positive integer.';
         END IF;
@@ -681,46 +441,10 @@ BEGIN
     EXCEPTION WHEN others THEN
         v_iv := NULL;
     END;
-    IF v_iv IS NULL OR p_retention ~ '^\s*[0-9.]+\s*$' OR v_iv <= interval '0' OR v_iv > interval '1000 years' THEN
+    IF v_iv IS NULL OR p_retention ~ '^\s*[0-9.]+\s*$' OR v_iv <= interval '0' THEN
         RAISE EXCEPTION 'invalid retention "%"', p_retention
-            USING ERRCODE = '22023', HINT = 'Write a positive interval with its unit, up to 1000 years, e.g. ''24 months'' or ''90 days''.';
+            USING ERRCODE = '22023', HINT = 'Write a positive interval with its unit, e.g. ''24 months'' or ''90 days''.';
     END IF;
-END
-$$;
-
--- functions/_check_schedule.sql
-CREATE FUNCTION part._check_schedule(p_key text, p_value text)
-    RETURNS text
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_value text := pg_catalog.btrim(p_value);
-BEGIN
-/*
- * Check one key of pginstall's [schedule] before anything is changed or a
- * pg_cron job registered (pginstall apply and plan call it in their
- * transaction; part.set_setting checks the recorded schedules the same
- * way, through part._cron_period): maintenance, retention, purge_history
- * are pg_cron schedules of five fields or a macro such as @daily ('' = not
- * scheduled), which must run at some time (not '0 0 31 2 *'; not @reboot);
- * history_days is 1 to 3650. Returns the value as it will be used; 22023
- * with a HINT otherwise.
- */
-    IF p_key IN ('maintenance', 'retention', 'purge_history') THEN
-        IF v_value IS NOT NULL AND v_value <> '' THEN
-            PERFORM part._cron_period(v_value);
-        END IF;
-        RETURN coalesce(v_value, '');
-    ELSIF p_key = 'history_days' THEN
-        IF v_value IS NULL OR v_value !~ '^[0-9]+$' OR v_value::numeric < 1 OR v_value::numeric > 3650 THEN
-            RAISE EXCEPTION 'history_days must be a whole number from 1 to 3650, not %', coalesce(p_value, 'NULL')
-                USING ERRCODE = '22023', HINT = 'How many days of pg_cron run history to keep, e.g. 7.';
-        END IF;
-        RETURN v_value::integer::text;
-    END IF;
-    RAISE EXCEPTION 'unknown schedule key "%"', p_key
-        USING ERRCODE = '22023', HINT = 'The [schedule] keys are maintenance, retention, purge_history and history_days.';
 END
 $$;
 
@@ -751,11 +475,10 @@ BEGIN
  * create_partitioned's own and checked there.
  */
     IF p_strategy = 'hash' THEN
-        IF p_partitions IS NULL THEN
-            RAISE EXCEPTION 'a hash-partitioned table needs a partition count'
+        IF p_partitions IS NULL OR p_partitions < 1 THEN
+            RAISE EXCEPTION 'a hash-partitioned table needs a partition count of 1 or more, not %', coalesce(p_partitions::text, 'NULL')
                 USING ERRCODE = '22023', HINT = 'Pass p_partitions => 16, for example.';
         END IF;
-        PERFORM part._check_count('partitions', p_partitions);
         IF p_interval IS NOT NULL OR p_retention IS NOT NULL THEN
             RAISE EXCEPTION 'hash partitions have no interval and no retention'
                 USING ERRCODE = '22023', HINT = 'Leave p_interval and p_retention NULL for a hash table.';
@@ -774,70 +497,17 @@ BEGIN
             PERFORM part._check_retention(p_retention, p_key_type);
         END IF;
     END IF;
-    PERFORM part._check_count('premake', p_premake);
-    PERFORM part._check_count('batch_size', p_batch_size);
+    IF p_premake IS NULL OR p_premake < 0 THEN
+        RAISE EXCEPTION 'premake must be zero or more, not %', coalesce(p_premake::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead to keep, e.g. 3.';
+    END IF;
+    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
+        RAISE EXCEPTION 'batch size must be 1 or more, not %', coalesce(p_batch_size::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass how many rows a backfill batch copies, e.g. 10000.';
+    END IF;
     IF p_retention_mode IS NULL OR p_retention_mode NOT IN ('drop', 'detach', 'archive') THEN
         RAISE EXCEPTION 'invalid retention mode "%"', p_retention_mode
             USING ERRCODE = '22023', HINT = 'Use ''drop'', ''detach'' or ''archive''.';
-    END IF;
-END
-$$;
-
--- functions/_check_trust.sql
-CREATE FUNCTION part._check_trust()
-    RETURNS void
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_bad text;
-BEGIN
-/*
- * Refuse to act when a role with fewer rights than the caller could have
- * changed what part is about to trust (called first by run_maintenance,
- * drop_old and create_ahead, which superusers run from pg_cron): schema part
- * and every object in it must be owned by a superuser or by the caller, and
- * no other role may create in schema part or write into part's tables (the
- * rows of part.config say which partitions to create and which to drop).
- */
-    SELECT pg_catalog.string_agg(x.what, ', ') INTO v_bad FROM (
-        SELECT pg_catalog.format('schema part (owner %s)', pg_catalog.pg_get_userbyid(n.nspowner)) AS what
-          FROM pg_catalog.pg_namespace n
-         WHERE n.nspname = 'part'
-           AND n.nspowner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
-           AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = n.nspowner)
-        UNION ALL
-        SELECT pg_catalog.format('%s (owner %s)', c.oid::regclass, pg_catalog.pg_get_userbyid(c.relowner))
-          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = 'part' AND c.relkind IN ('r', 'v', 'S', 'p')
-           AND c.relowner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
-           AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = c.relowner)
-        UNION ALL
-        SELECT pg_catalog.format('%s (owner %s)', p.oid::regprocedure, pg_catalog.pg_get_userbyid(p.proowner))
-          FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-         WHERE n.nspname = 'part'
-           AND p.proowner <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
-           AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = p.proowner)
-        UNION ALL
-        SELECT DISTINCT pg_catalog.format('%s (%s may %s)', c.oid::regclass,
-                                          CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
-                                          a.privilege_type)
-          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
-         WHERE n.nspname = 'part' AND a.grantee <> c.relowner
-           AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER')
-           AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = a.grantee), false)
-        UNION ALL
-        SELECT pg_catalog.format('schema part (%s may CREATE)', CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END)
-          FROM pg_catalog.pg_namespace n CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) a
-         WHERE n.nspname = 'part' AND a.grantee <> n.nspowner AND a.privilege_type = 'CREATE'
-           AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = a.grantee), false)
-    ) x;
-    IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'part refuses to run: objects it trusts could have been changed by a role other than % or a superuser: %',
-                        current_user, v_bad
-            USING ERRCODE = '42501',
-                  HINT = 'Give them back to a superuser (ALTER ... OWNER TO, REVOKE), or reinstall part as a superuser; see the README''s security model.';
     END IF;
 END
 $$;
@@ -886,7 +556,7 @@ END
 $$;
 
 -- functions/_copy_owner_and_grants.sql
-CREATE FUNCTION part._copy_owner_and_grants(p_from regclass, p_to regclass, p_partition boolean DEFAULT true)
+CREATE FUNCTION part._copy_owner_and_grants(p_from regclass, p_to regclass)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -897,17 +567,11 @@ DECLARE
 BEGIN
 /*
  * Give p_to the owner and the table privileges of p_from (a new partition
- * gets those of its parent). A partition of a table with row-level security
- * gets the owner only: its grants would let a role read or write the
- * partition directly, where the parent's policies do not apply (PostgreSQL
- * checks only the parent's privileges for access through the parent).
+ * gets those of its parent).
  */
     SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_from;
     IF v_owner <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = p_to) THEN
         EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %I', p_to, pg_catalog.pg_get_userbyid(v_owner));
-    END IF;
-    IF p_partition AND (SELECT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid = p_from) THEN
-        RETURN;
     END IF;
     FOR v_acl IN
         SELECT a.grantee, a.privilege_type, a.is_grantable
@@ -938,9 +602,6 @@ DECLARE
     v_cols     text;
     v_moved    bigint := 0;
     v_empty    boolean;
-    v_refs     text;
-    v_trg      text[];
-    v_trg_mode text[];
     v_lo       numeric := part._bound_ordinal(p_from, v_type);
     v_hi       numeric := part._bound_ordinal(p_to, v_type);
 BEGIN
@@ -975,6 +636,12 @@ BEGIN
     v_name := part._partition_name(
         coalesce(v_cfg.partition_prefix, (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_parent)),
         part._range_suffix(p_from, v_type, v_cfg."interval"));
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+            USING ERRCODE = '42P07',
+                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
+    END IF;
+
     SELECT nullif(pt.partdefid, 0)::regclass INTO v_default
       FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = p_parent;
 
@@ -987,78 +654,34 @@ BEGIN
         -- EXCLUSIVE blocks writers (only for this short step) but not readers.
         PERFORM part._lock_all(ARRAY[p_parent, v_default], ARRAY['EXCLUSIVE', 'ACCESS EXCLUSIVE']);
     END IF;
-    -- checked again under the lock: a concurrent call (create_ahead during run_maintenance) may
-    -- have made this partition while we waited; then there is nothing to do
-    IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                WHERE NOT b.is_default
-                  AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                  AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
-        RETURN NULL;
-    END IF;
-    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
-            USING ERRCODE = '42P07',
-                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
-    END IF;
 
     EXECUTE pg_catalog.format(
         'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS)',
         v_schema, v_name, p_parent);
     v_new := pg_catalog.format('%I.%I', v_schema, v_name)::regclass;
 
-    -- the parent's owner and privileges first: the rows move with the owner's rights
-    PERFORM part._copy_owner_and_grants(p_parent, v_new);
-
     IF v_default IS NOT NULL THEN
         SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
-        -- The rows move between partitions of one table; they are not deleted. A foreign key pointing
-        -- at the table would see deletes (ON DELETE CASCADE would delete the rows referencing them,
-        -- NO ACTION would refuse): PostgreSQL offers no way to move them without that, so refuse.
-        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
-          INTO v_refs
-          FROM pg_catalog.pg_constraint c
-         WHERE c.contype = 'f' AND c.confrelid IN (p_parent, v_default);
-        IF v_refs IS NOT NULL THEN
-            EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
-                                      v_default, v_cfg.key_column, p_from, p_to, v_type) INTO v_empty;
-            IF v_empty THEN
-                RAISE EXCEPTION 'rows of % [%, %) stay in %: % is referenced by foreign keys (%), and moving a row to another partition would fire their ON DELETE actions',
-                                v_cfg.parent_table, p_from, p_to, v_default, v_cfg.parent_table, v_refs
-                    USING ERRCODE = '55000',
-                          HINT = pg_catalog.format('Move them yourself (create the partition for [%s, %s) after moving its rows out of %s with the referencing rows in mind), or drop those foreign keys; part.verify() reports the rows waiting.',
-                                                   p_from, p_to, v_default);
-            END IF;
-        END IF;
-        -- No trigger of the default fires for the move (a user's audit trigger would log a delete of
-        -- a row that still exists; a migration's sync would mirror it as a delete): its triggers are
-        -- disabled while it moves (we hold it exclusively), then set back as they were.
-        SELECT pg_catalog.array_agg(t.tgname ORDER BY t.tgname), pg_catalog.array_agg(t.tgenabled::text ORDER BY t.tgname)
-          INTO v_trg, v_trg_mode
-          FROM pg_catalog.pg_trigger t WHERE t.tgrelid = v_default AND NOT t.tgisinternal AND t.tgenabled <> 'D';
-        FOR i IN 1 .. coalesce(pg_catalog.cardinality(v_trg), 0) LOOP
-            EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', v_default, v_trg[i]);
-        END LOOP;
-        -- The move runs with the rights of the table's owner (part._as_owner), never the caller's.
-        v_moved := part._as_owner(p_parent, pg_catalog.format(
-            'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s), '
-            'ins AS (INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved RETURNING 1) '
-            'SELECT pg_catalog.count(*)::text FROM ins',
-            v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new))::bigint;
+        -- part.syncing: a migration's sync triggers on the default must not mirror this move as a delete
+        PERFORM pg_catalog.set_config('part.syncing', 'on', true);
+        EXECUTE pg_catalog.format(
+            'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s) '
+            'INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved',
+            v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new);
+        GET DIAGNOSTICS v_moved = ROW_COUNT;
         -- we hold the default exclusively: when that emptied it, give its space back now
         IF v_moved > 0 THEN
             EXECUTE pg_catalog.format('SELECT NOT EXISTS (SELECT 1 FROM %s)', v_default) INTO v_empty;
             IF v_empty THEN
-                PERFORM part._as_owner(p_parent, pg_catalog.format('TRUNCATE %s', v_default), p_returns => false);
+                EXECUTE pg_catalog.format('TRUNCATE %s', v_default);
             END IF;
         END IF;
-        FOR i IN 1 .. coalesce(pg_catalog.cardinality(v_trg), 0) LOOP
-            EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_default,
-                                      CASE v_trg_mode[i] WHEN 'A' THEN 'ALWAYS' WHEN 'R' THEN 'REPLICA' ELSE '' END, v_trg[i]);
-        END LOOP;
+        PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     END IF;
 
+    PERFORM part._copy_owner_and_grants(p_parent, v_new);
     EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                               p_parent, v_new, p_from, p_to);
     PERFORM part._sync_partition(v_new);   -- a migration's sync triggers, if the parent has them
@@ -1199,7 +822,6 @@ DECLARE
     v_to      text;
     v_made    text;
     v_count   integer := 0;
-    v_lim     record;
 BEGIN
 /*
  * Move the rows waiting in p_parent's default partition into partitions
@@ -1212,9 +834,7 @@ BEGIN
  *
  * Rows older than the retention (whose partition part.drop_old would retire
  * at once) stay where they are, as do rows with a NULL key and rows of an
- * interval a differently-bounded partition already overlaps, and rows with
- * keys no aligned partition can hold (infinity, the bigint extremes:
- * part._key_limits), which never hold up the rows after them; part.verify()
+ * interval a differently-bounded partition already overlaps; part.verify()
  * reports them. Returns each partition made and the rows moved into it.
  */
     IF v_cfg.strategy <> 'range' THEN
@@ -1238,12 +858,11 @@ BEGIN
         END IF;
     END IF;
 
-    v_lim := part._key_limits(v_type, v_cfg."interval");
     LOOP
         EXIT WHEN p_max_partitions IS NOT NULL AND v_count >= p_max_partitions;
-        EXECUTE pg_catalog.format('SELECT pg_catalog.min(%1$I)::text FROM ONLY %2$s WHERE %1$I >= $1::%3$s AND %1$I >= $2::%3$s AND %1$I < $3::%3$s',
+        EXECUTE pg_catalog.format('SELECT pg_catalog.min(%1$I)::text FROM ONLY %2$s WHERE %1$I >= $1::%3$s',
                                   v_cfg.key_column, v_default, v_type)
-           INTO v_min USING coalesce(v_start, v_lim.lo), v_lim.lo, v_lim.hi;
+           INTO v_min USING coalesce(v_start, CASE WHEN v_int THEN '-9223372036854775808' ELSE '-infinity' END);
         EXIT WHEN v_min IS NULL;
         IF NOT v_int THEN
             v_min := part._literal(part._to_utc(v_min, v_type), v_type);
@@ -1418,79 +1037,6 @@ AS $$
                 ELSE pg_catalog.format('pg_catalog.to_char(%s, ''YYYY-MM-DD HH24:MI:SS'')', p_group_expr) END
 $$;
 
--- functions/_index_definition.sql
-CREATE FUNCTION part._index_definition(p_index regclass, p_extra_key text DEFAULT NULL)
-    RETURNS text
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_i     record;
-    v_cols  text[] := '{}';
-    v_incl  text[] := '{}';
-    v_col   text;
-    v_att   record;
-    v_opt   integer;
-BEGIN
-/*
- * What follows "CREATE [UNIQUE] INDEX ON <table>" for an index like
- * p_index, built from the catalog (never by editing pg_get_indexdef's
- * text, which a column named "ref)x" would fool): USING <method>, the key
- * columns or expressions with their collation, operator class and order,
- * then p_extra_key (a column name, added as the last key column, quoted
- * here), INCLUDE, NULLS NOT DISTINCT, WITH (storage parameters) and WHERE.
- */
-    SELECT i.indexrelid, i.indrelid, i.indnatts, i.indnkeyatts, i.indkey, i.indclass, i.indcollation, i.indoption,
-           coalesce((pg_catalog.to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false) AS nulls_not_distinct,
-           pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS pred, am.amname, c.reloptions
-      INTO v_i
-      FROM pg_catalog.pg_index i
-      JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
-      JOIN pg_catalog.pg_am am ON am.oid = c.relam
-     WHERE i.indexrelid = p_index;
-    FOR k IN 0 .. v_i.indnatts - 1 LOOP
-        SELECT a.attname, a.attcollation INTO v_att
-          FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_i.indrelid AND a.attnum = v_i.indkey[k];
-        IF v_i.indkey[k] = 0 THEN
-            v_col := '(' || pg_catalog.pg_get_indexdef(v_i.indexrelid, k + 1, false) || ')';
-        ELSE
-            v_col := pg_catalog.quote_ident(v_att.attname);
-        END IF;
-        IF k >= v_i.indnkeyatts THEN
-            v_incl := v_incl || v_col;
-            CONTINUE;
-        END IF;
-        IF v_i.indcollation[k] <> 0 AND (v_i.indkey[k] = 0 OR v_i.indcollation[k] <> v_att.attcollation) THEN
-            v_col := v_col || (SELECT pg_catalog.format(' COLLATE %I.%I', n.nspname, co.collname)
-                                 FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
-                                WHERE co.oid = v_i.indcollation[k]);
-        END IF;
-        v_col := v_col || (SELECT pg_catalog.format(' %I.%I', n.nspname, oc.opcname)
-                             FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_namespace n ON n.oid = oc.opcnamespace
-                            WHERE oc.oid = v_i.indclass[k]);
-        v_opt := v_i.indoption[k];
-        IF v_opt & 1 = 1 THEN
-            v_col := v_col || ' DESC' || CASE WHEN v_opt & 2 = 0 THEN ' NULLS LAST' ELSE '' END;
-        ELSIF v_opt & 2 = 2 THEN
-            v_col := v_col || ' NULLS FIRST';
-        END IF;
-        v_cols := v_cols || v_col;
-    END LOOP;
-    IF p_extra_key IS NOT NULL THEN
-        v_cols := v_cols || pg_catalog.quote_ident(p_extra_key);
-    END IF;
-    RETURN pg_catalog.format('USING %I (%s)', v_i.amname, pg_catalog.array_to_string(v_cols, ', '))
-        || CASE WHEN pg_catalog.cardinality(v_incl) > 0 THEN pg_catalog.format(' INCLUDE (%s)', pg_catalog.array_to_string(v_incl, ', ')) ELSE '' END
-        || CASE WHEN v_i.nulls_not_distinct THEN ' NULLS NOT DISTINCT' ELSE '' END
-        || CASE WHEN v_i.reloptions IS NOT NULL
-                THEN pg_catalog.format(' WITH (%s)', (SELECT pg_catalog.string_agg(pg_catalog.format('%I = %L', pg_catalog.split_part(o, '=', 1),
-                                                                                                   pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1)), ', ')
-                                                        FROM pg_catalog.unnest(v_i.reloptions) o))
-                ELSE '' END
-        || CASE WHEN v_i.pred IS NOT NULL THEN pg_catalog.format(' WHERE (%s)', v_i.pred) ELSE '' END;
-END
-$$;
-
 -- functions/_interval_spec.sql
 CREATE FUNCTION part._interval_spec(p_interval text, p_key_type regtype,
                                             OUT kind text, OUT months integer, OUT days integer,
@@ -1506,17 +1052,10 @@ BEGIN
  * 'months' (months = n), 'weeks' (days = 7n), 'days' (days = n),
  * 'subdaily' (seconds = n), 'integer' (width = n). Bad values: 22023;
  * a key type that range partitioning by interval cannot use: 42804.
- * Bounds: a time interval lasts at least a minute (partition names go
- * down to the minute) and at most 100 years; an integer width is at most
- * 10^18 (the bigint keys hold about 18 of those).
  */
     IF p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
         IF p_interval IS NULL OR p_interval !~ '^\s*[0-9]+\s*$' THEN
             RAISE EXCEPTION 'invalid interval "%" for an integer key', p_interval
-                USING ERRCODE = '22023', HINT = 'Give the width of each partition as a positive integer, e.g. ''100000''.';
-        END IF;
-        IF btrim(p_interval)::numeric > 1e18 THEN
-            RAISE EXCEPTION 'invalid interval "%": the width is at most 1000000000000000000', p_interval
                 USING ERRCODE = '22023', HINT = 'Give the width of each partition as a positive integer, e.g. ''100000''.';
         END IF;
         width := btrim(p_interval)::numeric;
@@ -1553,10 +1092,6 @@ BEGIN
         RAISE EXCEPTION 'invalid interval "%": it must be positive', p_interval
             USING ERRCODE = '22023', HINT = 'Use a positive interval such as ''1 month''.';
     END IF;
-    IF months > 1200 OR days > 36525 OR seconds > 3155760000 THEN   -- 36525 days in seconds
-        RAISE EXCEPTION 'invalid interval "%": it is longer than 100 years', p_interval
-            USING ERRCODE = '22023', HINT = 'Use an interval from ''1 minute'' to ''100 years'', such as ''1 month''.';
-    END IF;
     IF (months > 0)::int + (days > 0)::int + (seconds > 0)::int > 1 THEN
         RAISE EXCEPTION 'invalid interval "%": mixes months, days and hours', p_interval
             USING ERRCODE = '22023', HINT = 'Use a whole number of months, of days (or weeks), or of hours/minutes, e.g. ''3 months'' or ''14 days''.';
@@ -1569,10 +1104,6 @@ BEGIN
         IF p_key_type = 'date'::regtype THEN
             RAISE EXCEPTION 'interval "%" is shorter than a day, which a date key cannot use', p_interval
                 USING ERRCODE = '22023', HINT = 'Use an interval of at least ''1 day'' for a date column.';
-        END IF;
-        IF seconds < 60 OR seconds % 60 <> 0 THEN
-            RAISE EXCEPTION 'invalid interval "%": partitions are at least one minute wide, in whole minutes', p_interval
-                USING ERRCODE = '22023', HINT = 'Use e.g. ''1 minute'', ''15 minutes'', ''1 hour'' (partition names go down to the minute).';
         END IF;
         IF 86400 % seconds <> 0 AND seconds % 86400 <> 0 THEN
             RAISE EXCEPTION 'invalid interval "%": a sub-daily interval must divide a day', p_interval
@@ -1613,44 +1144,6 @@ AS $$
       JOIN LATERAL (SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ
                       FROM pg_catalog.pg_attribute a
                      WHERE a.attrelid = p_rel AND a.attname = u.c AND NOT a.attisdropped) t ON true
-$$;
-
--- functions/_key_limits.sql
-CREATE FUNCTION part._key_limits(p_key_type regtype, p_interval text, OUT lo text, OUT hi text)
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_spec record := part._interval_spec(p_interval, p_key_type);
-    v_min  numeric;
-    v_max  numeric;
-BEGIN
-/*
- * The keys part can give an aligned partition of its own: lo <= key < hi
- * (literals of the key type). Outside: integer keys whose interval would
- * have a bound beyond the type (the bigint extremes, say), and time keys
- * that are infinite or beyond the aligned intervals holding the years 1000
- * and 9999 (whose partition names and bounds stay ordinary). Maintenance
- * leaves such rows in the default partition, without letting them hold up
- * the others, and part.verify() reports them: only the user can decide
- * where they go (a partition FROM (...) TO (MAXVALUE) made by hand, say).
- */
-    IF v_spec.kind = 'integer' THEN
-        v_min := CASE p_key_type WHEN 'smallint'::regtype THEN -32768 WHEN 'integer'::regtype THEN -2147483648
-                                 ELSE -9223372036854775808 END;
-        v_max := CASE p_key_type WHEN 'smallint'::regtype THEN 32767 WHEN 'integer'::regtype THEN 2147483647
-                                 ELSE 9223372036854775807 END;
-        -- the first aligned start at or above the minimum, and the end of the last interval whose
-        -- end fits (div/mod: numeric division would round these 19-digit values)
-        lo := (-(pg_catalog.div(-v_min, v_spec.width) * v_spec.width))::text;
-        hi := ((pg_catalog.div(v_max - v_spec.width, v_spec.width)
-                - CASE WHEN pg_catalog.mod(v_max - v_spec.width, v_spec.width) < 0 THEN 1 ELSE 0 END) * v_spec.width
-               + v_spec.width)::text;
-        RETURN;
-    END IF;
-    lo := part._range_floor(part._literal(timestamp '1000-01-01 00:00:00', p_key_type), p_key_type, p_interval);
-    hi := part._range_floor(part._literal(timestamp '9999-01-01 00:00:00', p_key_type), p_key_type, p_interval);
-END
 $$;
 
 -- functions/_key_type.sql
@@ -1704,53 +1197,41 @@ AS $$
 $$;
 
 -- functions/_lock.sql
-CREATE FUNCTION part._lock(p_rel regclass, p_mode text, p_wait interval DEFAULT NULL)
+CREATE FUNCTION part._lock(p_rel regclass, p_mode text, p_attempts integer DEFAULT NULL)
     RETURNS void
     LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
 AS $$
     /*
-     * LOCK TABLE ONLY p_rel IN p_mode MODE without queueing behind a long
-     * transaction, within a waiting budget, then 55P03 naming the blocker:
-     * see part._lock_all.
+     * LOCK TABLE ONLY p_rel IN p_mode MODE with short timeouts, retries and
+     * backoff, then 55P03 naming the blocker: see part._lock_all.
      */
-    SELECT part._lock_all(ARRAY[p_rel], ARRAY[p_mode], p_wait)
+    SELECT part._lock_all(ARRAY[p_rel], ARRAY[p_mode], p_attempts)
 $$;
 
 -- functions/_lock_all.sql
-CREATE FUNCTION part._lock_all(p_rels regclass[], p_modes text[], p_wait interval DEFAULT NULL)
+CREATE FUNCTION part._lock_all(p_rels regclass[], p_modes text[], p_attempts integer DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_wait     interval := coalesce(p_wait, nullif(pg_catalog.current_setting('part.lock_wait', true), '')::interval, interval '10 s');
-    v_deadline timestamptz := pg_catalog.clock_timestamp() + v_wait;
-    v_saved    text := pg_catalog.current_setting('lock_timeout');
-    v_long     text;
-    v_failed   integer;
-    v_tries    integer := 0;
-    v_looked   integer := 0;
-    v_said     boolean := false;
+    v_timeout_ms integer := 100;
+    v_saved      text := pg_catalog.current_setting('lock_timeout');
+    v_blockers   text;
+    v_failed     integer;
+    v_attempts   integer := coalesce(p_attempts, nullif(pg_catalog.current_setting('part.lock_attempts', true), '')::integer, 10);
 BEGIN
 /*
- * Lock p_rels[i] IN p_modes[i] MODE, all or none, so that writers never
- * queue behind part for long:
- *   1. look first (pg_locks): while a conflicting lock is held by a
- *      transaction older than 50 ms (or a prepared one), which will not end
- *      within a short timeout, do not queue behind it (every writer arriving
- *      meanwhile would queue behind us): sleep 10 to 30 ms and look again;
- *   2. when none is, take the locks in order with lock_timeout 50 ms inside
- *      a subtransaction; if one is not granted, the subtransaction releases
- *      the ones already held and we go back to 1. Writers arriving meanwhile
- *      wait at most those 50 ms; short transactions holding the table end
- *      within them, and the ones that arrive later queue behind our request,
- *      so a steady stream of short transactions cannot starve us.
- * The waiting budget is time: p_wait, else the setting part.lock_wait
- * (SET part.lock_wait = '30 s' for a session), else 10 s. When it runs out:
- * 55P03 naming the sessions in the way. The step then completes shortly
- * after the long transaction ends. The first time a long transaction is in
- * the way, a NOTICE names it (the caller sees what it waits for).
+ * Lock p_rels[i] IN p_modes[i] MODE, all or none, without queueing behind a
+ * long transaction. Each attempt takes the locks in order inside a
+ * subtransaction, each waiting at most a short lock_timeout (100 ms,
+ * doubling up to 1 s); if one is not granted, the subtransaction rolls back
+ * and releases the ones already held, so writers queued behind us wait at
+ * most one timeout, never for the whole series of attempts. Between attempts
+ * we sleep a little (jittered). After p_attempts (default: the setting
+ * part.lock_attempts, else 10, about 10 s in all): 55P03 naming the sessions
+ * that hold the table that could not be locked.
  *
  * LOCK TABLE ONLY: for a partitioned table, writers and readers take the
  * parent's lock first, and its partitions are left to autovacuum.
@@ -1762,65 +1243,37 @@ BEGIN
         RAISE EXCEPTION 'invalid lock modes: %', p_modes USING ERRCODE = '22023',
             HINT = 'Give one PostgreSQL table lock mode (such as ACCESS EXCLUSIVE) per table.';
     END IF;
-    IF v_wait IS NULL OR v_wait < interval '0' THEN
-        RAISE EXCEPTION 'invalid lock wait %', v_wait USING ERRCODE = '22023',
-            HINT = 'Set part.lock_wait to a positive interval, such as ''10 s''.';
-    END IF;
-    LOOP
-        -- 1. a long transaction in the way? (a session whose start we cannot see counts as short)
-        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s on %s', x.who, x.rel), '; ') INTO v_long
-          FROM (SELECT t.rel::text AS rel,
-                       CASE WHEN l.pid IS NULL THEN pg_catalog.format('prepared transaction %s', l.virtualtransaction)
-                            ELSE pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s)',
-                                     a.pid, a.usename, a.application_name, a.state,
-                                     pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80)) END AS who
-                  FROM ROWS FROM (pg_catalog.unnest(p_rels), pg_catalog.unnest(p_modes)) AS t(rel, mode)
-                  JOIN pg_catalog.pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
-                  LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-                 WHERE l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()
-                   AND NOT l.mode = ANY (part._compatible_locks(t.mode))
-                   AND (l.pid IS NULL OR a.xact_start < pg_catalog.clock_timestamp() - interval '50 ms')) x;
-        v_looked := v_looked + 1;
-        IF v_long IS NOT NULL AND NOT v_said THEN
-            RAISE NOTICE 'part: waiting for a lock held by %; waiting up to %', v_long, v_wait;
-            v_said := true;
-        END IF;
-        IF v_long IS NULL THEN
-            -- 2. all or none, each waiting at most 50 ms
-            v_tries := v_tries + 1;
-            v_failed := NULL;
-            BEGIN
-                PERFORM pg_catalog.set_config('lock_timeout', '50ms', true);
-                FOR i IN 1 .. cardinality(p_rels) LOOP
-                    v_failed := i;
-                    EXECUTE pg_catalog.format('LOCK TABLE ONLY %s IN %s MODE', p_rels[i], p_modes[i]);
-                END LOOP;
-                PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);
-                RETURN;
-            EXCEPTION WHEN lock_not_available THEN
-                NULL;
-            END;
-        END IF;
-        EXIT WHEN pg_catalog.clock_timestamp() >= v_deadline;
-        PERFORM pg_catalog.pg_sleep(0.01 + 0.02 * pg_catalog.random());
+    FOR v_attempt IN 1 .. greatest(v_attempts, 1) LOOP
+        v_failed := NULL;
+        BEGIN
+            PERFORM pg_catalog.set_config('lock_timeout', v_timeout_ms || 'ms', true);
+            FOR i IN 1 .. cardinality(p_rels) LOOP
+                v_failed := i;
+                EXECUTE pg_catalog.format('LOCK TABLE ONLY %s IN %s MODE', p_rels[i], p_modes[i]);
+            END LOOP;
+            PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);
+            RETURN;
+        EXCEPTION WHEN lock_not_available THEN
+            IF v_attempt < v_attempts THEN
+                PERFORM pg_catalog.pg_sleep(v_timeout_ms / 1000.0 * (0.5 + pg_catalog.random()));
+            END IF;
+            v_timeout_ms := least(v_timeout_ms * 2, 1000);
+        END;
     END LOOP;
-
-    IF v_long IS NULL THEN  -- the last attempt timed out behind sessions that looked short: name them
-        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s) on %s',
-                   a.pid, a.usename, a.application_name, a.state,
-                   pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80), t.rel::text), '; ')
-          INTO v_long
-          FROM ROWS FROM (pg_catalog.unnest(p_rels), pg_catalog.unnest(p_modes)) AS t(rel, mode)
-          JOIN pg_catalog.pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
-          JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-         WHERE l.pid <> pg_catalog.pg_backend_pid()
-           AND NOT l.mode = ANY (part._compatible_locks(t.mode));
-    END IF;
-    RAISE EXCEPTION 'could not lock % in % mode within % (% attempts)',
-            pg_catalog.array_to_string(p_rels::text[], ', '), pg_catalog.array_to_string(p_modes, ', '), v_wait, v_tries
+    SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s)',
+               a.pid, a.usename, a.application_name, a.state,
+               pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'),
+               pg_catalog.left(a.query, 80)), '; ')
+      INTO v_blockers
+      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'relation' AND l.relation = p_rels[v_failed] AND l.granted
+       AND l.pid <> pg_catalog.pg_backend_pid()
+       AND NOT l.mode = ANY (part._compatible_locks(p_modes[v_failed]));
+    RAISE EXCEPTION 'could not lock table % in % mode after % attempts',
+            part._qualified(p_rels[v_failed]), p_modes[v_failed], v_attempts
         USING ERRCODE = '55P03',
-              DETAIL = 'Blocked by ' || coalesce(v_long, 'sessions that have since finished') || '.',
-              HINT = 'End or wait for the blocking transaction (pg_terminate_backend(pid) if it is stuck), then retry; SET part.lock_wait = ''30 s'' waits longer.';
+              DETAIL = 'Blocked by ' || coalesce(v_blockers, 'a session that has since finished') || '.',
+              HINT = 'End or wait for the blocking transaction (pg_terminate_backend(pid) if it is stuck), then retry.';
 END
 $$;
 
@@ -1869,7 +1322,7 @@ AS $$
      */
     WITH cfg AS MATERIALIZED (
         SELECT c.parent_table, c.strategy, c.key_type, c."interval", c.premake, c.retention,
-               part._managed_rel(c.parent_table) AS rel,
+               pg_catalog.to_regclass(c.parent_table) AS rel,
                c.key_type IN ('smallint', 'integer', 'bigint') AS int_key,
                (pg_catalog.now() AT TIME ZONE 'UTC') AS now_utc
           FROM part.config c
@@ -1946,24 +1399,6 @@ BEGIN
 END
 $$;
 
--- functions/_managed_rel.sql
-CREATE FUNCTION part._managed_rel(p_name text)
-    RETURNS regclass
-    LANGUAGE sql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-    /*
-     * The partitioned table a name of part.config stands for, or NULL when
-     * that name is now something else: part.config keeps names, and the
-     * table's owner may have renamed the table and put a view (whose
-     * functions would run with the reader's rights) or any other relation
-     * under its name. Nothing of part reads a managed table through a name
-     * without this check.
-     */
-    SELECT c.oid::regclass FROM pg_catalog.pg_class c
-     WHERE c.oid = pg_catalog.to_regclass(p_name) AND c.relkind = 'p'
-$$;
-
 -- functions/_max_key.sql
 CREATE FUNCTION part._max_key(p_rel regclass, p_key text)
     RETURNS float8
@@ -1974,8 +1409,8 @@ DECLARE
     v_max float8;
 BEGIN
 /* the largest value of an integer key (0 when the table is empty): "now" for integer ranges */
-    IF p_rel IS NULL OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = p_rel) IS DISTINCT FROM 'p' THEN
-        RETURN NULL;   -- only a partitioned table is read (a view's functions would run with the caller's rights)
+    IF p_rel IS NULL THEN
+        RETURN NULL;
     END IF;
     EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::float8 FROM %s', p_key, p_rel) INTO v_max;
     RETURN v_max;
@@ -2047,11 +1482,10 @@ AS $$
      * The two int4 keys (as "a, b", to put into SQL) of an advisory lock of a
      * migration: 'gate' is held exclusively by a backfill batch while it
      * copies and shared by a sync trigger that removes rows the backfill may
-     * still copy; 'check' serialises parity checks; 'phase' serialises the
-     * calls that change the phase (part._phase_lock).
+     * still copy; 'check' serialises parity checks.
      */
     SELECT pg_catalog.format('%s, %s',
-               CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 WHEN 'phase' THEN 1885434488 END,
+               CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 END,
                pg_catalog.hashtext(p_table_name))
 $$;
 
@@ -2131,8 +1565,7 @@ AS $$
         WHEN p_ordinal IS NULL THEN NULL
         WHEN p_ordinal <= -1e30 THEN 'MINVALUE'
         WHEN p_ordinal >= 1e30 THEN 'MAXVALUE'
-        -- numeric, not bigint: a float8 near the bigint extremes is out of bigint's range (display only)
-        WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN pg_catalog.round(p_ordinal::numeric)::text
+        WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN p_ordinal::bigint::text
         ELSE part._literal(pg_catalog.to_timestamp(p_ordinal) AT TIME ZONE 'UTC', p_key_type) END
 $$;
 
@@ -2226,49 +1659,6 @@ BEGIN
 END
 $$;
 
--- functions/_phase_lock.sql
-CREATE FUNCTION part._phase_lock(p_table_name text)
-    RETURNS void
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_key      text[] := pg_catalog.string_to_array(part._migration_lock(p_table_name, 'phase'), ', ');
-    v_attempts integer := coalesce(nullif(pg_catalog.current_setting('part.lock_attempts', true), '')::integer, 10);
-    v_wait_ms  integer := 100;
-    v_holder   text;
-BEGIN
-/*
- * Serialise the calls that change the phase of one migration
- * (switch_reads, rollback, finalize, migrate_cancel): a transaction-level
- * advisory lock, waited for as part._lock_all waits (short sleeps, about
- * 10 s in all, part.lock_attempts), then 55P03 saying that another call is
- * doing it. The caller reads the migration row again once it holds the
- * lock, and decides on the phase another call may just have changed
- * (moving to the phase it is in then does nothing).
- */
-    FOR v_attempt IN 1 .. greatest(v_attempts, 1) LOOP
-        IF pg_catalog.pg_try_advisory_xact_lock(v_key[1]::integer, v_key[2]::integer) THEN
-            RETURN;
-        END IF;
-        IF v_attempt < v_attempts THEN
-            PERFORM pg_catalog.pg_sleep(v_wait_ms / 1000.0 * (0.5 + pg_catalog.random()));
-            v_wait_ms := least(v_wait_ms * 2, 1000);
-        END IF;
-    END LOOP;
-    SELECT pg_catalog.string_agg(pg_catalog.format('pid %s (%s since %s: %s)', a.pid, a.state,
-                                                   pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'),
-                                                   pg_catalog.left(a.query, 80)), '; ')
-      INTO v_holder
-      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'advisory' AND l.granted AND l.classid::integer = v_key[1]::integer
-       AND l.objid::integer = v_key[2]::integer AND l.objsubid = 2 AND l.pid <> pg_catalog.pg_backend_pid();
-    RAISE EXCEPTION 'another call is changing the phase of the migration of % (%)', p_table_name, coalesce(v_holder, 'it has just finished')
-        USING ERRCODE = '55P03',
-              HINT = 'Wait for it to finish (its transaction to end), then call again: asking for the phase it reached does nothing.';
-END
-$$;
-
 -- functions/_qualified.sql
 CREATE FUNCTION part._qualified(p_rel regclass)
     RETURNS text
@@ -2298,9 +1688,7 @@ BEGIN
  * sub-daily intervals on the Unix epoch, integers on multiples of the width.
  */
     IF v_spec.kind = 'integer' THEN
-        -- div/mod, exact: numeric division rounds 19-digit keys (9223372036854775795 / 10)
-        RETURN ((pg_catalog.div(p_value::numeric, v_spec.width)
-                 - CASE WHEN pg_catalog.mod(p_value::numeric, v_spec.width) < 0 THEN 1 ELSE 0 END) * v_spec.width)::bigint::text;
+        RETURN (pg_catalog.floor(p_value::numeric / v_spec.width) * v_spec.width)::bigint::text;
     END IF;
     v_ts := part._to_utc(p_value, p_key_type);
     IF v_spec.kind = 'months' THEN
@@ -2369,110 +1757,6 @@ BEGIN
         WHEN v_spec.kind = 'days' THEN pg_catalog.to_char(v_ts, 'YYYY_MM_DD')
         ELSE pg_catalog.to_char(v_ts, 'YYYY_MM_DD_HH24MI')
     END;
-END
-$$;
-
--- functions/_render.sql
-CREATE FUNCTION part._render(p_template text, p_values jsonb)
-    RETURNS text
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_parts text[] := pg_catalog.string_to_array(p_template, '@');
-    v_keys  text[];
-    v_bad   text;
-    v_out   text;
-BEGIN
-/*
- * The one renderer of the code part generates at run time (the sync
- * functions and triggers): fills each placeholder of p_template from
- * p_values, quoted by the placeholder's kind, in a single pass (a value is
- * never scanned for placeholders again):
- *   @ident:k@  an identifier, through quote_ident;
- *   @rel:k@    a relation given by its oid, as schema.name, both quoted;
- *   @lit:k@    a literal, through quote_nullable (a JSON null is NULL);
- *   @sql:k@    SQL that part composed itself from quoted identifiers and
- *              literals (column lists, key comparisons): never a user's text.
- * A template holds no other @: split at every @, the even pieces are the
- * placeholders. A placeholder without a value, of an unknown kind or
- * malformed, a value no placeholder uses, or a value of the wrong JSON type
- * is an error: nothing a caller forgot, misspelled or added can pass
- * silently. Set-based and without regular expressions over the whole
- * template: it runs under the switch's locks.
- */
-    IF p_template IS NULL OR cardinality(v_parts) % 2 = 0 THEN
-        RAISE EXCEPTION 'template has an unpaired @ (or is NULL)'
-            USING ERRCODE = 'XX000', HINT = 'A template holds @ only around placeholders (@kind:name@): fix the template.';
-    END IF;
-    SELECT pg_catalog.array_agg(DISTINCT pg_catalog.split_part(u.seg, ':', 2)),
-           pg_catalog.string_agg(DISTINCT CASE
-               WHEN u.seg !~ '^(ident|lit|rel|sql):[a-z][a-z0-9_]*$' THEN pg_catalog.format('@%s@ is not a placeholder', u.seg)
-               WHEN NOT p_values ? pg_catalog.split_part(u.seg, ':', 2) THEN pg_catalog.format('@%s@ has no value', u.seg)
-               WHEN pg_catalog.jsonb_typeof(p_values -> pg_catalog.split_part(u.seg, ':', 2))
-                    <> ALL (CASE pg_catalog.split_part(u.seg, ':', 1) WHEN 'rel' THEN ARRAY['number', 'string']
-                                                                      WHEN 'lit' THEN ARRAY['string', 'number', 'boolean', 'null']
-                                                                      ELSE ARRAY['string'] END)
-                   THEN pg_catalog.format('@%s@ got a JSON %s', u.seg, pg_catalog.jsonb_typeof(p_values -> pg_catalog.split_part(u.seg, ':', 2)))
-               WHEN pg_catalog.split_part(u.seg, ':', 1) = 'rel'
-                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = (p_values ->> pg_catalog.split_part(u.seg, ':', 2))::oid)
-                   THEN pg_catalog.format('@%s@: relation %s does not exist', u.seg, p_values ->> pg_catalog.split_part(u.seg, ':', 2))
-           END, '; ')
-      INTO v_keys, v_bad
-      FROM pg_catalog.unnest(v_parts) WITH ORDINALITY AS u(seg, i)
-     WHERE u.i % 2 = 0;
-    IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'template placeholders: %', v_bad
-            USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a wrong template or values (or a table was dropped meanwhile): report it as a bug, or run the step again.';
-    END IF;
-    SELECT pg_catalog.string_agg(k, ', ') INTO v_bad
-      FROM pg_catalog.jsonb_object_keys(p_values) k WHERE NOT k = ANY (coalesce(v_keys, '{}'));
-    IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'template values not used: %', v_bad
-            USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a value its template has no placeholder for: report it as a bug.';
-    END IF;
-
-    SELECT pg_catalog.string_agg(
-               CASE WHEN u.i % 2 = 1 THEN u.seg
-                    ELSE CASE pg_catalog.split_part(u.seg, ':', 1)
-                             WHEN 'ident' THEN pg_catalog.quote_ident(p_values ->> pg_catalog.split_part(u.seg, ':', 2))
-                             WHEN 'lit'   THEN pg_catalog.quote_nullable(p_values ->> pg_catalog.split_part(u.seg, ':', 2))
-                             WHEN 'rel'   THEN (SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
-                                                  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                                                 WHERE c.oid = (p_values ->> pg_catalog.split_part(u.seg, ':', 2))::oid)
-                             ELSE p_values ->> pg_catalog.split_part(u.seg, ':', 2)
-                         END
-               END, '' ORDER BY u.i)
-      INTO v_out
-      FROM pg_catalog.unnest(v_parts) WITH ORDINALITY AS u(seg, i);
-    IF v_out IS NULL THEN
-        RAISE EXCEPTION 'template rendered to NULL'
-            USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a NULL SQL value: report it as a bug.';
-    END IF;
-    RETURN v_out;
-END
-$$;
-
--- functions/_require_sync_intact.sql
-CREATE FUNCTION part._require_sync_intact(p_table_name text, p_action text)
-    RETURNS void
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_problem text := part._sync_problems(p_table_name);
-BEGIN
-/*
- * Refuse p_action (switch_reads, rollback, finalize) while the sync of a
- * migration is not intact (part._sync_problems): writes that were not
- * mirrored would be lost by the switch, or brought back by it.
- */
-    IF v_problem IS NOT NULL THEN
-        RAISE EXCEPTION 'part.% of % refused: its sync is not intact (%)', p_action, p_table_name, v_problem
-            USING ERRCODE = '55000',
-                  HINT = pg_catalog.format('Restore it with SELECT part.migrate_refresh(%L), compare the tables with SELECT * FROM part.check_parity(%L, p_full => true) (writes made meanwhile may be missing on one side), then try again.',
-                                           p_table_name, p_table_name);
-    END IF;
 END
 $$;
 
@@ -2680,15 +1964,6 @@ BEGIN
  * every row written (TG_ARGV[0] names the key column), or NULL for a
  * TRUNCATE, so that part.split_hash re-copies those keys under its lock.
  */
-    -- SECURITY DEFINER (writers need no privilege on part.split_log), not executable by PUBLIC, and
-    -- only as part's own trigger on a partition of a table part manages
-    IF TG_NAME NOT IN ('part_split_capture', 'part_split_capture_truncate')
-       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i JOIN part.config c
-                                 ON c.parent_table = part._qualified(i.inhparent)
-                       WHERE i.inhrelid = TG_RELID AND c.strategy = 'hash') THEN
-        RAISE EXCEPTION 'part._split_capture fired as trigger % on %.%, which part did not create', TG_NAME, TG_TABLE_SCHEMA, TG_TABLE_NAME
-            USING ERRCODE = '42501', HINT = 'Drop that trigger: part._split_capture serves only part.split_hash.';
-    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         INSERT INTO part.split_log VALUES (TG_RELID, NULL);
         RETURN NULL;
@@ -2747,7 +2022,7 @@ END
 $$;
 
 -- functions/_swap.sql
-CREATE FUNCTION part._swap(p_m part.migration, p_to text, p_functions text[] DEFAULT NULL)
+CREATE FUNCTION part._swap(p_m part.migration, p_to text)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -2760,9 +2035,6 @@ DECLARE
     v_first    regclass;    -- the table that gives up the application's name
     v_second   regclass;    -- the table that takes it
     v_first_to text;
-    v_second_was text;      -- the name v_second had before the swap
-    v_was      text;
-    v_new      text;
     v_c        record;
     v_seq      text;
     v_value    numeric;
@@ -2772,9 +2044,7 @@ BEGIN
  * part.rollback (p_to = 'backfilled'), for a caller that holds ACCESS
  * EXCLUSIVE locks on both tables: renames (the legacy table becomes
  * <table>_legacy and the copy takes <table>, or back), primary-key
- * constraints and the other indexes named after a table renamed after
- * their tables (<table>_partitioned_org_id_idx becomes <table>_org_id_idx,
- * the legacy one <table>_legacy_org_id_idx), serial sequences owned by the
+ * constraints renamed after their tables, serial sequences owned by the
  * table that now has the name, identity sequences of that table advanced
  * past every value the other one used, the application's own triggers
  * enabled on the table with the name only, part.config and part.migration
@@ -2790,7 +2060,6 @@ BEGIN
             USING ERRCODE = '55000', HINT = 'Rename or drop that relation, then try again.';
     END IF;
 
-    SELECT c.relname INTO v_second_was FROM pg_catalog.pg_class c WHERE c.oid = v_second;
     EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_first, v_first_to);
     EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_second, v_app);
     -- primary-key constraints follow the table names (the one giving up the name first)
@@ -2807,22 +2076,6 @@ BEGIN
         ELSE
             RAISE WARNING 'part: primary key % of % keeps its name: % is taken', v_c.conname, v_c.rel, v_c.new_name;
         END IF;
-    END LOOP;
-
-    -- the other indexes named after their table follow it too (the one giving up the name first);
-    -- one whose new name is taken keeps its name
-    FOR v_c IN
-        SELECT i.indexrelid::regclass AS idx, ic.relname AS name, i.indrelid = v_first AS of_first
-          FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
-         WHERE i.indrelid IN (v_first, v_second) AND NOT i.indisprimary
-         ORDER BY i.indrelid = v_second, ic.relname
-    LOOP
-        v_was := CASE WHEN v_c.of_first THEN v_app ELSE v_second_was END;
-        CONTINUE WHEN pg_catalog.left(v_c.name, pg_catalog.length(v_was) + 1) <> v_was || '_';
-        v_new := part._partition_name(CASE WHEN v_c.of_first THEN v_first_to ELSE v_app END,
-                                              pg_catalog.substr(v_c.name, pg_catalog.length(v_was) + 2));
-        CONTINUE WHEN v_new = v_c.name OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_new)) IS NOT NULL;
-        EXECUTE pg_catalog.format('ALTER INDEX %s RENAME TO %I', v_c.idx, v_new);
     END LOOP;
 
     -- sequences: a serial's sequence belongs to the table with the name; an
@@ -2875,8 +2128,7 @@ BEGIN
            partitioned_at = CASE WHEN p_to = 'partitioned' THEN pg_catalog.now() ELSE m.partitioned_at END,
            rolled_back_at = CASE WHEN p_to = 'backfilled' THEN pg_catalog.now() ELSE m.rolled_back_at END
      WHERE m.table_name = p_m.table_name;
-    -- the triggers were checked in place; the functions prepared before the locks (or made now)
-    PERFORM part._sync_install(p_m.table_name, p_triggers => false, p_functions => p_functions);
+    PERFORM part._sync_install(p_m.table_name);
 END
 $$;
 
@@ -2929,9 +2181,10 @@ BEGIN
 /*
  * How the columns of a migration's two tables have drifted (for
  * part.verify): columns only one of them has, columns of different types,
- * columns added or dropped since the sync was generated (partitions
- * without their sync triggers: part._sync_problems). NULL when there is no
- * drift (or the migration is finalized).
+ * columns added or dropped since the sync was generated, and partitions
+ * of the partitioned table without the sync triggers (a write straight into
+ * them would not be mirrored). NULL when
+ * there is no drift (or the migration is finalized).
  */
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
     IF NOT FOUND OR v_m.phase = 'finalized' THEN
@@ -2962,6 +2215,13 @@ BEGIN
     IF v_list IS NOT NULL THEN
         v_out := v_out || v_list;
     END IF;
+    SELECT pg_catalog.string_agg(part._qualified(i.inhrelid), ', ' ORDER BY i.inhrelid::regclass::text) INTO v_list
+      FROM pg_catalog.pg_inherits i
+     WHERE i.inhparent = v_part
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = i.inhrelid AND t.tgname = 'part_sync_insert');
+    IF v_list IS NOT NULL THEN
+        v_out := v_out || pg_catalog.format('partitions without sync triggers (attached by hand?): %s', v_list);
+    END IF;
     IF v_m.sync_columns IS DISTINCT FROM part._sync_columns(v_legacy, v_part) THEN
         v_out := v_out || 'the sync was generated for other columns'::text;
     END IF;
@@ -2969,62 +2229,6 @@ BEGIN
         RETURN NULL;
     END IF;
     RETURN pg_catalog.array_to_string(v_out, '; ') || pg_catalog.format('; run SELECT part.migrate_refresh(%L)', p_table_name);
-END
-$$;
-
--- functions/_sync_function_create.sql
-CREATE FUNCTION part._sync_function_create(p_m part.migration, p_direction text)
-    RETURNS void
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_legacy   regclass := pg_catalog.to_regclass(p_m.legacy_table);
-    v_part     regclass := pg_catalog.to_regclass(p_m.partitioned_table);
-    v_function text := part._sync_function_name(p_m.table_name, p_direction);
-    v_owner    text;
-BEGIN
-/*
- * Create (or replace) one sync trigger function of a migration (p_direction
- * 'partitioned': legacy -> partitioned, 'legacy': back) and give it to the
- * owner of the legacy table: it is SECURITY DEFINER so that every writer's
- * statement is mirrored with the rights of the tables' owner (who owns both
- * tables: part.migrate_start gives the copy the legacy table's owner), never
- * with the rights of whoever started the migration. PUBLIC may not execute
- * it, so no one else can attach it to a table of their own (firing a trigger
- * needs no EXECUTE; creating one does). The owner may use the two helpers
- * the sync calls in part's catalog, and nothing else of part.
- */
-    SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)) INTO v_owner
-      FROM pg_catalog.pg_class c WHERE c.oid = v_legacy;
-    IF p_direction = 'partitioned' THEN
-        EXECUTE part._sync_function_sql(p_m, v_legacy, v_part, v_function);
-    ELSE
-        EXECUTE part._sync_function_sql(p_m, v_part, v_legacy, v_function);
-    END IF;
-    -- owner and privileges (skipped when already so: this runs under the switch's locks)
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
-                    WHERE p.oid = pg_catalog.to_regprocedure(v_function || '()')
-                      AND p.proowner = (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy)
-                      AND p.proacl IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee <> p.proowner)) THEN
-        EXECUTE pg_catalog.format('ALTER FUNCTION %s() OWNER TO %s', v_function, v_owner);
-        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', v_function);
-    END IF;
-    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_function,
-        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)',
-                          CASE WHEN p_direction = 'partitioned' THEN p_m.legacy_table ELSE p_m.partitioned_table END,
-                          CASE WHEN p_direction = 'partitioned' THEN p_m.partitioned_table ELSE p_m.legacy_table END));
-    IF NOT pg_catalog.has_function_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
-                                             'part._parity_mark(text, text[])', 'EXECUTE')
-       OR NOT pg_catalog.has_function_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
-                                                'part._sync_state(text, boolean)', 'EXECUTE')
-       OR NOT pg_catalog.has_schema_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
-                                              'part', 'USAGE') THEN
-        EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA part TO %s', v_owner);
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION part._parity_mark(text, text[]), '
-                                  'part._sync_state(text, boolean) TO %s', v_owner);
-    END IF;
 END
 $$;
 
@@ -3044,8 +2248,7 @@ AS $$
 $$;
 
 -- functions/_sync_function_sql.sql
-CREATE FUNCTION part._sync_function_sql(p_m part.migration, p_source regclass, p_target regclass, p_function text,
-                                                p_source_name text DEFAULT NULL, p_target_name text DEFAULT NULL)
+CREATE FUNCTION part._sync_function_sql(p_m part.migration, p_source regclass, p_target regclass, p_function text)
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -3053,25 +2256,18 @@ AS $$
 DECLARE
     v_legacy     regclass := pg_catalog.to_regclass(p_m.legacy_table);
     v_cols       text[] := part._sync_columns(p_source, p_target, true);
-    v_fn         text[] := pg_catalog.parse_ident(p_function);
     v_target_key text[];
     v_set        text[];
-    v_refuse     text[] := ARRAY['', ''];
-    v_i          integer;
+    v_sql        text;
+    v_refuse     text := '';
     v_keep       text[] := ARRAY['', ''];
     v_skipped    text := '';
     v_raise      text;
-    v_body       text;
 BEGIN
 /*
  * The CREATE FUNCTION statement of the sync trigger function p_function that
- * mirrors writes of p_source into p_target: the body is
- * templates/sync/sync_function.sql rendered by part._render from the live
- * catalog (every name quoted by its kind), and it goes into the statement as
- * one quoted literal, so no name can end the body or add a statement.
- * p_source_name / p_target_name (schema.table, quoted): the names the
- * tables will have, for a statement prepared before they are renamed (the
- * switch prepares it before taking its locks).
+ * mirrors writes of p_source into p_target: templates/sync/sync_function.sql
+ * with its @names@ filled in from the live catalog.
  */
     v_target_key := CASE WHEN p_target = v_legacy THEN p_m.legacy_key ELSE p_m.partitioned_key END;
     -- columns an upsert sets: not the key, not an identity column PostgreSQL generates ALWAYS
@@ -3085,10 +2281,9 @@ BEGIN
     -- key, so two rows of the partitioned table (same id, other date) would be one row there:
     -- refuse the write rather than overwrite the other row (a rollback would have lost it).
     IF p_target = v_legacy AND NOT (p_m.key_column = ANY (p_m.legacy_key)) THEN
-        v_raise := pg_catalog.format(
-            'RAISE EXCEPTION ''%%: a row with this %% exists in the legacy table with another %%, and the legacy table (kept for a rollback) can hold only one of them'', %L, %L, %L '
-            'USING ERRCODE = ''23505'', HINT = %L;',
-            p_m.table_name, pg_catalog.array_to_string(v_target_key, ', '), p_m.key_column,
+        v_raise := pg_catalog.format('RAISE EXCEPTION %L USING ERRCODE = ''23505'', HINT = %L;',
+            pg_catalog.replace(pg_catalog.format('%s: a row with this %s exists in the legacy table with another %s, and the legacy table (kept for a rollback) can hold only one of them',
+                                                 p_m.table_name, pg_catalog.array_to_string(v_target_key, ', '), p_m.key_column), '%', '%%'),
             pg_catalog.format('Give the row a new %s (the sequence does), or finalize the migration (part.finalize) before writing such rows.',
                               pg_catalog.array_to_string(v_target_key, ', ')));
         IF v_set IS NOT NULL THEN
@@ -3104,44 +2299,48 @@ BEGIN
             %s
         END IF;$r$, v_raise);
         ELSE
-            -- DO NOTHING cannot tell a skipped row: look before writing (an UPDATE may move a
-            -- row to another partition key: the legacy row it replaces is among old_rows)
-            FOR v_i IN 1..2 LOOP
-                v_refuse[v_i] := pg_catalog.format(
-                    $r$IF EXISTS (SELECT 1 FROM new_rows n JOIN %1$s t ON %2$s
-                        WHERE t.%3$I IS DISTINCT FROM n.%3$I %5$s) THEN
+            -- DO NOTHING cannot tell a skipped row: look before writing
+            v_refuse := pg_catalog.format(
+                $r$IF EXISTS (SELECT 1 FROM new_rows n JOIN %1$s t ON %2$s
+                        WHERE t.%3$I IS DISTINCT FROM n.%3$I @old_rows_filter@) THEN
             %4$s
         END IF;$r$,
-                    coalesce(p_target_name, part._qualified(p_target)), part._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column, v_raise,
-                    CASE WHEN v_i = 2 THEN pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s)',
-                                                             part._sql_columns(v_target_key, 't', 'match:o')) ELSE '' END);
-            END LOOP;
+                part._qualified(p_target), part._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column, v_raise);
         END IF;
     END IF;
 
-    v_body := part._render($tmpl$
+    v_sql := $tmpl$
+CREATE OR REPLACE FUNCTION @function@()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $sync$
 DECLARE
     v_m      record;
     v_groups text[];
     v_gate   boolean := false;
     v_done   bigint;
 BEGIN
-    -- Generated by part (do not edit: part.migrate_refresh regenerates it). It runs with the
-    -- rights of the tables' owner; it fires only as one of part's own triggers on the tables of
-    -- its migration (not as a trigger someone else attached to another table).
-    IF TG_NAME NOT LIKE 'part\_sync\_%'
-       OR NOT (TG_RELID = @lit:source_name@::pg_catalog.regclass
-               OR TG_ARGV[0] = 'partition'
-                  AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
-                               WHERE i.inhrelid = TG_RELID AND i.inhparent = @lit:source_name@::pg_catalog.regclass)) THEN
-        RAISE EXCEPTION 'the sync function of the migration of % fired as trigger % on %.%, which part did not create',
-                        @lit:table@, TG_NAME, TG_TABLE_SCHEMA, TG_TABLE_NAME
-            USING ERRCODE = '42501',
-                  HINT = 'Drop that trigger: a sync function serves only the triggers part created for it.';
+/*
+ * Generated by part for @table@ (do not edit: part.migrate_refresh
+ * regenerates it): mirrors every write to @source@ into @target@, one
+ * statement at a time, from the statement's transition tables.
+ */
+    -- Writes made by part itself (this sync in the other direction, the
+    -- backfill) are not mirrored back: that is what stops the recursion.
+    IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
+        RETURN NULL;
     END IF;
 
-    -- Every write to the table the application writes is mirrored, whoever makes it and in every
-    -- session_replication_role (the triggers are ENABLE ALWAYS): nothing a session sets skips it.
+    IF TG_WHEN = 'BEFORE' AND TG_OP <> 'TRUNCATE' THEN
+        -- part_sync_guard, enabled on the table the application does not write (the copy until
+        -- the switch, the legacy table after it): a write there would not be mirrored.
+        RAISE EXCEPTION '% is kept in step by part''s sync during the migration of @table@: % here is refused',
+                        '@source@', TG_OP
+            USING ERRCODE = '55000',
+                  HINT = 'Write to @table@ (the sync mirrors it here), or finish or roll back the migration first.';
+    END IF;
 
     IF TG_OP = 'TRUNCATE' THEN
         IF TG_WHEN = 'BEFORE' THEN
@@ -3149,220 +2348,129 @@ BEGIN
             -- (their BEFORE TRUNCATE triggers fire after the parent's); one
             -- partition truncated alone cannot be mirrored as such: refused.
             IF TG_ARGV[0] = 'partition' AND pg_catalog.current_setting('part.truncating', true) IS DISTINCT FROM 'on' THEN
-                RAISE EXCEPTION 'TRUNCATE of partition %.% alone is not mirrored into % during the migration of %',
-                                TG_TABLE_SCHEMA, TG_TABLE_NAME, @lit:target_name@, @lit:table@
+                RAISE EXCEPTION 'TRUNCATE of partition %.% alone is not mirrored into @target@ during the migration of @table@',
+                                TG_TABLE_SCHEMA, TG_TABLE_NAME
                     USING ERRCODE = '0A000',
-                          HINT = pg_catalog.format('DELETE the rows from the partition (that is mirrored), or TRUNCATE %s itself.', @lit:source_name@);
+                          HINT = 'DELETE the rows from the partition (that is mirrored), or TRUNCATE @source@ itself.';
             END IF;
             PERFORM pg_catalog.set_config('part.truncating', 'on', true);
             RETURN NULL;
         END IF;
         PERFORM pg_catalog.set_config('part.truncating', 'off', true);
         PERFORM pg_catalog.set_config('part.syncing', 'on', true);
-        TRUNCATE @sql:target@;
-        PERFORM part._parity_mark(@lit:table@, ARRAY['*']);
+        TRUNCATE @target@;
+        PERFORM part._parity_mark(@table_literal@, ARRAY['*']);
         PERFORM pg_catalog.set_config('part.syncing', 'off', true);
         RETURN NULL;
     END IF;
 
     PERFORM pg_catalog.set_config('part.syncing', 'on', true);
     IF TG_OP = 'INSERT' THEN
-        @sql:refuse_insert@
+        @refuse_insert@
         -- ON CONFLICT: a row the other table has already (it should not) is overwritten, never an error
-        INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
-        SELECT @sql:columns@ FROM new_rows
-            ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
-        @sql:refuse_skipped@
-        SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
-          FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d;
+        INSERT INTO @target@ AS t (@columns@) @overriding@
+        SELECT @columns@ FROM new_rows
+            ON CONFLICT (@target_key@) @on_conflict@ @keep_other_row_insert@;
+        @refuse_skipped@
+        SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
+          FROM (SELECT DISTINCT @group_n@ AS g FROM new_rows n) d;
     ELSE
         -- While the backfill may still copy rows this statement removes
         -- (their old key is between its last batch and its last key), wait
         -- for the batch it is copying now and keep it from starting another
         -- before this transaction ends: the backfill then never copies a row
         -- after its mirrored delete ran.
-        SELECT * INTO v_m FROM part._sync_state(@lit:table@);
+        SELECT * INTO v_m FROM part._sync_state(@table_literal@);
         IF v_m.phase = 'dual_write' AND v_m.backfill_finished_at IS NULL THEN
             IF v_m.backfill_high_key IS NULL THEN
                 v_gate := true;     -- the backfill has not started: it may copy anything
             ELSIF TG_OP = 'DELETE' THEN
                 v_gate := EXISTS (SELECT 1 FROM old_rows o
-                                   WHERE (v_m.backfill_last_key IS NULL OR @sql:legacy_key_o@ > @sql:last_key@)
-                                     AND @sql:legacy_key_o@ <= @sql:high_key@);
+                                   WHERE (v_m.backfill_last_key IS NULL OR @legacy_key_o@ > @last_key@)
+                                     AND @legacy_key_o@ <= @high_key@);
             ELSE                    -- an UPDATE removes (from the copy) only the rows whose key changed
                 v_gate := EXISTS (SELECT 1 FROM old_rows o
-                                   WHERE (v_m.backfill_last_key IS NULL OR @sql:legacy_key_o@ > @sql:last_key@)
-                                     AND @sql:legacy_key_o@ <= @sql:high_key@
-                                     AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:copy_match_n_o@));
+                                   WHERE (v_m.backfill_last_key IS NULL OR @legacy_key_o@ > @last_key@)
+                                     AND @legacy_key_o@ <= @high_key@
+                                     AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @copy_match_n_o@));
             END IF;
             IF v_gate THEN
-                -- by try-locks, not by waiting in the lock manager: a batch that waits for a
-                -- row this transaction holds then gives way (its lock_timeout; part.backfill does
-                -- the batch again) instead of a deadlock that could fail this application write
-                WHILE NOT pg_catalog.pg_try_advisory_xact_lock_shared(@sql:gate@) LOOP
-                    PERFORM pg_catalog.pg_sleep(0.002);
-                END LOOP;
+                PERFORM pg_catalog.pg_advisory_xact_lock_shared(@gate@);
                 IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
                     -- 40001 if a batch committed after this transaction's snapshot,
                     -- which would not see what that batch copied
-                    PERFORM part._sync_state(@lit:table@, true);
+                    PERFORM part._sync_state(@table_literal@, true);
                 END IF;
             END IF;
         END IF;
 
         IF TG_OP = 'DELETE' THEN
-            DELETE FROM @sql:target@ t USING old_rows o
-             WHERE @sql:match_t_o@;
-            SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
-              FROM (SELECT DISTINCT @sql:group_o@ AS g FROM old_rows o) d;
+            DELETE FROM @target@ t USING old_rows o
+             WHERE @match_t_o@;
+            SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
+              FROM (SELECT DISTINCT @group_o@ AS g FROM old_rows o) d;
         ELSE
-            @sql:refuse_update@
+            @refuse_update@
             -- UPDATE: a row whose key changed (partition key or primary key)
             -- leaves its old version behind; then every new version is upserted.
-            IF NOT EXISTS (SELECT 1 FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@)) THEN
-                -- no key changed: every new version is upserted, in key order, as the backfill
-                -- copies (concurrent upserts of the same keys never deadlock)
-                INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
-                SELECT @sql:columns@ FROM new_rows ORDER BY @sql:target_key@
-                    ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
-            ELSE
-                -- PostgreSQL 15's MERGE into a partitioned table whose matched row was deleted
-                -- concurrently hands over wrong transition tables: new versions of rows it
-                -- updated are missing from new_rows, and the row it inserted instead is there
-                -- (even twice). So an old row whose key is not in new_rows is removed only when
-                -- the source no longer has that key; when it still has it, the source's row
-                -- (locked FOR SHARE: the version a concurrent writer commits, never an older
-                -- one) is upserted with new_rows, each key once.
-                DELETE FROM @sql:target@ t USING old_rows o
-                 WHERE @sql:match_t_o@
-                   AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@)
-                   AND NOT EXISTS (SELECT 1 FROM @sql:source@ s WHERE @sql:match_s_o@);
-                WITH kept AS (SELECT @sql:columns_s@ FROM old_rows o JOIN @sql:source@ s ON @sql:match_s_o@
-                               WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE @sql:match_n_o@)
-                                 FOR SHARE OF s)
-                INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
-                SELECT DISTINCT ON (@sql:target_key@) @sql:columns@
-                  FROM (SELECT @sql:columns@ FROM new_rows UNION ALL SELECT @sql:columns@ FROM kept) r
-                 ORDER BY @sql:target_key@
-                    ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
-            END IF;
-            @sql:refuse_skipped@
-            SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
-              FROM (SELECT @sql:group_o@ AS g FROM old_rows o
+            DELETE FROM @target@ t USING old_rows o
+             WHERE @match_t_o@
+               AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @match_n_o@);
+            -- in key order, as the backfill copies: concurrent upserts of the same keys never deadlock
+            INSERT INTO @target@ AS t (@columns@) @overriding@
+            SELECT @columns@ FROM new_rows ORDER BY @target_key@
+                ON CONFLICT (@target_key@) @on_conflict@ @keep_other_row_update@;
+            @refuse_skipped@
+            SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
+              FROM (SELECT @group_o@ AS g FROM old_rows o
                     UNION
-                    SELECT @sql:group_n@ FROM new_rows n) d;
+                    SELECT @group_n@ FROM new_rows n) d;
         END IF;
     END IF;
     -- the parity ranges this statement touched, for part.check_parity
-    PERFORM part._parity_mark(@lit:table@, v_groups);
+    PERFORM part._parity_mark(@table_literal@, v_groups);
     PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     RETURN NULL;
 END
-$tmpl$, pg_catalog.jsonb_build_object(
-        'target', coalesce(p_target_name, part._qualified(p_target)),
-        'source', coalesce(p_source_name, part._qualified(p_source)),
-        'columns_s', part._sql_columns(v_cols, 's'),
-        'match_s_o', part._sql_columns(v_target_key, 's', 'match:o'),
-        'table', p_m.table_name,
-        'source_name', coalesce(p_source_name, part._qualified(p_source)),
-        'target_name', coalesce(p_target_name, part._qualified(p_target)),
-        'columns', part._sql_columns(v_cols),
-        'overriding', CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                                         WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped
-                                           AND a.attidentity <> '' AND a.attname = ANY (v_cols))
-                           THEN 'OVERRIDING SYSTEM VALUE' ELSE '' END,
-        'target_key', part._sql_columns(v_target_key),
-        'on_conflict', CASE WHEN v_set IS NULL THEN 'DO NOTHING' ELSE 'DO UPDATE SET ' || part._sql_columns(v_set, NULL, 'set') END,
-        'match_t_o', part._sql_columns(v_target_key, 't', 'match:o'),
-        'copy_match_n_o', part._sql_columns(p_m.partitioned_key, 'n', 'match:o'),
-        'match_n_o', part._sql_columns(v_target_key, 'n', 'match:o'),
-        'legacy_key_o', part._sql_columns(p_m.legacy_key, 'o', 'row'),
-        'last_key', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_last_key'),
-        'high_key', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_high_key'),
-        'gate', part._migration_lock(p_m.table_name, 'gate'),
-        'group_n', part._group_sql(p_m, pg_catalog.format('n.%I', p_m.key_column)),
-        'group_o', part._group_sql(p_m, pg_catalog.format('o.%I', p_m.key_column)),
-        'group_text', part._group_text_sql(p_m, 'd.g'),
-        'keep_other_row_insert', v_keep[1],
-        'keep_other_row_update', v_keep[2],
-        'refuse_skipped', v_skipped,
-        'refuse_insert', v_refuse[1],
-        'refuse_update', v_refuse[2]));
-    RETURN pg_catalog.format(
-        'CREATE OR REPLACE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
-        'SET search_path = pg_catalog, pg_temp AS %L', v_fn[1], v_fn[2], v_body);
-END
-$$;
-
--- functions/_sync_functions_after_swap.sql
-CREATE FUNCTION part._sync_functions_after_swap(p_m part.migration, p_to text)
-    RETURNS text[]
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_legacy regclass := pg_catalog.to_regclass(p_m.legacy_table);
-    v_part   regclass := pg_catalog.to_regclass(p_m.partitioned_table);
-    v_schema text := (pg_catalog.parse_ident(p_m.table_name))[1];
-    v_app    text := (pg_catalog.parse_ident(p_m.table_name))[2];
-    v_l_name text;
-    v_p_name text;
-BEGIN
-/*
- * The CREATE statements of both sync functions of a migration as they must
- * read once part._swap has renamed the tables for phase p_to ('partitioned':
- * the legacy table becomes <table>_legacy and the copy takes the
- * application's name; 'backfilled': the other way). Prepared by switch_reads
- * and rollback before they take their locks, so that under the locks only
- * the statements run (rendering them costs more than running them).
- */
-    IF p_to = 'partitioned' THEN
-        v_l_name := pg_catalog.format('%I.%I', v_schema, part._partition_name(v_app, 'legacy'));
-        v_p_name := pg_catalog.format('%I.%I', v_schema, v_app);
-    ELSE
-        v_l_name := pg_catalog.format('%I.%I', v_schema, v_app);
-        v_p_name := pg_catalog.format('%I.%I', v_schema, part._partition_name(v_app, 'partitioned'));
-    END IF;
-    RETURN ARRAY[
-        part._sync_function_sql(p_m, v_legacy, v_part, part._sync_function_name(p_m.table_name, 'partitioned'),
-                                        v_l_name, v_p_name),
-        part._sync_function_sql(p_m, v_part, v_legacy, part._sync_function_name(p_m.table_name, 'legacy'),
-                                        v_p_name, v_l_name)];
-END
-$$;
-
--- functions/_sync_guard.sql
-CREATE FUNCTION part._sync_guard()
-    RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-/*
- * The guard of a migration's mirror (part_sync_guard, BEFORE INSERT,
- * UPDATE, DELETE or TRUNCATE, statement-level), enabled on the table the
- * application does not write: the copy until the switch, the legacy table
- * after it. A write there would not be mirrored. SECURITY INVOKER, so it
- * sees who writes: only part's own writes pass, which run as the tables'
- * owner (the sync functions are the owner's SECURITY DEFINER, the backfill
- * runs through part._as_owner) with part.syncing on. A role that may write
- * the table (its grants were copied) cannot pass by setting part.syncing
- * itself. No EXECUTE for anyone: firing a trigger needs none.
- */
-    IF pg_catalog.current_setting('part.syncing', true) = 'on'
-       AND (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID)
-           = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
-        RETURN NULL;
-    END IF;
-    RAISE EXCEPTION '%.% is kept in step by part''s sync during a migration: % here is refused',
-                    TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP
-        USING ERRCODE = '55000',
-              HINT = 'Write to the table the application writes (the other table of the migration, see part.migrations): the sync mirrors it here; or finish or roll back the migration first.';
+$sync$
+$tmpl$;
+    v_sql := pg_catalog.replace(v_sql, '@function@', p_function);
+    v_sql := pg_catalog.replace(v_sql, '@source@', part._qualified(p_source));
+    v_sql := pg_catalog.replace(v_sql, '@target@', part._qualified(p_target));
+    v_sql := pg_catalog.replace(v_sql, '@table_literal@', pg_catalog.quote_literal(p_m.table_name));
+    v_sql := pg_catalog.replace(v_sql, '@table@', p_m.table_name);
+    v_sql := pg_catalog.replace(v_sql, '@columns@', part._sql_columns(v_cols));
+    v_sql := pg_catalog.replace(v_sql, '@overriding@',
+        CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                           WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped
+                             AND a.attidentity <> '' AND a.attname = ANY (v_cols))
+             THEN 'OVERRIDING SYSTEM VALUE' ELSE '' END);
+    v_sql := pg_catalog.replace(v_sql, '@target_key@', part._sql_columns(v_target_key));
+    v_sql := pg_catalog.replace(v_sql, '@on_conflict@',
+        CASE WHEN v_set IS NULL THEN 'DO NOTHING' ELSE 'DO UPDATE SET ' || part._sql_columns(v_set, NULL, 'set') END);
+    v_sql := pg_catalog.replace(v_sql, '@match_t_o@', part._sql_columns(v_target_key, 't', 'match:o'));
+    v_sql := pg_catalog.replace(v_sql, '@copy_match_n_o@', part._sql_columns(p_m.partitioned_key, 'n', 'match:o'));
+    v_sql := pg_catalog.replace(v_sql, '@match_n_o@', part._sql_columns(v_target_key, 'n', 'match:o'));
+    v_sql := pg_catalog.replace(v_sql, '@legacy_key_o@', part._sql_columns(p_m.legacy_key, 'o', 'row'));
+    v_sql := pg_catalog.replace(v_sql, '@last_key@', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_last_key'));
+    v_sql := pg_catalog.replace(v_sql, '@high_key@', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_high_key'));
+    v_sql := pg_catalog.replace(v_sql, '@gate@', part._migration_lock(p_m.table_name, 'gate'));
+    v_sql := pg_catalog.replace(v_sql, '@group_n@', part._group_sql(p_m, pg_catalog.format('n.%I', p_m.key_column)));
+    v_sql := pg_catalog.replace(v_sql, '@group_o@', part._group_sql(p_m, pg_catalog.format('o.%I', p_m.key_column)));
+    v_sql := pg_catalog.replace(v_sql, '@group_text@', part._group_text_sql(p_m, 'd.g'));
+    v_sql := pg_catalog.replace(v_sql, '@keep_other_row_insert@', v_keep[1]);
+    v_sql := pg_catalog.replace(v_sql, '@keep_other_row_update@', v_keep[2]);
+    v_sql := pg_catalog.replace(v_sql, '@refuse_skipped@', v_skipped);
+    v_sql := pg_catalog.replace(v_sql, '@refuse_insert@', pg_catalog.replace(v_refuse, '@old_rows_filter@', ''));
+    -- an UPDATE may move a row to another partition key: the legacy row it replaces is among old_rows
+    v_sql := pg_catalog.replace(v_sql, '@refuse_update@', pg_catalog.replace(v_refuse, '@old_rows_filter@',
+        pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s)', part._sql_columns(v_target_key, 't', 'match:o'))));
+    RETURN v_sql;
 END
 $$;
 
 -- functions/_sync_install.sql
-CREATE FUNCTION part._sync_install(p_table_name text, p_triggers boolean DEFAULT true, p_functions text[] DEFAULT NULL)
+CREATE FUNCTION part._sync_install(p_table_name text)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -3384,12 +2492,7 @@ BEGIN
  * triggers). On the table the application writes (the legacy one until the
  * switch) they mirror; on the other one they are disabled and a guard
  * refuses direct writes. Records the columns the sync writes, for drift
- * checks. p_triggers => false (the switch and the rollback, under their
- * locks, after part._require_sync_intact found every trigger in place):
- * only the functions are regenerated (the tables' names changed) and the
- * direction turned over; the triggers stay (they name the functions by oid).
- * p_functions: the CREATE statements of both functions, prepared by
- * part._sync_functions_after_swap before the locks.
+ * checks.
  */
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
@@ -3399,23 +2502,15 @@ BEGIN
                         p_table_name, v_m.legacy_table, v_m.partitioned_table
             USING ERRCODE = '42P01', HINT = 'Restore the missing table, or remove the migration row from part.migration.';
     END IF;
-    IF p_functions IS NULL THEN
-        PERFORM part._sync_function_create(v_m, 'partitioned');
-        PERFORM part._sync_function_create(v_m, 'legacy');
-    ELSE
-        -- prepared by part._sync_functions_after_swap: CREATE OR REPLACE keeps owner and privileges
-        EXECUTE p_functions[1];
-        EXECUTE p_functions[2];
-        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
-            pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_legacy, v_part));
-        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
-            pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_part, v_legacy));
-    END IF;
+    EXECUTE part._sync_function_sql(v_m, v_legacy, v_part, v_to_part);
+    EXECUTE part._sync_function_sql(v_m, v_part, v_legacy, v_to_leg);
+    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
+        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.legacy_table, v_m.partitioned_table));
+    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
+        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.partitioned_table, v_m.legacy_table));
 
-    IF p_triggers THEN
-        PERFORM part._sync_triggers(v_legacy, v_to_part, 'table', true, false, true);
-        PERFORM part._sync_triggers(v_part, v_to_leg, 'table', true, true, true);
-    END IF;
+    PERFORM part._sync_triggers(v_legacy, v_to_part, '', true, false, true);
+    PERFORM part._sync_triggers(v_part, v_to_leg, '', true, true, true);
     -- the table the application writes mirrors its writes; the other one refuses direct writes
     -- (its DML triggers disabled: with transition tables they would keep every row the sync or
     -- the backfill writes there, for nothing)
@@ -3423,17 +2518,14 @@ BEGIN
         SELECT CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END AS writer,
                CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END AS mirror
     LOOP
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE ALWAYS TRIGGER part_sync_insert, '
-                                  'ENABLE ALWAYS TRIGGER part_sync_update, ENABLE ALWAYS TRIGGER part_sync_delete, '
-                                  'ENABLE ALWAYS TRIGGER part_sync_truncate', v_p.writer);
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s ENABLE ALWAYS TRIGGER part_sync_guard', v_p.mirror);
-        -- the mirror: its guard refuses writes and TRUNCATE; its own sync does not fire (a TRUNCATE
-        -- the sync makes there must not be mirrored back)
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE TRIGGER part_sync_insert, '
+                                  'ENABLE TRIGGER part_sync_update, ENABLE TRIGGER part_sync_delete', v_p.writer);
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER part_sync_guard', v_p.mirror);
         EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
-                                  'DISABLE TRIGGER part_sync_delete, DISABLE TRIGGER part_sync_truncate', v_p.mirror);
+                                  'DISABLE TRIGGER part_sync_delete', v_p.mirror);
     END LOOP;
-    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part AND p_triggers LOOP
-        PERFORM part._sync_triggers(v_p.rel, v_to_leg, 'partition', false, true);
+    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part LOOP
+        PERFORM part._sync_triggers(v_p.rel, v_to_leg, '''partition''', false, true);
     END LOOP;
     UPDATE part.migration m SET sync_columns = part._sync_columns(v_legacy, v_part)
      WHERE m.table_name = p_table_name;
@@ -3462,98 +2554,13 @@ BEGIN
      WHERE i.inhrelid = p_partition AND m.phase <> 'finalized';
     IF FOUND THEN
         -- the functions too: a hash split changes the partition count they group by
-        PERFORM part._sync_function_create(v_m, 'partitioned');
-        PERFORM part._sync_function_create(v_m, 'legacy');
+        EXECUTE part._sync_function_sql(v_m, pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table),
+                                                part._sync_function_name(v_m.table_name, 'partitioned'));
+        EXECUTE part._sync_function_sql(v_m, pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table),
+                                                part._sync_function_name(v_m.table_name, 'legacy'));
         PERFORM part._sync_triggers(p_partition, part._sync_function_name(v_m.table_name, 'legacy'),
-                                            'partition', false, true);
+                                            '''partition''', false, true);
     END IF;
-END
-$$;
-
--- functions/_sync_problems.sql
-CREATE FUNCTION part._sync_problems(p_table_name text)
-    RETURNS text
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_m       part.migration;
-    v_legacy  regclass;
-    v_part    regclass;
-    v_writer  regclass;
-    v_mirror  regclass;
-    v_f_w     oid;
-    v_f_m     oid;
-    v_out     text[] := '{}';
-    v_list    text;
-BEGIN
-/*
- * Whether the sync of a migration is intact, checked by identity (part's own
- * trigger names calling part's own generated functions), not by a name that
- * merely looks like it: NULL when it is, else what is wrong. Intact means:
- *   - on the table the application writes (the legacy one until the switch):
- *     part_sync_insert, _update, _delete and _truncate enabled ALWAYS (they
- *     fire in every session_replication_role), calling its sync function;
- *   - on the other table: part_sync_guard enabled ALWAYS (refusing writes
- *     and TRUNCATE), its DML and TRUNCATE sync disabled;
- *   - on every partition of the partitioned table: the partition triggers,
- *     enabled ALWAYS (a write straight into a partition is mirrored too).
- * part.verify reports it; switch_reads, rollback and finalize refuse while
- * it is not intact; part.migrate_refresh restores it.
- */
-    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
-    IF NOT FOUND OR v_m.phase = 'finalized' THEN
-        RETURN NULL;
-    END IF;
-    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
-    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
-    IF v_legacy IS NULL OR v_part IS NULL THEN
-        RETURN pg_catalog.format('a table is missing (legacy %s, partitioned %s)', v_m.legacy_table, v_m.partitioned_table);
-    END IF;
-    v_writer := CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END;
-    v_mirror := CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END;
-    v_f_w := pg_catalog.to_regprocedure(part._sync_function_name(p_table_name,
-                 CASE WHEN v_m.phase = 'partitioned' THEN 'legacy' ELSE 'partitioned' END) || '()');
-    v_f_m := pg_catalog.to_regprocedure(part._sync_function_name(p_table_name,
-                 CASE WHEN v_m.phase = 'partitioned' THEN 'partitioned' ELSE 'legacy' END) || '()');
-    IF v_f_w IS NULL OR v_f_m IS NULL THEN
-        RETURN 'a sync function is missing';
-    END IF;
-
-    SELECT pg_catalog.string_agg(e.tgname, ', ' ORDER BY e.tgname) INTO v_list
-      FROM (VALUES ('part_sync_insert'), ('part_sync_update'), ('part_sync_delete'), ('part_sync_truncate')) e(tgname)
-     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
-                        WHERE t.tgrelid = v_writer AND t.tgname = e.tgname AND t.tgfoid = v_f_w AND t.tgenabled = 'A');
-    IF v_list IS NOT NULL THEN
-        v_out := v_out || pg_catalog.format('on %s (written by the application) %s missing or not enabled ALWAYS: those writes are not mirrored',
-                                            v_writer, v_list);
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
-                    WHERE t.tgrelid = v_mirror AND t.tgname = 'part_sync_guard'
-                      AND t.tgfoid = 'part._sync_guard()'::pg_catalog.regprocedure AND t.tgenabled = 'A') THEN
-        v_out := v_out || pg_catalog.format('the guard of %s is missing or not enabled ALWAYS: direct writes there are not refused', v_mirror);
-    END IF;
-    SELECT pg_catalog.string_agg(t.tgname, ', ' ORDER BY t.tgname) INTO v_list
-      FROM pg_catalog.pg_trigger t
-     WHERE t.tgrelid = v_mirror AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate')
-       AND t.tgenabled <> 'D';
-    IF v_list IS NOT NULL THEN
-        v_out := v_out || pg_catalog.format('on %s (the mirror) %s enabled: what the sync writes there would be mirrored back', v_mirror, v_list);
-    END IF;
-    SELECT pg_catalog.string_agg(part._qualified(i.inhrelid), ', ' ORDER BY i.inhrelid::regclass::text) INTO v_list
-      FROM pg_catalog.pg_inherits i
-     WHERE i.inhparent = v_part
-       AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_trigger t
-             WHERE t.tgrelid = i.inhrelid AND t.tgenabled = 'A'
-               AND t.tgfoid = CASE WHEN v_m.phase = 'partitioned' THEN v_f_w ELSE v_f_m END
-               AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate_guard')) < 4;
-    IF v_list IS NOT NULL THEN
-        v_out := v_out || pg_catalog.format('partitions without their sync triggers (attached by hand?): %s', v_list);
-    END IF;
-    IF cardinality(v_out) = 0 THEN
-        RETURN NULL;
-    END IF;
-    RETURN pg_catalog.array_to_string(v_out, '; ');
 END
 $$;
 
@@ -3576,13 +2583,9 @@ BEGIN
           JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
           JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
          WHERE NOT t.tgisinternal AND t.tgname LIKE 'part\_sync\_%'
-           AND (pg_catalog.format('%I.%I', n.nspname, p.proname)
-                    IN (part._sync_function_name(p_table_name, 'partitioned'),
-                        part._sync_function_name(p_table_name, 'legacy'))
-                OR t.tgname = 'part_sync_guard' AND p.oid = 'part._sync_guard()'::pg_catalog.regprocedure
-                   AND t.tgrelid IN (SELECT pg_catalog.to_regclass(m.legacy_table) FROM part.migration m WHERE m.table_name = p_table_name
-                                     UNION ALL
-                                     SELECT pg_catalog.to_regclass(m.partitioned_table) FROM part.migration m WHERE m.table_name = p_table_name))
+           AND pg_catalog.format('%I.%I', n.nspname, p.proname)
+               IN (part._sync_function_name(p_table_name, 'partitioned'),
+                   part._sync_function_name(p_table_name, 'legacy'))
     LOOP
         EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_t.tgname, v_t.rel);
     END LOOP;
@@ -3623,25 +2626,20 @@ CREATE FUNCTION part._sync_trigger_events(p_rel regclass, p_enabled_only boolean
     SET search_path = pg_catalog, pg_temp
 AS $$
     /*
-     * The events (INSERT, UPDATE, DELETE, TRUNCATE) that part's own sync
-     * triggers on p_rel fire on, in that order: triggers with part's names
-     * (part_sync_insert, ...) calling one of the generated sync functions of
-     * a migration of p_rel, checked by identity (a user's trigger whose name
-     * merely contains "sync" does not count); only those enabled ALWAYS
-     * (which fire in every session_replication_role) unless p_enabled_only
-     * is false.
+     * The events (INSERT, UPDATE, DELETE, TRUNCATE) that part's sync triggers
+     * on p_rel fire on, in that order: the user triggers of p_rel whose name or
+     * function name contains "sync" (the names part.migrate_start gives them),
+     * only the enabled ones unless p_enabled_only is false.
      */
     SELECT coalesce(pg_catalog.array_agg(e.ev ORDER BY e.n), '{}')
-      FROM (VALUES (1, 'INSERT', 'part_sync_insert'), (2, 'UPDATE', 'part_sync_update'),
-                   (3, 'DELETE', 'part_sync_delete'), (4, 'TRUNCATE', 'part_sync_truncate')) AS e(n, ev, tgname)
+      FROM (VALUES (1, 'INSERT', 4), (2, 'UPDATE', 16), (3, 'DELETE', 8), (4, 'TRUNCATE', 32)) AS e(n, ev, bit)
      WHERE EXISTS (SELECT 1
                      FROM pg_catalog.pg_trigger t
-                     JOIN part.migration m
-                       ON p_rel IN (pg_catalog.to_regclass(m.legacy_table), pg_catalog.to_regclass(m.partitioned_table))
-                    WHERE t.tgrelid = p_rel AND t.tgname = e.tgname
-                      AND t.tgfoid IN (pg_catalog.to_regprocedure(part._sync_function_name(m.table_name, 'partitioned') || '()'),
-                                       pg_catalog.to_regprocedure(part._sync_function_name(m.table_name, 'legacy') || '()'))
-                      AND (NOT p_enabled_only OR t.tgenabled = 'A'))
+                     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+                    WHERE t.tgrelid = p_rel AND NOT t.tgisinternal
+                      AND (t.tgname ILIKE '%sync%' OR p.proname ILIKE '%sync%')
+                      AND (NOT p_enabled_only OR t.tgenabled <> 'D')
+                      AND (t.tgtype::integer & e.bit) <> 0)
 $$;
 
 -- functions/_sync_triggers.sql
@@ -3653,64 +2651,48 @@ CREATE FUNCTION part._sync_triggers(p_rel regclass, p_function text, p_argument 
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_fn     text[] := pg_catalog.parse_ident(p_function);
-    v_values jsonb;
+    v_sql  text := $tmpl$
+CREATE OR REPLACE TRIGGER part_sync_insert AFTER INSERT ON @table@
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
+CREATE OR REPLACE TRIGGER part_sync_update AFTER UPDATE ON @table@
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
+CREATE OR REPLACE TRIGGER part_sync_delete AFTER DELETE ON @table@
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
+--after-truncate
+CREATE OR REPLACE TRIGGER part_sync_truncate AFTER TRUNCATE ON @table@
+    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
+--before-truncate
+CREATE OR REPLACE TRIGGER part_sync_truncate_guard BEFORE TRUNCATE ON @table@
+    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
+--guard
+CREATE OR REPLACE TRIGGER part_sync_guard BEFORE INSERT OR UPDATE OR DELETE ON @table@
+    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
+$tmpl$;
+    v_dml  text;
 BEGIN
 /*
- * Create (or replace) the sync triggers of one table from templates/sync/:
- * the INSERT, UPDATE and DELETE triggers with transition tables, the AFTER /
- * BEFORE TRUNCATE ones and the guard as asked, each rendered by part._render.
- * p_argument is the trigger argument: 'table' or 'partition'. All are
- * ENABLE ALWAYS.
+ * Create (or replace) the sync triggers of one table from
+ * templates/sync/sync_triggers.sql: the INSERT, UPDATE and DELETE triggers
+ * with transition tables, the AFTER / BEFORE TRUNCATE ones and the guard
+ * as asked.
  */
-    IF p_argument NOT IN ('table', 'partition') THEN
-        RAISE EXCEPTION 'unknown sync trigger argument %', p_argument
-            USING ERRCODE = '22023', HINT = 'An internal caller of part._sync_triggers passed a wrong argument: report it as a bug.';
-    END IF;
-    v_values := pg_catalog.jsonb_build_object('table', p_rel::oid, 'function_schema', v_fn[1],
-                                              'function_name', v_fn[2], 'argument', p_argument);
-    EXECUTE part._render($tmpl$
-CREATE OR REPLACE TRIGGER part_sync_insert AFTER INSERT ON @rel:table@
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT WHEN (part._sync_active())
-    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
-CREATE OR REPLACE TRIGGER part_sync_update AFTER UPDATE ON @rel:table@
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT WHEN (part._sync_active())
-    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
-CREATE OR REPLACE TRIGGER part_sync_delete AFTER DELETE ON @rel:table@
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT WHEN (part._sync_active())
-    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
-$tmpl$, v_values);
+    v_sql := pg_catalog.replace(v_sql, '@table@', p_rel::text);
+    v_sql := pg_catalog.replace(v_sql, '@function@', p_function);
+    v_sql := pg_catalog.replace(v_sql, '@argument@', p_argument);
+    v_dml := pg_catalog.split_part(v_sql, '--after-truncate', 1);
+    EXECUTE v_dml;
     IF p_after_truncate THEN
-        EXECUTE part._render($tmpl$
-CREATE OR REPLACE TRIGGER part_sync_truncate AFTER TRUNCATE ON @rel:table@
-    FOR EACH STATEMENT WHEN (part._sync_active())
-    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
-$tmpl$, v_values);
+        EXECUTE pg_catalog.split_part(pg_catalog.split_part(v_sql, '--after-truncate', 2), '--before-truncate', 1);
     END IF;
     IF p_before_truncate THEN
-        EXECUTE part._render($tmpl$
-CREATE OR REPLACE TRIGGER part_sync_truncate_guard BEFORE TRUNCATE ON @rel:table@
-    FOR EACH STATEMENT WHEN (part._sync_active())
-    EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
-$tmpl$, v_values);
+        EXECUTE pg_catalog.split_part(pg_catalog.split_part(v_sql, '--before-truncate', 2), '--guard', 1);
     END IF;
     IF p_guard THEN
-        EXECUTE part._render($tmpl$
-CREATE OR REPLACE TRIGGER part_sync_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @rel:table@
-    FOR EACH STATEMENT WHEN (part._sync_active())
-    EXECUTE FUNCTION part._sync_guard();
-$tmpl$, pg_catalog.jsonb_build_object('table', p_rel::oid));
+        EXECUTE pg_catalog.split_part(v_sql, '--guard', 2);
     END IF;
-    -- ALWAYS: they fire in every session_replication_role (logical replication's apply workers
-    -- write in 'replica'), so no write escapes the sync (part._sync_install disables what must not fire)
-    EXECUTE pg_catalog.format('ALTER TABLE %s %s', p_rel, (
-        SELECT pg_catalog.string_agg(pg_catalog.format('ENABLE ALWAYS TRIGGER %I', t.tgname), ', ' ORDER BY t.tgname)
-          FROM pg_catalog.pg_trigger t
-         WHERE t.tgrelid = p_rel AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate',
-                                                   'part_sync_truncate_guard', 'part_sync_guard')));
 END
 $$;
 
@@ -3909,9 +2891,6 @@ DECLARE
     v_made    text;
     v_lo      numeric;
     v_hi      numeric;
-    v_overlap text;
-    v_lim     record;
-    v_run     bigint := nullif(pg_catalog.current_setting('part.run_id', true), '')::bigint;
 BEGIN
 /*
  * For every managed range table (or only p_parent): make sure partitions
@@ -3924,15 +2903,10 @@ BEGIN
  *
  * Existing bounds are read in one catalog pass per table, so a call that
  * creates nothing costs almost nothing.
- *
- * An interval that a partition made by hand overlaps without covering it
- * cannot be created: it is skipped, with a WARNING and a row in
- * part.maintenance_log (action 'create', outcome 'skipped') naming the
- * partition in the way; part.verify() says what to do about it.
  */
-    PERFORM part._check_trust();
-    IF p_count IS NOT NULL THEN
-        PERFORM part._check_count('premake', p_count);   -- the bounds of premake
+    IF p_count IS NOT NULL AND p_count < 0 THEN
+        RAISE EXCEPTION 'count must be zero or more, not %', p_count
+            USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead of the current one to create, e.g. 3.';
     END IF;
     IF p_parent IS NOT NULL THEN
         v_only := part._resolve_table(p_parent);
@@ -3944,34 +2918,28 @@ BEGIN
 
     FOR v_t IN
         SELECT c.parent_table, c.key_column, c.key_type, c."interval", c.premake,
-               part._managed_rel(c.parent_table) AS rel,
+               pg_catalog.to_regclass(c.parent_table) AS rel,
                coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_from, c.key_type::regtype))
                             FILTER (WHERE NOT b.is_default), '{}') AS froms,
                coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_to, c.key_type::regtype))
-                            FILTER (WHERE NOT b.is_default), '{}') AS tos,
-               coalesce(pg_catalog.array_agg(pg_catalog.format('%s [%s, %s)', b.partition_name, b.bound_from, b.bound_to))
-                            FILTER (WHERE NOT b.is_default), '{}') AS names
+                            FILTER (WHERE NOT b.is_default), '{}') AS tos
           FROM part.config c
-          LEFT JOIN LATERAL part._partition_bounds(part._managed_rel(c.parent_table)) b ON true
+          LEFT JOIN LATERAL part._partition_bounds(pg_catalog.to_regclass(c.parent_table)) b ON true
          WHERE c.strategy = 'range'
            AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
-           AND part._managed_rel(c.parent_table) IS NOT NULL
+           AND pg_catalog.to_regclass(c.parent_table) IS NOT NULL
          GROUP BY c.parent_table, c.key_column, c.key_type, c."interval", c.premake
          ORDER BY c.parent_table
     LOOP
         v_type := v_t.key_type::regtype;
-        v_lim := part._key_limits(v_type, v_t."interval");
         IF v_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
-            -- the largest key an aligned partition can hold (not a bigint extreme: part._key_limits)
-            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
-                                      v_t.key_column, v_t.rel, v_type)
-               INTO v_current USING v_lim.lo, v_lim.hi;
+            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::text FROM %s', v_t.key_column, v_t.rel)
+               INTO v_current;
         ELSE
             v_current := part._literal((pg_catalog.now() AT TIME ZONE 'UTC')::timestamp, v_type);
         END IF;
         v_from := part._range_floor(v_current, v_type, v_t."interval");
         FOR i IN 0 .. coalesce(p_count, v_t.premake) LOOP
-            EXIT WHEN part._bound_ordinal(v_from, v_type) >= part._bound_ordinal(v_lim.hi, v_type);   -- the type ends
             v_to := part._range_next(v_from, v_type, v_t."interval");
             v_lo := part._bound_ordinal(v_from, v_type);
             v_hi := part._bound_ordinal(v_to, v_type);
@@ -3980,22 +2948,6 @@ BEGIN
                 v_made := part._create_range_partition(v_t.rel, v_from, v_to, p_known_free => true);
                 IF v_made IS NOT NULL THEN
                     RETURN NEXT v_made;
-                END IF;
-            ELSE
-                -- partitions overlap it: fine when they cover it whole (they do not overlap each other)
-                SELECT pg_catalog.string_agg(x.n, ', ' ORDER BY x.f) INTO v_overlap
-                  FROM unnest(v_t.froms, v_t.tos, v_t.names) AS x(f, t, n)
-                 WHERE x.f < v_hi AND x.t > v_lo
-                HAVING pg_catalog.sum(least(x.t, v_hi) - greatest(x.f, v_lo)) < v_hi - v_lo;
-                IF v_overlap IS NOT NULL THEN
-                    IF v_run IS NULL THEN
-                        v_run := pg_catalog.nextval('part.maintenance_run_id_seq');
-                    END IF;
-                    INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail)
-                    VALUES (v_run, v_t.parent_table, 'create', 'skipped',
-                            pg_catalog.format('cannot create the partition for [%s, %s): %s overlaps it without covering it', v_from, v_to, v_overlap));
-                    RAISE WARNING 'part: cannot create the partition of % for [%, %): % overlaps it without covering it', v_t.parent_table, v_from, v_to, v_overlap
-                        USING HINT = 'See the partitions_ahead check of part.verify() for what to do.';
                 END IF;
             END IF;
             v_from := v_to;
@@ -4152,9 +3104,8 @@ END
 $$;
 
 -- functions/drop_old.sql
-CREATE FUNCTION part.drop_old(p_retention text DEFAULT NULL, p_parent text DEFAULT NULL,
-                                     p_dry_run boolean DEFAULT false)
-    RETURNS TABLE(partition_name text, parent_table text, action text, kept_as text)
+CREATE FUNCTION part.drop_old(p_retention text DEFAULT NULL, p_parent text DEFAULT NULL)
+    RETURNS SETOF text
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -4182,16 +3133,11 @@ DECLARE
     v_started timestamptz;
     v_failed  text[] := '{}';
     v_done    text[];
-    v_act     text[];
-    v_kept    text[];
 BEGIN
 /*
- * Retire the range partitions wholly older than the retention, for every
- * managed range table (each by its own retention; a table without one keeps
- * everything) or only p_parent. A p_retention given in the call applies to
- * the table named by p_parent only, and is refused (22023) without one, so
- * a call never retires partitions of a table that keeps more. By the
- * table's retention mode:
+ * Retire the range partitions wholly older than the retention (p_retention,
+ * else each table's own; tables without one keep everything), for every
+ * managed range table or only p_parent, by the table's retention mode:
  *   drop:    detach, then drop the table;
  *   detach:  detach and leave the table where it is;
  *   archive: detach and move it into schema part_archive (created on
@@ -4208,24 +3154,9 @@ BEGIN
  * that fails is logged and the others still run (a warning names them).
  * Called on its own for every table (the retention job of pginstall), it
  * also writes a summary row (action 'retention') that part.verify() reads.
- * Returns one row per partition retired: its name, its table, what was done
- * (dropped, detached, archived) and the name it is kept under (NULL when
- * dropped). p_dry_run => true changes nothing, takes no lock and logs
- * nothing: it returns the same rows with action 'would drop', 'would
- * detach' or 'would archive' (kept_as: the name it would have).
+ * Returns the qualified names of the partitions retired.
  */
-    PERFORM part._check_trust();   -- nothing a less privileged role changed steers what is dropped
-    IF p_dry_run IS NULL THEN
-        RAISE EXCEPTION 'p_dry_run must not be NULL'
-            USING ERRCODE = '22023', HINT = 'Pass true to list what would be retired, or false (the default) to retire it.';
-    END IF;
-    IF p_retention IS NOT NULL AND p_parent IS NULL THEN
-        RAISE EXCEPTION 'a retention given to part.drop_old applies to one table: name it in p_parent'
-            USING ERRCODE = '22023',
-                  HINT = pg_catalog.format('Call part.drop_old(%L, ''<schema.table>''), or part.drop_old() to retire by each table''s own retention (part.config).',
-                                           p_retention);
-    END IF;
-    IF v_alone AND NOT p_dry_run THEN
+    IF v_alone THEN
         v_run := pg_catalog.nextval('part.maintenance_run_id_seq');
     END IF;
     IF p_parent IS NOT NULL THEN
@@ -4235,13 +3166,21 @@ BEGIN
                 USING ERRCODE = '42809', HINT = 'Retention applies to range-partitioned tables only.';
         END IF;
     END IF;
-    IF p_retention IS NOT NULL THEN   -- checked against the table it applies to, before touching it
-        PERFORM part._check_retention(p_retention, (part._config_row(v_only)).key_type::regtype);
+    IF p_retention IS NOT NULL THEN   -- check it against every table it will apply to, before touching any
+        FOR v_t IN SELECT c.key_type FROM part.config c
+                    WHERE c.strategy = 'range' AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
+        LOOP
+            PERFORM part._check_retention(p_retention, v_t.key_type::regtype);
+        END LOOP;
+        IF NOT FOUND THEN   -- no range table to apply it to: still refuse a retention no table could use
+            PERFORM part._check_retention(p_retention,
+                CASE WHEN p_retention ~ '^\s*[0-9]+\s*$' THEN 'bigint' ELSE 'timestamp with time zone' END::regtype);
+        END IF;
     END IF;
 
     FOR v_t IN
-        SELECT c.parent_table AS parent, c.key_column, c.key_type, c.retention_mode,
-               coalesce(p_retention, c.retention) AS retention, part._managed_rel(c.parent_table) AS rel
+        SELECT c.parent_table, c.key_column, c.key_type, c.retention_mode,
+               coalesce(p_retention, c.retention) AS retention, pg_catalog.to_regclass(c.parent_table) AS rel
           FROM part.config c
          WHERE c.strategy = 'range' AND coalesce(p_retention, c.retention) IS NOT NULL
            AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
@@ -4249,20 +3188,17 @@ BEGIN
     LOOP
         v_started := pg_catalog.clock_timestamp();
         v_done := '{}';
-        v_act := '{}';
-        v_kept := '{}';
         BEGIN
             IF v_t.rel IS NULL THEN
-                RAISE EXCEPTION 'table % does not exist', v_t.parent
+                RAISE EXCEPTION 'table % does not exist', v_t.parent_table
                     USING ERRCODE = '42P01', HINT = 'Remove it from part.config (pginstall apply does) or recreate it.';
             END IF;
             SELECT m.phase INTO v_phase FROM part.migration m
-             WHERE v_t.parent IN (m.table_name, m.partitioned_table, m.legacy_table)
+             WHERE v_t.parent_table IN (m.table_name, m.partitioned_table, m.legacy_table)
                AND m.phase <> 'finalized' LIMIT 1;
-            CONTINUE WHEN v_phase IS NOT NULL AND p_dry_run;
             IF v_phase IS NOT NULL THEN
                 INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail)
-                VALUES (v_run, v_t.parent, 'retire', 'skipped',
+                VALUES (v_run, v_t.parent_table, 'retire', 'skipped',
                         pg_catalog.format('migration in phase %s: retention waits for part.finalize', v_phase));
                 CONTINUE;
             END IF;
@@ -4297,21 +3233,6 @@ BEGIN
                 END IF;
             END LOOP;
 
-            IF p_dry_run THEN
-                FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
-                    v_done := v_done || v_names[i];
-                    v_act := v_act || ('would ' || v_t.retention_mode);
-                    v_kept := v_kept || CASE v_t.retention_mode
-                                        WHEN 'drop' THEN NULL
-                                        WHEN 'detach' THEN v_names[i]
-                                        ELSE pg_catalog.format('part_archive.%I',
-                                                 (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = v_parts[i])) END;
-                END LOOP;
-                v_count := v_count + pg_catalog.cardinality(v_done);
-                RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_act), pg_catalog.unnest(v_kept)) AS d(n, a, k);
-                CONTINUE;
-            END IF;
-
             -- lock order as PostgreSQL's own: parent, partitions, default; all or none per
             -- attempt, so writers never wait behind a parent lock held while we wait for another
             SELECT b.partition_oid::regclass INTO v_default
@@ -4326,7 +3247,11 @@ BEGIN
                 IF v_t.retention_mode = 'drop' THEN
                     EXECUTE pg_catalog.format('DROP TABLE %s', v_parts[i]);
                 ELSIF v_t.retention_mode = 'archive' THEN
-                    PERFORM part._archive_schema();   -- created by part, or refused when someone else made it
+                    IF pg_catalog.to_regnamespace('part_archive') IS NULL THEN
+                        CREATE SCHEMA IF NOT EXISTS part_archive;
+                        COMMENT ON SCHEMA part_archive IS
+                            'part: partitions retired by part.drop_old in archive mode (not part of the extension: uninstall keeps them)';
+                    END IF;
                     SELECT n.nspname, c.relname INTO v_schema, v_name
                       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                      WHERE c.oid = v_parts[i];
@@ -4344,38 +3269,36 @@ BEGIN
                     v_target := part._qualified(v_parts[i]);
                     EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', v_parts[i],
                         pg_catalog.format('part: partition %s of %s, archived by part.drop_old on %s (retention %s)',
-                                          v_names[i], v_t.parent,
+                                          v_names[i], v_t.parent_table,
                                           pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), v_ret));
                 END IF;
                 INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome, detail)
-                VALUES (v_run, v_t.parent, v_t.retention_mode, v_names[i],
+                VALUES (v_run, v_t.parent_table, v_t.retention_mode, v_names[i],
                         pg_catalog.clock_timestamp() - v_started, 'ok',
                         pg_catalog.format('older than %s (retention %s)%s', v_cutlit, v_ret,
                                           CASE WHEN v_target IS NOT NULL THEN ', now ' || v_target ELSE '' END));
                 PERFORM part._notice(pg_catalog.format('retired %s of %s (%s, older than %s)',
-                                                               v_names[i], v_t.parent, v_t.retention_mode, v_cutlit));
+                                                               v_names[i], v_t.parent_table, v_t.retention_mode, v_cutlit));
                 v_done := v_done || v_names[i];
-                v_act := v_act || CASE v_t.retention_mode WHEN 'drop' THEN 'dropped' WHEN 'detach' THEN 'detached' ELSE 'archived' END;
-                v_kept := v_kept || CASE WHEN v_t.retention_mode = 'drop' THEN NULL ELSE coalesce(v_target, v_names[i]) END;
             END LOOP;
         EXCEPTION WHEN others THEN
             v_done := '{}';
-            IF v_only IS NOT NULL OR p_dry_run THEN
+            IF v_only IS NOT NULL THEN
                 RAISE;
             END IF;
-            v_failed := v_failed || v_t.parent;
+            v_failed := v_failed || v_t.parent_table;
             IF SQLSTATE <> '55P03' THEN
-                v_hard := v_hard || v_t.parent;
+                v_hard := v_hard || v_t.parent_table;
             END IF;
             INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-            VALUES (v_run, v_t.parent, 'retire', pg_catalog.clock_timestamp() - v_started,
+            VALUES (v_run, v_t.parent_table, 'retire', pg_catalog.clock_timestamp() - v_started,
                     CASE WHEN SQLSTATE = '55P03' THEN 'skipped' ELSE 'failed' END,
                     SQLSTATE || ': ' || SQLERRM);
         END;
         v_count := v_count + pg_catalog.cardinality(v_done);
-        RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_act), pg_catalog.unnest(v_kept)) AS d(n, a, k);
+        RETURN QUERY SELECT pg_catalog.unnest(v_done);
     END LOOP;
-    IF v_alone AND v_only IS NULL AND NOT p_dry_run THEN   -- the retention job's own heartbeat (part.verify: retention_last_run)
+    IF v_alone AND v_only IS NULL THEN   -- the retention job's own heartbeat (part.verify: retention_last_run)
         INSERT INTO part.maintenance_log (run_id, action, duration, outcome, detail)
         VALUES (v_run, 'retention', pg_catalog.clock_timestamp() - v_begun,
                 CASE WHEN pg_catalog.cardinality(v_hard) > 0 THEN 'failed' ELSE 'ok' END,
@@ -4395,7 +3318,7 @@ END
 $$;
 
 -- functions/finalize.sql
-CREATE FUNCTION part.finalize(p_table text, p_keep_legacy text DEFAULT 'archive', p_force boolean DEFAULT false)
+CREATE FUNCTION part.finalize(p_table text, p_keep_legacy text DEFAULT 'archive')
     RETURNS text
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -4417,18 +3340,7 @@ BEGIN
  * the partitioned table now owns are dropped first, so that the legacy table
  * no longer depends on it. Returns where the legacy table went; a finalized
  * table is left as it is.
- *
- * The legacy table is the proof that nothing was lost: finalize refuses
- * (55000) unless the last part.check_parity was clean, or p_force => true
- * says to go ahead anyway (logged as a WARNING).
  */
-    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
-    PERFORM part._phase_lock(v_m.table_name);
-    v_m := part._migration_row(p_table);
-    IF p_force IS NULL THEN
-        RAISE EXCEPTION 'p_force must not be NULL'
-            USING ERRCODE = '22023', HINT = 'Pass true to finalize whatever the last parity check found, or false (the default).';
-    END IF;
     IF p_keep_legacy IS NULL OR p_keep_legacy NOT IN ('archive', 'keep', 'drop') THEN
         RAISE EXCEPTION 'invalid value "%" for p_keep_legacy', p_keep_legacy
             USING ERRCODE = '22023', HINT = 'Use ''archive'' (schema part_archive), ''keep'' (as <table>_legacy) or ''drop''.';
@@ -4439,21 +3351,6 @@ BEGIN
     ELSIF v_m.phase <> 'partitioned' THEN
         RAISE EXCEPTION 'cannot finalize %: it is in %, not partitioned', v_m.table_name, v_m.phase
             USING ERRCODE = '55000', HINT = pg_catalog.format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
-    END IF;
-    PERFORM part._require_sync_intact(v_m.table_name, 'finalize');
-    IF NOT coalesce(v_m.parity_clean, false) THEN
-        IF NOT p_force THEN
-            RAISE EXCEPTION 'cannot finalize %: %', v_m.table_name,
-                            CASE WHEN v_m.parity_checked_at IS NULL OR v_m.parity_clean IS NULL
-                                 THEN 'its parity has not been checked since the sync changed'
-                                 ELSE pg_catalog.format('its last parity check (%s) found %s of %s ranges differing',
-                                                        v_m.parity_checked_at, v_m.parity_differ, v_m.parity_ranges) END
-                USING ERRCODE = '55000',
-                      HINT = pg_catalog.format('See the rows with SELECT * FROM part.parity_diff(%L), fix them and run SELECT * FROM part.check_parity(%L) again; '
-                                               'or finalize anyway with part.finalize(%L, p_force => true).',
-                                               v_m.table_name, v_m.table_name, v_m.table_name);
-        END IF;
-        RAISE WARNING 'part: finalizing % although its last parity check was not clean (p_force)', v_m.table_name;
     END IF;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
     v_part := pg_catalog.to_regclass(v_m.partitioned_table);
@@ -4474,7 +3371,7 @@ BEGIN
     END LOOP;
 
     IF p_keep_legacy = 'archive' THEN
-        PERFORM part._archive_schema();   -- created by part, or refused when someone else made it
+        CREATE SCHEMA IF NOT EXISTS part_archive;
         v_name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = v_legacy);
         IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
             v_name := part._partition_name(v_name, pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS'));
@@ -4508,8 +3405,7 @@ $$;
 -- functions/metrics.sql
 CREATE FUNCTION part.metrics(p_exact boolean DEFAULT false)
     RETURNS jsonb
-    LANGUAGE plpgsql
-    SECURITY DEFINER STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -4534,7 +3430,7 @@ BEGIN
         SELECT * FROM part._bounds_all()
     ), per AS (
         SELECT c.parent_table, c.strategy, c.key_type, c.key_column,
-               part._managed_rel(c.parent_table) AS rel,
+               pg_catalog.to_regclass(c.parent_table) AS rel,
                pg_catalog.count(b.partition_oid) FILTER (WHERE NOT b.is_default) AS partition_count,
                pg_catalog.max(b.partition_oid::bigint) FILTER (WHERE b.is_default)::oid AS default_oid,
                pg_catalog.max(b.hi) FILTER (WHERE NOT b.is_default) AS max_hi,
@@ -4628,96 +3524,6 @@ BEGIN
             'lastDetail', v_hb.detail),
         'exact', p_exact,
         'timestamp', part._iso(pg_catalog.now()));
-END
-$$;
-
--- functions/migrate_cancel.sql
-CREATE FUNCTION part.migrate_cancel(p_table text, p_copy text DEFAULT 'drop')
-    RETURNS text
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_rel    regclass := part._resolve_table(p_table);
-    v_name   text := part._qualified(v_rel);
-    v_m      part.migration;
-    v_legacy regclass;
-    v_copy   regclass;
-    v_where  text;
-BEGIN
-/*
- * Abandon a migration before the switch (phase dual_write or backfilled):
- * the sync goes (triggers and generated functions), the partitioned copy is
- * dropped (p_copy 'drop', the default) or kept as it is, unmanaged
- * ('keep'), and the part.migration row, its parity state and the copy's
- * part.config row are removed. The legacy table, its rows, triggers and
- * sequences are untouched: the application goes on writing it. A switched
- * table (partitioned) must be rolled back first (part.rollback); a
- * finalized one cannot be cancelled. A table without a migration is left as
- * it is (a NOTICE says so). Locks both tables as part.switch_reads does
- * (short timeouts, retries, 55P03). Returns what became of the copy.
- */
-    IF p_copy IS NULL OR p_copy NOT IN ('drop', 'keep') THEN
-        RAISE EXCEPTION 'invalid value "%" for p_copy', p_copy
-            USING ERRCODE = '22023', HINT = 'Use ''drop'' (the default: the partitioned copy is dropped) or ''keep'' (left as it is, no longer managed).';
-    END IF;
-    SELECT * INTO v_m FROM part.migration m
-     WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)
-     ORDER BY (m.table_name = v_name) DESC, (m.phase = 'finalized')
-     LIMIT 1;
-    IF FOUND THEN   -- one phase change of a table at a time; read it again once it is ours
-        PERFORM part._phase_lock(v_m.table_name);
-        SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
-    END IF;
-    IF NOT FOUND THEN
-        RAISE NOTICE 'part: % has no migration: nothing to cancel', v_name;
-        RETURN NULL;
-    ELSIF v_m.phase = 'partitioned' THEN
-        RAISE EXCEPTION 'cannot cancel the migration of %: it is switched (partitioned)', v_m.table_name
-            USING ERRCODE = '55000',
-                  HINT = pg_catalog.format('Roll it back first (SELECT part.rollback(%L): nothing written since the switch is lost), then cancel it.', v_m.table_name);
-    ELSIF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'cannot cancel the migration of %: it is finalized', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'The partitioned table is the only one kept up to date: there is no migration left to cancel.';
-    END IF;
-
-    -- writers go to the legacy table first, then (by the sync) to the copy: lock in that order
-    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
-    v_copy := pg_catalog.to_regclass(v_m.partitioned_table);
-    PERFORM part._lock_all(ARRAY[v_legacy] || CASE WHEN v_copy IS NULL THEN '{}'::regclass[] ELSE ARRAY[v_copy] END,
-                                   CASE WHEN v_copy IS NULL THEN ARRAY['ACCESS EXCLUSIVE'] ELSE ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE'] END);
-    -- another call may have cancelled or switched it while we waited for the locks
-    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE NOTICE 'part: the migration of % was cancelled by another call meanwhile: nothing to do', v_name;
-        RETURN NULL;
-    ELSIF v_m.phase NOT IN ('dual_write', 'backfilled') THEN
-        RAISE EXCEPTION 'cannot cancel the migration of %: another call moved it to % meanwhile', v_m.table_name, v_m.phase
-            USING ERRCODE = '55000', HINT = 'See part.migrations, and roll it back first if it is partitioned.';
-    END IF;
-
-    PERFORM part._sync_remove(v_m.table_name);
-    DELETE FROM part.parity_mark pm WHERE pm.table_name = v_m.table_name;
-    DELETE FROM part.parity_range pr WHERE pr.table_name = v_m.table_name;
-    DELETE FROM part.migration m WHERE m.table_name = v_m.table_name;
-    DELETE FROM part.config c WHERE c.parent_table = v_m.partitioned_table;
-    IF v_copy IS NULL THEN
-        v_where := v_m.partitioned_table || ' (already gone)';
-    ELSIF p_copy = 'drop' THEN
-        BEGIN
-            EXECUTE pg_catalog.format('DROP TABLE %s', v_copy);
-        EXCEPTION WHEN dependent_objects_still_exist THEN
-            RAISE EXCEPTION 'cannot drop %: other objects depend on it', v_m.partitioned_table
-                USING ERRCODE = '55000', HINT = 'Drop or change those objects (views, foreign keys) first, or cancel with p_copy => ''keep''.';
-        END;
-        v_where := v_m.partitioned_table || ' (dropped)';
-    ELSE
-        EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', v_copy,
-            pg_catalog.format('part: partitioned copy of %s, kept when its migration was cancelled (not managed by part)', v_m.table_name));
-        v_where := v_m.partitioned_table || ' (kept)';
-    END IF;
-    PERFORM part._notice(pg_catalog.format('migration of %s cancelled: the sync is removed, the copy %s', v_m.table_name, v_where));
-    RETURN v_where;
 END
 $$;
 
@@ -4841,6 +3647,7 @@ DECLARE
     v_copy       regclass;
     v_idx        record;
     v_prefix     text;
+    v_rest       text;
     v_low        text;
     v_high       text;
 BEGIN
@@ -4858,8 +3665,7 @@ BEGIN
  *   3. register it in part.config (with these settings, p_batch_size the
  *      backfill batch the config records) with partitions named after the
  *      table (revenues_2025_01), covering the existing data plus premake;
- *   4. lock the table (SHARE ROW EXCLUSIVE, only for this step) and
- *      generate the sync (part._sync_install): from now on every write to
+ *   4. generate the sync (part._sync_install): from now on every write to
  *      the table is mirrored into the copy, in the writing transaction.
  * Returns the copy's name. Calling it again for a table already moving with
  * the same key and strategy does nothing.
@@ -4904,11 +3710,6 @@ BEGIN
     -- the settings part.create_partitioned records: a bad one is refused before the lock, the copy and the warnings
     PERFORM part._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
                                               p_retention_mode, p_default_partition, p_batch_size);
-    IF v_strategy = 'range' AND NOT coalesce(p_default_partition, true) THEN
-        RAISE EXCEPTION 'the partitioned copy of % needs a default partition while the migration runs', v_name
-            USING ERRCODE = '22023',
-                  HINT = 'Leave p_default_partition unset (or true): without one, an application write of a row outside the copy''s partitions would fail in dual_write. Drop the default partition after part.finalize if you must.';
-    END IF;
 
     SELECT a.attnotnull, a.attgenerated INTO v_notnull, v_generated
       FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_rel AND a.attname = p_key;
@@ -4957,26 +3758,13 @@ BEGIN
             USING ERRCODE = '42P07', HINT = 'Rename or drop it: part.switch_reads gives the legacy table that name.';
     END IF;
 
-    IF (SELECT c.relforcerowsecurity FROM pg_catalog.pg_class c WHERE c.oid = v_rel) THEN
-        RAISE EXCEPTION 'table % forces row-level security on its owner', v_name
-            USING ERRCODE = '0A000',
-                  HINT = pg_catalog.format('The sync and the backfill run as the owner and would see only the rows its policies allow: ALTER TABLE %s NO FORCE ROW LEVEL SECURITY for the migration, then FORCE it again on the partitioned table.', v_name);
-    END IF;
-
-    -- the names of the sync functions it will create: a function there is someone else's
-    FOR v_idx IN SELECT d AS direction FROM pg_catalog.unnest(ARRAY['partitioned', 'legacy']) d LOOP
-        IF pg_catalog.to_regprocedure(part._sync_function_name(v_name, v_idx.direction) || '()') IS NOT NULL THEN
-            RAISE EXCEPTION 'cannot create the sync function %(): a function with that name exists',
-                            part._sync_function_name(v_name, v_idx.direction)
-                USING ERRCODE = '42P07',
-                      HINT = 'Rename or drop it: part.migrate_start creates the sync functions of the migration under that name.';
-        END IF;
-    END LOOP;
-
     -- Everything is checked: say what changes for the application, then go.
     FOR v_idx IN SELECT * FROM part._migrate_warnings(v_rel, p_key) LOOP
         RAISE WARNING '%', v_idx.message USING HINT = v_idx.hint;
     END LOOP;
+    -- Writers wait at most the short timeouts of part._lock here.
+    PERFORM part._lock(v_rel, 'SHARE ROW EXCLUSIVE');
+
     EXECUTE pg_catalog.format(
         'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY '
         'INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION INCLUDING STATISTICS) PARTITION BY %s (%I)',
@@ -4994,7 +3782,8 @@ BEGIN
 
     -- the other indexes: a unique one must include the partition key
     FOR v_idx IN
-        SELECT c.relname AS idxname, i.indexrelid, i.indisunique, i.indexprs IS NOT NULL AS has_expr,
+        SELECT c.relname AS idxname, i.indisunique, i.indexprs IS NOT NULL AS has_expr,
+               pg_catalog.pg_get_indexdef(i.indexrelid) AS def,
                EXISTS (SELECT 1 FROM pg_catalog.unnest(i.indkey[0:i.indnkeyatts - 1]) k(n)
                         JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
                        WHERE a.attname = p_key) AS has_key,
@@ -5006,14 +3795,23 @@ BEGIN
         IF v_idx.contype = 'x' THEN
             CONTINUE;           -- not copied (a warning said so)
         END IF;
-        -- from the catalog, never by editing pg_get_indexdef's text; a unique index must include
-        -- the partition key: added as its last column (an expression index becomes non-unique)
-        IF v_idx.indisunique AND NOT v_idx.has_key AND v_idx.has_expr THEN
-            EXECUTE pg_catalog.format('CREATE INDEX ON %s %s', v_copy, part._index_definition(v_idx.indexrelid));
+        v_prefix := pg_catalog.format('CREATE %sINDEX %I ON %s ', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END,
+                                      v_idx.idxname, v_rel);
+        IF pg_catalog.left(v_idx.def, pg_catalog.length(v_prefix)) <> v_prefix THEN
+            RAISE WARNING 'part: index % of % is not copied (unexpected definition: %)', v_idx.idxname, v_name, v_idx.def
+                USING HINT = 'Create it on the partitioned table yourself.';
+            CONTINUE;
+        END IF;
+        v_rest := pg_catalog.substr(v_idx.def, pg_catalog.length(v_prefix) + 1);
+        IF v_idx.indisunique AND NOT v_idx.has_key THEN
+            IF v_idx.has_expr THEN
+                EXECUTE pg_catalog.format('CREATE INDEX ON %s %s', v_copy, v_rest);
+            ELSE
+                v_rest := pg_catalog.regexp_replace(v_rest, '\)', pg_catalog.format(', %I)', p_key));
+                EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s %s', v_copy, v_rest);
+            END IF;
         ELSE
-            EXECUTE pg_catalog.format('CREATE %sINDEX ON %s %s', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END, v_copy,
-                                      part._index_definition(v_idx.indexrelid,
-                                                                    CASE WHEN v_idx.indisunique AND NOT v_idx.has_key THEN p_key END));
+            EXECUTE pg_catalog.format('CREATE %sINDEX ON %s %s', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END, v_copy, v_rest);
         END IF;
     END LOOP;
 
@@ -5048,26 +3846,7 @@ BEGIN
         END;
     END LOOP;
 
-    PERFORM part._copy_owner_and_grants(v_rel, v_copy, p_partition => false);
-    -- row-level security and its policies: after the switch the application reads the copy
-    IF (SELECT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid = v_rel) THEN
-        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', v_copy);
-    END IF;
-    FOR v_idx IN
-        SELECT pol.polname, pol.polpermissive, pol.polcmd,
-               pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) AS qual,
-               pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS withcheck,
-               (SELECT pg_catalog.string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END, ', ')
-                  FROM pg_catalog.unnest(pol.polroles) r) AS roles
-          FROM pg_catalog.pg_policy pol WHERE pol.polrelid = v_rel ORDER BY pol.polname
-    LOOP
-        EXECUTE pg_catalog.format('CREATE POLICY %I ON %s AS %s FOR %s TO %s%s%s', v_idx.polname, v_copy,
-            CASE WHEN v_idx.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
-            CASE v_idx.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
-            v_idx.roles,
-            CASE WHEN v_idx.qual IS NOT NULL THEN pg_catalog.format(' USING (%s)', v_idx.qual) ELSE '' END,
-            CASE WHEN v_idx.withcheck IS NOT NULL THEN pg_catalog.format(' WITH CHECK (%s)', v_idx.withcheck) ELSE '' END);
-    END LOOP;
+    PERFORM part._copy_owner_and_grants(v_rel, v_copy);
 
     -- partitions named after the application's table, for the existing data and ahead
     PERFORM part.create_partitioned(part._qualified(v_copy), p_key, v_strategy, p_interval, p_partitions,
@@ -5085,20 +3864,6 @@ BEGIN
                                         legacy_key, partitioned_key, phase)
     VALUES (v_name, v_name, part._qualified(v_copy), v_strategy, p_key, v_type::text,
             v_legacy_key, v_new_key, 'dual_write');
-    -- Only now the live table is locked (SHARE ROW EXCLUSIVE: writers wait, readers go on), for
-    -- the one step that must not miss a write: the sync triggers. Everything above (the copy, its
-    -- partitions, however many) was built without holding writers. A column changed meanwhile
-    -- would not be mirrored: refuse, and everything made is rolled back.
-    PERFORM part._lock(v_rel, 'SHARE ROW EXCLUSIVE');
-    IF part._sync_columns(v_rel, v_copy) IS DISTINCT FROM part._sync_columns(v_rel, v_rel)
-       OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                   WHERE a.attrelid = v_copy AND a.attnum > 0 AND NOT a.attisdropped
-                     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute b
-                                      WHERE b.attrelid = v_rel AND b.attname = a.attname AND NOT b.attisdropped
-                                        AND b.atttypid = a.atttypid AND b.atttypmod = a.atttypmod)) THEN
-        RAISE EXCEPTION 'the columns of % changed while part.migrate_start built its copy', v_name
-            USING ERRCODE = '55000', HINT = 'Nothing was kept: call part.migrate_start again.';
-    END IF;
     PERFORM part._sync_install(v_name);
     PERFORM part._notice(pg_catalog.format('migration of %s started: writes are mirrored into %s', v_name, v_copy));
     RETURN part._qualified(v_copy);
@@ -5183,7 +3948,6 @@ CREATE FUNCTION part.rollback(p_table text)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_functions text[];
     v_m part.migration := part._migration_row(p_table);
 BEGIN
 /*
@@ -5196,27 +3960,20 @@ BEGIN
  * Locks as part.switch_reads (short timeouts, retries, 55P03). A table
  * already backfilled is left as it is; returns the new phase.
  */
-    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
-    PERFORM part._phase_lock(v_m.table_name);
-    v_m := part._migration_row(p_table);
     IF v_m.phase = 'backfilled' THEN
         RAISE NOTICE 'part: % is already backfilled (reads on the legacy table): nothing to roll back', v_m.table_name;
         RETURN v_m.phase;
     ELSIF v_m.phase = 'dual_write' THEN
         RAISE EXCEPTION 'cannot roll back %: it is in dual_write and was never switched', v_m.table_name
-            USING ERRCODE = '55000',
-                  HINT = pg_catalog.format('Reads and writes already go to the legacy table; to abandon the migration: SELECT part.migrate_cancel(%L).', v_m.table_name);
+            USING ERRCODE = '55000', HINT = 'Reads and writes already go to the legacy table; part.rollback undoes part.switch_reads.';
     ELSIF v_m.phase = 'finalized' THEN
         RAISE EXCEPTION 'cannot roll back %: its migration is finalized and the legacy table is no longer synced', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';
     END IF;
-    PERFORM part._require_sync_intact(v_m.table_name, 'rollback');
-    -- the sync functions as they must read after the swap, rendered before the locks
-    v_functions := part._sync_functions_after_swap(v_m, 'backfilled');
     -- writers go to the partitioned table first now
     PERFORM part._lock_all(ARRAY[pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table)],
                                    ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
-    PERFORM part._swap(v_m, 'backfilled', v_functions);
+    PERFORM part._swap(v_m, 'backfilled');
     PERFORM part._notice(pg_catalog.format('%s rolled back: the legacy table is read and written again', v_m.table_name));
     RETURN 'backfilled';
 END
@@ -5321,7 +4078,6 @@ CREATE FUNCTION part.switch_reads(p_table text)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_functions text[];
     v_m      part.migration := part._migration_row(p_table);
     v_differ integer;
     v_started timestamptz;
@@ -5342,9 +4098,6 @@ BEGIN
  * Everything happens in the caller's transaction. Returns the new phase;
  * a table already partitioned is left as it is.
  */
-    -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
-    PERFORM part._phase_lock(v_m.table_name);
-    v_m := part._migration_row(p_table);
     IF v_m.phase = 'partitioned' THEN
         RAISE NOTICE 'part: % is already partitioned: nothing to do', v_m.table_name;
         RETURN v_m.phase;
@@ -5364,7 +4117,6 @@ BEGIN
                   HINT = pg_catalog.format('Check it with SELECT * FROM part.check_parity(%L); see the rows with part.parity_diff(%L).',
                                            v_m.table_name, v_m.table_name);
     END IF;
-    PERFORM part._require_sync_intact(v_m.table_name, 'switch_reads');
 
     -- the ranges marked since the last check, without locks: passes until one is quick (the
     -- bulk of the work, and then what was written during it), at most three
@@ -5379,8 +4131,6 @@ BEGIN
         EXIT WHEN v_took < interval '200 milliseconds';
     END LOOP;
 
-    -- the sync functions as they must read after the swap, rendered before the locks
-    v_functions := part._sync_functions_after_swap(v_m, 'partitioned');
     -- writers go to the legacy table first, then (by the sync) to the copy: lock in that order
     PERFORM part._lock_all(ARRAY[pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table)],
                                    ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
@@ -5398,7 +4148,7 @@ BEGIN
                      v_m.table_name, v_took;
     END IF;
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
-    PERFORM part._swap(v_m, 'partitioned', v_functions);
+    PERFORM part._swap(v_m, 'partitioned');
     PERFORM part._notice(pg_catalog.format('%s switched: %s is the partitioned table, the legacy table is mirrored',
                                                    v_m.table_name, v_m.table_name));
     RETURN 'partitioned';
@@ -5408,8 +4158,7 @@ $$;
 -- functions/verify.sql
 CREATE FUNCTION part.verify()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
-    LANGUAGE plpgsql
-    SECURITY DEFINER STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -5429,6 +4178,8 @@ DECLARE
     v_writer   regclass;
     v_legacy   regclass;
     v_part     regclass;
+    v_events   text[];
+    v_all      text[];
     v_drift    text;
     v_age      interval := part.setting('parity_max_age')::interval;
     v_sched    text := part.setting('maintenance_schedule');
@@ -5437,17 +4188,7 @@ DECLARE
     v_hb       record;
     v_last     record;
     v_why      text;
-    v_note     text;
-    v_skips    record;
-    v_holder   record;
-    v_since    timestamptz;
-    v_overlap  text;
-    v_lim      record;
-    v_stuck    bigint;
-    v_srange   text;
     v_moduli   integer[];
-    v_split    integer;
-    v_cnt      bigint;
 BEGIN
 /*
  * The health of part in this database, one row per check (and per table
@@ -5465,14 +4206,9 @@ BEGIN
  *                        schema change);
  *   parity_stale         migrations: the last parity check is clean and
  *                        younger than the setting parity_max_age;
- *   maintenance_heartbeat a run that did its work within twice the scheduled
- *                        period (no run yet, not scheduled or disabled: warn);
- *                        skipped runs are no heartbeat: runs skipped because
- *                        a session holds the maintenance lock (a run cancelled
- *                        in a session that stays open) warn, then fail, naming
- *                        that session;
- *   maintenance_last_run the last run that did its work succeeded for every
- *                        table, within twice the scheduled period;
+ *   maintenance_heartbeat a run within twice the scheduled period (no run
+ *                        yet, not scheduled or disabled: warn);
+ *   maintenance_last_run the last run succeeded for every table;
  *   retention_last_run   the last part.drop_old() of the separate retention
  *                        job succeeded (when one is scheduled or has run);
  *   standby              this server is not a standby (warn on a standby:
@@ -5496,27 +4232,6 @@ BEGIN
             -- two moduli: a part.split_hash that was interrupted (its capture trigger still logs writes)
             SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
               FROM part._partition_bounds(v_p.rel) b;
-            -- one modulus, but split tables or capture triggers of an interrupted split_hash (killed, or
-            -- stopped by an error, before it split its first old partition): the trigger logs every write
-            SELECT pg_catalog.max((pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid),
-                                                           'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid, (\d+),'))[2]::integer),
-                   pg_catalog.count(*)
-              INTO v_split, v_n
-              FROM pg_catalog.pg_constraint co
-             WHERE co.conname = 'part_split_check' AND co.contype = 'c'
-               AND (pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid), 'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid'))[1] = v_p.rel::oid::text
-               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = co.conrelid);
-            SELECT pg_catalog.count(DISTINCT t.tgrelid) INTO v_cnt
-              FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_inherits i ON i.inhrelid = t.tgrelid
-             WHERE i.inhparent = v_p.rel AND t.tgname IN ('part_split_capture', 'part_split_capture_truncate');
-            IF cardinality(v_moduli) = 1 AND (v_n > 0 OR v_cnt > 0) THEN
-                RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table, 'fail',
-                    pg_catalog.format('a split of the hash partitions from %s%s was interrupted: %s split table(s) and the capture trigger on %s partition(s) (it logs every write) are left: '
-                                      'CALL part.split_hash(%L, %s) to finish it, or CALL part.split_hash(%L, %s) to abandon it',
-                                      v_moduli[1], coalesce(' to ' || v_split, ''), v_n, v_cnt,
-                                      v_p.parent_table, coalesce(v_split, v_moduli[1] * 2), v_p.parent_table, v_moduli[1]);
-                CONTINUE;
-            END IF;
             RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
                 CASE WHEN v_p.partition_count = v_p.partitions AND cardinality(v_moduli) = 1 THEN 'ok' ELSE 'fail' END,
                 CASE WHEN cardinality(v_moduli) > 1
@@ -5527,17 +4242,13 @@ BEGIN
             CONTINUE;
         END IF;
 
-        v_lim := part._key_limits(v_type, v_p."interval");
         -- partitions for now and premake ahead (integer keys: from the largest key, read here)
         IF v_int THEN
-            -- the largest key an aligned partition can hold (not a bigint extreme: part._key_limits)
-            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
-                                      v_p.key_column, v_p.rel, v_type)
-               INTO v_max USING v_lim.lo, v_lim.hi;
+            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::text FROM %s', v_p.key_column, v_p.rel)
+               INTO v_max;
             v_missing := '{}';
             v_cur := part._range_floor(v_max, v_type, v_p."interval");
             FOR i IN 0 .. v_p.premake LOOP
-                EXIT WHEN v_cur::numeric >= v_lim.hi::numeric;   -- the type ends
                 v_to := part._range_next(v_cur, v_type, v_p."interval");
                 IF NOT EXISTS (SELECT 1 FROM part._bounds_all(v_p.rel) b
                                 WHERE NOT b.is_default AND b.lo <= v_cur::float8 AND b.hi >= v_to::float8) THEN
@@ -5551,26 +4262,10 @@ BEGIN
         ELSE
             v_missing := v_p.missing;
         END IF;
-        -- partitions made by hand that overlap a missing interval: maintenance cannot create it
-        v_overlap := NULL;
-        IF v_missing IS NOT NULL THEN
-            SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s [%s, %s)', b.partition_name, b.bound_from, b.bound_to), ', ')
-              INTO v_overlap
-              FROM pg_catalog.unnest(v_missing) s(f)
-              JOIN part._partition_bounds(v_p.rel) b ON NOT b.is_default
-             WHERE part._bound_ordinal(b.bound_from, v_type)
-                       < part._bound_ordinal(part._range_next(s.f, v_type, v_p."interval"), v_type)
-               AND part._bound_ordinal(b.bound_to, v_type) > part._bound_ordinal(s.f, v_type);
-        END IF;
         RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
             CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END,
             CASE WHEN v_missing IS NULL
                  THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)', v_p.premake, v_p.covered_until)
-                 WHEN v_overlap IS NOT NULL
-                 THEN pg_catalog.format('no partition for the interval(s) starting %s, and maintenance cannot create them: %s overlaps them without covering them '
-                                        '(made by hand, not aligned to the %s interval): detach it (ALTER TABLE %s DETACH PARTITION ...), insert its rows back through %s '
-                                        '(the default partition keeps them), drop it, then SELECT part.create_ahead(); or attach partitions covering the rest of those intervals yourself',
-                                        pg_catalog.array_to_string(v_missing, ', '), v_overlap, v_p."interval", v_p.parent_table, v_p.parent_table)
                  ELSE pg_catalog.format('no partition for the interval(s) starting %s: run part.create_ahead() or CALL part.run_maintenance()',
                                         pg_catalog.array_to_string(v_missing, ', ')) END;
 
@@ -5588,32 +4283,18 @@ BEGIN
         END IF;
         v_n := 0;
         v_range := NULL;
-        v_stuck := 0;
-        v_srange := NULL;
         IF v_p.default_nonempty THEN
-            -- rows maintenance moves, and rows no aligned partition can hold (NULL, infinity, the type's extremes)
             EXECUTE pg_catalog.format(
-                'SELECT pg_catalog.count(*) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s), '
-                '       pg_catalog.min(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text || '' to '' '
-                '       || pg_catalog.max(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text, '
-                '       pg_catalog.count(*) FILTER (WHERE k IS NULL OR k < $2::%3$s OR k >= $3::%3$s), '
-                '       pg_catalog.concat_ws('', '', CASE WHEN pg_catalog.bool_or(k IS NULL) THEN ''NULL'' END, '
-                '                            pg_catalog.min(k) FILTER (WHERE k < $2::%3$s OR k >= $3::%3$s)::text, '
-                '                            pg_catalog.max(k) FILTER (WHERE k < $2::%3$s OR k >= $3::%3$s)::text) '
+                'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
                 'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE $1::%3$s IS NULL OR %1$I >= $1::%3$s OR %1$I IS NULL LIMIT 1000000) x',
                 v_p.key_column, v_p.default_partition, v_type)
-               INTO v_n, v_range, v_stuck, v_srange USING v_cut, v_lim.lo, v_lim.hi;
+               INTO v_n, v_range USING v_cut;
         END IF;
         RETURN QUERY SELECT 'default_empty', v_p.parent_table,
-            CASE WHEN v_n = 0 AND v_stuck = 0 THEN 'ok' ELSE 'fail' END,
-            CASE WHEN v_n = 0 AND v_stuck = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
-                 ELSE pg_catalog.concat_ws('; ',
-                     CASE WHEN v_n > 0 THEN pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
-                                                              v_n, v_p.default_partition, v_range) END,
-                     CASE WHEN v_stuck > 0 THEN pg_catalog.format(
-                         '%s rows in %s have keys no partition of part can hold (%s; part makes partitions for keys from %s to before %s): '
-                         'maintenance leaves them there; correct or delete them, or attach a partition for them yourself (FOR VALUES FROM (...) TO (MAXVALUE), say)',
-                         v_stuck, v_p.default_partition, v_srange, v_lim.lo, v_lim.hi) END) END;
+            CASE WHEN v_n = 0 THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_n = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
+                 ELSE pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
+                                        v_n, v_p.default_partition, coalesce(v_range, 'NULL')) END;
 
         CONTINUE WHEN v_cut IS NULL;
         v_n := 0;
@@ -5640,20 +4321,50 @@ BEGIN
         v_part := pg_catalog.to_regclass(v_m.j ->> 'partitioned_table');
         v_writer := CASE WHEN v_m.j ->> 'phase' = 'partitioned' THEN v_part ELSE v_legacy END;
 
-        -- part's own triggers, by identity, on both tables and every partition (part._sync_problems)
-        v_drift := part._sync_problems(table_name);
-        RETURN QUERY SELECT 'sync_triggers', table_name,
-            CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
-            CASE WHEN v_drift IS NULL
-                 THEN pg_catalog.format('writes to %s are mirrored (INSERT, UPDATE, DELETE, TRUNCATE, in every replication role); direct writes to the other table are refused',
-                                        v_writer)
-                 ELSE v_drift || pg_catalog.format('; run SELECT part.migrate_refresh(%L)', table_name) END;
+        IF v_writer IS NULL THEN
+            RETURN QUERY SELECT 'sync_triggers', table_name, 'fail',
+                pg_catalog.format('table %s does not exist', CASE WHEN v_m.j ->> 'phase' = 'partitioned'
+                                  THEN v_m.j ->> 'partitioned_table' ELSE v_m.j ->> 'legacy_table' END);
+        ELSE
+            v_events := part._sync_trigger_events(v_writer, true);
+            v_all := part._sync_trigger_events(v_writer, false);
+            RETURN QUERY SELECT 'sync_triggers', table_name,
+                CASE WHEN v_events @> ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] THEN 'ok' ELSE 'fail' END,
+                CASE WHEN v_events @> ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']
+                     THEN pg_catalog.format('sync triggers on %s enabled for %s', v_writer, pg_catalog.array_to_string(v_events, ', '))
+                     ELSE pg_catalog.format('writes to %s are not all mirrored: %s%s; run part.migrate_refresh(%L)%s',
+                        v_writer,
+                        coalesce('no enabled sync trigger for ' || pg_catalog.array_to_string(
+                            ARRAY(SELECT e FROM pg_catalog.unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) e
+                                   WHERE e <> ALL (v_events)), ', '), ''),
+                        CASE WHEN v_all <> v_events THEN ' (disabled: ' || pg_catalog.array_to_string(
+                            ARRAY(SELECT e FROM pg_catalog.unnest(v_all) e WHERE e <> ALL (v_events)), ', ') || ')' ELSE '' END,
+                        table_name,
+                        CASE WHEN v_all <> v_events THEN pg_catalog.format(' or ALTER TABLE %s ENABLE TRIGGER ...', v_writer) ELSE '' END)
+                END;
+        END IF;
 
-        -- the columns of both tables (part._sync_drift)
-        v_drift := part._sync_drift(table_name);
-        RETURN QUERY SELECT 'column_drift', table_name,
-            CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
-            coalesce(v_drift, pg_catalog.format('%s and %s have the same columns', v_legacy, v_part));
+        IF v_legacy IS NOT NULL AND v_part IS NOT NULL THEN
+            SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', coalesce(l.attname, p.attname),
+                       CASE WHEN l.attname IS NULL THEN 'only in ' || v_part::text
+                            WHEN p.attname IS NULL THEN 'only in ' || v_legacy::text
+                            ELSE pg_catalog.format('is %s in %s but %s in %s', l.typ, v_legacy, p.typ, v_part) END),
+                       '; ' ORDER BY coalesce(l.attname, p.attname))
+              INTO v_drift
+              FROM (SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid = v_legacy AND a.attnum > 0 AND NOT a.attisdropped) l
+              FULL JOIN (SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ FROM pg_catalog.pg_attribute a
+                          WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped) p ON p.attname = l.attname
+             WHERE l.typ IS DISTINCT FROM p.typ;
+            RETURN QUERY SELECT 'column_drift', table_name,
+                CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
+                CASE WHEN v_drift IS NULL THEN pg_catalog.format('%s and %s have the same columns', v_legacy, v_part)
+                     ELSE v_drift || pg_catalog.format(': apply the change to both tables, then SELECT part.migrate_refresh(%L)', table_name) END;
+        ELSE
+            RETURN QUERY SELECT 'column_drift', table_name, 'fail',
+                pg_catalog.format('cannot compare: %s is missing',
+                                  CASE WHEN v_legacy IS NULL THEN v_m.j ->> 'legacy_table' ELSE v_m.j ->> 'partitioned_table' END);
+        END IF;
 
         RETURN QUERY SELECT 'parity_stale', table_name,
             CASE WHEN (v_m.j ->> 'parity_clean')::boolean IS FALSE THEN 'fail'
@@ -5675,52 +4386,32 @@ BEGIN
 
     -- maintenance: heartbeat and last run
     table_name := NULL;
-    -- skipped runs did nothing: the heartbeat is the last run that did its work
     SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_hb
-      FROM part.maintenance_log l
-     WHERE l.action = 'run' AND l.outcome <> 'skipped'
-     ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
-    v_last := v_hb;
-    SELECT pg_catalog.count(*) AS n, pg_catalog.min(l.logged_at) AS first, pg_catalog.max(l.logged_at) AS last INTO v_skips
-      FROM part.maintenance_log l
-     WHERE l.action = 'run' AND l.outcome = 'skipped' AND l.logged_at > coalesce(v_hb.logged_at, '-infinity');
-    -- the session holding the maintenance lock (part.run_maintenance's advisory lock 1885434484, 1)
-    SELECT a.pid, a.state, a.state_change INTO v_holder
-      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 1885434484 AND l.objid = 1 AND l.objsubid = 2
-       AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
-     LIMIT 1;
+      FROM part.maintenance_log l WHERE l.action = 'run' ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
     IF v_sched <> '' THEN
         v_period := part._cron_period(v_sched);
     END IF;
-    v_since := coalesce(v_hb.logged_at, CASE WHEN v_skips.n > 0 THEN v_skips.first END);
-    v_note := CASE WHEN v_skips.n > 0 AND v_holder.pid IS NOT NULL
-                   THEN pg_catalog.format('; the %s runs since were skipped: pid %s holds the maintenance lock (%s since %s); a run cancelled in a session that stays open keeps it until that session ends: if that session is not running maintenance, SELECT pg_catalog.pg_terminate_backend(%s)',
-                                          v_skips.n, v_holder.pid, v_holder.state, v_holder.state_change, v_holder.pid)
-                   WHEN v_skips.n > 0
-                   THEN pg_catalog.format('; the %s runs since were skipped (the last at %s; see part.maintenance_log)', v_skips.n, v_skips.last)
-                   ELSE '' END;
     RETURN QUERY SELECT 'maintenance_heartbeat', NULL::text,
         CASE WHEN NOT v_enabled THEN 'warn'
-             WHEN v_since IS NULL THEN 'warn'
-             WHEN v_period IS NULL THEN 'warn'
-             WHEN v_since < pg_catalog.now() - 2 * v_period THEN 'fail'
-             WHEN v_skips.n > 0 AND v_holder.pid IS NOT NULL AND v_holder.state IS DISTINCT FROM 'active' THEN 'warn'
              WHEN v_hb.logged_at IS NULL THEN 'warn'
+             WHEN v_period IS NULL THEN 'warn'
+             WHEN v_hb.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
              ELSE 'ok' END,
         CASE WHEN NOT v_enabled THEN 'maintenance is disabled (enable_partition_maintenance = false)'
-             WHEN v_since IS NULL AND v_period IS NULL
+             WHEN v_hb.logged_at IS NULL AND v_period IS NULL
                  THEN 'no maintenance run yet, and none scheduled: run pginstall apply (with pg_cron) or CALL part.run_maintenance()'
-             WHEN v_since IS NULL THEN pg_catalog.format('no maintenance run yet (scheduled %L)', v_sched)
+             WHEN v_hb.logged_at IS NULL THEN pg_catalog.format('no maintenance run yet (scheduled %L)', v_sched)
              WHEN v_period IS NULL
-                 THEN pg_catalog.format('last run %s; maintenance is not scheduled (no pg_cron job registered by pginstall apply)%s',
-                                        coalesce(v_hb.logged_at::text, 'none that did its work'), v_note)
-             WHEN v_since < pg_catalog.now() - 2 * v_period
-                 THEN pg_catalog.format('last run that did its work: %s; none for more than twice the schedule''s period (%L, every %s)%s',
-                                        coalesce(v_hb.logged_at::text, 'none'), v_sched, v_period,
-                                        CASE WHEN v_note = '' THEN ': is the pg_cron job running?' ELSE v_note END)
-             ELSE pg_catalog.format('last run %s (scheduled %L)%s', coalesce(v_hb.logged_at::text, 'none that did its work'), v_sched, v_note) END;
+                 THEN pg_catalog.format('last run %s; maintenance is not scheduled (no pg_cron job registered by pginstall apply)', v_hb.logged_at)
+             WHEN v_hb.logged_at < pg_catalog.now() - 2 * v_period
+                 THEN pg_catalog.format('last run %s: none for more than twice the schedule''s period (%L, every %s): is the pg_cron job running?',
+                                        v_hb.logged_at, v_sched, v_period)
+             ELSE pg_catalog.format('last run %s (scheduled %L)', v_hb.logged_at, v_sched) END;
 
+    SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_last
+      FROM part.maintenance_log l
+     WHERE l.action = 'run' AND l.outcome <> 'skipped'
+     ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
     IF v_last.outcome = 'failed' THEN
         SELECT pg_catalog.string_agg(pg_catalog.format('%s %s: %s', l.parent_table, l.action, l.detail), '; ' ORDER BY l.id)
           INTO v_why FROM part.maintenance_log l WHERE l.run_id = v_last.run_id AND l.outcome = 'failed' AND l.action <> 'run';
@@ -5728,14 +4419,10 @@ BEGIN
     RETURN QUERY SELECT 'maintenance_last_run', NULL::text,
         CASE WHEN v_last.logged_at IS NULL THEN 'warn'
              WHEN v_last.outcome = 'failed' THEN 'fail'
-             WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
              WHEN v_last.detail LIKE '%given up%' THEN 'warn'
              ELSE 'ok' END,
         CASE WHEN v_last.logged_at IS NULL THEN 'no maintenance run yet'
              WHEN v_last.outcome = 'failed' THEN pg_catalog.format('run %s at %s failed: %s', v_last.run_id, v_last.logged_at, coalesce(v_why, v_last.detail))
-             WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period
-                 THEN pg_catalog.format('run %s at %s is older than twice the schedule''s period (%L, every %s): see maintenance_heartbeat; it said: %s',
-                                        v_last.run_id, v_last.logged_at, v_sched, v_period, v_last.detail)
              ELSE pg_catalog.format('run %s at %s: %s', v_last.run_id, v_last.logged_at, v_last.detail) END;
 
     -- the separate retention job (part.drop_old() on its own schedule)
@@ -5786,7 +4473,6 @@ DECLARE
     v_m       part.migration;
     v_rows    bigint;
     v_batches integer := 0;
-    v_retries integer := 0;
     v_differ  integer;
     v_path    text := pg_catalog.current_setting('search_path');
 BEGIN
@@ -5834,21 +4520,7 @@ BEGIN
     END IF;
 
     WHILE v_m.backfill_finished_at IS NULL AND (p_max_batches IS NULL OR v_batches < p_max_batches) LOOP
-        BEGIN
-            v_rows := part._backfill_batch(v_m.table_name, p_batch_size);
-            v_retries := 0;
-        EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
-            -- the batch waited for a writer's row while that writer waited for the batch's gate:
-            -- the batch is undone (its gate released, the writer goes on) and done again
-            v_retries := v_retries + 1;
-            IF v_retries > 300 THEN
-                RAISE EXCEPTION 'the backfill of % gave up: a transaction holds rows of the next batch for more than a minute', v_m.table_name
-                    USING ERRCODE = '55P03',
-                          HINT = pg_catalog.format('Find it in pg_stat_activity (idle in transaction?); CALL part.backfill(%L) again, it resumes from the last batch.', v_m.table_name);
-            END IF;
-            PERFORM pg_catalog.pg_sleep(0.02 + 0.03 * pg_catalog.random());
-            CONTINUE;
-        END;
+        v_rows := part._backfill_batch(v_m.table_name, p_batch_size);
         IF p_commit THEN
             COMMIT;
             PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -5944,7 +4616,6 @@ BEGIN
         RAISE EXCEPTION 'p_commit cannot be NULL'
             USING ERRCODE = '22023', HINT = 'Pass true (commit each step; the default) or false (inside a transaction), or leave it out.';
     END IF;
-    PERFORM part._check_trust();   -- nothing a less privileged role changed steers this run
     IF pg_catalog.pg_is_in_recovery() THEN
         RAISE NOTICE 'part.run_maintenance: this server is a standby (in recovery): nothing done'
             USING HINT = 'Maintenance runs on the primary; its changes reach the standby by replication.';
@@ -6053,8 +4724,7 @@ BEGIN
                         VALUES (v_run, v_t.parent_table, 'drain', v_r.partition_name, v_r.rows_moved,
                                 pg_catalog.clock_timestamp() - v_t0, 'ok', 'rows moved out of the default partition');
                         v_n := v_n + 1;
-                        v_drained := v_drained + 1;   -- a partition made to hold rows of the default:
-                        v_created := v_created + 1;   -- created too
+                        v_drained := v_drained + 1;
                         v_moved := v_moved + v_r.rows_moved;
                     END LOOP;
                 EXCEPTION WHEN others THEN
@@ -6119,7 +4789,7 @@ BEGIN
     INSERT INTO part.maintenance_log (run_id, parent_table, action, rows_moved, duration, outcome, detail)
     VALUES (v_run, part._qualified(v_only), 'run', v_moved, pg_catalog.clock_timestamp() - v_started,
             CASE WHEN pg_catalog.cardinality(v_failed) > 0 THEN 'failed' ELSE 'ok' END,
-            pg_catalog.format('%s tables: %s partitions created (%s of them for rows from the default partition, %s rows moved), %s retired%s%s',
+            pg_catalog.format('%s tables: %s partitions created, %s drained (%s rows moved), %s retired%s%s',
                 v_tables, v_created, v_drained, v_moved, v_retired,
                 CASE WHEN pg_catalog.cardinality(v_failed) > 0
                      THEN '; failed: ' || pg_catalog.array_to_string(v_failed, ', ') ELSE '' END,
@@ -6156,11 +4826,6 @@ DECLARE
     v_cols     text;
     v_n_old    bigint;
     v_n_new    bigint;
-    v_done     integer := 0;
-    v_todo     integer;
-    v_left     record;
-    v_m        part.migration;
-    v_dropped  integer := 0;
 BEGIN
 /*
  * Grow a hash-partitioned table from N to p_new_count partitions (a multiple
@@ -6172,14 +4837,7 @@ BEGIN
  *   3. under an ACCESS EXCLUSIVE lock (short timeouts, retries): re-copy the
  *      keys written since step 2, check the row counts, detach and drop the
  *      old partition, attach the new ones; commit.
- * Interrupted, it can be called again and carries on; called with the count
- * the table has (before any old partition was split), it abandons the split
- * and drops what the interrupted run made (only part's own leftovers). At
- * the end, under a lock that waits for writers, part.config gets the new
- * count and the sync functions of a migration of this table are
- * regenerated, so that their parity marks group by the new count. A table
- * referenced by a foreign key is refused before anything is made (detaching
- * a referenced partition would fail after the copy). It commits, so CALL it
+ * Interrupted, it can be called again and carries on. It commits, so CALL it
  * outside an explicit transaction block. (A procedure that commits cannot
  * have a SET clause: search_path is pinned with set_config after each commit.)
  */
@@ -6194,62 +4852,23 @@ BEGIN
     SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
       FROM part._partition_bounds(v_rel) b;
     v_old := v_moduli[1];
-    PERFORM part._check_count('partitions', p_new_count);   -- 22023 outside 1 .. 1024
-    IF NOT (cardinality(v_moduli) = 1 AND p_new_count = v_old) THEN
-        IF cardinality(v_moduli) > 2 OR (cardinality(v_moduli) = 2 AND v_moduli[2] <> p_new_count)
-           OR p_new_count <= v_old OR p_new_count % v_old <> 0 THEN
-            RAISE EXCEPTION 'cannot split % from % to % partitions', v_cfg.parent_table,
-                    pg_catalog.array_to_string(v_moduli, ' and '), p_new_count
-                USING ERRCODE = '22023',
-                      HINT = CASE WHEN cardinality(v_moduli) = 2
-                                  THEN pg_catalog.format('A split to %s is under way: call part.split_hash(%L, %s) to finish it.', v_moduli[2], p_parent, v_moduli[2])
-                                  ELSE pg_catalog.format('The new count must be a multiple of %s greater than it, e.g. %s.', v_old, v_old * 2) END;
-        END IF;
-        -- detaching a partition that a foreign key references fails (after the copy): refuse first
-        SELECT pg_catalog.format('%s (constraint %I)', co.conrelid::regclass, co.conname) AS fk INTO v_left
-          FROM pg_catalog.pg_constraint co
-         WHERE co.contype = 'f' AND co.confrelid = v_rel AND co.conparentid = 0
-         ORDER BY 1 LIMIT 1;
-        IF FOUND THEN
-            RAISE EXCEPTION 'cannot split %: the foreign key of % references it', v_cfg.parent_table, v_left.fk
-                USING ERRCODE = '0A000',
-                      HINT = 'PostgreSQL cannot detach a partition that a foreign key references: drop that foreign key, split, then add it again.';
-        END IF;
+    IF p_new_count IS NULL OR p_new_count <= 0 THEN
+        RAISE EXCEPTION 'invalid partition count %', coalesce(p_new_count::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass the new number of partitions, a multiple of the current one.';
     END IF;
-
-    -- what an interrupted run left before it split an old partition: its split tables (part's own:
-    -- its check constraint on this table, the table's owner, not attached) and capture triggers;
-    -- a new run makes them again for the partition it splits, the count the table has drops them
-    IF cardinality(v_moduli) = 1 THEN
-        FOR v_left IN
-            SELECT co.conrelid::regclass AS rel FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
-             WHERE co.conname = 'part_split_check' AND co.contype = 'c' AND c.relkind = 'r'
-               AND c.relowner = (SELECT p.relowner FROM pg_catalog.pg_class p WHERE p.oid = v_rel)
-               AND (pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid), 'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid'))[1] = v_rel::oid::text
-               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = co.conrelid)
-        LOOP
-            EXECUTE pg_catalog.format('DROP TABLE %s', v_left.rel);
-            v_dropped := v_dropped + 1;
-        END LOOP;
-        FOR v_left IN
-            SELECT t.tgname, t.tgrelid::regclass AS rel FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_inherits i ON i.inhrelid = t.tgrelid
-             WHERE i.inhparent = v_rel AND t.tgname IN ('part_split_capture', 'part_split_capture_truncate')
-        LOOP
-            PERFORM part._lock(v_left.rel, 'SHARE ROW EXCLUSIVE');
-            EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_left.tgname, v_left.rel);
-            v_dropped := v_dropped + 1;
-        END LOOP;
-        DELETE FROM part.split_log l
-         WHERE l.partition_oid IN (SELECT i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_rel);
-        IF p_new_count = v_old AND v_dropped > 0 THEN
-            RAISE NOTICE 'part: % keeps its % hash partitions: dropped what an interrupted split left (% split tables and capture triggers)',
-                v_cfg.parent_table, p_new_count, v_dropped;
-        ELSIF p_new_count = v_old THEN
-            RAISE NOTICE 'part: % has % hash partitions already: nothing to split', v_cfg.parent_table, p_new_count;
-            IF v_cfg.partitions IS NOT DISTINCT FROM p_new_count THEN
-                RETURN;   -- already there
-            END IF;
-        END IF;
+    IF cardinality(v_moduli) = 1 AND p_new_count = v_old THEN
+        UPDATE part.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
+         WHERE c.parent_table = v_cfg.parent_table AND c.partitions IS DISTINCT FROM p_new_count;
+        RETURN;   -- already there
+    END IF;
+    IF cardinality(v_moduli) > 2 OR (cardinality(v_moduli) = 2 AND v_moduli[2] <> p_new_count)
+       OR p_new_count <= v_old OR p_new_count % v_old <> 0 THEN
+        RAISE EXCEPTION 'cannot split % from % to % partitions', v_cfg.parent_table,
+                pg_catalog.array_to_string(v_moduli, ' and '), p_new_count
+            USING ERRCODE = '22023',
+                  HINT = CASE WHEN cardinality(v_moduli) = 2
+                              THEN pg_catalog.format('A split to %s is under way: call part.split_hash(%L, %s) to finish it.', v_moduli[2], p_parent, v_moduli[2])
+                              ELSE pg_catalog.format('The new count must be a multiple of %s greater than it, e.g. %s.', v_old, v_old * 2) END;
     END IF;
 
     SELECT n.nspname, coalesce(v_cfg.partition_prefix, c.relname) INTO v_schema, v_prefix
@@ -6258,14 +4877,9 @@ BEGIN
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
 
-    SELECT pg_catalog.count(*) INTO v_todo FROM part._partition_bounds(v_rel) b WHERE b.modulus = v_old AND v_old <> p_new_count;
-    IF v_todo > 0 THEN
-        RAISE NOTICE 'part: splitting % from % to % hash partitions: % old partition(s) to split, one at a time',
-            v_cfg.parent_table, v_old, p_new_count, v_todo;
-    END IF;
     FOR v_part IN
         SELECT b.partition_oid::regclass AS rel, b.partition_name, b.remainder
-          FROM part._partition_bounds(v_rel) b WHERE b.modulus = v_old AND v_old <> p_new_count ORDER BY b.remainder
+          FROM part._partition_bounds(v_rel) b WHERE b.modulus = v_old ORDER BY b.remainder
     LOOP
         v_targets := ARRAY(SELECT v_part.remainder + j * v_old FROM pg_catalog.generate_series(0, p_new_count / v_old - 1) j);
 
@@ -6273,15 +4887,6 @@ BEGIN
         FOREACH v_rem IN ARRAY v_targets LOOP
             v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
             IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_tmp)) IS NOT NULL THEN
-                -- a leftover of an interrupted run is part's own (its check constraint, the table's
-                -- owner); anything else under that name is someone else's: refused, never dropped
-                IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid
-                                WHERE c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_tmp))
-                                  AND k.conname = 'part_split_check' AND c.relkind = 'r'
-                                  AND c.relowner = (SELECT p.relowner FROM pg_catalog.pg_class p WHERE p.oid = v_rel)) THEN
-                    RAISE EXCEPTION 'cannot split %: %.% exists and is not a leftover of part.split_hash', p_parent, v_schema, v_tmp
-                        USING ERRCODE = '42P07', HINT = 'Rename or drop that relation (part.split_hash builds the new partitions under that name), then call it again.';
-                END IF;
                 EXECUTE pg_catalog.format('DROP TABLE %I.%I', v_schema, v_tmp);
             END IF;
             EXECUTE pg_catalog.format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED)',
@@ -6306,10 +4911,8 @@ BEGIN
         -- 2. copy, writers going on
         FOREACH v_rem IN ARRAY v_targets LOOP
             v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
-            -- rows are written with the rights of the table's owner (part._as_owner)
-            PERFORM part._as_owner(v_rel, pg_catalog.format(
-                'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
-                v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
+            EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                                      v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
         END LOOP;
         COMMIT;
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -6323,17 +4926,14 @@ BEGIN
         FOREACH v_rem IN ARRAY v_targets LOOP
             v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
             IF v_full THEN
-                PERFORM part._as_owner(v_rel, pg_catalog.format('TRUNCATE %I.%I', v_schema, v_tmp), p_returns => false);
-                PERFORM part._as_owner(v_rel, pg_catalog.format(
-                    'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
-                    v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
+                EXECUTE pg_catalog.format('TRUNCATE %I.%I', v_schema, v_tmp);
+                EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                                          v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
             ELSIF v_keys IS NOT NULL THEN
-                PERFORM part._as_owner(v_rel, pg_catalog.format('DELETE FROM %I.%I WHERE %I = ANY (%L::%s[])',
-                                                                        v_schema, v_tmp, v_cfg.key_column, v_keys, v_type), p_returns => false);
-                PERFORM part._as_owner(v_rel, pg_catalog.format(
-                    'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE %I = ANY (%L::%s[]) AND pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
-                    v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_cfg.key_column, v_keys, v_type,
-                    v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
+                EXECUTE pg_catalog.format('DELETE FROM %I.%I WHERE %I = ANY (%L::%s[])', v_schema, v_tmp, v_cfg.key_column, v_keys, v_type);
+                EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE %I = ANY (%L::%s[]) AND pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                                          v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_cfg.key_column, v_keys, v_type,
+                                          v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
             END IF;
         END LOOP;
         EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_part.rel) INTO v_n_old;
@@ -6356,30 +4956,12 @@ BEGIN
             EXECUTE pg_catalog.format('ALTER TABLE %I.%I DROP CONSTRAINT part_split_check', v_schema, part._partition_name(v_prefix, v_rem::text));
             PERFORM part._sync_partition(pg_catalog.format('%I.%I', v_schema, part._partition_name(v_prefix, v_rem::text))::regclass);
         END LOOP;
-        v_done := v_done + 1;
-        RAISE NOTICE 'part: split % into % partitions (% rows): % of % done',
-            v_part.partition_name, cardinality(v_targets), v_n_old, v_done, v_todo;
+        PERFORM part._notice(pg_catalog.format('split %s into %s partitions (%s rows)', v_part.partition_name, cardinality(v_targets), v_n_old));
         COMMIT;
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     END LOOP;
-    -- the new count, and the sync of a migration of this table marking parity groups by it: under a
-    -- lock that waits for the writers whose statements marked by the old count (writes through the
-    -- parent, which the sync makes too), so that every mark by the old count is committed before
-    -- the count changes (part.check_parity re-hashes everything once the count changed)
-    IF v_cfg.partitions IS DISTINCT FROM p_new_count THEN
-        PERFORM part._lock(v_rel, 'SHARE ROW EXCLUSIVE');
-        UPDATE part.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
-         WHERE c.parent_table = v_cfg.parent_table;
-        SELECT m.* INTO v_m FROM part.migration m
-         WHERE m.partitioned_table = v_cfg.parent_table AND m.phase <> 'finalized';
-        IF FOUND THEN
-            PERFORM part._sync_function_create(v_m, 'partitioned');
-            PERFORM part._sync_function_create(v_m, 'legacy');
-        END IF;
-    END IF;
-    IF v_todo > 0 THEN
-        RAISE NOTICE 'part: % has % hash partitions', v_cfg.parent_table, p_new_count;
-    END IF;
+    UPDATE part.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
+     WHERE c.parent_table = v_cfg.parent_table;
     COMMIT;
 END
 $$;
@@ -6401,11 +4983,7 @@ SELECT m.table_name,
             WHEN m.backfill_total > 0 THEN pg_catalog.round(least(100.0, 100.0 * m.backfill_rows / m.backfill_total), 1)
        END AS backfill_percent,
        s.rows_per_second AS backfill_rows_per_second,
-       -- only while the backfill runs: its last batch is recent (within a minute, or three times
-       -- the mean batch time); an interrupted one shows no ETA until it is resumed
        CASE WHEN m.backfill_finished_at IS NULL AND s.rows_per_second > 0 AND m.backfill_total IS NOT NULL
-             AND m.backfill_batch_at >= pg_catalog.now() - greatest(interval '1 minute',
-                     3 * (m.backfill_batch_at - m.backfill_started_at) / greatest(m.backfill_batches, 1))
             THEN pg_catalog.make_interval(secs => greatest(m.backfill_total - m.backfill_rows, 0) / s.rows_per_second)
        END AS backfill_eta,
        m.backfill_batches,
@@ -6421,8 +4999,7 @@ SELECT m.table_name,
        m.backfilled_at,
        m.partitioned_at,
        m.rolled_back_at,
-       m.finalized_at,
-       m.backfill_batch_at
+       m.finalized_at
   FROM part.migration m
  CROSS JOIN LATERAL (
        SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM
@@ -6463,35 +5040,18 @@ CREATE VIEW part.partitions AS
 SELECT c.parent_table,
        b.partition_name,
        c.strategy,
-       v.bound_from,
-       v.bound_to,
+       CASE WHEN b.modulus IS NOT NULL THEN pg_catalog.format('modulus %s, remainder %s', b.modulus, b.remainder)
+            ELSE part._normalize_bound(b.bound_from, c.key_type::regtype) END AS bound_from,
+       part._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to,
        b.is_default,
-       -- NULL: not known yet (never analyzed; autovacuum or ANALYZE fills it in), not 0;
-       -- an empty heap file holds no row at all
-       CASE WHEN r.reltuples >= 0 THEN r.reltuples::bigint
-            WHEN pg_catalog.pg_relation_size(b.partition_oid) = 0 THEN 0 END AS estimated_rows,
-       pg_catalog.pg_total_relation_size(b.partition_oid) AS total_bytes,
-       -- the bounds typed, to compare and sort (WHERE to_time <= now()): time keys (in UTC for
-       -- timestamp and date keys), integer keys, hash modulus and remainder
-       CASE WHEN t.is_time AND v.bound_from !~* '^(min|max)value$'
-            THEN part._to_utc(v.bound_from, c.key_type::regtype) AT TIME ZONE 'UTC' END AS from_time,
-       CASE WHEN t.is_time AND v.bound_to !~* '^(min|max)value$'
-            THEN part._to_utc(v.bound_to, c.key_type::regtype) AT TIME ZONE 'UTC' END AS to_time,
-       CASE WHEN t.is_int AND v.bound_from ~ '^-?\d+$' THEN v.bound_from::bigint END AS from_int,
-       CASE WHEN t.is_int AND v.bound_to ~ '^-?\d+$' THEN v.bound_to::bigint END AS to_int,
-       b.modulus,
-       b.remainder
+       greatest(r.reltuples, 0)::bigint AS estimated_rows,
+       pg_catalog.pg_total_relation_size(b.partition_oid) AS total_bytes
   FROM part.config c
- CROSS JOIN LATERAL part._partition_bounds(part._managed_rel(c.parent_table)) b
+ CROSS JOIN LATERAL part._partition_bounds(pg_catalog.to_regclass(c.parent_table)) b
   JOIN pg_catalog.pg_class r ON r.oid = b.partition_oid
- CROSS JOIN LATERAL (SELECT part._normalize_bound(b.bound_from, c.key_type::regtype) AS bound_from,
-                            part._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to) v
- CROSS JOIN LATERAL (SELECT c.key_type::regtype IN ('timestamp with time zone'::regtype,
-                                'timestamp without time zone'::regtype, 'date'::regtype) AS is_time,
-                            c.key_type::regtype IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) AS is_int) t
  ORDER BY c.parent_table, b.is_default, part._bound_ordinal(b.bound_from, c.key_type::regtype), b.remainder;
 COMMENT ON VIEW part.partitions IS
-    'part: partitions of the managed tables: bounds as text literals of the key type (range), and typed: from_time/to_time (time keys, timestamptz), from_int/to_int (integer keys), modulus/remainder (hash); estimated_rows NULL when not known yet';
+    'part: partitions of the managed tables (bounds as literals of the key type; hash: modulus and remainder)';
 
 -- data
 
@@ -6507,18 +5067,3 @@ ON CONFLICT (key) DO NOTHING;
 -- Restoring a dump replaces default settings instead of failing (see part._settings_restore).
 CREATE TRIGGER settings_restore BEFORE INSERT ON part.settings
     FOR EACH ROW EXECUTE FUNCTION part._settings_restore();
-
--- privileges
-REVOKE ALL ON SCHEMA part FROM PUBLIC;
-REVOKE ALL ON ALL TABLES IN SCHEMA part FROM PUBLIC;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA part FROM PUBLIC;
-REVOKE ALL ON ALL ROUTINES IN SCHEMA part FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION part._sync_active() TO PUBLIC;
-
-GRANT USAGE ON SCHEMA part TO pg_monitor;
-GRANT EXECUTE ON FUNCTION part.verify(), part.metrics(boolean) TO pg_monitor;
--- the view part.partitions calls these (a view's functions run with the reader's rights); all read only
-GRANT EXECUTE ON FUNCTION part._partition_bounds(regclass), part._normalize_bound(text, regtype),
-                          part._bound_ordinal(text, regtype), part._to_utc(text, regtype),
-                          part._literal(timestamp, regtype), part._managed_rel(text) TO pg_monitor;
-GRANT SELECT ON part.partitions, part.migrations, part.parity TO pg_monitor;

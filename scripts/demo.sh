@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make demo: a throwaway PostgreSQL 15 cluster in .pg/demo (port $PGPORT, default
+# make demo: a throwaway PostgreSQL cluster ($PG_BIN, make passes it) in .pg/demo (port $PGPORT, default
 # 5433; as root, when the postgres user cannot reach the clone, .pg/demo links
 # to a directory under /var/tmp: see scripts/pgcluster.sh) with pg_cron preloaded, the databases hospitality, finance and
 # event_store filled with generated data for many organizations, part applied

@@ -6,7 +6,7 @@
 # lets postgres traverse the root-owned directories above it (o+x only).
 # Any other user: plain pg_ctl.
 set -euo pipefail
-bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+bin=${PG_BIN:?set PG_BIN to the bin directory of the PostgreSQL to run (make sets it)}
 if [ "$(id -u)" != 0 ]; then
     exec "$bin/pg_ctl" "$@"
 fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start, stop or inspect a throwaway local PostgreSQL 15 cluster with pg_cron preloaded.
+# Start, stop or inspect a throwaway local PostgreSQL cluster ($PG_BIN) with pg_cron preloaded.
 #   scripts/pgcluster.sh start DIR PORT    initdb if DIR is empty, then start (idempotent)
 #   scripts/pgcluster.sh stop DIR          stop it (no error when it is not running)
 #   scripts/pgcluster.sh remove DIR        stop it and delete its data (and DIR's link, see below)
@@ -14,7 +14,7 @@ set -euo pipefail
 cmd=${1:?usage: pgcluster.sh start|stop|remove|dir|env DIR [PORT]}
 given=$(realpath -m -s "${2:?data directory}")
 port=${3:-5433}
-bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
+bin=${PG_BIN:?set PG_BIN to the bin directory of the PostgreSQL to run (make sets it)}
 
 root() { [ "$(id -u)" = 0 ]; }
 as_pg() {
@@ -59,6 +59,12 @@ data_dir() {
 case "$cmd" in
 start)
     dir=$(data_dir "$given" create)
+    cron_conf=""  # pg_cron where this major has it
+    if [ -f "$("$bin/pg_config" --pkglibdir)/pg_cron.so" ]; then
+        cron_conf="shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+cron.timezone = 'UTC'"
+    fi
     if [ ! -s "$dir/PG_VERSION" ]; then
         mkdir -p "$dir"
         if root; then chown postgres: "$dir" && chmod 700 "$dir"; fi
@@ -67,9 +73,7 @@ start)
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
-shared_preload_libraries = 'pg_cron'
-cron.database_name = 'postgres'
-cron.timezone = 'UTC'
+$cron_conf
 max_connections = 200
 fsync = on
 wal_level = replica

@@ -1,3 +1,3 @@
 """pginstall: render and apply the `part` partitioning extension."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

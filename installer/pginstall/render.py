@@ -7,12 +7,25 @@ templates/install.sql.j2. The same objects render for both install modes:
 * ``extension``: the body of ``part--X.Y.Z.sql`` run by CREATE EXTENSION;
 * ``plain``: a script for servers without file access (creates the schema and
   records the version in part.settings).
+
+Upgrades: every released install script is kept verbatim in
+templates/released/ (``part--X.Y.Z.sql`` for extension mode,
+``part--X.Y.Z.plain.sql`` for plain mode), so an older version can still be
+installed. The update to the current version is
+``templates/updates/part--OLD--NEW.sql.j2``: its hand-written table changes,
+then templates/updates/_routines.sql.j2, which drops part's views, routines and
+the triggers on its tables and recreates them from the current templates (so a
+change to a function needs no update step of its own), then regenerates the
+sync of every active migration. Older steps of the chain, once released, are
+frozen in templates/released/ as ``part--A--B.sql`` / ``part--A--B.plain.sql``
+and used as they are.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import importlib.util
 from pathlib import Path
 
 import jinja2
@@ -22,14 +35,25 @@ from . import __version__
 VERSION = __version__
 SCHEMA = "part"
 SECTIONS = ("tables", "functions", "procedures", "views", "data")
+# What an update recreates from the current templates (tables change by hand-written steps).
+UPDATE_SECTIONS = ("functions", "procedures", "views", "data")
 MODES = ("extension", "plain")
 
 
 def templates_dir() -> Path:
-    """Where the templates live: $PGINSTALL_TEMPLATES or the repository's templates/."""
+    """Where the templates live: $PGINSTALL_TEMPLATES, else the package's data
+    (``pginstall._templates``: the repository's templates/ shipped inside the wheel,
+    see pyproject.toml), else the templates/ of the checkout this file is in."""
     env = os.environ.get("PGINSTALL_TEMPLATES")
     if env:
         return Path(env)
+    try:
+        spec = importlib.util.find_spec("pginstall._templates")
+    except ImportError:
+        spec = None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "install.sql.j2").is_file():
+            return Path(location)
     return Path(__file__).resolve().parents[2] / "templates"
 
 
@@ -42,6 +66,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals["section_files"] = section_files
+    env.globals["update_sections"] = UPDATE_SECTIONS
     return env
 
 
@@ -60,12 +85,28 @@ def _context(mode: str, version: str) -> dict:
     return {"mode": mode, "version": version, "schema": SCHEMA, "sections": SECTIONS}
 
 
+def _released_name(stem: str, mode: str) -> str:
+    return f"part--{stem}.sql" if mode == "extension" else f"part--{stem}.plain.sql"
+
+
+def released_versions() -> list[str]:
+    """Versions whose install script is kept in templates/released/, oldest first."""
+    found = {m[1] for p in (templates_dir() / "released").glob("part--*.sql")
+             if (m := re.fullmatch(r"part--([0-9.]+)(?:\.plain)?\.sql", p.name))}
+    return sorted(found, key=_vkey)
+
+
 def render_install(mode: str = "plain", version: str = VERSION) -> str:
-    """The whole install script of `version` for `mode`."""
+    """The whole install script of `version` for `mode`: rendered for the current version,
+    the file kept in templates/released/ for a released older one."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
     if version != VERSION:
-        raise ValueError(
-            f"this pginstall renders version {VERSION} only; install pginstall {version} to render it"
-        )
+        frozen = templates_dir() / "released" / _released_name(version, mode)
+        if not frozen.is_file():
+            known = ", ".join(released_versions() + [VERSION])
+            raise ValueError(f"part {version} is not a version this pginstall can render (known: {known})")
+        return frozen.read_text()
     return _environment().get_template("install.sql.j2").render(**_context(mode, version))
 
 
@@ -81,13 +122,18 @@ def _vkey(v: str) -> tuple[int, ...]:
 
 
 def update_scripts() -> list[tuple[str, str, str]]:
-    """(from, to, template name) of every update script, oldest first."""
-    found = []
+    """(from, to, template name) of every update script, oldest first: the templates of
+    templates/updates/ and the frozen steps of templates/released/ (named like a template)."""
+    found = {}
     for p in (templates_dir() / "updates").glob("part--*--*.sql.j2"):
         m = _UPDATE.match(p.name)
         if m:
-            found.append((m["old"], m["new"], f"updates/{p.name}"))
-    return sorted(found, key=lambda t: _vkey(t[0]))
+            found[m["old"]] = (m["old"], m["new"], f"updates/{p.name}")
+    for p in (templates_dir() / "released").glob("part--*--*.sql"):
+        m = re.fullmatch(r"part--(?P<old>[0-9.]+)--(?P<new>[0-9.]+)\.sql", p.name)
+        if m:
+            found[m["old"]] = (m["old"], m["new"], f"released/{p.name}.j2")
+    return sorted(found.values(), key=lambda t: _vkey(t[0]))
 
 
 def update_chain(installed: str, target: str = VERSION) -> list[tuple[str, str, str]]:
@@ -105,15 +151,18 @@ def update_chain(installed: str, target: str = VERSION) -> list[tuple[str, str, 
 
 def render_update(name: str, mode: str) -> str:
     old, new = _UPDATE.match(Path(name).name).group("old", "new")
+    if name.startswith("released/"):  # a released step, kept as it was shipped
+        return (templates_dir() / "released" / _released_name(f"{old}--{new}", mode)).read_text()
     return _environment().get_template(name).render(**_context(mode, new), old_version=old)
 
 
 def render_extension_files() -> dict[str, str]:
-    """File name -> content of everything extension/ must hold."""
-    files = {
-        "part.control": render_control(),
-        f"part--{VERSION}.sql": render_install("extension"),
-    }
+    """File name -> content of everything extension/ must hold: the control file, the
+    install script of every released version and of this one, and the update scripts."""
+    files = {"part.control": render_control()}
+    for v in released_versions():
+        files[f"part--{v}.sql"] = render_install("extension", v)
+    files[f"part--{VERSION}.sql"] = render_install("extension")
     for old, new, name in update_scripts():
         files[f"part--{old}--{new}.sql"] = render_update(name, "extension")
     return files

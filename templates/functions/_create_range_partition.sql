@@ -107,6 +107,24 @@ BEGIN
                                                    p_from, p_to, v_default);
             END IF;
         END IF;
+        -- PostgreSQL 14 fires a partition's triggers cloned from the parent even when they are
+        -- disabled on the partition: there the move would fire them as a delete and an insert.
+        IF pg_catalog.current_setting('server_version_num')::integer < 150000 THEN
+            SELECT pg_catalog.string_agg(pg_catalog.quote_ident(t.tgname), ', ' ORDER BY t.tgname) INTO v_refs
+              FROM pg_catalog.pg_trigger t
+             WHERE t.tgrelid = v_default AND NOT t.tgisinternal AND t.tgparentid <> 0 AND t.tgenabled <> 'D'
+               AND (t.tgtype::integer & 1) = 1;   -- row-level
+            IF v_refs IS NOT NULL THEN
+                EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
+                                          v_default, v_cfg.key_column, p_from, p_to, v_type) INTO v_empty;
+                IF v_empty THEN
+                    RAISE EXCEPTION 'rows of % [%, %) stay in %: PostgreSQL 14 would fire its row triggers % (from %) for the move, as a delete and an insert',
+                                    v_cfg.parent_table, p_from, p_to, v_default, v_refs, v_cfg.parent_table
+                        USING ERRCODE = '55000',
+                              HINT = 'Move them yourself with those triggers in mind, or drop the triggers for the move; PostgreSQL 15 and later move them without firing them.';
+                END IF;
+            END IF;
+        END IF;
         -- No trigger of the default fires for the move (a user's audit trigger would log a delete of
         -- a row that still exists; a migration's sync would mirror it as a delete): its triggers are
         -- disabled while it moves (we hold it exclusively), then set back as they were.

@@ -1,7 +1,10 @@
-"""Fixtures: one real PostgreSQL 15 server per test session, databases per test.
+"""Fixtures: one real PostgreSQL server per test session, databases per test.
 
-The server is started by pytest-postgresql with pg_cron preloaded
-(cron.database_name = postgres) and trust auth on 127.0.0.1. As root (CI), the
+The server is the one in $PG_BIN (`make test` runs the suite once per major, each with
+its own PG_BIN; see scripts/pg_major.sh). It is started by pytest-postgresql with
+pg_cron preloaded when that major has pg_cron (cron.database_name = postgres), and
+trust auth on 127.0.0.1. Tests that need pg_cron carry ``@pytest.mark.cron`` and are
+skipped, with a reason naming the major, where it is missing. As root (CI), the
 server runs as the `postgres` OS user through scripts/pg_ctl_as_postgres.sh.
 
 Databases are cheap copies of template databases made once per session:
@@ -35,14 +38,34 @@ from pytest_postgresql import factories
 from pginstall import render
 
 REPO = Path(__file__).resolve().parents[2]
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+if not os.environ.get("PG_BIN"):
+    raise pytest.UsageError(
+        "PG_BIN is not set: run the tests through `make test` / `make pytest [PG=MAJOR]`, "
+        "or set PG_BIN to a PostgreSQL bin directory (scripts/pg_major.sh MAJOR prints one)"
+    )
+PG_BIN = Path(os.environ["PG_BIN"])
 PG_CTL_WRAPPER = REPO / "scripts" / "pg_ctl_as_postgres.sh"
 
+
+def _pg_config(option: str) -> str:
+    import subprocess
+
+    return subprocess.check_output([str(PG_BIN / "pg_config"), option], text=True).strip()
+
+
+# "PostgreSQL 17.11" -> 17: the major of the server under test
+PG_MAJOR = int(_pg_config("--version").split()[1].split(".")[0])
+# pg_cron exists only where a registry ships it for this major's build (Debian's packages)
+HAS_PG_CRON = (Path(_pg_config("--pkglibdir")) / "pg_cron.so").exists()
+NO_CRON_REASON = (
+    f"pg_cron is not installed for PostgreSQL {PG_MAJOR} (no reachable package registry ships "
+    f"it for this build); the cron tests run on the majors that have it"
+)
+
 POSTGRES_OPTIONS = " ".join(
-    [
-        "-c shared_preload_libraries=pg_cron",
-        "-c cron.database_name=postgres",
-        "-c cron.timezone=UTC",
+    (["-c shared_preload_libraries=pg_cron", "-c cron.database_name=postgres", "-c cron.timezone=UTC"]
+     if HAS_PG_CRON else [])
+    + [
         "-c max_connections=200",
         "-c wal_level=replica",
         "-c max_wal_senders=5",
@@ -128,9 +151,27 @@ def pg_server(postgresql_proc) -> PgServer:
         datadir=postgresql_proc.datadir,
         logfile=postgresql_proc.logfile,
     )
-    with _admin(server) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
+    if HAS_PG_CRON:
+        with _admin(server) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
     return server
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "cron: needs pg_cron in the server under test (skipped where missing)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if HAS_PG_CRON:
+        return
+    skip = pytest.mark.skip(reason=NO_CRON_REASON)
+    for item in items:
+        if item.get_closest_marker("cron"):
+            item.add_marker(skip)
+
+
+def pytest_report_header(config):
+    return f"PostgreSQL {PG_MAJOR} from {PG_BIN} ({'with' if HAS_PG_CRON else 'without'} pg_cron)"
 
 
 @pytest.fixture(scope="session")

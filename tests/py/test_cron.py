@@ -16,6 +16,8 @@ from click.testing import CliRunner
 
 from pginstall.cli import main
 
+pytestmark = pytest.mark.cron  # every test here needs pg_cron in the server
+
 TABLE_DDL = ("CREATE TABLE public.revenues (id bigint NOT NULL, occurred_at timestamptz NOT NULL, "
              "PRIMARY KEY (id, occurred_at)) PARTITION BY RANGE (occurred_at)")
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from pginstall.cli import main
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+from conftest import PG_BIN  # noqa: E402
 CONFIG = """
 [schedule]
 maintenance = "0 2 * * *"
@@ -119,6 +119,7 @@ def test_without_pg_cron_apply_succeeds_and_says_nothing_is_scheduled(server, tm
     assert "pg_cron is not loaded on this server: nothing is scheduled" in r.output
 
 
+@pytest.mark.cron
 def test_preloaded_but_not_created_is_created_if_allowed_else_warned(server, tmp_path):
     server.start()
     server.sql("postgres", "CREATE DATABASE crondb", "CREATE ROLE owner LOGIN",

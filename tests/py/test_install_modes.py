@@ -11,6 +11,8 @@ from pginstall import apply as ap
 from pginstall import render
 from pginstall.cli import main
 
+VERSION = render.VERSION
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -33,9 +35,9 @@ def installed(conn):
 def test_plain_mode_install(empty_db, dsn_factory, connect, snapshot):
     result = run("apply", dsn_factory(empty_db), "--mode", "plain")
     assert result.exit_code == 0, result.output
-    assert "installed part 0.1.0 (plain mode)" in result.output
+    assert f"installed part {VERSION} (plain mode)" in result.output
     with connect(empty_db) as conn:
-        assert installed(conn) == (None, "0.1.0")
+        assert installed(conn) == (None, VERSION)
         # plain objects belong to no extension
         assert conn.execute(
             """SELECT count(*) FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
@@ -51,9 +53,9 @@ def test_plain_mode_install(empty_db, dsn_factory, connect, snapshot):
 def test_extension_mode_install(empty_db, dsn_factory, connect, snapshot):
     result = run("apply", dsn_factory(empty_db))  # the files are installed: extension by default
     assert result.exit_code == 0, result.output
-    assert "installed part 0.1.0 (extension mode)" in result.output
+    assert f"installed part {VERSION} (extension mode)" in result.output
     with connect(empty_db) as conn:
-        assert installed(conn) == ("0.1.0", "0.1.0")
+        assert installed(conn) == (VERSION, VERSION)
         dumped = {r[0] for r in conn.execute(
             "SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'part'")}
         assert {"part.config", "part.settings", "part.migration", "part.maintenance_log"} <= dumped
@@ -98,10 +100,10 @@ def test_a_foreign_part_schema_is_refused(empty_db, dsn_factory, connect, snapsh
 def test_mode_chosen_for_a_fresh_database():
     fresh = dict(ext_version=None, plain_version=None, schema_exists=False)
     # files of this version on the server: extension; none: plain
-    assert ap.choose_mode(ap.InstallState(available_versions=["0.1.0"], **fresh), None, "x") == "extension"
+    assert ap.choose_mode(ap.InstallState(available_versions=[VERSION], **fresh), None, "x") == "extension"
     assert ap.choose_mode(ap.InstallState(available_versions=[], **fresh), None, "x") == "plain"
-    assert ap.choose_mode(ap.InstallState(available_versions=["0.1.0"], **fresh), "plain", "x") == "plain"
-    with pytest.raises(ap.ApplyError, match="no extension files for part 0.1.0"):
+    assert ap.choose_mode(ap.InstallState(available_versions=[VERSION], **fresh), "plain", "x") == "plain"
+    with pytest.raises(ap.ApplyError, match=f"no extension files for part {VERSION}"):
         ap.choose_mode(ap.InstallState(available_versions=[], **fresh), "extension", "x")
 
 
@@ -122,32 +124,32 @@ def test_newer_installed_version_is_refused(fresh_db, dsn_factory, connect, snap
         conn.execute("UPDATE part.settings SET value = '9.0.0' WHERE key = 'version'")
     before = snapshot(fresh_db)
     result = run("apply", dsn_factory(fresh_db))
-    assert result.exit_code != 0 and "part 9.0.0 is installed, newer than this pginstall's 0.1.0" in result.output
+    assert result.exit_code != 0 and f"part 9.0.0 is installed, newer than this pginstall's {VERSION}" in result.output
     assert snapshot(fresh_db) == before
 
 
 def test_plain_upgrade_runs_the_update_chain(fresh_db, dsn_factory, connect, tmp_path, monkeypatch):
-    """The update-script mechanism: templates/updates/part--A--B.sql.j2 runs in order, version recorded.
-    (No real update exists before 0.2.0: this uses a copy of templates/ with a made-up 0.0.9 -> 0.1.0 step.)"""
+    """The update-script mechanism: templates/updates/part--A--B.sql.j2 run in order, version recorded.
+    (A copy of templates/ with a made-up 0.0.9 -> 0.1.0 step before the real 0.1.0 -> current one;
+    tests/py/test_upgrade.py upgrades real released versions.)"""
     assert render.update_chain(render.VERSION) == []
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", templates)
-    (templates / "updates").mkdir(exist_ok=True)
     (templates / "updates" / "part--0.0.9--0.1.0.sql.j2").write_text(textwrap.dedent("""\
         -- part {{ old_version }} -> {{ version }} ({{ mode }})
         CREATE TABLE {{ schema }}.upgraded_from (version text);
         INSERT INTO {{ schema }}.upgraded_from VALUES ('{{ old_version }}');
         """))
     monkeypatch.setenv("PGINSTALL_TEMPLATES", str(templates))
-    assert [s[:2] for s in render.update_chain("0.0.9")] == [("0.0.9", "0.1.0")]
+    assert [s[:2] for s in render.update_chain("0.0.9")] == [("0.0.9", "0.1.0"), ("0.1.0", VERSION)]
     with connect(fresh_db) as conn:
         conn.execute("UPDATE part.settings SET value = '0.0.9' WHERE key = 'version'")
-    assert run("plan", dsn_factory(fresh_db)).stdout.splitlines()[0] == f"{fresh_db}: upgrade part 0.0.9 -> 0.1.0 (plain mode)"
+    assert run("plan", dsn_factory(fresh_db)).stdout.splitlines()[0] == f"{fresh_db}: upgrade part 0.0.9 -> {VERSION} (plain mode)"
     result = run("apply", dsn_factory(fresh_db))
     assert result.exit_code == 0, result.output
-    assert "upgraded part 0.0.9 -> 0.1.0 (plain mode)" in result.output
+    assert f"upgraded part 0.0.9 -> {VERSION} (plain mode)" in result.output
     with connect(fresh_db) as conn:
-        assert installed(conn) == (None, "0.1.0")
+        assert installed(conn) == (None, VERSION)
         assert conn.execute("SELECT version FROM part.upgraded_from").fetchone()[0] == "0.0.9"
     assert run("plan", dsn_factory(fresh_db)).stdout == ""
 
@@ -157,5 +159,5 @@ def test_no_update_path_is_refused(fresh_db, dsn_factory, connect, snapshot):
         conn.execute("UPDATE part.settings SET value = '0.0.1' WHERE key = 'version'")
     before = snapshot(fresh_db)
     result = run("apply", dsn_factory(fresh_db))
-    assert result.exit_code != 0 and "no update path from part 0.0.1 to 0.1.0" in result.output
+    assert result.exit_code != 0 and f"no update path from part 0.0.1 to {VERSION}" in result.output
     assert snapshot(fresh_db) == before

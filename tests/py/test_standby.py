@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from pginstall.cli import main
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+from conftest import PG_BIN  # noqa: E402
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:
@@ -58,9 +58,10 @@ def standby(pg_server, tmp_path, fresh_db, connect):
     primary.execute(f"DROP TABLE {name}")
 
     data = _postgres_dir(tmp_path / "standby") / "data"
-    subprocess.run(_as_postgres([str(PG_BIN / "pg_basebackup"), "-h", pg_server.host, "-p", str(pg_server.port),
-                                 "-U", pg_server.user, "-D", str(data), "-R", "-X", "stream", "-c", "fast"]),
-                   check=True, capture_output=True, timeout=120)
+    backup = subprocess.run(_as_postgres([str(PG_BIN / "pg_basebackup"), "-h", pg_server.host, "-p", str(pg_server.port),
+                                          "-U", pg_server.user, "-D", str(data), "-R", "-X", "stream", "-c", "fast"]),
+                            capture_output=True, text=True, timeout=120)
+    assert backup.returncode == 0, f"pg_basebackup failed: {backup.stderr}"
     port = _free_port()
     options = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={data} "
                "-c max_connections=200 -c hot_standby=on -c fsync=off -c shared_preload_libraries=''")

@@ -81,6 +81,12 @@ def test_drain_fires_no_user_trigger(fresh_db, connect):
     conn.execute("CREATE TRIGGER audit AFTER INSERT OR DELETE ON public.orders FOR EACH ROW EXECUTE FUNCTION public.audit()")
     conn.execute("ALTER TABLE public.orders_default ENABLE ALWAYS TRIGGER audit")
     conn.execute("CALL part.run_maintenance()")
+    if conn.info.server_version < 150000:  # 14 fires a partition's cloned triggers even when disabled: refused
+        assert conn.execute("SELECT count(*) FROM public.audit").fetchone()[0] == 0, "no delete nor insert was logged"
+        outcome, detail = conn.execute("SELECT outcome, detail FROM part.maintenance_log WHERE action = 'drain'").fetchone()
+        assert outcome in ("skipped", "failed") and "audit" in detail, detail
+        assert conn.execute("SELECT count(*) FROM ONLY public.orders_default").fetchone()[0] == 40, "the rows stay"
+        return
     assert conn.execute("SELECT count(*) FROM ONLY public.orders_default").fetchone()[0] == 0, "the rows moved"
     assert conn.execute("SELECT count(*) FROM public.orders").fetchone()[0] == 40
     assert conn.execute("SELECT count(*) FROM public.audit").fetchone()[0] == 0, "no delete nor insert was logged"

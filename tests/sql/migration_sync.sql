@@ -4,7 +4,7 @@
 BEGIN;
 \ir _helpers.psql
 \ir _migration_setup.psql
-SELECT plan(12);
+SELECT plan(14);
 CALL part.backfill('public.revenues', p_commit => false);
 SELECT is(pg_temp.mismatch('public.revenues', 'public.revenues_partitioned'), 0::bigint, 'backfilled: same rows');
 
@@ -29,12 +29,18 @@ INSERT INTO public.revenues (id, org_id, occurred_at, amount) VALUES (3, 4, '202
 INSERT INTO public.revenues (id, org_id, occurred_at) VALUES (4, 0, '2025-01-01') ON CONFLICT DO NOTHING;
 SELECT is(pg_temp.mismatch('public.revenues', 'public.revenues_partitioned'), 0::bigint, 'INSERT ... ON CONFLICT (update and nothing)');
 
+-- MERGE exists from PostgreSQL 15: there it runs and is mirrored; on 14 it is a syntax error.
+SELECT is(pg_temp.error_of($merge$
 MERGE INTO public.revenues r
 USING (VALUES (100, 7.5, timestamptz '2025-02-20'), (101, NULL, NULL), (6001, 3.0, timestamptz '2025-03-03')) s(id, amount, at)
    ON r.id = s.id
  WHEN MATCHED AND s.amount IS NULL THEN DELETE
  WHEN MATCHED THEN UPDATE SET amount = s.amount, occurred_at = s.at
- WHEN NOT MATCHED THEN INSERT (id, org_id, occurred_at, amount) VALUES (s.id, 1, s.at, s.amount);
+ WHEN NOT MATCHED THEN INSERT (id, org_id, occurred_at, amount) VALUES (s.id, 1, s.at, s.amount)
+$merge$), CASE WHEN current_setting('server_version_num')::int >= 150000 THEN 'no error' ELSE '42601 without hint' END,
+   'MERGE runs from PostgreSQL 15 on (a syntax error on ' || current_setting('server_version_num') || ')');
+SELECT is((SELECT count(*)::int FROM public.revenues WHERE id = 6001),
+          CASE WHEN current_setting('server_version_num')::int >= 150000 THEN 1 ELSE 0 END, 'MERGE inserted where it exists');
 SELECT is(pg_temp.mismatch('public.revenues', 'public.revenues_partitioned'), 0::bigint, 'MERGE (insert, update with key change, delete)');
 
 COPY public.revenues (id, org_id, occurred_at, amount, note) FROM stdin;

@@ -1,0 +1,5069 @@
+-- part 0.1.0 (extension install), rendered from templates/: do not edit
+\echo Use "CREATE EXTENSION part" to load this file. \quit
+SET LOCAL check_function_bodies = off;
+
+-- tables
+
+-- tables/config.sql
+-- part.config: one row per managed partitioned table.
+CREATE TABLE part.config (
+    parent_table      text PRIMARY KEY,
+    strategy          text NOT NULL CHECK (strategy IN ('range', 'hash')),
+    key_column        text NOT NULL,
+    key_type          text NOT NULL,
+    "interval"        text,
+    partitions        integer CHECK (partitions > 0),
+    premake           integer NOT NULL DEFAULT 3 CHECK (premake >= 0),
+    retention         text,
+    retention_mode    text NOT NULL DEFAULT 'detach'
+                      CHECK (retention_mode IN ('drop', 'detach', 'archive')),
+    default_partition boolean,
+    partition_prefix  text,
+    batch_size        integer NOT NULL DEFAULT 10000 CHECK (batch_size > 0),
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    updated_at        timestamptz NOT NULL DEFAULT now(),
+    CHECK (strategy <> 'range' OR ("interval" IS NOT NULL AND partitions IS NULL)),
+    CHECK (strategy <> 'hash' OR (partitions IS NOT NULL AND "interval" IS NULL
+                                   AND retention IS NULL AND NOT coalesce(default_partition, false)))
+);
+COMMENT ON TABLE part.config IS
+    'part: one row per managed partitioned table (part.create_partitioned adds it)';
+SELECT pg_catalog.pg_extension_config_dump('part.config', '');
+
+-- tables/maintenance_log.sql
+-- part.maintenance_log: one row per maintenance action, and a heartbeat row
+-- (action = 'run') per maintenance run.
+CREATE TABLE part.maintenance_log (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id         bigint,
+    logged_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    parent_table   text,
+    action         text NOT NULL,
+    partition_name text,
+    rows_moved     bigint,
+    duration       interval,
+    outcome        text NOT NULL CHECK (outcome IN ('ok', 'skipped', 'failed')),
+    detail         text
+);
+CREATE INDEX maintenance_log_run ON part.maintenance_log (run_id);
+CREATE INDEX maintenance_log_heartbeat ON part.maintenance_log (logged_at) WHERE action = 'run';
+-- run ids of part.run_maintenance (one per run; the actions of a run share it)
+CREATE SEQUENCE part.maintenance_run_id_seq;
+CREATE INDEX maintenance_log_logged_at ON part.maintenance_log (logged_at);
+CREATE INDEX maintenance_log_parent ON part.maintenance_log (parent_table, logged_at);
+COMMENT ON TABLE part.maintenance_log IS
+    'part: one row per maintenance action; action = ''run'' rows are heartbeats';
+SELECT pg_catalog.pg_extension_config_dump('part.maintenance_log', '');
+SELECT pg_catalog.pg_extension_config_dump('part.maintenance_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('part.maintenance_run_id_seq', '');
+
+-- tables/migration.sql
+-- part.migration: one row per table being moved into a partitioned table,
+-- named by the application's table name, which stays the same across the switch.
+CREATE TABLE part.migration (
+    table_name            text PRIMARY KEY,
+    legacy_table          text NOT NULL,
+    partitioned_table     text NOT NULL,
+    strategy              text NOT NULL CHECK (strategy IN ('range', 'hash')),
+    key_column            text NOT NULL,
+    phase                 text NOT NULL DEFAULT 'dual_write'
+                          CHECK (phase IN ('dual_write', 'backfilled', 'partitioned', 'finalized')),
+    backfill_last_key     text,
+    backfill_rows         bigint NOT NULL DEFAULT 0,
+    backfill_started_at   timestamptz,
+    backfill_finished_at  timestamptz,
+    parity_checked_at     timestamptz,
+    parity_clean          boolean,
+    started_at            timestamptz NOT NULL DEFAULT now(),
+    dual_write_at         timestamptz NOT NULL DEFAULT now(),
+    backfilled_at         timestamptz,
+    partitioned_at        timestamptz,
+    rolled_back_at        timestamptz,
+    finalized_at          timestamptz,
+    -- filled by part.migrate_start / part.backfill / part.check_parity:
+    key_type              text,               -- type of key_column (regtype text)
+    legacy_key            text[],             -- primary-key columns of the legacy table (backfill order)
+    partitioned_key       text[],             -- primary-key columns of the partitioned copy (legacy_key + key_column)
+    backfill_high_key     text,               -- largest legacy key when the backfill started: it copies up to there
+    backfill_total        bigint,             -- rows to copy (estimate when the backfill started), for progress and ETA
+    backfill_batches      bigint NOT NULL DEFAULT 0,
+    parity_full_at        timestamptz,        -- time of the last full (all ranges) parity check
+    parity_ranges         integer,            -- ranges checked
+    parity_differ         integer,            -- ranges that differed at the last check
+    sync_columns          text[],             -- columns both tables had when the sync was generated
+    parity_spec           text                -- interval / hash partition count the stored parity ranges were made with
+);
+COMMENT ON TABLE part.migration IS
+    'part: one row per table being moved online (part.migrate_start adds it)';
+SELECT pg_catalog.pg_extension_config_dump('part.migration', '');
+
+-- tables/parity_mark.sql
+-- part.parity_mark: ranges a write touched since the last parity check, so
+-- that part.check_parity re-hashes only those. Written by the sync triggers
+-- and the backfill (part._parity_mark): an existing mark is locked FOR KEY
+-- SHARE by the writing transaction (like a foreign-key check), a new one is
+-- inserted only when none can be locked; part.check_parity deletes the marks
+-- no writer holds (FOR UPDATE SKIP LOCKED) and re-hashes their ranges in a
+-- later snapshot, so a write is either in that snapshot or still marked.
+-- grp is the key's group as text (a UTC day/month/... start, an integer
+-- range start, or a hash remainder), '*' after a TRUNCATE (check everything).
+CREATE TABLE part.parity_mark (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    table_name text NOT NULL,
+    grp        text NOT NULL,
+    marked_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX parity_mark_table_grp ON part.parity_mark (table_name, grp);
+COMMENT ON TABLE part.parity_mark IS
+    'part: key groups written since the last parity check of a migration (transient)';
+SELECT pg_catalog.pg_extension_config_dump('part.parity_mark', '');
+SELECT pg_catalog.pg_extension_config_dump('part.parity_mark_id_seq', '');
+
+-- tables/parity_range.sql
+-- part.parity_range: the result of the last parity check of each range of a
+-- migration: rows and a content hash (sum of a 64-bit hash of every row) on
+-- each side, computed for both sides in one snapshot. Ranges are the
+-- partition intervals (range) or hash remainders (hash); part.check_parity
+-- refreshes the ranges marked since, or all of them.
+CREATE TABLE part.parity_range (
+    table_name       text NOT NULL,
+    range_from       text NOT NULL,
+    range_to         text,
+    range_order      numeric NOT NULL,
+    partition_name   text,
+    legacy_rows      bigint NOT NULL,
+    partitioned_rows bigint NOT NULL,
+    legacy_hash      numeric NOT NULL,
+    partitioned_hash numeric NOT NULL,
+    status           text NOT NULL CHECK (status IN ('ok', 'differs')),
+    checked_at       timestamptz NOT NULL,
+    PRIMARY KEY (table_name, range_from)
+);
+COMMENT ON TABLE part.parity_range IS
+    'part: per-range result of the last parity check of each migration (see part.check_parity)';
+SELECT pg_catalog.pg_extension_config_dump('part.parity_range', '');
+
+-- tables/settings.sql
+-- part.settings: key/value settings. `version` is the installed version;
+-- the flags steer maintenance and logging (see part.set_setting).
+CREATE TABLE part.settings (
+    key         text PRIMARY KEY,
+    value       text,
+    description text
+);
+COMMENT ON TABLE part.settings IS
+    'part settings: version and flags; change flags with part.set_setting(key, value)';
+SELECT pg_catalog.pg_extension_config_dump('part.settings', $$WHERE key <> 'version'$$);
+
+-- tables/split_log.sql
+-- part.split_log: keys written into a hash partition while part.split_hash
+-- copies it, so that the short locked step re-copies only those keys.
+CREATE UNLOGGED TABLE part.split_log (
+    partition_oid oid NOT NULL,
+    key_value     text          -- NULL: the partition was truncated
+);
+CREATE INDEX split_log_partition ON part.split_log (partition_oid);
+COMMENT ON TABLE part.split_log IS
+    'part: keys changed in a hash partition during part.split_hash (transient)';
+
+-- functions
+
+-- functions/_analyze.sql
+CREATE FUNCTION part._analyze(p_tables text[])
+    RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_done integer := 0;
+BEGIN
+/*
+ * ANALYZE each of p_tables (qualified names, as part returns them), so the
+ * planner knows partitions maintenance just filled. Run after the commit
+ * that released the locks of their creation, so that writers never wait for
+ * statistics. Empty tables (no page yet: partitions made ahead of the data)
+ * are skipped, as autovacuum analyzes them once rows arrive. A table that
+ * cannot be analyzed (dropped since, say) gets a WARNING and the others are
+ * still analyzed. Returns how many were.
+ */
+    FOR i IN 1 .. coalesce(pg_catalog.cardinality(p_tables), 0) LOOP
+        CONTINUE WHEN coalesce(pg_catalog.pg_relation_size(pg_catalog.to_regclass(p_tables[i])), 0) = 0;
+        BEGIN
+            EXECUTE pg_catalog.format('ANALYZE %s', pg_catalog.to_regclass(p_tables[i]));
+            v_done := v_done + 1;
+        EXCEPTION WHEN others THEN
+            RAISE WARNING 'part: could not analyze %: %', p_tables[i], SQLERRM;
+        END;
+    END LOOP;
+    RETURN v_done;
+END
+$$;
+
+-- functions/_backfill_batch.sql
+CREATE FUNCTION part._backfill_batch(p_table_name text, p_batch_size integer)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m       part.migration;
+    v_legacy  regclass;
+    v_part    regclass;
+    v_cols    text;
+    v_key     text;
+    v_after   text;
+    v_after_c text;
+    v_hi      text;
+    v_rows    bigint;
+    v_groups  text[];
+    v_tries   integer := 0;
+    v_total   bigint;
+    v_sql     text;
+BEGIN
+/*
+ * Copy the next batch of the backfill (at most p_batch_size rows, in the
+ * legacy table's primary-key order) into the partitioned copy; returns the
+ * rows copied, or NULL when there is nothing left to copy (the backfill is
+ * then marked finished). The caller commits (part.backfill).
+ *
+ * Race-free without locking the source rows: the batch holds the
+ * migration's "gate" advisory lock exclusively, and takes its snapshot only
+ * after it has it. A sync trigger that removes rows the backfill may still
+ * copy (between the last batch and the last key) takes the gate shared
+ * until its transaction ends. So either the batch waits for that
+ * transaction and then no longer sees the removed rows, or the trigger
+ * waits for the batch and then deletes what it copied. Rows already copied
+ * or written by the sync are left alone (skipped, or ON CONFLICT DO
+ * NOTHING): an older version never overwrites a newer one. Rows go in in key order, as the
+ * sync's upserts do, so the two never deadlock. The gate is taken with try-locks
+ * (no queue, so writers never wait behind a waiting batch), then, after
+ * about 2 s of trying, by waiting.
+ *
+ * The backfill copies up to the largest key present when it started: every
+ * row written since then goes through the sync.
+ */
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'the backfill must run at READ COMMITTED, not %', pg_catalog.current_setting('transaction_isolation')
+            USING ERRCODE = '55000', HINT = 'Call it in a session with default_transaction_isolation = ''read committed''.';
+    END IF;
+    LOOP
+        EXIT WHEN pg_catalog.pg_try_advisory_xact_lock(
+            pg_catalog.split_part(part._migration_lock(p_table_name, 'gate'), ', ', 1)::integer,
+            pg_catalog.split_part(part._migration_lock(p_table_name, 'gate'), ', ', 2)::integer);
+        v_tries := v_tries + 1;
+        IF v_tries >= 200 THEN
+            PERFORM pg_catalog.pg_advisory_xact_lock(
+                pg_catalog.split_part(part._migration_lock(p_table_name, 'gate'), ', ', 1)::integer,
+                pg_catalog.split_part(part._migration_lock(p_table_name, 'gate'), ', ', 2)::integer);
+            EXIT;
+        END IF;
+        PERFORM pg_catalog.pg_sleep(0.01);
+    END LOOP;
+
+    -- read the position after the gate: another backfill may have moved it
+    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name FOR NO KEY UPDATE;
+    IF v_m.phase <> 'dual_write' OR v_m.backfill_finished_at IS NOT NULL THEN
+        RETURN NULL;
+    END IF;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    v_key := part._sql_columns(v_m.legacy_key, 'l', 'row');
+
+    IF v_m.backfill_started_at IS NULL THEN
+        EXECUTE pg_catalog.format('SELECT %s FROM %s l ORDER BY %s LIMIT 1',
+                                  part._sql_columns(v_m.legacy_key, 'l', 'text'), v_legacy,
+                                  part._sql_columns(v_m.legacy_key, 'l', 'desc'))
+           INTO v_m.backfill_high_key;
+        -- rows to copy, for progress and ETA: the planner's estimate, or a count if it has none
+        SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint END INTO v_total
+          FROM pg_catalog.pg_class c WHERE c.oid = v_legacy;
+        IF v_total IS NULL THEN
+            EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_legacy) INTO v_total;
+        END IF;
+        UPDATE part.migration m
+           SET backfill_started_at = pg_catalog.clock_timestamp(), backfill_high_key = v_m.backfill_high_key,
+               backfill_total = v_total
+         WHERE m.table_name = p_table_name;
+        IF v_m.backfill_high_key IS NULL THEN     -- an empty table
+            UPDATE part.migration m SET backfill_finished_at = pg_catalog.clock_timestamp(), backfill_total = 0
+             WHERE m.table_name = p_table_name;
+            RETURN NULL;
+        END IF;
+    END IF;
+
+    v_after := CASE WHEN v_m.backfill_last_key IS NULL THEN 'true'
+                    ELSE pg_catalog.format('%s > %s', v_key, part._key_from_text_sql(v_legacy, v_m.legacy_key, '$1')) END;
+    v_after_c := CASE WHEN v_m.backfill_last_key IS NULL THEN 'true'
+                      ELSE pg_catalog.format('%s > %s', part._sql_columns(v_m.legacy_key, 'c', 'row'),
+                                             part._key_from_text_sql(v_legacy, v_m.legacy_key, '$1')) END;
+    EXECUTE pg_catalog.format(
+        'SELECT %1$s FROM (SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s ORDER BY %2$s LIMIT %7$s) l ORDER BY %8$s LIMIT 1',
+        part._sql_columns(v_m.legacy_key, 'l', 'text'), part._sql_columns(v_m.legacy_key, 'l'), v_legacy,
+        v_after, v_key, part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'), p_batch_size,
+        part._sql_columns(v_m.legacy_key, 'l', 'desc'))
+       INTO v_hi USING v_m.backfill_last_key, v_m.backfill_high_key;
+    IF v_hi IS NULL THEN
+        UPDATE part.migration m SET backfill_finished_at = pg_catalog.clock_timestamp()
+         WHERE m.table_name = p_table_name;
+        RETURN NULL;
+    END IF;
+
+    -- copy; the copy's own sync must not mirror it back
+    v_cols := part._sql_columns(part._sync_columns(v_legacy, v_part, true));
+    PERFORM pg_catalog.set_config('part.syncing', 'on', true);
+    -- Rows the sync already wrote are skipped. Fast path: a plain INSERT of the rows the copy
+    -- does not have yet (an anti-join over the batch's key range: about 30% cheaper than ON
+    -- CONFLICT's speculative insertion); if a sync upsert slips in meanwhile (unique
+    -- violation), the batch is done again with ON CONFLICT DO NOTHING.
+    v_sql := pg_catalog.format(
+        'WITH ins AS (INSERT INTO %1$s (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s '
+        '%10$s ORDER BY %9$s %11$s RETURNING %7$s AS g) '
+        'SELECT pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d) FROM ins',
+        v_part, v_cols, v_legacy, v_after, v_key, part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'),
+        part._group_sql(v_m, pg_catalog.quote_ident(v_m.key_column)), part._group_text_sql(v_m, 'd.g'),
+        part._sql_columns(v_m.legacy_key, 'l'), '@anti_join@', '@on_conflict@');
+    BEGIN
+        EXECUTE pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
+            pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
+                              v_part, part._sql_columns(v_m.partitioned_key, 'c', 'match:l'),
+                              v_after_c, part._sql_columns(v_m.legacy_key, 'c', 'row'),
+                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2')))
+           INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
+    EXCEPTION WHEN unique_violation THEN
+        EXECUTE pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING')
+           INTO v_rows, v_groups USING v_m.backfill_last_key, v_hi;
+    END;
+    PERFORM pg_catalog.set_config('part.syncing', 'off', true);
+    PERFORM part._parity_mark(p_table_name, v_groups);
+
+    UPDATE part.migration m
+       SET backfill_last_key = v_hi, backfill_rows = m.backfill_rows + v_rows, backfill_batches = m.backfill_batches + 1
+     WHERE m.table_name = p_table_name;
+    RETURN v_rows;
+END
+$$;
+
+-- functions/_bound_ordinal.sql
+CREATE FUNCTION part._bound_ordinal(p_value text, p_key_type regtype)
+    RETURNS numeric
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * A bound or key value as a number, to compare bounds of any key type:
+ * epoch seconds (UTC) for time keys, the value itself for integers;
+ * MINVALUE / MAXVALUE (and -infinity / infinity) far below / above any value.
+ */
+    IF p_value IS NULL THEN
+        RETURN NULL;
+    ELSIF pg_catalog.upper(p_value) IN ('MINVALUE', '-INFINITY') THEN
+        RETURN -1e30;
+    ELSIF pg_catalog.upper(p_value) IN ('MAXVALUE', 'INFINITY') THEN
+        RETURN 1e30;
+    ELSIF p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+        RETURN p_value::numeric;
+    END IF;
+    RETURN extract(epoch FROM part._to_utc(p_value, p_key_type));
+END
+$$;
+
+-- functions/_bounds_all.sql
+CREATE FUNCTION part._bounds_all(p_parent regclass DEFAULT NULL)
+    RETURNS TABLE(parent_table text, rel regclass, partition_oid oid, is_default boolean, lo float8, hi float8)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * Every partition of every managed table (or of p_parent) with its range
+     * bounds as epoch seconds (UTC; integer keys: the value), as
+     * part._bound_ordinal computes them, read in ONE pass over the catalog:
+     * the base of maintenance, verify and metrics, which must not query each
+     * table. Hash partitions and the default have NULL bounds; MINVALUE and
+     * MAXVALUE are -1e30 and 1e30. Managed tables that no longer exist have no row.
+     */
+    WITH parts AS MATERIALIZED (
+        SELECT c.parent_table, i.inhparent AS rel, k.oid, c.key_type,
+               c.key_type IN ('smallint', 'integer', 'bigint') AS int_key,
+               k.relpartbound::text LIKE '%:is_default true%' AS is_default,
+               CASE WHEN c.strategy = 'range' THEN pg_catalog.pg_get_expr(k.relpartbound, k.oid) END AS expr
+          FROM part.config c
+          JOIN pg_catalog.pg_inherits i ON i.inhparent = pg_catalog.to_regclass(c.parent_table)
+          JOIN pg_catalog.pg_class k ON k.oid = i.inhrelid
+         WHERE p_parent IS NULL OR i.inhparent = p_parent
+    ), lits AS (
+        -- "FOR VALUES FROM ('x') TO ('y')": the two literals, unquoted
+        SELECT p.*,
+               pg_catalog.btrim(pg_catalog.split_part(pg_catalog.split_part(p.expr, 'FROM (', 2), ') TO (', 1), '''') AS lo_lit,
+               pg_catalog.btrim(pg_catalog.rtrim(pg_catalog.split_part(p.expr, ') TO (', 2), ')'), '''') AS hi_lit
+          FROM parts p
+    )
+    SELECT l.parent_table, l.rel::regclass, l.oid, l.is_default,
+           CASE WHEN l.lo_lit = '' THEN NULL
+                WHEN l.lo_lit IN ('MINVALUE', '-infinity') THEN -1e30
+                WHEN l.lo_lit IN ('MAXVALUE', 'infinity') THEN 1e30
+                WHEN l.int_key THEN l.lo_lit::float8
+                WHEN l.key_type = 'timestamp with time zone' THEN pg_catalog.date_part('epoch', l.lo_lit::timestamptz)
+                WHEN l.key_type = 'timestamp without time zone' THEN pg_catalog.date_part('epoch', l.lo_lit::timestamp)
+                ELSE pg_catalog.date_part('epoch', l.lo_lit::date::timestamp) END,
+           CASE WHEN l.hi_lit = '' THEN NULL
+                WHEN l.hi_lit IN ('MINVALUE', '-infinity') THEN -1e30
+                WHEN l.hi_lit IN ('MAXVALUE', 'infinity') THEN 1e30
+                WHEN l.int_key THEN l.hi_lit::float8
+                WHEN l.key_type = 'timestamp with time zone' THEN pg_catalog.date_part('epoch', l.hi_lit::timestamptz)
+                WHEN l.key_type = 'timestamp without time zone' THEN pg_catalog.date_part('epoch', l.hi_lit::timestamp)
+                ELSE pg_catalog.date_part('epoch', l.hi_lit::date::timestamp) END
+      FROM lits l
+$$;
+
+-- functions/_check_retention.sql
+CREATE FUNCTION part._check_retention(p_retention text, p_key_type regtype)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_iv interval;
+BEGIN
+/*
+ * A retention is an interval with a unit for time keys ('24 months') and a
+ * positive integer for integer keys; anything else is 22023.
+ */
+    IF p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+        IF p_retention !~ '^\s*[0-9]+\s*$' OR btrim(p_retention)::numeric <= 0 THEN
+            RAISE EXCEPTION 'invalid retention "%" for an integer key', p_retention
+                USING ERRCODE = '22023', HINT = 'Give how far below the largest key to keep, as a positive integer.';
+        END IF;
+        RETURN;
+    END IF;
+    BEGIN
+        v_iv := p_retention::interval;
+    EXCEPTION WHEN others THEN
+        v_iv := NULL;
+    END;
+    IF v_iv IS NULL OR p_retention ~ '^\s*[0-9.]+\s*$' OR v_iv <= interval '0' THEN
+        RAISE EXCEPTION 'invalid retention "%"', p_retention
+            USING ERRCODE = '22023', HINT = 'Write a positive interval with its unit, e.g. ''24 months'' or ''90 days''.';
+    END IF;
+END
+$$;
+
+-- functions/_check_table_options.sql
+CREATE FUNCTION part._check_table_options(
+    p_strategy          text,
+    p_key_type          regtype,
+    p_interval          text,
+    p_partitions        integer,
+    p_premake           integer,
+    p_retention         text,
+    p_retention_mode    text,
+    p_default_partition boolean,
+    p_batch_size        integer
+)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * Check the settings part.config records for a table (p_strategy already
+ * checked to be 'range' or 'hash', p_key_type the key column's type), so
+ * that part.create_partitioned and part.migrate_start refuse a bad one
+ * before they change anything (migrate_start: before it locks the table,
+ * creates the copy or warns). Bad values: 22023; a key type the strategy
+ * cannot use: 42804 (part._interval_spec). The partition name prefix is
+ * create_partitioned's own and checked there.
+ */
+    IF p_strategy = 'hash' THEN
+        IF p_partitions IS NULL OR p_partitions < 1 THEN
+            RAISE EXCEPTION 'a hash-partitioned table needs a partition count of 1 or more, not %', coalesce(p_partitions::text, 'NULL')
+                USING ERRCODE = '22023', HINT = 'Pass p_partitions => 16, for example.';
+        END IF;
+        IF p_interval IS NOT NULL OR p_retention IS NOT NULL THEN
+            RAISE EXCEPTION 'hash partitions have no interval and no retention'
+                USING ERRCODE = '22023', HINT = 'Leave p_interval and p_retention NULL for a hash table.';
+        END IF;
+        IF p_default_partition THEN
+            RAISE EXCEPTION 'a hash-partitioned table cannot have a default partition'
+                USING ERRCODE = '22023', HINT = 'PostgreSQL does not allow it: leave p_default_partition unset for a hash table.';
+        END IF;
+    ELSE
+        IF p_partitions IS NOT NULL THEN
+            RAISE EXCEPTION 'a range-partitioned table has no partition count'
+                USING ERRCODE = '22023', HINT = 'Leave p_partitions NULL and give p_interval, e.g. ''1 month''.';
+        END IF;
+        PERFORM part._interval_spec(p_interval, p_key_type);   -- raises 22023 / 42804
+        IF p_retention IS NOT NULL THEN
+            PERFORM part._check_retention(p_retention, p_key_type);
+        END IF;
+    END IF;
+    IF p_premake IS NULL OR p_premake < 0 THEN
+        RAISE EXCEPTION 'premake must be zero or more, not %', coalesce(p_premake::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead to keep, e.g. 3.';
+    END IF;
+    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
+        RAISE EXCEPTION 'batch size must be 1 or more, not %', coalesce(p_batch_size::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass how many rows a backfill batch copies, e.g. 10000.';
+    END IF;
+    IF p_retention_mode IS NULL OR p_retention_mode NOT IN ('drop', 'detach', 'archive') THEN
+        RAISE EXCEPTION 'invalid retention mode "%"', p_retention_mode
+            USING ERRCODE = '22023', HINT = 'Use ''drop'', ''detach'' or ''archive''.';
+    END IF;
+END
+$$;
+
+-- functions/_compatible_locks.sql
+CREATE FUNCTION part._compatible_locks(p_mode text)
+    RETURNS text[]
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /* the pg_locks modes that do not conflict with a table lock in p_mode (to name real blockers) */
+    SELECT CASE p_mode
+        WHEN 'ACCESS SHARE' THEN ARRAY['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock',
+                                       'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock']
+        WHEN 'ROW SHARE' THEN ARRAY['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock',
+                                    'ShareLock', 'ShareRowExclusiveLock']
+        WHEN 'ROW EXCLUSIVE' THEN ARRAY['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock']
+        WHEN 'SHARE UPDATE EXCLUSIVE' THEN ARRAY['AccessShareLock', 'RowShareLock', 'RowExclusiveLock']
+        WHEN 'SHARE' THEN ARRAY['AccessShareLock', 'RowShareLock', 'ShareLock']
+        WHEN 'SHARE ROW EXCLUSIVE' THEN ARRAY['AccessShareLock', 'RowShareLock']
+        WHEN 'EXCLUSIVE' THEN ARRAY['AccessShareLock']
+        ELSE ARRAY[]::text[]
+    END
+$$;
+
+-- functions/_config_row.sql
+CREATE FUNCTION part._config_row(p_parent regclass)
+    RETURNS part.config
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_row part.config;
+BEGIN
+/*
+ * The part.config row of a table; 55000 with a HINT when part does not manage it.
+ */
+    SELECT * INTO v_row FROM part.config c WHERE c.parent_table = part._qualified(p_parent);
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not managed by part', part._qualified(p_parent)
+            USING ERRCODE = '55000',
+                  HINT = 'Register it first with part.create_partitioned(table, key, strategy, ...) or in pginstall.toml.';
+    END IF;
+    RETURN v_row;
+END
+$$;
+
+-- functions/_copy_owner_and_grants.sql
+CREATE FUNCTION part._copy_owner_and_grants(p_from regclass, p_to regclass)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_owner oid;
+    v_acl   record;
+BEGIN
+/*
+ * Give p_to the owner and the table privileges of p_from (a new partition
+ * gets those of its parent).
+ */
+    SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_from;
+    IF v_owner <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = p_to) THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %I', p_to, pg_catalog.pg_get_userbyid(v_owner));
+    END IF;
+    FOR v_acl IN
+        SELECT a.grantee, a.privilege_type, a.is_grantable
+          FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
+         WHERE c.oid = p_from AND a.grantee <> c.relowner
+    LOOP
+        EXECUTE pg_catalog.format('GRANT %s ON TABLE %s TO %s%s', v_acl.privilege_type, p_to,
+            CASE WHEN v_acl.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(v_acl.grantee)) END,
+            CASE WHEN v_acl.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$$;
+
+-- functions/_create_range_partition.sql
+CREATE FUNCTION part._create_range_partition(p_parent regclass, p_from text, p_to text,
+                                                     p_known_free boolean DEFAULT false)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_cfg      part.config := part._config_row(p_parent);
+    v_type     regtype := v_cfg.key_type::regtype;
+    v_schema   text;
+    v_name     text;
+    v_new      regclass;
+    v_default  regclass;
+    v_cols     text;
+    v_moved    bigint := 0;
+    v_empty    boolean;
+    v_lo       numeric := part._bound_ordinal(p_from, v_type);
+    v_hi       numeric := part._bound_ordinal(p_to, v_type);
+BEGIN
+/*
+ * Create the range partition [p_from, p_to) of p_parent, or return NULL when
+ * a partition already covers (part of) that range (p_known_free: the caller
+ * has just checked that none does).
+ *
+ * The partition is made as a standalone table and attached: ATTACH takes
+ * only SHARE UPDATE EXCLUSIVE on the parent, so without a default partition
+ * writers go on. With a default partition, writers are held at the parent
+ * (EXCLUSIVE: reads go on) for this one step, the rows the default holds for
+ * the new range move into the new table, then ATTACH: creating a partition
+ * never fails because of rows in the default, and no concurrent insert fails
+ * either. Locks are taken with short timeouts and retries (part._lock). The new partition gets the parent's indexes (by ATTACH), owner
+ * and privileges.
+ */
+    IF v_lo >= v_hi THEN
+        RAISE EXCEPTION 'empty range [%, %) for %', p_from, p_to, v_cfg.parent_table
+            USING ERRCODE = '22023', HINT = 'The lower bound must be below the upper bound.';
+    END IF;
+    IF NOT p_known_free AND EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
+                WHERE NOT b.is_default
+                  AND part._bound_ordinal(b.bound_from, v_type) < v_hi
+                  AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT n.nspname INTO v_schema
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = p_parent;
+    v_name := part._partition_name(
+        coalesce(v_cfg.partition_prefix, (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_parent)),
+        part._range_suffix(p_from, v_type, v_cfg."interval"));
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+            USING ERRCODE = '42P07',
+                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
+    END IF;
+
+    SELECT nullif(pt.partdefid, 0)::regclass INTO v_default
+      FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = p_parent;
+
+    IF v_default IS NULL THEN
+        PERFORM part._lock(p_parent, 'SHARE UPDATE EXCLUSIVE');
+    ELSE
+        -- Writers must wait at the parent, not at the default: a writer that
+        -- routed a row to the default before the ATTACH would fail on the
+        -- default's new constraint instead of going to the new partition.
+        -- EXCLUSIVE blocks writers (only for this short step) but not readers.
+        PERFORM part._lock_all(ARRAY[p_parent, v_default], ARRAY['EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    END IF;
+
+    EXECUTE pg_catalog.format(
+        'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS)',
+        v_schema, v_name, p_parent);
+    v_new := pg_catalog.format('%I.%I', v_schema, v_name)::regclass;
+
+    IF v_default IS NOT NULL THEN
+        SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+        -- part.syncing: a migration's sync triggers on the default must not mirror this move as a delete
+        PERFORM pg_catalog.set_config('part.syncing', 'on', true);
+        EXECUTE pg_catalog.format(
+            'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s) '
+            'INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved',
+            v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new);
+        GET DIAGNOSTICS v_moved = ROW_COUNT;
+        -- we hold the default exclusively: when that emptied it, give its space back now
+        IF v_moved > 0 THEN
+            EXECUTE pg_catalog.format('SELECT NOT EXISTS (SELECT 1 FROM %s)', v_default) INTO v_empty;
+            IF v_empty THEN
+                EXECUTE pg_catalog.format('TRUNCATE %s', v_default);
+            END IF;
+        END IF;
+        PERFORM pg_catalog.set_config('part.syncing', 'off', true);
+    END IF;
+
+    PERFORM part._copy_owner_and_grants(p_parent, v_new);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
+                              p_parent, v_new, p_from, p_to);
+    PERFORM part._sync_partition(v_new);   -- a migration's sync triggers, if the parent has them
+    PERFORM part._notice(pg_catalog.format('created partition %s [%s, %s)%s', v_new, p_from, p_to,
+        CASE WHEN v_moved > 0 THEN pg_catalog.format(', moved %s rows from %s', v_moved, v_default) ELSE '' END));
+    RETURN part._qualified(v_new);
+END
+$$;
+
+-- functions/_cron_period.sql
+CREATE FUNCTION part._cron_period(p_schedule text)
+    RETURNS interval
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_expr    text := pg_catalog.lower(pg_catalog.btrim(p_schedule));
+    v_fields  text[];
+    v_lo      integer[] := ARRAY[0, 0, 1, 1, 0];
+    v_hi      integer[] := ARRAY[59, 23, 31, 12, 7];
+    v_sets    integer[][];
+    v_set     integer[];
+    v_item    text;
+    v_range   text;
+    v_step    integer;
+    v_a       integer;
+    v_b       integer;
+    v_times   integer[];
+    v_max     integer;
+BEGIN
+/*
+ * The longest time between two runs of a pg_cron (1.4) schedule: five
+ * fields (minute hour day-of-month month day-of-week, with lists, ranges,
+ * steps and month/day names) or @hourly, @daily, @weekly, @monthly,
+ * @yearly. part.verify() calls maintenance stale after twice this period.
+ * Day-of-month and day-of-week combine as in cron: when both are
+ * restricted, a day matching either runs. 22023 when invalid or when the
+ * schedule never runs.
+ */
+    v_expr := CASE v_expr
+        WHEN '@hourly' THEN '0 * * * *'
+        WHEN '@daily' THEN '0 0 * * *'
+        WHEN '@midnight' THEN '0 0 * * *'
+        WHEN '@weekly' THEN '0 0 * * 0'
+        WHEN '@monthly' THEN '0 0 1 * *'
+        WHEN '@yearly' THEN '0 0 1 1 *'
+        WHEN '@annually' THEN '0 0 1 1 *'
+        ELSE v_expr END;
+    v_fields := pg_catalog.regexp_split_to_array(v_expr, '\s+');
+    IF v_expr IS NULL OR v_expr = '' OR pg_catalog.cardinality(v_fields) <> 5 THEN
+        RAISE EXCEPTION 'invalid cron schedule "%"', p_schedule
+            USING ERRCODE = '22023',
+                  HINT = 'Write five fields (minute hour day-of-month month day-of-week), e.g. ''0 2 * * *'' (02:00 UTC daily), or @daily.';
+    END IF;
+    -- names of months and week days
+    FOR i IN 1 .. 12 LOOP
+        v_fields[4] := pg_catalog.replace(v_fields[4],
+            (ARRAY['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec'])[i], i::text);
+    END LOOP;
+    FOR i IN 0 .. 6 LOOP
+        v_fields[5] := pg_catalog.replace(v_fields[5], (ARRAY['sun','mon','tue','wed','thu','fri','sat'])[i + 1], i::text);
+    END LOOP;
+
+    v_sets := pg_catalog.array_fill(0, ARRAY[5, 60]);
+    FOR f IN 1 .. 5 LOOP
+        FOREACH v_item IN ARRAY pg_catalog.string_to_array(v_fields[f], ',') LOOP
+            IF v_item !~ '^(\*|[0-9]+(-[0-9]+)?)(/[0-9]+)?$' THEN
+                RAISE EXCEPTION 'invalid cron schedule "%": cannot read "%"', p_schedule, v_item
+                    USING ERRCODE = '22023',
+                          HINT = 'Each field is *, a number, a range a-b, a list a,b or a step */n; e.g. ''0 2 * * *''.';
+            END IF;
+            v_range := pg_catalog.split_part(v_item, '/', 1);
+            v_step := coalesce(nullif(pg_catalog.split_part(v_item, '/', 2), '')::integer, 1);
+            IF v_range = '*' THEN
+                v_a := v_lo[f];
+                v_b := v_hi[f];
+            ELSE
+                v_a := pg_catalog.split_part(v_range, '-', 1)::integer;
+                v_b := coalesce(nullif(pg_catalog.split_part(v_range, '-', 2), '')::integer,
+                                CASE WHEN v_item LIKE '%/%' THEN v_hi[f] ELSE v_a END);
+            END IF;
+            IF v_a < v_lo[f] OR v_b > v_hi[f] OR v_a > v_b OR v_step < 1 THEN
+                RAISE EXCEPTION 'invalid cron schedule "%": "%" is out of range %-%', p_schedule, v_item, v_lo[f], v_hi[f]
+                    USING ERRCODE = '22023', HINT = 'Fields: minute 0-59, hour 0-23, day 1-31, month 1-12, week day 0-7 (0 and 7: Sunday).';
+            END IF;
+            FOR v IN v_a .. v_b BY v_step LOOP
+                v_sets[f][CASE WHEN f = 5 THEN v % 7 ELSE v END + 1] := 1;
+            END LOOP;
+        END LOOP;
+    END LOOP;
+
+    SELECT pg_catalog.array_agg(h * 60 + m ORDER BY h * 60 + m) INTO v_times
+      FROM pg_catalog.generate_series(0, 23) h, pg_catalog.generate_series(0, 59) m
+     WHERE v_sets[2][h + 1] = 1 AND v_sets[1][m + 1] = 1;
+
+    -- Within a day: the gaps between its run times. Between two run days d1 < d2
+    -- (over eight years, so leap days count): from the last run of d1 to the
+    -- first of d2.
+    SELECT pg_catalog.max(g.gap) INTO v_max
+      FROM (SELECT pg_catalog.lead(t) OVER (ORDER BY t) - t AS gap FROM pg_catalog.unnest(v_times) t) g;
+    WITH days AS (
+        SELECT (d::date - date '2024-01-01') AS n
+          FROM pg_catalog.generate_series(date '2024-01-01', date '2031-12-31', interval '1 day') d
+         WHERE v_sets[4][pg_catalog.date_part('month', d)::int + 1] = 1
+           AND CASE WHEN pg_catalog.left(v_fields[3], 1) = '*' OR pg_catalog.left(v_fields[5], 1) = '*'
+                    THEN v_sets[3][pg_catalog.date_part('day', d)::int + 1] = 1
+                         AND v_sets[5][pg_catalog.date_part('dow', d)::int + 1] = 1
+                    ELSE v_sets[3][pg_catalog.date_part('day', d)::int + 1] = 1
+                         OR v_sets[5][pg_catalog.date_part('dow', d)::int + 1] = 1 END
+    )
+    SELECT greatest(v_max, pg_catalog.max(g.gap)) INTO v_max
+      FROM (SELECT (pg_catalog.lead(days.n) OVER (ORDER BY days.n) - days.n) * 1440
+                   - v_times[pg_catalog.cardinality(v_times)] + v_times[1] AS gap
+              FROM days) g
+     WHERE v_times IS NOT NULL;
+    IF v_max IS NULL THEN
+        RAISE EXCEPTION 'cron schedule "%" never runs', p_schedule
+            USING ERRCODE = '22023', HINT = 'Check the day and month fields (e.g. 30 2 never comes).';
+    END IF;
+    RETURN pg_catalog.make_interval(mins => v_max);
+END
+$$;
+
+-- functions/_drain_default.sql
+CREATE FUNCTION part._drain_default(p_parent regclass, p_max_partitions integer DEFAULT NULL)
+    RETURNS TABLE(partition_name text, rows_moved bigint)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_cfg     part.config := part._config_row(p_parent);
+    v_type    regtype := v_cfg.key_type::regtype;
+    v_int     boolean := v_cfg.key_type IN ('smallint', 'integer', 'bigint');
+    v_default regclass;
+    v_start   text;
+    v_min     text;
+    v_from    text;
+    v_to      text;
+    v_made    text;
+    v_count   integer := 0;
+BEGIN
+/*
+ * Move the rows waiting in p_parent's default partition into partitions
+ * made for them: for each interval that holds rows (smallest first), the
+ * aligned partition is created by part._create_range_partition, which moves
+ * that interval's rows out of the default before attaching it. At most
+ * p_max_partitions intervals per call, so that a caller that commits
+ * between calls (part.run_maintenance) holds the default's lock for one
+ * interval's rows at a time.
+ *
+ * Rows older than the retention (whose partition part.drop_old would retire
+ * at once) stay where they are, as do rows with a NULL key and rows of an
+ * interval a differently-bounded partition already overlaps; part.verify()
+ * reports them. Returns each partition made and the rows moved into it.
+ */
+    IF v_cfg.strategy <> 'range' THEN
+        RETURN;
+    END IF;
+    SELECT b.partition_oid::regclass INTO v_default
+      FROM part._partition_bounds(p_parent) b WHERE b.is_default;
+    IF v_default IS NULL THEN
+        RETURN;
+    END IF;
+
+    IF v_cfg.retention IS NOT NULL THEN
+        IF v_int THEN
+            EXECUTE pg_catalog.format('SELECT (pg_catalog.max(%I) - %s)::text FROM %s',
+                                      v_cfg.key_column, v_cfg.retention::bigint, p_parent) INTO v_start;
+        ELSE
+            v_start := part._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_cfg.retention::interval, v_type);
+        END IF;
+        IF v_start IS NOT NULL THEN
+            v_start := part._range_floor(v_start, v_type, v_cfg."interval");
+        END IF;
+    END IF;
+
+    LOOP
+        EXIT WHEN p_max_partitions IS NOT NULL AND v_count >= p_max_partitions;
+        EXECUTE pg_catalog.format('SELECT pg_catalog.min(%1$I)::text FROM ONLY %2$s WHERE %1$I >= $1::%3$s',
+                                  v_cfg.key_column, v_default, v_type)
+           INTO v_min USING coalesce(v_start, CASE WHEN v_int THEN '-9223372036854775808' ELSE '-infinity' END);
+        EXIT WHEN v_min IS NULL;
+        IF NOT v_int THEN
+            v_min := part._literal(part._to_utc(v_min, v_type), v_type);
+        END IF;
+        v_from := part._range_floor(v_min, v_type, v_cfg."interval");
+        v_to := part._range_next(v_from, v_type, v_cfg."interval");
+        v_made := part._create_range_partition(p_parent, v_from, v_to);
+        IF v_made IS NOT NULL THEN
+            partition_name := v_made;
+            EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_made) INTO rows_moved;
+            v_count := v_count + 1;
+            RETURN NEXT;
+        ELSE
+            PERFORM part._notice(pg_catalog.format(
+                'rows of %s [%s, %s) stay in %s: a partition with other bounds overlaps that range',
+                v_cfg.parent_table, v_from, v_to, v_default));
+        END IF;
+        v_start := v_to;
+    END LOOP;
+END
+$$;
+
+-- functions/_ensure_range_partitions.sql
+CREATE FUNCTION part._ensure_range_partitions(p_parent regclass, p_low text, p_high text)
+    RETURNS SETOF text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_cfg   part.config := part._config_row(p_parent);
+    v_type  regtype := v_cfg.key_type::regtype;
+    v_from  text;
+    v_to    text;
+    v_stop  numeric;
+    v_made  text;
+    v_count integer := 0;
+BEGIN
+/*
+ * Make sure aligned partitions exist for every interval from the one holding
+ * p_low to the one holding p_high; returns the names of those it created.
+ */
+    IF v_cfg.strategy <> 'range' THEN
+        RAISE EXCEPTION 'table % is hash-partitioned', v_cfg.parent_table
+            USING ERRCODE = '42809', HINT = 'Range partitions apply to range-partitioned tables only.';
+    END IF;
+    v_from := part._range_floor(p_low, v_type, v_cfg."interval");
+    v_stop := part._bound_ordinal(p_high, v_type);
+    WHILE part._bound_ordinal(v_from, v_type) <= v_stop LOOP
+        v_count := v_count + 1;
+        IF v_count > 10000 THEN
+            RAISE EXCEPTION 'refusing to create more than 10000 partitions of % in one call', v_cfg.parent_table
+                USING ERRCODE = '22023',
+                      DETAIL = pg_catalog.format('Asked for %s to %s with interval %s.', p_low, p_high, v_cfg."interval"),
+                      HINT = 'Use a larger interval, or check the key values (a stray far-future or far-past value?).';
+        END IF;
+        v_to := part._range_next(v_from, v_type, v_cfg."interval");
+        v_made := part._create_range_partition(p_parent, v_from, v_to);
+        IF v_made IS NOT NULL THEN
+            RETURN NEXT v_made;
+        END IF;
+        v_from := v_to;
+    END LOOP;
+END
+$$;
+
+-- functions/_group_range.sql
+CREATE FUNCTION part._group_range(p_m part.migration, p_group text,
+                                          OUT range_from text, OUT range_to text, OUT range_order numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_cfg  part.config;
+    v_type regtype := p_m.key_type::regtype;
+BEGIN
+/*
+ * The parity range holding a parity group (text, see part._group_sql): for
+ * a range table the aligned partition interval [range_from, range_to) as
+ * literals of the key type; for a hash table the remainder (range_to NULL).
+ * range_order sorts ranges.
+ */
+    IF p_m.strategy = 'hash' THEN
+        range_from := p_group;
+        range_order := p_group::numeric;
+        RETURN;
+    END IF;
+    SELECT * INTO v_cfg FROM part.config c WHERE c.parent_table = p_m.partitioned_table;
+    IF p_m.key_type IN ('smallint', 'integer', 'bigint') THEN
+        range_from := p_group;
+    ELSE
+        range_from := part._range_floor(part._literal(p_group::timestamp, v_type), v_type, v_cfg."interval");
+    END IF;
+    range_to := part._range_next(range_from, v_type, v_cfg."interval");
+    range_order := part._bound_ordinal(range_from, v_type);
+END
+$$;
+
+-- functions/_group_sql.sql
+CREATE FUNCTION part._group_sql(p_m part.migration, p_key_expr text, p_as_text boolean DEFAULT false)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_cfg  part.config;
+    v_type regtype := p_m.key_type::regtype;
+    v_spec record;
+    v_proc text;
+    v_expr text;
+BEGIN
+/*
+ * The SQL expression of the parity group of a key value (p_key_expr), as
+ * the sync triggers mark it and part.check_parity hashes it. Each group lies
+ * wholly inside one parity range, so a range is re-hashed when any of its
+ * groups is marked:
+ *   range, time key:    the UTC month / day / hour / minute holding the key
+ *                       (the largest unit the interval is made of), a timestamp;
+ *   range, integer key: the start of its range (the range itself);
+ *   hash:               its remainder modulo the partition count, the same
+ *                       as PostgreSQL's (the key's extended hash function of
+ *                       the partition operator class, seed
+ *                       0x7A5B22367996DCFD, plus 0x49a0f4dd15e5a8e3, mod 2^64).
+ * p_as_text: as text (to_char for times, so DateStyle does not matter).
+ */
+    SELECT * INTO v_cfg FROM part.config c WHERE c.parent_table = p_m.partitioned_table;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the partitioned table % of % is not managed by part', p_m.partitioned_table, p_m.table_name
+            USING ERRCODE = '55000',
+                  HINT = 'part.config lost its row; register it again with part.create_partitioned (same key and interval).';
+    END IF;
+    IF p_m.strategy = 'hash' THEN
+        SELECT pg_catalog.format('%I.%I', n.nspname, p.proname) INTO v_proc
+          FROM pg_catalog.pg_partitioned_table pt
+          JOIN pg_catalog.pg_opclass oc ON oc.oid = pt.partclass[0]
+          JOIN pg_catalog.pg_amproc ap ON ap.amprocfamily = oc.opcfamily AND ap.amproclefttype = oc.opcintype
+                                      AND ap.amprocrighttype = oc.opcintype AND ap.amprocnum = 2
+          JOIN pg_catalog.pg_proc p ON p.oid = ap.amproc
+          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+         WHERE pt.partrelid = pg_catalog.to_regclass(p_m.partitioned_table);
+        v_expr := pg_catalog.format(
+            '((%s(%s, 8816678312871386365)::numeric + 23752253665144318179) %% 18446744073709551616 %% %s)::bigint',
+            v_proc, p_key_expr, v_cfg.partitions);
+        RETURN CASE WHEN p_as_text THEN v_expr || '::text' ELSE v_expr END;
+    END IF;
+    v_spec := part._interval_spec(v_cfg."interval", v_type);
+    IF v_spec.kind = 'integer' THEN
+        v_expr := pg_catalog.format('(%1$s::bigint - ((%1$s::bigint %% %2$s) + %2$s) %% %2$s)', p_key_expr, v_spec.width);
+        RETURN CASE WHEN p_as_text THEN v_expr || '::text' ELSE v_expr END;
+    END IF;
+    v_expr := pg_catalog.format('pg_catalog.date_trunc(%L, %s)',
+        CASE WHEN v_spec.kind = 'months' THEN 'month'
+             WHEN v_spec.kind IN ('weeks', 'days') THEN 'day'
+             WHEN v_spec.seconds % 3600 = 0 THEN 'hour'
+             WHEN v_spec.seconds % 60 = 0 THEN 'minute'
+             ELSE 'second' END,
+        CASE v_type WHEN 'timestamp with time zone'::regtype THEN pg_catalog.format('(%s) AT TIME ZONE ''UTC''', p_key_expr)
+                    WHEN 'date'::regtype THEN pg_catalog.format('(%s)::timestamp', p_key_expr)
+                    ELSE p_key_expr END);
+    RETURN CASE WHEN p_as_text THEN part._group_text_sql(p_m, v_expr) ELSE v_expr END;
+END
+$$;
+
+-- functions/_group_text_sql.sql
+CREATE FUNCTION part._group_text_sql(p_m part.migration, p_group_expr text)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /* SQL writing a parity group (see part._group_sql) as text: to_char for times, ::text for numbers. */
+    SELECT CASE WHEN p_m.strategy = 'hash' OR p_m.key_type IN ('smallint', 'integer', 'bigint')
+                THEN pg_catalog.format('(%s)::text', p_group_expr)
+                ELSE pg_catalog.format('pg_catalog.to_char(%s, ''YYYY-MM-DD HH24:MI:SS'')', p_group_expr) END
+$$;
+
+-- functions/_interval_spec.sql
+CREATE FUNCTION part._interval_spec(p_interval text, p_key_type regtype,
+                                            OUT kind text, OUT months integer, OUT days integer,
+                                            OUT seconds numeric, OUT width bigint)
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_iv interval;
+BEGIN
+/*
+ * Parse and check a range interval for a key type. kind is one of
+ * 'months' (months = n), 'weeks' (days = 7n), 'days' (days = n),
+ * 'subdaily' (seconds = n), 'integer' (width = n). Bad values: 22023;
+ * a key type that range partitioning by interval cannot use: 42804.
+ */
+    IF p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+        IF p_interval IS NULL OR p_interval !~ '^\s*[0-9]+\s*$' THEN
+            RAISE EXCEPTION 'invalid interval "%" for an integer key', p_interval
+                USING ERRCODE = '22023', HINT = 'Give the width of each partition as a positive integer, e.g. ''100000''.';
+        END IF;
+        width := btrim(p_interval)::numeric;
+        IF width <= 0 THEN
+            RAISE EXCEPTION 'invalid interval "%": the width must be positive', p_interval
+                USING ERRCODE = '22023', HINT = 'Give the width of each partition as a positive integer, e.g. ''100000''.';
+        END IF;
+        kind := 'integer';
+        RETURN;
+    END IF;
+    IF p_key_type NOT IN ('timestamp without time zone'::regtype, 'timestamp with time zone'::regtype, 'date'::regtype) THEN
+        RAISE EXCEPTION 'a column of type % cannot be range-partitioned by part', p_key_type
+            USING ERRCODE = '42804',
+                  HINT = 'Range partitions need a timestamp, timestamptz, date, smallint, integer or bigint key; use hash for other types.';
+    END IF;
+    IF p_interval IS NULL OR p_interval ~ '^\s*[0-9.]+\s*$' THEN
+        RAISE EXCEPTION 'invalid interval "%" for a % key', p_interval, p_key_type
+            USING ERRCODE = '22023', HINT = 'Write an interval with its unit: ''1 month'', ''3 months'', ''1 week'', ''1 day'', ''6 hours''.';
+    END IF;
+    IF p_interval ~* '^\s*[0-9]{1,6}\s*(years?|mons?|months?|weeks?|days?|hours?|mins?|minutes?|secs?|seconds?)\s*$' THEN
+        v_iv := p_interval::interval;   -- the usual forms cannot fail: no subtransaction on the hot path
+    ELSE
+        BEGIN
+            v_iv := p_interval::interval;
+        EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR interval_field_overflow OR syntax_error THEN
+            RAISE EXCEPTION 'invalid interval "%"', p_interval
+                USING ERRCODE = '22023', HINT = 'Write an interval with its unit: ''1 month'', ''3 months'', ''1 week'', ''1 day'', ''6 hours''.';
+        END;
+    END IF;
+    months := pg_catalog.date_part('year', v_iv) * 12 + pg_catalog.date_part('month', v_iv);
+    days := pg_catalog.date_part('day', v_iv);
+    seconds := extract(epoch FROM (v_iv - pg_catalog.make_interval(months => months, days => days)));
+    IF months < 0 OR days < 0 OR seconds < 0 OR (months = 0 AND days = 0 AND seconds = 0) THEN
+        RAISE EXCEPTION 'invalid interval "%": it must be positive', p_interval
+            USING ERRCODE = '22023', HINT = 'Use a positive interval such as ''1 month''.';
+    END IF;
+    IF (months > 0)::int + (days > 0)::int + (seconds > 0)::int > 1 THEN
+        RAISE EXCEPTION 'invalid interval "%": mixes months, days and hours', p_interval
+            USING ERRCODE = '22023', HINT = 'Use a whole number of months, of days (or weeks), or of hours/minutes, e.g. ''3 months'' or ''14 days''.';
+    END IF;
+    IF months > 0 THEN
+        kind := 'months';
+    ELSIF days > 0 THEN
+        kind := CASE WHEN days % 7 = 0 THEN 'weeks' ELSE 'days' END;
+    ELSE
+        IF p_key_type = 'date'::regtype THEN
+            RAISE EXCEPTION 'interval "%" is shorter than a day, which a date key cannot use', p_interval
+                USING ERRCODE = '22023', HINT = 'Use an interval of at least ''1 day'' for a date column.';
+        END IF;
+        IF 86400 % seconds <> 0 AND seconds % 86400 <> 0 THEN
+            RAISE EXCEPTION 'invalid interval "%": a sub-daily interval must divide a day', p_interval
+                USING ERRCODE = '22023', HINT = 'Use e.g. ''1 hour'', ''6 hours'', ''30 minutes''.';
+        END IF;
+        kind := 'subdaily';
+    END IF;
+END
+$$;
+
+-- functions/_iso.sql
+CREATE FUNCTION part._iso(p_at timestamptz)
+    RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /* a time as the origin's JSON wrote it: ISO 8601 in UTC with milliseconds, e.g. 2025-11-08T13:00:00.000Z */
+    SELECT pg_catalog.to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+$$;
+
+-- functions/_key_from_text_sql.sql
+CREATE FUNCTION part._key_from_text_sql(p_rel regclass, p_cols text[], p_text_expr text)
+    RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * SQL turning a key written by part._sql_columns(..., 'text') (the SQL
+     * expression p_text_expr) back into a key of p_rel's columns p_cols:
+     * (expr)::type, or ROW(((expr)::jsonb ->> 0)::type1, ...).
+     */
+    SELECT CASE WHEN cardinality(p_cols) = 1 THEN
+                    pg_catalog.format('(%s)::%s', p_text_expr, pg_catalog.min(t.typ))
+                ELSE
+                    'ROW(' || pg_catalog.string_agg(pg_catalog.format('((%s)::jsonb ->> %s)::%s', p_text_expr, u.o - 1, t.typ), ', ' ORDER BY u.o) || ')'
+           END
+      FROM pg_catalog.unnest(p_cols) WITH ORDINALITY AS u(c, o)
+      JOIN LATERAL (SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ
+                      FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid = p_rel AND a.attname = u.c AND NOT a.attisdropped) t ON true
+$$;
+
+-- functions/_key_type.sql
+CREATE FUNCTION part._key_type(p_rel regclass, p_key text)
+    RETURNS regtype
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_type regtype;
+BEGIN
+/*
+ * The type of column p_key of p_rel; 42703 with a HINT when there is none
+ * (22023 when p_key is NULL or empty).
+ */
+    IF p_key IS NULL OR p_key = '' THEN
+        RAISE EXCEPTION 'a key column is required'
+            USING ERRCODE = '22023',
+                  HINT = pg_catalog.format('Name the partition key, one of the columns of %s: %s.', part._qualified(p_rel),
+                      (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                         FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = p_rel AND a.attnum > 0 AND NOT a.attisdropped));
+    END IF;
+    SELECT a.atttypid::regtype INTO v_type
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = p_rel AND a.attname = p_key AND a.attnum > 0 AND NOT a.attisdropped;
+    IF v_type IS NULL THEN
+        RAISE EXCEPTION 'column "%" of table % does not exist', p_key, part._qualified(p_rel)
+            USING ERRCODE = '42703',
+                  HINT = pg_catalog.format('Use one of its columns: %s.',
+                      (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                         FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = p_rel AND a.attnum > 0 AND NOT a.attisdropped));
+    END IF;
+    RETURN v_type;
+END
+$$;
+
+-- functions/_literal.sql
+CREATE FUNCTION part._literal(p_utc timestamp, p_key_type regtype)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /* a UTC wall-clock time written as a literal of the key type, independent of TimeZone */
+    SELECT CASE p_key_type
+        WHEN 'timestamp with time zone'::regtype THEN pg_catalog.to_char(p_utc, 'YYYY-MM-DD HH24:MI:SS') || '+00'
+        WHEN 'timestamp without time zone'::regtype THEN pg_catalog.to_char(p_utc, 'YYYY-MM-DD HH24:MI:SS')
+        WHEN 'date'::regtype THEN pg_catalog.to_char(p_utc, 'YYYY-MM-DD')
+    END
+$$;
+
+-- functions/_lock.sql
+CREATE FUNCTION part._lock(p_rel regclass, p_mode text, p_attempts integer DEFAULT NULL)
+    RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * LOCK TABLE ONLY p_rel IN p_mode MODE with short timeouts, retries and
+     * backoff, then 55P03 naming the blocker: see part._lock_all.
+     */
+    SELECT part._lock_all(ARRAY[p_rel], ARRAY[p_mode], p_attempts)
+$$;
+
+-- functions/_lock_all.sql
+CREATE FUNCTION part._lock_all(p_rels regclass[], p_modes text[], p_attempts integer DEFAULT NULL)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_timeout_ms integer := 100;
+    v_saved      text := pg_catalog.current_setting('lock_timeout');
+    v_blockers   text;
+    v_failed     integer;
+    v_attempts   integer := coalesce(p_attempts, nullif(pg_catalog.current_setting('part.lock_attempts', true), '')::integer, 10);
+BEGIN
+/*
+ * Lock p_rels[i] IN p_modes[i] MODE, all or none, without queueing behind a
+ * long transaction. Each attempt takes the locks in order inside a
+ * subtransaction, each waiting at most a short lock_timeout (100 ms,
+ * doubling up to 1 s); if one is not granted, the subtransaction rolls back
+ * and releases the ones already held, so writers queued behind us wait at
+ * most one timeout, never for the whole series of attempts. Between attempts
+ * we sleep a little (jittered). After p_attempts (default: the setting
+ * part.lock_attempts, else 10, about 10 s in all): 55P03 naming the sessions
+ * that hold the table that could not be locked.
+ *
+ * LOCK TABLE ONLY: for a partitioned table, writers and readers take the
+ * parent's lock first, and its partitions are left to autovacuum.
+ */
+    IF cardinality(p_rels) IS DISTINCT FROM cardinality(p_modes) OR EXISTS (
+        SELECT 1 FROM pg_catalog.unnest(p_modes) m
+         WHERE m NOT IN ('ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE',
+                         'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE')) THEN
+        RAISE EXCEPTION 'invalid lock modes: %', p_modes USING ERRCODE = '22023',
+            HINT = 'Give one PostgreSQL table lock mode (such as ACCESS EXCLUSIVE) per table.';
+    END IF;
+    FOR v_attempt IN 1 .. greatest(v_attempts, 1) LOOP
+        v_failed := NULL;
+        BEGIN
+            PERFORM pg_catalog.set_config('lock_timeout', v_timeout_ms || 'ms', true);
+            FOR i IN 1 .. cardinality(p_rels) LOOP
+                v_failed := i;
+                EXECUTE pg_catalog.format('LOCK TABLE ONLY %s IN %s MODE', p_rels[i], p_modes[i]);
+            END LOOP;
+            PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);
+            RETURN;
+        EXCEPTION WHEN lock_not_available THEN
+            IF v_attempt < v_attempts THEN
+                PERFORM pg_catalog.pg_sleep(v_timeout_ms / 1000.0 * (0.5 + pg_catalog.random()));
+            END IF;
+            v_timeout_ms := least(v_timeout_ms * 2, 1000);
+        END;
+    END LOOP;
+    SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s)',
+               a.pid, a.usename, a.application_name, a.state,
+               pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'),
+               pg_catalog.left(a.query, 80)), '; ')
+      INTO v_blockers
+      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'relation' AND l.relation = p_rels[v_failed] AND l.granted
+       AND l.pid <> pg_catalog.pg_backend_pid()
+       AND NOT l.mode = ANY (part._compatible_locks(p_modes[v_failed]));
+    RAISE EXCEPTION 'could not lock table % in % mode after % attempts',
+            part._qualified(p_rels[v_failed]), p_modes[v_failed], v_attempts
+        USING ERRCODE = '55P03',
+              DETAIL = 'Blocked by ' || coalesce(v_blockers, 'a session that has since finished') || '.',
+              HINT = 'End or wait for the blocking transaction (pg_terminate_backend(pid) if it is stuck), then retry.';
+END
+$$;
+
+-- functions/_log_step_failure.sql
+CREATE FUNCTION part._log_step_failure(p_run bigint, p_parent text, p_step text, p_started timestamptz,
+                                               p_state text, p_message text, p_detail text)
+    RETURNS void
+    LANGUAGE sql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The maintenance_log row of a maintenance step that did not complete: a
+     * lock not obtained within the retries (55P03) is 'skipped' (it will be
+     * tried again next run), anything else 'failed'; the error in detail.
+     */
+    INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+    VALUES (p_run, p_parent, p_step, pg_catalog.clock_timestamp() - p_started,
+            CASE WHEN p_state = '55P03' THEN 'skipped' ELSE 'failed' END,
+            p_state || ': ' || p_message || coalesce(' ' || p_detail, ''))
+$$;
+
+-- functions/_maintenance_plan.sql
+CREATE FUNCTION part._maintenance_plan(p_parent regclass DEFAULT NULL)
+    RETURNS TABLE(parent_table text, rel regclass, strategy text, key_type text,
+                  needs_ahead boolean, missing text[], default_partition regclass,
+                  default_nonempty boolean, retention text, retire_due boolean,
+                  migration_phase text, partition_count bigint, covered_until text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * What maintenance has to do, for every managed table (or p_parent), read
+     * in ONE pass over the catalog (hash joins, no query per table), so that a
+     * run with nothing to do costs one query whatever the number of tables
+     * (bounds: part._bounds_all):
+     *   needs_ahead: a partition is missing for now or one of the premake
+     *     intervals ahead (time keys); NULL for integer keys, whose "now" is
+     *     the largest key, which only a query on the table itself can tell;
+     *   missing: the starts of the missing intervals;
+     *   default_nonempty: the default partition has pages (it may hold rows);
+     *   retire_due: a partition lies wholly before now - retention (time keys;
+     *     NULL for integer keys);
+     *   migration_phase: the phase of a migration this table takes part in;
+     *   partition_count (without the default), covered_until (the highest bound).
+     * rel is NULL when the table no longer exists.
+     */
+    WITH cfg AS MATERIALIZED (
+        SELECT c.parent_table, c.strategy, c.key_type, c."interval", c.premake, c.retention,
+               pg_catalog.to_regclass(c.parent_table) AS rel,
+               c.key_type IN ('smallint', 'integer', 'bigint') AS int_key,
+               (pg_catalog.now() AT TIME ZONE 'UTC') AS now_utc
+          FROM part.config c
+         WHERE p_parent IS NULL OR c.parent_table = part._qualified(p_parent)
+    ), ords AS MATERIALIZED (
+        SELECT b.rel, b.partition_oid AS oid, b.is_default, b.lo, b.hi
+          FROM part._bounds_all(p_parent) b
+    ), points AS (
+        -- now and the premake intervals ahead: one point in each
+        SELECT c.rel, c.key_type, c."interval", c.now_utc + k * c."interval"::interval AS at,
+               pg_catalog.date_part('epoch', c.now_utc + k * c."interval"::interval) AS ep
+          FROM cfg c
+         CROSS JOIN LATERAL pg_catalog.generate_series(0, c.premake) k
+         WHERE c.strategy = 'range' AND NOT c.int_key AND c.rel IS NOT NULL
+    ), uncovered AS (
+        SELECT x.rel,
+               pg_catalog.array_agg(part._range_floor(part._literal(x.at, x.key_type::regtype),
+                                                              x.key_type::regtype, x."interval") ORDER BY x.at) AS missing
+          FROM (SELECT pt.rel, pt.at, pt.key_type, pt."interval", pg_catalog.count(o.oid) AS n
+                  FROM points pt
+                  LEFT JOIN ords o ON o.rel = pt.rel AND NOT o.is_default AND o.lo <= pt.ep AND pt.ep < o.hi
+                 GROUP BY pt.rel, pt.at, pt.key_type, pt."interval") x
+         WHERE x.n = 0
+         GROUP BY x.rel
+    ), per_table AS (
+        SELECT o.rel,
+               pg_catalog.max(o.oid::bigint) FILTER (WHERE o.is_default)::oid AS default_oid,
+               pg_catalog.min(o.hi) FILTER (WHERE NOT o.is_default) AS min_hi,
+               pg_catalog.max(o.hi) FILTER (WHERE NOT o.is_default) AS max_hi,
+               pg_catalog.count(*) FILTER (WHERE NOT o.is_default) AS n
+          FROM ords o GROUP BY o.rel
+    ), phases AS (
+        SELECT DISTINCT ON (t.name) t.name, m.phase
+          FROM part.migration m
+         CROSS JOIN LATERAL (VALUES (m.table_name), (m.partitioned_table), (m.legacy_table)) t(name)
+         ORDER BY t.name, m.phase = 'finalized'
+    )
+    SELECT c.parent_table, c.rel, c.strategy, c.key_type,
+           CASE WHEN c.rel IS NULL OR c.strategy <> 'range' THEN false
+                WHEN c.int_key THEN NULL
+                ELSE u.missing IS NOT NULL END,
+           u.missing,
+           t.default_oid::regclass,
+           coalesce(pg_catalog.pg_relation_size(t.default_oid) > 0, false),
+           c.retention,
+           CASE WHEN c.rel IS NULL OR c.retention IS NULL OR c.strategy <> 'range' THEN false
+                WHEN c.int_key THEN NULL
+                ELSE coalesce(t.min_hi <= pg_catalog.date_part('epoch', c.now_utc - c.retention::interval), false) END,
+           ph.phase,
+           coalesce(t.n, 0),
+           part._ordinal_literal(t.max_hi, c.key_type::regtype)
+      FROM cfg c
+      LEFT JOIN uncovered u ON u.rel = c.rel
+      LEFT JOIN per_table t ON t.rel = c.rel
+      LEFT JOIN phases ph ON ph.name = c.parent_table
+     ORDER BY c.parent_table
+$$;
+
+-- functions/_maintenance_txn.sql
+CREATE FUNCTION part._maintenance_txn(p_run_id bigint)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * Settings of one transaction of part.run_maintenance (they end with it):
+ * the run id that part.drop_old writes into its log rows, and a lock_timeout
+ * of 2 s for any lock part._lock does not take itself, so that maintenance
+ * never queues unbounded behind a long transaction.
+ */
+    PERFORM pg_catalog.set_config('part.run_id', p_run_id::text, true);
+    PERFORM pg_catalog.set_config('lock_timeout', '2s', true);
+END
+$$;
+
+-- functions/_max_key.sql
+CREATE FUNCTION part._max_key(p_rel regclass, p_key text)
+    RETURNS float8
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_max float8;
+BEGIN
+/* the largest value of an integer key (0 when the table is empty): "now" for integer ranges */
+    IF p_rel IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::float8 FROM %s', p_key, p_rel) INTO v_max;
+    RETURN v_max;
+END
+$$;
+
+-- functions/_migrate_warnings.sql
+CREATE FUNCTION part._migrate_warnings(p_rel regclass, p_key text)
+    RETURNS TABLE(message text, hint text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_name  text := part._qualified(p_rel);
+    v_pkey  text[];
+BEGIN
+/*
+ * What moving p_rel into a table partitioned by p_key changes for the
+ * application, as warnings (part.migrate_start raises them; pginstall plan
+ * shows them before anything is done): the primary key and unique indexes
+ * gain the partition key (so ON CONFLICT on the old columns fails after the
+ * switch), a nullable key column, exclusion constraints that cannot follow.
+ */
+    SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.o) INTO v_pkey
+      FROM pg_catalog.pg_index i
+     CROSS JOIN LATERAL pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(attnum, o)
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+     WHERE i.indrelid = p_rel AND i.indisprimary;
+    IF v_pkey IS NOT NULL AND NOT p_key = ANY (v_pkey) THEN
+        message := pg_catalog.format('part: the primary key of %s becomes (%s) in the partitioned table: INSERT ... ON CONFLICT (%s) will fail after the switch',
+                                     v_name, part._sql_columns(v_pkey || p_key), part._sql_columns(v_pkey));
+        hint := pg_catalog.format('Change such statements to ON CONFLICT (%s) before part.switch_reads.', part._sql_columns(v_pkey || p_key));
+        RETURN NEXT;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = p_rel AND a.attname = p_key AND NOT a.attnotnull) THEN
+        message := pg_catalog.format('part: column "%s" of %s allows NULL, which the partitioned copy''s primary key does not: a row inserted with a NULL %s will fail',
+                                     p_key, v_name, p_key);
+        hint := pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL.', v_name, p_key);
+        RETURN NEXT;
+    END IF;
+    RETURN QUERY
+        SELECT CASE WHEN x.contype = 'x'
+                    THEN pg_catalog.format('part: exclusion constraint %I of %s is not copied: PostgreSQL enforces it only within one partition', c.relname, v_name)
+                    WHEN i.indexprs IS NOT NULL
+                    THEN pg_catalog.format('part: unique index %I of %s is copied as a plain index: a unique index of a partitioned table must include the partition key', c.relname, v_name)
+                    ELSE pg_catalog.format('part: unique index %I of %s becomes unique with %I added in the partitioned table', c.relname, v_name, p_key) END,
+               CASE WHEN x.contype = 'x' THEN 'Re-create it on the partitioned table if a per-partition constraint is enough.'
+                    WHEN i.indexprs IS NOT NULL THEN 'Uniqueness of that expression is not enforced across partitions after the switch.'
+                    ELSE 'Its columns alone are no longer unique across partitions; ON CONFLICT on them must name the partition key too.' END
+          FROM pg_catalog.pg_index i
+          JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+          LEFT JOIN pg_catalog.pg_constraint x ON x.conindid = i.indexrelid AND x.conrelid = p_rel
+         WHERE i.indrelid = p_rel AND NOT i.indisprimary
+           AND (x.contype = 'x'
+                OR (i.indisunique AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(i.indkey[0:i.indnkeyatts - 1]) k(n)
+                                                    JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
+                                                   WHERE a.attname = p_key)))
+         ORDER BY c.relname;
+END
+$$;
+
+-- functions/_migration_lock.sql
+CREATE FUNCTION part._migration_lock(p_table_name text, p_what text)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The two int4 keys (as "a, b", to put into SQL) of an advisory lock of a
+     * migration: 'gate' is held exclusively by a backfill batch while it
+     * copies and shared by a sync trigger that removes rows the backfill may
+     * still copy; 'check' serialises parity checks.
+     */
+    SELECT pg_catalog.format('%s, %s',
+               CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 END,
+               pg_catalog.hashtext(p_table_name))
+$$;
+
+-- functions/_migration_row.sql
+CREATE FUNCTION part._migration_row(p_table text)
+    RETURNS part.migration
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_name text := part._qualified(part._resolve_table(p_table));
+    v_m    part.migration;
+BEGIN
+/*
+ * The part.migration row of a table named by its application name
+ * ('public.revenues'), or by the current name of its legacy table or of its
+ * partitioned copy. 42P01 when no such table exists; 55000 with a HINT when
+ * it has no migration.
+ */
+    SELECT * INTO v_m FROM part.migration m
+     WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)
+     ORDER BY (m.table_name = v_name) DESC, (m.phase = 'finalized')
+     LIMIT 1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % has no migration', v_name
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Start one with part.migrate_start(%L, <key column>, ''range'' | ''hash'', ...).', v_name);
+    END IF;
+    RETURN v_m;
+END
+$$;
+
+-- functions/_normalize_bound.sql
+CREATE FUNCTION part._normalize_bound(p_value text, p_key_type regtype)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * A bound as read from the catalog (in the session's TimeZone for
+ * timestamptz) rewritten in UTC, so that bounds read the same for everyone.
+ */
+    IF p_value IS NULL OR pg_catalog.upper(p_value) IN ('MINVALUE', 'MAXVALUE')
+       OR p_key_type NOT IN ('timestamp with time zone'::regtype, 'timestamp without time zone'::regtype, 'date'::regtype) THEN
+        RETURN p_value;
+    END IF;
+    RETURN part._literal(part._to_utc(p_value, p_key_type), p_key_type);
+END
+$$;
+
+-- functions/_notice.sql
+CREATE FUNCTION part._notice(p_message text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * A NOTICE about a routing or maintenance decision, when the flag
+ * log_partition_routing is on.
+ */
+    IF coalesce((SELECT s.value FROM part.settings s WHERE s.key = 'log_partition_routing'), 'false')::boolean THEN
+        RAISE NOTICE 'part: %', p_message;
+    END IF;
+END
+$$;
+
+-- functions/_ordinal_literal.sql
+CREATE FUNCTION part._ordinal_literal(p_ordinal float8, p_key_type regtype)
+    RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /* the inverse of part._bound_ordinal: a bound as a literal of the key type, in UTC */
+    SELECT CASE
+        WHEN p_ordinal IS NULL THEN NULL
+        WHEN p_ordinal <= -1e30 THEN 'MINVALUE'
+        WHEN p_ordinal >= 1e30 THEN 'MAXVALUE'
+        WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN p_ordinal::bigint::text
+        ELSE part._literal(pg_catalog.to_timestamp(p_ordinal) AT TIME ZONE 'UTC', p_key_type) END
+$$;
+
+-- functions/_parity_mark.sql
+CREATE FUNCTION part._parity_mark(p_table_name text, p_groups text[])
+    RETURNS void
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_held text[];
+BEGIN
+/*
+ * Mark the parity groups a write touched (called by the sync triggers and
+ * the backfill, in the writing transaction). An existing mark is locked FOR
+ * KEY SHARE until this transaction ends, so part.check_parity (which takes
+ * only marks no writer holds) cannot consume it before this write is
+ * visible; where none can be locked a new one is inserted. Concurrent
+ * writers share marks (like foreign-key checks share a parent row) instead
+ * of adding a row each. SECURITY DEFINER: the application's roles need no
+ * privilege on part's catalog.
+ */
+    IF p_groups IS NULL OR cardinality(p_groups) = 0 THEN
+        RETURN;
+    END IF;
+    SELECT pg_catalog.array_agg(x.grp) INTO v_held
+      FROM (SELECT m.grp FROM part.parity_mark m
+             WHERE m.table_name = p_table_name AND m.grp = ANY (p_groups)
+               FOR KEY SHARE SKIP LOCKED) x;
+    INSERT INTO part.parity_mark (table_name, grp)
+    SELECT DISTINCT p_table_name, g FROM pg_catalog.unnest(p_groups) g
+     WHERE g IS NOT NULL AND NOT (g = ANY (coalesce(v_held, '{}')));
+END
+$$;
+
+-- functions/_partition_bounds.sql
+CREATE FUNCTION part._partition_bounds(p_parent regclass)
+    RETURNS TABLE(partition_oid oid, partition_name text, is_default boolean,
+                  bound_from text, bound_to text, modulus integer, remainder integer)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The direct partitions of p_parent with their bounds, read from the
+     * catalog: range bounds as literals of the key type (quotes removed;
+     * MINVALUE/MAXVALUE as such), hash modulus and remainder.
+     */
+    SELECT c.oid,
+           pg_catalog.format('%I.%I', n.nspname, c.relname),
+           b.expr = 'DEFAULT',
+           pg_catalog.replace(pg_catalog.regexp_replace(r.m[1], '^''(.*)''$', '\1'), '''''', ''''),
+           pg_catalog.replace(pg_catalog.regexp_replace(r.m[2], '^''(.*)''$', '\1'), '''''', ''''),
+           h.m[1]::int,
+           h.m[2]::int
+      FROM pg_catalog.pg_inherits i
+      JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     CROSS JOIN LATERAL (SELECT pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS expr) b
+      LEFT JOIN LATERAL (SELECT pg_catalog.regexp_match(b.expr, '^FOR VALUES FROM \((.*)\) TO \((.*)\)$') AS m) r ON true
+      LEFT JOIN LATERAL (SELECT pg_catalog.regexp_match(b.expr, '^FOR VALUES WITH \(modulus (\d+), remainder (\d+)\)$') AS m) h ON true
+     WHERE i.inhparent = p_parent
+$$;
+
+-- functions/_partition_name.sql
+CREATE FUNCTION part._partition_name(p_table_name text, p_suffix text)
+    RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_name   text := p_table_name || '_' || p_suffix;
+    v_hash   text;
+    v_room   integer;
+    v_prefix text := p_table_name;
+BEGIN
+/*
+ * `<table>_<suffix>`; when that passes PostgreSQL's 63-byte limit, the table
+ * part is cut (on a character boundary) and a short hash of the full name is
+ * added, so that names stay unique and the suffix stays readable.
+ */
+    IF pg_catalog.octet_length(v_name) <= 63 THEN
+        RETURN v_name;
+    END IF;
+    v_hash := pg_catalog.left(pg_catalog.md5(v_name), 6);
+    v_room := 63 - pg_catalog.octet_length('_' || v_hash || '_' || p_suffix);
+    WHILE pg_catalog.octet_length(v_prefix) > v_room LOOP
+        v_prefix := pg_catalog.left(v_prefix, -1);
+    END LOOP;
+    RETURN v_prefix || '_' || v_hash || '_' || p_suffix;
+END
+$$;
+
+-- functions/_qualified.sql
+CREATE FUNCTION part._qualified(p_rel regclass)
+    RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /* schema.table of a relation, quoted where needed, whatever the search_path */
+    SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = p_rel
+$$;
+
+-- functions/_range_floor.sql
+CREATE FUNCTION part._range_floor(p_value text, p_key_type regtype, p_interval text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_spec  record := part._interval_spec(p_interval, p_key_type);
+    v_ts    timestamp;
+    v_n     bigint;
+BEGIN
+/*
+ * The aligned start of the interval holding p_value: days at 00:00 UTC,
+ * weeks on ISO Mondays, months on January 1st (quarters on Jan/Apr/Jul/Oct),
+ * sub-daily intervals on the Unix epoch, integers on multiples of the width.
+ */
+    IF v_spec.kind = 'integer' THEN
+        RETURN (pg_catalog.floor(p_value::numeric / v_spec.width) * v_spec.width)::bigint::text;
+    END IF;
+    v_ts := part._to_utc(p_value, p_key_type);
+    IF v_spec.kind = 'months' THEN
+        v_n := (pg_catalog.date_part('year', v_ts) * 12 + pg_catalog.date_part('month', v_ts) - 1)::bigint;
+        v_n := pg_catalog.floor(v_n::numeric / v_spec.months)::bigint * v_spec.months;
+        v_ts := pg_catalog.make_timestamp((pg_catalog.floor(v_n / 12.0))::int, (v_n - pg_catalog.floor(v_n / 12.0) * 12)::int + 1, 1, 0, 0, 0);
+    ELSIF v_spec.kind IN ('weeks', 'days') THEN
+        v_n := (pg_catalog.date_trunc('day', v_ts)::date
+                - CASE v_spec.kind WHEN 'weeks' THEN date '1970-01-05' ELSE date '1970-01-01' END);
+        v_n := pg_catalog.floor(v_n::numeric / v_spec.days)::bigint * v_spec.days;
+        v_ts := (CASE v_spec.kind WHEN 'weeks' THEN date '1970-01-05' ELSE date '1970-01-01' END + v_n::int)::timestamp;
+    ELSE
+        v_ts := pg_catalog.to_timestamp(pg_catalog.floor(extract(epoch FROM v_ts) / v_spec.seconds) * v_spec.seconds)
+                AT TIME ZONE 'UTC';
+    END IF;
+    RETURN part._literal(v_ts, p_key_type);
+END
+$$;
+
+-- functions/_range_next.sql
+CREATE FUNCTION part._range_next(p_from text, p_key_type regtype, p_interval text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_spec record := part._interval_spec(p_interval, p_key_type);
+    v_ts   timestamp;
+BEGIN
+/*
+ * The start of the interval after the one starting at p_from (an aligned start).
+ */
+    IF v_spec.kind = 'integer' THEN
+        RETURN (p_from::bigint + v_spec.width)::text;
+    END IF;
+    v_ts := part._to_utc(p_from, p_key_type);
+    v_ts := v_ts + pg_catalog.make_interval(months => v_spec.months, days => v_spec.days, secs => v_spec.seconds::double precision);
+    RETURN part._literal(v_ts, p_key_type);
+END
+$$;
+
+-- functions/_range_suffix.sql
+CREATE FUNCTION part._range_suffix(p_from text, p_key_type regtype, p_interval text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_spec record := part._interval_spec(p_interval, p_key_type);
+    v_ts   timestamp;
+BEGIN
+/*
+ * The name suffix of the partition starting at p_from: YYYY_MM (months),
+ * YYYY_qN (quarters), YYYY (years), IYYY_wIW (weeks), YYYY_MM_DD (days),
+ * YYYY_MM_DD_HH24MI (sub-daily), the lower bound (integers; m for minus).
+ */
+    IF v_spec.kind = 'integer' THEN
+        RETURN pg_catalog.replace(p_from, '-', 'm');
+    END IF;
+    v_ts := part._to_utc(p_from, p_key_type);
+    RETURN CASE
+        WHEN v_spec.kind = 'months' AND v_spec.months = 12 THEN pg_catalog.to_char(v_ts, 'YYYY')
+        WHEN v_spec.kind = 'months' AND v_spec.months = 3 THEN pg_catalog.to_char(v_ts, 'YYYY_"q"Q')
+        WHEN v_spec.kind = 'months' THEN pg_catalog.to_char(v_ts, 'YYYY_MM')
+        WHEN v_spec.kind = 'weeks' THEN pg_catalog.to_char(v_ts, 'IYYY_"w"IW')
+        WHEN v_spec.kind = 'days' THEN pg_catalog.to_char(v_ts, 'YYYY_MM_DD')
+        ELSE pg_catalog.to_char(v_ts, 'YYYY_MM_DD_HH24MI')
+    END;
+END
+$$;
+
+-- functions/_resolve_table.sql
+CREATE FUNCTION part._resolve_table(p_table text)
+    RETURNS regclass
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_parts  text[];
+    v_oid    oid;
+    v_found  text[];
+    v_other  text;
+    v_kind   text;
+BEGIN
+/*
+ * Resolve a table name written as in SQL ('public.revenues', 'revenues',
+ * 'public."Daily Balances"') to its oid. An unqualified name must name
+ * exactly one table among the user's schemas. Missing: 42P01 with a HINT.
+ */
+    IF p_table IS NULL OR btrim(p_table) = '' THEN
+        RAISE EXCEPTION 'a table name is required'
+            USING ERRCODE = '22023', HINT = 'Pass the table as schema.table, e.g. ''public.revenues''.';
+    END IF;
+    BEGIN
+        v_parts := pg_catalog.parse_ident(p_table);
+    EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
+        RAISE EXCEPTION 'invalid table name: %', p_table
+            USING ERRCODE = '22023',
+                  HINT = 'Write the name as in SQL: schema.table, with double quotes around names that need them.';
+    END;
+    IF cardinality(v_parts) = 2 THEN
+        SELECT c.oid INTO v_oid
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = v_parts[1] AND c.relname = v_parts[2] AND c.relkind IN ('r', 'p');
+    ELSIF cardinality(v_parts) = 1 THEN
+        SELECT pg_catalog.array_agg(pg_catalog.format('%I.%I', n.nspname, c.relname) ORDER BY n.nspname),
+               pg_catalog.min(c.oid::bigint)::oid
+          INTO v_found, v_oid
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relname = v_parts[1] AND c.relkind IN ('r', 'p')
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'part', 'part_archive')
+           AND n.nspname !~ '^pg_(toast|temp)';
+        IF cardinality(v_found) > 1 THEN
+            RAISE EXCEPTION 'table name "%" is ambiguous', p_table
+                USING ERRCODE = '22023',
+                      DETAIL = pg_catalog.format('Tables with that name: %s.', pg_catalog.array_to_string(v_found, ', ')),
+                      HINT = 'Qualify the name with its schema.';
+        END IF;
+    ELSE
+        RAISE EXCEPTION 'invalid table name: %', p_table
+            USING ERRCODE = '22023', HINT = 'Write the name as schema.table (no database part).';
+    END IF;
+    IF v_oid IS NULL THEN
+        -- a view, sequence, index... of that name: say so rather than "does not exist"
+        SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),
+               CASE c.relkind WHEN 'v' THEN 'a view' WHEN 'm' THEN 'a materialized view' WHEN 'S' THEN 'a sequence'
+                              WHEN 'f' THEN 'a foreign table' WHEN 'i' THEN 'an index' WHEN 'I' THEN 'an index'
+                              WHEN 'c' THEN 'a composite type' ELSE 'not a table' END
+          INTO v_other, v_kind
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE CASE WHEN cardinality(v_parts) = 2 THEN n.nspname = v_parts[1] AND c.relname = v_parts[2]
+                    ELSE c.relname = v_parts[1] AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'part', 'part_archive')
+                         AND n.nspname !~ '^pg_(toast|temp)' END
+         ORDER BY n.nspname LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION '% is %, not a table', v_other, v_kind
+                USING ERRCODE = '42809',
+                      HINT = 'Name a table (plain or partitioned): part manages and migrates tables, not views, sequences or indexes.';
+        END IF;
+        RAISE EXCEPTION 'table % does not exist', p_table
+            USING ERRCODE = '42P01',
+                  HINT = 'Check the spelling and the schema (names are case-sensitive when quoted), or create the table first.';
+    END IF;
+    RETURN v_oid::regclass;
+END
+$$;
+
+-- functions/_row_count.sql
+CREATE FUNCTION part._row_count(p_rel regclass, p_exact boolean)
+    RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_n bigint;
+BEGIN
+/*
+ * Rows of a table (a partitioned one: of all its partitions): counted when
+ * p_exact, else the planner's estimate (pg_class.reltuples; a table never
+ * analyzed counts as empty). NULL when p_rel is NULL.
+ */
+    IF p_rel IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF p_exact THEN
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', p_rel) INTO v_n;
+        RETURN v_n;
+    END IF;
+    SELECT coalesce(pg_catalog.sum(greatest(c.reltuples, 0)), 0)::bigint INTO v_n
+      FROM pg_catalog.pg_partition_tree(p_rel) t
+      JOIN pg_catalog.pg_class c ON c.oid = t.relid
+     WHERE t.isleaf;
+    RETURN v_n;
+END
+$$;
+
+-- functions/_row_hash_sql.sql
+CREATE FUNCTION part._row_hash_sql(p_rel regclass, p_cols text[], p_alias text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * SQL of a 64-bit hash of one row's content, made of p_cols (the columns
+ * both tables have, in the legacy table's order, so that both hash alike
+ * whatever their physical column order): hash_record_extended of those
+ * columns when every one has a type with an extended hash function (3 times
+ * faster than going through text), else a hash of the row's text.
+ */
+    IF NOT EXISTS (
+        SELECT 1
+          FROM pg_catalog.unnest(p_cols) c
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = p_rel AND a.attname = c AND NOT a.attisdropped
+          JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+          LEFT JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+         WHERE b.typtype NOT IN ('b', 'e')      -- composites, ranges, ...: through text
+            OR b.typcategory = 'A'             -- arrays: through text
+            OR NOT EXISTS (SELECT 1
+                             FROM pg_catalog.pg_opclass oc
+                             JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod AND am.amname = 'hash'
+                             JOIN pg_catalog.pg_amproc ap ON ap.amprocfamily = oc.opcfamily AND ap.amprocnum = 2
+                                                         AND ap.amproclefttype = oc.opcintype
+                            WHERE oc.opcdefault
+                              AND (oc.opcintype = b.oid OR (b.typtype = 'e' AND oc.opcintype = 'anyenum'::regtype))))
+    THEN
+        RETURN pg_catalog.format('pg_catalog.hash_record_extended(ROW(%s), 0)', part._sql_columns(p_cols, p_alias));
+    END IF;
+    RETURN pg_catalog.format('pg_catalog.hashtextextended(ROW(%s)::text, 0)', part._sql_columns(p_cols, p_alias));
+END
+$$;
+
+-- functions/_setting_keys.sql
+CREATE FUNCTION part._setting_keys()
+    RETURNS TABLE(key text, kind text, read_only boolean, default_value text, description text)
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * Every key part.settings knows, with its kind (how set_setting checks a
+     * value), whether it is read-only, its default and what it does. The one
+     * list that part.setting, part.set_setting and pginstall flags read.
+     */
+    VALUES
+        ('version', 'text', true, NULL,
+         'installed version of part (read-only: changed by pginstall apply or ALTER EXTENSION part UPDATE)'),
+        ('use_partitioned_tables', 'boolean', true, NULL,
+         'derived, read-only: true when every migration of this database is in partitioned or finalized'),
+        ('enable_partition_maintenance', 'boolean', false, 'true',
+         'false: maintenance runs are logged no-ops'),
+        ('log_partition_routing', 'boolean', false, 'false',
+         'true: NOTICEs for sync and maintenance decisions'),
+        ('maintenance_schedule', 'cron', false, '',
+         'pg_cron schedule of part.run_maintenance() for this database (written by pginstall apply; '''' = not scheduled)'),
+        ('retention_schedule', 'cron', false, '',
+         'separate pg_cron schedule of part.drop_old(); when set, run_maintenance leaves retention to it'),
+        ('parity_max_age', 'interval', false, '1 day',
+         'part.verify() calls parity stale when the last parity check of a migration is older than this')
+$$;
+
+-- functions/_settings_restore.sql
+CREATE FUNCTION part._settings_restore()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * BEFORE INSERT on part.settings: an insert of a key that exists updates its
+ * value instead. pg_dump saves the flags a user changed (extension config
+ * table); on restore CREATE EXTENSION has already inserted the defaults, and
+ * the dumped rows must replace them rather than fail on the primary key.
+ */
+    UPDATE part.settings s SET value = NEW.value
+     WHERE s.key = NEW.key AND s.value IS DISTINCT FROM NEW.value;
+    IF FOUND OR EXISTS (SELECT 1 FROM part.settings s WHERE s.key = NEW.key) THEN
+        RETURN NULL;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+-- functions/_split_capture.sql
+CREATE FUNCTION part._split_capture()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * Trigger on a hash partition being split: records the partition key of
+ * every row written (TG_ARGV[0] names the key column), or NULL for a
+ * TRUNCATE, so that part.split_hash re-copies those keys under its lock.
+ */
+    IF TG_OP = 'TRUNCATE' THEN
+        INSERT INTO part.split_log VALUES (TG_RELID, NULL);
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO part.split_log VALUES (TG_RELID, pg_catalog.to_jsonb(OLD) ->> TG_ARGV[0]);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        INSERT INTO part.split_log VALUES (TG_RELID, pg_catalog.to_jsonb(NEW) ->> TG_ARGV[0]);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- functions/_sql_columns.sql
+CREATE FUNCTION part._sql_columns(p_cols text[], p_alias text DEFAULT NULL, p_format text DEFAULT NULL)
+    RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_cols text[];
+BEGIN
+/*
+ * SQL text for a list of columns, for the generated statements:
+ *   p_format NULL:    a.x, a.y                (p_alias NULL: x, y)
+ *   'match:<other>':  a.x = <other>.x AND a.y = <other>.y
+ *   'row':            a.x  or  ROW(a.x, a.y)  (a key, comparable with < and >)
+ *   'text':           the key as text: to_jsonb(a.x) #>> '{}' (one column; ISO for times)
+ *                     or jsonb_build_array(a.x, a.y)::text
+ *   'desc':           a.x DESC, a.y DESC
+ *   'set':            x = EXCLUDED.x, y = EXCLUDED.y
+ */
+    SELECT pg_catalog.array_agg(coalesce(pg_catalog.quote_ident(p_alias) || '.', '') || pg_catalog.quote_ident(c) ORDER BY o)
+      INTO v_cols
+      FROM pg_catalog.unnest(p_cols) WITH ORDINALITY AS u(c, o);
+    IF p_format IS NULL THEN
+        RETURN pg_catalog.array_to_string(v_cols, ', ');
+    ELSIF p_format LIKE 'match:%' THEN
+        RETURN (SELECT pg_catalog.string_agg(pg_catalog.format('%s = %I.%I', v, pg_catalog.substr(p_format, 7), c), ' AND ' ORDER BY o)
+                  FROM ROWS FROM (pg_catalog.unnest(v_cols), pg_catalog.unnest(p_cols)) WITH ORDINALITY AS u(v, c, o));
+    ELSIF p_format = 'row' THEN
+        RETURN CASE WHEN cardinality(v_cols) = 1 THEN v_cols[1] ELSE 'ROW(' || pg_catalog.array_to_string(v_cols, ', ') || ')' END;
+    ELSIF p_format = 'text' THEN
+        RETURN CASE WHEN cardinality(v_cols) = 1 THEN pg_catalog.format('(pg_catalog.to_jsonb(%s) #>> ''{}'')', v_cols[1])
+                    ELSE 'pg_catalog.jsonb_build_array(' || pg_catalog.array_to_string(v_cols, ', ') || ')::text' END;
+    ELSIF p_format = 'desc' THEN
+        RETURN pg_catalog.array_to_string(v_cols, ' DESC, ') || ' DESC';
+    ELSIF p_format = 'set' THEN
+        RETURN (SELECT pg_catalog.string_agg(pg_catalog.format('%I = EXCLUDED.%I', c, c), ', ' ORDER BY o)
+                  FROM pg_catalog.unnest(p_cols) WITH ORDINALITY AS u(c, o));
+    END IF;
+    RAISE EXCEPTION 'unknown column list format %', p_format
+            USING ERRCODE = '22023', HINT = 'An internal caller of part._sql_columns passed a format it does not know: report it as a bug.';
+END
+$$;
+
+-- functions/_swap.sql
+CREATE FUNCTION part._swap(p_m part.migration, p_to text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_legacy   regclass := pg_catalog.to_regclass(p_m.legacy_table);
+    v_part     regclass := pg_catalog.to_regclass(p_m.partitioned_table);
+    v_schema   text := (pg_catalog.parse_ident(p_m.table_name))[1];
+    v_app      text := (pg_catalog.parse_ident(p_m.table_name))[2];
+    v_first    regclass;    -- the table that gives up the application's name
+    v_second   regclass;    -- the table that takes it
+    v_first_to text;
+    v_c        record;
+    v_seq      text;
+    v_value    numeric;
+BEGIN
+/*
+ * The name swap of part.switch_reads (p_to = 'partitioned') and
+ * part.rollback (p_to = 'backfilled'), for a caller that holds ACCESS
+ * EXCLUSIVE locks on both tables: renames (the legacy table becomes
+ * <table>_legacy and the copy takes <table>, or back), primary-key
+ * constraints renamed after their tables, serial sequences owned by the
+ * table that now has the name, identity sequences of that table advanced
+ * past every value the other one used, the application's own triggers
+ * enabled on the table with the name only, part.config and part.migration
+ * following the names, and the sync regenerated for the new names.
+ */
+    IF p_to = 'partitioned' THEN
+        v_first := v_legacy;   v_second := v_part;   v_first_to := part._partition_name(v_app, 'legacy');
+    ELSE
+        v_first := v_part;     v_second := v_legacy; v_first_to := part._partition_name(v_app, 'partitioned');
+    END IF;
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_first_to)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot rename % to %.%: a relation with that name exists', v_first, v_schema, v_first_to
+            USING ERRCODE = '55000', HINT = 'Rename or drop that relation, then try again.';
+    END IF;
+
+    EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_first, v_first_to);
+    EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_second, v_app);
+    -- primary-key constraints follow the table names (the one giving up the name first)
+    FOR v_c IN
+        SELECT x.conrelid::regclass AS rel, x.conname,
+               part._partition_name(CASE WHEN x.conrelid = v_first THEN v_first_to ELSE v_app END, 'pkey') AS new_name
+          FROM pg_catalog.pg_constraint x
+         WHERE x.conrelid IN (v_first, v_second) AND x.contype = 'p'
+         ORDER BY x.conrelid = v_second
+    LOOP
+        CONTINUE WHEN v_c.conname = v_c.new_name;
+        IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_c.new_name)) IS NULL THEN
+            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', v_c.rel, v_c.conname, v_c.new_name);
+        ELSE
+            RAISE WARNING 'part: primary key % of % keeps its name: % is taken', v_c.conname, v_c.rel, v_c.new_name;
+        END IF;
+    END LOOP;
+
+    -- sequences: a serial's sequence belongs to the table with the name; an
+    -- identity sequence (PostgreSQL will not re-own it) is advanced instead
+    FOR v_c IN
+        SELECT a.attname, a.attidentity AS second_identity,
+               pg_catalog.pg_get_serial_sequence(v_first::text, a.attname) AS first_seq,
+               pg_catalog.pg_get_serial_sequence(v_second::text, a.attname) AS second_seq,
+               (SELECT f.attidentity FROM pg_catalog.pg_attribute f WHERE f.attrelid = v_first AND f.attname = a.attname) AS first_identity
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = v_second AND a.attnum > 0 AND NOT a.attisdropped
+    LOOP
+        IF v_c.first_seq IS NOT NULL AND v_c.first_identity = '' AND v_c.second_identity = '' THEN
+            EXECUTE pg_catalog.format('ALTER SEQUENCE %s OWNED BY %s.%I', v_c.first_seq, v_second, v_c.attname);
+        END IF;
+        IF v_c.second_identity <> '' THEN
+            v_seq := v_c.second_seq;
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.max(v) FROM (VALUES (pg_catalog.pg_sequence_last_value(%1$L::regclass)::numeric), '
+                '(pg_catalog.pg_sequence_last_value(%2$L::regclass)::numeric), '
+                '((SELECT pg_catalog.max(%3$I) FROM %4$s)::numeric), ((SELECT pg_catalog.max(%3$I) FROM %5$s)::numeric)) s(v)',
+                v_seq, coalesce(v_c.first_seq, v_seq), v_c.attname, v_first, v_second)
+               INTO v_value;
+            IF v_value IS NOT NULL THEN
+                PERFORM pg_catalog.setval(v_seq::regclass, v_value::bigint, true);
+            END IF;
+        END IF;
+    END LOOP;
+
+    -- the application's own triggers follow the name: enabled on the table that has it, as they
+    -- were on the other one, and disabled there (mirrored writes must not fire them a second time)
+    FOR v_c IN
+        SELECT f.tgname, f.tgenabled
+          FROM pg_catalog.pg_trigger f
+          JOIN pg_catalog.pg_trigger s ON s.tgrelid = v_second AND s.tgname = f.tgname AND NOT s.tgisinternal
+         WHERE f.tgrelid = v_first AND NOT f.tgisinternal AND f.tgname NOT LIKE 'part\_sync\_%'
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s %s TRIGGER %I', v_second,
+                                  CASE v_c.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'A' THEN 'ENABLE ALWAYS'
+                                                     WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE' END, v_c.tgname);
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', v_first, v_c.tgname);
+    END LOOP;
+
+    UPDATE part.config c SET parent_table = part._qualified(v_part), updated_at = pg_catalog.now()
+     WHERE c.parent_table = p_m.partitioned_table;
+    UPDATE part.migration m
+       SET legacy_table = part._qualified(v_legacy),
+           partitioned_table = part._qualified(v_part),
+           phase = p_to,
+           partitioned_at = CASE WHEN p_to = 'partitioned' THEN pg_catalog.now() ELSE m.partitioned_at END,
+           rolled_back_at = CASE WHEN p_to = 'backfilled' THEN pg_catalog.now() ELSE m.rolled_back_at END
+     WHERE m.table_name = p_m.table_name;
+    PERFORM part._sync_install(p_m.table_name);
+END
+$$;
+
+-- functions/_sync_active.sql
+CREATE FUNCTION part._sync_active()
+    RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The WHEN condition of every generated sync trigger (always true). It
+     * makes the triggers depend on part: DROP EXTENSION part (or DROP SCHEMA
+     * part) refuses while a migration syncs, and with CASCADE it drops the
+     * triggers too, instead of leaving triggers that call functions which no
+     * longer exist and so fail every write to the application's table.
+     */
+    SELECT true
+$$;
+
+-- functions/_sync_columns.sql
+CREATE FUNCTION part._sync_columns(p_a regclass, p_b regclass, p_writable boolean DEFAULT false)
+    RETURNS text[]
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The columns p_a and p_b both have, in p_a's order; p_writable: only
+     * those an INSERT may set in both (no generated columns).
+     */
+    SELECT coalesce(pg_catalog.array_agg(a.attname::text ORDER BY a.attnum), '{}')
+      FROM pg_catalog.pg_attribute a
+      JOIN pg_catalog.pg_attribute b ON b.attrelid = p_b AND b.attname = a.attname AND b.attnum > 0 AND NOT b.attisdropped
+     WHERE a.attrelid = p_a AND a.attnum > 0 AND NOT a.attisdropped
+       AND (NOT p_writable OR (a.attgenerated = '' AND b.attgenerated = ''))
+$$;
+
+-- functions/_sync_drift.sql
+CREATE FUNCTION part._sync_drift(p_table_name text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m      part.migration;
+    v_legacy regclass;
+    v_part   regclass;
+    v_out    text[] := '{}';
+    v_list   text;
+BEGIN
+/*
+ * How the columns of a migration's two tables have drifted (for
+ * part.verify): columns only one of them has, columns of different types,
+ * columns added or dropped since the sync was generated, and partitions
+ * of the partitioned table without the sync triggers (a write straight into
+ * them would not be mirrored). NULL when
+ * there is no drift (or the migration is finalized).
+ */
+    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
+    IF NOT FOUND OR v_m.phase = 'finalized' THEN
+        RETURN NULL;
+    END IF;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    IF v_legacy IS NULL OR v_part IS NULL THEN
+        RETURN pg_catalog.format('a table is missing (legacy %s, partitioned %s)', v_m.legacy_table, v_m.partitioned_table);
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.format('%I only in %s', x.attname, x.tbl), ', ') INTO v_list
+      FROM (SELECT a.attname, v_m.legacy_table AS tbl FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = v_legacy AND a.attnum > 0 AND NOT a.attisdropped
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute b WHERE b.attrelid = v_part AND b.attname = a.attname AND NOT b.attisdropped)
+            UNION ALL
+            SELECT a.attname, v_m.partitioned_table FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute b WHERE b.attrelid = v_legacy AND b.attname = a.attname AND NOT b.attisdropped)) x;
+    IF v_list IS NOT NULL THEN
+        v_out := v_out || v_list;
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.format('%I is %s in %s but %s in %s', a.attname,
+               pg_catalog.format_type(a.atttypid, a.atttypmod), v_m.legacy_table,
+               pg_catalog.format_type(b.atttypid, b.atttypmod), v_m.partitioned_table), ', ') INTO v_list
+      FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_attribute b ON b.attrelid = v_part AND b.attname = a.attname AND NOT b.attisdropped
+     WHERE a.attrelid = v_legacy AND a.attnum > 0 AND NOT a.attisdropped
+       AND (a.atttypid, a.atttypmod) IS DISTINCT FROM (b.atttypid, b.atttypmod);
+    IF v_list IS NOT NULL THEN
+        v_out := v_out || v_list;
+    END IF;
+    SELECT pg_catalog.string_agg(part._qualified(i.inhrelid), ', ' ORDER BY i.inhrelid::regclass::text) INTO v_list
+      FROM pg_catalog.pg_inherits i
+     WHERE i.inhparent = v_part
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = i.inhrelid AND t.tgname = 'part_sync_insert');
+    IF v_list IS NOT NULL THEN
+        v_out := v_out || pg_catalog.format('partitions without sync triggers (attached by hand?): %s', v_list);
+    END IF;
+    IF v_m.sync_columns IS DISTINCT FROM part._sync_columns(v_legacy, v_part) THEN
+        v_out := v_out || 'the sync was generated for other columns'::text;
+    END IF;
+    IF cardinality(v_out) = 0 THEN
+        RETURN NULL;
+    END IF;
+    RETURN pg_catalog.array_to_string(v_out, '; ') || pg_catalog.format('; run SELECT part.migrate_refresh(%L)', p_table_name);
+END
+$$;
+
+-- functions/_sync_function_name.sql
+CREATE FUNCTION part._sync_function_name(p_table_name text, p_direction text)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The qualified name of a sync trigger function, in the application
+     * table's own schema: <table>_sync_to_partitioned (legacy -> partitioned)
+     * or <table>_sync_to_legacy (partitioned -> legacy).
+     */
+    SELECT pg_catalog.format('%I.%I', p[1], part._partition_name(p[2], 'sync_to_' || p_direction))
+      FROM pg_catalog.parse_ident(p_table_name) AS p
+$$;
+
+-- functions/_sync_function_sql.sql
+CREATE FUNCTION part._sync_function_sql(p_m part.migration, p_source regclass, p_target regclass, p_function text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_legacy     regclass := pg_catalog.to_regclass(p_m.legacy_table);
+    v_cols       text[] := part._sync_columns(p_source, p_target, true);
+    v_target_key text[];
+    v_set        text[];
+    v_sql        text;
+    v_refuse     text := '';
+    v_keep       text[] := ARRAY['', ''];
+    v_skipped    text := '';
+    v_raise      text;
+BEGIN
+/*
+ * The CREATE FUNCTION statement of the sync trigger function p_function that
+ * mirrors writes of p_source into p_target: templates/sync/sync_function.sql
+ * with its @names@ filled in from the live catalog.
+ */
+    v_target_key := CASE WHEN p_target = v_legacy THEN p_m.legacy_key ELSE p_m.partitioned_key END;
+    -- columns an upsert sets: not the key, not an identity column PostgreSQL generates ALWAYS
+    SELECT pg_catalog.array_agg(c ORDER BY o) INTO v_set
+      FROM pg_catalog.unnest(v_cols) WITH ORDINALITY AS u(c, o)
+     WHERE NOT c = ANY (v_target_key)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = p_target AND a.attname = u.c AND a.attidentity = 'a');
+
+    -- Mirroring into the legacy table (phase partitioned): its primary key lacks the partition
+    -- key, so two rows of the partitioned table (same id, other date) would be one row there:
+    -- refuse the write rather than overwrite the other row (a rollback would have lost it).
+    IF p_target = v_legacy AND NOT (p_m.key_column = ANY (p_m.legacy_key)) THEN
+        v_raise := pg_catalog.format('RAISE EXCEPTION %L USING ERRCODE = ''23505'', HINT = %L;',
+            pg_catalog.replace(pg_catalog.format('%s: a row with this %s exists in the legacy table with another %s, and the legacy table (kept for a rollback) can hold only one of them',
+                                                 p_m.table_name, pg_catalog.array_to_string(v_target_key, ', '), p_m.key_column), '%', '%%'),
+            pg_catalog.format('Give the row a new %s (the sequence does), or finalize the migration (part.finalize) before writing such rows.',
+                              pg_catalog.array_to_string(v_target_key, ', ')));
+        IF v_set IS NOT NULL THEN
+            -- the upsert overwrites only the same row (same partition key), or the one an UPDATE
+            -- moves, even against a concurrent writer; a short row count tells
+            v_keep := ARRAY[
+                pg_catalog.format('WHERE t.%1$I IS NOT DISTINCT FROM EXCLUDED.%1$I', p_m.key_column),
+                pg_catalog.format('WHERE t.%1$I IS NOT DISTINCT FROM EXCLUDED.%1$I OR EXISTS (SELECT 1 FROM old_rows o WHERE %2$s)',
+                                  p_m.key_column, part._sql_columns(v_target_key, 't', 'match:o'))];
+            v_skipped := pg_catalog.format(
+                $r$GET DIAGNOSTICS v_done = ROW_COUNT;
+        IF v_done < (SELECT pg_catalog.count(*) FROM new_rows) THEN
+            %s
+        END IF;$r$, v_raise);
+        ELSE
+            -- DO NOTHING cannot tell a skipped row: look before writing
+            v_refuse := pg_catalog.format(
+                $r$IF EXISTS (SELECT 1 FROM new_rows n JOIN %1$s t ON %2$s
+                        WHERE t.%3$I IS DISTINCT FROM n.%3$I @old_rows_filter@) THEN
+            %4$s
+        END IF;$r$,
+                part._qualified(p_target), part._sql_columns(v_target_key, 't', 'match:n'), p_m.key_column, v_raise);
+        END IF;
+    END IF;
+
+    v_sql := $tmpl$
+CREATE OR REPLACE FUNCTION @function@()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $sync$
+DECLARE
+    v_m      record;
+    v_groups text[];
+    v_gate   boolean := false;
+    v_done   bigint;
+BEGIN
+/*
+ * Generated by part for @table@ (do not edit: part.migrate_refresh
+ * regenerates it): mirrors every write to @source@ into @target@, one
+ * statement at a time, from the statement's transition tables.
+ */
+    -- Writes made by part itself (this sync in the other direction, the
+    -- backfill) are not mirrored back: that is what stops the recursion.
+    IF pg_catalog.current_setting('part.syncing', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+
+    IF TG_WHEN = 'BEFORE' AND TG_OP <> 'TRUNCATE' THEN
+        -- part_sync_guard, enabled on the table the application does not write (the copy until
+        -- the switch, the legacy table after it): a write there would not be mirrored.
+        RAISE EXCEPTION '% is kept in step by part''s sync during the migration of @table@: % here is refused',
+                        '@source@', TG_OP
+            USING ERRCODE = '55000',
+                  HINT = 'Write to @table@ (the sync mirrors it here), or finish or roll back the migration first.';
+    END IF;
+
+    IF TG_OP = 'TRUNCATE' THEN
+        IF TG_WHEN = 'BEFORE' THEN
+            -- TRUNCATE of the partitioned table truncates its partitions too
+            -- (their BEFORE TRUNCATE triggers fire after the parent's); one
+            -- partition truncated alone cannot be mirrored as such: refused.
+            IF TG_ARGV[0] = 'partition' AND pg_catalog.current_setting('part.truncating', true) IS DISTINCT FROM 'on' THEN
+                RAISE EXCEPTION 'TRUNCATE of partition %.% alone is not mirrored into @target@ during the migration of @table@',
+                                TG_TABLE_SCHEMA, TG_TABLE_NAME
+                    USING ERRCODE = '0A000',
+                          HINT = 'DELETE the rows from the partition (that is mirrored), or TRUNCATE @source@ itself.';
+            END IF;
+            PERFORM pg_catalog.set_config('part.truncating', 'on', true);
+            RETURN NULL;
+        END IF;
+        PERFORM pg_catalog.set_config('part.truncating', 'off', true);
+        PERFORM pg_catalog.set_config('part.syncing', 'on', true);
+        TRUNCATE @target@;
+        PERFORM part._parity_mark(@table_literal@, ARRAY['*']);
+        PERFORM pg_catalog.set_config('part.syncing', 'off', true);
+        RETURN NULL;
+    END IF;
+
+    PERFORM pg_catalog.set_config('part.syncing', 'on', true);
+    IF TG_OP = 'INSERT' THEN
+        @refuse_insert@
+        -- ON CONFLICT: a row the other table has already (it should not) is overwritten, never an error
+        INSERT INTO @target@ AS t (@columns@) @overriding@
+        SELECT @columns@ FROM new_rows
+            ON CONFLICT (@target_key@) @on_conflict@ @keep_other_row_insert@;
+        @refuse_skipped@
+        SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
+          FROM (SELECT DISTINCT @group_n@ AS g FROM new_rows n) d;
+    ELSE
+        -- While the backfill may still copy rows this statement removes
+        -- (their old key is between its last batch and its last key), wait
+        -- for the batch it is copying now and keep it from starting another
+        -- before this transaction ends: the backfill then never copies a row
+        -- after its mirrored delete ran.
+        SELECT * INTO v_m FROM part._sync_state(@table_literal@);
+        IF v_m.phase = 'dual_write' AND v_m.backfill_finished_at IS NULL THEN
+            IF v_m.backfill_high_key IS NULL THEN
+                v_gate := true;     -- the backfill has not started: it may copy anything
+            ELSIF TG_OP = 'DELETE' THEN
+                v_gate := EXISTS (SELECT 1 FROM old_rows o
+                                   WHERE (v_m.backfill_last_key IS NULL OR @legacy_key_o@ > @last_key@)
+                                     AND @legacy_key_o@ <= @high_key@);
+            ELSE                    -- an UPDATE removes (from the copy) only the rows whose key changed
+                v_gate := EXISTS (SELECT 1 FROM old_rows o
+                                   WHERE (v_m.backfill_last_key IS NULL OR @legacy_key_o@ > @last_key@)
+                                     AND @legacy_key_o@ <= @high_key@
+                                     AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @copy_match_n_o@));
+            END IF;
+            IF v_gate THEN
+                PERFORM pg_catalog.pg_advisory_xact_lock_shared(@gate@);
+                IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+                    -- 40001 if a batch committed after this transaction's snapshot,
+                    -- which would not see what that batch copied
+                    PERFORM part._sync_state(@table_literal@, true);
+                END IF;
+            END IF;
+        END IF;
+
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM @target@ t USING old_rows o
+             WHERE @match_t_o@;
+            SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
+              FROM (SELECT DISTINCT @group_o@ AS g FROM old_rows o) d;
+        ELSE
+            @refuse_update@
+            -- UPDATE: a row whose key changed (partition key or primary key)
+            -- leaves its old version behind; then every new version is upserted.
+            DELETE FROM @target@ t USING old_rows o
+             WHERE @match_t_o@
+               AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE @match_n_o@);
+            -- in key order, as the backfill copies: concurrent upserts of the same keys never deadlock
+            INSERT INTO @target@ AS t (@columns@) @overriding@
+            SELECT @columns@ FROM new_rows ORDER BY @target_key@
+                ON CONFLICT (@target_key@) @on_conflict@ @keep_other_row_update@;
+            @refuse_skipped@
+            SELECT pg_catalog.array_agg(@group_text@) INTO v_groups
+              FROM (SELECT @group_o@ AS g FROM old_rows o
+                    UNION
+                    SELECT @group_n@ FROM new_rows n) d;
+        END IF;
+    END IF;
+    -- the parity ranges this statement touched, for part.check_parity
+    PERFORM part._parity_mark(@table_literal@, v_groups);
+    PERFORM pg_catalog.set_config('part.syncing', 'off', true);
+    RETURN NULL;
+END
+$sync$
+$tmpl$;
+    v_sql := pg_catalog.replace(v_sql, '@function@', p_function);
+    v_sql := pg_catalog.replace(v_sql, '@source@', part._qualified(p_source));
+    v_sql := pg_catalog.replace(v_sql, '@target@', part._qualified(p_target));
+    v_sql := pg_catalog.replace(v_sql, '@table_literal@', pg_catalog.quote_literal(p_m.table_name));
+    v_sql := pg_catalog.replace(v_sql, '@table@', p_m.table_name);
+    v_sql := pg_catalog.replace(v_sql, '@columns@', part._sql_columns(v_cols));
+    v_sql := pg_catalog.replace(v_sql, '@overriding@',
+        CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                           WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped
+                             AND a.attidentity <> '' AND a.attname = ANY (v_cols))
+             THEN 'OVERRIDING SYSTEM VALUE' ELSE '' END);
+    v_sql := pg_catalog.replace(v_sql, '@target_key@', part._sql_columns(v_target_key));
+    v_sql := pg_catalog.replace(v_sql, '@on_conflict@',
+        CASE WHEN v_set IS NULL THEN 'DO NOTHING' ELSE 'DO UPDATE SET ' || part._sql_columns(v_set, NULL, 'set') END);
+    v_sql := pg_catalog.replace(v_sql, '@match_t_o@', part._sql_columns(v_target_key, 't', 'match:o'));
+    v_sql := pg_catalog.replace(v_sql, '@copy_match_n_o@', part._sql_columns(p_m.partitioned_key, 'n', 'match:o'));
+    v_sql := pg_catalog.replace(v_sql, '@match_n_o@', part._sql_columns(v_target_key, 'n', 'match:o'));
+    v_sql := pg_catalog.replace(v_sql, '@legacy_key_o@', part._sql_columns(p_m.legacy_key, 'o', 'row'));
+    v_sql := pg_catalog.replace(v_sql, '@last_key@', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_last_key'));
+    v_sql := pg_catalog.replace(v_sql, '@high_key@', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_high_key'));
+    v_sql := pg_catalog.replace(v_sql, '@gate@', part._migration_lock(p_m.table_name, 'gate'));
+    v_sql := pg_catalog.replace(v_sql, '@group_n@', part._group_sql(p_m, pg_catalog.format('n.%I', p_m.key_column)));
+    v_sql := pg_catalog.replace(v_sql, '@group_o@', part._group_sql(p_m, pg_catalog.format('o.%I', p_m.key_column)));
+    v_sql := pg_catalog.replace(v_sql, '@group_text@', part._group_text_sql(p_m, 'd.g'));
+    v_sql := pg_catalog.replace(v_sql, '@keep_other_row_insert@', v_keep[1]);
+    v_sql := pg_catalog.replace(v_sql, '@keep_other_row_update@', v_keep[2]);
+    v_sql := pg_catalog.replace(v_sql, '@refuse_skipped@', v_skipped);
+    v_sql := pg_catalog.replace(v_sql, '@refuse_insert@', pg_catalog.replace(v_refuse, '@old_rows_filter@', ''));
+    -- an UPDATE may move a row to another partition key: the legacy row it replaces is among old_rows
+    v_sql := pg_catalog.replace(v_sql, '@refuse_update@', pg_catalog.replace(v_refuse, '@old_rows_filter@',
+        pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s)', part._sql_columns(v_target_key, 't', 'match:o'))));
+    RETURN v_sql;
+END
+$$;
+
+-- functions/_sync_install.sql
+CREATE FUNCTION part._sync_install(p_table_name text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m        part.migration;
+    v_legacy   regclass;
+    v_part     regclass;
+    v_to_part  text := part._sync_function_name(p_table_name, 'partitioned');
+    v_to_leg   text := part._sync_function_name(p_table_name, 'legacy');
+    v_p        record;
+BEGIN
+/*
+ * Generate (or regenerate) the sync of a migration from the live catalog:
+ * the two trigger functions, in the application table's schema, and the
+ * statement-level triggers with transition tables (templates/sync/) on the
+ * legacy table, on the partitioned table and on each of its partitions (a
+ * write straight into a partition does not fire the parent's statement
+ * triggers). On the table the application writes (the legacy one until the
+ * switch) they mirror; on the other one they are disabled and a guard
+ * refuses direct writes. Records the columns the sync writes, for drift
+ * checks.
+ */
+    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    IF v_legacy IS NULL OR v_part IS NULL THEN
+        RAISE EXCEPTION 'the tables of the migration of % are missing (legacy %, partitioned %)',
+                        p_table_name, v_m.legacy_table, v_m.partitioned_table
+            USING ERRCODE = '42P01', HINT = 'Restore the missing table, or remove the migration row from part.migration.';
+    END IF;
+    EXECUTE part._sync_function_sql(v_m, v_legacy, v_part, v_to_part);
+    EXECUTE part._sync_function_sql(v_m, v_part, v_legacy, v_to_leg);
+    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
+        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.legacy_table, v_m.partitioned_table));
+    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
+        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_m.partitioned_table, v_m.legacy_table));
+
+    PERFORM part._sync_triggers(v_legacy, v_to_part, '', true, false, true);
+    PERFORM part._sync_triggers(v_part, v_to_leg, '', true, true, true);
+    -- the table the application writes mirrors its writes; the other one refuses direct writes
+    -- (its DML triggers disabled: with transition tables they would keep every row the sync or
+    -- the backfill writes there, for nothing)
+    FOR v_p IN
+        SELECT CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END AS writer,
+               CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END AS mirror
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE TRIGGER part_sync_insert, '
+                                  'ENABLE TRIGGER part_sync_update, ENABLE TRIGGER part_sync_delete', v_p.writer);
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER part_sync_guard', v_p.mirror);
+        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
+                                  'DISABLE TRIGGER part_sync_delete', v_p.mirror);
+    END LOOP;
+    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part LOOP
+        PERFORM part._sync_triggers(v_p.rel, v_to_leg, '''partition''', false, true);
+    END LOOP;
+    UPDATE part.migration m SET sync_columns = part._sync_columns(v_legacy, v_part)
+     WHERE m.table_name = p_table_name;
+END
+$$;
+
+-- functions/_sync_partition.sql
+CREATE FUNCTION part._sync_partition(p_partition regclass)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m part.migration;
+BEGIN
+/*
+ * Give a new partition the sync triggers of its parent's migration, if the
+ * parent is the partitioned table of a migration that still syncs (called
+ * by part._create_range_partition and part.split_hash after they attach a
+ * partition): a write straight into that partition is then mirrored too.
+ * The sync functions are regenerated as well (same names, no table lock).
+ */
+    SELECT m.* INTO v_m
+      FROM pg_catalog.pg_inherits i
+      JOIN part.migration m ON m.partitioned_table = part._qualified(i.inhparent)
+     WHERE i.inhrelid = p_partition AND m.phase <> 'finalized';
+    IF FOUND THEN
+        -- the functions too: a hash split changes the partition count they group by
+        EXECUTE part._sync_function_sql(v_m, pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table),
+                                                part._sync_function_name(v_m.table_name, 'partitioned'));
+        EXECUTE part._sync_function_sql(v_m, pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table),
+                                                part._sync_function_name(v_m.table_name, 'legacy'));
+        PERFORM part._sync_triggers(p_partition, part._sync_function_name(v_m.table_name, 'legacy'),
+                                            '''partition''', false, true);
+    END IF;
+END
+$$;
+
+-- functions/_sync_remove.sql
+CREATE FUNCTION part._sync_remove(p_table_name text)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_t record;
+BEGIN
+/*
+ * Remove the sync of a migration: the part_sync_* triggers of its tables
+ * and partitions, then the two generated functions.
+ */
+    FOR v_t IN
+        SELECT t.tgname, t.tgrelid::regclass AS rel
+          FROM pg_catalog.pg_trigger t
+          JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+         WHERE NOT t.tgisinternal AND t.tgname LIKE 'part\_sync\_%'
+           AND pg_catalog.format('%I.%I', n.nspname, p.proname)
+               IN (part._sync_function_name(p_table_name, 'partitioned'),
+                   part._sync_function_name(p_table_name, 'legacy'))
+    LOOP
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_t.tgname, v_t.rel);
+    END LOOP;
+    EXECUTE pg_catalog.format('DROP FUNCTION IF EXISTS %s()', part._sync_function_name(p_table_name, 'partitioned'));
+    EXECUTE pg_catalog.format('DROP FUNCTION IF EXISTS %s()', part._sync_function_name(p_table_name, 'legacy'));
+END
+$$;
+
+-- functions/_sync_state.sql
+CREATE FUNCTION part._sync_state(p_table_name text, p_lock boolean DEFAULT false)
+    RETURNS TABLE(phase text, backfill_last_key text, backfill_high_key text, backfill_finished_at timestamptz)
+    LANGUAGE plpgsql
+    SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * What a sync trigger needs to know about its migration: the phase and the
+ * backfill's position. SECURITY DEFINER: the application's roles need no
+ * privilege on part's catalog. p_lock locks the row FOR SHARE, which in
+ * a REPEATABLE READ or SERIALIZABLE transaction fails with 40001 when a
+ * backfill batch committed after the transaction's snapshot.
+ */
+    IF p_lock THEN
+        RETURN QUERY SELECT m.phase, m.backfill_last_key, m.backfill_high_key, m.backfill_finished_at
+                       FROM part.migration m WHERE m.table_name = p_table_name FOR SHARE;
+    ELSE
+        RETURN QUERY SELECT m.phase, m.backfill_last_key, m.backfill_high_key, m.backfill_finished_at
+                       FROM part.migration m WHERE m.table_name = p_table_name;
+    END IF;
+END
+$$;
+
+-- functions/_sync_trigger_events.sql
+CREATE FUNCTION part._sync_trigger_events(p_rel regclass, p_enabled_only boolean DEFAULT true)
+    RETURNS text[]
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The events (INSERT, UPDATE, DELETE, TRUNCATE) that part's sync triggers
+     * on p_rel fire on, in that order: the user triggers of p_rel whose name or
+     * function name contains "sync" (the names part.migrate_start gives them),
+     * only the enabled ones unless p_enabled_only is false.
+     */
+    SELECT coalesce(pg_catalog.array_agg(e.ev ORDER BY e.n), '{}')
+      FROM (VALUES (1, 'INSERT', 4), (2, 'UPDATE', 16), (3, 'DELETE', 8), (4, 'TRUNCATE', 32)) AS e(n, ev, bit)
+     WHERE EXISTS (SELECT 1
+                     FROM pg_catalog.pg_trigger t
+                     JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+                    WHERE t.tgrelid = p_rel AND NOT t.tgisinternal
+                      AND (t.tgname ILIKE '%sync%' OR p.proname ILIKE '%sync%')
+                      AND (NOT p_enabled_only OR t.tgenabled <> 'D')
+                      AND (t.tgtype::integer & e.bit) <> 0)
+$$;
+
+-- functions/_sync_triggers.sql
+CREATE FUNCTION part._sync_triggers(p_rel regclass, p_function text, p_argument text,
+                                            p_after_truncate boolean, p_before_truncate boolean,
+                                            p_guard boolean DEFAULT false)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_sql  text := $tmpl$
+CREATE OR REPLACE TRIGGER part_sync_insert AFTER INSERT ON @table@
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
+CREATE OR REPLACE TRIGGER part_sync_update AFTER UPDATE ON @table@
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
+CREATE OR REPLACE TRIGGER part_sync_delete AFTER DELETE ON @table@
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
+--after-truncate
+CREATE OR REPLACE TRIGGER part_sync_truncate AFTER TRUNCATE ON @table@
+    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
+--before-truncate
+CREATE OR REPLACE TRIGGER part_sync_truncate_guard BEFORE TRUNCATE ON @table@
+    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
+--guard
+CREATE OR REPLACE TRIGGER part_sync_guard BEFORE INSERT OR UPDATE OR DELETE ON @table@
+    FOR EACH STATEMENT WHEN (part._sync_active()) EXECUTE FUNCTION @function@(@argument@);
+$tmpl$;
+    v_dml  text;
+BEGIN
+/*
+ * Create (or replace) the sync triggers of one table from
+ * templates/sync/sync_triggers.sql: the INSERT, UPDATE and DELETE triggers
+ * with transition tables, the AFTER / BEFORE TRUNCATE ones and the guard
+ * as asked.
+ */
+    v_sql := pg_catalog.replace(v_sql, '@table@', p_rel::text);
+    v_sql := pg_catalog.replace(v_sql, '@function@', p_function);
+    v_sql := pg_catalog.replace(v_sql, '@argument@', p_argument);
+    v_dml := pg_catalog.split_part(v_sql, '--after-truncate', 1);
+    EXECUTE v_dml;
+    IF p_after_truncate THEN
+        EXECUTE pg_catalog.split_part(pg_catalog.split_part(v_sql, '--after-truncate', 2), '--before-truncate', 1);
+    END IF;
+    IF p_before_truncate THEN
+        EXECUTE pg_catalog.split_part(pg_catalog.split_part(v_sql, '--before-truncate', 2), '--guard', 1);
+    END IF;
+    IF p_guard THEN
+        EXECUTE pg_catalog.split_part(v_sql, '--guard', 2);
+    END IF;
+END
+$$;
+
+-- functions/_to_utc.sql
+CREATE FUNCTION part._to_utc(p_value text, p_key_type regtype)
+    RETURNS timestamp
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * A time key value (text in the key's type) as a UTC wall-clock timestamp.
+ * timestamp and date keys are taken as UTC already; a timestamptz literal
+ * carries its offset, so the session's TimeZone never shifts a bound.
+ */
+    RETURN CASE p_key_type
+        WHEN 'timestamp with time zone'::regtype THEN p_value::timestamptz AT TIME ZONE 'UTC'
+        WHEN 'timestamp without time zone'::regtype THEN p_value::timestamp
+        WHEN 'date'::regtype THEN p_value::date::timestamp
+    END;
+END
+$$;
+
+-- functions/check_parity.sql
+CREATE FUNCTION part.check_parity(p_table text, p_full boolean DEFAULT false)
+    RETURNS TABLE(range_from text, range_to text, legacy_rows bigint, partitioned_rows bigint,
+                  legacy_hash numeric, partitioned_hash numeric, status text,
+                  rehashed boolean, partition_name text)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m       part.migration := part._migration_row(p_table);
+    v_legacy  regclass;
+    v_part    regclass;
+    v_cols    text[];
+    v_full    boolean;
+    v_groups  text[];
+    v_ranges  text[];
+    v_filter  text := 'true';
+    v_r       record;
+    v_g       record;
+    v_now     timestamptz := pg_catalog.clock_timestamp();
+    v_differ  integer;
+    v_count   integer;
+    v_lock    text[];
+    v_spec    text;
+    v_sort    text;
+    v_jit     text;
+    v_rows    jsonb;
+BEGIN
+/*
+ * Content parity of a migration, one row per range (the partition interval
+ * for range tables, the hash remainder for hash tables): rows and a hash of
+ * every row (sum of a 64-bit hash of the row's text) on each side, both
+ * sides read by one statement, so in one snapshot. status 'ok' when rows
+ * and hashes agree, else 'differs' (see part.parity_diff).
+ *
+ * Incremental: the sync triggers and the backfill mark the groups they
+ * write (part.parity_mark); a check takes the marks no writer holds any
+ * more (FOR UPDATE SKIP LOCKED: their writes have committed) and then, in a
+ * later snapshot, re-hashes only the ranges of those marks (rehashed = true)
+ * and keeps the stored result of the others. The first check, p_full, a
+ * TRUNCATE since, or a change of the interval or hash partition count
+ * re-hash every range. Updates part.migration
+ * (parity_checked_at, parity_clean); a clean check after a finished
+ * backfill moves the migration from dual_write to backfilled.
+ */
+    IF v_m.phase = 'finalized' THEN
+        RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'Parity is checked between dual_write and finalize.';
+    END IF;
+    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'part.check_parity must run at READ COMMITTED, not %', pg_catalog.current_setting('transaction_isolation')
+            USING ERRCODE = '55000', HINT = 'Run it in a READ COMMITTED transaction: it re-hashes in a snapshot taken after the marks it consumes.';
+    END IF;
+    v_lock := pg_catalog.string_to_array(part._migration_lock(v_m.table_name, 'check'), ', ');
+    PERFORM pg_catalog.pg_advisory_xact_lock(v_lock[1]::integer, v_lock[2]::integer);
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    v_cols := part._sync_columns(v_legacy, v_part);
+    SELECT coalesce(c."interval", c.partitions::text) INTO v_spec FROM part.config c WHERE c.parent_table = v_m.partitioned_table;
+    v_full := coalesce(p_full, false) OR v_m.parity_full_at IS NULL OR v_m.parity_spec IS DISTINCT FROM v_spec;
+
+    -- 1. take the marks no writer holds (their writes are committed)
+    WITH taken AS (
+        DELETE FROM part.parity_mark pm
+         WHERE pm.id IN (SELECT x.id FROM part.parity_mark x
+                          WHERE x.table_name = v_m.table_name FOR UPDATE SKIP LOCKED)
+        RETURNING pm.grp)
+    SELECT pg_catalog.array_agg(DISTINCT t.grp) INTO v_groups FROM taken t;
+    IF '*' = ANY (v_groups) THEN
+        v_full := true;
+    END IF;
+    IF NOT v_full THEN
+        SELECT pg_catalog.array_agg(DISTINCT ((part._group_range(v_m, g)).range_from)) INTO v_ranges
+          FROM pg_catalog.unnest(v_groups) g;
+        IF v_ranges IS NOT NULL THEN
+            IF v_m.strategy = 'hash' THEN
+                v_filter := pg_catalog.format('%s = ANY (%L::bigint[])',
+                                              part._group_sql(v_m, pg_catalog.format('x.%I', v_m.key_column)), v_ranges);
+            ELSE
+                SELECT pg_catalog.string_agg(pg_catalog.format('(x.%1$I >= %2$L::%4$s AND x.%1$I < %3$L::%4$s)',
+                                                               v_m.key_column, r.range_from, r.range_to, v_m.key_type), ' OR ')
+                  INTO v_filter
+                  FROM (SELECT (part._group_range(v_m, f)).* FROM pg_catalog.unnest(v_ranges) f) r;
+            END IF;
+        END IF;
+    END IF;
+
+    -- 2. hash both sides in one statement (one snapshot, taken after step 1)
+    IF v_full OR v_ranges IS NOT NULL THEN
+        DELETE FROM part.parity_range pr
+         WHERE pr.table_name = v_m.table_name AND (v_full OR pr.range_from = ANY (v_ranges));
+        -- few groups, but the planner cannot know it: hash them instead of sorting every row, and
+        -- skip JIT, which its row estimate would trigger and which costs more than it saves here
+        v_sort := pg_catalog.current_setting('enable_sort');
+        v_jit := pg_catalog.current_setting('jit');
+        PERFORM pg_catalog.set_config('enable_sort', 'off', true);
+        PERFORM pg_catalog.set_config('jit', 'off', true);
+        -- one statement, executed whole (no cursor), so PostgreSQL may scan each side in parallel
+        EXECUTE pg_catalog.format(
+            'WITH l AS (SELECT %1$s AS g, pg_catalog.count(*) AS n, pg_catalog.sum(%2$s) AS h FROM %3$s x WHERE %4$s GROUP BY 1), '
+            '     p AS (SELECT %1$s AS g, pg_catalog.count(*) AS n, pg_catalog.sum(%2$s) AS h, pg_catalog.min(x.tableoid) AS t '
+            '             FROM %5$s x WHERE %4$s GROUP BY 1) '
+            'SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(''grp'', %6$s, ''ln'', coalesce(l.n, 0), ''lh'', coalesce(l.h, 0), '
+            '       ''pn'', coalesce(p.n, 0), ''ph'', coalesce(p.h, 0), ''part'', p.t::regclass::text)) '
+            '  FROM l FULL JOIN p ON p.g = l.g',
+            part._group_sql(v_m, pg_catalog.format('x.%I', v_m.key_column)),
+            part._row_hash_sql(v_legacy, v_cols, 'x'), v_legacy, v_filter, v_part,
+            part._group_text_sql(v_m, 'coalesce(l.g, p.g)'))
+           INTO v_rows;
+        FOR v_r IN SELECT * FROM pg_catalog.jsonb_to_recordset(coalesce(v_rows, '[]'))
+                                 AS r(grp text, ln bigint, lh numeric, pn bigint, ph numeric, part text)
+        LOOP
+            v_g := part._group_range(v_m, v_r.grp);
+            INSERT INTO part.parity_range AS pr
+                   (table_name, range_from, range_to, range_order, partition_name, legacy_rows, partitioned_rows,
+                    legacy_hash, partitioned_hash, status, checked_at)
+            VALUES (v_m.table_name, v_g.range_from, v_g.range_to, v_g.range_order, v_r.part, v_r.ln, v_r.pn,
+                    v_r.lh, v_r.ph, 'ok', v_now)
+            ON CONFLICT ON CONSTRAINT parity_range_pkey DO UPDATE
+               SET legacy_rows = pr.legacy_rows + EXCLUDED.legacy_rows,
+                   partitioned_rows = pr.partitioned_rows + EXCLUDED.partitioned_rows,
+                   legacy_hash = pr.legacy_hash + EXCLUDED.legacy_hash,
+                   partitioned_hash = pr.partitioned_hash + EXCLUDED.partitioned_hash,
+                   partition_name = coalesce(pr.partition_name, EXCLUDED.partition_name);
+        END LOOP;
+        PERFORM pg_catalog.set_config('enable_sort', v_sort, true);
+        PERFORM pg_catalog.set_config('jit', v_jit, true);
+        UPDATE part.parity_range pr
+           SET status = CASE WHEN pr.legacy_rows = pr.partitioned_rows AND pr.legacy_hash = pr.partitioned_hash
+                             THEN 'ok' ELSE 'differs' END
+         WHERE pr.table_name = v_m.table_name AND pr.checked_at = v_now;
+    END IF;
+
+    SELECT pg_catalog.count(*) FILTER (WHERE pr.status <> 'ok'), pg_catalog.count(*) INTO v_differ, v_count
+      FROM part.parity_range pr WHERE pr.table_name = v_m.table_name;
+    UPDATE part.migration m
+       SET parity_checked_at = v_now,
+           parity_full_at = CASE WHEN v_full THEN v_now ELSE m.parity_full_at END,
+           parity_spec = v_spec,
+           parity_clean = (v_differ = 0),
+           parity_ranges = v_count,
+           parity_differ = v_differ,
+           phase = CASE WHEN m.phase = 'dual_write' AND m.backfill_finished_at IS NOT NULL AND v_differ = 0
+                        THEN 'backfilled' ELSE m.phase END,
+           backfilled_at = CASE WHEN m.phase = 'dual_write' AND m.backfill_finished_at IS NOT NULL AND v_differ = 0
+                                THEN v_now ELSE m.backfilled_at END
+     WHERE m.table_name = v_m.table_name;
+    PERFORM part._notice(pg_catalog.format('parity of %s: %s of %s ranges differ (%s)', v_m.table_name, v_differ, v_count,
+                                                   CASE WHEN v_full THEN 'full check' ELSE pg_catalog.format('%s ranges re-hashed', coalesce(cardinality(v_ranges), 0)) END));
+
+    RETURN QUERY
+        SELECT pr.range_from, pr.range_to, pr.legacy_rows, pr.partitioned_rows, pr.legacy_hash, pr.partitioned_hash,
+               pr.status, pr.checked_at = v_now, pr.partition_name
+          FROM part.parity_range pr
+         WHERE pr.table_name = v_m.table_name
+         ORDER BY pr.range_order;
+END
+$$;
+
+-- functions/create_ahead.sql
+CREATE FUNCTION part.create_ahead(p_count integer DEFAULT NULL, p_parent text DEFAULT NULL)
+    RETURNS SETOF text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_only    regclass;
+    v_t       record;
+    v_type    regtype;
+    v_current text;
+    v_from    text;
+    v_to      text;
+    v_made    text;
+    v_lo      numeric;
+    v_hi      numeric;
+BEGIN
+/*
+ * For every managed range table (or only p_parent): make sure partitions
+ * exist for the current interval and p_count more (default: the table's
+ * premake), whether or not data arrived. Idempotent: returns the qualified
+ * names it created, none on a second call. "Current" is now() in UTC for
+ * time keys, and the interval holding the largest key (0 when empty) for
+ * integer keys. Rows waiting in the default partition for a partition being
+ * created move into it (see part._create_range_partition).
+ *
+ * Existing bounds are read in one catalog pass per table, so a call that
+ * creates nothing costs almost nothing.
+ */
+    IF p_count IS NOT NULL AND p_count < 0 THEN
+        RAISE EXCEPTION 'count must be zero or more, not %', p_count
+            USING ERRCODE = '22023', HINT = 'Pass how many intervals ahead of the current one to create, e.g. 3.';
+    END IF;
+    IF p_parent IS NOT NULL THEN
+        v_only := part._resolve_table(p_parent);
+        IF (part._config_row(v_only)).strategy <> 'range' THEN
+            RAISE EXCEPTION 'table % is hash-partitioned: it has no partitions to create ahead', p_parent
+                USING ERRCODE = '42809', HINT = 'Use part.split_hash to change the number of hash partitions.';
+        END IF;
+    END IF;
+
+    FOR v_t IN
+        SELECT c.parent_table, c.key_column, c.key_type, c."interval", c.premake,
+               pg_catalog.to_regclass(c.parent_table) AS rel,
+               coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_from, c.key_type::regtype))
+                            FILTER (WHERE NOT b.is_default), '{}') AS froms,
+               coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_to, c.key_type::regtype))
+                            FILTER (WHERE NOT b.is_default), '{}') AS tos
+          FROM part.config c
+          LEFT JOIN LATERAL part._partition_bounds(pg_catalog.to_regclass(c.parent_table)) b ON true
+         WHERE c.strategy = 'range'
+           AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
+           AND pg_catalog.to_regclass(c.parent_table) IS NOT NULL
+         GROUP BY c.parent_table, c.key_column, c.key_type, c."interval", c.premake
+         ORDER BY c.parent_table
+    LOOP
+        v_type := v_t.key_type::regtype;
+        IF v_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::text FROM %s', v_t.key_column, v_t.rel)
+               INTO v_current;
+        ELSE
+            v_current := part._literal((pg_catalog.now() AT TIME ZONE 'UTC')::timestamp, v_type);
+        END IF;
+        v_from := part._range_floor(v_current, v_type, v_t."interval");
+        FOR i IN 0 .. coalesce(p_count, v_t.premake) LOOP
+            v_to := part._range_next(v_from, v_type, v_t."interval");
+            v_lo := part._bound_ordinal(v_from, v_type);
+            v_hi := part._bound_ordinal(v_to, v_type);
+            IF NOT EXISTS (SELECT 1 FROM unnest(v_t.froms, v_t.tos) AS x(f, t)
+                            WHERE x.f < v_hi AND x.t > v_lo) THEN
+                v_made := part._create_range_partition(v_t.rel, v_from, v_to, p_known_free => true);
+                IF v_made IS NOT NULL THEN
+                    RETURN NEXT v_made;
+                END IF;
+            END IF;
+            v_from := v_to;
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+-- functions/create_partitioned.sql
+CREATE FUNCTION part.create_partitioned(
+    p_parent            text,
+    p_key               text,
+    p_strategy          text,
+    p_interval          text DEFAULT NULL,
+    p_partitions        integer DEFAULT NULL,
+    p_premake           integer DEFAULT 3,
+    p_retention         text DEFAULT NULL,
+    p_retention_mode    text DEFAULT 'detach',
+    p_default_partition boolean DEFAULT NULL,
+    p_partition_prefix  text DEFAULT NULL,
+    p_batch_size        integer DEFAULT 10000
+)
+    RETURNS SETOF text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_rel       regclass := part._resolve_table(p_parent);
+    v_name      text := part._qualified(v_rel);
+    v_strategy  text := pg_catalog.lower(p_strategy);
+    v_type      regtype;
+    v_pstrat    "char";
+    v_pkey      text;
+    v_old       part.config;
+    v_default   boolean;
+    v_prefix    text;
+    v_schema    text;
+    v_moduli    integer[];
+    v_made      text;
+BEGIN
+/*
+ * Manage a table that already exists as PARTITION BY RANGE|HASH (p_key):
+ * check everything first (a bad argument changes nothing), record it in
+ * part.config (or update its settings when it is already managed), make the
+ * default partition (range, unless p_default_partition is false) and the
+ * first partitions: the current interval and p_premake more (range), or
+ * p_partitions hash partitions <table>_0 .. <table>_N-1. Returns the
+ * qualified names of the partitions it created; calling it again with the
+ * same arguments changes nothing.
+ */
+    IF v_strategy IS NULL OR v_strategy NOT IN ('range', 'hash') THEN
+        RAISE EXCEPTION 'invalid strategy "%"', p_strategy
+            USING ERRCODE = '22023', HINT = 'Use ''range'' (time or integer intervals) or ''hash'' (e.g. by org_id).';
+    END IF;
+    v_type := part._key_type(v_rel, p_key);
+
+    SELECT pt.partstrat,
+           (SELECT a.attname FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = pt.partrelid AND a.attnum = pt.partattrs[0])
+      INTO v_pstrat, v_pkey
+      FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = v_rel;
+    IF v_pstrat IS NULL THEN
+        RAISE EXCEPTION 'table % is not partitioned', v_name
+            USING ERRCODE = '42809',
+                  HINT = pg_catalog.format('Create it with PARTITION BY %s (%I), or move a live table with part.migrate_start(%L, %L, %L).',
+                                           pg_catalog.upper(v_strategy), p_key, v_name, p_key, v_strategy);
+    END IF;
+    IF v_pstrat <> pg_catalog.left(v_strategy, 1) OR v_pkey IS DISTINCT FROM p_key THEN
+        RAISE EXCEPTION 'table % is partitioned by % (%), not by % (%)', v_name,
+                CASE v_pstrat WHEN 'r' THEN 'RANGE' WHEN 'h' THEN 'HASH' ELSE 'LIST' END,
+                coalesce(pg_catalog.quote_ident(v_pkey), 'an expression or several columns'),
+                pg_catalog.upper(v_strategy), pg_catalog.quote_ident(p_key)
+            USING ERRCODE = '42809',
+                  HINT = 'Pass the table''s own partition strategy and key column (part manages single-column keys).';
+    END IF;
+    IF p_partition_prefix IS NOT NULL AND (p_partition_prefix = '' OR pg_catalog.octet_length(p_partition_prefix) > 63) THEN
+        RAISE EXCEPTION 'invalid partition name prefix "%"', p_partition_prefix
+            USING ERRCODE = '22023', HINT = 'A prefix is a table name: 1 to 63 bytes.';
+    END IF;
+    PERFORM part._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
+                                              p_retention_mode, p_default_partition, p_batch_size);
+    IF v_strategy = 'range' THEN
+        v_default := coalesce(p_default_partition, true);
+    END IF;
+
+    SELECT * INTO v_old FROM part.config c WHERE c.parent_table = v_name;
+    SELECT n.nspname, coalesce(p_partition_prefix, c.relname) INTO v_schema, v_prefix
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = v_rel;
+
+    IF v_strategy = 'hash' THEN
+        SELECT pg_catalog.array_agg(DISTINCT b.modulus) INTO v_moduli FROM part._partition_bounds(v_rel) b;
+        IF v_moduli IS NOT NULL AND v_moduli <> ARRAY[p_partitions] THEN
+            RAISE EXCEPTION 'table % already has hash partitions with modulus %, not %', v_name,
+                    pg_catalog.array_to_string(v_moduli, ', '), p_partitions
+                USING ERRCODE = '42809',
+                      HINT = CASE WHEN v_old.parent_table IS NULL
+                                  THEN pg_catalog.format('Register it with p_partitions => %s, then grow it online with CALL part.split_hash(%L, %s).',
+                                                         v_moduli[1], v_name, p_partitions)
+                                  ELSE pg_catalog.format('Grow it online with CALL part.split_hash(%L, %s).', v_name, p_partitions) END;
+        END IF;
+    ELSIF v_old.parent_table IS NOT NULL AND v_old."interval"::text IS DISTINCT FROM p_interval
+          AND EXISTS (SELECT 1 FROM part._partition_bounds(v_rel) b WHERE NOT b.is_default)
+          AND (SELECT x::text FROM part._interval_spec(v_old."interval", v_type) x)
+              IS DISTINCT FROM (SELECT x::text FROM part._interval_spec(p_interval, v_type) x) THEN
+        RAISE EXCEPTION 'cannot change the interval of % from % to % while it has partitions', v_name, v_old."interval", p_interval
+            USING ERRCODE = '0A000',
+                  HINT = 'Changing the interval of existing partitions is not supported; keep the old interval, or migrate into a new table.';
+    END IF;
+
+    -- Everything is checked: record the table.
+    IF v_old.parent_table IS NULL THEN
+        INSERT INTO part.config (parent_table, strategy, key_column, key_type, "interval", partitions, premake,
+                                         retention, retention_mode, default_partition, partition_prefix, batch_size)
+        VALUES (v_name, v_strategy, p_key, v_type::text, p_interval, p_partitions, p_premake,
+                p_retention, p_retention_mode, v_default, p_partition_prefix, p_batch_size);
+    ELSIF (v_old."interval", v_old.partitions, v_old.premake, v_old.retention, v_old.retention_mode,
+           v_old.default_partition, v_old.partition_prefix, v_old.batch_size)
+          IS DISTINCT FROM (p_interval, p_partitions, p_premake, p_retention, p_retention_mode, v_default,
+                            p_partition_prefix, p_batch_size) THEN
+        UPDATE part.config c
+           SET "interval" = p_interval, partitions = p_partitions, premake = p_premake, retention = p_retention,
+               retention_mode = p_retention_mode, default_partition = v_default,
+               partition_prefix = p_partition_prefix, batch_size = p_batch_size, updated_at = pg_catalog.now()
+         WHERE c.parent_table = v_name;
+    END IF;
+
+    IF v_strategy = 'hash' THEN
+        IF EXISTS (SELECT 1 FROM part._partition_bounds(v_rel))
+           AND (SELECT pg_catalog.count(*) FROM part._partition_bounds(v_rel)) = p_partitions THEN
+            RETURN;
+        END IF;
+        PERFORM part._lock(v_rel, 'ACCESS EXCLUSIVE');
+        FOR i IN 0 .. p_partitions - 1 LOOP
+            CONTINUE WHEN EXISTS (SELECT 1 FROM part._partition_bounds(v_rel) b WHERE b.remainder = i);
+            v_made := part._partition_name(v_prefix, i::text);
+            EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES WITH (MODULUS %s, REMAINDER %s)',
+                                      v_schema, v_made, v_rel, p_partitions, i);
+            PERFORM part._copy_owner_and_grants(v_rel, pg_catalog.format('%I.%I', v_schema, v_made)::regclass);
+            RETURN NEXT pg_catalog.format('%I.%I', v_schema, v_made);
+        END LOOP;
+        RETURN;
+    END IF;
+
+    IF v_default AND NOT EXISTS (SELECT 1 FROM part._partition_bounds(v_rel) b WHERE b.is_default) THEN
+        v_made := part._partition_name(v_prefix, 'default');
+        PERFORM part._lock(v_rel, 'ACCESS EXCLUSIVE');
+        EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', v_schema, v_made, v_rel);
+        PERFORM part._copy_owner_and_grants(v_rel, pg_catalog.format('%I.%I', v_schema, v_made)::regclass);
+        RETURN NEXT pg_catalog.format('%I.%I', v_schema, v_made);
+    END IF;
+    RETURN QUERY SELECT * FROM part.create_ahead(p_premake, v_name);
+END
+$$;
+
+-- functions/drop_old.sql
+CREATE FUNCTION part.drop_old(p_retention text DEFAULT NULL, p_parent text DEFAULT NULL)
+    RETURNS SETOF text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_only    regclass;
+    v_t       record;
+    v_p       record;
+    v_type    regtype;
+    v_ret     text;
+    v_cut     numeric;
+    v_cutlit  text;
+    v_parts   regclass[];
+    v_names   text[];
+    v_default regclass;
+    v_schema  text;
+    v_name    text;
+    v_target  text;
+    v_phase   text;
+    v_newer   boolean;
+    v_run     bigint := nullif(pg_catalog.current_setting('part.run_id', true), '')::bigint;
+    v_alone   boolean := v_run IS NULL;   -- not called by part.run_maintenance
+    v_begun   timestamptz := pg_catalog.clock_timestamp();
+    v_count   integer := 0;
+    v_hard    text[] := '{}';             -- failures other than a lock not obtained
+    v_started timestamptz;
+    v_failed  text[] := '{}';
+    v_done    text[];
+BEGIN
+/*
+ * Retire the range partitions wholly older than the retention (p_retention,
+ * else each table's own; tables without one keep everything), for every
+ * managed range table or only p_parent, by the table's retention mode:
+ *   drop:    detach, then drop the table;
+ *   detach:  detach and leave the table where it is;
+ *   archive: detach and move it into schema part_archive (created on
+ *            demand; never an extension member, so uninstalling part never
+ *            drops archived data).
+ * A partition is retired only when its upper bound is at or below
+ * now() - retention (time keys, UTC) or max(key) - retention (integer
+ * keys), and it is checked to hold no newer row; the default partition never
+ * is. Tables taking part in an unfinished migration are left alone (the
+ * other copy still holds those rows). Inside a function PostgreSQL allows
+ * only a plain DETACH, which needs ACCESS EXCLUSIVE on the parent: the locks
+ * are taken with short timeouts and retries (part._lock), and held only until
+ * the caller commits. Each action is logged in part.maintenance_log; a table
+ * that fails is logged and the others still run (a warning names them).
+ * Called on its own for every table (the retention job of pginstall), it
+ * also writes a summary row (action 'retention') that part.verify() reads.
+ * Returns the qualified names of the partitions retired.
+ */
+    IF v_alone THEN
+        v_run := pg_catalog.nextval('part.maintenance_run_id_seq');
+    END IF;
+    IF p_parent IS NOT NULL THEN
+        v_only := part._resolve_table(p_parent);
+        IF (part._config_row(v_only)).strategy <> 'range' THEN
+            RAISE EXCEPTION 'table % is hash-partitioned: it has no old partitions to retire', p_parent
+                USING ERRCODE = '42809', HINT = 'Retention applies to range-partitioned tables only.';
+        END IF;
+    END IF;
+    IF p_retention IS NOT NULL THEN   -- check it against every table it will apply to, before touching any
+        FOR v_t IN SELECT c.key_type FROM part.config c
+                    WHERE c.strategy = 'range' AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
+        LOOP
+            PERFORM part._check_retention(p_retention, v_t.key_type::regtype);
+        END LOOP;
+        IF NOT FOUND THEN   -- no range table to apply it to: still refuse a retention no table could use
+            PERFORM part._check_retention(p_retention,
+                CASE WHEN p_retention ~ '^\s*[0-9]+\s*$' THEN 'bigint' ELSE 'timestamp with time zone' END::regtype);
+        END IF;
+    END IF;
+
+    FOR v_t IN
+        SELECT c.parent_table, c.key_column, c.key_type, c.retention_mode,
+               coalesce(p_retention, c.retention) AS retention, pg_catalog.to_regclass(c.parent_table) AS rel
+          FROM part.config c
+         WHERE c.strategy = 'range' AND coalesce(p_retention, c.retention) IS NOT NULL
+           AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
+         ORDER BY c.parent_table
+    LOOP
+        v_started := pg_catalog.clock_timestamp();
+        v_done := '{}';
+        BEGIN
+            IF v_t.rel IS NULL THEN
+                RAISE EXCEPTION 'table % does not exist', v_t.parent_table
+                    USING ERRCODE = '42P01', HINT = 'Remove it from part.config (pginstall apply does) or recreate it.';
+            END IF;
+            SELECT m.phase INTO v_phase FROM part.migration m
+             WHERE v_t.parent_table IN (m.table_name, m.partitioned_table, m.legacy_table)
+               AND m.phase <> 'finalized' LIMIT 1;
+            IF v_phase IS NOT NULL THEN
+                INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail)
+                VALUES (v_run, v_t.parent_table, 'retire', 'skipped',
+                        pg_catalog.format('migration in phase %s: retention waits for part.finalize', v_phase));
+                CONTINUE;
+            END IF;
+
+            v_type := v_t.key_type::regtype;
+            v_ret := v_t.retention;
+            IF v_t.key_type IN ('smallint', 'integer', 'bigint') THEN
+                EXECUTE pg_catalog.format('SELECT pg_catalog.max(%I) - %s FROM %s', v_t.key_column,
+                                          pg_catalog.btrim(v_ret)::bigint, v_t.rel) INTO v_cut;
+                v_cutlit := v_cut::text;
+            ELSE
+                v_cutlit := part._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_ret::interval, v_type);
+                v_cut := part._bound_ordinal(v_cutlit, v_type);
+            END IF;
+            CONTINUE WHEN v_cut IS NULL;
+
+            SELECT pg_catalog.array_agg(b.partition_oid::regclass ORDER BY part._bound_ordinal(b.bound_from, v_type)),
+                   pg_catalog.array_agg(b.partition_name ORDER BY part._bound_ordinal(b.bound_from, v_type))
+              INTO v_parts, v_names
+              FROM part._partition_bounds(v_t.rel) b
+             WHERE NOT b.is_default AND part._bound_ordinal(b.bound_to, v_type) <= v_cut;
+            CONTINUE WHEN v_parts IS NULL;
+
+            -- never a partition holding a row newer than the retention (the bounds say so; check anyway)
+            FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
+                EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1::%s)',
+                                          v_parts[i], v_t.key_column, v_type)
+                   INTO v_newer USING v_cutlit;
+                IF v_newer THEN
+                    RAISE EXCEPTION 'partition % holds rows newer than the retention cutoff %', v_names[i], v_cutlit
+                        USING ERRCODE = '55000', HINT = 'Its bounds and contents disagree: check the partition by hand.';
+                END IF;
+            END LOOP;
+
+            -- lock order as PostgreSQL's own: parent, partitions, default; all or none per
+            -- attempt, so writers never wait behind a parent lock held while we wait for another
+            SELECT b.partition_oid::regclass INTO v_default
+              FROM part._partition_bounds(v_t.rel) b WHERE b.is_default;
+            PERFORM part._lock_all(
+                ARRAY[v_t.rel] || v_parts || CASE WHEN v_default IS NULL THEN '{}'::regclass[] ELSE ARRAY[v_default] END,
+                pg_catalog.array_fill('ACCESS EXCLUSIVE'::text, ARRAY[pg_catalog.cardinality(v_parts) + 1 + (v_default IS NOT NULL)::int]));
+
+            FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
+                EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', v_t.rel, v_parts[i]);
+                v_target := NULL;
+                IF v_t.retention_mode = 'drop' THEN
+                    EXECUTE pg_catalog.format('DROP TABLE %s', v_parts[i]);
+                ELSIF v_t.retention_mode = 'archive' THEN
+                    IF pg_catalog.to_regnamespace('part_archive') IS NULL THEN
+                        CREATE SCHEMA IF NOT EXISTS part_archive;
+                        COMMENT ON SCHEMA part_archive IS
+                            'part: partitions retired by part.drop_old in archive mode (not part of the extension: uninstall keeps them)';
+                    END IF;
+                    SELECT n.nspname, c.relname INTO v_schema, v_name
+                      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                     WHERE c.oid = v_parts[i];
+                    IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
+                        v_name := part._partition_name(v_name, v_schema);
+                        IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
+                            RAISE EXCEPTION 'cannot archive %: part_archive already holds % and %', v_names[i],
+                                    pg_catalog.format('part_archive.%I', pg_catalog.split_part(v_names[i], '.', 2)),
+                                    pg_catalog.format('part_archive.%I', v_name)
+                                USING ERRCODE = '42P07', HINT = 'Rename or drop the archived copies first.';
+                        END IF;
+                        EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_parts[i], v_name);
+                    END IF;
+                    EXECUTE pg_catalog.format('ALTER TABLE %s SET SCHEMA part_archive', v_parts[i]);
+                    v_target := part._qualified(v_parts[i]);
+                    EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', v_parts[i],
+                        pg_catalog.format('part: partition %s of %s, archived by part.drop_old on %s (retention %s)',
+                                          v_names[i], v_t.parent_table,
+                                          pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), v_ret));
+                END IF;
+                INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome, detail)
+                VALUES (v_run, v_t.parent_table, v_t.retention_mode, v_names[i],
+                        pg_catalog.clock_timestamp() - v_started, 'ok',
+                        pg_catalog.format('older than %s (retention %s)%s', v_cutlit, v_ret,
+                                          CASE WHEN v_target IS NOT NULL THEN ', now ' || v_target ELSE '' END));
+                PERFORM part._notice(pg_catalog.format('retired %s of %s (%s, older than %s)',
+                                                               v_names[i], v_t.parent_table, v_t.retention_mode, v_cutlit));
+                v_done := v_done || v_names[i];
+            END LOOP;
+        EXCEPTION WHEN others THEN
+            v_done := '{}';
+            IF v_only IS NOT NULL THEN
+                RAISE;
+            END IF;
+            v_failed := v_failed || v_t.parent_table;
+            IF SQLSTATE <> '55P03' THEN
+                v_hard := v_hard || v_t.parent_table;
+            END IF;
+            INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+            VALUES (v_run, v_t.parent_table, 'retire', pg_catalog.clock_timestamp() - v_started,
+                    CASE WHEN SQLSTATE = '55P03' THEN 'skipped' ELSE 'failed' END,
+                    SQLSTATE || ': ' || SQLERRM);
+        END;
+        v_count := v_count + pg_catalog.cardinality(v_done);
+        RETURN QUERY SELECT pg_catalog.unnest(v_done);
+    END LOOP;
+    IF v_alone AND v_only IS NULL THEN   -- the retention job's own heartbeat (part.verify: retention_last_run)
+        INSERT INTO part.maintenance_log (run_id, action, duration, outcome, detail)
+        VALUES (v_run, 'retention', pg_catalog.clock_timestamp() - v_begun,
+                CASE WHEN pg_catalog.cardinality(v_hard) > 0 THEN 'failed' ELSE 'ok' END,
+                pg_catalog.format('%s partitions retired%s%s', v_count,
+                    CASE WHEN pg_catalog.cardinality(v_hard) > 0
+                         THEN '; failed: ' || pg_catalog.array_to_string(v_hard, ', ') ELSE '' END,
+                    CASE WHEN pg_catalog.cardinality(v_failed) > pg_catalog.cardinality(v_hard)
+                         THEN '; given up (lock not obtained): ' || pg_catalog.array_to_string(
+                              ARRAY(SELECT x FROM pg_catalog.unnest(v_failed) x WHERE x <> ALL (v_hard)), ', ')
+                         ELSE '' END));
+    END IF;
+    IF pg_catalog.cardinality(v_failed) > 0 THEN
+        RAISE WARNING 'part.drop_old could not retire old partitions of %', pg_catalog.array_to_string(v_failed, ', ')
+            USING HINT = 'See part.maintenance_log for the errors; the other tables were handled.';
+    END IF;
+END
+$$;
+
+-- functions/finalize.sql
+CREATE FUNCTION part.finalize(p_table text, p_keep_legacy text DEFAULT 'archive')
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m      part.migration := part._migration_row(p_table);
+    v_legacy regclass;
+    v_part   regclass;
+    v_c      record;
+    v_name   text;
+    v_where  text;
+BEGIN
+/*
+ * End a switched migration: remove the sync (triggers and generated
+ * functions), then deal with the legacy table as p_keep_legacy asks:
+ * 'archive' moves it into schema part_archive (not an extension member, so
+ * uninstalling part never drops it), 'keep' leaves it as <table>_legacy,
+ * 'drop' drops it. Column defaults of the legacy table that use a sequence
+ * the partitioned table now owns are dropped first, so that the legacy table
+ * no longer depends on it. Returns where the legacy table went; a finalized
+ * table is left as it is.
+ */
+    IF p_keep_legacy IS NULL OR p_keep_legacy NOT IN ('archive', 'keep', 'drop') THEN
+        RAISE EXCEPTION 'invalid value "%" for p_keep_legacy', p_keep_legacy
+            USING ERRCODE = '22023', HINT = 'Use ''archive'' (schema part_archive), ''keep'' (as <table>_legacy) or ''drop''.';
+    END IF;
+    IF v_m.phase = 'finalized' THEN
+        RAISE NOTICE 'part: % is already finalized: nothing to do', v_m.table_name;
+        RETURN v_m.legacy_table;
+    ELSIF v_m.phase <> 'partitioned' THEN
+        RAISE EXCEPTION 'cannot finalize %: it is in %, not partitioned', v_m.table_name, v_m.phase
+            USING ERRCODE = '55000', HINT = pg_catalog.format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
+    END IF;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    PERFORM part._lock_all(ARRAY[v_part, v_legacy], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    PERFORM part._sync_remove(v_m.table_name);
+
+    FOR v_c IN
+        SELECT DISTINCT a.attname
+          FROM pg_catalog.pg_attrdef d
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+          JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_attrdef'::regclass AND dep.objid = d.oid
+                                       AND dep.refclassid = 'pg_catalog.pg_class'::regclass
+          JOIN pg_catalog.pg_depend own ON own.classid = 'pg_catalog.pg_class'::regclass AND own.objid = dep.refobjid
+                                       AND own.deptype = 'a' AND own.refobjid = v_part
+         WHERE d.adrelid = v_legacy
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', v_legacy, v_c.attname);
+    END LOOP;
+
+    IF p_keep_legacy = 'archive' THEN
+        CREATE SCHEMA IF NOT EXISTS part_archive;
+        v_name := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = v_legacy);
+        IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
+            v_name := part._partition_name(v_name, pg_catalog.to_char(pg_catalog.clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD_HH24MISS'));
+            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_legacy, v_name);
+        END IF;
+        EXECUTE pg_catalog.format('ALTER TABLE %s SET SCHEMA part_archive', v_legacy);
+        v_where := part._qualified(v_legacy);
+    ELSIF p_keep_legacy = 'drop' THEN
+        BEGIN
+            EXECUTE pg_catalog.format('DROP TABLE %s', v_legacy);
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            RAISE EXCEPTION 'cannot drop %: other objects depend on it', v_m.legacy_table
+                USING ERRCODE = '55000', HINT = 'Drop or change those objects (views, foreign keys) first, or finalize with ''archive'' or ''keep''.';
+        END;
+        v_where := v_m.legacy_table || ' (dropped)';
+    ELSE
+        v_where := v_m.legacy_table;
+    END IF;
+
+    DELETE FROM part.parity_mark pm WHERE pm.table_name = v_m.table_name;
+    DELETE FROM part.parity_range pr WHERE pr.table_name = v_m.table_name;
+    UPDATE part.migration m
+       SET phase = 'finalized', finalized_at = pg_catalog.now(),
+           legacy_table = CASE WHEN p_keep_legacy = 'drop' THEN m.legacy_table ELSE v_where END
+     WHERE m.table_name = v_m.table_name;
+    PERFORM part._notice(pg_catalog.format('%s finalized: legacy table %s', v_m.table_name, v_where));
+    RETURN v_where;
+END
+$$;
+
+-- functions/metrics.sql
+CREATE FUNCTION part.metrics(p_exact boolean DEFAULT false)
+    RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_tables   jsonb;
+    v_hb       record;
+BEGIN
+/*
+ * The origin's /monitoring/partitions/metrics document:
+ *   {"partitionedTablesEnabled": bool, "tables": [...], "timestamp": "...Z"}
+ * one entry per migration (name, schema, partitionCount, legacyCount,
+ * partitionedCount, rowCountDelta, triggers, phase, parityCheckedAt,
+ * parityClean, ...) and per managed table not under migration, with more
+ * fields: strategy, defaultPartitionRows, nextBoundary (the end of the
+ * partition holding now, or the largest integer key), coveredUntil,
+ * lastMaintenance; plus "maintenance" (the last heartbeat and the
+ * schedule). Row counts are estimates (pg_class.reltuples) unless p_exact,
+ * which counts them (slow on big tables). Read from the catalog in one pass
+ * (part._bounds_all), not a query per table (except integer keys'
+ * nextBoundary, which needs the largest key, and p_exact counts).
+ */
+    WITH b AS MATERIALIZED (
+        SELECT * FROM part._bounds_all()
+    ), per AS (
+        SELECT c.parent_table, c.strategy, c.key_type, c.key_column,
+               pg_catalog.to_regclass(c.parent_table) AS rel,
+               pg_catalog.count(b.partition_oid) FILTER (WHERE NOT b.is_default) AS partition_count,
+               pg_catalog.max(b.partition_oid::bigint) FILTER (WHERE b.is_default)::oid AS default_oid,
+               pg_catalog.max(b.hi) FILTER (WHERE NOT b.is_default) AS max_hi,
+               pg_catalog.array_agg(b.hi) FILTER (WHERE NOT b.is_default) AS his,
+               coalesce(pg_catalog.sum(greatest(k.reltuples, 0)), 0)::bigint AS rows_est
+          FROM part.config c
+          LEFT JOIN b ON b.parent_table = c.parent_table
+          LEFT JOIN pg_catalog.pg_class k ON k.oid = b.partition_oid
+         GROUP BY c.parent_table, c.strategy, c.key_type, c.key_column
+    ), entries AS (
+        SELECT p.parent_table, p.rel, pg_catalog.jsonb_build_object(
+                   'name', (pg_catalog.parse_ident(p.parent_table))[2],
+                   'schema', (pg_catalog.parse_ident(p.parent_table))[1],
+                   'strategy', p.strategy,
+                   'partitionCount', p.partition_count,
+                   'partitionedCount', CASE WHEN p.rel IS NULL THEN NULL
+                                            WHEN p_exact THEN part._row_count(p.rel, true)
+                                            ELSE p.rows_est END,
+                   'defaultPartitionRows', CASE
+                        WHEN p.default_oid IS NULL THEN NULL
+                        WHEN pg_catalog.pg_relation_size(p.default_oid) = 0 THEN 0
+                        WHEN p_exact OR d.reltuples < 0 THEN part._row_count(p.default_oid::regclass, true)
+                        ELSE d.reltuples::bigint END,
+                   'nextBoundary', part._ordinal_literal(
+                        (SELECT pg_catalog.min(h) FROM pg_catalog.unnest(p.his) h
+                          WHERE h > CASE WHEN p.key_type IN ('smallint', 'integer', 'bigint')
+                                         THEN part._max_key(p.rel, p.key_column)
+                                         ELSE pg_catalog.date_part('epoch', pg_catalog.now()) END),
+                        p.key_type::regtype),
+                   'coveredUntil', part._ordinal_literal(p.max_hi, p.key_type::regtype),
+                   'lastMaintenance', (SELECT pg_catalog.jsonb_build_object(
+                                                'at', part._iso(l.logged_at), 'action', l.action,
+                                                'partition', l.partition_name, 'outcome', l.outcome, 'detail', l.detail)
+                                         FROM part.maintenance_log l
+                                        WHERE l.parent_table = p.parent_table
+                                        ORDER BY l.logged_at DESC, l.id DESC LIMIT 1))
+                   || CASE WHEN p.rel IS NULL THEN '{"missing": true}'::jsonb ELSE '{}'::jsonb END AS e
+          FROM per p
+          LEFT JOIN pg_catalog.pg_class d ON d.oid = p.default_oid
+    ), migrations AS (
+        SELECT pg_catalog.to_jsonb(m) AS j FROM part.migration m
+    ), migration_entries AS (
+        SELECT mg.j ->> 'table_name' AS table_name, x.copy, pg_catalog.jsonb_build_object(
+                   'name', (pg_catalog.parse_ident(mg.j ->> 'table_name'))[2],
+                   'schema', (pg_catalog.parse_ident(mg.j ->> 'table_name'))[1],
+                   'legacyCount', part._row_count(x.legacy, p_exact),
+                   'partitionedCount', part._row_count(x.part, p_exact),
+                   'rowCountDelta', part._row_count(x.part, p_exact) - part._row_count(x.legacy, p_exact),
+                   'triggers', CASE WHEN mg.j ->> 'phase' = 'finalized' THEN '[]'::jsonb
+                                    ELSE pg_catalog.to_jsonb(part._sync_trigger_events(
+                                        CASE WHEN mg.j ->> 'phase' = 'partitioned' THEN x.part ELSE x.legacy END, true)) END,
+                   'phase', mg.j ->> 'phase',
+                   'legacyTable', mg.j ->> 'legacy_table',
+                   'partitionedTable', mg.j ->> 'partitioned_table',
+                   'parityCheckedAt', mg.j -> 'parity_checked_at',
+                   'parityClean', mg.j -> 'parity_clean',
+                   'backfillRows', mg.j -> 'backfill_rows',
+                   'partitionCount', (SELECT pg_catalog.count(*) FROM pg_catalog.pg_inherits i WHERE i.inhparent = x.part)) AS e
+          FROM migrations mg
+         CROSS JOIN LATERAL (SELECT pg_catalog.to_regclass(mg.j ->> 'legacy_table') AS legacy,
+                                    pg_catalog.to_regclass(mg.j ->> 'partitioned_table') AS part,
+                                    (SELECT c.parent_table FROM part.config c
+                                      WHERE c.parent_table IN (mg.j ->> 'partitioned_table', mg.j ->> 'table_name')
+                                      LIMIT 1) AS copy) x
+    )
+    SELECT coalesce(pg_catalog.jsonb_agg(t.e ORDER BY t.first, t.name), '[]') INTO v_tables
+      FROM (SELECT 0 AS first, me.table_name AS name,
+                   -- a migration's entry carries its partitioned copy's figures too
+                   me.e || coalesce((SELECT en.e - 'name' - 'schema' - 'partitionedCount'
+                                       FROM entries en WHERE en.parent_table = me.copy), '{}') AS e
+              FROM migration_entries me
+            UNION ALL
+            SELECT 1, en.parent_table,
+                   pg_catalog.jsonb_build_object('legacyCount', NULL, 'rowCountDelta', NULL, 'triggers', '[]'::jsonb,
+                                                 'phase', NULL) || en.e
+              FROM entries en
+             WHERE en.parent_table NOT IN (SELECT me.copy FROM migration_entries me WHERE me.copy IS NOT NULL)) t;
+
+    SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_hb
+      FROM part.maintenance_log l WHERE l.action = 'run' ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+    RETURN pg_catalog.jsonb_build_object(
+        'partitionedTablesEnabled', part.setting('use_partitioned_tables')::boolean,
+        'tables', v_tables,
+        'maintenance', pg_catalog.jsonb_build_object(
+            'enabled', part.setting('enable_partition_maintenance')::boolean,
+            'schedule', nullif(part.setting('maintenance_schedule'), ''),
+            'retentionSchedule', nullif(part.setting('retention_schedule'), ''),
+            'lastRunAt', part._iso(v_hb.logged_at),
+            'lastRunId', v_hb.run_id,
+            'lastOutcome', v_hb.outcome,
+            'lastDetail', v_hb.detail),
+        'exact', p_exact,
+        'timestamp', part._iso(pg_catalog.now()));
+END
+$$;
+
+-- functions/migrate_refresh.sql
+CREATE FUNCTION part.migrate_refresh(p_table text)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m       part.migration := part._migration_row(p_table);
+    v_legacy  regclass;
+    v_part    regclass;
+    v_source  regclass;    -- the table the application writes: its columns are the truth
+    v_mirror  regclass;
+    v_c       record;
+    v_done    text[] := '{}';
+    v_bad     text;
+BEGIN
+/*
+ * After a schema change of a table under migration, bring the other table
+ * in line and regenerate the sync. The table the application writes (the
+ * legacy one until the switch, the partitioned one after) is the truth: a
+ * column it gained is added to the other table (same type, default, NOT
+ * NULL), a column it lost is dropped from the other table; a column whose
+ * type differs is refused (55000), change it on both tables yourself.
+ * Parity results are reset (the row hash covers the columns), so the next
+ * part.check_parity is a full one. Returns what it changed.
+ * Apply a DDL change and this call in one transaction: until then the sync
+ * mirrors the old column list (or fails on a dropped column).
+ */
+    IF v_m.phase = 'finalized' THEN
+        RAISE EXCEPTION 'the migration of % is finalized: there is no sync to refresh', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'Nothing to do: the partitioned table is the only table now.';
+    END IF;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    IF v_m.phase = 'partitioned' THEN
+        v_source := v_part;   v_mirror := v_legacy;
+    ELSE
+        v_source := v_legacy; v_mirror := v_part;
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname::text), ', ') INTO v_bad
+      FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_attribute b ON b.attrelid = v_mirror AND b.attname = a.attname AND NOT b.attisdropped
+     WHERE a.attrelid = v_source AND a.attnum > 0 AND NOT a.attisdropped
+       AND (a.atttypid, a.atttypmod) IS DISTINCT FROM (b.atttypid, b.atttypmod);
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'columns % of % have another type in %', v_bad, v_source, v_mirror
+            USING ERRCODE = '55000', HINT = 'Change the type on both tables (ALTER TABLE ... ALTER COLUMN ... TYPE), then call part.migrate_refresh again.';
+    END IF;
+    PERFORM part._lock_all(ARRAY[v_source, v_mirror], ARRAY['SHARE ROW EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+
+    FOR v_c IN
+        SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ, a.attnotnull,
+               pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS def, a.attgenerated
+          FROM pg_catalog.pg_attribute a
+          LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         WHERE a.attrelid = v_source AND a.attnum > 0 AND NOT a.attisdropped
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute b WHERE b.attrelid = v_mirror AND b.attname = a.attname AND NOT b.attisdropped)
+         ORDER BY a.attnum
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ADD COLUMN %I %s%s%s', v_mirror, v_c.attname, v_c.typ,
+            CASE WHEN v_c.def IS NULL THEN ''
+                 WHEN v_c.attgenerated = 's' THEN pg_catalog.format(' GENERATED ALWAYS AS (%s) STORED', v_c.def)
+                 ELSE ' DEFAULT ' || v_c.def END,
+            CASE WHEN v_c.attnotnull THEN ' NOT NULL' ELSE '' END);
+        v_done := v_done || pg_catalog.format('added column %I to %s', v_c.attname, v_mirror);
+    END LOOP;
+    FOR v_c IN
+        SELECT b.attname FROM pg_catalog.pg_attribute b
+         WHERE b.attrelid = v_mirror AND b.attnum > 0 AND NOT b.attisdropped
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_source AND a.attname = b.attname AND NOT a.attisdropped)
+           AND NOT b.attname = ANY (v_m.partitioned_key || v_m.legacy_key)
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP COLUMN %I', v_mirror, v_c.attname);
+        v_done := v_done || pg_catalog.format('dropped column %I from %s', v_c.attname, v_mirror);
+    END LOOP;
+
+    PERFORM part._sync_install(v_m.table_name);
+    DELETE FROM part.parity_range pr WHERE pr.table_name = v_m.table_name;
+    UPDATE part.migration m SET parity_full_at = NULL, parity_clean = NULL, parity_ranges = NULL, parity_differ = NULL
+     WHERE m.table_name = v_m.table_name;
+    v_done := v_done || 'regenerated the sync'::text;
+    RETURN pg_catalog.array_to_string(v_done, '; ');
+END
+$$;
+
+-- functions/migrate_start.sql
+CREATE FUNCTION part.migrate_start(
+    p_table             text,
+    p_key               text,
+    p_strategy          text,
+    p_interval          text DEFAULT NULL,
+    p_partitions        integer DEFAULT NULL,
+    p_premake           integer DEFAULT 3,
+    p_retention         text DEFAULT NULL,
+    p_retention_mode    text DEFAULT 'detach',
+    p_default_partition boolean DEFAULT NULL,
+    p_batch_size        integer DEFAULT 10000
+)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_rel        regclass := part._resolve_table(p_table);
+    v_name       text := part._qualified(v_rel);
+    v_strategy   text := pg_catalog.lower(p_strategy);
+    v_schema     text;
+    v_relname    text;
+    v_relkind    "char";
+    v_type       regtype;
+    v_old        part.migration;
+    v_legacy_key text[];
+    v_new_key    text[];
+    v_refs       text;
+    v_notnull    boolean;
+    v_generated  "char";
+    v_has_null   boolean;
+    v_copy_name  text;
+    v_copy       regclass;
+    v_idx        record;
+    v_prefix     text;
+    v_rest       text;
+    v_low        text;
+    v_high       text;
+BEGIN
+/*
+ * Start moving a live table into a partitioned one (phase dual_write):
+ *   1. check everything first (a refusal changes nothing): a primary key,
+ *      no foreign key pointing at the table, a key column that can
+ *      partition (and holds no NULL);
+ *   2. create the partitioned copy <table>_partitioned: same columns,
+ *      defaults (a serial's default keeps using the same sequence),
+ *      identity, CHECK constraints, outgoing foreign keys, indexes, owner
+ *      and privileges, and the table's own triggers (disabled until the
+ *      switch, so a mirrored write does not fire them twice); its primary key is the table's plus the partition key
+ *      (a WARNING says so: ON CONFLICT (id) statements must then name it);
+ *   3. register it in part.config (with these settings, p_batch_size the
+ *      backfill batch the config records) with partitions named after the
+ *      table (revenues_2025_01), covering the existing data plus premake;
+ *   4. generate the sync (part._sync_install): from now on every write to
+ *      the table is mirrored into the copy, in the writing transaction.
+ * Returns the copy's name. Calling it again for a table already moving with
+ * the same key and strategy does nothing.
+ */
+    SELECT n.nspname, c.relname, c.relkind INTO v_schema, v_relname, v_relkind
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = v_rel;
+
+    SELECT * INTO v_old FROM part.migration m
+     WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)
+     ORDER BY (m.table_name = v_name) DESC LIMIT 1;
+    IF FOUND THEN
+        IF v_old.key_column = p_key AND v_old.strategy = v_strategy THEN
+            RAISE NOTICE 'part: % is already being migrated (phase %): nothing to do', v_old.table_name, v_old.phase;
+            RETURN v_old.partitioned_table;
+        END IF;
+        RAISE EXCEPTION 'table % is already being migrated, by % (%), phase %',
+                        v_old.table_name, v_old.strategy, v_old.key_column, v_old.phase
+            USING ERRCODE = '55000',
+                  HINT = 'Finish that migration (part.finalize) before starting another one on the same table.';
+    END IF;
+    IF v_relkind = 'p' THEN
+        RAISE EXCEPTION 'table % is already partitioned', v_name
+            USING ERRCODE = '42809',
+                  HINT = pg_catalog.format('Let part manage it as it is: part.create_partitioned(%L, %L, %L, ...).', v_name, p_key, v_strategy);
+    END IF;
+    IF v_strategy IS NULL OR v_strategy NOT IN ('range', 'hash') THEN
+        RAISE EXCEPTION 'invalid strategy "%"', p_strategy
+            USING ERRCODE = '22023', HINT = 'Use ''range'' (time or integer intervals) or ''hash'' (e.g. by org_id).';
+    END IF;
+    v_type := part._key_type(v_rel, p_key);
+    IF v_strategy = 'range' THEN
+        PERFORM part._interval_spec(p_interval, v_type);       -- 42804 / 22023
+    ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod
+                       WHERE am.amname = 'hash' AND oc.opcdefault
+                         AND (oc.opcintype = v_type
+                              OR pg_catalog.format_type(oc.opcintype, NULL) = 'text'
+                                 AND (SELECT t.typcategory FROM pg_catalog.pg_type t WHERE t.oid = v_type) = 'S')) THEN
+        RAISE EXCEPTION 'column "%" of % has type %, which has no hash operator class to partition by', p_key, v_name, v_type
+            USING ERRCODE = '42804', HINT = 'Hash-partition by an integer, text or uuid column (such as org_id).';
+    END IF;
+    -- the settings part.create_partitioned records: a bad one is refused before the lock, the copy and the warnings
+    PERFORM part._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
+                                              p_retention_mode, p_default_partition, p_batch_size);
+
+    SELECT a.attnotnull, a.attgenerated INTO v_notnull, v_generated
+      FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_rel AND a.attname = p_key;
+    IF v_generated <> '' THEN
+        RAISE EXCEPTION 'column "%" of % is a generated column, which PostgreSQL cannot partition by', p_key, v_name
+            USING ERRCODE = '0A000', HINT = 'Partition by a stored (non-generated) column.';
+    END IF;
+
+    SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.o) INTO v_legacy_key
+      FROM pg_catalog.pg_index i
+     CROSS JOIN LATERAL pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(attnum, o)
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+     WHERE i.indrelid = v_rel AND i.indisprimary;
+    IF v_legacy_key IS NULL THEN
+        RAISE EXCEPTION 'table % has no primary key', v_name
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Add one first (ALTER TABLE %s ADD PRIMARY KEY (...)): the sync and the backfill find rows by it.', v_name);
+    END IF;
+
+    SELECT pg_catalog.string_agg(pg_catalog.format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
+      INTO v_refs
+      FROM pg_catalog.pg_constraint c WHERE c.confrelid = v_rel AND c.contype = 'f';
+    IF v_refs IS NOT NULL THEN
+        RAISE EXCEPTION 'table % is referenced by foreign keys: %', v_name, v_refs
+            USING ERRCODE = '55000',
+                  HINT = 'A partitioned table can only be referenced through its whole primary key, which includes the partition key: drop those foreign keys (or make them include it) before migrating.';
+    END IF;
+
+    IF NOT v_notnull THEN
+        EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I IS NULL)', v_rel, p_key) INTO v_has_null;
+        IF v_has_null THEN
+            RAISE EXCEPTION 'column "%" of % holds NULLs, which cannot be in the partitioned table''s primary key', p_key, v_name
+                USING ERRCODE = '55000',
+                      HINT = pg_catalog.format('Give those rows a value (UPDATE %s SET %I = ... WHERE %I IS NULL), then ALTER TABLE %s ALTER COLUMN %I SET NOT NULL.',
+                                               v_name, p_key, p_key, v_name, p_key);
+        END IF;
+    END IF;
+
+    v_copy_name := part._partition_name(v_relname, 'partitioned');
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_copy_name)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot create %.%: a relation with that name exists', v_schema, v_copy_name
+            USING ERRCODE = '42P07', HINT = 'Rename or drop it: part.migrate_start creates the partitioned copy under that name.';
+    END IF;
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, part._partition_name(v_relname, 'legacy'))) IS NOT NULL THEN
+        RAISE EXCEPTION 'relation %.% exists', v_schema, part._partition_name(v_relname, 'legacy')
+            USING ERRCODE = '42P07', HINT = 'Rename or drop it: part.switch_reads gives the legacy table that name.';
+    END IF;
+
+    -- Everything is checked: say what changes for the application, then go.
+    FOR v_idx IN SELECT * FROM part._migrate_warnings(v_rel, p_key) LOOP
+        RAISE WARNING '%', v_idx.message USING HINT = v_idx.hint;
+    END LOOP;
+    -- Writers wait at most the short timeouts of part._lock here.
+    PERFORM part._lock(v_rel, 'SHARE ROW EXCLUSIVE');
+
+    EXECUTE pg_catalog.format(
+        'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY '
+        'INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION INCLUDING STATISTICS) PARTITION BY %s (%I)',
+        v_schema, v_copy_name, v_rel, pg_catalog.upper(v_strategy), p_key);
+    v_copy := pg_catalog.format('%I.%I', v_schema, v_copy_name)::regclass;
+    EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', v_copy,
+        pg_catalog.format('part: partitioned copy of %s (migration; see part.migrations)', v_name));
+
+    v_new_key := v_legacy_key;
+    IF NOT p_key = ANY (v_legacy_key) THEN
+        v_new_key := v_legacy_key || p_key;
+    END IF;
+    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (%s)', v_copy,
+                              part._partition_name(v_copy_name, 'pkey'), part._sql_columns(v_new_key));
+
+    -- the other indexes: a unique one must include the partition key
+    FOR v_idx IN
+        SELECT c.relname AS idxname, i.indisunique, i.indexprs IS NOT NULL AS has_expr,
+               pg_catalog.pg_get_indexdef(i.indexrelid) AS def,
+               EXISTS (SELECT 1 FROM pg_catalog.unnest(i.indkey[0:i.indnkeyatts - 1]) k(n)
+                        JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
+                       WHERE a.attname = p_key) AS has_key,
+               (SELECT x.contype FROM pg_catalog.pg_constraint x WHERE x.conindid = i.indexrelid AND x.conrelid = v_rel) AS contype
+          FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+         WHERE i.indrelid = v_rel AND NOT i.indisprimary
+         ORDER BY c.relname
+    LOOP
+        IF v_idx.contype = 'x' THEN
+            CONTINUE;           -- not copied (a warning said so)
+        END IF;
+        v_prefix := pg_catalog.format('CREATE %sINDEX %I ON %s ', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END,
+                                      v_idx.idxname, v_rel);
+        IF pg_catalog.left(v_idx.def, pg_catalog.length(v_prefix)) <> v_prefix THEN
+            RAISE WARNING 'part: index % of % is not copied (unexpected definition: %)', v_idx.idxname, v_name, v_idx.def
+                USING HINT = 'Create it on the partitioned table yourself.';
+            CONTINUE;
+        END IF;
+        v_rest := pg_catalog.substr(v_idx.def, pg_catalog.length(v_prefix) + 1);
+        IF v_idx.indisunique AND NOT v_idx.has_key THEN
+            IF v_idx.has_expr THEN
+                EXECUTE pg_catalog.format('CREATE INDEX ON %s %s', v_copy, v_rest);
+            ELSE
+                v_rest := pg_catalog.regexp_replace(v_rest, '\)', pg_catalog.format(', %I)', p_key));
+                EXECUTE pg_catalog.format('CREATE UNIQUE INDEX ON %s %s', v_copy, v_rest);
+            END IF;
+        ELSE
+            EXECUTE pg_catalog.format('CREATE %sINDEX ON %s %s', CASE WHEN v_idx.indisunique THEN 'UNIQUE ' ELSE '' END, v_copy, v_rest);
+        END IF;
+    END LOOP;
+
+    -- outgoing foreign keys
+    FOR v_idx IN
+        SELECT c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS def
+          FROM pg_catalog.pg_constraint c WHERE c.conrelid = v_rel AND c.contype = 'f' ORDER BY c.conname
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', v_copy, v_idx.conname, v_idx.def);
+    END LOOP;
+
+    -- the application's own triggers: copied, disabled until the switch (part._swap turns them over)
+    FOR v_idx IN
+        SELECT t.tgname, pg_catalog.pg_get_triggerdef(t.oid) AS def
+          FROM pg_catalog.pg_trigger t
+         WHERE t.tgrelid = v_rel AND NOT t.tgisinternal AND t.tgname NOT LIKE 'part\_sync\_%'
+         ORDER BY t.tgname
+    LOOP
+        v_prefix := pg_catalog.format(' ON %s ', v_rel);
+        IF pg_catalog.strpos(v_idx.def, v_prefix) = 0 THEN
+            RAISE WARNING 'part: trigger % of % is not copied (unexpected definition: %)', v_idx.tgname, v_name, v_idx.def
+                USING HINT = 'Create it on the partitioned table yourself before the switch.';
+            CONTINUE;
+        END IF;
+        BEGIN
+            EXECUTE pg_catalog.overlay(v_idx.def, pg_catalog.format(' ON %s ', v_copy),
+                                       pg_catalog.strpos(v_idx.def, v_prefix), pg_catalog.length(v_prefix));
+            EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', v_copy, v_idx.tgname);
+        EXCEPTION WHEN feature_not_supported OR invalid_object_definition OR wrong_object_type THEN
+            RAISE WARNING 'part: trigger % of % cannot be copied to the partitioned table: %', v_idx.tgname, v_name, SQLERRM
+                USING HINT = 'Re-create it in a form a partitioned table allows before the switch.';
+        END;
+    END LOOP;
+
+    PERFORM part._copy_owner_and_grants(v_rel, v_copy);
+
+    -- partitions named after the application's table, for the existing data and ahead
+    PERFORM part.create_partitioned(part._qualified(v_copy), p_key, v_strategy, p_interval, p_partitions,
+                                            p_premake, p_retention, p_retention_mode, p_default_partition, v_relname,
+                                            p_batch_size);
+    IF v_strategy = 'range' THEN
+        EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(pg_catalog.min(%1$I)) #>> ''{}'', pg_catalog.to_jsonb(pg_catalog.max(%1$I)) #>> ''{}'' FROM %2$s',
+                                  p_key, v_rel) INTO v_low, v_high;
+        IF v_low IS NOT NULL THEN
+            PERFORM part._ensure_range_partitions(v_copy, v_low, v_high);
+        END IF;
+    END IF;
+
+    INSERT INTO part.migration (table_name, legacy_table, partitioned_table, strategy, key_column, key_type,
+                                        legacy_key, partitioned_key, phase)
+    VALUES (v_name, v_name, part._qualified(v_copy), v_strategy, p_key, v_type::text,
+            v_legacy_key, v_new_key, 'dual_write');
+    PERFORM part._sync_install(v_name);
+    PERFORM part._notice(pg_catalog.format('migration of %s started: writes are mirrored into %s', v_name, v_copy));
+    RETURN part._qualified(v_copy);
+END
+$$;
+
+-- functions/parity_diff.sql
+CREATE FUNCTION part.parity_diff(p_table text, p_limit integer DEFAULT 1000)
+    RETURNS TABLE(key jsonb, problem text)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    SET jit = off
+AS $$
+DECLARE
+    v_m      part.migration := part._migration_row(p_table);
+    v_legacy regclass;
+    v_part   regclass;
+    v_cols   text[];
+    v_keys   text;
+BEGIN
+/*
+ * The rows that differ between the legacy table and the partitioned copy,
+ * by the copy's primary key (which includes the partition key): 'missing'
+ * (in the legacy table only), 'extra' (in the copy only), 'different'
+ * (both, with different content). Both sides in one snapshot; at most
+ * p_limit rows.
+ */
+    IF v_m.phase = 'finalized' THEN
+        RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'Parity is checked between dual_write and finalize.';
+    END IF;
+    IF p_limit IS NULL OR p_limit < 1 THEN
+        RAISE EXCEPTION 'invalid limit %', coalesce(p_limit::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass a positive number of rows, e.g. 1000.';
+    END IF;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    v_cols := part._sync_columns(v_legacy, v_part);
+    SELECT pg_catalog.string_agg(pg_catalog.format('%L, coalesce(l.%I, p.%I)', c, c, c), ', ' ORDER BY o) INTO v_keys
+      FROM pg_catalog.unnest(v_m.partitioned_key) WITH ORDINALITY AS u(c, o);
+    RETURN QUERY EXECUTE pg_catalog.format(
+        'SELECT pg_catalog.jsonb_build_object(%1$s), '
+        '       CASE WHEN p.h IS NULL THEN ''missing'' WHEN l.h IS NULL THEN ''extra'' ELSE ''different'' END '
+        '  FROM (SELECT %2$s, %3$s AS h FROM %4$s x) l '
+        '  FULL JOIN (SELECT %2$s, %3$s AS h FROM %5$s x) p ON %6$s '
+        ' WHERE l.h IS DISTINCT FROM p.h '
+        ' ORDER BY 2, %7$s LIMIT %8$s',
+        v_keys, part._sql_columns(v_m.partitioned_key, 'x'), part._row_hash_sql(v_legacy, v_cols, 'x'),
+        v_legacy, v_part, part._sql_columns(v_m.partitioned_key, 'l', 'match:p'),
+        (SELECT pg_catalog.string_agg(pg_catalog.format('coalesce(l.%I, p.%I)', c, c), ', ')
+           FROM pg_catalog.unnest(v_m.partitioned_key) c),
+        p_limit);
+END
+$$;
+
+-- functions/phase.sql
+CREATE FUNCTION part.phase(p_table text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_name text := part._qualified(part._resolve_table(p_table));
+BEGIN
+/*
+ * The migration phase of a table (dual_write, backfilled, partitioned,
+ * finalized), named by its application name or the current name of its
+ * legacy table or copy; NULL when it has no migration. 42P01 when no such
+ * table exists.
+ */
+    RETURN (SELECT m.phase FROM part.migration m
+             WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)
+             ORDER BY (m.table_name = v_name) DESC, (m.phase = 'finalized')
+             LIMIT 1);
+END
+$$;
+
+-- functions/rollback.sql
+CREATE FUNCTION part.rollback(p_table text)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m part.migration := part._migration_row(p_table);
+BEGIN
+/*
+ * Undo part.switch_reads: the legacy table takes the application's name
+ * again, the partitioned copy goes back to <table>_partitioned, the sync
+ * mirrors the legacy table into the copy again, and the migration is back
+ * in 'backfilled'. Nothing written while 'partitioned' is lost: the sync
+ * mirrored every write into the legacy table; identity sequences of the
+ * legacy table are advanced past the ids the partitioned table handed out.
+ * Locks as part.switch_reads (short timeouts, retries, 55P03). A table
+ * already backfilled is left as it is; returns the new phase.
+ */
+    IF v_m.phase = 'backfilled' THEN
+        RAISE NOTICE 'part: % is already backfilled (reads on the legacy table): nothing to roll back', v_m.table_name;
+        RETURN v_m.phase;
+    ELSIF v_m.phase = 'dual_write' THEN
+        RAISE EXCEPTION 'cannot roll back %: it is in dual_write and was never switched', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'Reads and writes already go to the legacy table; part.rollback undoes part.switch_reads.';
+    ELSIF v_m.phase = 'finalized' THEN
+        RAISE EXCEPTION 'cannot roll back %: its migration is finalized and the legacy table is no longer synced', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';
+    END IF;
+    -- writers go to the partitioned table first now
+    PERFORM part._lock_all(ARRAY[pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table)],
+                                   ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    PERFORM part._swap(v_m, 'backfilled');
+    PERFORM part._notice(pg_catalog.format('%s rolled back: the legacy table is read and written again', v_m.table_name));
+    RETURN 'backfilled';
+END
+$$;
+
+-- functions/set_setting.sql
+CREATE FUNCTION part.set_setting(p_key text, p_value text)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_key   record;
+    v_value text := pg_catalog.btrim(p_value);
+BEGIN
+/*
+ * Set one flag in part.settings and return the value stored (booleans are
+ * written 'true' / 'false'). Unknown keys, read-only keys and values of the
+ * wrong kind are refused with 22023 and nothing changes.
+ */
+    SELECT * INTO v_key FROM part._setting_keys() k WHERE k.key = p_key;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown setting "%"', p_key
+            USING ERRCODE = '22023',
+                  HINT = 'Settable keys: ' || (SELECT pg_catalog.string_agg(k.key, ', ' ORDER BY k.key)
+                                                 FROM part._setting_keys() k WHERE NOT k.read_only) || '.';
+    END IF;
+    IF v_key.read_only THEN
+        RAISE EXCEPTION 'setting "%" is read-only', p_key
+            USING ERRCODE = '22023',
+                  HINT = CASE p_key
+                      WHEN 'use_partitioned_tables' THEN
+                          'It is derived from the migrations: switch them with part.switch_reads(table) or pginstall migrate TABLE --to partitioned.'
+                      ELSE 'The version changes with pginstall apply or ALTER EXTENSION part UPDATE.' END;
+    END IF;
+    IF v_value IS NULL THEN
+        RAISE EXCEPTION 'setting "%" cannot be NULL', p_key
+            USING ERRCODE = '22023', HINT = 'Pass a value; the default is ' || coalesce(pg_catalog.quote_literal(v_key.default_value), 'none') || '.';
+    END IF;
+
+    IF v_key.kind = 'boolean' THEN
+        IF pg_catalog.lower(v_value) NOT IN ('true', 'false', 't', 'f', 'on', 'off', 'yes', 'no', '1', '0') THEN
+            RAISE EXCEPTION 'invalid value "%" for setting "%"', p_value, p_key
+                USING ERRCODE = '22023', HINT = 'Use true or false.';
+        END IF;
+        v_value := v_value::boolean::text;
+    ELSIF v_key.kind = 'interval' THEN
+        BEGIN
+            IF v_value::interval <= interval '0' THEN
+                RAISE invalid_parameter_value;
+            END IF;
+        EXCEPTION WHEN others THEN
+            RAISE EXCEPTION 'invalid value "%" for setting "%"', p_value, p_key
+                USING ERRCODE = '22023', HINT = 'Use a positive interval with its unit, e.g. ''1 day''.';
+        END;
+    ELSIF v_key.kind = 'cron' AND v_value <> '' THEN
+        PERFORM part._cron_period(v_value);   -- 22023 with a HINT when invalid
+    END IF;
+
+    INSERT INTO part.settings AS s (key, value, description)
+    VALUES (p_key, v_value, v_key.description)
+    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+     WHERE s.value IS DISTINCT FROM EXCLUDED.value;
+    RETURN v_value;
+END
+$$;
+
+-- functions/setting.sql
+CREATE FUNCTION part.setting(p_key text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_key record;
+BEGIN
+/*
+ * The value of one setting (flag), or its default when it was never set.
+ * use_partitioned_tables is derived from part.migration: true when every
+ * migration of the database is in partitioned or finalized (also when
+ * there is none: nothing reads a legacy table then).
+ */
+    SELECT * INTO v_key FROM part._setting_keys() k WHERE k.key = p_key;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown setting "%"', p_key
+            USING ERRCODE = '22023',
+                  HINT = 'Known settings: ' || (SELECT pg_catalog.string_agg(k.key, ', ' ORDER BY k.key)
+                                                  FROM part._setting_keys() k) || '.';
+    END IF;
+    IF p_key = 'use_partitioned_tables' THEN
+        RETURN (NOT EXISTS (SELECT 1 FROM part.migration m
+                             WHERE m.phase NOT IN ('partitioned', 'finalized')))::text;
+    END IF;
+    RETURN coalesce((SELECT s.value FROM part.settings s WHERE s.key = p_key), v_key.default_value);
+END
+$$;
+
+-- functions/switch_reads.sql
+CREATE FUNCTION part.switch_reads(p_table text)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m      part.migration := part._migration_row(p_table);
+    v_differ integer;
+    v_started timestamptz;
+    v_took   interval;
+BEGIN
+/*
+ * Switch a backfilled migration to phase 'partitioned': the partitioned
+ * copy takes the application's table name (the legacy table becomes
+ * <table>_legacy) and the sync now mirrors the partitioned table back into
+ * the legacy one. Requires clean parity: the last full check clean, then
+ * the ranges marked since re-checked here, first without locks (until a
+ * pass is quick), then what was written meanwhile once more under the
+ * locks, in one snapshot just before the swap (skipped, with a NOTICE, when
+ * that would hold writers for a second or more: those ranges stay marked).
+ * The locks are ACCESS EXCLUSIVE on both tables, taken with short timeouts
+ * and retries (part._lock_all): writers wait at most one timeout per
+ * attempt, and after the last attempt 55P03 names the blocking session.
+ * Everything happens in the caller's transaction. Returns the new phase;
+ * a table already partitioned is left as it is.
+ */
+    IF v_m.phase = 'partitioned' THEN
+        RAISE NOTICE 'part: % is already partitioned: nothing to do', v_m.table_name;
+        RETURN v_m.phase;
+    ELSIF v_m.phase = 'finalized' THEN
+        RAISE EXCEPTION 'the migration of % is finalized', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'It reads and writes the partitioned table already; there is no legacy table to switch from.';
+    ELSIF v_m.phase = 'dual_write' THEN
+        RAISE EXCEPTION 'cannot switch %: it is in dual_write, not backfilled', v_m.table_name
+            USING ERRCODE = '55000',
+                  HINT = CASE WHEN v_m.backfill_finished_at IS NULL
+                              THEN pg_catalog.format('Copy the existing rows first: CALL part.backfill(%L).', v_m.table_name)
+                              ELSE pg_catalog.format('The backfill is done but parity is not clean: SELECT * FROM part.check_parity(%L), then part.parity_diff(%L).',
+                                                     v_m.table_name, v_m.table_name) END;
+    ELSIF v_m.parity_full_at IS NULL OR NOT coalesce(v_m.parity_clean, false) THEN
+        RAISE EXCEPTION 'cannot switch %: its parity is not clean', v_m.table_name
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Check it with SELECT * FROM part.check_parity(%L); see the rows with part.parity_diff(%L).',
+                                           v_m.table_name, v_m.table_name);
+    END IF;
+
+    -- the ranges marked since the last check, without locks: passes until one is quick (the
+    -- bulk of the work, and then what was written during it), at most three
+    FOR v_pass IN 1 .. 3 LOOP
+        v_started := pg_catalog.clock_timestamp();
+        SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ FROM part.check_parity(v_m.table_name) c;
+        v_took := pg_catalog.clock_timestamp() - v_started;
+        IF v_differ > 0 THEN
+            RAISE EXCEPTION 'cannot switch %: parity differs in % ranges', v_m.table_name, v_differ
+                USING ERRCODE = '55000', HINT = pg_catalog.format('See SELECT * FROM part.parity_diff(%L).', v_m.table_name);
+        END IF;
+        EXIT WHEN v_took < interval '200 milliseconds';
+    END LOOP;
+
+    -- writers go to the legacy table first, then (by the sync) to the copy: lock in that order
+    PERFORM part._lock_all(ARRAY[pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table)],
+                                   ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    -- What was written since the last pass, in one snapshot just before the swap (no writer can
+    -- run now). Writers wait for this, so only when the last pass showed it to be quick;
+    -- otherwise those few ranges stay marked and the next part.check_parity verifies them.
+    IF v_took < interval '1 second' THEN
+        SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ FROM part.check_parity(v_m.table_name) c;
+        IF v_differ > 0 THEN
+            RAISE EXCEPTION 'cannot switch %: parity differs in % ranges', v_m.table_name, v_differ
+                USING ERRCODE = '55000', HINT = pg_catalog.format('See SELECT * FROM part.parity_diff(%L).', v_m.table_name);
+        END IF;
+    ELSE
+        RAISE NOTICE 'part: % switched without re-hashing the ranges written in the last % (a re-check took that long): the next part.check_parity verifies them',
+                     v_m.table_name, v_took;
+    END IF;
+    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
+    PERFORM part._swap(v_m, 'partitioned');
+    PERFORM part._notice(pg_catalog.format('%s switched: %s is the partitioned table, the legacy table is mirrored',
+                                                   v_m.table_name, v_m.table_name));
+    RETURN 'partitioned';
+END
+$$;
+
+-- functions/verify.sql
+CREATE FUNCTION part.verify()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_p        record;
+    v_m        record;
+    v_type     regtype;
+    v_int      boolean;
+    v_max      text;
+    v_cur      text;
+    v_to       text;
+    v_missing  text[];
+    v_lo       numeric;
+    v_hi       numeric;
+    v_cut      text;
+    v_n        bigint;
+    v_range    text;
+    v_writer   regclass;
+    v_legacy   regclass;
+    v_part     regclass;
+    v_events   text[];
+    v_all      text[];
+    v_drift    text;
+    v_age      interval := part.setting('parity_max_age')::interval;
+    v_sched    text := part.setting('maintenance_schedule');
+    v_enabled  boolean := part.setting('enable_partition_maintenance')::boolean;
+    v_period   interval;
+    v_hb       record;
+    v_last     record;
+    v_why      text;
+    v_moduli   integer[];
+BEGIN
+/*
+ * The health of part in this database, one row per check (and per table
+ * where a check is about tables); status 'ok', 'warn' or 'fail':
+ *   partitions_ahead     partitions exist for now and premake intervals ahead
+ *                        (hash: every remainder, and no split_hash left half done);
+ *   default_empty        no row waits in a default partition (maintenance
+ *                        moves them: a row there means it has not run since);
+ *   default_retention    no row older than the retention sits in a default
+ *                        (maintenance leaves those: someone must decide);
+ *   sync_triggers        migrations: sync triggers present and enabled for
+ *                        INSERT, UPDATE, DELETE and TRUNCATE;
+ *   column_drift         migrations: legacy and partitioned copy have the
+ *                        same columns and types (part.migrate_refresh after a
+ *                        schema change);
+ *   parity_stale         migrations: the last parity check is clean and
+ *                        younger than the setting parity_max_age;
+ *   maintenance_heartbeat a run within twice the scheduled period (no run
+ *                        yet, not scheduled or disabled: warn);
+ *   maintenance_last_run the last run succeeded for every table;
+ *   retention_last_run   the last part.drop_old() of the separate retention
+ *                        job succeeded (when one is scheduled or has run);
+ *   standby              this server is not a standby (warn on a standby:
+ *                        maintenance runs on the primary).
+ * Read-only: works on a standby.
+ */
+    -- per managed table
+    FOR v_p IN SELECT pl.*, c.premake, c."interval", c.key_column, c.partitions
+                 FROM part._maintenance_plan() pl
+                 JOIN part.config c ON c.parent_table = pl.parent_table LOOP
+        table_name := v_p.parent_table;
+        IF v_p.rel IS NULL THEN
+            RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table, 'fail',
+                'the table does not exist (remove it from part.config, or recreate it)';
+            CONTINUE;
+        END IF;
+        v_type := v_p.key_type::regtype;
+        v_int := v_p.key_type IN ('smallint', 'integer', 'bigint');
+
+        IF v_p.strategy = 'hash' THEN
+            -- two moduli: a part.split_hash that was interrupted (its capture trigger still logs writes)
+            SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
+              FROM part._partition_bounds(v_p.rel) b;
+            RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
+                CASE WHEN v_p.partition_count = v_p.partitions AND cardinality(v_moduli) = 1 THEN 'ok' ELSE 'fail' END,
+                CASE WHEN cardinality(v_moduli) > 1
+                     THEN pg_catalog.format('a split of the hash partitions from %s to %s is unfinished (%s partitions now): CALL part.split_hash(%L, %s) to finish it',
+                                            v_moduli[1], v_moduli[cardinality(v_moduli)], v_p.partition_count,
+                                            v_p.parent_table, v_moduli[cardinality(v_moduli)])
+                     ELSE pg_catalog.format('%s of %s hash partitions', v_p.partition_count, v_p.partitions) END;
+            CONTINUE;
+        END IF;
+
+        -- partitions for now and premake ahead (integer keys: from the largest key, read here)
+        IF v_int THEN
+            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::text FROM %s', v_p.key_column, v_p.rel)
+               INTO v_max;
+            v_missing := '{}';
+            v_cur := part._range_floor(v_max, v_type, v_p."interval");
+            FOR i IN 0 .. v_p.premake LOOP
+                v_to := part._range_next(v_cur, v_type, v_p."interval");
+                IF NOT EXISTS (SELECT 1 FROM part._bounds_all(v_p.rel) b
+                                WHERE NOT b.is_default AND b.lo <= v_cur::float8 AND b.hi >= v_to::float8) THEN
+                    v_missing := v_missing || v_cur;
+                END IF;
+                v_cur := v_to;
+            END LOOP;
+            IF v_missing = '{}' THEN
+                v_missing := NULL;
+            END IF;
+        ELSE
+            v_missing := v_p.missing;
+        END IF;
+        RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
+            CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_missing IS NULL
+                 THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)', v_p.premake, v_p.covered_until)
+                 ELSE pg_catalog.format('no partition for the interval(s) starting %s: run part.create_ahead() or CALL part.run_maintenance()',
+                                        pg_catalog.array_to_string(v_missing, ', ')) END;
+
+        -- rows waiting in the default partition
+        CONTINUE WHEN v_p.default_partition IS NULL;
+        v_cut := NULL;
+        IF v_p.retention IS NOT NULL THEN
+            IF v_int THEN
+                v_cut := (v_max::numeric - pg_catalog.btrim(v_p.retention)::numeric)::bigint::text;
+            ELSE
+                v_cut := part._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_p.retention::interval, v_type);
+            END IF;
+            -- rows in the interval holding the cutoff are drained too (that partition is not retired yet)
+            v_cut := part._range_floor(v_cut, v_type, v_p."interval");
+        END IF;
+        v_n := 0;
+        v_range := NULL;
+        IF v_p.default_nonempty THEN
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
+                'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE $1::%3$s IS NULL OR %1$I >= $1::%3$s OR %1$I IS NULL LIMIT 1000000) x',
+                v_p.key_column, v_p.default_partition, v_type)
+               INTO v_n, v_range USING v_cut;
+        END IF;
+        RETURN QUERY SELECT 'default_empty', v_p.parent_table,
+            CASE WHEN v_n = 0 THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_n = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
+                 ELSE pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
+                                        v_n, v_p.default_partition, coalesce(v_range, 'NULL')) END;
+
+        CONTINUE WHEN v_cut IS NULL;
+        v_n := 0;
+        v_range := NULL;
+        IF v_p.default_nonempty THEN
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
+                'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE %1$I < $1::%3$s LIMIT 1000000) x',
+                v_p.key_column, v_p.default_partition, v_type)
+               INTO v_n, v_range USING v_cut;
+        END IF;
+        RETURN QUERY SELECT 'default_retention', v_p.parent_table,
+            CASE WHEN v_n = 0 THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_n = 0 THEN pg_catalog.format('no row older than the retention (%s) in %s', v_p.retention, v_p.default_partition)
+                 ELSE pg_catalog.format('%s rows older than the retention (%s; keys %s) sit in %s: maintenance never deletes them; move or delete them yourself',
+                                        v_n, v_p.retention, v_range, v_p.default_partition) END;
+    END LOOP;
+
+    -- per migration (columns read through to_jsonb: only those this needs)
+    FOR v_m IN SELECT pg_catalog.to_jsonb(m) AS j FROM part.migration m ORDER BY m.table_name LOOP
+        table_name := v_m.j ->> 'table_name';
+        CONTINUE WHEN v_m.j ->> 'phase' = 'finalized';
+        v_legacy := pg_catalog.to_regclass(v_m.j ->> 'legacy_table');
+        v_part := pg_catalog.to_regclass(v_m.j ->> 'partitioned_table');
+        v_writer := CASE WHEN v_m.j ->> 'phase' = 'partitioned' THEN v_part ELSE v_legacy END;
+
+        IF v_writer IS NULL THEN
+            RETURN QUERY SELECT 'sync_triggers', table_name, 'fail',
+                pg_catalog.format('table %s does not exist', CASE WHEN v_m.j ->> 'phase' = 'partitioned'
+                                  THEN v_m.j ->> 'partitioned_table' ELSE v_m.j ->> 'legacy_table' END);
+        ELSE
+            v_events := part._sync_trigger_events(v_writer, true);
+            v_all := part._sync_trigger_events(v_writer, false);
+            RETURN QUERY SELECT 'sync_triggers', table_name,
+                CASE WHEN v_events @> ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] THEN 'ok' ELSE 'fail' END,
+                CASE WHEN v_events @> ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']
+                     THEN pg_catalog.format('sync triggers on %s enabled for %s', v_writer, pg_catalog.array_to_string(v_events, ', '))
+                     ELSE pg_catalog.format('writes to %s are not all mirrored: %s%s; run part.migrate_refresh(%L)%s',
+                        v_writer,
+                        coalesce('no enabled sync trigger for ' || pg_catalog.array_to_string(
+                            ARRAY(SELECT e FROM pg_catalog.unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) e
+                                   WHERE e <> ALL (v_events)), ', '), ''),
+                        CASE WHEN v_all <> v_events THEN ' (disabled: ' || pg_catalog.array_to_string(
+                            ARRAY(SELECT e FROM pg_catalog.unnest(v_all) e WHERE e <> ALL (v_events)), ', ') || ')' ELSE '' END,
+                        table_name,
+                        CASE WHEN v_all <> v_events THEN pg_catalog.format(' or ALTER TABLE %s ENABLE TRIGGER ...', v_writer) ELSE '' END)
+                END;
+        END IF;
+
+        IF v_legacy IS NOT NULL AND v_part IS NOT NULL THEN
+            SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', coalesce(l.attname, p.attname),
+                       CASE WHEN l.attname IS NULL THEN 'only in ' || v_part::text
+                            WHEN p.attname IS NULL THEN 'only in ' || v_legacy::text
+                            ELSE pg_catalog.format('is %s in %s but %s in %s', l.typ, v_legacy, p.typ, v_part) END),
+                       '; ' ORDER BY coalesce(l.attname, p.attname))
+              INTO v_drift
+              FROM (SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid = v_legacy AND a.attnum > 0 AND NOT a.attisdropped) l
+              FULL JOIN (SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ FROM pg_catalog.pg_attribute a
+                          WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped) p ON p.attname = l.attname
+             WHERE l.typ IS DISTINCT FROM p.typ;
+            RETURN QUERY SELECT 'column_drift', table_name,
+                CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
+                CASE WHEN v_drift IS NULL THEN pg_catalog.format('%s and %s have the same columns', v_legacy, v_part)
+                     ELSE v_drift || pg_catalog.format(': apply the change to both tables, then SELECT part.migrate_refresh(%L)', table_name) END;
+        ELSE
+            RETURN QUERY SELECT 'column_drift', table_name, 'fail',
+                pg_catalog.format('cannot compare: %s is missing',
+                                  CASE WHEN v_legacy IS NULL THEN v_m.j ->> 'legacy_table' ELSE v_m.j ->> 'partitioned_table' END);
+        END IF;
+
+        RETURN QUERY SELECT 'parity_stale', table_name,
+            CASE WHEN (v_m.j ->> 'parity_clean')::boolean IS FALSE THEN 'fail'
+                 WHEN v_m.j ->> 'parity_checked_at' IS NULL
+                     THEN CASE WHEN v_m.j ->> 'phase' = 'dual_write' THEN 'warn' ELSE 'fail' END
+                 WHEN (v_m.j ->> 'parity_checked_at')::timestamptz < pg_catalog.now() - v_age
+                     THEN CASE WHEN v_m.j ->> 'phase' = 'dual_write' THEN 'warn' ELSE 'fail' END
+                 ELSE 'ok' END,
+            CASE WHEN (v_m.j ->> 'parity_clean')::boolean IS FALSE
+                     THEN pg_catalog.format('the parity check of %s found differences: see part.parity_diff(%L)',
+                                            (v_m.j ->> 'parity_checked_at')::timestamptz, table_name)
+                 WHEN v_m.j ->> 'parity_checked_at' IS NULL
+                     THEN pg_catalog.format('parity never checked: SELECT * FROM part.check_parity(%L)', table_name)
+                 WHEN (v_m.j ->> 'parity_checked_at')::timestamptz < pg_catalog.now() - v_age
+                     THEN pg_catalog.format('last checked %s, more than %s ago (parity_max_age): SELECT * FROM part.check_parity(%L)',
+                                            (v_m.j ->> 'parity_checked_at')::timestamptz, v_age, table_name)
+                 ELSE pg_catalog.format('clean, checked %s', (v_m.j ->> 'parity_checked_at')::timestamptz) END;
+    END LOOP;
+
+    -- maintenance: heartbeat and last run
+    table_name := NULL;
+    SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_hb
+      FROM part.maintenance_log l WHERE l.action = 'run' ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+    IF v_sched <> '' THEN
+        v_period := part._cron_period(v_sched);
+    END IF;
+    RETURN QUERY SELECT 'maintenance_heartbeat', NULL::text,
+        CASE WHEN NOT v_enabled THEN 'warn'
+             WHEN v_hb.logged_at IS NULL THEN 'warn'
+             WHEN v_period IS NULL THEN 'warn'
+             WHEN v_hb.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
+             ELSE 'ok' END,
+        CASE WHEN NOT v_enabled THEN 'maintenance is disabled (enable_partition_maintenance = false)'
+             WHEN v_hb.logged_at IS NULL AND v_period IS NULL
+                 THEN 'no maintenance run yet, and none scheduled: run pginstall apply (with pg_cron) or CALL part.run_maintenance()'
+             WHEN v_hb.logged_at IS NULL THEN pg_catalog.format('no maintenance run yet (scheduled %L)', v_sched)
+             WHEN v_period IS NULL
+                 THEN pg_catalog.format('last run %s; maintenance is not scheduled (no pg_cron job registered by pginstall apply)', v_hb.logged_at)
+             WHEN v_hb.logged_at < pg_catalog.now() - 2 * v_period
+                 THEN pg_catalog.format('last run %s: none for more than twice the schedule''s period (%L, every %s): is the pg_cron job running?',
+                                        v_hb.logged_at, v_sched, v_period)
+             ELSE pg_catalog.format('last run %s (scheduled %L)', v_hb.logged_at, v_sched) END;
+
+    SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_last
+      FROM part.maintenance_log l
+     WHERE l.action = 'run' AND l.outcome <> 'skipped'
+     ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+    IF v_last.outcome = 'failed' THEN
+        SELECT pg_catalog.string_agg(pg_catalog.format('%s %s: %s', l.parent_table, l.action, l.detail), '; ' ORDER BY l.id)
+          INTO v_why FROM part.maintenance_log l WHERE l.run_id = v_last.run_id AND l.outcome = 'failed' AND l.action <> 'run';
+    END IF;
+    RETURN QUERY SELECT 'maintenance_last_run', NULL::text,
+        CASE WHEN v_last.logged_at IS NULL THEN 'warn'
+             WHEN v_last.outcome = 'failed' THEN 'fail'
+             WHEN v_last.detail LIKE '%given up%' THEN 'warn'
+             ELSE 'ok' END,
+        CASE WHEN v_last.logged_at IS NULL THEN 'no maintenance run yet'
+             WHEN v_last.outcome = 'failed' THEN pg_catalog.format('run %s at %s failed: %s', v_last.run_id, v_last.logged_at, coalesce(v_why, v_last.detail))
+             ELSE pg_catalog.format('run %s at %s: %s', v_last.run_id, v_last.logged_at, v_last.detail) END;
+
+    -- the separate retention job (part.drop_old() on its own schedule)
+    IF part.setting('retention_schedule') <> ''
+       OR EXISTS (SELECT 1 FROM part.maintenance_log l WHERE l.action = 'retention') THEN
+        SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_last
+          FROM part.maintenance_log l WHERE l.action = 'retention'
+         ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+        IF v_last.outcome = 'failed' THEN
+            SELECT pg_catalog.string_agg(pg_catalog.format('%s: %s', l.parent_table, l.detail), '; ' ORDER BY l.id)
+              INTO v_why FROM part.maintenance_log l
+             WHERE l.run_id = v_last.run_id AND l.outcome = 'failed' AND l.action <> 'retention';
+        END IF;
+        RETURN QUERY SELECT 'retention_last_run', NULL::text,
+            CASE WHEN v_last.logged_at IS NULL THEN 'warn'
+                 WHEN v_last.outcome = 'failed' THEN 'fail'
+                 WHEN v_last.detail LIKE '%given up%' THEN 'warn'
+                 ELSE 'ok' END,
+            CASE WHEN v_last.logged_at IS NULL
+                     THEN pg_catalog.format('no run of part.drop_old() yet (scheduled %L)', part.setting('retention_schedule'))
+                 WHEN v_last.outcome = 'failed'
+                     THEN pg_catalog.format('part.drop_old() at %s failed: %s', v_last.logged_at, coalesce(v_why, v_last.detail))
+                 ELSE pg_catalog.format('part.drop_old() at %s: %s', v_last.logged_at, v_last.detail) END;
+    END IF;
+
+    RETURN QUERY SELECT 'standby', NULL::text,
+        CASE WHEN pg_catalog.pg_is_in_recovery() THEN 'warn' ELSE 'ok' END,
+        CASE WHEN pg_catalog.pg_is_in_recovery()
+             THEN 'this server is a standby: maintenance does nothing here (it runs on the primary); these checks read replicated state'
+             ELSE 'primary: maintenance runs here' END;
+END
+$$;
+
+-- procedures
+
+-- procedures/backfill.sql
+CREATE PROCEDURE part.backfill(
+    p_table       text,
+    p_batch_size  integer DEFAULT 10000,
+    p_sleep       interval DEFAULT '0',
+    p_max_batches integer DEFAULT NULL,
+    p_check       boolean DEFAULT true,
+    p_commit      boolean DEFAULT true
+)
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_m       part.migration;
+    v_rows    bigint;
+    v_batches integer := 0;
+    v_differ  integer;
+    v_path    text := pg_catalog.current_setting('search_path');
+BEGIN
+/*
+ * Copy the rows the legacy table held when the migration started into the
+ * partitioned copy (the sync mirrors everything written since), in batches
+ * of p_batch_size rows in primary-key order, each committed on its own
+ * (part._backfill_batch tells how it stays race-free against concurrent
+ * deletes and key changes). Progress is in part.migration / part.migrations
+ * after every batch, visible from other sessions. Interrupted (error,
+ * cancel, pg_terminate_backend), it resumes from the last committed batch
+ * when called again. p_sleep pauses between batches (throttle);
+ * p_max_batches stops after that many (call again to go on). When the last
+ * batch is done and p_check, it runs a full part.check_parity: clean parity
+ * moves the migration to 'backfilled'.
+ *
+ * Called when the migration is already backfilled (or later), it does
+ * nothing. It COMMITs, so CALL it outside a transaction block (PostgreSQL
+ * forbids a SET clause on such a procedure: it sets search_path itself and
+ * qualifies every name); p_commit => false runs it without committing, as
+ * tests inside a transaction do.
+ */
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF p_batch_size IS NULL OR p_batch_size < 1 THEN
+        RAISE EXCEPTION 'invalid batch size %', coalesce(p_batch_size::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass a positive number of rows per batch, e.g. 10000.';
+    END IF;
+    IF p_sleep IS NULL OR p_sleep < interval '0' THEN
+        RAISE EXCEPTION 'invalid sleep %', coalesce(p_sleep::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass a pause between batches of zero or more, e.g. ''100 milliseconds''.';
+    END IF;
+    IF p_check IS NULL OR p_commit IS NULL THEN
+        RAISE EXCEPTION 'p_check and p_commit cannot be NULL'
+            USING ERRCODE = '22023', HINT = 'Pass true or false, or leave them out (both default to true).';
+    END IF;
+    IF p_max_batches IS NOT NULL AND p_max_batches < 1 THEN
+        RAISE EXCEPTION 'invalid batch count %', p_max_batches
+            USING ERRCODE = '22023', HINT = 'Pass a positive number of batches, or NULL for all of them.';
+    END IF;
+    v_m := part._migration_row(p_table);
+    IF v_m.phase <> 'dual_write' THEN
+        RAISE NOTICE 'part: % is already %: nothing to backfill', v_m.table_name, v_m.phase;
+        PERFORM pg_catalog.set_config('search_path', v_path, true);
+        RETURN;
+    END IF;
+
+    WHILE v_m.backfill_finished_at IS NULL AND (p_max_batches IS NULL OR v_batches < p_max_batches) LOOP
+        v_rows := part._backfill_batch(v_m.table_name, p_batch_size);
+        IF p_commit THEN
+            COMMIT;
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+        END IF;
+        SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
+        EXIT WHEN v_rows IS NULL OR v_m.phase <> 'dual_write';
+        v_batches := v_batches + 1;
+        IF p_sleep > interval '0' AND v_m.backfill_finished_at IS NULL THEN
+            PERFORM pg_catalog.pg_sleep(extract(epoch FROM p_sleep)::double precision);
+        END IF;
+    END LOOP;
+
+    IF v_m.backfill_finished_at IS NOT NULL AND v_m.phase = 'dual_write' AND p_check THEN
+        SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ
+          FROM part.check_parity(v_m.table_name, true) c;
+        IF p_commit THEN
+            COMMIT;
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+        END IF;
+        IF v_differ > 0 THEN
+            RAISE WARNING 'part: backfill of % finished, but parity differs in % ranges', v_m.table_name, v_differ
+                USING HINT = pg_catalog.format('See SELECT * FROM part.parity_diff(%L).', v_m.table_name);
+        END IF;
+    END IF;
+    PERFORM pg_catalog.set_config('search_path', v_path, true);   -- the caller's, when called in its transaction
+END
+$$;
+
+-- procedures/run_maintenance.sql
+CREATE PROCEDURE part.run_maintenance(p_parent text DEFAULT NULL, p_commit boolean DEFAULT true)
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_only     regclass;
+    v_run      bigint;
+    v_t        record;
+    v_r        record;
+    v_made     text;
+    v_started  timestamptz := pg_catalog.clock_timestamp();
+    v_t0       timestamptz;
+    v_holder   text;
+    v_broken   boolean;
+    v_n        bigint;
+    v_sep_ret  boolean;
+    v_tables   integer := 0;
+    v_created  integer := 0;
+    v_drained  integer := 0;
+    v_moved    bigint := 0;
+    v_retired  integer := 0;
+    v_failed   text[] := '{}';
+    v_skipped  text[] := '{}';
+    v_state    text;
+    v_msg      text;
+    v_detail   text;
+    v_step     text;
+    v_new      text[];
+    c_lock_a   CONSTANT integer := 1885434484;   -- 'part' as an integer: advisory lock (c_lock_a, 1)
+    c_drain_max CONSTANT integer := 100;         -- intervals drained per table and run
+    v_saved    text[] := ARRAY[pg_catalog.current_setting('search_path'), pg_catalog.current_setting('lock_timeout'),
+                               pg_catalog.current_setting('part.run_id', true)];
+BEGIN
+/*
+ * Maintenance of every managed table (or only p_parent), for pg_cron
+ * (`CALL part.run_maintenance()` as the whole job command):
+ *   1. create ahead: partitions for the current interval and premake more;
+ *   2. drain the default partition: rows sitting there get the partitions
+ *      they belong to, one interval per transaction (rows older than the
+ *      retention stay: part.verify() reports them);
+ *   3. retire old partitions (part.drop_old), unless the setting
+ *      retention_schedule says a separate job does it;
+ *   4. ANALYZE the partitions it filled with rows (after the commit that
+ *      released their creation's locks: writers never wait for statistics).
+ * What needs doing is read for all tables in one catalog pass
+ * (part._maintenance_plan), so a run with nothing to do costs one query.
+ * Each step of each table runs in its own subtransaction and is committed
+ * at once: a table that fails is logged (outcome 'failed', with the error)
+ * and the others still run; a lock not obtained within part._lock's short
+ * timeouts makes it give up on that table for this run (logged 'skipped')
+ * instead of stalling the writers queued behind it. A session-level
+ * advisory lock makes a concurrent second run skip (logged). Every run
+ * writes a heartbeat row (action 'run') that part.verify() reads. With
+ * enable_partition_maintenance = false a run is a logged no-op; on a
+ * standby it does nothing and says why.
+ *
+ * It COMMITs, so call it outside a transaction block (PostgreSQL forbids a
+ * SET clause on such a procedure: it sets search_path itself and qualifies
+ * every name). p_commit => false runs it without committing (inside a
+ * transaction, as tests do). If the run is cancelled mid-way, the advisory
+ * lock stays with that session until it ends.
+ */
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF p_commit IS NULL THEN
+        RAISE EXCEPTION 'p_commit cannot be NULL'
+            USING ERRCODE = '22023', HINT = 'Pass true (commit each step; the default) or false (inside a transaction), or leave it out.';
+    END IF;
+    IF pg_catalog.pg_is_in_recovery() THEN
+        RAISE NOTICE 'part.run_maintenance: this server is a standby (in recovery): nothing done'
+            USING HINT = 'Maintenance runs on the primary; its changes reach the standby by replication.';
+        PERFORM pg_catalog.set_config('search_path', v_saved[1], true);
+        RETURN;
+    END IF;
+    IF p_parent IS NOT NULL THEN
+        v_only := part._resolve_table(p_parent);
+        PERFORM part._config_row(v_only);
+    END IF;
+    v_run := pg_catalog.nextval('part.maintenance_run_id_seq');
+
+    IF NOT part.setting('enable_partition_maintenance')::boolean THEN
+        INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+        VALUES (v_run, part._qualified(v_only), 'run', pg_catalog.clock_timestamp() - v_started, 'skipped',
+                'enable_partition_maintenance is false: nothing done');
+        RAISE NOTICE 'part.run_maintenance: enable_partition_maintenance is false: nothing done'
+            USING HINT = 'SELECT part.set_setting(''enable_partition_maintenance'', ''true'') turns it back on.';
+        IF p_commit THEN
+            COMMIT;
+        ELSE   -- leave the caller's transaction as it was
+            PERFORM pg_catalog.set_config('search_path', v_saved[1], true);
+        END IF;
+        RETURN;
+    END IF;
+
+    IF NOT pg_catalog.pg_try_advisory_lock(c_lock_a, 1) THEN
+        SELECT pg_catalog.string_agg(l.pid::text, ', ') INTO v_holder
+          FROM pg_catalog.pg_locks l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.classid = c_lock_a AND l.objid = 1 AND l.objsubid = 2
+           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database());
+        INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+        VALUES (v_run, part._qualified(v_only), 'run', pg_catalog.clock_timestamp() - v_started, 'skipped',
+                pg_catalog.format('another part.run_maintenance is running (pid %s): this run skipped', coalesce(v_holder, '?')));
+        RAISE NOTICE 'part.run_maintenance: another run is in progress (pid %): skipped', coalesce(v_holder, '?');
+        IF p_commit THEN
+            COMMIT;
+        ELSE   -- leave the caller's transaction as it was
+            PERFORM pg_catalog.set_config('search_path', v_saved[1], true);
+        END IF;
+        RETURN;
+    END IF;
+
+    v_sep_ret := part.setting('retention_schedule') <> '';
+    FOR v_t IN SELECT * FROM part._maintenance_plan(v_only) LOOP
+        v_tables := v_tables + 1;
+        v_broken := false;
+
+        IF v_t.rel IS NULL THEN
+            v_failed := v_failed || v_t.parent_table;
+            INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail)
+            VALUES (v_run, v_t.parent_table, 'check', 'failed',
+                    '42P01: table does not exist (remove it from part.config, or recreate it)');
+            CONTINUE;
+        END IF;
+
+        -- 1. create ahead; analyze what was created once its locks are released
+        IF v_t.strategy = 'range' AND v_t.needs_ahead IS DISTINCT FROM false THEN
+            v_t0 := pg_catalog.clock_timestamp();
+            v_step := 'create';
+            v_new := '{}';
+            PERFORM part._maintenance_txn(v_run);
+            BEGIN
+                FOR v_made IN SELECT x FROM part.create_ahead(NULL, v_t.parent_table) x LOOP
+                    INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
+                    VALUES (v_run, v_t.parent_table, 'create', v_made, pg_catalog.clock_timestamp() - v_t0, 'ok');
+                    v_new := v_new || v_made;
+                    v_t0 := pg_catalog.clock_timestamp();
+                END LOOP;
+                v_created := v_created + pg_catalog.cardinality(v_new);
+            EXCEPTION WHEN others THEN
+                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+                v_broken := true;
+                v_new := '{}';
+            END;
+            IF v_broken THEN
+                PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
+            END IF;
+            IF p_commit THEN
+                COMMIT;
+                PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                PERFORM part._maintenance_txn(v_run);
+            END IF;
+            IF pg_catalog.cardinality(v_new) > 0 THEN
+                IF part._analyze(v_new) > 0 AND p_commit THEN
+                    COMMIT;
+                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                    PERFORM part._maintenance_txn(v_run);
+                END IF;
+            END IF;
+        END IF;
+
+        -- 2. drain the default partition, one interval per transaction
+        IF NOT v_broken AND v_t.default_nonempty THEN
+            v_step := 'drain';
+            PERFORM part._maintenance_txn(v_run);
+            FOR i IN 1 .. c_drain_max LOOP
+                v_t0 := pg_catalog.clock_timestamp();
+                v_n := 0;
+                v_new := '{}';
+                BEGIN
+                    FOR v_r IN SELECT * FROM part._drain_default(v_t.rel, 1) LOOP
+                        v_new := v_new || v_r.partition_name;
+                        INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
+                                                                  duration, outcome, detail)
+                        VALUES (v_run, v_t.parent_table, 'drain', v_r.partition_name, v_r.rows_moved,
+                                pg_catalog.clock_timestamp() - v_t0, 'ok', 'rows moved out of the default partition');
+                        v_n := v_n + 1;
+                        v_drained := v_drained + 1;
+                        v_moved := v_moved + v_r.rows_moved;
+                    END LOOP;
+                EXCEPTION WHEN others THEN
+                    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+                    v_broken := true;
+                    v_new := '{}';
+                END;
+                IF v_broken THEN
+                    PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
+                END IF;
+                IF p_commit THEN
+                    COMMIT;
+                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                    PERFORM part._maintenance_txn(v_run);
+                END IF;
+                IF pg_catalog.cardinality(v_new) > 0 THEN
+                    IF part._analyze(v_new) > 0 AND p_commit THEN
+                        COMMIT;
+                        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                        PERFORM part._maintenance_txn(v_run);
+                    END IF;
+                END IF;
+                EXIT WHEN v_n = 0 OR v_broken;
+            END LOOP;
+        END IF;
+
+        -- 3. retire old partitions (part.drop_old logs each one)
+        IF NOT v_broken AND v_t.retention IS NOT NULL AND v_t.retire_due IS DISTINCT FROM false AND NOT v_sep_ret THEN
+            v_t0 := pg_catalog.clock_timestamp();
+            v_step := 'retire';
+            PERFORM part._maintenance_txn(v_run);
+            BEGIN
+                SELECT pg_catalog.count(*) INTO v_n FROM part.drop_old(NULL, v_t.parent_table);
+                v_retired := v_retired + v_n;
+            EXCEPTION WHEN others THEN
+                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+                v_broken := true;
+            END;
+            IF v_broken THEN
+                PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
+            END IF;
+            IF p_commit THEN
+                COMMIT;
+                PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                PERFORM part._maintenance_txn(v_run);
+            END IF;
+        END IF;
+
+        IF v_broken THEN
+            IF v_state = '55P03' THEN
+                v_skipped := v_skipped || v_t.parent_table;
+            ELSE
+                v_failed := v_failed || v_t.parent_table;
+            END IF;
+            RAISE WARNING 'part.run_maintenance: % of % %: %', v_step, v_t.parent_table,
+                CASE WHEN v_state = '55P03' THEN 'given up for this run' ELSE 'failed' END, v_msg
+                USING DETAIL = coalesce(nullif(v_detail, ''), 'See part.maintenance_log.'), HINT = 'See part.maintenance_log; the other tables were maintained.';
+        END IF;
+    END LOOP;
+
+    PERFORM pg_catalog.pg_advisory_unlock(c_lock_a, 1);
+    INSERT INTO part.maintenance_log (run_id, parent_table, action, rows_moved, duration, outcome, detail)
+    VALUES (v_run, part._qualified(v_only), 'run', v_moved, pg_catalog.clock_timestamp() - v_started,
+            CASE WHEN pg_catalog.cardinality(v_failed) > 0 THEN 'failed' ELSE 'ok' END,
+            pg_catalog.format('%s tables: %s partitions created, %s drained (%s rows moved), %s retired%s%s',
+                v_tables, v_created, v_drained, v_moved, v_retired,
+                CASE WHEN pg_catalog.cardinality(v_failed) > 0
+                     THEN '; failed: ' || pg_catalog.array_to_string(v_failed, ', ') ELSE '' END,
+                CASE WHEN pg_catalog.cardinality(v_skipped) > 0
+                     THEN '; given up (lock not obtained): ' || pg_catalog.array_to_string(v_skipped, ', ') ELSE '' END));
+    IF p_commit THEN
+        COMMIT;
+    ELSE   -- leave the caller's transaction as it was
+        PERFORM pg_catalog.set_config('search_path', v_saved[1], true);
+        PERFORM pg_catalog.set_config('lock_timeout', v_saved[2], true);
+        PERFORM pg_catalog.set_config('part.run_id', coalesce(v_saved[3], ''), true);
+    END IF;
+END
+$$;
+
+-- procedures/split_hash.sql
+CREATE PROCEDURE part.split_hash(p_parent text, p_new_count integer)
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_rel      regclass;
+    v_cfg      part.config;
+    v_type     regtype;
+    v_schema   text;
+    v_prefix   text;
+    v_old      integer;
+    v_moduli   integer[];
+    v_part     record;
+    v_targets  integer[];
+    v_rem      integer;
+    v_tmp      text;
+    v_keys     text[];
+    v_full     boolean;
+    v_cols     text;
+    v_n_old    bigint;
+    v_n_new    bigint;
+BEGIN
+/*
+ * Grow a hash-partitioned table from N to p_new_count partitions (a multiple
+ * of N), one old partition at a time, committing between steps so that
+ * writers are blocked only during a short step per partition:
+ *   1. new tables for the successors of remainder r (r, r+N, r+2N, ... mod
+ *      p_new_count) and a capture trigger on the old partition; commit;
+ *   2. copy the old partition's rows into them, writers going on; commit;
+ *   3. under an ACCESS EXCLUSIVE lock (short timeouts, retries): re-copy the
+ *      keys written since step 2, check the row counts, detach and drop the
+ *      old partition, attach the new ones; commit.
+ * Interrupted, it can be called again and carries on. It commits, so CALL it
+ * outside an explicit transaction block. (A procedure that commits cannot
+ * have a SET clause: search_path is pinned with set_config after each commit.)
+ */
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    v_rel := part._resolve_table(p_parent);
+    v_cfg := part._config_row(v_rel);
+    IF v_cfg.strategy <> 'hash' THEN
+        RAISE EXCEPTION 'table % is range-partitioned, not hash-partitioned', v_cfg.parent_table
+            USING ERRCODE = '42809', HINT = 'part.split_hash grows hash-partitioned tables only.';
+    END IF;
+    v_type := v_cfg.key_type::regtype;
+    SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
+      FROM part._partition_bounds(v_rel) b;
+    v_old := v_moduli[1];
+    IF p_new_count IS NULL OR p_new_count <= 0 THEN
+        RAISE EXCEPTION 'invalid partition count %', coalesce(p_new_count::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass the new number of partitions, a multiple of the current one.';
+    END IF;
+    IF cardinality(v_moduli) = 1 AND p_new_count = v_old THEN
+        UPDATE part.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
+         WHERE c.parent_table = v_cfg.parent_table AND c.partitions IS DISTINCT FROM p_new_count;
+        RETURN;   -- already there
+    END IF;
+    IF cardinality(v_moduli) > 2 OR (cardinality(v_moduli) = 2 AND v_moduli[2] <> p_new_count)
+       OR p_new_count <= v_old OR p_new_count % v_old <> 0 THEN
+        RAISE EXCEPTION 'cannot split % from % to % partitions', v_cfg.parent_table,
+                pg_catalog.array_to_string(v_moduli, ' and '), p_new_count
+            USING ERRCODE = '22023',
+                  HINT = CASE WHEN cardinality(v_moduli) = 2
+                              THEN pg_catalog.format('A split to %s is under way: call part.split_hash(%L, %s) to finish it.', v_moduli[2], p_parent, v_moduli[2])
+                              ELSE pg_catalog.format('The new count must be a multiple of %s greater than it, e.g. %s.', v_old, v_old * 2) END;
+    END IF;
+
+    SELECT n.nspname, coalesce(v_cfg.partition_prefix, c.relname) INTO v_schema, v_prefix
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = v_rel;
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+
+    FOR v_part IN
+        SELECT b.partition_oid::regclass AS rel, b.partition_name, b.remainder
+          FROM part._partition_bounds(v_rel) b WHERE b.modulus = v_old ORDER BY b.remainder
+    LOOP
+        v_targets := ARRAY(SELECT v_part.remainder + j * v_old FROM pg_catalog.generate_series(0, p_new_count / v_old - 1) j);
+
+        -- 1. new tables and the capture trigger (dropping leftovers of an interrupted run)
+        FOREACH v_rem IN ARRAY v_targets LOOP
+            v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
+            IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_tmp)) IS NOT NULL THEN
+                EXECUTE pg_catalog.format('DROP TABLE %I.%I', v_schema, v_tmp);
+            END IF;
+            EXECUTE pg_catalog.format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED)',
+                                      v_schema, v_tmp, v_rel);
+            EXECUTE pg_catalog.format('ALTER TABLE %I.%I ADD CONSTRAINT %I CHECK (pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I))',
+                                      v_schema, v_tmp, 'part_split_check', v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+            PERFORM part._copy_owner_and_grants(v_rel, pg_catalog.format('%I.%I', v_schema, v_tmp)::regclass);
+        END LOOP;
+        DELETE FROM part.split_log l WHERE l.partition_oid = v_part.rel;
+        PERFORM part._lock(v_part.rel, 'SHARE ROW EXCLUSIVE');
+        FOR v_tmp IN SELECT t.tgname FROM pg_catalog.pg_trigger t
+                      WHERE t.tgrelid = v_part.rel AND t.tgname IN ('part_split_capture', 'part_split_capture_truncate') LOOP
+            EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_tmp, v_part.rel);
+        END LOOP;
+        EXECUTE pg_catalog.format('CREATE TRIGGER part_split_capture AFTER INSERT OR UPDATE OR DELETE ON %s '
+                                  'FOR EACH ROW EXECUTE FUNCTION part._split_capture(%L)', v_part.rel, v_cfg.key_column);
+        EXECUTE pg_catalog.format('CREATE TRIGGER part_split_capture_truncate AFTER TRUNCATE ON %s '
+                                  'FOR EACH STATEMENT EXECUTE FUNCTION part._split_capture(%L)', v_part.rel, v_cfg.key_column);
+        COMMIT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+
+        -- 2. copy, writers going on
+        FOREACH v_rem IN ARRAY v_targets LOOP
+            v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
+            EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                                      v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+        END LOOP;
+        COMMIT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+
+        -- 3. the short locked step
+        -- the parent, and the old partition for writers that bypass the parent
+        PERFORM part._lock_all(ARRAY[v_rel, v_part.rel], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+        SELECT pg_catalog.bool_or(l.key_value IS NULL), pg_catalog.array_agg(DISTINCT l.key_value) FILTER (WHERE l.key_value IS NOT NULL)
+          INTO v_full, v_keys
+          FROM part.split_log l WHERE l.partition_oid = v_part.rel;
+        FOREACH v_rem IN ARRAY v_targets LOOP
+            v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
+            IF v_full THEN
+                EXECUTE pg_catalog.format('TRUNCATE %I.%I', v_schema, v_tmp);
+                EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                                          v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+            ELSIF v_keys IS NOT NULL THEN
+                EXECUTE pg_catalog.format('DELETE FROM %I.%I WHERE %I = ANY (%L::%s[])', v_schema, v_tmp, v_cfg.key_column, v_keys, v_type);
+                EXECUTE pg_catalog.format('INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE %I = ANY (%L::%s[]) AND pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
+                                          v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_cfg.key_column, v_keys, v_type,
+                                          v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
+            END IF;
+        END LOOP;
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_part.rel) INTO v_n_old;
+        EXECUTE (SELECT 'SELECT sum(n)::bigint FROM (' || pg_catalog.string_agg(pg_catalog.format('SELECT pg_catalog.count(*) AS n FROM %I.%I', v_schema,
+                            part._partition_name(v_prefix, 'split_' || r)), ' UNION ALL ') || ') s'
+                   FROM pg_catalog.unnest(v_targets) r)
+            INTO v_n_new;
+        IF v_n_old IS DISTINCT FROM v_n_new THEN
+            RAISE EXCEPTION 'split of % stopped: % rows in the old partition, % in the new ones', v_part.partition_name, v_n_old, v_n_new
+                USING ERRCODE = 'XX000', HINT = 'Nothing was changed in this step; call part.split_hash again.';
+        END IF;
+        EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', v_rel, v_part.rel);
+        EXECUTE pg_catalog.format('DROP TABLE %s', v_part.rel);
+        DELETE FROM part.split_log l WHERE l.partition_oid = v_part.rel;
+        FOREACH v_rem IN ARRAY v_targets LOOP
+            v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
+            EXECUTE pg_catalog.format('ALTER TABLE %I.%I RENAME TO %I', v_schema, v_tmp, part._partition_name(v_prefix, v_rem::text));
+            EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES WITH (MODULUS %s, REMAINDER %s)',
+                                      v_rel, v_schema, part._partition_name(v_prefix, v_rem::text), p_new_count, v_rem);
+            EXECUTE pg_catalog.format('ALTER TABLE %I.%I DROP CONSTRAINT part_split_check', v_schema, part._partition_name(v_prefix, v_rem::text));
+            PERFORM part._sync_partition(pg_catalog.format('%I.%I', v_schema, part._partition_name(v_prefix, v_rem::text))::regclass);
+        END LOOP;
+        PERFORM part._notice(pg_catalog.format('split %s into %s partitions (%s rows)', v_part.partition_name, cardinality(v_targets), v_n_old));
+        COMMIT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    END LOOP;
+    UPDATE part.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
+     WHERE c.parent_table = v_cfg.parent_table;
+    COMMIT;
+END
+$$;
+
+-- views
+
+-- views/migrations.sql
+-- part.migrations: every migration with its backfill progress (rows/s, ETA) and parity.
+CREATE VIEW part.migrations AS
+SELECT m.table_name,
+       m.phase,
+       m.strategy,
+       m.key_column,
+       m.legacy_table,
+       m.partitioned_table,
+       m.backfill_rows,
+       m.backfill_total,
+       CASE WHEN m.backfill_finished_at IS NOT NULL THEN 100.0
+            WHEN m.backfill_total > 0 THEN pg_catalog.round(least(100.0, 100.0 * m.backfill_rows / m.backfill_total), 1)
+       END AS backfill_percent,
+       s.rows_per_second AS backfill_rows_per_second,
+       CASE WHEN m.backfill_finished_at IS NULL AND s.rows_per_second > 0 AND m.backfill_total IS NOT NULL
+            THEN pg_catalog.make_interval(secs => greatest(m.backfill_total - m.backfill_rows, 0) / s.rows_per_second)
+       END AS backfill_eta,
+       m.backfill_batches,
+       m.backfill_last_key,
+       m.backfill_started_at,
+       m.backfill_finished_at,
+       m.parity_clean,
+       m.parity_ranges,
+       m.parity_differ,
+       m.parity_checked_at,
+       m.parity_full_at,
+       m.started_at,
+       m.backfilled_at,
+       m.partitioned_at,
+       m.rolled_back_at,
+       m.finalized_at
+  FROM part.migration m
+ CROSS JOIN LATERAL (
+       SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM
+                  coalesce(m.backfill_finished_at, pg_catalog.now()) - m.backfill_started_at), 0))::bigint AS rows_per_second) s
+ ORDER BY m.table_name;
+COMMENT ON VIEW part.migrations IS
+    'part: migrations with backfill progress (percent, rows/s, ETA) and parity state';
+
+-- views/parity.sql
+-- part.parity: one row per migration: the last parity check, summed over its ranges.
+CREATE VIEW part.parity AS
+SELECT m.table_name,
+       m.phase,
+       coalesce(r.legacy_rows, 0) AS legacy_rows,
+       coalesce(r.partitioned_rows, 0) AS partitioned_rows,
+       coalesce(r.ranges, 0) AS ranges,
+       coalesce(r.ranges_differ, 0) AS ranges_differ,
+       coalesce(k.groups_marked, 0) AS groups_marked,
+       m.parity_clean AS clean,
+       m.parity_checked_at AS checked_at,
+       m.parity_full_at AS full_check_at
+  FROM part.migration m
+  LEFT JOIN LATERAL (
+       SELECT pg_catalog.sum(pr.legacy_rows)::bigint AS legacy_rows, pg_catalog.sum(pr.partitioned_rows)::bigint AS partitioned_rows,
+              pg_catalog.count(*)::integer AS ranges, (pg_catalog.count(*) FILTER (WHERE pr.status <> 'ok'))::integer AS ranges_differ
+         FROM part.parity_range pr WHERE pr.table_name = m.table_name) r ON true
+  LEFT JOIN LATERAL (
+       SELECT pg_catalog.count(DISTINCT pm.grp)::integer AS groups_marked
+         FROM part.parity_mark pm WHERE pm.table_name = m.table_name) k ON true
+ WHERE m.phase <> 'finalized'
+ ORDER BY m.table_name;
+COMMENT ON VIEW part.parity IS
+    'part: parity of each migration as of its last check (groups_marked: written since, not yet re-checked)';
+
+-- views/partitions.sql
+-- part.partitions: every partition of every managed table, with its bounds and size.
+CREATE VIEW part.partitions AS
+SELECT c.parent_table,
+       b.partition_name,
+       c.strategy,
+       CASE WHEN b.modulus IS NOT NULL THEN pg_catalog.format('modulus %s, remainder %s', b.modulus, b.remainder)
+            ELSE part._normalize_bound(b.bound_from, c.key_type::regtype) END AS bound_from,
+       part._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to,
+       b.is_default,
+       greatest(r.reltuples, 0)::bigint AS estimated_rows,
+       pg_catalog.pg_total_relation_size(b.partition_oid) AS total_bytes
+  FROM part.config c
+ CROSS JOIN LATERAL part._partition_bounds(pg_catalog.to_regclass(c.parent_table)) b
+  JOIN pg_catalog.pg_class r ON r.oid = b.partition_oid
+ ORDER BY c.parent_table, b.is_default, part._bound_ordinal(b.bound_from, c.key_type::regtype), b.remainder;
+COMMENT ON VIEW part.partitions IS
+    'part: partitions of the managed tables (bounds as literals of the key type; hash: modulus and remainder)';
+
+-- data
+
+-- data/settings.sql
+-- Default settings. `version` is the installed version.
+INSERT INTO part.settings (key, value, description) VALUES
+    ('version', '0.1.0', 'installed version of part'),
+    ('enable_partition_maintenance', 'true', 'false: maintenance runs are logged no-ops'),
+    ('log_partition_routing', 'false', 'true: NOTICEs for sync and maintenance decisions')
+ON CONFLICT (key) DO NOTHING;
+
+-- data/settings_restore_trigger.sql
+-- Restoring a dump replaces default settings instead of failing (see part._settings_restore).
+CREATE TRIGGER settings_restore BEFORE INSERT ON part.settings
+    FOR EACH ROW EXECUTE FUNCTION part._settings_restore();

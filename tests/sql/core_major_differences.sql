@@ -22,7 +22,7 @@ SELECT ok((SELECT bool_and(CASE WHEN current_setting('server_version_num')::int 
 CREATE TABLE public.bookings_old PARTITION OF public.bookings FOR VALUES FROM ('2001-01-01') TO ('2001-02-01');
 SELECT is(pg_temp.error_of('ALTER TABLE public.bookings DETACH PARTITION public.bookings_old CONCURRENTLY'),
           '25001 without hint', 'DETACH ... CONCURRENTLY is refused inside a transaction block');
-SELECT is((SELECT array_agg(d) FROM part.drop_old() d), ARRAY['public.bookings_old'], 'drop_old detaches it (plain DETACH)');
+SELECT is((SELECT array_agg(d.partition_name) FROM part.drop_old() d), ARRAY['public.bookings_old'], 'drop_old detaches it (plain DETACH)');
 SELECT is((SELECT count(*)::int FROM pg_inherits WHERE inhrelid = 'public.bookings_old'::regclass), 0,
           'and it is no partition any more');
 SELECT * FROM finish();

@@ -112,8 +112,8 @@ BEGIN
         IF pg_catalog.current_setting('server_version_num')::integer < 150000 THEN
             SELECT pg_catalog.string_agg(pg_catalog.quote_ident(t.tgname), ', ' ORDER BY t.tgname) INTO v_refs
               FROM pg_catalog.pg_trigger t
-             WHERE t.tgrelid = v_default AND NOT t.tgisinternal AND t.tgparentid <> 0 AND t.tgenabled <> 'D'
-               AND (t.tgtype::integer & 1) = 1;   -- row-level
+             WHERE t.tgrelid = v_default AND t.tgparentid <> 0 AND t.tgconstraint = 0 AND t.tgenabled <> 'D'
+               AND (t.tgtype::integer & 1) = 1;   -- row-level, cloned (14 marks those internal), not a foreign key's
             IF v_refs IS NOT NULL THEN
                 EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
                                           v_default, v_cfg.key_column, p_from, p_to, v_type) INTO v_empty;

@@ -155,7 +155,7 @@ Demo cluster running (data: $(scripts/pgcluster.sh dir "$datadir"), port $port).
     $pgi verify --db event_store --config $cfg
     $pgi migrate public.revenues --db finance --config $cfg --to rollback
     $pgi migrate public.revenues --db finance --config $cfg --to finalized
-    $(q "$repo/scripts/pgcluster.sh") stop $(q "$datadir")
-    make -C $(q "$repo") clean
+    PG_BIN=$(q "$PG_BIN") $(q "$repo/scripts/pgcluster.sh") stop $(q "$datadir")
+    make -C $(q "$repo") clean PG_BIN=$(q "$PG_BIN")
 (the last two stop the cluster and remove it)
 MSG

@@ -79,7 +79,8 @@ def test_demo_from_a_private_directory_as_root(tmp_path):
         block = out[out.index("These commands work as printed"):].splitlines()[1:]
         commands = [l.strip() for l in block if l.startswith("    ")]
         assert any(" status --db hospitality " in c for c in commands), out[-2000:]
-        assert commands[-2].startswith(str(pgcluster)) and commands[-1].startswith("make -C")
+        assert commands[-2].startswith("PG_BIN=") and f"{pgcluster} stop " in commands[-2], commands[-2]
+        assert commands[-1].startswith("make -C")
         for line in commands:
             r = _fresh_shell(line)
             assert r.returncode == 0, f"{line}\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"

@@ -144,7 +144,7 @@ def test_plain_upgrade_runs_the_update_chain(fresh_db, dsn_factory, connect, tmp
     assert [s[:2] for s in render.update_chain("0.0.9")] == [("0.0.9", "0.1.0"), ("0.1.0", VERSION)]
     with connect(fresh_db) as conn:
         conn.execute("UPDATE part.settings SET value = '0.0.9' WHERE key = 'version'")
-    assert run("plan", dsn_factory(fresh_db)).stdout.splitlines()[0] == f"{fresh_db}: upgrade part 0.0.9 -> {VERSION} (plain mode)"
+    assert run("plan", dsn_factory(fresh_db)).output.splitlines()[0] == f"{fresh_db}: upgrade part 0.0.9 -> {VERSION} (plain mode)"
     result = run("apply", dsn_factory(fresh_db))
     assert result.exit_code == 0, result.output
     assert f"upgraded part 0.0.9 -> {VERSION} (plain mode)" in result.output

@@ -4,7 +4,7 @@ SET LOCAL check_function_bodies = off;
 
 -- part's tables: changes since 0.1.0
 -- part.migration: when the last backfill batch committed (a stale ETA is not shown)
-ALTER TABLE part.migration ADD COLUMN backfill_batch_at timestamptz;
+ALTER TABLE part.migration ADD COLUMN IF NOT EXISTS backfill_batch_at timestamptz;
 
 -- 1. grants added by an administrator on part's routines and views, to carry over
 SELECT pg_catalog.set_config('part.update_grants', COALESCE(pg_catalog.json_agg(g)::text, '[]'), false)

@@ -73,7 +73,7 @@ def _setup(dsn_for, rows: int) -> str:
 
 def _sync_triggers(conn, enabled: bool) -> None:
     """The sync as migrate_start leaves it (enabled), or none at all (the copy's guard off too)."""
-    verb = "ENABLE" if enabled else "DISABLE"
+    verb = "ENABLE ALWAYS" if enabled else "DISABLE"
     conn.execute(f"ALTER TABLE public.revenues {verb} TRIGGER part_sync_insert")
     conn.execute(f"ALTER TABLE public.revenues_partitioned {verb} TRIGGER part_sync_guard")
 
@@ -81,7 +81,9 @@ def _sync_triggers(conn, enabled: bool) -> None:
 def _empty_both(conn) -> None:
     with conn.transaction():
         conn.execute("SET LOCAL part.syncing = 'on'")
-        conn.execute("TRUNCATE public.revenues, public.revenues_partitioned")
+        # one at a time: the legacy table's TRUNCATE is mirrored into the copy by the sync
+        conn.execute("TRUNCATE public.revenues")
+        conn.execute("TRUNCATE public.revenues_partitioned")
         conn.execute("DELETE FROM part.parity_mark")
     conn.execute("VACUUM ANALYZE public.revenues, public.revenues_partitioned")
 

@@ -15,6 +15,8 @@ DECLARE
     v_moved    bigint := 0;
     v_empty    boolean;
     v_refs     text;
+    v_cloned   text;
+    v_waiting  boolean := false;
     v_trg      text[];
     v_trg_mode text[];
     v_lo       numeric := {{ schema }}._bound_ordinal(p_from, v_type);
@@ -91,39 +93,34 @@ BEGIN
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
         -- The rows move between partitions of one table; they are not deleted. A foreign key pointing
         -- at the table would see deletes (ON DELETE CASCADE would delete the rows referencing them,
-        -- NO ACTION would refuse): PostgreSQL offers no way to move them without that, so refuse.
+        -- NO ACTION would refuse); PostgreSQL 14 fires a partition's triggers cloned from the parent
+        -- even when they are disabled on the partition. PostgreSQL offers no way to move rows past
+        -- either without that: when rows of this range wait in the default, refuse.
         SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
           INTO v_refs
           FROM pg_catalog.pg_constraint c
          WHERE c.contype = 'f' AND c.confrelid IN (p_parent, v_default);
-        IF v_refs IS NOT NULL THEN
-            EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
-                                      v_default, v_cfg.key_column, p_from, p_to, v_type) INTO v_empty;
-            IF v_empty THEN
-                RAISE EXCEPTION 'rows of % [%, %) stay in %: % is referenced by foreign keys (%), and moving a row to another partition would fire their ON DELETE actions',
-                                v_cfg.parent_table, p_from, p_to, v_default, v_cfg.parent_table, v_refs
-                    USING ERRCODE = '55000',
-                          HINT = pg_catalog.format('Move them yourself (create the partition for [%s, %s) after moving its rows out of %s with the referencing rows in mind), or drop those foreign keys; part.verify() reports the rows waiting.',
-                                                   p_from, p_to, v_default);
-            END IF;
-        END IF;
-        -- PostgreSQL 14 fires a partition's triggers cloned from the parent even when they are
-        -- disabled on the partition: there the move would fire them as a delete and an insert.
         IF pg_catalog.current_setting('server_version_num')::integer < 150000 THEN
-            SELECT pg_catalog.string_agg(pg_catalog.quote_ident(t.tgname), ', ' ORDER BY t.tgname) INTO v_refs
+            SELECT pg_catalog.string_agg(pg_catalog.quote_ident(t.tgname), ', ' ORDER BY t.tgname) INTO v_cloned
               FROM pg_catalog.pg_trigger t
              WHERE t.tgrelid = v_default AND t.tgparentid <> 0 AND t.tgconstraint = 0 AND t.tgenabled <> 'D'
                AND (t.tgtype::integer & 1) = 1;   -- row-level, cloned (14 marks those internal), not a foreign key's
-            IF v_refs IS NOT NULL THEN
-                EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
-                                          v_default, v_cfg.key_column, p_from, p_to, v_type) INTO v_empty;
-                IF v_empty THEN
-                    RAISE EXCEPTION 'rows of % [%, %) stay in %: PostgreSQL 14 would fire its row triggers % (from %) for the move, as a delete and an insert',
-                                    v_cfg.parent_table, p_from, p_to, v_default, v_refs, v_cfg.parent_table
-                        USING ERRCODE = '55000',
-                              HINT = 'Move them yourself with those triggers in mind, or drop the triggers for the move; PostgreSQL 15 and later move them without firing them.';
-                END IF;
-            END IF;
+        END IF;
+        IF v_refs IS NOT NULL OR v_cloned IS NOT NULL THEN
+            EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
+                                      v_default, v_cfg.key_column, p_from, p_to, v_type) INTO v_waiting;
+        END IF;
+        IF v_waiting AND v_refs IS NOT NULL THEN
+            RAISE EXCEPTION 'rows of % [%, %) stay in %: % is referenced by foreign keys (%), and moving a row to another partition would fire their ON DELETE actions',
+                            v_cfg.parent_table, p_from, p_to, v_default, v_cfg.parent_table, v_refs
+                USING ERRCODE = '55000',
+                      HINT = pg_catalog.format('Move them yourself (create the partition for [%s, %s) after moving its rows out of %s with the referencing rows in mind), or drop those foreign keys; part.verify() reports the rows waiting.',
+                                               p_from, p_to, v_default);
+        ELSIF v_waiting THEN
+            RAISE EXCEPTION 'rows of % [%, %) stay in %: PostgreSQL 14 would fire its row triggers % (from %) for the move, as a delete and an insert',
+                            v_cfg.parent_table, p_from, p_to, v_default, v_cloned, v_cfg.parent_table
+                USING ERRCODE = '55000',
+                      HINT = 'Move them yourself with those triggers in mind, or drop the triggers for the move; PostgreSQL 15 and later move them without firing them.';
         END IF;
         -- No trigger of the default fires for the move (a user's audit trigger would log a delete of
         -- a row that still exists; a migration's sync would mirror it as a delete): its triggers are

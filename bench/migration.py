@@ -81,9 +81,8 @@ def _sync_triggers(conn, enabled: bool) -> None:
 def _empty_both(conn) -> None:
     with conn.transaction():
         conn.execute("SET LOCAL part.syncing = 'on'")
-        # one at a time: the legacy table's TRUNCATE is mirrored into the copy by the sync
+        # the legacy table's TRUNCATE is mirrored into the copy by the sync (its own trigger)
         conn.execute("TRUNCATE public.revenues")
-        conn.execute("TRUNCATE public.revenues_partitioned")
         conn.execute("DELETE FROM part.parity_mark")
     conn.execute("VACUUM ANALYZE public.revenues, public.revenues_partitioned")
 

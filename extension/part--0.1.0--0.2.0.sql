@@ -1311,22 +1311,43 @@ CREATE FUNCTION part._ensure_range_partitions(p_parent regclass, p_low text, p_h
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_cfg   part.config := part._config_row(p_parent);
-    v_type  regtype := v_cfg.key_type::regtype;
-    v_from  text;
-    v_to    text;
-    v_stop  numeric;
-    v_made  text;
-    v_count integer := 0;
+    v_cfg    part.config := part._config_row(p_parent);
+    v_type   regtype := v_cfg.key_type::regtype;
+    v_schema text;
+    v_prefix text;
+    v_from   text;
+    v_to     text;
+    v_lo     numeric;
+    v_hi     numeric;
+    v_stop   numeric;
+    v_froms  numeric[];
+    v_tos    numeric[];
+    v_name   text;
+    v_new    regclass;
+    v_count  integer := 0;
+    v_made   integer := 0;
 BEGIN
 /*
  * Make sure aligned partitions exist for every interval from the one holding
  * p_low to the one holding p_high; returns the names of those it created.
+ *
+ * For part.migrate_start's copy only: p_parent is a table this transaction
+ * created, which no other session can see, so no writer waits and no row
+ * waits in its default partition: each partition is a plain CREATE TABLE ...
+ * PARTITION OF, and the existing bounds are read once (not once per
+ * interval: 1,000 daily intervals took minutes that way).
  */
     IF v_cfg.strategy <> 'range' THEN
         RAISE EXCEPTION 'table % is hash-partitioned', v_cfg.parent_table
             USING ERRCODE = '42809', HINT = 'Range partitions apply to range-partitioned tables only.';
     END IF;
+    SELECT n.nspname, coalesce(v_cfg.partition_prefix, c.relname) INTO v_schema, v_prefix
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = p_parent;
+    SELECT coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_from, v_type)), '{}'),
+           coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_to, v_type)), '{}')
+      INTO v_froms, v_tos
+      FROM part._partition_bounds(p_parent) b WHERE NOT b.is_default;
     v_from := part._range_floor(p_low, v_type, v_cfg."interval");
     v_stop := part._bound_ordinal(p_high, v_type);
     WHILE part._bound_ordinal(v_from, v_type) <= v_stop LOOP
@@ -1338,12 +1359,27 @@ BEGIN
                       HINT = 'Use a larger interval, or check the key values (a stray far-future or far-past value?).';
         END IF;
         v_to := part._range_next(v_from, v_type, v_cfg."interval");
-        v_made := part._create_range_partition(p_parent, v_from, v_to);
-        IF v_made IS NOT NULL THEN
-            RETURN NEXT v_made;
+        v_lo := part._bound_ordinal(v_from, v_type);
+        v_hi := part._bound_ordinal(v_to, v_type);
+        IF NOT EXISTS (SELECT 1 FROM unnest(v_froms, v_tos) AS x(f, t) WHERE x.f < v_hi AND x.t > v_lo) THEN
+            v_name := part._partition_name(v_prefix, part._range_suffix(v_from, v_type, v_cfg."interval"));
+            IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
+                RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+                    USING ERRCODE = '42P07',
+                          HINT = 'Rename or drop that relation (or give the migration another partition name prefix), then start again.';
+            END IF;
+            EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
+                                      v_schema, v_name, p_parent, v_from, v_to);
+            v_new := pg_catalog.format('%I.%I', v_schema, v_name)::regclass;
+            PERFORM part._copy_owner_and_grants(p_parent, v_new);
+            v_made := v_made + 1;
+            RETURN NEXT part._qualified(v_new);
         END IF;
         v_from := v_to;
     END LOOP;
+    IF v_made > 0 THEN
+        PERFORM part._notice(pg_catalog.format('created %s partitions of %s for the rows from %s to %s', v_made, p_parent, p_low, p_high));
+    END IF;
 END
 $$;
 
@@ -3415,7 +3451,8 @@ END
 $$;
 
 -- functions/_sync_install.sql
-CREATE FUNCTION part._sync_install(p_table_name text, p_triggers boolean DEFAULT true, p_functions text[] DEFAULT NULL)
+CREATE FUNCTION part._sync_install(p_table_name text, p_triggers boolean DEFAULT true, p_functions text[] DEFAULT NULL,
+                                           p_side text DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -3443,6 +3480,10 @@ BEGIN
  * direction turned over; the triggers stay (they name the functions by oid).
  * p_functions: the CREATE statements of both functions, prepared by
  * part._sync_functions_after_swap before the locks.
+ * p_side: NULL does everything; 'partitioned' only the functions and the
+ * partitioned table's side (migrate_start does that before it locks the
+ * live table: the copy no one else sees may have a thousand partitions);
+ * 'legacy' then only the legacy table's triggers and the recorded columns.
  */
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
@@ -3452,7 +3493,13 @@ BEGIN
                         p_table_name, v_m.legacy_table, v_m.partitioned_table
             USING ERRCODE = '42P01', HINT = 'Restore the missing table, or remove the migration row from part.migration.';
     END IF;
-    IF p_functions IS NULL THEN
+    IF p_side IS NOT NULL AND p_side NOT IN ('partitioned', 'legacy') THEN
+        RAISE EXCEPTION 'unknown side %', p_side
+            USING ERRCODE = '22023', HINT = 'An internal caller of part._sync_install passed a wrong argument: report it as a bug.';
+    END IF;
+    IF p_side = 'legacy' THEN
+        NULL;   -- the functions were made with the partitioned side
+    ELSIF p_functions IS NULL THEN
         PERFORM part._sync_function_create(v_m, 'partitioned');
         PERFORM part._sync_function_create(v_m, 'legacy');
     ELSE
@@ -3465,8 +3512,10 @@ BEGIN
             pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_part, v_legacy));
     END IF;
 
-    IF p_triggers THEN
+    IF p_triggers AND p_side IS DISTINCT FROM 'partitioned' THEN
         PERFORM part._sync_triggers(v_legacy, v_to_part, 'table', true, false, true);
+    END IF;
+    IF p_triggers AND p_side IS DISTINCT FROM 'legacy' THEN
         PERFORM part._sync_triggers(v_part, v_to_leg, 'table', true, true, true);
     END IF;
     -- the table the application writes mirrors its writes; the other one refuses direct writes
@@ -3476,18 +3525,26 @@ BEGIN
         SELECT CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END AS writer,
                CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END AS mirror
     LOOP
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE ALWAYS TRIGGER part_sync_insert, '
-                                  'ENABLE ALWAYS TRIGGER part_sync_update, ENABLE ALWAYS TRIGGER part_sync_delete, '
-                                  'ENABLE ALWAYS TRIGGER part_sync_truncate', v_p.writer);
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s ENABLE ALWAYS TRIGGER part_sync_guard', v_p.mirror);
-        -- the mirror: its guard refuses writes and TRUNCATE; its own sync does not fire (a TRUNCATE
-        -- the sync makes there must not be mirrored back)
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
-                                  'DISABLE TRIGGER part_sync_delete, DISABLE TRIGGER part_sync_truncate', v_p.mirror);
+        IF p_side IS NULL OR (v_p.writer = v_part) = (p_side = 'partitioned') THEN
+            EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE ALWAYS TRIGGER part_sync_insert, '
+                                      'ENABLE ALWAYS TRIGGER part_sync_update, ENABLE ALWAYS TRIGGER part_sync_delete, '
+                                      'ENABLE ALWAYS TRIGGER part_sync_truncate', v_p.writer);
+        END IF;
+        IF p_side IS NULL OR (v_p.mirror = v_part) = (p_side = 'partitioned') THEN
+            EXECUTE pg_catalog.format('ALTER TABLE %1$s ENABLE ALWAYS TRIGGER part_sync_guard', v_p.mirror);
+            -- the mirror: its guard refuses writes and TRUNCATE; its own sync does not fire (a TRUNCATE
+            -- the sync makes there must not be mirrored back)
+            EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
+                                      'DISABLE TRIGGER part_sync_delete, DISABLE TRIGGER part_sync_truncate', v_p.mirror);
+        END IF;
     END LOOP;
-    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part AND p_triggers LOOP
+    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i
+                WHERE i.inhparent = v_part AND p_triggers AND p_side IS DISTINCT FROM 'legacy' LOOP
         PERFORM part._sync_triggers(v_p.rel, v_to_leg, 'partition', false, true);
     END LOOP;
+    IF p_side = 'partitioned' THEN
+        RETURN;   -- the columns are recorded with the legacy side, under the lock
+    END IF;
     UPDATE part.migration m SET sync_columns = part._sync_columns(v_legacy, v_part)
      WHERE m.table_name = p_table_name;
 END
@@ -5076,10 +5133,14 @@ BEGIN
                                         legacy_key, partitioned_key, phase)
     VALUES (v_name, v_name, part._qualified(v_copy), v_strategy, p_key, v_type::text,
             v_legacy_key, v_new_key, 'dual_write');
+    -- the sync functions and the copy's triggers (one set per partition) before the lock: no one
+    -- else sees the copy yet
+    PERFORM part._sync_install(v_name, p_side => 'partitioned');
     -- Only now the live table is locked (SHARE ROW EXCLUSIVE: writers wait, readers go on), for
-    -- the one step that must not miss a write: the sync triggers. Everything above (the copy, its
-    -- partitions, however many) was built without holding writers. A column changed meanwhile
-    -- would not be mirrored: refuse, and everything made is rolled back.
+    -- the one step that must not miss a write: the legacy table's sync triggers. Everything above
+    -- (the copy, its partitions, however many, and their triggers) was built without holding
+    -- writers. A column changed meanwhile would not be mirrored: refuse, and everything made is
+    -- rolled back.
     PERFORM part._lock(v_rel, 'SHARE ROW EXCLUSIVE');
     IF part._sync_columns(v_rel, v_copy) IS DISTINCT FROM part._sync_columns(v_rel, v_rel)
        OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
@@ -5090,7 +5151,7 @@ BEGIN
         RAISE EXCEPTION 'the columns of % changed while part.migrate_start built its copy', v_name
             USING ERRCODE = '55000', HINT = 'Nothing was kept: call part.migrate_start again.';
     END IF;
-    PERFORM part._sync_install(v_name);
+    PERFORM part._sync_install(v_name, p_side => 'legacy');
     PERFORM part._notice(pg_catalog.format('migration of %s started: writes are mirrored into %s', v_name, v_copy));
     RETURN part._qualified(v_copy);
 END

@@ -1,4 +1,5 @@
-CREATE FUNCTION {{ schema }}._sync_install(p_table_name text, p_triggers boolean DEFAULT true, p_functions text[] DEFAULT NULL)
+CREATE FUNCTION {{ schema }}._sync_install(p_table_name text, p_triggers boolean DEFAULT true, p_functions text[] DEFAULT NULL,
+                                           p_side text DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -26,6 +27,10 @@ BEGIN
  * direction turned over; the triggers stay (they name the functions by oid).
  * p_functions: the CREATE statements of both functions, prepared by
  * part._sync_functions_after_swap before the locks.
+ * p_side: NULL does everything; 'partitioned' only the functions and the
+ * partitioned table's side (migrate_start does that before it locks the
+ * live table: the copy no one else sees may have a thousand partitions);
+ * 'legacy' then only the legacy table's triggers and the recorded columns.
  */
     SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = p_table_name;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
@@ -35,7 +40,13 @@ BEGIN
                         p_table_name, v_m.legacy_table, v_m.partitioned_table
             USING ERRCODE = '42P01', HINT = 'Restore the missing table, or remove the migration row from part.migration.';
     END IF;
-    IF p_functions IS NULL THEN
+    IF p_side IS NOT NULL AND p_side NOT IN ('partitioned', 'legacy') THEN
+        RAISE EXCEPTION 'unknown side %', p_side
+            USING ERRCODE = '22023', HINT = 'An internal caller of part._sync_install passed a wrong argument: report it as a bug.';
+    END IF;
+    IF p_side = 'legacy' THEN
+        NULL;   -- the functions were made with the partitioned side
+    ELSIF p_functions IS NULL THEN
         PERFORM {{ schema }}._sync_function_create(v_m, 'partitioned');
         PERFORM {{ schema }}._sync_function_create(v_m, 'legacy');
     ELSE
@@ -48,8 +59,10 @@ BEGIN
             pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_part, v_legacy));
     END IF;
 
-    IF p_triggers THEN
+    IF p_triggers AND p_side IS DISTINCT FROM 'partitioned' THEN
         PERFORM {{ schema }}._sync_triggers(v_legacy, v_to_part, 'table', true, false, true);
+    END IF;
+    IF p_triggers AND p_side IS DISTINCT FROM 'legacy' THEN
         PERFORM {{ schema }}._sync_triggers(v_part, v_to_leg, 'table', true, true, true);
     END IF;
     -- the table the application writes mirrors its writes; the other one refuses direct writes
@@ -59,18 +72,26 @@ BEGIN
         SELECT CASE WHEN v_m.phase = 'partitioned' THEN v_part ELSE v_legacy END AS writer,
                CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END AS mirror
     LOOP
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE ALWAYS TRIGGER part_sync_insert, '
-                                  'ENABLE ALWAYS TRIGGER part_sync_update, ENABLE ALWAYS TRIGGER part_sync_delete, '
-                                  'ENABLE ALWAYS TRIGGER part_sync_truncate', v_p.writer);
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s ENABLE ALWAYS TRIGGER part_sync_guard', v_p.mirror);
-        -- the mirror: its guard refuses writes and TRUNCATE; its own sync does not fire (a TRUNCATE
-        -- the sync makes there must not be mirrored back)
-        EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
-                                  'DISABLE TRIGGER part_sync_delete, DISABLE TRIGGER part_sync_truncate', v_p.mirror);
+        IF p_side IS NULL OR (v_p.writer = v_part) = (p_side = 'partitioned') THEN
+            EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE ALWAYS TRIGGER part_sync_insert, '
+                                      'ENABLE ALWAYS TRIGGER part_sync_update, ENABLE ALWAYS TRIGGER part_sync_delete, '
+                                      'ENABLE ALWAYS TRIGGER part_sync_truncate', v_p.writer);
+        END IF;
+        IF p_side IS NULL OR (v_p.mirror = v_part) = (p_side = 'partitioned') THEN
+            EXECUTE pg_catalog.format('ALTER TABLE %1$s ENABLE ALWAYS TRIGGER part_sync_guard', v_p.mirror);
+            -- the mirror: its guard refuses writes and TRUNCATE; its own sync does not fire (a TRUNCATE
+            -- the sync makes there must not be mirrored back)
+            EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
+                                      'DISABLE TRIGGER part_sync_delete, DISABLE TRIGGER part_sync_truncate', v_p.mirror);
+        END IF;
     END LOOP;
-    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_part AND p_triggers LOOP
+    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i
+                WHERE i.inhparent = v_part AND p_triggers AND p_side IS DISTINCT FROM 'legacy' LOOP
         PERFORM {{ schema }}._sync_triggers(v_p.rel, v_to_leg, 'partition', false, true);
     END LOOP;
+    IF p_side = 'partitioned' THEN
+        RETURN;   -- the columns are recorded with the legacy side, under the lock
+    END IF;
     UPDATE {{ schema }}.migration m SET sync_columns = {{ schema }}._sync_columns(v_legacy, v_part)
      WHERE m.table_name = p_table_name;
 END

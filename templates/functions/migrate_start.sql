@@ -277,10 +277,14 @@ BEGIN
                                         legacy_key, partitioned_key, phase)
     VALUES (v_name, v_name, {{ schema }}._qualified(v_copy), v_strategy, p_key, v_type::text,
             v_legacy_key, v_new_key, 'dual_write');
+    -- the sync functions and the copy's triggers (one set per partition) before the lock: no one
+    -- else sees the copy yet
+    PERFORM {{ schema }}._sync_install(v_name, p_side => 'partitioned');
     -- Only now the live table is locked (SHARE ROW EXCLUSIVE: writers wait, readers go on), for
-    -- the one step that must not miss a write: the sync triggers. Everything above (the copy, its
-    -- partitions, however many) was built without holding writers. A column changed meanwhile
-    -- would not be mirrored: refuse, and everything made is rolled back.
+    -- the one step that must not miss a write: the legacy table's sync triggers. Everything above
+    -- (the copy, its partitions, however many, and their triggers) was built without holding
+    -- writers. A column changed meanwhile would not be mirrored: refuse, and everything made is
+    -- rolled back.
     PERFORM {{ schema }}._lock(v_rel, 'SHARE ROW EXCLUSIVE');
     IF {{ schema }}._sync_columns(v_rel, v_copy) IS DISTINCT FROM {{ schema }}._sync_columns(v_rel, v_rel)
        OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
@@ -291,7 +295,7 @@ BEGIN
         RAISE EXCEPTION 'the columns of % changed while part.migrate_start built its copy', v_name
             USING ERRCODE = '55000', HINT = 'Nothing was kept: call part.migrate_start again.';
     END IF;
-    PERFORM {{ schema }}._sync_install(v_name);
+    PERFORM {{ schema }}._sync_install(v_name, p_side => 'legacy');
     PERFORM {{ schema }}._notice(pg_catalog.format('migration of %s started: writes are mirrored into %s', v_name, v_copy));
     RETURN {{ schema }}._qualified(v_copy);
 END

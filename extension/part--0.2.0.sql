@@ -4467,6 +4467,8 @@ BEGIN
          ORDER BY pr.range_order;
 END
 $$;
+COMMENT ON FUNCTION part.check_parity IS
+    'part: compare a migration''s legacy table and partitioned copy by content, one row per partition range (rows and a hash of every row on each side, in one snapshot; status ok | differs). Re-hashes only the ranges the sync marked since the last check unless p_full. Clean parity after the backfill makes the migration backfilled.';
 
 -- functions/create_ahead.sql
 CREATE FUNCTION part.create_ahead(p_count integer DEFAULT NULL, p_parent text DEFAULT NULL)
@@ -4578,6 +4580,8 @@ BEGIN
     END LOOP;
 END
 $$;
+COMMENT ON FUNCTION part.create_ahead IS
+    'part: make sure every managed range table (or p_parent) has partitions for the current interval and p_count more (default: its premake), moving rows waiting in the default partition into them; returns the partitions it created (none on a second call).';
 
 -- functions/create_partitioned.sql
 CREATE FUNCTION part.create_partitioned(
@@ -4725,6 +4729,8 @@ BEGIN
     RETURN QUERY SELECT * FROM part.create_ahead(p_premake, v_name);
 END
 $$;
+COMMENT ON FUNCTION part.create_partitioned IS
+    'part: manage a table that exists as PARTITION BY RANGE or HASH on p_key (strategy range: p_interval, e.g. ''1 month'' or an integer width; hash: p_partitions), creating its first partitions (premake intervals ahead, a default partition for range unless p_default_partition => false) and registering it in part.config.';
 
 -- functions/drop_old.sql
 CREATE FUNCTION part.drop_old(p_retention text DEFAULT NULL, p_parent text DEFAULT NULL,
@@ -4968,6 +4974,8 @@ BEGIN
     END IF;
 END
 $$;
+COMMENT ON FUNCTION part.drop_old IS
+    'part: retire range partitions wholly older than the retention (p_retention for the table p_parent, else each table''s own), by its retention mode (drop, detach, archive into part_archive); p_dry_run lists what it would do. One row per partition.';
 
 -- functions/finalize.sql
 CREATE FUNCTION part.finalize(p_table text, p_keep_legacy text DEFAULT 'archive', p_force boolean DEFAULT false)
@@ -5079,6 +5087,8 @@ BEGIN
     RETURN v_where;
 END
 $$;
+COMMENT ON FUNCTION part.finalize IS
+    'part: end a switched migration: remove the sync, then archive (default), keep (as <table>_legacy) or drop the legacy table as p_keep_legacy says. Refuses unless the last parity check was clean (p_force => true to go ahead anyway). Returns where the legacy table went.';
 
 -- functions/metrics.sql
 CREATE FUNCTION part.metrics(p_exact boolean DEFAULT false)
@@ -5205,6 +5215,8 @@ BEGIN
         'timestamp', part._iso(pg_catalog.now()));
 END
 $$;
+COMMENT ON FUNCTION part.metrics IS
+    'part: the health of every managed table and migration as JSON (partition counts, rows on each side, triggers, phase, default-partition rows, next boundary, last maintenance); row counts are estimates unless p_exact. pg_monitor may run it.';
 
 -- functions/migrate_cancel.sql
 CREATE FUNCTION part.migrate_cancel(p_table text, p_copy text DEFAULT 'drop')
@@ -5295,6 +5307,8 @@ BEGIN
     RETURN v_where;
 END
 $$;
+COMMENT ON FUNCTION part.migrate_cancel IS
+    'part: abandon a migration before the switch: remove the sync and drop the partitioned copy (p_copy => ''keep'' leaves it, unmanaged); the legacy table is untouched. Returns the copy''s name and what became of it.';
 
 -- functions/migrate_refresh.sql
 CREATE FUNCTION part.migrate_refresh(p_table text)
@@ -5379,6 +5393,8 @@ BEGIN
     RETURN pg_catalog.array_to_string(v_done, '; ');
 END
 $$;
+COMMENT ON FUNCTION part.migrate_refresh IS
+    'part: regenerate a migration''s sync functions and triggers from the live catalog, after a schema change to its tables (what part.verify() reports as column_drift or sync_triggers).';
 
 -- functions/migrate_start.sql
 CREATE FUNCTION part.migrate_start(
@@ -5679,6 +5695,8 @@ BEGIN
     RETURN part._qualified(v_copy);
 END
 $$;
+COMMENT ON FUNCTION part.migrate_start IS
+    'part: start moving a live unpartitioned table into a partitioned copy (phase dual_write): create the copy partitioned by p_key (p_strategy range with p_interval, or hash with p_partitions) with columns, defaults, constraints and indexes, and install the sync triggers. Returns the copy''s name. Then CALL part.migrate_to(p_table, ''partitioned'').';
 
 -- functions/parity_diff.sql
 CREATE FUNCTION part.parity_diff(p_table text, p_limit integer DEFAULT 1000)
@@ -5728,6 +5746,8 @@ BEGIN
         p_limit);
 END
 $$;
+COMMENT ON FUNCTION part.parity_diff IS
+    'part: the rows that differ between a migration''s two tables (key as JSON; problem missing | extra | different), at most p_limit.';
 
 -- functions/phase.sql
 CREATE FUNCTION part.phase(p_table text)
@@ -5750,6 +5770,8 @@ BEGIN
              LIMIT 1);
 END
 $$;
+COMMENT ON FUNCTION part.phase IS
+    'part: the phase of the migration of p_table (dual_write, backfilled, partitioned, finalized), or NULL when it has none.';
 
 -- functions/rollback.sql
 CREATE FUNCTION part.rollback(p_table text)
@@ -5796,6 +5818,8 @@ BEGIN
     RETURN 'backfilled';
 END
 $$;
+COMMENT ON FUNCTION part.rollback IS
+    'part: undo part.switch_reads: the legacy table takes the application''s name again, the sync mirrors it into the copy, the migration is backfilled again; nothing written meanwhile is lost. Short lock timeouts with retries (55P03). Returns the new phase.';
 
 -- functions/set_setting.sql
 CREATE FUNCTION part.set_setting(p_key text, p_value text)
@@ -5858,6 +5882,8 @@ BEGIN
     RETURN v_value;
 END
 $$;
+COMMENT ON FUNCTION part.set_setting IS
+    'part: set a flag or setting of part.settings (enable_partition_maintenance, log_partition_routing, ...); refuses unknown and read-only keys and bad values. Returns the value set.';
 
 -- functions/setting.sql
 CREATE FUNCTION part.setting(p_key text)
@@ -5888,6 +5914,8 @@ BEGIN
     RETURN coalesce((SELECT s.value FROM part.settings s WHERE s.key = p_key), v_key.default_value);
 END
 $$;
+COMMENT ON FUNCTION part.setting IS
+    'part: the value of one key of part.settings (its default when unset).';
 
 -- functions/switch_reads.sql
 CREATE FUNCTION part.switch_reads(p_table text)
@@ -5979,6 +6007,8 @@ BEGIN
     RETURN 'partitioned';
 END
 $$;
+COMMENT ON FUNCTION part.switch_reads IS
+    'part: switch a backfilled migration with clean parity to partitioned: the partitioned table takes the application''s name in one short transaction (short lock timeouts with retries, 55P03 naming the blocker), ids continue, the sync mirrors it back into the legacy table. Returns the new phase.';
 
 -- functions/verify.sql
 CREATE FUNCTION part.verify()
@@ -6022,6 +6052,8 @@ AS $$
             UNION ALL SELECT 3, 4, * FROM part._verify_standby()) c
      ORDER BY c.section, c.table_name, c.ord
 $$;
+COMMENT ON FUNCTION part.verify IS
+    'part: the health of part in this database, one row per check (and table): check_name, table_name, status ok | warn | fail, and detail saying what to do. Each check is a function part._verify_<check_name>. pg_monitor may run it.';
 
 -- procedures
 
@@ -6130,6 +6162,8 @@ BEGIN
     PERFORM pg_catalog.set_config('search_path', v_path, true);   -- the caller's, when called in its transaction
 END
 $$;
+COMMENT ON PROCEDURE part.backfill IS
+    'part: copy a migration''s existing rows into the partitioned copy in batches of p_batch_size, each committed (p_sleep between them, at most p_max_batches), resumable after a crash or cancel; at the end a full parity check (unless p_check => false) makes it backfilled. CALL outside a transaction block (or p_commit => false).';
 
 -- procedures/migrate_to.sql
 CREATE PROCEDURE part.migrate_to(
@@ -6349,6 +6383,8 @@ BEGIN
     PERFORM pg_catalog.set_config('search_path', v_path, true);   -- the caller's, when called in its transaction
 END
 $$;
+COMMENT ON PROCEDURE part.migrate_to IS
+    'part: walk the migration of p_table to p_phase (dual_write, backfilled, partitioned, finalized; rollback = one phase back from partitioned; none = abandon it) through the phases in between: backfill with commits and progress NOTICEs, full parity check, switch, finalize (p_keep_legacy, p_force). Moving to the phase it is in does nothing. CALL outside a transaction block (or p_commit => false).';
 
 -- procedures/run_maintenance.sql
 CREATE PROCEDURE part.run_maintenance(p_parent text DEFAULT NULL, p_commit boolean DEFAULT true)
@@ -6607,6 +6643,8 @@ BEGIN
     END IF;
 END
 $$;
+COMMENT ON PROCEDURE part.run_maintenance IS
+    'part: maintenance of every managed table (or p_parent): create ahead, move rows out of default partitions, retire old partitions, analyze new ones; one table''s failure is logged in part.maintenance_log and the others still run; a concurrent run skips. What pg_cron runs. CALL outside a transaction block (or p_commit => false).';
 
 -- procedures/split_hash.sql
 CREATE PROCEDURE part.split_hash(p_parent text, p_new_count integer)
@@ -6856,6 +6894,8 @@ BEGIN
     COMMIT;
 END
 $$;
+COMMENT ON PROCEDURE part.split_hash IS
+    'part: grow a hash-partitioned table to p_new_count partitions (a multiple of the current count), splitting one old partition at a time with writers blocked only briefly per step; resumable, and called with the current count it abandons an interrupted split.';
 
 -- views
 

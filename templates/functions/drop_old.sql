@@ -239,3 +239,5 @@ BEGIN
     END IF;
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.drop_old IS
+    'part: retire range partitions wholly older than the retention (p_retention for the table p_parent, else each table''s own), by its retention mode (drop, detach, archive into part_archive); p_dry_run lists what it would do. One row per partition.';

@@ -39,3 +39,5 @@ AS $$
             UNION ALL SELECT 3, 4, * FROM {{ schema }}._verify_standby()) c
      ORDER BY c.section, c.table_name, c.ord
 $$;
+COMMENT ON FUNCTION {{ schema }}.verify IS
+    'part: the health of part in this database, one row per check (and table): check_name, table_name, status ok | warn | fail, and detail saying what to do. Each check is a function part._verify_<check_name>. pg_monitor may run it.';

@@ -215,3 +215,5 @@ BEGIN
     PERFORM pg_catalog.set_config('search_path', v_path, true);   -- the caller's, when called in its transaction
 END
 $$;
+COMMENT ON PROCEDURE {{ schema }}.migrate_to IS
+    'part: walk the migration of p_table to p_phase (dual_write, backfilled, partitioned, finalized; rollback = one phase back from partitioned; none = abandon it) through the phases in between: backfill with commits and progress NOTICEs, full parity check, switch, finalize (p_keep_legacy, p_force). Moving to the phase it is in does nothing. CALL outside a transaction block (or p_commit => false).';

@@ -254,3 +254,5 @@ BEGIN
     END IF;
 END
 $$;
+COMMENT ON PROCEDURE {{ schema }}.run_maintenance IS
+    'part: maintenance of every managed table (or p_parent): create ahead, move rows out of default partitions, retire old partitions, analyze new ones; one table''s failure is logged in part.maintenance_log and the others still run; a concurrent run skips. What pg_cron runs. CALL outside a transaction block (or p_commit => false).';

@@ -55,7 +55,8 @@ CREATE TABLE part.maintenance_log (
     rows_moved     bigint,
     duration       interval,
     outcome        text NOT NULL CHECK (outcome IN ('ok', 'skipped', 'failed')),
-    detail         text
+    detail         text,
+    error_code     text            -- the SQLSTATE of a step that did not complete (55P03: lock not obtained, given up for this run)
 );
 CREATE INDEX maintenance_log_run ON part.maintenance_log (run_id);
 CREATE INDEX maintenance_log_heartbeat ON part.maintenance_log (logged_at) WHERE action = 'run';
@@ -1849,12 +1850,13 @@ AS $$
     /*
      * The maintenance_log row of a maintenance step that did not complete: a
      * lock not obtained within the retries (55P03) is 'skipped' (it will be
-     * tried again next run), anything else 'failed'; the error in detail.
+     * tried again next run), anything else 'failed'; the error in detail,
+     * its SQLSTATE in error_code (part.verify reads that, not the text).
      */
-    INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+    INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail, error_code)
     VALUES (p_run, p_parent, p_step, pg_catalog.clock_timestamp() - p_started,
             CASE WHEN p_state = '55P03' THEN 'skipped' ELSE 'failed' END,
-            p_state || ': ' || p_message || coalesce(' ' || p_detail, ''))
+            p_state || ': ' || p_message || coalesce(' ' || p_detail, ''), p_state)
 $$;
 
 -- functions/_maintenance_plan.sql
@@ -4033,7 +4035,8 @@ BEGIN
         CASE WHEN v_last.logged_at IS NULL THEN 'warn'
              WHEN v_last.outcome = 'failed' THEN 'fail'
              WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
-             WHEN v_last.detail LIKE '%given up%' THEN 'warn'
+             WHEN EXISTS (SELECT 1 FROM part.maintenance_log l   -- a step given up for this run (lock not obtained)
+                         WHERE l.run_id = v_last.run_id AND l.action <> 'run' AND l.error_code = '55P03') THEN 'warn'
              ELSE 'ok' END,
         CASE WHEN v_last.logged_at IS NULL THEN 'no maintenance run yet'
              WHEN v_last.outcome = 'failed' THEN pg_catalog.format('run %s at %s failed: %s', v_last.run_id, v_last.logged_at, coalesce(v_why, v_last.detail))
@@ -4261,7 +4264,8 @@ BEGIN
     RETURN QUERY SELECT 'retention_last_run', NULL::text,
         CASE WHEN v_last.logged_at IS NULL THEN 'warn'
              WHEN v_last.outcome = 'failed' THEN 'fail'
-             WHEN v_last.detail LIKE '%given up%' THEN 'warn'
+             WHEN EXISTS (SELECT 1 FROM part.maintenance_log l   -- a step given up for this run (lock not obtained)
+                         WHERE l.run_id = v_last.run_id AND l.action <> 'retention' AND l.error_code = '55P03') THEN 'warn'
              ELSE 'ok' END,
         CASE WHEN v_last.logged_at IS NULL
                  THEN pg_catalog.format('no run of part.drop_old() yet (scheduled %L)', part.setting('retention_schedule'))
@@ -4948,10 +4952,10 @@ BEGIN
             IF SQLSTATE <> '55P03' THEN
                 v_hard := v_hard || v_t.parent;
             END IF;
-            INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+            INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail, error_code)
             VALUES (v_run, v_t.parent, 'retire', pg_catalog.clock_timestamp() - v_started,
                     CASE WHEN SQLSTATE = '55P03' THEN 'skipped' ELSE 'failed' END,
-                    SQLSTATE || ': ' || SQLERRM);
+                    SQLSTATE || ': ' || SQLERRM, SQLSTATE);
         END;
         v_count := v_count + pg_catalog.cardinality(v_done);
         RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_act), pg_catalog.unnest(v_kept)) AS d(n, a, k);
@@ -6504,9 +6508,9 @@ BEGIN
 
         IF v_t.rel IS NULL THEN
             v_failed := v_failed || v_t.parent_table;
-            INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail)
+            INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail, error_code)
             VALUES (v_run, v_t.parent_table, 'check', 'failed',
-                    '42P01: table does not exist (remove it from part.config, or recreate it)');
+                    '42P01: table does not exist (remove it from part.config, or recreate it)', '42P01');
             CONTINUE;
         END IF;
 

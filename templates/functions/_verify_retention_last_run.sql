@@ -27,7 +27,8 @@ BEGIN
     RETURN QUERY SELECT 'retention_last_run', NULL::text,
         CASE WHEN v_last.logged_at IS NULL THEN 'warn'
              WHEN v_last.outcome = 'failed' THEN 'fail'
-             WHEN v_last.detail LIKE '%given up%' THEN 'warn'
+             WHEN EXISTS (SELECT 1 FROM {{ schema }}.maintenance_log l   -- a step given up for this run (lock not obtained)
+                         WHERE l.run_id = v_last.run_id AND l.action <> 'retention' AND l.error_code = '55P03') THEN 'warn'
              ELSE 'ok' END,
         CASE WHEN v_last.logged_at IS NULL
                  THEN pg_catalog.format('no run of part.drop_old() yet (scheduled %L)', {{ schema }}.setting('retention_schedule'))

@@ -115,9 +115,9 @@ BEGIN
 
         IF v_t.rel IS NULL THEN
             v_failed := v_failed || v_t.parent_table;
-            INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, outcome, detail)
+            INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, outcome, detail, error_code)
             VALUES (v_run, v_t.parent_table, 'check', 'failed',
-                    '42P01: table does not exist (remove it from part.config, or recreate it)');
+                    '42P01: table does not exist (remove it from part.config, or recreate it)', '42P01');
             CONTINUE;
         END IF;
 

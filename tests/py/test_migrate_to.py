@@ -217,3 +217,14 @@ def test_psql_walks_a_table(db, pg_server):
     assert "partitioned" in out.stdout
     assert "NOTICE:  part: public.revenues: backfill 0/3000 rows (0%)" in out.stderr
     assert "NOTICE:  part: public.revenues: partitioned: reads and writes go to the partitioned table" in out.stderr
+
+
+def test_a_role_without_a_grant_cannot_walk_a_table(s):
+    """Administrative routines are not executable by PUBLIC: migrate_to neither."""
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with s.conn.transaction():
+            s.conn.execute("CREATE ROLE part_test_nobody")
+            s.conn.execute("GRANT USAGE ON SCHEMA part TO part_test_nobody")
+            s.conn.execute("SET LOCAL ROLE part_test_nobody")
+            s.conn.execute("CALL part.migrate_to('public.revenues', 'partitioned', p_commit => false)")
+    assert s.phase() == "dual_write"

@@ -5,6 +5,8 @@ SET LOCAL check_function_bodies = off;
 -- part's tables: changes since 0.1.0
 -- part.migration: when the last backfill batch committed (a stale ETA is not shown)
 ALTER TABLE part.migration ADD COLUMN IF NOT EXISTS backfill_batch_at timestamptz;
+-- part.maintenance_log: the SQLSTATE of a step that did not complete (verify reads it, not the detail's text)
+ALTER TABLE part.maintenance_log ADD COLUMN IF NOT EXISTS error_code text;
 
 -- 1. grants added by an administrator on part's routines and views, to carry over
 SELECT pg_catalog.set_config('part.update_grants', COALESCE(pg_catalog.json_agg(g)::text, '[]'), false)
@@ -1923,12 +1925,13 @@ AS $$
     /*
      * The maintenance_log row of a maintenance step that did not complete: a
      * lock not obtained within the retries (55P03) is 'skipped' (it will be
-     * tried again next run), anything else 'failed'; the error in detail.
+     * tried again next run), anything else 'failed'; the error in detail,
+     * its SQLSTATE in error_code (part.verify reads that, not the text).
      */
-    INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+    INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail, error_code)
     VALUES (p_run, p_parent, p_step, pg_catalog.clock_timestamp() - p_started,
             CASE WHEN p_state = '55P03' THEN 'skipped' ELSE 'failed' END,
-            p_state || ': ' || p_message || coalesce(' ' || p_detail, ''))
+            p_state || ': ' || p_message || coalesce(' ' || p_detail, ''), p_state)
 $$;
 
 -- functions/_maintenance_plan.sql
@@ -2068,6 +2071,39 @@ BEGIN
     END IF;
     EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%I), 0)::float8 FROM %s', p_key, p_rel) INTO v_max;
     RETURN v_max;
+END
+$$;
+
+-- functions/_migrate_progress.sql
+CREATE FUNCTION part._migrate_progress(p_table_name text, p_done bigint, p_total bigint, p_start_rows bigint,
+                                               p_started timestamptz, p_finished boolean)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_secs  numeric := greatest(extract(epoch FROM pg_catalog.clock_timestamp() - p_started), 0.000001);
+    v_rate  numeric := (p_done - p_start_rows) / v_secs;
+    v_total bigint := greatest(p_total, p_done);
+BEGIN
+/*
+ * The progress NOTICEs of part.migrate_to's backfill (pginstall migrate draws
+ * its progress bar from them): while it runs
+ *   part: <table>: backfill <done>/<total> rows (<percent>%), <rows/s> rows/s[, ETA <interval>]
+ * (total: the rows to copy as estimated when the backfill began), and at the end
+ *   part: <table>: backfill done, <done> rows in all; <copied> copied now in <s> s (<rows/s> rows/s)
+ * p_start_rows and p_started: the rows done and the time when this call began.
+ */
+    IF p_finished THEN
+        RAISE NOTICE 'part: %: backfill done, % rows in all; % copied now in % s (% rows/s)', p_table_name, p_done,
+                     p_done - p_start_rows, pg_catalog.round(v_secs, 3), pg_catalog.round(v_rate);
+        RETURN;
+    END IF;
+    RAISE NOTICE 'part: %: backfill %/% rows (%), % rows/s%', p_table_name, p_done, v_total,
+                 CASE WHEN v_total > 0 THEN pg_catalog.round(100.0 * p_done / v_total) ELSE 0 END::text || '%', pg_catalog.round(v_rate),
+                 CASE WHEN v_rate > 0 AND v_total > p_done
+                      THEN ', ETA ' || pg_catalog.make_interval(secs => pg_catalog.round((v_total - p_done) / v_rate))::text
+                      ELSE '' END;
 END
 $$;
 
@@ -3844,6 +3880,535 @@ BEGIN
 END
 $$;
 
+-- functions/_verify_column_drift.sql
+CREATE FUNCTION part._verify_column_drift()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * part.verify()'s check column_drift, one row per migration not
+     * finalized: the legacy table and the partitioned copy have the same
+     * columns and types, and the sync was generated for them
+     * (part._sync_drift; part.migrate_refresh after a schema change).
+     */
+    SELECT 'column_drift', m.table_name,
+           CASE WHEN d.drift IS NULL THEN 'ok' ELSE 'fail' END,
+           coalesce(d.drift, pg_catalog.format('%s and %s have the same columns',
+                                               pg_catalog.to_regclass(m.legacy_table), pg_catalog.to_regclass(m.partitioned_table)))
+      FROM part.migration m
+     CROSS JOIN LATERAL (SELECT part._sync_drift(m.table_name) AS drift) d
+     WHERE m.phase <> 'finalized'
+     ORDER BY m.table_name
+$$;
+
+-- functions/_verify_default_empty.sql
+CREATE FUNCTION part._verify_default_empty()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_p      record;
+    v_type   regtype;
+    v_cut    text;
+    v_lim    record;
+    v_n      bigint;
+    v_range  text;
+    v_stuck  bigint;
+    v_srange text;
+BEGIN
+/*
+ * part.verify()'s check default_empty, one row per managed range table
+ * with a default partition: no row waits there (maintenance moves them: a
+ * row there means it has not run since). Rows no aligned partition can hold
+ * (NULL keys, infinity, the type's extremes: part._key_limits) are reported
+ * with what to do; rows older than the retention are default_retention's.
+ */
+    FOR v_p IN SELECT pl.*, c."interval", c.key_column
+                 FROM part._maintenance_plan() pl
+                 JOIN part.config c ON c.parent_table = pl.parent_table
+                WHERE pl.rel IS NOT NULL AND pl.strategy = 'range' AND pl.default_partition IS NOT NULL LOOP
+        v_type := v_p.key_type::regtype;
+        v_lim := part._key_limits(v_type, v_p."interval");
+        v_n := 0;
+        v_range := NULL;
+        v_stuck := 0;
+        v_srange := NULL;
+        IF v_p.default_nonempty THEN
+            v_cut := part._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention);
+            -- rows maintenance moves, and rows no aligned partition can hold (NULL, infinity, the type's extremes)
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.count(*) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s), '
+                '       pg_catalog.min(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text || '' to '' '
+                '       || pg_catalog.max(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text, '
+                '       pg_catalog.count(*) FILTER (WHERE k IS NULL OR k < $2::%3$s OR k >= $3::%3$s), '
+                '       pg_catalog.concat_ws('', '', CASE WHEN pg_catalog.bool_or(k IS NULL) THEN ''NULL'' END, '
+                '                            pg_catalog.min(k) FILTER (WHERE k < $2::%3$s OR k >= $3::%3$s)::text, '
+                '                            pg_catalog.max(k) FILTER (WHERE k < $2::%3$s OR k >= $3::%3$s)::text) '
+                'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE $1::%3$s IS NULL OR %1$I >= $1::%3$s OR %1$I IS NULL LIMIT 1000000) x',
+                v_p.key_column, v_p.default_partition, v_type)
+               INTO v_n, v_range, v_stuck, v_srange USING v_cut, v_lim.lo, v_lim.hi;
+        END IF;
+        RETURN QUERY SELECT 'default_empty', v_p.parent_table,
+            CASE WHEN v_n = 0 AND v_stuck = 0 THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_n = 0 AND v_stuck = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
+                 ELSE pg_catalog.concat_ws('; ',
+                     CASE WHEN v_n > 0 THEN pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
+                                                              v_n, v_p.default_partition, v_range) END,
+                     CASE WHEN v_stuck > 0 THEN pg_catalog.format(
+                         '%s rows in %s have keys no partition of part can hold (%s; part makes partitions for keys from %s to before %s): '
+                         'maintenance leaves them there; correct or delete them, or attach a partition for them yourself (FOR VALUES FROM (...) TO (MAXVALUE), say)',
+                         v_stuck, v_p.default_partition, v_srange, v_lim.lo, v_lim.hi) END) END;
+    END LOOP;
+END
+$$;
+
+-- functions/_verify_default_retention.sql
+CREATE FUNCTION part._verify_default_retention()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_p     record;
+    v_type  regtype;
+    v_cut   text;
+    v_n     bigint;
+    v_range text;
+BEGIN
+/*
+ * part.verify()'s check default_retention, one row per managed range table
+ * with a default partition and a retention: no row older than the retention
+ * sits in the default (maintenance never deletes those: someone must decide).
+ */
+    FOR v_p IN SELECT pl.*, c."interval", c.key_column
+                 FROM part._maintenance_plan() pl
+                 JOIN part.config c ON c.parent_table = pl.parent_table
+                WHERE pl.rel IS NOT NULL AND pl.strategy = 'range' AND pl.default_partition IS NOT NULL
+                  AND pl.retention IS NOT NULL LOOP
+        v_type := v_p.key_type::regtype;
+        v_n := 0;
+        v_range := NULL;
+        IF v_p.default_nonempty THEN
+            v_cut := part._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention);
+            EXECUTE pg_catalog.format(
+                'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
+                'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE %1$I < $1::%3$s LIMIT 1000000) x',
+                v_p.key_column, v_p.default_partition, v_type)
+               INTO v_n, v_range USING v_cut;
+        END IF;
+        RETURN QUERY SELECT 'default_retention', v_p.parent_table,
+            CASE WHEN v_n = 0 THEN 'ok' ELSE 'fail' END,
+            CASE WHEN v_n = 0 THEN pg_catalog.format('no row older than the retention (%s) in %s', v_p.retention, v_p.default_partition)
+                 ELSE pg_catalog.format('%s rows older than the retention (%s; keys %s) sit in %s: maintenance never deletes them; move or delete them yourself',
+                                        v_n, v_p.retention, v_range, v_p.default_partition) END;
+    END LOOP;
+END
+$$;
+
+-- functions/_verify_largest_key.sql
+CREATE FUNCTION part._verify_largest_key(p_rel regclass, p_key text, p_type regtype, p_interval text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_lim record := part._key_limits(p_type, p_interval);
+    v_max text;
+BEGIN
+/*
+ * For part.verify()'s checks of an integer-keyed range table: its "now",
+ * the largest key an aligned partition can hold (not a bigint extreme:
+ * part._key_limits), 0 when there is none.
+ */
+    EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
+                              p_key, p_rel, p_type)
+       INTO v_max USING v_lim.lo, v_lim.hi;
+    RETURN v_max;
+END
+$$;
+
+-- functions/_verify_maintenance_heartbeat.sql
+CREATE FUNCTION part._verify_maintenance_heartbeat()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_sched   text := part.setting('maintenance_schedule');
+    v_enabled boolean := part.setting('enable_partition_maintenance')::boolean;
+    v_period  interval;
+    v_hb      record;
+    v_skips   record;
+    v_holder  record;
+    v_since   timestamptz;
+    v_note    text;
+BEGIN
+/*
+ * part.verify()'s check maintenance_heartbeat, one row: a run that did its
+ * work within twice the scheduled period (no run yet, not scheduled or
+ * disabled: warn). Skipped runs are no heartbeat: runs skipped because a
+ * session holds the maintenance lock (a run cancelled in a session that
+ * stays open) warn, then fail, naming that session.
+ */
+    SELECT l.logged_at INTO v_hb
+      FROM part.maintenance_log l
+     WHERE l.action = 'run' AND l.outcome <> 'skipped'
+     ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+    SELECT pg_catalog.count(*) AS n, pg_catalog.min(l.logged_at) AS first, pg_catalog.max(l.logged_at) AS last INTO v_skips
+      FROM part.maintenance_log l
+     WHERE l.action = 'run' AND l.outcome = 'skipped' AND l.logged_at > coalesce(v_hb.logged_at, '-infinity');
+    -- the session holding the maintenance lock (part.run_maintenance's advisory lock 1885434484, 1)
+    SELECT a.pid, a.state, a.state_change INTO v_holder
+      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+     WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 1885434484 AND l.objid = 1 AND l.objsubid = 2
+       AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+     LIMIT 1;
+    IF v_sched <> '' THEN
+        v_period := part._cron_period(v_sched);
+    END IF;
+    v_since := coalesce(v_hb.logged_at, CASE WHEN v_skips.n > 0 THEN v_skips.first END);
+    v_note := CASE WHEN v_skips.n > 0 AND v_holder.pid IS NOT NULL
+                   THEN pg_catalog.format('; the %s runs since were skipped: pid %s holds the maintenance lock (%s since %s); a run cancelled in a session that stays open keeps it until that session ends: if that session is not running maintenance, SELECT pg_catalog.pg_terminate_backend(%s)',
+                                          v_skips.n, v_holder.pid, v_holder.state, v_holder.state_change, v_holder.pid)
+                   WHEN v_skips.n > 0
+                   THEN pg_catalog.format('; the %s runs since were skipped (the last at %s; see part.maintenance_log)', v_skips.n, v_skips.last)
+                   ELSE '' END;
+    RETURN QUERY SELECT 'maintenance_heartbeat', NULL::text,
+        CASE WHEN NOT v_enabled THEN 'warn'
+             WHEN v_since IS NULL THEN 'warn'
+             WHEN v_period IS NULL THEN 'warn'
+             WHEN v_since < pg_catalog.now() - 2 * v_period THEN 'fail'
+             WHEN v_skips.n > 0 AND v_holder.pid IS NOT NULL AND v_holder.state IS DISTINCT FROM 'active' THEN 'warn'
+             WHEN v_hb.logged_at IS NULL THEN 'warn'
+             ELSE 'ok' END,
+        CASE WHEN NOT v_enabled THEN 'maintenance is disabled (enable_partition_maintenance = false)'
+             WHEN v_since IS NULL AND v_period IS NULL
+                 THEN 'no maintenance run yet, and none scheduled: run pginstall apply (with pg_cron) or CALL part.run_maintenance()'
+             WHEN v_since IS NULL THEN pg_catalog.format('no maintenance run yet (scheduled %L)', v_sched)
+             WHEN v_period IS NULL
+                 THEN pg_catalog.format('last run %s; maintenance is not scheduled (no pg_cron job registered by pginstall apply)%s',
+                                        coalesce(v_hb.logged_at::text, 'none that did its work'), v_note)
+             WHEN v_since < pg_catalog.now() - 2 * v_period
+                 THEN pg_catalog.format('last run that did its work: %s; none for more than twice the schedule''s period (%L, every %s)%s',
+                                        coalesce(v_hb.logged_at::text, 'none'), v_sched, v_period,
+                                        CASE WHEN v_note = '' THEN ': is the pg_cron job running?' ELSE v_note END)
+             ELSE pg_catalog.format('last run %s (scheduled %L)%s', coalesce(v_hb.logged_at::text, 'none that did its work'), v_sched, v_note) END;
+END
+$$;
+
+-- functions/_verify_maintenance_last_run.sql
+CREATE FUNCTION part._verify_maintenance_last_run()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_sched   text := part.setting('maintenance_schedule');
+    v_enabled boolean := part.setting('enable_partition_maintenance')::boolean;
+    v_period  interval;
+    v_last    record;
+    v_why     text;
+BEGIN
+/*
+ * part.verify()'s check maintenance_last_run, one row: the last run that
+ * did its work (skipped runs are not) succeeded for every table, within
+ * twice the scheduled period; a run that gave up on a step warns.
+ */
+    SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_last
+      FROM part.maintenance_log l
+     WHERE l.action = 'run' AND l.outcome <> 'skipped'
+     ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+    IF v_sched <> '' THEN
+        v_period := part._cron_period(v_sched);
+    END IF;
+    IF v_last.outcome = 'failed' THEN
+        SELECT pg_catalog.string_agg(pg_catalog.format('%s %s: %s', l.parent_table, l.action, l.detail), '; ' ORDER BY l.id)
+          INTO v_why FROM part.maintenance_log l WHERE l.run_id = v_last.run_id AND l.outcome = 'failed' AND l.action <> 'run';
+    END IF;
+    RETURN QUERY SELECT 'maintenance_last_run', NULL::text,
+        CASE WHEN v_last.logged_at IS NULL THEN 'warn'
+             WHEN v_last.outcome = 'failed' THEN 'fail'
+             WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
+             WHEN EXISTS (SELECT 1 FROM part.maintenance_log l   -- a step given up for this run (lock not obtained)
+                         WHERE l.run_id = v_last.run_id AND l.action <> 'run' AND l.error_code = '55P03') THEN 'warn'
+             ELSE 'ok' END,
+        CASE WHEN v_last.logged_at IS NULL THEN 'no maintenance run yet'
+             WHEN v_last.outcome = 'failed' THEN pg_catalog.format('run %s at %s failed: %s', v_last.run_id, v_last.logged_at, coalesce(v_why, v_last.detail))
+             WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period
+                 THEN pg_catalog.format('run %s at %s is older than twice the schedule''s period (%L, every %s): see maintenance_heartbeat; it said: %s',
+                                        v_last.run_id, v_last.logged_at, v_sched, v_period, v_last.detail)
+             ELSE pg_catalog.format('run %s at %s: %s', v_last.run_id, v_last.logged_at, v_last.detail) END;
+END
+$$;
+
+-- functions/_verify_parity_stale.sql
+CREATE FUNCTION part._verify_parity_stale()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * part.verify()'s check parity_stale, one row per migration not
+     * finalized: the last parity check is clean and younger than the setting
+     * parity_max_age (never checked, or too old: warn in dual_write, fail
+     * after the backfill).
+     */
+    SELECT 'parity_stale', m.table_name,
+           CASE WHEN m.parity_clean IS FALSE THEN 'fail'
+                WHEN m.parity_checked_at IS NULL
+                    THEN CASE WHEN m.phase = 'dual_write' THEN 'warn' ELSE 'fail' END
+                WHEN m.parity_checked_at < pg_catalog.now() - s.age
+                    THEN CASE WHEN m.phase = 'dual_write' THEN 'warn' ELSE 'fail' END
+                ELSE 'ok' END,
+           CASE WHEN m.parity_clean IS FALSE
+                    THEN pg_catalog.format('the parity check of %s found differences: see part.parity_diff(%L)',
+                                           m.parity_checked_at, m.table_name)
+                WHEN m.parity_checked_at IS NULL
+                    THEN pg_catalog.format('parity never checked: SELECT * FROM part.check_parity(%L)', m.table_name)
+                WHEN m.parity_checked_at < pg_catalog.now() - s.age
+                    THEN pg_catalog.format('last checked %s, more than %s ago (parity_max_age): SELECT * FROM part.check_parity(%L)',
+                                           m.parity_checked_at, s.age, m.table_name)
+                ELSE pg_catalog.format('clean, checked %s', m.parity_checked_at) END
+      FROM part.migration m
+     CROSS JOIN (SELECT part.setting('parity_max_age')::interval AS age) s
+     WHERE m.phase <> 'finalized'
+     ORDER BY m.table_name
+$$;
+
+-- functions/_verify_partitions_ahead.sql
+CREATE FUNCTION part._verify_partitions_ahead()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_p        record;
+    v_type     regtype;
+    v_max      text;
+    v_cur      text;
+    v_to       text;
+    v_missing  text[];
+    v_overlap  text;
+    v_lim      record;
+    v_moduli   integer[];
+    v_split    integer;
+    v_n        bigint;
+    v_cnt      bigint;
+BEGIN
+/*
+ * part.verify()'s check partitions_ahead, one row per managed table:
+ * partitions exist for now and premake intervals ahead (integer keys: from
+ * the largest key an aligned partition can hold); hash tables: every
+ * remainder, and no part.split_hash left half done. Fails for a table in
+ * part.config that no longer exists.
+ */
+    FOR v_p IN SELECT pl.*, c.premake, c."interval", c.key_column, c.partitions
+                 FROM part._maintenance_plan() pl
+                 JOIN part.config c ON c.parent_table = pl.parent_table LOOP
+        check_name := 'partitions_ahead';
+        table_name := v_p.parent_table;
+        IF v_p.rel IS NULL THEN
+            status := 'fail';
+            detail := 'the table does not exist (remove it from part.config, or recreate it)';
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+        v_type := v_p.key_type::regtype;
+
+        IF v_p.strategy = 'hash' THEN
+            -- two moduli: a part.split_hash that was interrupted (its capture trigger still logs writes)
+            SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
+              FROM part._partition_bounds(v_p.rel) b;
+            -- one modulus, but split tables or capture triggers of an interrupted split_hash (killed, or
+            -- stopped by an error, before it split its first old partition): the trigger logs every write
+            SELECT pg_catalog.max((pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid),
+                                                           'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid, (\d+),'))[2]::integer),
+                   pg_catalog.count(*)
+              INTO v_split, v_n
+              FROM pg_catalog.pg_constraint co
+             WHERE co.conname = 'part_split_check' AND co.contype = 'c'
+               AND (pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid), 'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid'))[1] = v_p.rel::oid::text
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = co.conrelid);
+            SELECT pg_catalog.count(DISTINCT t.tgrelid) INTO v_cnt
+              FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_inherits i ON i.inhrelid = t.tgrelid
+             WHERE i.inhparent = v_p.rel AND t.tgname IN ('part_split_capture', 'part_split_capture_truncate');
+            IF cardinality(v_moduli) = 1 AND (v_n > 0 OR v_cnt > 0) THEN
+                status := 'fail';
+                detail := pg_catalog.format('a split of the hash partitions from %s%s was interrupted: %s split table(s) and the capture trigger on %s partition(s) (it logs every write) are left: '
+                                            'CALL part.split_hash(%L, %s) to finish it, or CALL part.split_hash(%L, %s) to abandon it',
+                                            v_moduli[1], coalesce(' to ' || v_split, ''), v_n, v_cnt,
+                                            v_p.parent_table, coalesce(v_split, v_moduli[1] * 2), v_p.parent_table, v_moduli[1]);
+                RETURN NEXT;
+                CONTINUE;
+            END IF;
+            status := CASE WHEN v_p.partition_count = v_p.partitions AND cardinality(v_moduli) = 1 THEN 'ok' ELSE 'fail' END;
+            detail := CASE WHEN cardinality(v_moduli) > 1
+                           THEN pg_catalog.format('a split of the hash partitions from %s to %s is unfinished (%s partitions now): CALL part.split_hash(%L, %s) to finish it',
+                                                  v_moduli[1], v_moduli[cardinality(v_moduli)], v_p.partition_count,
+                                                  v_p.parent_table, v_moduli[cardinality(v_moduli)])
+                           ELSE pg_catalog.format('%s of %s hash partitions', v_p.partition_count, v_p.partitions) END;
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+
+        -- partitions for now and premake ahead (integer keys: from the largest key, read here)
+        IF v_p.key_type IN ('smallint', 'integer', 'bigint') THEN
+            v_lim := part._key_limits(v_type, v_p."interval");
+            v_max := part._verify_largest_key(v_p.rel, v_p.key_column, v_type, v_p."interval");
+            v_missing := '{}';
+            v_cur := part._range_floor(v_max, v_type, v_p."interval");
+            FOR i IN 0 .. v_p.premake LOOP
+                EXIT WHEN v_cur::numeric >= v_lim.hi::numeric;   -- the type ends
+                v_to := part._range_next(v_cur, v_type, v_p."interval");
+                IF NOT EXISTS (SELECT 1 FROM part._bounds_all(v_p.rel) b
+                                WHERE NOT b.is_default AND b.lo <= v_cur::float8 AND b.hi >= v_to::float8) THEN
+                    v_missing := v_missing || v_cur;
+                END IF;
+                v_cur := v_to;
+            END LOOP;
+            IF v_missing = '{}' THEN
+                v_missing := NULL;
+            END IF;
+        ELSE
+            v_missing := v_p.missing;
+        END IF;
+        -- partitions made by hand that overlap a missing interval: maintenance cannot create it
+        v_overlap := NULL;
+        IF v_missing IS NOT NULL THEN
+            SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s [%s, %s)', b.partition_name, b.bound_from, b.bound_to), ', ')
+              INTO v_overlap
+              FROM pg_catalog.unnest(v_missing) s(f)
+              JOIN part._partition_bounds(v_p.rel) b ON NOT b.is_default
+             WHERE part._bound_ordinal(b.bound_from, v_type)
+                       < part._bound_ordinal(part._range_next(s.f, v_type, v_p."interval"), v_type)
+               AND part._bound_ordinal(b.bound_to, v_type) > part._bound_ordinal(s.f, v_type);
+        END IF;
+        status := CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END;
+        detail := CASE WHEN v_missing IS NULL
+                       THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)', v_p.premake, v_p.covered_until)
+                       WHEN v_overlap IS NOT NULL
+                       THEN pg_catalog.format('no partition for the interval(s) starting %s, and maintenance cannot create them: %s overlaps them without covering them '
+                                              '(made by hand, not aligned to the %s interval): detach it (ALTER TABLE %s DETACH PARTITION ...), insert its rows back through %s '
+                                              '(the default partition keeps them), drop it, then SELECT part.create_ahead(); or attach partitions covering the rest of those intervals yourself',
+                                              pg_catalog.array_to_string(v_missing, ', '), v_overlap, v_p."interval", v_p.parent_table, v_p.parent_table)
+                       ELSE pg_catalog.format('no partition for the interval(s) starting %s: run part.create_ahead() or CALL part.run_maintenance()',
+                                              pg_catalog.array_to_string(v_missing, ', ')) END;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
+-- functions/_verify_retention_cut.sql
+CREATE FUNCTION part._verify_retention_cut(p_rel regclass, p_key text, p_type regtype, p_interval text, p_retention text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_cut text;
+BEGIN
+/*
+ * For part.verify()'s checks of a default partition: the start of the
+ * interval holding now - retention (integer keys: the largest key, see
+ * part._verify_largest_key, minus the retention), as a literal of the key
+ * type; rows below it are older than the retention (rows in the interval
+ * holding the cutoff are drained too: that partition is not retired yet).
+ * NULL when the table keeps everything.
+ */
+    IF p_retention IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF p_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+        v_cut := (part._verify_largest_key(p_rel, p_key, p_type, p_interval)::numeric
+                  - pg_catalog.btrim(p_retention)::numeric)::bigint::text;
+    ELSE
+        v_cut := part._literal((pg_catalog.now() AT TIME ZONE 'UTC') - p_retention::interval, p_type);
+    END IF;
+    RETURN part._range_floor(v_cut, p_type, p_interval);
+END
+$$;
+
+-- functions/_verify_retention_last_run.sql
+CREATE FUNCTION part._verify_retention_last_run()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_last record;
+    v_why  text;
+BEGIN
+/*
+ * part.verify()'s check retention_last_run, one row when a separate
+ * retention job is scheduled or has run: its last part.drop_old() succeeded
+ * (a retirement given up on warns). No row otherwise.
+ */
+    IF part.setting('retention_schedule') = ''
+       AND NOT EXISTS (SELECT 1 FROM part.maintenance_log l WHERE l.action = 'retention') THEN
+        RETURN;
+    END IF;
+    SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_last
+      FROM part.maintenance_log l WHERE l.action = 'retention'
+     ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+    IF v_last.outcome = 'failed' THEN
+        SELECT pg_catalog.string_agg(pg_catalog.format('%s: %s', l.parent_table, l.detail), '; ' ORDER BY l.id)
+          INTO v_why FROM part.maintenance_log l
+         WHERE l.run_id = v_last.run_id AND l.outcome = 'failed' AND l.action <> 'retention';
+    END IF;
+    RETURN QUERY SELECT 'retention_last_run', NULL::text,
+        CASE WHEN v_last.logged_at IS NULL THEN 'warn'
+             WHEN v_last.outcome = 'failed' THEN 'fail'
+             WHEN EXISTS (SELECT 1 FROM part.maintenance_log l   -- a step given up for this run (lock not obtained)
+                         WHERE l.run_id = v_last.run_id AND l.action <> 'retention' AND l.error_code = '55P03') THEN 'warn'
+             ELSE 'ok' END,
+        CASE WHEN v_last.logged_at IS NULL
+                 THEN pg_catalog.format('no run of part.drop_old() yet (scheduled %L)', part.setting('retention_schedule'))
+             WHEN v_last.outcome = 'failed'
+                 THEN pg_catalog.format('part.drop_old() at %s failed: %s', v_last.logged_at, coalesce(v_why, v_last.detail))
+             ELSE pg_catalog.format('part.drop_old() at %s: %s', v_last.logged_at, v_last.detail) END;
+END
+$$;
+
+-- functions/_verify_standby.sql
+CREATE FUNCTION part._verify_standby()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /* part.verify()'s check standby, one row: this server is not a standby (warn on one: maintenance runs on the primary) */
+    SELECT 'standby', NULL::text,
+           CASE WHEN pg_catalog.pg_is_in_recovery() THEN 'warn' ELSE 'ok' END,
+           CASE WHEN pg_catalog.pg_is_in_recovery()
+                THEN 'this server is a standby: maintenance does nothing here (it runs on the primary); these checks read replicated state'
+                ELSE 'primary: maintenance runs here' END
+$$;
+
+-- functions/_verify_sync_triggers.sql
+CREATE FUNCTION part._verify_sync_triggers()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * part.verify()'s check sync_triggers, one row per migration not
+     * finalized: part's own triggers, by identity, on both tables and every
+     * partition (part._sync_problems: a partition attached without its sync
+     * triggers fails too), enabled for INSERT, UPDATE, DELETE and TRUNCATE.
+     */
+    SELECT 'sync_triggers', m.table_name,
+           CASE WHEN p.problems IS NULL THEN 'ok' ELSE 'fail' END,
+           CASE WHEN p.problems IS NULL
+                THEN pg_catalog.format('writes to %s are mirrored (INSERT, UPDATE, DELETE, TRUNCATE, in every replication role); direct writes to the other table are refused',
+                                       pg_catalog.to_regclass(CASE WHEN m.phase = 'partitioned' THEN m.partitioned_table ELSE m.legacy_table END))
+                ELSE p.problems || pg_catalog.format('; run SELECT part.migrate_refresh(%L)', m.table_name) END
+      FROM part.migration m
+     CROSS JOIN LATERAL (SELECT part._sync_problems(m.table_name) AS problems) p
+     WHERE m.phase <> 'finalized'
+     ORDER BY m.table_name
+$$;
+
 -- functions/check_parity.sql
 CREATE FUNCTION part.check_parity(p_table text, p_full boolean DEFAULT false)
     RETURNS TABLE(range_from text, range_to text, legacy_rows bigint, partitioned_rows bigint,
@@ -4002,6 +4567,8 @@ BEGIN
          ORDER BY pr.range_order;
 END
 $$;
+COMMENT ON FUNCTION part.check_parity IS
+    'part: compare a migration''s legacy table and partitioned copy by content, one row per partition range (rows and a hash of every row on each side, in one snapshot; status ok | differs). Re-hashes only the ranges the sync marked since the last check unless p_full. Clean parity after the backfill makes the migration backfilled.';
 
 -- functions/create_ahead.sql
 CREATE FUNCTION part.create_ahead(p_count integer DEFAULT NULL, p_parent text DEFAULT NULL)
@@ -4046,6 +4613,8 @@ BEGIN
     RETURN QUERY SELECT * FROM part._create_ahead(p_count, v_only);
 END
 $$;
+COMMENT ON FUNCTION part.create_ahead IS
+    'part: make sure every managed range table (or p_parent) has partitions for the current interval and p_count more (default: its premake), moving rows waiting in the default partition into them; returns the partitions it created (none on a second call).';
 
 -- functions/create_partitioned.sql
 CREATE FUNCTION part.create_partitioned(
@@ -4198,6 +4767,8 @@ BEGIN
     RETURN QUERY SELECT * FROM part._create_ahead(p_premake, v_rel);
 END
 $$;
+COMMENT ON FUNCTION part.create_partitioned IS
+    'part: manage a table that exists as PARTITION BY RANGE or HASH on p_key (strategy range: p_interval, e.g. ''1 month'' or an integer width; hash: p_partitions), creating its first partitions (premake intervals ahead, a default partition for range unless p_default_partition => false) and registering it in part.config.';
 
 -- functions/drop_old.sql
 CREATE FUNCTION part.drop_old(p_retention text DEFAULT NULL, p_parent text DEFAULT NULL,
@@ -4415,10 +4986,10 @@ BEGIN
             IF SQLSTATE <> '55P03' THEN
                 v_hard := v_hard || v_t.parent;
             END IF;
-            INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+            INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail, error_code)
             VALUES (v_run, v_t.parent, 'retire', pg_catalog.clock_timestamp() - v_started,
                     CASE WHEN SQLSTATE = '55P03' THEN 'skipped' ELSE 'failed' END,
-                    SQLSTATE || ': ' || SQLERRM);
+                    SQLSTATE || ': ' || SQLERRM, SQLSTATE);
         END;
         v_count := v_count + pg_catalog.cardinality(v_done);
         RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_act), pg_catalog.unnest(v_kept)) AS d(n, a, k);
@@ -4441,6 +5012,8 @@ BEGIN
     END IF;
 END
 $$;
+COMMENT ON FUNCTION part.drop_old IS
+    'part: retire range partitions wholly older than the retention (p_retention for the table p_parent, else each table''s own), by its retention mode (drop, detach, archive into part_archive); p_dry_run lists what it would do. One row per partition.';
 
 -- functions/finalize.sql
 CREATE FUNCTION part.finalize(p_table text, p_keep_legacy text DEFAULT 'archive', p_force boolean DEFAULT false)
@@ -4552,6 +5125,8 @@ BEGIN
     RETURN v_where;
 END
 $$;
+COMMENT ON FUNCTION part.finalize IS
+    'part: end a switched migration: remove the sync, then archive (default), keep (as <table>_legacy) or drop the legacy table as p_keep_legacy says. Refuses unless the last parity check was clean (p_force => true to go ahead anyway). Returns where the legacy table went.';
 
 -- functions/metrics.sql
 CREATE FUNCTION part.metrics(p_exact boolean DEFAULT false)
@@ -4678,6 +5253,8 @@ BEGIN
         'timestamp', part._iso(pg_catalog.now()));
 END
 $$;
+COMMENT ON FUNCTION part.metrics IS
+    'part: the health of every managed table and migration as JSON (partition counts, rows on each side, triggers, phase, default-partition rows, next boundary, last maintenance); row counts are estimates unless p_exact. pg_monitor may run it.';
 
 -- functions/migrate_cancel.sql
 CREATE FUNCTION part.migrate_cancel(p_table text, p_copy text DEFAULT 'drop')
@@ -4768,6 +5345,8 @@ BEGIN
     RETURN v_where;
 END
 $$;
+COMMENT ON FUNCTION part.migrate_cancel IS
+    'part: abandon a migration before the switch: remove the sync and drop the partitioned copy (p_copy => ''keep'' leaves it, unmanaged); the legacy table is untouched. Returns the copy''s name and what became of it.';
 
 -- functions/migrate_refresh.sql
 CREATE FUNCTION part.migrate_refresh(p_table text)
@@ -4852,6 +5431,8 @@ BEGIN
     RETURN pg_catalog.array_to_string(v_done, '; ');
 END
 $$;
+COMMENT ON FUNCTION part.migrate_refresh IS
+    'part: regenerate a migration''s sync functions and triggers from the live catalog, after a schema change to its tables (what part.verify() reports as column_drift or sync_triggers).';
 
 -- functions/migrate_start.sql
 CREATE FUNCTION part.migrate_start(
@@ -5156,6 +5737,8 @@ BEGIN
     RETURN part._qualified(v_copy);
 END
 $$;
+COMMENT ON FUNCTION part.migrate_start IS
+    'part: start moving a live unpartitioned table into a partitioned copy (phase dual_write): create the copy partitioned by p_key (p_strategy range with p_interval, or hash with p_partitions) with columns, defaults, constraints and indexes, and install the sync triggers. Returns the copy''s name. Then CALL part.migrate_to(p_table, ''partitioned'').';
 
 -- functions/parity_diff.sql
 CREATE FUNCTION part.parity_diff(p_table text, p_limit integer DEFAULT 1000)
@@ -5205,6 +5788,8 @@ BEGIN
         p_limit);
 END
 $$;
+COMMENT ON FUNCTION part.parity_diff IS
+    'part: the rows that differ between a migration''s two tables (key as JSON; problem missing | extra | different), at most p_limit.';
 
 -- functions/phase.sql
 CREATE FUNCTION part.phase(p_table text)
@@ -5227,6 +5812,8 @@ BEGIN
              LIMIT 1);
 END
 $$;
+COMMENT ON FUNCTION part.phase IS
+    'part: the phase of the migration of p_table (dual_write, backfilled, partitioned, finalized), or NULL when it has none.';
 
 -- functions/rollback.sql
 CREATE FUNCTION part.rollback(p_table text)
@@ -5273,6 +5860,8 @@ BEGIN
     RETURN 'backfilled';
 END
 $$;
+COMMENT ON FUNCTION part.rollback IS
+    'part: undo part.switch_reads: the legacy table takes the application''s name again, the sync mirrors it into the copy, the migration is backfilled again; nothing written meanwhile is lost. Short lock timeouts with retries (55P03). Returns the new phase.';
 
 -- functions/set_setting.sql
 CREATE FUNCTION part.set_setting(p_key text, p_value text)
@@ -5335,6 +5924,8 @@ BEGIN
     RETURN v_value;
 END
 $$;
+COMMENT ON FUNCTION part.set_setting IS
+    'part: set a flag or setting of part.settings (enable_partition_maintenance, log_partition_routing, ...); refuses unknown and read-only keys and bad values. Returns the value set.';
 
 -- functions/setting.sql
 CREATE FUNCTION part.setting(p_key text)
@@ -5365,6 +5956,8 @@ BEGIN
     RETURN coalesce((SELECT s.value FROM part.settings s WHERE s.key = p_key), v_key.default_value);
 END
 $$;
+COMMENT ON FUNCTION part.setting IS
+    'part: the value of one key of part.settings (its default when unset).';
 
 -- functions/switch_reads.sql
 CREATE FUNCTION part.switch_reads(p_table text)
@@ -5456,370 +6049,53 @@ BEGIN
     RETURN 'partitioned';
 END
 $$;
+COMMENT ON FUNCTION part.switch_reads IS
+    'part: switch a backfilled migration with clean parity to partitioned: the partitioned table takes the application''s name in one short transaction (short lock timeouts with retries, 55P03 naming the blocker), ids continue, the sync mirrors it back into the legacy table. Returns the new phase.';
 
 -- functions/verify.sql
 CREATE FUNCTION part.verify()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SECURITY DEFINER STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_p        record;
-    v_m        record;
-    v_type     regtype;
-    v_int      boolean;
-    v_max      text;
-    v_cur      text;
-    v_to       text;
-    v_missing  text[];
-    v_lo       numeric;
-    v_hi       numeric;
-    v_cut      text;
-    v_n        bigint;
-    v_range    text;
-    v_writer   regclass;
-    v_legacy   regclass;
-    v_part     regclass;
-    v_drift    text;
-    v_age      interval := part.setting('parity_max_age')::interval;
-    v_sched    text := part.setting('maintenance_schedule');
-    v_enabled  boolean := part.setting('enable_partition_maintenance')::boolean;
-    v_period   interval;
-    v_hb       record;
-    v_last     record;
-    v_why      text;
-    v_note     text;
-    v_skips    record;
-    v_holder   record;
-    v_since    timestamptz;
-    v_overlap  text;
-    v_lim      record;
-    v_stuck    bigint;
-    v_srange   text;
-    v_moduli   integer[];
-    v_split    integer;
-    v_cnt      bigint;
-BEGIN
-/*
- * The health of part in this database, one row per check (and per table
- * where a check is about tables); status 'ok', 'warn' or 'fail':
- *   partitions_ahead     partitions exist for now and premake intervals ahead
- *                        (hash: every remainder, and no split_hash left half done);
- *   default_empty        no row waits in a default partition (maintenance
- *                        moves them: a row there means it has not run since);
- *   default_retention    no row older than the retention sits in a default
- *                        (maintenance leaves those: someone must decide);
- *   sync_triggers        migrations: sync triggers present and enabled for
- *                        INSERT, UPDATE, DELETE and TRUNCATE;
- *   column_drift         migrations: legacy and partitioned copy have the
- *                        same columns and types (part.migrate_refresh after a
- *                        schema change);
- *   parity_stale         migrations: the last parity check is clean and
- *                        younger than the setting parity_max_age;
- *   maintenance_heartbeat a run that did its work within twice the scheduled
- *                        period (no run yet, not scheduled or disabled: warn);
- *                        skipped runs are no heartbeat: runs skipped because
- *                        a session holds the maintenance lock (a run cancelled
- *                        in a session that stays open) warn, then fail, naming
- *                        that session;
- *   maintenance_last_run the last run that did its work succeeded for every
- *                        table, within twice the scheduled period;
- *   retention_last_run   the last part.drop_old() of the separate retention
- *                        job succeeded (when one is scheduled or has run);
- *   standby              this server is not a standby (warn on a standby:
- *                        maintenance runs on the primary).
- * Read-only: works on a standby.
- */
-    -- per managed table
-    FOR v_p IN SELECT pl.*, c.premake, c."interval", c.key_column, c.partitions
-                 FROM part._maintenance_plan() pl
-                 JOIN part.config c ON c.parent_table = pl.parent_table LOOP
-        table_name := v_p.parent_table;
-        IF v_p.rel IS NULL THEN
-            RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table, 'fail',
-                'the table does not exist (remove it from part.config, or recreate it)';
-            CONTINUE;
-        END IF;
-        v_type := v_p.key_type::regtype;
-        v_int := v_p.key_type IN ('smallint', 'integer', 'bigint');
-
-        IF v_p.strategy = 'hash' THEN
-            -- two moduli: a part.split_hash that was interrupted (its capture trigger still logs writes)
-            SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
-              FROM part._partition_bounds(v_p.rel) b;
-            -- one modulus, but split tables or capture triggers of an interrupted split_hash (killed, or
-            -- stopped by an error, before it split its first old partition): the trigger logs every write
-            SELECT pg_catalog.max((pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid),
-                                                           'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid, (\d+),'))[2]::integer),
-                   pg_catalog.count(*)
-              INTO v_split, v_n
-              FROM pg_catalog.pg_constraint co
-             WHERE co.conname = 'part_split_check' AND co.contype = 'c'
-               AND (pg_catalog.regexp_match(pg_catalog.pg_get_constraintdef(co.oid), 'satisfies_hash_partition\(\(?''?(\d+)''?\)?::oid'))[1] = v_p.rel::oid::text
-               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = co.conrelid);
-            SELECT pg_catalog.count(DISTINCT t.tgrelid) INTO v_cnt
-              FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_inherits i ON i.inhrelid = t.tgrelid
-             WHERE i.inhparent = v_p.rel AND t.tgname IN ('part_split_capture', 'part_split_capture_truncate');
-            IF cardinality(v_moduli) = 1 AND (v_n > 0 OR v_cnt > 0) THEN
-                RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table, 'fail',
-                    pg_catalog.format('a split of the hash partitions from %s%s was interrupted: %s split table(s) and the capture trigger on %s partition(s) (it logs every write) are left: '
-                                      'CALL part.split_hash(%L, %s) to finish it, or CALL part.split_hash(%L, %s) to abandon it',
-                                      v_moduli[1], coalesce(' to ' || v_split, ''), v_n, v_cnt,
-                                      v_p.parent_table, coalesce(v_split, v_moduli[1] * 2), v_p.parent_table, v_moduli[1]);
-                CONTINUE;
-            END IF;
-            RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
-                CASE WHEN v_p.partition_count = v_p.partitions AND cardinality(v_moduli) = 1 THEN 'ok' ELSE 'fail' END,
-                CASE WHEN cardinality(v_moduli) > 1
-                     THEN pg_catalog.format('a split of the hash partitions from %s to %s is unfinished (%s partitions now): CALL part.split_hash(%L, %s) to finish it',
-                                            v_moduli[1], v_moduli[cardinality(v_moduli)], v_p.partition_count,
-                                            v_p.parent_table, v_moduli[cardinality(v_moduli)])
-                     ELSE pg_catalog.format('%s of %s hash partitions', v_p.partition_count, v_p.partitions) END;
-            CONTINUE;
-        END IF;
-
-        v_lim := part._key_limits(v_type, v_p."interval");
-        -- partitions for now and premake ahead (integer keys: from the largest key, read here)
-        IF v_int THEN
-            -- the largest key an aligned partition can hold (not a bigint extreme: part._key_limits)
-            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
-                                      v_p.key_column, v_p.rel, v_type)
-               INTO v_max USING v_lim.lo, v_lim.hi;
-            v_missing := '{}';
-            v_cur := part._range_floor(v_max, v_type, v_p."interval");
-            FOR i IN 0 .. v_p.premake LOOP
-                EXIT WHEN v_cur::numeric >= v_lim.hi::numeric;   -- the type ends
-                v_to := part._range_next(v_cur, v_type, v_p."interval");
-                IF NOT EXISTS (SELECT 1 FROM part._bounds_all(v_p.rel) b
-                                WHERE NOT b.is_default AND b.lo <= v_cur::float8 AND b.hi >= v_to::float8) THEN
-                    v_missing := v_missing || v_cur;
-                END IF;
-                v_cur := v_to;
-            END LOOP;
-            IF v_missing = '{}' THEN
-                v_missing := NULL;
-            END IF;
-        ELSE
-            v_missing := v_p.missing;
-        END IF;
-        -- partitions made by hand that overlap a missing interval: maintenance cannot create it
-        v_overlap := NULL;
-        IF v_missing IS NOT NULL THEN
-            SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s [%s, %s)', b.partition_name, b.bound_from, b.bound_to), ', ')
-              INTO v_overlap
-              FROM pg_catalog.unnest(v_missing) s(f)
-              JOIN part._partition_bounds(v_p.rel) b ON NOT b.is_default
-             WHERE part._bound_ordinal(b.bound_from, v_type)
-                       < part._bound_ordinal(part._range_next(s.f, v_type, v_p."interval"), v_type)
-               AND part._bound_ordinal(b.bound_to, v_type) > part._bound_ordinal(s.f, v_type);
-        END IF;
-        RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
-            CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END,
-            CASE WHEN v_missing IS NULL
-                 THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)', v_p.premake, v_p.covered_until)
-                 WHEN v_overlap IS NOT NULL
-                 THEN pg_catalog.format('no partition for the interval(s) starting %s, and maintenance cannot create them: %s overlaps them without covering them '
-                                        '(made by hand, not aligned to the %s interval): detach it (ALTER TABLE %s DETACH PARTITION ...), insert its rows back through %s '
-                                        '(the default partition keeps them), drop it, then SELECT part.create_ahead(); or attach partitions covering the rest of those intervals yourself',
-                                        pg_catalog.array_to_string(v_missing, ', '), v_overlap, v_p."interval", v_p.parent_table, v_p.parent_table)
-                 ELSE pg_catalog.format('no partition for the interval(s) starting %s: run part.create_ahead() or CALL part.run_maintenance()',
-                                        pg_catalog.array_to_string(v_missing, ', ')) END;
-
-        -- rows waiting in the default partition
-        CONTINUE WHEN v_p.default_partition IS NULL;
-        v_cut := NULL;
-        IF v_p.retention IS NOT NULL THEN
-            IF v_int THEN
-                v_cut := (v_max::numeric - pg_catalog.btrim(v_p.retention)::numeric)::bigint::text;
-            ELSE
-                v_cut := part._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_p.retention::interval, v_type);
-            END IF;
-            -- rows in the interval holding the cutoff are drained too (that partition is not retired yet)
-            v_cut := part._range_floor(v_cut, v_type, v_p."interval");
-        END IF;
-        v_n := 0;
-        v_range := NULL;
-        v_stuck := 0;
-        v_srange := NULL;
-        IF v_p.default_nonempty THEN
-            -- rows maintenance moves, and rows no aligned partition can hold (NULL, infinity, the type's extremes)
-            EXECUTE pg_catalog.format(
-                'SELECT pg_catalog.count(*) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s), '
-                '       pg_catalog.min(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text || '' to '' '
-                '       || pg_catalog.max(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text, '
-                '       pg_catalog.count(*) FILTER (WHERE k IS NULL OR k < $2::%3$s OR k >= $3::%3$s), '
-                '       pg_catalog.concat_ws('', '', CASE WHEN pg_catalog.bool_or(k IS NULL) THEN ''NULL'' END, '
-                '                            pg_catalog.min(k) FILTER (WHERE k < $2::%3$s OR k >= $3::%3$s)::text, '
-                '                            pg_catalog.max(k) FILTER (WHERE k < $2::%3$s OR k >= $3::%3$s)::text) '
-                'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE $1::%3$s IS NULL OR %1$I >= $1::%3$s OR %1$I IS NULL LIMIT 1000000) x',
-                v_p.key_column, v_p.default_partition, v_type)
-               INTO v_n, v_range, v_stuck, v_srange USING v_cut, v_lim.lo, v_lim.hi;
-        END IF;
-        RETURN QUERY SELECT 'default_empty', v_p.parent_table,
-            CASE WHEN v_n = 0 AND v_stuck = 0 THEN 'ok' ELSE 'fail' END,
-            CASE WHEN v_n = 0 AND v_stuck = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
-                 ELSE pg_catalog.concat_ws('; ',
-                     CASE WHEN v_n > 0 THEN pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
-                                                              v_n, v_p.default_partition, v_range) END,
-                     CASE WHEN v_stuck > 0 THEN pg_catalog.format(
-                         '%s rows in %s have keys no partition of part can hold (%s; part makes partitions for keys from %s to before %s): '
-                         'maintenance leaves them there; correct or delete them, or attach a partition for them yourself (FOR VALUES FROM (...) TO (MAXVALUE), say)',
-                         v_stuck, v_p.default_partition, v_srange, v_lim.lo, v_lim.hi) END) END;
-
-        CONTINUE WHEN v_cut IS NULL;
-        v_n := 0;
-        v_range := NULL;
-        IF v_p.default_nonempty THEN
-            EXECUTE pg_catalog.format(
-                'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
-                'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE %1$I < $1::%3$s LIMIT 1000000) x',
-                v_p.key_column, v_p.default_partition, v_type)
-               INTO v_n, v_range USING v_cut;
-        END IF;
-        RETURN QUERY SELECT 'default_retention', v_p.parent_table,
-            CASE WHEN v_n = 0 THEN 'ok' ELSE 'fail' END,
-            CASE WHEN v_n = 0 THEN pg_catalog.format('no row older than the retention (%s) in %s', v_p.retention, v_p.default_partition)
-                 ELSE pg_catalog.format('%s rows older than the retention (%s; keys %s) sit in %s: maintenance never deletes them; move or delete them yourself',
-                                        v_n, v_p.retention, v_range, v_p.default_partition) END;
-    END LOOP;
-
-    -- per migration (columns read through to_jsonb: only those this needs)
-    FOR v_m IN SELECT pg_catalog.to_jsonb(m) AS j FROM part.migration m ORDER BY m.table_name LOOP
-        table_name := v_m.j ->> 'table_name';
-        CONTINUE WHEN v_m.j ->> 'phase' = 'finalized';
-        v_legacy := pg_catalog.to_regclass(v_m.j ->> 'legacy_table');
-        v_part := pg_catalog.to_regclass(v_m.j ->> 'partitioned_table');
-        v_writer := CASE WHEN v_m.j ->> 'phase' = 'partitioned' THEN v_part ELSE v_legacy END;
-
-        -- part's own triggers, by identity, on both tables and every partition (part._sync_problems)
-        v_drift := part._sync_problems(table_name);
-        RETURN QUERY SELECT 'sync_triggers', table_name,
-            CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
-            CASE WHEN v_drift IS NULL
-                 THEN pg_catalog.format('writes to %s are mirrored (INSERT, UPDATE, DELETE, TRUNCATE, in every replication role); direct writes to the other table are refused',
-                                        v_writer)
-                 ELSE v_drift || pg_catalog.format('; run SELECT part.migrate_refresh(%L)', table_name) END;
-
-        -- the columns of both tables (part._sync_drift)
-        v_drift := part._sync_drift(table_name);
-        RETURN QUERY SELECT 'column_drift', table_name,
-            CASE WHEN v_drift IS NULL THEN 'ok' ELSE 'fail' END,
-            coalesce(v_drift, pg_catalog.format('%s and %s have the same columns', v_legacy, v_part));
-
-        RETURN QUERY SELECT 'parity_stale', table_name,
-            CASE WHEN (v_m.j ->> 'parity_clean')::boolean IS FALSE THEN 'fail'
-                 WHEN v_m.j ->> 'parity_checked_at' IS NULL
-                     THEN CASE WHEN v_m.j ->> 'phase' = 'dual_write' THEN 'warn' ELSE 'fail' END
-                 WHEN (v_m.j ->> 'parity_checked_at')::timestamptz < pg_catalog.now() - v_age
-                     THEN CASE WHEN v_m.j ->> 'phase' = 'dual_write' THEN 'warn' ELSE 'fail' END
-                 ELSE 'ok' END,
-            CASE WHEN (v_m.j ->> 'parity_clean')::boolean IS FALSE
-                     THEN pg_catalog.format('the parity check of %s found differences: see part.parity_diff(%L)',
-                                            (v_m.j ->> 'parity_checked_at')::timestamptz, table_name)
-                 WHEN v_m.j ->> 'parity_checked_at' IS NULL
-                     THEN pg_catalog.format('parity never checked: SELECT * FROM part.check_parity(%L)', table_name)
-                 WHEN (v_m.j ->> 'parity_checked_at')::timestamptz < pg_catalog.now() - v_age
-                     THEN pg_catalog.format('last checked %s, more than %s ago (parity_max_age): SELECT * FROM part.check_parity(%L)',
-                                            (v_m.j ->> 'parity_checked_at')::timestamptz, v_age, table_name)
-                 ELSE pg_catalog.format('clean, checked %s', (v_m.j ->> 'parity_checked_at')::timestamptz) END;
-    END LOOP;
-
-    -- maintenance: heartbeat and last run
-    table_name := NULL;
-    -- skipped runs did nothing: the heartbeat is the last run that did its work
-    SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_hb
-      FROM part.maintenance_log l
-     WHERE l.action = 'run' AND l.outcome <> 'skipped'
-     ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
-    v_last := v_hb;
-    SELECT pg_catalog.count(*) AS n, pg_catalog.min(l.logged_at) AS first, pg_catalog.max(l.logged_at) AS last INTO v_skips
-      FROM part.maintenance_log l
-     WHERE l.action = 'run' AND l.outcome = 'skipped' AND l.logged_at > coalesce(v_hb.logged_at, '-infinity');
-    -- the session holding the maintenance lock (part.run_maintenance's advisory lock 1885434484, 1)
-    SELECT a.pid, a.state, a.state_change INTO v_holder
-      FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 1885434484 AND l.objid = 1 AND l.objsubid = 2
-       AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
-     LIMIT 1;
-    IF v_sched <> '' THEN
-        v_period := part._cron_period(v_sched);
-    END IF;
-    v_since := coalesce(v_hb.logged_at, CASE WHEN v_skips.n > 0 THEN v_skips.first END);
-    v_note := CASE WHEN v_skips.n > 0 AND v_holder.pid IS NOT NULL
-                   THEN pg_catalog.format('; the %s runs since were skipped: pid %s holds the maintenance lock (%s since %s); a run cancelled in a session that stays open keeps it until that session ends: if that session is not running maintenance, SELECT pg_catalog.pg_terminate_backend(%s)',
-                                          v_skips.n, v_holder.pid, v_holder.state, v_holder.state_change, v_holder.pid)
-                   WHEN v_skips.n > 0
-                   THEN pg_catalog.format('; the %s runs since were skipped (the last at %s; see part.maintenance_log)', v_skips.n, v_skips.last)
-                   ELSE '' END;
-    RETURN QUERY SELECT 'maintenance_heartbeat', NULL::text,
-        CASE WHEN NOT v_enabled THEN 'warn'
-             WHEN v_since IS NULL THEN 'warn'
-             WHEN v_period IS NULL THEN 'warn'
-             WHEN v_since < pg_catalog.now() - 2 * v_period THEN 'fail'
-             WHEN v_skips.n > 0 AND v_holder.pid IS NOT NULL AND v_holder.state IS DISTINCT FROM 'active' THEN 'warn'
-             WHEN v_hb.logged_at IS NULL THEN 'warn'
-             ELSE 'ok' END,
-        CASE WHEN NOT v_enabled THEN 'maintenance is disabled (enable_partition_maintenance = false)'
-             WHEN v_since IS NULL AND v_period IS NULL
-                 THEN 'no maintenance run yet, and none scheduled: run pginstall apply (with pg_cron) or CALL part.run_maintenance()'
-             WHEN v_since IS NULL THEN pg_catalog.format('no maintenance run yet (scheduled %L)', v_sched)
-             WHEN v_period IS NULL
-                 THEN pg_catalog.format('last run %s; maintenance is not scheduled (no pg_cron job registered by pginstall apply)%s',
-                                        coalesce(v_hb.logged_at::text, 'none that did its work'), v_note)
-             WHEN v_since < pg_catalog.now() - 2 * v_period
-                 THEN pg_catalog.format('last run that did its work: %s; none for more than twice the schedule''s period (%L, every %s)%s',
-                                        coalesce(v_hb.logged_at::text, 'none'), v_sched, v_period,
-                                        CASE WHEN v_note = '' THEN ': is the pg_cron job running?' ELSE v_note END)
-             ELSE pg_catalog.format('last run %s (scheduled %L)%s', coalesce(v_hb.logged_at::text, 'none that did its work'), v_sched, v_note) END;
-
-    IF v_last.outcome = 'failed' THEN
-        SELECT pg_catalog.string_agg(pg_catalog.format('%s %s: %s', l.parent_table, l.action, l.detail), '; ' ORDER BY l.id)
-          INTO v_why FROM part.maintenance_log l WHERE l.run_id = v_last.run_id AND l.outcome = 'failed' AND l.action <> 'run';
-    END IF;
-    RETURN QUERY SELECT 'maintenance_last_run', NULL::text,
-        CASE WHEN v_last.logged_at IS NULL THEN 'warn'
-             WHEN v_last.outcome = 'failed' THEN 'fail'
-             WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
-             WHEN v_last.detail LIKE '%given up%' THEN 'warn'
-             ELSE 'ok' END,
-        CASE WHEN v_last.logged_at IS NULL THEN 'no maintenance run yet'
-             WHEN v_last.outcome = 'failed' THEN pg_catalog.format('run %s at %s failed: %s', v_last.run_id, v_last.logged_at, coalesce(v_why, v_last.detail))
-             WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period
-                 THEN pg_catalog.format('run %s at %s is older than twice the schedule''s period (%L, every %s): see maintenance_heartbeat; it said: %s',
-                                        v_last.run_id, v_last.logged_at, v_sched, v_period, v_last.detail)
-             ELSE pg_catalog.format('run %s at %s: %s', v_last.run_id, v_last.logged_at, v_last.detail) END;
-
-    -- the separate retention job (part.drop_old() on its own schedule)
-    IF part.setting('retention_schedule') <> ''
-       OR EXISTS (SELECT 1 FROM part.maintenance_log l WHERE l.action = 'retention') THEN
-        SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_last
-          FROM part.maintenance_log l WHERE l.action = 'retention'
-         ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
-        IF v_last.outcome = 'failed' THEN
-            SELECT pg_catalog.string_agg(pg_catalog.format('%s: %s', l.parent_table, l.detail), '; ' ORDER BY l.id)
-              INTO v_why FROM part.maintenance_log l
-             WHERE l.run_id = v_last.run_id AND l.outcome = 'failed' AND l.action <> 'retention';
-        END IF;
-        RETURN QUERY SELECT 'retention_last_run', NULL::text,
-            CASE WHEN v_last.logged_at IS NULL THEN 'warn'
-                 WHEN v_last.outcome = 'failed' THEN 'fail'
-                 WHEN v_last.detail LIKE '%given up%' THEN 'warn'
-                 ELSE 'ok' END,
-            CASE WHEN v_last.logged_at IS NULL
-                     THEN pg_catalog.format('no run of part.drop_old() yet (scheduled %L)', part.setting('retention_schedule'))
-                 WHEN v_last.outcome = 'failed'
-                     THEN pg_catalog.format('part.drop_old() at %s failed: %s', v_last.logged_at, coalesce(v_why, v_last.detail))
-                 ELSE pg_catalog.format('part.drop_old() at %s: %s', v_last.logged_at, v_last.detail) END;
-    END IF;
-
-    RETURN QUERY SELECT 'standby', NULL::text,
-        CASE WHEN pg_catalog.pg_is_in_recovery() THEN 'warn' ELSE 'ok' END,
-        CASE WHEN pg_catalog.pg_is_in_recovery()
-             THEN 'this server is a standby: maintenance does nothing here (it runs on the primary); these checks read replicated state'
-             ELSE 'primary: maintenance runs here' END;
-END
+    /*
+     * The health of part in this database, one row per check (and per table
+     * where a check is about tables); status 'ok', 'warn' or 'fail'. Each
+     * check is a function of its own (part._verify_<check>, with its pgTAP
+     * file tests/sql/verify_<check>.sql); this composes them, managed tables
+     * first (each table's rows together), then migrations, then the database:
+     *   partitions_ahead      partitions exist for now and premake intervals ahead
+     *                         (hash: every remainder, and no split_hash left half done);
+     *   default_empty         no row waits in a default partition;
+     *   default_retention     no row older than the retention sits in a default;
+     *   sync_triggers         migrations: sync triggers present and enabled on both
+     *                         tables and every partition;
+     *   column_drift          migrations: both tables have the same columns and types,
+     *                         and the sync was generated for them;
+     *   parity_stale          migrations: the last parity check is clean and recent;
+     *   maintenance_heartbeat a run that did its work within twice the scheduled period;
+     *   maintenance_last_run  the last run that did its work succeeded for every table;
+     *   retention_last_run    the last run of the separate retention job succeeded;
+     *   standby               this server is not a standby.
+     * Read-only: works on a standby. SECURITY DEFINER so that pg_monitor can
+     * run it (it reads the managed tables' default partitions).
+     */
+    SELECT c.check_name, c.table_name, c.status, c.detail
+      FROM (SELECT 1 AS section, 1 AS ord, * FROM part._verify_partitions_ahead()
+            UNION ALL SELECT 1, 2, * FROM part._verify_default_empty()
+            UNION ALL SELECT 1, 3, * FROM part._verify_default_retention()
+            UNION ALL SELECT 2, 1, * FROM part._verify_sync_triggers()
+            UNION ALL SELECT 2, 2, * FROM part._verify_column_drift()
+            UNION ALL SELECT 2, 3, * FROM part._verify_parity_stale()
+            UNION ALL SELECT 3, 1, * FROM part._verify_maintenance_heartbeat()
+            UNION ALL SELECT 3, 2, * FROM part._verify_maintenance_last_run()
+            UNION ALL SELECT 3, 3, * FROM part._verify_retention_last_run()
+            UNION ALL SELECT 3, 4, * FROM part._verify_standby()) c
+     ORDER BY c.section, c.table_name, c.ord
 $$;
+COMMENT ON FUNCTION part.verify IS
+    'part: the health of part in this database, one row per check (and table): check_name, table_name, status ok | warn | fail, and detail saying what to do. Each check is a function part._verify_<check_name>. pg_monitor may run it.';
 
 -- procedures
 
@@ -5928,6 +6204,229 @@ BEGIN
     PERFORM pg_catalog.set_config('search_path', v_path, true);   -- the caller's, when called in its transaction
 END
 $$;
+COMMENT ON PROCEDURE part.backfill IS
+    'part: copy a migration''s existing rows into the partitioned copy in batches of p_batch_size, each committed (p_sleep between them, at most p_max_batches), resumable after a crash or cancel; at the end a full parity check (unless p_check => false) makes it backfilled. CALL outside a transaction block (or p_commit => false).';
+
+-- procedures/migrate_to.sql
+CREATE PROCEDURE part.migrate_to(
+    p_table       text,
+    p_phase       text,
+    p_batch_size  integer DEFAULT NULL,
+    p_sleep       interval DEFAULT '0',
+    p_keep_legacy text DEFAULT 'archive',
+    p_force       boolean DEFAULT false,
+    p_copy        text DEFAULT 'drop',
+    p_progress    interval DEFAULT '1 second',
+    p_commit      boolean DEFAULT true
+)
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_order  CONSTANT text[] := ARRAY['dual_write', 'backfilled', 'partitioned', 'finalized'];
+    v_m      part.migration;
+    v_name   text;
+    v_target text;
+    v_batch  integer;
+    v_t0     timestamptz;
+    v_last   timestamptz;
+    v_rows0  bigint;
+    v_total  bigint;
+    v_differ bigint;
+    v_ranges bigint;
+    v_shown  bigint;
+    v_out    text;
+    v_path   text := pg_catalog.current_setting('search_path');
+BEGIN
+/*
+ * Walk the migration of p_table to the phase p_phase, through the phases in
+ * between, as `pginstall migrate TABLE --to PHASE` does (it calls this):
+ *   dual_write -> backfilled: CALL part.backfill batch by batch (p_batch_size
+ *     rows each, default the table's batch_size in part.config; p_sleep
+ *     between batches), each committed, with a progress NOTICE at most every
+ *     p_progress (rows done, total, rows/s, ETA) and one at the end; then a
+ *     full part.check_parity: differences stop the walk (55000, HINT
+ *     part.parity_diff), clean parity makes it backfilled;
+ *   backfilled -> partitioned: part.switch_reads;
+ *   partitioned -> finalized: part.finalize(p_table, p_keep_legacy, p_force).
+ * Going back: 'backfilled' from partitioned, or 'rollback' (one phase back
+ * from partitioned), runs part.rollback; 'none' abandons the migration
+ * (part.rollback when switched, then part.migrate_cancel(p_table, p_copy)).
+ * Other ways back are refused (55000). Moving to the phase a table is in
+ * succeeds and does nothing (a NOTICE says so); a walk stopped by an error or
+ * a cancel keeps the steps and batches it committed, and running it again
+ * goes on from there. A table without a migration is refused (55000): start
+ * one with part.migrate_start. Each step NOTICEs what it did.
+ *
+ * It COMMITs after every batch and step, so CALL it outside a transaction
+ * block (as pg_cron's whole command, say); p_commit => false runs it without
+ * committing, inside the caller's transaction (as tests do).
+ */
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    IF p_phase IS NULL OR p_phase NOT IN ('dual_write', 'backfilled', 'partitioned', 'finalized', 'rollback', 'none') THEN
+        RAISE EXCEPTION 'invalid phase "%"', coalesce(p_phase, 'NULL')
+            USING ERRCODE = '22023',
+                  HINT = 'Use dual_write, backfilled, partitioned or finalized (the phases, in order), rollback (one phase back from partitioned) or none (abandon the migration).';
+    END IF;
+    IF p_batch_size IS NOT NULL AND p_batch_size < 1 THEN
+        RAISE EXCEPTION 'invalid batch size %', p_batch_size
+            USING ERRCODE = '22023', HINT = 'Pass a positive number of rows per batch, e.g. 10000, or leave it out (the table''s batch_size).';
+    END IF;
+    IF p_sleep IS NULL OR p_sleep < interval '0' THEN
+        RAISE EXCEPTION 'invalid sleep %', coalesce(p_sleep::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass a pause between batches of zero or more, e.g. ''100 milliseconds''.';
+    END IF;
+    IF p_progress IS NULL OR p_progress < interval '0' THEN
+        RAISE EXCEPTION 'invalid progress interval %', coalesce(p_progress::text, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass how often the backfill reports its progress, e.g. ''1 second'' (0: after every batch).';
+    END IF;
+    IF p_keep_legacy IS NULL OR p_keep_legacy NOT IN ('archive', 'keep', 'drop') THEN
+        RAISE EXCEPTION 'invalid value "%" for p_keep_legacy', coalesce(p_keep_legacy, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Use ''archive'' (schema part_archive), ''keep'' (as <table>_legacy) or ''drop''.';
+    END IF;
+    IF p_copy IS NULL OR p_copy NOT IN ('drop', 'keep') THEN
+        RAISE EXCEPTION 'invalid value "%" for p_copy', coalesce(p_copy, 'NULL')
+            USING ERRCODE = '22023', HINT = 'Use ''drop'' (the default) or ''keep'' (the partitioned copy stays, unmanaged).';
+    END IF;
+    IF p_force IS NULL OR p_commit IS NULL THEN
+        RAISE EXCEPTION 'p_force and p_commit cannot be NULL'
+            USING ERRCODE = '22023', HINT = 'Pass true or false, or leave them out (p_force defaults to false, p_commit to true).';
+    END IF;
+
+    IF p_phase = 'none' THEN
+        v_name := part._qualified(part._resolve_table(p_table));   -- 42P01
+        IF NOT EXISTS (SELECT 1 FROM part.migration m WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)) THEN
+            RAISE NOTICE 'part: %: already none (no migration)', v_name;
+            PERFORM pg_catalog.set_config('search_path', v_path, true);
+            RETURN;
+        END IF;
+    END IF;
+    v_m := part._migration_row(p_table);   -- 42P01; 55000 with a HINT when it has no migration
+    v_name := v_m.table_name;
+
+    IF p_phase = 'none' THEN
+        IF v_m.phase = 'partitioned' THEN
+            PERFORM part.rollback(v_name);
+            RAISE NOTICE 'part: %: rolled back: reads and writes on the legacy table again (backfilled)', v_name;
+            IF p_commit THEN
+                COMMIT;
+                PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+            END IF;
+        END IF;
+        v_out := part.migrate_cancel(v_name, p_copy);
+        RAISE NOTICE 'part: %: migration cancelled: sync removed, partitioned copy %; the legacy table is untouched', v_name, v_out;
+        PERFORM pg_catalog.set_config('search_path', v_path, true);
+        RETURN;
+    END IF;
+
+    v_target := p_phase;
+    IF p_phase = 'rollback' THEN
+        IF v_m.phase = 'backfilled' THEN
+            RAISE NOTICE 'part: %: already rolled back (backfilled): nothing to do', v_name;
+            PERFORM pg_catalog.set_config('search_path', v_path, true);
+            RETURN;
+        ELSIF v_m.phase <> 'partitioned' THEN
+            RAISE EXCEPTION 'cannot roll back %: it is in %, and rollback goes one phase back from partitioned', v_name, v_m.phase
+                USING ERRCODE = '55000',
+                      HINT = CASE WHEN v_m.phase = 'finalized'
+                                  THEN 'After part.finalize the partitioned table is the only one kept up to date: there is no way back.'
+                                  ELSE pg_catalog.format('Reads and writes already go to the legacy table; to abandon the migration: CALL part.migrate_to(%L, ''none'').', v_name) END;
+        END IF;
+        v_target := 'backfilled';
+    END IF;
+
+    IF pg_catalog.array_position(v_order, v_target) < pg_catalog.array_position(v_order, v_m.phase) THEN
+        IF v_m.phase = 'partitioned' AND v_target = 'backfilled' THEN
+            PERFORM part.rollback(v_name);
+            RAISE NOTICE 'part: %: rolled back: reads and writes on the legacy table again (backfilled)', v_name;
+            PERFORM pg_catalog.set_config('search_path', v_path, true);
+            RETURN;
+        END IF;
+        RAISE EXCEPTION '% is in %: going back to % is not supported (only partitioned -> backfilled, part.rollback)', v_name, v_m.phase, v_target
+            USING ERRCODE = '55000',
+                  HINT = CASE WHEN v_m.phase = 'finalized'
+                              THEN 'A finalized migration is over: the partitioned table is the only one kept up to date.'
+                              ELSE pg_catalog.format('To abandon the migration (the legacy table untouched): CALL part.migrate_to(%L, ''none'').', v_name) END;
+    END IF;
+    IF v_target = v_m.phase THEN
+        RAISE NOTICE 'part: %: already %: nothing to do', v_name, v_target;
+        PERFORM pg_catalog.set_config('search_path', v_path, true);
+        RETURN;
+    END IF;
+
+    v_batch := coalesce(p_batch_size,
+                        (SELECT c.batch_size FROM part.config c
+                          WHERE c.parent_table IN (v_m.partitioned_table, v_m.table_name) LIMIT 1),
+                        10000);
+    WHILE v_m.phase <> v_target LOOP
+        v_out := v_m.phase;
+        IF v_m.phase = 'dual_write' THEN
+            IF v_m.backfill_finished_at IS NULL THEN
+                v_t0 := pg_catalog.clock_timestamp();
+                v_last := v_t0;
+                v_rows0 := v_m.backfill_rows;
+                v_total := coalesce(v_m.backfill_total,
+                                    (SELECT greatest(c.reltuples, 0)::bigint FROM pg_catalog.pg_class c
+                                      WHERE c.oid = pg_catalog.to_regclass(v_m.legacy_table)), 0);
+                PERFORM part._migrate_progress(v_name, v_m.backfill_rows, v_total, v_rows0, v_t0, false);
+                v_shown := v_m.backfill_rows;
+                LOOP
+                    CALL part.backfill(v_name, v_batch, p_sleep, 1, false, p_commit);
+                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_name;
+                    v_total := coalesce(v_m.backfill_total, v_total);
+                    EXIT WHEN v_m.backfill_finished_at IS NOT NULL OR v_m.phase <> 'dual_write';
+                    IF pg_catalog.clock_timestamp() - v_last >= p_progress THEN
+                        PERFORM part._migrate_progress(v_name, v_m.backfill_rows, v_total, v_rows0, v_t0, false);
+                        v_last := pg_catalog.clock_timestamp();
+                        v_shown := v_m.backfill_rows;
+                    END IF;
+                END LOOP;
+                -- the end: 100% (the estimate may have been off), then the summary
+                IF v_shown <> v_m.backfill_rows OR v_total <> v_m.backfill_rows THEN
+                    PERFORM part._migrate_progress(v_name, v_m.backfill_rows, v_m.backfill_rows, v_rows0, v_t0, false);
+                END IF;
+                PERFORM part._migrate_progress(v_name, v_m.backfill_rows, v_m.backfill_rows, v_rows0, v_t0, true);
+            END IF;
+            IF v_m.phase = 'dual_write' THEN
+                RAISE NOTICE 'part: %: checking parity', v_name;
+                SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok'), pg_catalog.count(*) INTO v_differ, v_ranges
+                  FROM part.check_parity(v_name, true) c;
+                IF p_commit THEN
+                    COMMIT;
+                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                END IF;
+                IF v_differ > 0 THEN
+                    RAISE EXCEPTION 'parity of % differs in % of % ranges: not backfilled', v_name, v_differ, v_ranges
+                        USING ERRCODE = '55000',
+                              HINT = pg_catalog.format('See the rows with SELECT * FROM part.parity_diff(%L); once they are fixed, CALL part.migrate_to(%L, %L) again.',
+                                                       v_name, v_name, p_phase);
+                END IF;
+                RAISE NOTICE 'part: %: parity clean over % ranges', v_name, v_ranges;
+            END IF;
+        ELSIF v_m.phase = 'backfilled' THEN
+            PERFORM part.switch_reads(v_name);
+            RAISE NOTICE 'part: %: partitioned: reads and writes go to the partitioned table', v_name;
+        ELSIF v_m.phase = 'partitioned' THEN
+            v_out := part.finalize(v_name, p_keep_legacy, p_force);
+            RAISE NOTICE 'part: %: finalized: sync removed; legacy table %', v_name,
+                         CASE WHEN p_keep_legacy = 'drop' THEN 'dropped' ELSE 'kept as ' || v_out END;
+            v_out := 'partitioned';
+        END IF;
+        IF p_commit THEN
+            COMMIT;
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+        END IF;
+        SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_name;
+        IF v_m.phase = v_out THEN
+            RAISE EXCEPTION 'the migration of % is still in % after the step', v_name, v_out
+                USING ERRCODE = '55000', HINT = pg_catalog.format('See SELECT * FROM part.migrations WHERE table_name = %L.', v_name);
+        END IF;
+    END LOOP;
+    PERFORM pg_catalog.set_config('search_path', v_path, true);   -- the caller's, when called in its transaction
+END
+$$;
+COMMENT ON PROCEDURE part.migrate_to IS
+    'part: walk the migration of p_table to p_phase (dual_write, backfilled, partitioned, finalized; rollback = one phase back from partitioned; none = abandon it) through the phases in between: backfill with commits and progress NOTICEs, full parity check, switch, finalize (p_keep_legacy, p_force). Moving to the phase it is in does nothing. CALL outside a transaction block (or p_commit => false).';
 
 -- procedures/run_maintenance.sql
 CREATE PROCEDURE part.run_maintenance(p_parent text DEFAULT NULL, p_commit boolean DEFAULT true)
@@ -6048,9 +6547,9 @@ BEGIN
 
         IF v_t.rel IS NULL THEN
             v_failed := v_failed || v_t.parent_table;
-            INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail)
+            INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail, error_code)
             VALUES (v_run, v_t.parent_table, 'check', 'failed',
-                    '42P01: table does not exist (remove it from part.config, or recreate it)');
+                    '42P01: table does not exist (remove it from part.config, or recreate it)', '42P01');
             CONTINUE;
         END IF;
 
@@ -6198,6 +6697,8 @@ BEGIN
     END IF;
 END
 $$;
+COMMENT ON PROCEDURE part.run_maintenance IS
+    'part: maintenance of every managed table (or p_parent): create ahead, move rows out of default partitions, retire old partitions, analyze new ones; one table''s failure is logged in part.maintenance_log and the others still run; a concurrent run skips. What pg_cron runs. CALL outside a transaction block (or p_commit => false).';
 
 -- procedures/split_hash.sql
 CREATE PROCEDURE part.split_hash(p_parent text, p_new_count integer)
@@ -6447,6 +6948,8 @@ BEGIN
     COMMIT;
 END
 $$;
+COMMENT ON PROCEDURE part.split_hash IS
+    'part: grow a hash-partitioned table to p_new_count partitions (a multiple of the current count), splitting one old partition at a time with writers blocked only briefly per step; resumable, and called with the current count it abandons an interrupted split.';
 
 -- views
 

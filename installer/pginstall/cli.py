@@ -465,45 +465,6 @@ def _phase(conn, table) -> str | None:
     return conn.execute(sql.SQL("SELECT {}.phase(%s)").format(sql.Identifier(ap.SCHEMA)), (table,)).fetchone()[0]
 
 
-def _sqlcall(conn, what: str, table: str, *args):
-    """SELECT part.what(table, ...); part's NOTICEs meanwhile (a lock it waits for) go to stderr as they come."""
-    holders = sql.SQL(", ").join([sql.Placeholder()] * (1 + len(args)))
-    q = sql.SQL("SELECT {}.{}({})").format(sql.Identifier(ap.SCHEMA), sql.Identifier(what), holders)
-
-    def show(d):
-        if d.severity_nonlocalized in ("NOTICE", "WARNING") and d.message_primary:
-            click.echo(f"{table}: {d.message_primary.removeprefix('part: ')}", err=True)
-
-    conn.add_notice_handler(show)
-    try:
-        return conn.execute(q, (table, *args)).fetchall()
-    except psycopg.Error as e:
-        raise click.ClickException(f"{table}: {what} failed: {ap.describe_db_error(e)}") from None
-    finally:
-        conn.remove_notice_handler(show)
-
-
-def _migration(conn, table: str) -> dict | None:
-    s = sql.Identifier(ap.SCHEMA)
-    cur = conn.cursor(row_factory=psycopg.rows.dict_row)
-    return cur.execute(
-        sql.SQL("SELECT * FROM {}.migration WHERE table_name = (SELECT {}._qualified({}._resolve_table(%s)))").format(s, s, s),
-        (table,),
-    ).fetchone()
-
-
-def _backfill(conn, table: str, batch_size: int, sleep: str, again: str) -> None:
-    """CALL part.backfill in slices of batches, with progress (rows/s, ETA): see migrate.py."""
-    from .migrate import BackfillInterrupted, backfill
-
-    try:
-        backfill(conn, table, batch_size, sleep)
-    except BackfillInterrupted as e:
-        click.echo(f"{table}: backfill stopped at {e.done:,} of ~{e.total:,} rows (interrupted); the rows copied "
-                   f"are kept: run `{again}` again to resume from there", err=True)
-        raise SystemExit(EXIT_INTERRUPTED) from None
-
-
 def _next_steps(phase: str | None, cmd: str) -> str:
     """Where a migration is and the commands that go on from there (one line)."""
     if phase == "dual_write":
@@ -561,44 +522,16 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, yes, keep_c
             entry = t
     cmd = f"pginstall migrate {shlex.quote(table)} --db {shlex.quote(target.label)}{cfg.option}"
     again = f"{cmd} --to {to}"
+    from .migrate import BackfillInterrupted, migrate_to
+
     with ap.connect(target, autocommit=True) as conn:
         ap._require_installed(conn, target)
         try:
             phase = _phase(conn, table)
         except psycopg.Error as e:
             raise click.ClickException(f"{table}: {ap.describe_db_error(e)}") from None
-        if to == "none":
-            if phase is None:
-                click.echo(f"{table}: already none (no migration)")
-                return
-            if phase == "partitioned":
-                _sqlcall(conn, "rollback", table)
-                click.echo(f"{table}: rolled back: reads and writes on the legacy table again (backfilled)")
-            copy = _sqlcall(conn, "migrate_cancel", table, "keep" if keep_copy else "drop")[0][0]
-            click.echo(f"{table}: migration cancelled: sync removed, partitioned copy {copy}; the legacy table is untouched")
-            return
-        if to == "rollback":
-            if phase == "backfilled":
-                click.echo(f"{table}: already rolled back (backfilled): nothing to do")
-                click.echo(f"{table}: {_next_steps(phase, cmd)}")
-                return
-            if phase != "partitioned":
-                raise click.ClickException(f"{table}: rollback goes one phase back from partitioned; it is in {phase}")
-            to = "backfilled"
         order = {None: 0, **{p: i + 1 for i, p in enumerate(PHASES)}}
-        if order[to] < order[phase]:
-            if phase == "partitioned" and to == "backfilled":
-                _sqlcall(conn, "rollback", table)
-                click.echo(f"{table}: rolled back: reads and writes on the legacy table again (backfilled)")
-                click.echo(f"{table}: {_next_steps('backfilled', cmd)}")
-                return
-            raise click.ClickException(
-                f"{table}: is in {phase}; going back to {to} is not supported (only partitioned -> backfilled)")
-        if order[to] == order[phase]:
-            click.echo(f"{table}: already {to}")
-            click.echo(f"{table}: {_next_steps(phase, cmd)}")
-            return
-        if to == "finalized" and keep_legacy == "drop" and not yes:
+        if to == "finalized" and keep_legacy == "drop" and not yes and order[phase] < order["finalized"]:
             steps = " -> ".join(p for p in PHASES if order[phase] < order[p])
             question = (f"{table}: this runs {steps}, and finalize then DROPS the legacy table (the "
                         f"unpartitioned {table} as it was, with every row): there is no way back. Go on?")
@@ -608,40 +541,30 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, yes, keep_c
                     f"or use --keep-legacy archive (the default) or keep")
             if not click.confirm(question, default=False):
                 raise click.ClickException(f"{table}: nothing done")
-        bs = batch_size or (entry.batch_size if entry else 10000)
-        while order[phase] < order[to]:
-            if phase is None:
-                if entry is None:
-                    raise click.ClickException(
-                        f"{table}: not in [databases.{target.label}] tables of {cfg.label}: "
-                        f"add it (strategy, key, interval or partitions) to start its migration")
-                try:
-                    ap.start_migration(conn, table, entry)
-                except psycopg.Error as e:
-                    raise click.ClickException(f"{table}: migrate_start failed: {ap.describe_db_error(e)}") from None
-                click.echo(f"{table}: dual_write: partitioned copy created, sync triggers installed")
-            elif phase == "dual_write":
-                _backfill(conn, table, bs, sleep, again)
-                click.echo(f"{table}: checking parity")
-                rows = conn.execute(
-                    sql.SQL("SELECT count(*) FILTER (WHERE status <> 'ok'), count(*) FROM {}.check_parity(%s)").format(
-                        sql.Identifier(ap.SCHEMA)), (table,)).fetchone()
-                if rows[0]:
-                    raise click.ClickException(
-                        f"{table}: parity differs in {rows[0]} of {rows[1]} ranges: see part.parity_diff('{table}')")
-                click.echo(f"{table}: parity clean over {rows[1]} ranges")
-            elif phase == "backfilled":
-                _sqlcall(conn, "switch_reads", table)
-                click.echo(f"{table}: partitioned: reads and writes go to the partitioned table")
-            elif phase == "partitioned":
-                where = _sqlcall(conn, "finalize", table, keep_legacy, force)[0][0]
-                click.echo(f"{table}: finalized: sync removed; legacy table "
-                           + ("dropped" if keep_legacy == "drop" else f"kept as {where}"))
-            new = _phase(conn, table)
-            if new == phase:
-                raise click.ClickException(f"{table}: still in {phase} after the step; see part.migrations")
-            phase = new
-        click.echo(f"{table}: {_next_steps(phase, cmd)}")
+        started = False
+        if phase is None and to in PHASES:
+            # the one step that needs the config (strategy, key, interval or partitions)
+            if entry is None:
+                raise click.ClickException(
+                    f"{table}: not in [databases.{target.label}] tables of {cfg.label}: "
+                    f"add it (strategy, key, interval or partitions) to start its migration")
+            try:
+                ap.start_migration(conn, table, entry)
+            except psycopg.Error as e:
+                raise click.ClickException(f"{table}: migrate_start failed: {ap.describe_db_error(e)}") from None
+            click.echo(f"{table}: dual_write: partitioned copy created, sync triggers installed")
+            started = True
+        # the rest of the walk is SQL: part.migrate_to, whose NOTICEs say what it does as it goes
+        try:
+            if not (started and to == "dual_write"):  # (just started: nothing more to do)
+                migrate_to(conn, table, to, batch_size=batch_size or (entry.batch_size if entry else None), sleep=sleep,
+                           keep_legacy=keep_legacy, force=force, copy="keep" if keep_copy else "drop")
+        except BackfillInterrupted as e:
+            click.echo(f"{table}: backfill stopped at {e.done:,} of ~{e.total:,} rows (interrupted); the rows copied "
+                       f"are kept: run `{again}` again to resume from there", err=True)
+            raise SystemExit(EXIT_INTERRUPTED) from None
+        if to != "none":
+            click.echo(f"{table}: {_next_steps(_phase(conn, table), cmd)}")
 
 
 if __name__ == "__main__":

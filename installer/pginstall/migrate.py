@@ -1,15 +1,21 @@
-"""The backfill step of `pginstall migrate`, with progress (rows/s, ETA).
+"""`pginstall migrate`: a thin driver of CALL part.migrate_to, with progress (rows/s, ETA).
 
-The backfill itself is SQL (`CALL part.backfill`, committing per batch); this
-drives it in slices of a few batches, so that the progress shown is read
-from part.migration between slices, exactly as another session sees it. On a
-terminal it draws a progress bar; elsewhere (CI, logs) it prints a progress
-line every few seconds and one at the end.
+The walk through the phases is SQL (`CALL part.migrate_to(table, phase, ...)`,
+which commits per backfill batch and per step); this calls it once and shows
+what it says as it goes: its progress NOTICEs (rows done, total, rows/s)
+become a progress bar on a terminal, or a progress line every few seconds
+and one at the end elsewhere (CI, logs); its step NOTICEs become the lines
+of the command's output; other NOTICEs and WARNINGs (a lock it waits for)
+go to stderr as they come. Ctrl-C cancels the CALL: what committed stays,
+and running the same command again goes on from there.
 """
 
 from __future__ import annotations
 
+import re
+import signal
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -20,8 +26,13 @@ from psycopg import sql
 from .apply import describe_db_error as describe
 
 SCHEMA = "part"
-SLICE_SECONDS = 0.5     # aim for slices of this length, so progress moves smoothly
 LINE_EVERY = 2.0        # seconds between progress lines when not on a terminal
+NOTICE_EVERY = "200 milliseconds"   # how often part.migrate_to reports the backfill's progress to us
+
+# part._migrate_progress's NOTICEs
+PROGRESS = re.compile(r"^part: (?P<name>.+?): backfill (?P<done>\d+)/(?P<total>\d+) rows \(\d+%\), (?P<rate>\d+) rows/s")
+SUMMARY = re.compile(r"^part: (?P<name>.+?): backfill done, (?P<done>\d+) rows in all; (?P<copied>\d+) copied now "
+                     r"in (?P<secs>[\d.]+) s \((?P<rate>\d+) rows/s\)")
 
 
 def _state(conn: psycopg.Connection, table: str):
@@ -42,9 +53,11 @@ class BackfillInterrupted(Exception):
         self.done, self.total = done, total
 
 
-def summary_line(name: str, copied: int, done: int, seconds: float) -> str:
-    rate = f" ({copied / seconds:,.0f} rows/s)" if seconds > 0 and copied else ""
-    return f"backfill {name}: done, {done:,} rows in all; {copied:,} copied now in {seconds:.1f} s{rate}"
+def summary_line(name: str, copied: int, done: int, seconds: float, rate: float | None = None) -> str:
+    if rate is None:
+        rate = copied / seconds if seconds > 0 else 0
+    shown = f" ({rate:,.0f} rows/s)" if rate and copied else ""
+    return f"backfill {name}: done, {done:,} rows in all; {copied:,} copied now in {seconds:.1f} s{shown}"
 
 
 def progress_line(name: str, done: int, total: int, rate: float) -> str:
@@ -55,79 +68,152 @@ def progress_line(name: str, done: int, total: int, rate: float) -> str:
     return f"backfill {name}: {done:,}/{total:,} rows{pct}, {rate:,.0f} rows/s{eta}"
 
 
-def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, sleep: str = "0",
-             file=None) -> int:
-    """Run CALL part.backfill for TABLE to the end, showing progress; returns the rows copied now.
+class Progress:
+    """Draws part.migrate_to's backfill progress NOTICEs on FILE: a bar on a terminal, else lines."""
 
-    conn must be in autocommit mode (the procedure commits). A database error
-    becomes a click.ClickException with one line; Ctrl-C (psycopg cancels the
-    running CALL; the batches committed stay) raises BackfillInterrupted. At
-    the end, one summary line (rows, time, rows/s).
+    def __init__(self, file):
+        self.file = file
+        self.tty = file.isatty() if hasattr(file, "isatty") else False
+        self.bar = None
+        self.name = None
+        self.done = self.total = self.copied = 0
+        self.rate = 0.0
+        self.started = self.finished = False
+        self.shown = None       # (done, total) of the last line printed
+        self.last_line = 0.0
+
+    def notice(self, message: str) -> bool:
+        """Take one NOTICE; True when it was a progress NOTICE (drawn), False for any other."""
+        m = PROGRESS.match(message)
+        if m:
+            self._progress(m["name"], int(m["done"]), int(m["total"]), float(m["rate"]))
+            return True
+        m = SUMMARY.match(message)
+        if m:
+            self.close()
+            self.finished, self.done, self.copied = True, int(m["done"]), int(m["copied"])
+            click.echo(summary_line(m["name"], self.copied, self.done, float(m["secs"]), float(m["rate"])), file=self.file)
+            return True
+        return False
+
+    def _progress(self, name: str, done: int, total: int, rate: float) -> None:
+        self.name, self.rate = name, rate
+        step, self.done, self.total = done - self.done if self.started else 0, done, max(total, done)
+        if self.tty:
+            if self.bar is None:
+                self.bar = click.progressbar(length=max(self.total, 1), label=f"backfill {name}", show_eta=True,
+                                             show_percent=True, item_show_func=lambda _: f"{self.rate:,.0f} rows/s",
+                                             file=self.file)
+                self.bar.__enter__()
+                self.bar.update(done)
+            else:
+                self.bar.length = max(self.total, 1)
+                self.bar.update(step)
+        elif (not self.started or done >= self.total or time.monotonic() - self.last_line >= LINE_EVERY) \
+                and self.shown != (done, self.total):
+            click.echo(progress_line(name, done, self.total, rate), file=self.file)
+            self.shown, self.last_line = (done, self.total), time.monotonic()
+        self.started = True
+
+    def close(self) -> None:
+        if self.bar is not None:
+            if self.done >= self.total:  # the estimate may have been off: end the bar full
+                self.bar.length = self.bar.pos = max(self.done, 1)
+                self.bar.render_progress()
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def migrate_to(conn: psycopg.Connection, table: str, phase: str, *, batch_size: int | None = None, sleep: str = "0",
+               keep_legacy: str = "archive", force: bool = False, copy: str = "drop", file=None, echo=None,
+               warn=None) -> Progress:
+    """CALL part.migrate_to(TABLE, PHASE, ...) once, showing what it says as it goes.
+
+    conn must be in autocommit mode (the procedure commits). Progress NOTICEs
+    are drawn on FILE (default stderr); step NOTICEs ("part: <table>: ...")
+    go to ECHO (default: click.echo to stdout) as "<table>: ..."; other
+    NOTICEs and WARNINGs to WARN (default: stderr, "<table>: ..."). A
+    database error becomes a click.ClickException with one line; Ctrl-C
+    (psycopg cancels the CALL; what committed stays) during the backfill
+    raises BackfillInterrupted, elsewhere KeyboardInterrupt.
     """
     file = file or sys.stderr
+    echo = echo or click.echo
+    warn = warn or (lambda line: click.echo(line, err=True))
+    progress = Progress(file)
+    try:  # the migration's name, as part.migrate_to's step NOTICEs start with it
+        prefix = f"part: {_state(conn, table)[0]}: "
+    except psycopg.Error:  # no migration (yet): its NOTICEs name the table as part._qualified does
+        prefix = None
+
+    def show(d):
+        msg = d.message_primary or ""
+        if d.severity_nonlocalized not in ("NOTICE", "WARNING") or not msg:
+            return
+        if progress.notice(msg):
+            return
+        progress.close()
+        m = re.match(r"^part: (?P<name>[^: ]+): (?P<rest>.*)$", msg)
+        if d.severity_nonlocalized == "NOTICE" and (msg.startswith(prefix) if prefix else m):
+            echo(msg.removeprefix("part: "))
+        else:
+            warn(f"{table}: {msg.removeprefix('part: ')}")
+
+    # Ctrl-C cancels the CALL (what committed stays). Not a KeyboardInterrupt raised wherever Python
+    # happens to be: inside the notice handler psycopg would swallow it and the walk would go on.
+    interrupted = []
+
+    def on_sigint(signum, frame):
+        interrupted.append(signum)
+        try:
+            conn.cancel()
+        except psycopg.Error:
+            pass
+
+    old_handler = None
+    if threading.current_thread() is threading.main_thread():
+        old_handler = signal.signal(signal.SIGINT, on_sigint)
+    conn.add_notice_handler(show)
     try:
-        name, start_rows, total, finished, phase, estimate = _state(conn, table)
+        conn.execute(
+            sql.SQL("CALL {s}.migrate_to(%s, %s, p_batch_size => %s, p_sleep => %s::interval, p_keep_legacy => %s,"
+                    " p_force => %s, p_copy => %s, p_progress => %s::interval)").format(s=sql.Identifier(SCHEMA)),
+            (table, phase, batch_size, sleep, keep_legacy, force, copy, NOTICE_EVERY))
+        if interrupted:
+            raise KeyboardInterrupt
+    except (KeyboardInterrupt, psycopg.errors.QueryCanceled) as e:
+        if isinstance(e, psycopg.errors.QueryCanceled) and not interrupted:
+            progress.close()
+            raise click.ClickException(f"{table}: {describe(e)}") from None
+        progress.close()
+        if progress.started and not progress.finished:
+            done = progress.done
+            try:
+                done = _state(conn, table)[1] or done
+            except (psycopg.Error, KeyboardInterrupt):
+                pass
+            raise BackfillInterrupted(done, max(progress.total, done)) from None
+        raise KeyboardInterrupt from None
+    except psycopg.Error as e:
+        progress.close()
+        raise click.ClickException(f"{table}: {describe(e)}") from None
+    finally:
+        conn.remove_notice_handler(show)
+        if old_handler is not None:
+            signal.signal(signal.SIGINT, old_handler)
+    progress.close()
+    return progress
+
+
+def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, sleep: str = "0",
+             file=None) -> int:
+    """Backfill TABLE to the end (part.migrate_to(table, 'backfilled'): the backfill, then a full
+    parity check), showing progress on FILE; returns the rows copied now (0 when the backfill was
+    already done). See migrate_to for conn, errors and Ctrl-C."""
+    try:
+        _, _, _, finished, phase, _ = _state(conn, table)
     except psycopg.Error as e:
         raise click.ClickException(f"{table}: {describe(e)}") from None
     if finished is not None or phase != "dual_write":
         return 0
-    total = total or estimate or 0
-    started = time.monotonic()
-    done = start_rows or 0
-    batches = 1
-    tty = file.isatty() if hasattr(file, "isatty") else False
-    last_line = started
-
-    def rate() -> float:
-        return (done - (start_rows or 0)) / max(time.monotonic() - started, 1e-6)
-
-    bar = None
-    interrupted = False
-    try:
-        if tty:
-            bar = click.progressbar(length=max(total, 1), label=f"backfill {name}", show_eta=True, show_percent=True,
-                                    item_show_func=lambda _: f"{rate():,.0f} rows/s", file=file)
-            bar.__enter__()
-            bar.update(min(done, total))
-        else:
-            click.echo(progress_line(name, done, total, 0.0), file=file)
-        while True:
-            t0 = time.monotonic()
-            try:
-                conn.execute(sql.SQL("CALL {s}.backfill(%s, %s, %s::interval, %s)").format(s=sql.Identifier(SCHEMA)),
-                             (table, batch_size, sleep, batches))
-                _, now_rows, now_total, finished, phase, _ = _state(conn, table)
-            except KeyboardInterrupt:
-                interrupted = True
-                break
-            except psycopg.Error as e:
-                raise click.ClickException(f"{table}: backfill failed: {describe(e)}") from None
-            step, done = (now_rows or 0) - done, now_rows or 0
-            total = now_total or total
-            took = time.monotonic() - t0
-            # next slice: about SLICE_SECONDS of batches
-            batches = max(1, min(1000, round(batches * SLICE_SECONDS / max(took, 1e-3))))
-            if bar is not None:
-                bar.length = max(total, done, 1)
-                bar.update(step)
-            elif finished is not None or time.monotonic() - last_line >= LINE_EVERY:
-                click.echo(progress_line(name, done, max(total, done), rate()), file=file)
-                last_line = time.monotonic()
-            if finished is not None or phase != "dual_write":
-                if bar is not None:  # the estimate may have been off: end the bar full
-                    bar.length = bar.pos = max(done, 1)
-                    bar.render_progress()
-                break
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-    if interrupted:
-        try:
-            done = _state(conn, table)[1] or done
-        except (psycopg.Error, KeyboardInterrupt):
-            pass
-        raise BackfillInterrupted(done, max(total, done))
-    click.echo(summary_line(name, done - (start_rows or 0), done, time.monotonic() - started), file=file)
-    return done - (start_rows or 0)
+    return migrate_to(conn, table, "backfilled", batch_size=batch_size, sleep=sleep, file=file).copied

@@ -7,10 +7,11 @@ AS $$
     /*
      * The maintenance_log row of a maintenance step that did not complete: a
      * lock not obtained within the retries (55P03) is 'skipped' (it will be
-     * tried again next run), anything else 'failed'; the error in detail.
+     * tried again next run), anything else 'failed'; the error in detail,
+     * its SQLSTATE in error_code (part.verify reads that, not the text).
      */
-    INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+    INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail, error_code)
     VALUES (p_run, p_parent, p_step, pg_catalog.clock_timestamp() - p_started,
             CASE WHEN p_state = '55P03' THEN 'skipped' ELSE 'failed' END,
-            p_state || ': ' || p_message || coalesce(' ' || p_detail, ''))
+            p_state || ': ' || p_message || coalesce(' ' || p_detail, ''), p_state)
 $$;

@@ -155,3 +155,5 @@ BEGIN
          ORDER BY pr.range_order;
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.check_parity IS
+    'part: compare a migration''s legacy table and partitioned copy by content, one row per partition range (rows and a hash of every row on each side, in one snapshot; status ok | differs). Re-hashes only the ranges the sync marked since the last check unless p_full. Clean parity after the backfill makes the migration backfilled.';

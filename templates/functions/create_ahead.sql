@@ -40,3 +40,5 @@ BEGIN
     RETURN QUERY SELECT * FROM {{ schema }}._create_ahead(p_count, v_only);
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.create_ahead IS
+    'part: make sure every managed range table (or p_parent) has partitions for the current interval and p_count more (default: its premake), moving rows waiting in the default partition into them; returns the partitions it created (none on a second call).';

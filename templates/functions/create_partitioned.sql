@@ -148,3 +148,5 @@ BEGIN
     RETURN QUERY SELECT * FROM {{ schema }}._create_ahead(p_premake, v_rel);
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.create_partitioned IS
+    'part: manage a table that exists as PARTITION BY RANGE or HASH on p_key (strategy range: p_interval, e.g. ''1 month'' or an integer width; hash: p_partitions), creating its first partitions (premake intervals ahead, a default partition for range unless p_default_partition => false) and registering it in part.config.';

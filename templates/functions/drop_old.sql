@@ -213,10 +213,10 @@ BEGIN
             IF SQLSTATE <> '55P03' THEN
                 v_hard := v_hard || v_t.parent;
             END IF;
-            INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+            INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail, error_code)
             VALUES (v_run, v_t.parent, 'retire', pg_catalog.clock_timestamp() - v_started,
                     CASE WHEN SQLSTATE = '55P03' THEN 'skipped' ELSE 'failed' END,
-                    SQLSTATE || ': ' || SQLERRM);
+                    SQLSTATE || ': ' || SQLERRM, SQLSTATE);
         END;
         v_count := v_count + pg_catalog.cardinality(v_done);
         RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_act), pg_catalog.unnest(v_kept)) AS d(n, a, k);
@@ -239,3 +239,5 @@ BEGIN
     END IF;
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.drop_old IS
+    'part: retire range partitions wholly older than the retention (p_retention for the table p_parent, else each table''s own), by its retention mode (drop, detach, archive into part_archive); p_dry_run lists what it would do. One row per partition.';

@@ -107,3 +107,5 @@ BEGIN
     RETURN v_where;
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.finalize IS
+    'part: end a switched migration: remove the sync, then archive (default), keep (as <table>_legacy) or drop the legacy table as p_keep_legacy says. Refuses unless the last parity check was clean (p_force => true to go ahead anyway). Returns where the legacy table went.';

@@ -122,3 +122,5 @@ BEGIN
         'timestamp', {{ schema }}._iso(pg_catalog.now()));
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.metrics IS
+    'part: the health of every managed table and migration as JSON (partition counts, rows on each side, triggers, phase, default-partition rows, next boundary, last maintenance); row counts are estimates unless p_exact. pg_monitor may run it.';

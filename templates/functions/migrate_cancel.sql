@@ -86,3 +86,5 @@ BEGIN
     RETURN v_where;
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.migrate_cancel IS
+    'part: abandon a migration before the switch: remove the sync and drop the partitioned copy (p_copy => ''keep'' leaves it, unmanaged); the legacy table is untouched. Returns the copy''s name and what became of it.';

@@ -80,3 +80,5 @@ BEGIN
     RETURN pg_catalog.array_to_string(v_done, '; ');
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.migrate_refresh IS
+    'part: regenerate a migration''s sync functions and triggers from the live catalog, after a schema change to its tables (what part.verify() reports as column_drift or sync_triggers).';

@@ -300,3 +300,5 @@ BEGIN
     RETURN {{ schema }}._qualified(v_copy);
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.migrate_start IS
+    'part: start moving a live unpartitioned table into a partitioned copy (phase dual_write): create the copy partitioned by p_key (p_strategy range with p_interval, or hash with p_partitions) with columns, defaults, constraints and indexes, and install the sync triggers. Returns the copy''s name. Then CALL part.migrate_to(p_table, ''partitioned'').';

@@ -45,3 +45,5 @@ BEGIN
         p_limit);
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.parity_diff IS
+    'part: the rows that differ between a migration''s two tables (key as JSON; problem missing | extra | different), at most p_limit.';

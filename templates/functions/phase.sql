@@ -18,3 +18,5 @@ BEGIN
              LIMIT 1);
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.phase IS
+    'part: the phase of the migration of p_table (dual_write, backfilled, partitioned, finalized), or NULL when it has none.';

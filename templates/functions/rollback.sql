@@ -42,3 +42,5 @@ BEGIN
     RETURN 'backfilled';
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.rollback IS
+    'part: undo part.switch_reads: the legacy table takes the application''s name again, the sync mirrors it into the copy, the migration is backfilled again; nothing written meanwhile is lost. Short lock timeouts with retries (55P03). Returns the new phase.';

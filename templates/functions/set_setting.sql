@@ -58,3 +58,5 @@ BEGIN
     RETURN v_value;
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.set_setting IS
+    'part: set a flag or setting of part.settings (enable_partition_maintenance, log_partition_routing, ...); refuses unknown and read-only keys and bad values. Returns the value set.';

@@ -26,3 +26,5 @@ BEGIN
     RETURN coalesce((SELECT s.value FROM {{ schema }}.settings s WHERE s.key = p_key), v_key.default_value);
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.setting IS
+    'part: the value of one key of part.settings (its default when unset).';

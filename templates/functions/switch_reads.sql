@@ -87,3 +87,5 @@ BEGIN
     RETURN 'partitioned';
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.switch_reads IS
+    'part: switch a backfilled migration with clean parity to partitioned: the partitioned table takes the application''s name in one short transaction (short lock timeouts with retries, 55P03 naming the blocker), ids continue, the sync mirrors it back into the legacy table. Returns the new phase.';

@@ -102,3 +102,5 @@ BEGIN
     PERFORM pg_catalog.set_config('search_path', v_path, true);   -- the caller's, when called in its transaction
 END
 $$;
+COMMENT ON PROCEDURE {{ schema }}.backfill IS
+    'part: copy a migration''s existing rows into the partitioned copy in batches of p_batch_size, each committed (p_sleep between them, at most p_max_batches), resumable after a crash or cancel; at the end a full parity check (unless p_check => false) makes it backfilled. CALL outside a transaction block (or p_commit => false).';

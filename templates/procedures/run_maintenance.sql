@@ -116,9 +116,9 @@ BEGIN
 
         IF v_t.rel IS NULL THEN
             v_failed := v_failed || v_t.parent_table;
-            INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, outcome, detail)
+            INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, outcome, detail, error_code)
             VALUES (v_run, v_t.parent_table, 'check', 'failed',
-                    '42P01: table does not exist (remove it from part.config, or recreate it)');
+                    '42P01: table does not exist (remove it from part.config, or recreate it)', '42P01');
             CONTINUE;
         END IF;
 
@@ -266,3 +266,5 @@ BEGIN
     END IF;
 END
 $$;
+COMMENT ON PROCEDURE {{ schema }}.run_maintenance IS
+    'part: maintenance of every managed table (or p_parent): create ahead, move rows out of default partitions, retire old partitions, analyze new ones; one table''s failure is logged in part.maintenance_log and the others still run; a concurrent run skips. What pg_cron runs. CALL outside a transaction block (or p_commit => false).';

@@ -245,3 +245,5 @@ BEGIN
     COMMIT;
 END
 $$;
+COMMENT ON PROCEDURE {{ schema }}.split_hash IS
+    'part: grow a hash-partitioned table to p_new_count partitions (a multiple of the current count), splitting one old partition at a time with writers blocked only briefly per step; resumable, and called with the current count it abandons an interrupted split.';

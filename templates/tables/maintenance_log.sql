@@ -10,7 +10,8 @@ CREATE TABLE {{ schema }}.maintenance_log (
     rows_moved     bigint,
     duration       interval,
     outcome        text NOT NULL CHECK (outcome IN ('ok', 'skipped', 'failed')),
-    detail         text
+    detail         text,
+    error_code     text            -- the SQLSTATE of a step that did not complete (55P03: lock not obtained, given up for this run)
 );
 CREATE INDEX maintenance_log_run ON {{ schema }}.maintenance_log (run_id);
 CREATE INDEX maintenance_log_heartbeat ON {{ schema }}.maintenance_log (logged_at) WHERE action = 'run';

@@ -5,7 +5,7 @@ baselines measured in the same run.
     .venv/bin/python bench/run.py [module ...]      (default: every module)
 
 BENCH_SCALE (default 1) scales every size, BENCH_RUNS (default 3) the runs
-per figure; `make bench-quick` is BENCH_SCALE=0.02 on migration and report.
+per figure; `make bench-quick` is BENCH_SCALE=0.01 on migration and report.
 A run of some modules replaces only their figures in bench/results.json;
 RESULTS.md is made from all of it (bench/NOTES.md appended).
 
@@ -34,7 +34,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 from common import RUNS, SCALE  # noqa: E402
 
-MODULES = ["core", "maintenance", "migration", "report"]
+MODULES = ["core", "maintenance", "migration", "locks", "report"]
 PORT = int(os.environ.get("BENCH_PGPORT", "5444"))
 DATADIR = Path(os.environ.get("BENCH_DATADIR", str(REPO / ".pg" / "bench")))
 

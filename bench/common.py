@@ -22,7 +22,7 @@ import os
 import statistics
 
 # BENCH_SCALE scales every size (rows, seconds of pgbench) of the benchmarks: 1 is the full
-# run of `make bench`, `make bench-quick` uses 0.02. BENCH_RUNS: how many times each figure
+# run of `make bench`, `make bench-quick` uses 0.01. BENCH_RUNS: how many times each figure
 # is measured (the median is reported, with min and max).
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 RUNS = max(1, int(os.environ.get("BENCH_RUNS", "3")))

@@ -64,7 +64,7 @@ def _params(i: int) -> dict:
 
 def _explain(conn, table: str) -> str:
     plan = "\n".join(r[0] for r in conn.execute("EXPLAIN (COSTS OFF) " + QUERY.format(table=table), _params(1)))
-    parts = sorted(set(re.findall(r" on (rev_\w+)", plan)))
+    parts = sorted(set(n for n in re.findall(r" on (rev_\w+)", plan) if not n.endswith("_idx")))
     return f"{len(parts)} scanned ({', '.join(parts)})"
 
 
@@ -85,11 +85,13 @@ def run(dsn_for):
                 for i in range(QUERIES):
                     conn.execute(QUERY.format(table=t), _params(i))
                 times[t].append((time.perf_counter() - t0) / QUERIES * 1000)
+    why = ("; PostgreSQL plans each query anew (custom plan), and planning a partitioned table costs more:"
+           " at this size the query reads few rows, so that cost shows")
     return [
         repeated(GROUP, f"org-month report on {ROWS:,} rows, range partitions by month (ms per query)",
                  list(zip(times["rev_range"], times["rev_legacy"])), "the same query on the legacy table", "ms", goal=1.0,
-                 note=f"EXPLAIN: of {total['rev_range']} partitions {plans['rev_range']}"),
+                 note=f"EXPLAIN: of {total['rev_range']} partitions {plans['rev_range']}{why}"),
         repeated(GROUP, f"org-month report on {ROWS:,} rows, {HASH_PARTITIONS} hash partitions by organization (ms per query)",
                  list(zip(times["rev_hash"], times["rev_legacy"])), "the same query on the legacy table", "ms", goal=1.0,
-                 note=f"EXPLAIN: of {total['rev_hash']} partitions {plans['rev_hash']}"),
+                 note=f"EXPLAIN: of {total['rev_hash']} partitions {plans['rev_hash']}{why}"),
     ]

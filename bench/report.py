@@ -26,7 +26,7 @@ HASH_PARTITIONS = 16
 QUERIES = 200
 
 QUERY = """SELECT property_id, sum(amount) FROM {table}
- WHERE org_id = %(org)s AND occurred_at >= %(lo)s AND occurred_at < %(lo)s::timestamptz + interval '1 month'
+ WHERE org_id = %(org)s AND occurred_at >= %(lo)s AND occurred_at < %(hi)s
  GROUP BY property_id"""
 
 
@@ -59,7 +59,8 @@ def _setup(dsn_for) -> str:
 
 
 def _params(i: int) -> dict:
-    return {"org": (i * 37) % 997, "lo": f"2024-{1 + i % 12:02d}-01 00:00+00"}
+    m = i % 12
+    return {"org": (i * 37) % 997, "lo": f"2024-{1 + m:02d}-01 00:00+00", "hi": f"{2024 + (m + 1) // 12}-{1 + (m + 1) % 12:02d}-01 00:00+00"}
 
 
 def _explain(conn, table: str) -> str:
@@ -79,14 +80,15 @@ def run(dsn_for):
         for t in tables:  # warm: every table's pages in the cache alike
             for i in range(20):
                 conn.execute(QUERY.format(table=t), _params(i))
-        for _ in range(RUNS):
-            for t in tables:
+        for r in range(RUNS):
+            for t in (tables if r % 2 == 0 else tables[::-1]):   # alternate the order
                 t0 = time.perf_counter()
                 for i in range(QUERIES):
                     conn.execute(QUERY.format(table=t), _params(i))
                 times[t].append((time.perf_counter() - t0) / QUERIES * 1000)
-    why = ("; PostgreSQL plans each query anew (custom plan), and planning a partitioned table costs more:"
-           " at this size the query reads few rows, so that cost shows")
+    why = ("; the month's bounds are literals (the planner prunes); with `lo + interval '1 month'` (a STABLE"
+           " expression) it prunes only at executor start and plans every partition first: 2-20 ms of planning"
+           " against 0.2 ms for the legacy table")
     return [
         repeated(GROUP, f"org-month report on {ROWS:,} rows, range partitions by month (ms per query)",
                  list(zip(times["rev_range"], times["rev_legacy"])), "the same query on the legacy table", "ms", goal=1.0,

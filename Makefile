@@ -7,7 +7,8 @@
 #   make pytest PG=17 PYTEST_ARGS="-k upgrade -x"   a subset on one major, once built
 #   make dist      the PGXN archive dist/part-VERSION.zip
 #   make demo      a throwaway cluster in .pg/ with the demo databases, managed by part
-#   make bench     the benchmarks in bench/
+#   make bench     the benchmarks in bench/ (bench/RESULTS.md, bench/results.json; BENCH_SCALE=0.25 for a shorter run)
+#   make bench-quick  the migration and report benchmarks at BENCH_SCALE=0.01 (4.5 minutes on the shared 2-core machine: the switch and rollback runs behind a 4 s reader do not shrink)
 SHELL       := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
@@ -26,7 +27,7 @@ PG_CONFIG ?= $(PG_BIN)/pg_config
 # Root runs apt-get and writes the server's share dir itself; anyone else goes through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps deps-python deps-pg install test test-one pytest dist demo bench clean
+.PHONY: all build deps deps-python deps-pg install test test-one pytest dist demo bench bench-quick clean
 
 all: build
 
@@ -74,6 +75,11 @@ demo: deps build install
 bench: deps build install
 	@if [ ! -f bench/run.py ]; then echo "bench/run.py does not exist yet: no benchmark to run" >&2; exit 1; fi
 	PG_BIN="$(PG_BIN)" PATH="$(PG_BIN):$$PATH" $(PY) bench/run.py $(BENCH_ARGS)
+
+# small sizes, the same code: its figures go to .pg/bench-quick/, not into bench/RESULTS.md
+bench-quick: deps build install
+	mkdir -p .pg/bench-quick-out
+	BENCH_SCALE=$${BENCH_SCALE:-0.01} PG_BIN="$(PG_BIN)" PATH="$(PG_BIN):$$PATH" $(PY) bench/run.py --out .pg/bench-quick-out migration report $(BENCH_ARGS)
 
 clean:
 	[ ! -e .pg/demo ] || PG_BIN="$(PG_BIN)" scripts/pgcluster.sh remove .pg/demo || true

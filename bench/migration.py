@@ -4,14 +4,18 @@ against its baseline in ANCHORS.md, measured in the same run on the same data.
 * dual write (pgbench, 2 clients, multi-row INSERTs of 1,000 rows): the
   statement-level sync trigger with transition tables against the
   application writing both tables itself in one statement (the floor for any
-  dual write), and against one table with no trigger; also single-row
-  INSERTs, where a trigger's fixed cost per statement shows;
+  dual write), and against one table with no trigger, the three interleaved
+  in one pgbench run (each script's latency); also single-row INSERTs,
+  UPDATEs and DELETEs, where a trigger's fixed cost per statement shows;
 * backfill of the legacy table into the partitioned copy: CALL part.backfill
   (batches of 10,000, committed, race-free through the gate) against one
   INSERT ... SELECT (the limit: everything in one transaction, no trigger);
 * parity: a full part.check_parity (hash of every row per range, both
   sides in one snapshot) against the bare hash of every row of both tables,
-  and grouped per month; and a re-check after one row changed.
+  and grouped per month; and a re-check after one row changed;
+* switch_reads and rollback under 2 single-row writers, quiet and with a
+  4 s read transaction open: the longest INSERT, against the same writers
+  without the step and against a pgslice-style LOCK.
 
 Standalone: PGHOST=127.0.0.1 PGPORT=5497 .venv/bin/python bench/migration.py [--rows N] [--seconds S]
 (else `make bench` runs it on its own throwaway cluster).
@@ -20,6 +24,7 @@ Standalone: PGHOST=127.0.0.1 PGPORT=5497 .venv/bin/python bench/migration.py [--
 from __future__ import annotations
 
 import argparse
+import statistics
 import os
 import re
 import subprocess
@@ -32,11 +37,12 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REVENUES_COLUMNS, REVENUES_ROWS, Result, fresh_database, timed  # noqa: E402
+from common import RUNS, REVENUES_COLUMNS, REVENUES_ROWS, Result, fresh_database, repeated, scaled, timed  # noqa: E402
 
 GROUP = "migration"
-ROWS = int(os.environ.get("BENCH_MIGRATION_ROWS", "2000000"))
-SECONDS = int(os.environ.get("BENCH_MIGRATION_SECONDS", "10"))
+ROWS = int(os.environ.get("BENCH_MIGRATION_ROWS", str(scaled(2_000_000, 20_000))))
+SECONDS = int(os.environ.get("BENCH_MIGRATION_SECONDS", str(scaled(10, 2))))
+UD_ROWS = scaled(200_000, 2_000)   # rows the UPDATE / DELETE runs pick from
 MONTHS = 24
 PGBENCH = Path(os.environ["PG_BIN"]) / "pgbench"  # make bench sets PG_BIN
 
@@ -101,40 +107,123 @@ def _pgbench(dsn: str, script: str, seconds: int) -> float:
     return float(m.group(1))
 
 
+BASE_TABLES = """
+DROP TABLE IF EXISTS public.base_legacy, public.base_copy, public.base_one;
+CREATE TABLE public.base_legacy (LIKE public.revenues INCLUDING ALL);
+CREATE TABLE public.base_one (LIKE public.revenues INCLUDING ALL);
+CREATE TABLE public.base_copy (LIKE public.revenues_partitioned INCLUDING DEFAULTS) PARTITION BY RANGE (occurred_at);
+ALTER TABLE public.base_copy ADD PRIMARY KEY (id, occurred_at);
+CREATE INDEX ON public.base_copy (org_id, occurred_at);
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS b FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'public.revenues_partitioned'::regclass LOOP
+    EXECUTE format('CREATE TABLE public.%I PARTITION OF public.base_copy %s', 'base_' || r.relname, r.b);
+  END LOOP;
+END $$;
+"""
+
+UPDATE_SYNC = "\\set id random(1, {n})\nUPDATE public.revenues SET amount = amount + 1, updated_at = now() WHERE id = :id;\n"
+UPDATE_BOTH = ("\\set id random(1, {n})\nWITH u AS (UPDATE public.base_legacy SET amount = amount + 1, updated_at = now() WHERE id = :id RETURNING *)"
+               " UPDATE public.base_copy c SET amount = u.amount, updated_at = u.updated_at FROM u"
+               " WHERE c.id = u.id AND c.occurred_at = u.occurred_at;\n")
+UPDATE_ONE = "\\set id random(1, {n})\nUPDATE public.base_one SET amount = amount + 1, updated_at = now() WHERE id = :id;\n"
+DELETE_SYNC = "\\set id random(1, {n})\nDELETE FROM public.revenues WHERE id = :id;\n"
+DELETE_BOTH = ("\\set id random(1, {n})\nWITH d AS (DELETE FROM public.base_legacy WHERE id = :id RETURNING id, occurred_at)"
+               " DELETE FROM public.base_copy c USING d WHERE c.id = d.id AND c.occurred_at = d.occurred_at;\n")
+DELETE_ONE = "\\set id random(1, {n})\nDELETE FROM public.base_one WHERE id = :id;\n"
+
+
+def _pgbench_mix(dsn: str, scripts: list[str], seconds: int) -> list[float]:
+    """One pgbench run (2 clients) picking the scripts at random: each script's average latency
+    in ms. Every variant runs in the same seconds under the same load of the (shared) machine."""
+    files = []
+    try:
+        for script in scripts:
+            with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+                f.write(script)
+            files.append(f.name)
+        args = [str(PGBENCH), "-n", "-c", "2", "-j", "2", "-T", str(seconds)]
+        for name in files:
+            args += ["-f", name]
+        out = subprocess.run(args + [dsn], capture_output=True, text=True, check=True).stdout
+    finally:
+        for name in files:
+            os.unlink(name)
+    if len(scripts) == 1:
+        m = re.search(r"latency average = ([0-9.]+) ms", out)
+        return [float(m.group(1))]
+    found = re.findall(r"SQL script \d+:.*?latency average = ([0-9.]+) ms", out, flags=re.S)
+    if len(found) != len(scripts):
+        raise RuntimeError(f"pgbench printed no latency per script:\n{out}")
+    return [float(x) for x in found]
+
+
+def _base_tables(conn) -> None:
+    conn.execute(BASE_TABLES)
+
+
+def _empty_base(conn) -> None:
+    conn.execute("TRUNCATE public.base_legacy, public.base_copy, public.base_one")
+
+
 def _dual_write(dsn_for, db: str, seconds: int) -> list[Result]:
+    """INSERTs of 1,000 rows and of one row: the sync trigger, the application writing both tables
+    itself (one statement) and one table alone, the three interleaved in each pgbench run."""
     dsn = dsn_for(db)
     days = MONTHS * 30
-    insert = MULTI_ROW.format(days=days).strip().rstrip(";")
-    best = {"none": 0.0, "both": 0.0, "sync": 0.0, "none1": 0.0, "both1": 0.0, "sync1": 0.0}
+    multi = MULTI_ROW.format(days=days).strip().rstrip(";")
+    single = SINGLE_ROW.format(days=days).strip().rstrip(";")
+    runs = {"multi": [], "single": []}
     with psycopg.connect(dsn, autocommit=True) as conn:
-        for _ in range(2):  # alternate the variants, keep the best of two
-            for variant in ("none", "both", "sync"):
-                _empty_both(conn)
-                _sync_triggers(conn, variant == "sync")
-                script = BOTH_TABLES.format(insert=insert) if variant == "both" else insert + ";\n"
-                best[variant] = max(best[variant], _pgbench(dsn, script, seconds))
-        single = SINGLE_ROW.format(days=days).strip().rstrip(";")
-        for _ in range(2):
-            for variant in ("none1", "both1", "sync1"):
-                _empty_both(conn)
-                _sync_triggers(conn, variant == "sync1")
-                script = BOTH_TABLES.format(insert=single) if variant == "both1" else single + ";\n"
-                best[variant] = max(best[variant], _pgbench(dsn, script, max(3, seconds // 2)))
+        _base_tables(conn)
         _sync_triggers(conn, True)
+        for _ in range(RUNS):
+            for kind, stmt in (("multi", multi), ("single", single)):
+                _empty_both(conn)
+                _empty_base(conn)
+                conn.execute("VACUUM ANALYZE public.base_legacy, public.base_copy, public.base_one")
+                base = stmt.replace("public.revenues", "public.base_legacy")
+                scripts = [stmt + ";\n", BOTH_TABLES.format(insert=base).replace("public.revenues_partitioned", "public.base_copy"),
+                           stmt.replace("public.revenues", "public.base_one") + ";\n"]
+                runs[kind].append(_pgbench_mix(dsn, scripts, seconds if kind == "multi" else max(2, seconds // 2)))
         _empty_both(conn)
-    return [
-        Result(GROUP, "dual write, 1,000-row INSERTs, pgbench -c 2: statement-level sync trigger (statements/s)",
-               best["sync"], "the application writing both tables in one statement", best["both"], "stmt/s",
-               higher_is_better=True, note="ANCHORS: about 0.95 for a transition-table trigger, 0.42 for the origin's row trigger"),
-        Result(GROUP, "dual write, 1,000-row INSERTs: sync trigger vs one table without any trigger",
-               best["sync"], "one table only (no dual write)", best["none"], "stmt/s", higher_is_better=True,
-               note="the price of writing a second table"),
-        Result(GROUP, "single-row INSERTs, pgbench -c 2: sync trigger (statements/s)",
-               best["sync1"], "the application writing both tables in one statement", best["both1"], "stmt/s",
-               higher_is_better=True, note="the trigger's fixed cost per statement (function call, parity mark) shows here"),
-        Result(GROUP, "single-row INSERTs: sync trigger vs one table without any trigger",
-               best["sync1"], "one table only (no dual write)", best["none1"], "stmt/s", higher_is_better=True),
-    ]
+        _empty_base(conn)
+    out = []
+    for kind, label, goal in (("multi", "1,000-row INSERTs", 0.95), ("single", "single-row INSERTs", 0.9)):
+        lat = runs[kind]
+        out.append(repeated(GROUP, f"dual write, {label}, pgbench -c 2: the sync trigger (ms per statement)",
+                            [(r[0], r[1]) for r in lat], "the application writing both tables in one statement", "ms",
+                            goal=goal, note="the three variants interleaved in one pgbench run per measurement"))
+        out.append(repeated(GROUP, f"dual write, {label}: the sync trigger vs one table without any trigger",
+                            [(r[0], r[2]) for r in lat], "one table only (no dual write)", "ms",
+                            note="the price of writing a second table"))
+    return out
+
+
+def _dual_write_changes(dsn_for, db: str, seconds: int) -> list[Result]:
+    """Single-row UPDATEs and DELETEs by primary key (random ids of the first UD_ROWS rows), after
+    the backfill finished: the sync trigger vs the application writing both tables itself."""
+    dsn = dsn_for(db)
+    runs = {"update": [], "delete": []}
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        _base_tables(conn)
+        for t in ("base_legacy", "base_copy", "base_one"):
+            conn.execute(f"INSERT INTO public.{t} SELECT * FROM public.revenues WHERE id <= %s", (UD_ROWS,))
+        conn.execute("VACUUM ANALYZE public.base_legacy, public.base_copy, public.base_one, public.revenues, public.revenues_partitioned")
+        for _ in range(RUNS):
+            for kind, scripts in (("update", (UPDATE_SYNC, UPDATE_BOTH, UPDATE_ONE)), ("delete", (DELETE_SYNC, DELETE_BOTH, DELETE_ONE))):
+                runs[kind].append(_pgbench_mix(dsn, [x.format(n=UD_ROWS) for x in scripts], max(2, seconds // 2)))
+    out = []
+    for kind in ("update", "delete"):
+        lat = runs[kind]
+        out.append(repeated(GROUP, f"dual write, single-row {kind.upper()}s by key, pgbench -c 2: the sync trigger (ms per statement)",
+                            [(r[0], r[1]) for r in lat], "the application writing both tables in one statement", "ms",
+                            goal=0.9, note=f"random ids of {UD_ROWS:,} rows (a repeated DELETE finds nothing, alike in all variants); backfill finished"))
+        out.append(repeated(GROUP, f"dual write, single-row {kind.upper()}s: the sync trigger vs one table without any trigger",
+                            [(r[0], r[2]) for r in lat], "one table only (no dual write)", "ms"))
+    return out
 
 
 def _backfill(dsn_for, db: str, rows: int) -> list[Result]:
@@ -150,21 +239,31 @@ def _backfill(dsn_for, db: str, rows: int) -> list[Result]:
         conn.execute("VACUUM ANALYZE public.revenues")
         conn.execute("CHECKPOINT")
 
-        # the limit: one INSERT ... SELECT, no trigger on the copy
-        conn.execute("ALTER TABLE public.revenues_partitioned DISABLE TRIGGER part_sync_guard")
-        with timed() as bare:
-            conn.execute("INSERT INTO public.revenues_partitioned SELECT * FROM public.revenues")
-        conn.execute("ALTER TABLE public.revenues_partitioned ENABLE TRIGGER part_sync_guard")
-        with conn.transaction():
-            conn.execute("SET LOCAL part.syncing = 'on'")
-            conn.execute("TRUNCATE public.revenues_partitioned")
-        conn.execute("VACUUM ANALYZE public.revenues_partitioned")
-        conn.execute("CHECKPOINT")
+        def empty_copy():
+            with conn.transaction():
+                conn.execute("SET LOCAL part.syncing = 'on'")
+                conn.execute("TRUNCATE public.revenues_partitioned")
+            conn.execute("UPDATE part.migration SET backfill_started_at = NULL, backfill_finished_at = NULL,"
+                         " backfill_last_key = NULL, backfill_high_key = NULL, backfill_rows = 0, backfill_batches = 0,"
+                         " backfill_total = NULL WHERE table_name = 'public.revenues'")
+            conn.execute("DELETE FROM part.parity_mark")
+            conn.execute("VACUUM ANALYZE public.revenues_partitioned")
+            conn.execute("CHECKPOINT")
 
-        with timed() as ours:
-            conn.execute("CALL part.backfill('public.revenues', 10000, p_check => false)")
-        copied = conn.execute("SELECT backfill_rows FROM part.migration").fetchone()[0]
-        assert copied == rows, (copied, rows)
+        pairs = []
+        for _ in range(RUNS):
+            empty_copy()
+            # the limit: one INSERT ... SELECT, no trigger on the copy
+            conn.execute("ALTER TABLE public.revenues_partitioned DISABLE TRIGGER part_sync_guard")
+            with timed() as bare:
+                conn.execute("INSERT INTO public.revenues_partitioned SELECT * FROM public.revenues")
+            conn.execute("ALTER TABLE public.revenues_partitioned ENABLE ALWAYS TRIGGER part_sync_guard")
+            empty_copy()
+            with timed() as ours:
+                conn.execute("CALL part.backfill('public.revenues', 10000, p_check => false)")
+            copied = conn.execute("SELECT backfill_rows FROM part.migration").fetchone()[0]
+            assert copied == rows, (copied, rows)
+            pairs.append((rows / ours["s"], rows / bare["s"]))
 
         # GitLab's race-free way, for comparison: sub-batches of 2,500 locked FOR UPDATE, each committed
         with conn.transaction():
@@ -201,11 +300,11 @@ def _backfill(dsn_for, db: str, rows: int) -> list[Result]:
             rehashed = conn.execute("SELECT count(*) FILTER (WHERE rehashed) FROM part.check_parity('public.revenues')").fetchone()[0]
         assert rehashed == 1, rehashed
     return [
-        Result(GROUP, f"backfill of {rows:,} rows, batches of 10,000 committed, race-free (rows/s)",
-               rows / ours["s"], "one INSERT ... SELECT (one transaction, no trigger)", rows / bare["s"], "rows/s",
-               higher_is_better=True, note="ANCHORS: batches about 1.0 (racy), FOR UPDATE sub-batches about 0.60 (race-free)"),
+        repeated(GROUP, f"backfill of {rows:,} rows, batches of 10,000 committed, race-free (rows/s)",
+                 pairs, "one INSERT ... SELECT (one transaction, no trigger)", "rows/s", higher_is_better=True, goal=0.9,
+                 note="ANCHORS: batches about 1.0 (racy), FOR UPDATE sub-batches about 0.60 (race-free)"),
         Result(GROUP, f"backfill of {rows:,} rows: part.backfill vs GitLab's race-free sub-batches (rows/s)",
-               rows / ours["s"], "sub-batches of 2,500 FOR UPDATE + ON CONFLICT DO NOTHING", rows / gitlab["s"], "rows/s",
+               statistics.median(p[0] for p in pairs), "sub-batches of 2,500 FOR UPDATE + ON CONFLICT DO NOTHING", rows / gitlab["s"], "rows/s",
                higher_is_better=True, note="both race-free against concurrent deletes; ours locks no source row"),
         Result(GROUP, f"parity, full check of {rows:,} rows per side (hash per range, one snapshot)",
                full["s"], "sum(hashtextextended(row)) of both tables", bare_hash["s"], "s",
@@ -269,34 +368,44 @@ def _switch_stall(dsn_for, db: str) -> list[Result]:
                 c.execute("LOCK TABLE public.bookings, public.bookings_partitioned IN ACCESS EXCLUSIVE MODE")
                 c.rollback()
 
-        took = {}
+        def timed_step(sql, box):
+            def do():
+                t0 = time.perf_counter()
+                conn.execute(sql)
+                box.append(time.perf_counter() - t0)
+            return do
 
-        def switch_timed():
-            t0 = time.perf_counter()
-            conn.execute("SELECT part.switch_reads('public.bookings')")
-            took["s"] = time.perf_counter() - t0
-
-        quiet = _during(dsn, switch_timed)
-        # the same writers over a window as long as the switch, with no switch: the floor
-        idle = _during(dsn, lambda: time.sleep(took["s"]))
-        conn.execute("SELECT part.rollback('public.bookings')")
-        ours = _during(dsn, blocked(lambda: conn.execute("SELECT part.switch_reads('public.bookings')")))
-        conn.execute("SELECT part.rollback('public.bookings')")
-        theirs = _during(dsn, blocked(pgslice_style))
-    return [
-        Result(GROUP, "switch, no other transaction: longest single-row INSERT during it (2 writers)", quiet * 1000,
-               "the same writers over as long a window without a switch", idle * 1000, "ms",
-               note=f"the switch took {took['s'] * 1000:.0f} ms; ANCHORS: 8 ms, no different from runs without a switch"),
-        Result(GROUP, "switch with a 4 s read transaction open: longest INSERT (short lock timeouts, retries)", ours * 1000,
-               "one LOCK with lock_timeout 5 s, no retry (pgslice)", theirs * 1000, "ms",
-               note="ANCHORS: 3.5 s for the pgslice-style switch"),
-    ]
+        switch = "SELECT part.switch_reads('public.bookings')"
+        back = "SELECT part.rollback('public.bookings')"
+        m = {k: [] for k in ("switch", "switch_idle", "rollback", "rollback_idle", "switch_r", "rollback_r", "pgslice")}
+        took = {k: [] for k in ("switch", "rollback", "switch_r", "rollback_r")}
+        for _ in range(RUNS):
+            m["switch"].append(_during(dsn, timed_step(switch, took["switch"])))
+            # the same writers over a window as long as the step, with no step: the floor
+            m["switch_idle"].append(_during(dsn, lambda: time.sleep(took["switch"][-1])))
+            m["rollback"].append(_during(dsn, timed_step(back, took["rollback"])))
+            m["rollback_idle"].append(_during(dsn, lambda: time.sleep(took["rollback"][-1])))
+            m["switch_r"].append(_during(dsn, blocked(timed_step(switch, took["switch_r"]))))
+            m["rollback_r"].append(_during(dsn, blocked(timed_step(back, took["rollback_r"]))))
+            m["pgslice"].append(_during(dsn, blocked(pgslice_style)))
+    ms = lambda xs: [x * 1000 for x in xs]  # noqa: E731
+    after = lambda k: max(t - 3.95 for t in took[k]) * 1000  # noqa: E731  (the reader ends 4 s after it began, 50 ms before the step)
+    out = []
+    for step in ("switch", "rollback"):
+        out.append(repeated(GROUP, f"{step}, no other transaction: longest single-row INSERT during it (2 writers)",
+                            list(zip(ms(m[step]), ms(m[f"{step}_idle"]))), "the same writers over as long a window without it", "ms",
+                            goal_max=10, note=f"the {step} took {statistics.median(took[step]) * 1000:.0f} ms (median)"))
+        out.append(repeated(GROUP, f"{step} with a 4 s read transaction open: longest INSERT (short lock timeouts, retries)",
+                            list(zip(ms(m[f"{step}_r"]), ms(m["pgslice"]))), "one LOCK with lock_timeout 5 s, no retry (pgslice)", "ms",
+                            goal_max=50, note=f"done at most {after(step + '_r'):.0f} ms after the reader ended (goal: within 1 s)"))
+    return out
 
 
 def run(dsn_for, rows: int = ROWS, seconds: int = SECONDS) -> list[Result]:
     db = _setup(dsn_for, 1000)   # partitions for the 24 months
     results = _dual_write(dsn_for, db, seconds)
     results += _backfill(dsn_for, db, rows)
+    results += _dual_write_changes(dsn_for, db, seconds)
     results += _switch_stall(dsn_for, db)
     return results
 

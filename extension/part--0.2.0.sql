@@ -490,12 +490,20 @@ BEGIN
     v_after_c := CASE WHEN v_m.backfill_last_key IS NULL THEN 'true'
                       ELSE pg_catalog.format('%s > %s', part._sql_columns(v_m.legacy_key, 'c', 'row'),
                                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$1')) END;
+    -- the batch's last key: the p_batch_size-th key after the last batch (OFFSET on the key's
+    -- index: no sort, one key turned into text), or the last key there when fewer are left
     EXECUTE pg_catalog.format(
-        'SELECT %1$s FROM (SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s ORDER BY %2$s LIMIT %7$s) l ORDER BY %8$s LIMIT 1',
+        'SELECT %1$s FROM (SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s ORDER BY %2$s OFFSET %7$s LIMIT 1) l',
         part._sql_columns(v_m.legacy_key, 'l', 'text'), part._sql_columns(v_m.legacy_key, 'l'), v_legacy,
-        v_after, v_key, part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'), p_batch_size,
-        part._sql_columns(v_m.legacy_key, 'l', 'desc'))
+        v_after, v_key, part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'), p_batch_size - 1)
        INTO v_hi USING v_m.backfill_last_key, v_m.backfill_high_key;
+    IF v_hi IS NULL THEN
+        EXECUTE pg_catalog.format(
+            'SELECT %1$s FROM %2$s l WHERE %3$s AND %4$s <= %5$s ORDER BY %6$s LIMIT 1',
+            part._sql_columns(v_m.legacy_key, 'l', 'text'), v_legacy, v_after, v_key,
+            part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'), part._sql_columns(v_m.legacy_key, 'l', 'desc'))
+           INTO v_hi USING v_m.backfill_last_key, v_m.backfill_high_key;
+    END IF;
     IF v_hi IS NULL THEN
         UPDATE part.migration m SET backfill_finished_at = pg_catalog.clock_timestamp()
          WHERE m.table_name = p_table_name;
@@ -2365,8 +2373,6 @@ CREATE FUNCTION part._parity_mark(p_table_name text, p_groups text[])
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_held text[];
 BEGIN
 /*
  * Mark the parity groups a write touched (called by the sync triggers and
@@ -2381,13 +2387,13 @@ BEGIN
     IF p_groups IS NULL OR cardinality(p_groups) = 0 THEN
         RETURN;
     END IF;
-    SELECT pg_catalog.array_agg(x.grp) INTO v_held
-      FROM (SELECT m.grp FROM part.parity_mark m
-             WHERE m.table_name = p_table_name AND m.grp = ANY (p_groups)
-               FOR KEY SHARE SKIP LOCKED) x;
+    -- one statement (every writer pays for it): lock the marks there are, insert the others
+    WITH held AS (SELECT m.grp FROM part.parity_mark m
+                   WHERE m.table_name = p_table_name AND m.grp = ANY (p_groups)
+                     FOR KEY SHARE SKIP LOCKED)
     INSERT INTO part.parity_mark (table_name, grp)
     SELECT DISTINCT p_table_name, g FROM pg_catalog.unnest(p_groups) g
-     WHERE g IS NOT NULL AND NOT (g = ANY (coalesce(v_held, '{}')));
+     WHERE g IS NOT NULL AND NOT EXISTS (SELECT 1 FROM held h WHERE h.grp = g);
 END
 $$;
 
@@ -3344,7 +3350,6 @@ BEGIN
     v_body := part._render($tmpl$
 DECLARE
     v_m      record;
-    v_groups text[];
     v_gate   boolean := false;
     v_done   bigint;
 BEGIN
@@ -3390,13 +3395,25 @@ BEGIN
     PERFORM pg_catalog.set_config('part.syncing', 'on', true);
     IF TG_OP = 'INSERT' THEN
         @sql:refuse_insert@
-        -- ON CONFLICT: a row the other table has already (it should not) is overwritten, never an error
+        -- A row the other table has already (it should not) is overwritten, never an error. The
+        -- insert skips such rows first (DO NOTHING: no UPDATE statement triggers fire, no
+        -- per-partition DO UPDATE projection is built, which a single-row INSERT pays for
+        -- otherwise); only when it skipped some is the upsert run for them.
         INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
         SELECT @sql:columns@ FROM new_rows
-            ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
-        @sql:refuse_skipped@
-        SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
-          FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d;
+            ON CONFLICT (@sql:target_key@) DO NOTHING;
+        GET DIAGNOSTICS v_done = ROW_COUNT;
+        IF v_done < (SELECT pg_catalog.count(*) FROM new_rows) THEN
+            INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+            SELECT @sql:columns@ FROM new_rows
+                ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
+            @sql:refuse_skipped@
+        END IF;
+        -- the parity ranges this statement touched, for part.check_parity (one statement: the
+        -- groups are computed in the call)
+        PERFORM part._parity_mark(@lit:table@, (
+            SELECT pg_catalog.array_agg(@sql:group_text@)
+              FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d));
     ELSE
         -- While the backfill may still copy rows this statement removes
         -- (their old key is between its last batch and its last key), wait
@@ -3435,8 +3452,9 @@ BEGIN
         IF TG_OP = 'DELETE' THEN
             DELETE FROM @sql:target@ t USING old_rows o
              WHERE @sql:match_t_o@;
-            SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
-              FROM (SELECT DISTINCT @sql:group_o@ AS g FROM old_rows o) d;
+            PERFORM part._parity_mark(@lit:table@, (
+                SELECT pg_catalog.array_agg(@sql:group_text@)
+              FROM (SELECT DISTINCT @sql:group_o@ AS g FROM old_rows o) d));
         ELSE
             @sql:refuse_update@
             -- UPDATE: a row whose key changed (partition key or primary key)
@@ -3469,14 +3487,13 @@ BEGIN
                     ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
             END IF;
             @sql:refuse_skipped@
-            SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
-              FROM (SELECT @sql:group_o@ AS g FROM old_rows o
-                    UNION
-                    SELECT @sql:group_n@ FROM new_rows n) d;
+            PERFORM part._parity_mark(@lit:table@, (
+                SELECT pg_catalog.array_agg(@sql:group_text@)
+                  FROM (SELECT @sql:group_o@ AS g FROM old_rows o
+                        UNION
+                        SELECT @sql:group_n@ FROM new_rows n) d));
         END IF;
     END IF;
-    -- the parity ranges this statement touched, for part.check_parity
-    PERFORM part._parity_mark(@lit:table@, v_groups);
     PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     RETURN NULL;
 END
@@ -3915,35 +3932,35 @@ BEGIN
     EXECUTE part._render($tmpl$
 CREATE OR REPLACE TRIGGER part_sync_insert AFTER INSERT ON @rel:table@
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT WHEN (part._sync_active())
+    FOR EACH STATEMENT WHEN (NULL::part.migration IS NULL)
     EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
 CREATE OR REPLACE TRIGGER part_sync_update AFTER UPDATE ON @rel:table@
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT WHEN (part._sync_active())
+    FOR EACH STATEMENT WHEN (NULL::part.migration IS NULL)
     EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
 CREATE OR REPLACE TRIGGER part_sync_delete AFTER DELETE ON @rel:table@
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT WHEN (part._sync_active())
+    FOR EACH STATEMENT WHEN (NULL::part.migration IS NULL)
     EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
 $tmpl$, v_values);
     IF p_after_truncate THEN
         EXECUTE part._render($tmpl$
 CREATE OR REPLACE TRIGGER part_sync_truncate AFTER TRUNCATE ON @rel:table@
-    FOR EACH STATEMENT WHEN (part._sync_active())
+    FOR EACH STATEMENT WHEN (NULL::part.migration IS NULL)
     EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
 $tmpl$, v_values);
     END IF;
     IF p_before_truncate THEN
         EXECUTE part._render($tmpl$
 CREATE OR REPLACE TRIGGER part_sync_truncate_guard BEFORE TRUNCATE ON @rel:table@
-    FOR EACH STATEMENT WHEN (part._sync_active())
+    FOR EACH STATEMENT WHEN (NULL::part.migration IS NULL)
     EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
 $tmpl$, v_values);
     END IF;
     IF p_guard THEN
         EXECUTE part._render($tmpl$
 CREATE OR REPLACE TRIGGER part_sync_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @rel:table@
-    FOR EACH STATEMENT WHEN (part._sync_active())
+    FOR EACH STATEMENT WHEN (NULL::part.migration IS NULL)
     EXECUTE FUNCTION part._sync_guard();
 $tmpl$, pg_catalog.jsonb_build_object('table', p_rel::oid));
     END IF;

@@ -100,12 +100,20 @@ BEGIN
     v_after_c := CASE WHEN v_m.backfill_last_key IS NULL THEN 'true'
                       ELSE pg_catalog.format('%s > %s', {{ schema }}._sql_columns(v_m.legacy_key, 'c', 'row'),
                                              {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$1')) END;
+    -- the batch's last key: the p_batch_size-th key after the last batch (OFFSET on the key's
+    -- index: no sort, one key turned into text), or the last key there when fewer are left
     EXECUTE pg_catalog.format(
-        'SELECT %1$s FROM (SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s ORDER BY %2$s LIMIT %7$s) l ORDER BY %8$s LIMIT 1',
+        'SELECT %1$s FROM (SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s ORDER BY %2$s OFFSET %7$s LIMIT 1) l',
         {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'text'), {{ schema }}._sql_columns(v_m.legacy_key, 'l'), v_legacy,
-        v_after, v_key, {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'), p_batch_size,
-        {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'desc'))
+        v_after, v_key, {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'), p_batch_size - 1)
        INTO v_hi USING v_m.backfill_last_key, v_m.backfill_high_key;
+    IF v_hi IS NULL THEN
+        EXECUTE pg_catalog.format(
+            'SELECT %1$s FROM %2$s l WHERE %3$s AND %4$s <= %5$s ORDER BY %6$s LIMIT 1',
+            {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'text'), v_legacy, v_after, v_key,
+            {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'), {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'desc'))
+           INTO v_hi USING v_m.backfill_last_key, v_m.backfill_high_key;
+    END IF;
     IF v_hi IS NULL THEN
         UPDATE {{ schema }}.migration m SET backfill_finished_at = pg_catalog.clock_timestamp()
          WHERE m.table_name = p_table_name;

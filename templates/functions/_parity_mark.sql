@@ -4,8 +4,6 @@ CREATE FUNCTION {{ schema }}._parity_mark(p_table_name text, p_groups text[])
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_held text[];
 BEGIN
 /*
  * Mark the parity groups a write touched (called by the sync triggers and
@@ -20,12 +18,12 @@ BEGIN
     IF p_groups IS NULL OR cardinality(p_groups) = 0 THEN
         RETURN;
     END IF;
-    SELECT pg_catalog.array_agg(x.grp) INTO v_held
-      FROM (SELECT m.grp FROM {{ schema }}.parity_mark m
-             WHERE m.table_name = p_table_name AND m.grp = ANY (p_groups)
-               FOR KEY SHARE SKIP LOCKED) x;
+    -- one statement (every writer pays for it): lock the marks there are, insert the others
+    WITH held AS (SELECT m.grp FROM {{ schema }}.parity_mark m
+                   WHERE m.table_name = p_table_name AND m.grp = ANY (p_groups)
+                     FOR KEY SHARE SKIP LOCKED)
     INSERT INTO {{ schema }}.parity_mark (table_name, grp)
     SELECT DISTINCT p_table_name, g FROM pg_catalog.unnest(p_groups) g
-     WHERE g IS NOT NULL AND NOT (g = ANY (coalesce(v_held, '{}')));
+     WHERE g IS NOT NULL AND NOT EXISTS (SELECT 1 FROM held h WHERE h.grp = g);
 END
 $$;

@@ -36,7 +36,6 @@
 -#}
 DECLARE
     v_m      record;
-    v_groups text[];
     v_gate   boolean := false;
     v_done   bigint;
 BEGIN
@@ -82,13 +81,25 @@ BEGIN
     PERFORM pg_catalog.set_config('part.syncing', 'on', true);
     IF TG_OP = 'INSERT' THEN
         @sql:refuse_insert@
-        -- ON CONFLICT: a row the other table has already (it should not) is overwritten, never an error
+        -- A row the other table has already (it should not) is overwritten, never an error. The
+        -- insert skips such rows first (DO NOTHING: no UPDATE statement triggers fire, no
+        -- per-partition DO UPDATE projection is built, which a single-row INSERT pays for
+        -- otherwise); only when it skipped some is the upsert run for them.
         INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
         SELECT @sql:columns@ FROM new_rows
-            ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
-        @sql:refuse_skipped@
-        SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
-          FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d;
+            ON CONFLICT (@sql:target_key@) DO NOTHING;
+        GET DIAGNOSTICS v_done = ROW_COUNT;
+        IF v_done < (SELECT pg_catalog.count(*) FROM new_rows) THEN
+            INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+            SELECT @sql:columns@ FROM new_rows
+                ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
+            @sql:refuse_skipped@
+        END IF;
+        -- the parity ranges this statement touched, for part.check_parity (one statement: the
+        -- groups are computed in the call)
+        PERFORM {{ schema }}._parity_mark(@lit:table@, (
+            SELECT pg_catalog.array_agg(@sql:group_text@)
+              FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d));
     ELSE
         -- While the backfill may still copy rows this statement removes
         -- (their old key is between its last batch and its last key), wait
@@ -127,8 +138,9 @@ BEGIN
         IF TG_OP = 'DELETE' THEN
             DELETE FROM @sql:target@ t USING old_rows o
              WHERE @sql:match_t_o@;
-            SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
-              FROM (SELECT DISTINCT @sql:group_o@ AS g FROM old_rows o) d;
+            PERFORM {{ schema }}._parity_mark(@lit:table@, (
+                SELECT pg_catalog.array_agg(@sql:group_text@)
+              FROM (SELECT DISTINCT @sql:group_o@ AS g FROM old_rows o) d));
         ELSE
             @sql:refuse_update@
             -- UPDATE: a row whose key changed (partition key or primary key)
@@ -161,14 +173,13 @@ BEGIN
                     ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
             END IF;
             @sql:refuse_skipped@
-            SELECT pg_catalog.array_agg(@sql:group_text@) INTO v_groups
-              FROM (SELECT @sql:group_o@ AS g FROM old_rows o
-                    UNION
-                    SELECT @sql:group_n@ FROM new_rows n) d;
+            PERFORM {{ schema }}._parity_mark(@lit:table@, (
+                SELECT pg_catalog.array_agg(@sql:group_text@)
+                  FROM (SELECT @sql:group_o@ AS g FROM old_rows o
+                        UNION
+                        SELECT @sql:group_n@ FROM new_rows n) d));
         END IF;
     END IF;
-    -- the parity ranges this statement touched, for part.check_parity
-    PERFORM {{ schema }}._parity_mark(@lit:table@, v_groups);
     PERFORM pg_catalog.set_config('part.syncing', 'off', true);
     RETURN NULL;
 END

@@ -26,6 +26,11 @@ BEGIN
  * direction turned over; the triggers stay (they name the functions by oid).
  * p_functions: the CREATE statements of both functions, prepared by
  * part._sync_functions_after_swap before the locks.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = p_table_name;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);

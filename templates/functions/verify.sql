@@ -13,8 +13,6 @@ DECLARE
     v_cur      text;
     v_to       text;
     v_missing  text[];
-    v_lo       numeric;
-    v_hi       numeric;
     v_cut      text;
     v_n        bigint;
     v_range    text;
@@ -70,6 +68,11 @@ BEGIN
  *   standby              this server is not a standby (warn on a standby:
  *                        maintenance runs on the primary).
  * Read-only: works on a standby.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     -- per managed table
     FOR v_p IN SELECT pl.*, c.premake, c."interval", c.key_column, c.partitions

@@ -7,7 +7,6 @@ environment variables documented and announced."""
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 from click.testing import CliRunner
@@ -42,18 +41,8 @@ NO_ENV = {"USE_PARTITIONED_TABLES": None, "ENABLE_PARTITION_MAINTENANCE": None, 
 
 
 @pytest.fixture
-def cli(tmp_path, dsn_factory):
-    def run(cmd, db, *args, config=CONFIG, env=None):
-        cfg = tmp_path / "pginstall.toml"
-        cfg.write_text(textwrap.dedent(config))
-        result = CliRunner().invoke(main, [cmd, "--config", str(cfg), "--dsn", dsn_factory(db), "--db", "app", *args],
-                                    env={**NO_ENV, **(env or {})})
-        assert "Traceback" not in result.output
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result
-
-    return run
+def cli(pginstall_cli):
+    return pginstall_cli(CONFIG, env=NO_ENV)
 
 
 @pytest.fixture

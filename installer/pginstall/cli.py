@@ -608,7 +608,7 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, yes, keep_c
                     f"or use --keep-legacy archive (the default) or keep")
             if not click.confirm(question, default=False):
                 raise click.ClickException(f"{table}: nothing done")
-        bs = batch_size or (entry.batch_size if entry else 10000)
+        bs = batch_size or (entry.batch_size if entry else None) or 10000  # part.backfill's default
         while order[phase] < order[to]:
             if phase is None:
                 if entry is None:

@@ -2,7 +2,7 @@
 "Maintenance inside PostgreSQL").
 
 pg_cron lives in one database of the server (``cron.database_name``). After a
-database's apply transaction commits, ``register_cron`` registers that
+database's apply transaction commits, ``register`` registers that
 database's jobs there, in a second transaction, with
 ``cron.schedule_in_database``:
 

@@ -8,12 +8,9 @@ finalize; errors are one line and a non-zero exit; and `pginstall uninstall
 writes."""
 
 import re
-import textwrap
 
 import pytest
-from click.testing import CliRunner
 
-from pginstall.cli import main
 
 LEGACY_DDL = """
 CREATE TABLE public.revenues (
@@ -43,18 +40,8 @@ def legacy_db(empty_db, connect):
 
 
 @pytest.fixture
-def cli(tmp_path, dsn_factory):
-    def run(cmd, db, *args, config=CONFIG, env=None):
-        cfg = tmp_path / "pginstall.toml"
-        cfg.write_text(textwrap.dedent(config))
-        result = CliRunner().invoke(main, [cmd, "--config", str(cfg), "--dsn", dsn_factory(db), "--db", "app", *args],
-                                    env=env)
-        assert "Traceback" not in result.output
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result
-
-    return run
+def cli(pginstall_cli):
+    return pginstall_cli(CONFIG)
 
 
 def phase(conn, table="public.revenues"):
@@ -166,7 +153,7 @@ batch_size = 500
 
 
 @pytest.fixture
-def app(fresh_db, connect, tmp_path, dsn_factory):
+def app(fresh_db, connect, pginstall_cli):
     with connect(fresh_db) as conn:
         conn.execute(
             "CREATE TABLE public.revenues (id bigserial PRIMARY KEY, org_id int NOT NULL, occurred_at timestamptz NOT NULL,"
@@ -174,19 +161,7 @@ def app(fresh_db, connect, tmp_path, dsn_factory):
         conn.execute(
             "INSERT INTO public.revenues (org_id, occurred_at, amount)"
             " SELECT g % 9, timestamptz '2025-01-01' + g * interval '2 hours', g FROM generate_series(1, 3000) g")
-    cfg = tmp_path / "pginstall.toml"
-    cfg.write_text(textwrap.dedent(WALK_CONFIG))
-
-    def run(*args):
-        result = CliRunner().invoke(main, [args[0], "--config", str(cfg), "--dsn", dsn_factory(fresh_db), "--db", "app",
-                                           *args[1:]], catch_exceptions=True)
-        assert "Traceback" not in result.output
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result
-
-    run.db = fresh_db
-    return run
+    return pginstall_cli(WALK_CONFIG, db=fresh_db)
 
 
 def phase_of(connect, db):

@@ -895,6 +895,132 @@ BEGIN
 END
 $$;
 
+-- functions/_create_ahead.sql
+CREATE FUNCTION part._create_ahead(p_count integer, p_only regclass,
+                                           p_max_held integer DEFAULT 20, p_warn boolean DEFAULT true)
+    RETURNS SETOF text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_only    regclass := p_only;
+    v_default boolean;
+    v_held    integer;
+    v_left    integer;
+    v_t       record;
+    v_type    regtype;
+    v_current text;
+    v_from    text;
+    v_to      text;
+    v_made    text;
+    v_lo      numeric;
+    v_hi      numeric;
+    v_overlap text;
+    v_lim     record;
+    v_run     bigint := nullif(pg_catalog.current_setting('part.run_id', true), '')::bigint;
+BEGIN
+/*
+ * The work of part.create_ahead (see there) for every managed range table,
+ * or only p_only: partitions for the current interval and p_count more
+ * (NULL: each table's premake). Returns the qualified names it created.
+ *
+ * On a table with a default partition, each creation holds the table's
+ * writers (EXCLUSIVE on the parent, part._create_range_partition) until the
+ * transaction ends: p_max_held (NULL: no limit; the default, 20, is the one
+ * home of create_ahead's limit) is the most partitions made for such a
+ * table in this call, so writers wait for at most that many. The
+ * intervals nearest to now come first; with p_warn, a WARNING says how many
+ * were left for a later call (run_maintenance makes one per transaction).
+ *
+ * Existing bounds are read in one catalog pass per table, so a call that
+ * creates nothing costs almost nothing.
+ *
+ * An interval that a partition made by hand overlaps without covering it
+ * cannot be created: it is skipped, with a WARNING and a row in
+ * part.maintenance_log (action 'create', outcome 'skipped') naming the
+ * partition in the way; part.verify() says what to do about it.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
+ */
+    FOR v_t IN
+        SELECT c.parent_table, c.key_column, c.key_type, c."interval", c.premake,
+               part._managed_rel(c.parent_table) AS rel,
+               coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_from, c.key_type::regtype))
+                            FILTER (WHERE NOT b.is_default), '{}') AS froms,
+               coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_to, c.key_type::regtype))
+                            FILTER (WHERE NOT b.is_default), '{}') AS tos,
+               coalesce(pg_catalog.array_agg(pg_catalog.format('%s [%s, %s)', b.partition_name, b.bound_from, b.bound_to))
+                            FILTER (WHERE NOT b.is_default), '{}') AS names
+          FROM part.config c
+          LEFT JOIN LATERAL part._partition_bounds(part._managed_rel(c.parent_table)) b ON true
+         WHERE c.strategy = 'range'
+           AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
+           AND part._managed_rel(c.parent_table) IS NOT NULL
+         GROUP BY c.parent_table, c.key_column, c.key_type, c."interval", c.premake
+         ORDER BY c.parent_table
+    LOOP
+        v_type := v_t.key_type::regtype;
+        v_lim := part._key_limits(v_type, v_t."interval");
+        IF v_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
+            -- the largest key an aligned partition can hold (not a bigint extreme: part._key_limits)
+            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
+                                      v_t.key_column, v_t.rel, v_type)
+               INTO v_current USING v_lim.lo, v_lim.hi;
+        ELSE
+            v_current := part._literal((pg_catalog.now() AT TIME ZONE 'UTC')::timestamp, v_type);
+        END IF;
+        v_from := part._range_floor(v_current, v_type, v_t."interval");
+        v_default := EXISTS (SELECT 1 FROM pg_catalog.pg_partitioned_table pt
+                              WHERE pt.partrelid = v_t.rel AND pt.partdefid <> 0);
+        v_held := 0;
+        v_left := 0;
+        FOR i IN 0 .. coalesce(p_count, v_t.premake) LOOP
+            EXIT WHEN part._bound_ordinal(v_from, v_type) >= part._bound_ordinal(v_lim.hi, v_type);   -- the type ends
+            v_to := part._range_next(v_from, v_type, v_t."interval");
+            v_lo := part._bound_ordinal(v_from, v_type);
+            v_hi := part._bound_ordinal(v_to, v_type);
+            IF NOT EXISTS (SELECT 1 FROM unnest(v_t.froms, v_t.tos) AS x(f, t)
+                            WHERE x.f < v_hi AND x.t > v_lo)
+               AND v_default AND v_held >= p_max_held THEN
+                v_left := v_left + 1;   -- writers have waited for enough creations in this transaction
+            ELSIF NOT EXISTS (SELECT 1 FROM unnest(v_t.froms, v_t.tos) AS x(f, t)
+                            WHERE x.f < v_hi AND x.t > v_lo) THEN
+                v_made := part._create_range_partition(v_t.rel, v_from, v_to, p_known_free => true);
+                IF v_made IS NOT NULL THEN
+                    v_held := v_held + 1;
+                    RETURN NEXT v_made;
+                END IF;
+            ELSE
+                -- partitions overlap it: fine when they cover it whole (they do not overlap each other)
+                SELECT pg_catalog.string_agg(x.n, ', ' ORDER BY x.f) INTO v_overlap
+                  FROM unnest(v_t.froms, v_t.tos, v_t.names) AS x(f, t, n)
+                 WHERE x.f < v_hi AND x.t > v_lo
+                HAVING pg_catalog.sum(least(x.t, v_hi) - greatest(x.f, v_lo)) < v_hi - v_lo;
+                IF v_overlap IS NOT NULL THEN
+                    IF v_run IS NULL THEN
+                        v_run := pg_catalog.nextval('part.maintenance_run_id_seq');
+                    END IF;
+                    INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail)
+                    VALUES (v_run, v_t.parent_table, 'create', 'skipped',
+                            pg_catalog.format('cannot create the partition for [%s, %s): %s overlaps it without covering it', v_from, v_to, v_overlap));
+                    RAISE WARNING 'part: cannot create the partition of % for [%, %): % overlaps it without covering it', v_t.parent_table, v_from, v_to, v_overlap
+                        USING HINT = 'See the partitions_ahead check of part.verify() for what to do.';
+                END IF;
+            END IF;
+            v_from := v_to;
+        END LOOP;
+        IF v_left > 0 AND p_warn THEN
+            RAISE WARNING 'part: created % partitions of % in this transaction; % more are due and were left for later', v_held, v_t.parent_table, v_left
+                USING DETAIL = pg_catalog.format('%s has a default partition: each partition made holds its writers until the transaction ends, so one call makes at most %s.', v_t.parent_table, p_max_held),
+                      HINT = pg_catalog.format('CALL part.run_maintenance(%L) makes the rest, one per transaction (or call part.create_ahead again).', v_t.parent_table);
+        END IF;
+    END LOOP;
+END
+$$;
+
 -- functions/_create_range_partition.sql
 CREATE FUNCTION part._create_range_partition(p_parent regclass, p_from text, p_to text,
                                                      p_known_free boolean DEFAULT false)
@@ -1722,8 +1848,9 @@ CREATE FUNCTION part._lock_all(p_rels regclass[], p_modes text[], p_wait interva
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_wait     interval := coalesce(p_wait, nullif(pg_catalog.current_setting('part.lock_wait', true), '')::interval, interval '10 s');
-    v_deadline timestamptz := pg_catalog.clock_timestamp() + v_wait;
+    v_setting  text := nullif(pg_catalog.current_setting('part.lock_wait', true), '');
+    v_wait     interval := p_wait;
+    v_deadline timestamptz;
     v_saved    text := pg_catalog.current_setting('lock_timeout');
     v_long     text;
     v_tries    integer := 0;
@@ -1752,6 +1879,20 @@ BEGIN
  * LOCK TABLE ONLY: for a partitioned table, writers and readers take the
  * parent's lock first, and its partitions are left to autovacuum.
  */
+    IF v_wait IS NULL AND v_setting IS NOT NULL THEN
+        BEGIN
+            v_wait := v_setting::interval;
+        EXCEPTION WHEN data_exception THEN   -- not an interval (22007), too large (22015) ...
+            v_wait := NULL;
+        END;
+        IF v_wait IS NULL OR v_wait < interval '0' OR v_wait > interval '1 day' THEN
+            RAISE EXCEPTION 'invalid part.lock_wait "%"', v_setting
+                USING ERRCODE = '22023',
+                      HINT = 'part.lock_wait is how long part waits for a table''s locks: an interval from 0 to 1 day, e.g. SET part.lock_wait = ''30 s'' (RESET part.lock_wait: 10 s).';
+        END IF;
+    END IF;
+    v_wait := coalesce(v_wait, interval '10 s');
+    v_deadline := pg_catalog.clock_timestamp() + v_wait;
     IF cardinality(p_rels) IS DISTINCT FROM cardinality(p_modes) OR EXISTS (
         SELECT 1 FROM pg_catalog.unnest(p_modes) m
          WHERE m NOT IN ('ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE',
@@ -3957,18 +4098,7 @@ CREATE FUNCTION part.create_ahead(p_count integer DEFAULT NULL, p_parent text DE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_only    regclass;
-    v_t       record;
-    v_type    regtype;
-    v_current text;
-    v_from    text;
-    v_to      text;
-    v_made    text;
-    v_lo      numeric;
-    v_hi      numeric;
-    v_overlap text;
-    v_lim     record;
-    v_run     bigint := nullif(pg_catalog.current_setting('part.run_id', true), '')::bigint;
+    v_only regclass;
 BEGIN
 /*
  * For every managed range table (or only p_parent): make sure partitions
@@ -3979,18 +4109,16 @@ BEGIN
  * integer keys. Rows waiting in the default partition for a partition being
  * created move into it (see part._create_range_partition).
  *
- * Existing bounds are read in one catalog pass per table, so a call that
- * creates nothing costs almost nothing.
+ * On a table with a default partition, writers wait while a partition is
+ * made (the rows of its range must not go to the default meanwhile), and
+ * they keep waiting until this call's transaction ends: one call makes at
+ * most 20 partitions of such a table (part._create_ahead's p_max_held), those nearest to now first, and a
+ * WARNING says how many are left for CALL part.run_maintenance(), which
+ * makes them one per transaction. Tables without a default partition get
+ * all theirs: their writers never wait for a creation.
  *
- * An interval that a partition made by hand overlaps without covering it
- * cannot be created: it is skipped, with a WARNING and a row in
- * part.maintenance_log (action 'create', outcome 'skipped') naming the
- * partition in the way; part.verify() says what to do about it.
- *
- * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
- * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
- * test_template_rules.py checks how its EXECUTEs are composed.
- * @plpgsql_check_options: security_warnings = false
+ * An interval that a partition made by hand overlaps without covering it is
+ * skipped, logged and reported by part.verify() (part._create_ahead).
  */
     PERFORM part._check_trust();
     IF p_count IS NOT NULL THEN
@@ -4003,66 +4131,7 @@ BEGIN
                 USING ERRCODE = '42809', HINT = 'Use part.split_hash to change the number of hash partitions.';
         END IF;
     END IF;
-
-    FOR v_t IN
-        SELECT c.parent_table, c.key_column, c.key_type, c."interval", c.premake,
-               part._managed_rel(c.parent_table) AS rel,
-               coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_from, c.key_type::regtype))
-                            FILTER (WHERE NOT b.is_default), '{}') AS froms,
-               coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_to, c.key_type::regtype))
-                            FILTER (WHERE NOT b.is_default), '{}') AS tos,
-               coalesce(pg_catalog.array_agg(pg_catalog.format('%s [%s, %s)', b.partition_name, b.bound_from, b.bound_to))
-                            FILTER (WHERE NOT b.is_default), '{}') AS names
-          FROM part.config c
-          LEFT JOIN LATERAL part._partition_bounds(part._managed_rel(c.parent_table)) b ON true
-         WHERE c.strategy = 'range'
-           AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
-           AND part._managed_rel(c.parent_table) IS NOT NULL
-         GROUP BY c.parent_table, c.key_column, c.key_type, c."interval", c.premake
-         ORDER BY c.parent_table
-    LOOP
-        v_type := v_t.key_type::regtype;
-        v_lim := part._key_limits(v_type, v_t."interval");
-        IF v_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
-            -- the largest key an aligned partition can hold (not a bigint extreme: part._key_limits)
-            EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
-                                      v_t.key_column, v_t.rel, v_type)
-               INTO v_current USING v_lim.lo, v_lim.hi;
-        ELSE
-            v_current := part._literal((pg_catalog.now() AT TIME ZONE 'UTC')::timestamp, v_type);
-        END IF;
-        v_from := part._range_floor(v_current, v_type, v_t."interval");
-        FOR i IN 0 .. coalesce(p_count, v_t.premake) LOOP
-            EXIT WHEN part._bound_ordinal(v_from, v_type) >= part._bound_ordinal(v_lim.hi, v_type);   -- the type ends
-            v_to := part._range_next(v_from, v_type, v_t."interval");
-            v_lo := part._bound_ordinal(v_from, v_type);
-            v_hi := part._bound_ordinal(v_to, v_type);
-            IF NOT EXISTS (SELECT 1 FROM unnest(v_t.froms, v_t.tos) AS x(f, t)
-                            WHERE x.f < v_hi AND x.t > v_lo) THEN
-                v_made := part._create_range_partition(v_t.rel, v_from, v_to, p_known_free => true);
-                IF v_made IS NOT NULL THEN
-                    RETURN NEXT v_made;
-                END IF;
-            ELSE
-                -- partitions overlap it: fine when they cover it whole (they do not overlap each other)
-                SELECT pg_catalog.string_agg(x.n, ', ' ORDER BY x.f) INTO v_overlap
-                  FROM unnest(v_t.froms, v_t.tos, v_t.names) AS x(f, t, n)
-                 WHERE x.f < v_hi AND x.t > v_lo
-                HAVING pg_catalog.sum(least(x.t, v_hi) - greatest(x.f, v_lo)) < v_hi - v_lo;
-                IF v_overlap IS NOT NULL THEN
-                    IF v_run IS NULL THEN
-                        v_run := pg_catalog.nextval('part.maintenance_run_id_seq');
-                    END IF;
-                    INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail)
-                    VALUES (v_run, v_t.parent_table, 'create', 'skipped',
-                            pg_catalog.format('cannot create the partition for [%s, %s): %s overlaps it without covering it', v_from, v_to, v_overlap));
-                    RAISE WARNING 'part: cannot create the partition of % for [%, %): % overlaps it without covering it', v_t.parent_table, v_from, v_to, v_overlap
-                        USING HINT = 'See the partitions_ahead check of part.verify() for what to do.';
-                END IF;
-            END IF;
-            v_from := v_to;
-        END LOOP;
-    END LOOP;
+    RETURN QUERY SELECT * FROM part._create_ahead(p_count, v_only);
 END
 $$;
 
@@ -4202,14 +4271,19 @@ BEGIN
         RETURN;
     END IF;
 
+    PERFORM part._check_trust();
     IF v_default AND NOT EXISTS (SELECT 1 FROM part._partition_bounds(v_rel) b WHERE b.is_default) THEN
+        -- writers of the table wait for this transaction from here on: the first partitions
+        -- are made in it without part._create_ahead's limit
         v_made := part._partition_name(v_prefix, 'default');
         PERFORM part._lock(v_rel, 'ACCESS EXCLUSIVE');
         EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', v_schema, v_made, v_rel);
         PERFORM part._copy_owner_and_grants(v_rel, pg_catalog.format('%I.%I', v_schema, v_made)::regclass);
         RETURN NEXT pg_catalog.format('%I.%I', v_schema, v_made);
+        RETURN QUERY SELECT * FROM part._create_ahead(p_premake, v_rel, p_max_held => NULL);
+        RETURN;
     END IF;
-    RETURN QUERY SELECT * FROM part.create_ahead(p_premake, v_name);
+    RETURN QUERY SELECT * FROM part._create_ahead(p_premake, v_rel);
 END
 $$;
 
@@ -6077,6 +6151,7 @@ DECLARE
     v_detail   text;
     v_step     text;
     v_new      text[];
+    v_got      text[];
     c_lock_a   CONSTANT integer := 1885434484;   -- 'part' as an integer: advisory lock (c_lock_a, 1)
     c_drain_max CONSTANT integer := 100;         -- intervals drained per table and run
     v_saved    text[] := ARRAY[pg_catalog.current_setting('search_path'), pg_catalog.current_setting('lock_timeout'),
@@ -6173,33 +6248,44 @@ BEGIN
             CONTINUE;
         END IF;
 
-        -- 1. create ahead; analyze what was created once its locks are released
+        -- 1. create ahead, one partition per transaction on a table with a default partition (its
+        --    writers wait while one is made: part._create_ahead); analyze the new ones after that
         IF v_t.strategy = 'range' AND v_t.needs_ahead IS DISTINCT FROM false THEN
-            v_t0 := pg_catalog.clock_timestamp();
             v_step := 'create';
             v_new := '{}';
             PERFORM part._maintenance_txn(v_run);
-            BEGIN
-                FOR v_made IN SELECT x FROM part.create_ahead(NULL, v_t.parent_table) x LOOP
-                    INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
-                    VALUES (v_run, v_t.parent_table, 'create', v_made, pg_catalog.clock_timestamp() - v_t0, 'ok');
-                    v_new := v_new || v_made;
-                    v_t0 := pg_catalog.clock_timestamp();
-                END LOOP;
-                v_created := v_created + pg_catalog.cardinality(v_new);
-            EXCEPTION WHEN others THEN
-                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-                v_broken := true;
-                v_new := '{}';
-            END;
-            IF v_broken THEN
-                PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
-            END IF;
-            IF p_commit THEN
-                COMMIT;
-                PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                PERFORM part._maintenance_txn(v_run);
-            END IF;
+            LOOP
+                v_t0 := pg_catalog.clock_timestamp();
+                v_n := 0;
+                v_got := '{}';
+                BEGIN
+                    FOR v_made IN SELECT x FROM part._create_ahead(NULL, v_t.rel,
+                                                   CASE WHEN p_commit THEN 1 END, false) x LOOP
+                        INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
+                        VALUES (v_run, v_t.parent_table, 'create', v_made, pg_catalog.clock_timestamp() - v_t0, 'ok');
+                        v_got := v_got || v_made;
+                        v_t0 := pg_catalog.clock_timestamp();
+                    END LOOP;
+                    v_n := pg_catalog.cardinality(v_got);
+                    v_new := v_new || v_got;   -- what this subtransaction made, once it succeeded
+                    v_created := v_created + v_n;
+                EXCEPTION WHEN others THEN
+                    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+                    v_broken := true;
+                END;
+                IF v_broken THEN
+                    PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
+                END IF;
+                IF p_commit THEN
+                    COMMIT;
+                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                    PERFORM part._maintenance_txn(v_run);
+                END IF;
+                -- a call that made nothing, or everything (no limit without a default partition)
+                EXIT WHEN v_n = 0 OR v_broken OR NOT p_commit
+                       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_partitioned_table pt
+                                       WHERE pt.partrelid = v_t.rel AND pt.partdefid <> 0);
+            END LOOP;
             IF pg_catalog.cardinality(v_new) > 0 THEN
                 IF part._analyze(v_new) > 0 AND p_commit THEN
                     COMMIT;

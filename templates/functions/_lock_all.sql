@@ -4,8 +4,9 @@ CREATE FUNCTION {{ schema }}._lock_all(p_rels regclass[], p_modes text[], p_wait
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_wait     interval := coalesce(p_wait, nullif(pg_catalog.current_setting('part.lock_wait', true), '')::interval, interval '10 s');
-    v_deadline timestamptz := pg_catalog.clock_timestamp() + v_wait;
+    v_setting  text := nullif(pg_catalog.current_setting('part.lock_wait', true), '');
+    v_wait     interval := p_wait;
+    v_deadline timestamptz;
     v_saved    text := pg_catalog.current_setting('lock_timeout');
     v_long     text;
     v_tries    integer := 0;
@@ -34,6 +35,20 @@ BEGIN
  * LOCK TABLE ONLY: for a partitioned table, writers and readers take the
  * parent's lock first, and its partitions are left to autovacuum.
  */
+    IF v_wait IS NULL AND v_setting IS NOT NULL THEN
+        BEGIN
+            v_wait := v_setting::interval;
+        EXCEPTION WHEN data_exception THEN   -- not an interval (22007), too large (22015) ...
+            v_wait := NULL;
+        END;
+        IF v_wait IS NULL OR v_wait < interval '0' OR v_wait > interval '1 day' THEN
+            RAISE EXCEPTION 'invalid part.lock_wait "%"', v_setting
+                USING ERRCODE = '22023',
+                      HINT = 'part.lock_wait is how long part waits for a table''s locks: an interval from 0 to 1 day, e.g. SET part.lock_wait = ''30 s'' (RESET part.lock_wait: 10 s).';
+        END IF;
+    END IF;
+    v_wait := coalesce(v_wait, interval '10 s');
+    v_deadline := pg_catalog.clock_timestamp() + v_wait;
     IF cardinality(p_rels) IS DISTINCT FROM cardinality(p_modes) OR EXISTS (
         SELECT 1 FROM pg_catalog.unnest(p_modes) m
          WHERE m NOT IN ('ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE',

@@ -133,13 +133,18 @@ BEGIN
         RETURN;
     END IF;
 
+    PERFORM {{ schema }}._check_trust();
     IF v_default AND NOT EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(v_rel) b WHERE b.is_default) THEN
+        -- writers of the table wait for this transaction from here on: the first partitions
+        -- are made in it without part._create_ahead's limit
         v_made := {{ schema }}._partition_name(v_prefix, 'default');
         PERFORM {{ schema }}._lock(v_rel, 'ACCESS EXCLUSIVE');
         EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', v_schema, v_made, v_rel);
         PERFORM {{ schema }}._copy_owner_and_grants(v_rel, pg_catalog.format('%I.%I', v_schema, v_made)::regclass);
         RETURN NEXT pg_catalog.format('%I.%I', v_schema, v_made);
+        RETURN QUERY SELECT * FROM {{ schema }}._create_ahead(p_premake, v_rel, p_max_held => NULL);
+        RETURN;
     END IF;
-    RETURN QUERY SELECT * FROM {{ schema }}.create_ahead(p_premake, v_name);
+    RETURN QUERY SELECT * FROM {{ schema }}._create_ahead(p_premake, v_rel);
 END
 $$;

@@ -25,6 +25,7 @@ DECLARE
     v_detail   text;
     v_step     text;
     v_new      text[];
+    v_got      text[];
     c_lock_a   CONSTANT integer := 1885434484;   -- 'part' as an integer: advisory lock (c_lock_a, 1)
     c_drain_max CONSTANT integer := 100;         -- intervals drained per table and run
     v_saved    text[] := ARRAY[pg_catalog.current_setting('search_path'), pg_catalog.current_setting('lock_timeout'),
@@ -121,33 +122,44 @@ BEGIN
             CONTINUE;
         END IF;
 
-        -- 1. create ahead; analyze what was created once its locks are released
+        -- 1. create ahead, one partition per transaction on a table with a default partition (its
+        --    writers wait while one is made: part._create_ahead); analyze the new ones after that
         IF v_t.strategy = 'range' AND v_t.needs_ahead IS DISTINCT FROM false THEN
-            v_t0 := pg_catalog.clock_timestamp();
             v_step := 'create';
             v_new := '{}';
             PERFORM {{ schema }}._maintenance_txn(v_run);
-            BEGIN
-                FOR v_made IN SELECT x FROM {{ schema }}.create_ahead(NULL, v_t.parent_table) x LOOP
-                    INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
-                    VALUES (v_run, v_t.parent_table, 'create', v_made, pg_catalog.clock_timestamp() - v_t0, 'ok');
-                    v_new := v_new || v_made;
-                    v_t0 := pg_catalog.clock_timestamp();
-                END LOOP;
-                v_created := v_created + pg_catalog.cardinality(v_new);
-            EXCEPTION WHEN others THEN
-                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-                v_broken := true;
-                v_new := '{}';
-            END;
-            IF v_broken THEN
-                PERFORM {{ schema }}._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
-            END IF;
-            IF p_commit THEN
-                COMMIT;
-                PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                PERFORM {{ schema }}._maintenance_txn(v_run);
-            END IF;
+            LOOP
+                v_t0 := pg_catalog.clock_timestamp();
+                v_n := 0;
+                v_got := '{}';
+                BEGIN
+                    FOR v_made IN SELECT x FROM {{ schema }}._create_ahead(NULL, v_t.rel,
+                                                   CASE WHEN p_commit THEN 1 END, false) x LOOP
+                        INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
+                        VALUES (v_run, v_t.parent_table, 'create', v_made, pg_catalog.clock_timestamp() - v_t0, 'ok');
+                        v_got := v_got || v_made;
+                        v_t0 := pg_catalog.clock_timestamp();
+                    END LOOP;
+                    v_n := pg_catalog.cardinality(v_got);
+                    v_new := v_new || v_got;   -- what this subtransaction made, once it succeeded
+                    v_created := v_created + v_n;
+                EXCEPTION WHEN others THEN
+                    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+                    v_broken := true;
+                END;
+                IF v_broken THEN
+                    PERFORM {{ schema }}._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
+                END IF;
+                IF p_commit THEN
+                    COMMIT;
+                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                    PERFORM {{ schema }}._maintenance_txn(v_run);
+                END IF;
+                -- a call that made nothing, or everything (no limit without a default partition)
+                EXIT WHEN v_n = 0 OR v_broken OR NOT p_commit
+                       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_partitioned_table pt
+                                       WHERE pt.partrelid = v_t.rel AND pt.partdefid <> 0);
+            END LOOP;
             IF pg_catalog.cardinality(v_new) > 0 THEN
                 IF {{ schema }}._analyze(v_new) > 0 AND p_commit THEN
                     COMMIT;

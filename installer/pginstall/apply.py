@@ -28,6 +28,7 @@ import psycopg
 from . import cron
 from .config import TableConfig
 from .errors import ApplyError, PginstallError
+from .render import SCHEMA  # noqa: F401  (cli.py's migrate command and migrate.py use it from here)
 from .state import VERSION, choose_mode, read_state, require_installed, run_version_action, version_action
 from .targets import Target, call, connect, describe_db_error, first_line, rows
 
@@ -36,9 +37,7 @@ FLAG_ENV = {
     "log_partition_routing": "LOG_PARTITION_ROUTING",
 }
 
-# names cli.py's migrate command (and migrate.py) use from here
-from .render import SCHEMA  # noqa: E402
-_require_installed = require_installed
+_require_installed = require_installed  # cli.py's migrate command calls it by this name
 
 
 def table_args(t: TableConfig) -> dict:

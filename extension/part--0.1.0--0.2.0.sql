@@ -211,6 +211,11 @@ BEGIN
  * deferrable constraints at once.
  * A caller who is neither a superuser nor a member of the owner's role is
  * refused.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * p_sql is the statement its callers composed with format() (%I / %L) or part._render;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_rel;
     IF v_owner IS NULL THEN
@@ -600,42 +605,6 @@ BEGIN
 END
 $$;
 
--- functions/_check_schedule.sql
-CREATE FUNCTION part._check_schedule(p_key text, p_value text)
-    RETURNS text
-    LANGUAGE plpgsql IMMUTABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    v_value text := pg_catalog.btrim(p_value);
-BEGIN
-/*
- * Check one key of pginstall's [schedule] before anything is changed or a
- * pg_cron job registered (pginstall apply and plan call it in their
- * transaction; part.set_setting checks the recorded schedules the same
- * way, through part._cron_period): maintenance, retention, purge_history
- * are pg_cron schedules of five fields or a macro such as @daily ('' = not
- * scheduled), which must run at some time (not '0 0 31 2 *'; not @reboot);
- * history_days is 1 to 3650. Returns the value as it will be used; 22023
- * with a HINT otherwise.
- */
-    IF p_key IN ('maintenance', 'retention', 'purge_history') THEN
-        IF v_value IS NOT NULL AND v_value <> '' THEN
-            PERFORM part._cron_period(v_value);
-        END IF;
-        RETURN coalesce(v_value, '');
-    ELSIF p_key = 'history_days' THEN
-        IF v_value IS NULL OR v_value !~ '^[0-9]+$' OR v_value::numeric < 1 OR v_value::numeric > 3650 THEN
-            RAISE EXCEPTION 'history_days must be a whole number from 1 to 3650, not %', coalesce(p_value, 'NULL')
-                USING ERRCODE = '22023', HINT = 'How many days of pg_cron run history to keep, e.g. 7.';
-        END IF;
-        RETURN v_value::integer::text;
-    END IF;
-    RAISE EXCEPTION 'unknown schedule key "%"', p_key
-        USING ERRCODE = '22023', HINT = 'The [schedule] keys are maintenance, retention, purge_history and history_days.';
-END
-$$;
-
 -- functions/_check_table_options.sql
 CREATE FUNCTION part._check_table_options(
     p_strategy          text,
@@ -813,6 +782,11 @@ BEGIN
  * gets the owner only: its grants would let a role read or write the
  * partition directly, where the parent's policies do not apply (PostgreSQL
  * checks only the parent's privileges for access through the parent).
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_from;
     IF v_owner <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = p_to) THEN
@@ -877,6 +851,11 @@ BEGIN
  * cannot be created: it is skipped, with a WARNING and a row in
  * part.maintenance_log (action 'create', outcome 'skipped') naming the
  * partition in the way; part.verify() says what to do about it.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     FOR v_t IN
         SELECT c.parent_table, c.key_column, c.key_type, c."interval", c.premake,
@@ -992,6 +971,11 @@ BEGIN
  * never fails because of rows in the default, and no concurrent insert fails
  * either. Locks are taken with short timeouts and retries (part._lock). The new partition gets the parent's indexes (by ATTACH), owner
  * and privileges.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     IF v_lo >= v_hi THEN
         RAISE EXCEPTION 'empty range [%, %) for %', p_from, p_to, v_cfg.parent_table
@@ -1128,7 +1112,6 @@ DECLARE
     v_lo      integer[] := ARRAY[0, 0, 1, 1, 0];
     v_hi      integer[] := ARRAY[59, 23, 31, 12, 7];
     v_sets    integer[][];
-    v_set     integer[];
     v_item    text;
     v_range   text;
     v_step    integer;
@@ -1264,6 +1247,11 @@ BEGIN
  * keys no aligned partition can hold (infinity, the bigint extremes:
  * part._key_limits), which never hold up the rows after them; part.verify()
  * reports them. Returns each partition made and the rows moved into it.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     IF v_cfg.strategy <> 'range' THEN
         RETURN;
@@ -1510,8 +1498,8 @@ CREATE FUNCTION part._index_definition(p_index regclass, p_extra_key text DEFAUL
 AS $$
 DECLARE
     v_i     record;
-    v_cols  text[] := '{}';
-    v_incl  text[] := '{}';
+    v_cols  text[] := '{}'::text[];
+    v_incl  text[] := '{}'::text[];
     v_col   text;
     v_att   record;
     v_opt   integer;
@@ -1813,7 +1801,6 @@ DECLARE
     v_deadline timestamptz;
     v_saved    text := pg_catalog.current_setting('lock_timeout');
     v_long     text;
-    v_failed   integer;
     v_tries    integer := 0;
     v_looked   integer := 0;
     v_said     boolean := false;
@@ -1887,11 +1874,9 @@ BEGIN
         IF v_long IS NULL THEN
             -- 2. all or none, each waiting at most 50 ms
             v_tries := v_tries + 1;
-            v_failed := NULL;
             BEGIN
                 PERFORM pg_catalog.set_config('lock_timeout', '50ms', true);
                 FOR i IN 1 .. cardinality(p_rels) LOOP
-                    v_failed := i;
                     EXECUTE pg_catalog.format('LOCK TABLE ONLY %s IN %s MODE', p_rels[i], p_modes[i]);
                 END LOOP;
                 PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);
@@ -2910,6 +2895,11 @@ BEGIN
  * past every value the other one used, the application's own triggers
  * enabled on the table with the name only, part.config and part.migration
  * following the names, and the sync regenerated for the new names.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     IF p_to = 'partitioned' THEN
         v_first := v_legacy;   v_second := v_part;   v_first_to := part._partition_name(v_app, 'legacy');
@@ -3054,7 +3044,7 @@ DECLARE
     v_m      part.migration;
     v_legacy regclass;
     v_part   regclass;
-    v_out    text[] := '{}';
+    v_out    text[] := '{}'::text[];
     v_list   text;
 BEGIN
 /*
@@ -3125,6 +3115,11 @@ BEGIN
  * it, so no one else can attach it to a table of their own (firing a trigger
  * needs no EXECUTE; creating one does). The owner may use the two helpers
  * the sync calls in part's catalog, and nothing else of part.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * it runs the CREATE FUNCTION part._sync_function_sql composed, and names of regclass text;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)) INTO v_owner
       FROM pg_catalog.pg_class c WHERE c.oid = v_legacy;
@@ -3188,7 +3183,6 @@ DECLARE
     v_target_key text[];
     v_set        text[];
     v_refuse     text[] := ARRAY['', ''];
-    v_i          integer;
     v_keep       text[] := ARRAY['', ''];
     v_skipped    text := '';
     v_raise      text;
@@ -3254,7 +3248,7 @@ BEGIN
 DECLARE
     v_m      record;
     v_gate   boolean := false;
-    v_done   bigint;
+    @sql:declare_done@
 BEGIN
     -- Generated by part (do not edit: part.migrate_refresh regenerates it). It runs with the
     -- rights of the tables' owner; it fires only as one of part's own triggers on the tables of
@@ -3428,6 +3422,7 @@ $tmpl$, pg_catalog.jsonb_build_object(
         'keep_other_row_insert', v_keep[1],
         'keep_other_row_update', v_keep[2],
         'refuse_skipped', v_skipped,
+        'declare_done', CASE WHEN v_skipped = '' THEN '' ELSE 'v_done   bigint;  -- rows the upsert wrote' END,
         'refuse_insert', v_refuse[1],
         'refuse_update', v_refuse[2]));
     RETURN pg_catalog.format(
@@ -3537,6 +3532,11 @@ BEGIN
  * partitioned table's side (migrate_start does that before it locks the
  * live table: the copy no one else sees may have a thousand partitions);
  * 'legacy' then only the legacy table's triggers and the recorded columns.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
@@ -3647,7 +3647,7 @@ DECLARE
     v_mirror  regclass;
     v_f_w     oid;
     v_f_m     oid;
-    v_out     text[] := '{}';
+    v_out     text[] := '{}'::text[];
     v_list    text;
 BEGIN
 /*
@@ -3732,6 +3732,11 @@ BEGIN
 /*
  * Remove the sync of a migration: the part_sync_* triggers of its tables
  * and partitions, then the two generated functions.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     FOR v_t IN
         SELECT t.tgname, t.tgrelid::regclass AS rel
@@ -4587,6 +4592,48 @@ $$;
 COMMENT ON FUNCTION part.check_parity IS
     'part: compare a migration''s legacy table and partitioned copy by content, one row per partition range (rows and a hash of every row on each side, in one snapshot; status ok | differs). Re-hashes only the ranges the sync marked since the last check unless p_full. Clean parity after the backfill makes the migration backfilled.';
 
+-- functions/check_schedule.sql
+CREATE FUNCTION part.check_schedule(p_key text, p_value text DEFAULT NULL)
+    RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    -- the defaults of [schedule] live here and nowhere else (pginstall passes NULL for a key the file leaves out)
+    v_value text := pg_catalog.btrim(coalesce(p_value, CASE p_key WHEN 'maintenance' THEN '0 2 * * *'
+                                                                   WHEN 'retention' THEN ''
+                                                                   WHEN 'purge_history' THEN '30 3 * * *'
+                                                                   WHEN 'history_days' THEN '7' END));
+BEGIN
+/*
+ * Check one key of pginstall's [schedule] (public: pginstall's way in) before anything is changed or a
+ * pg_cron job registered (pginstall apply and plan call it in their
+ * transaction; part.set_setting checks the recorded schedules the same
+ * way, through part._cron_period): maintenance, retention, purge_history
+ * are pg_cron schedules of five fields or a macro such as @daily ('' = not
+ * scheduled), which must run at some time (not '0 0 31 2 *'; not @reboot);
+ * history_days is 1 to 3650. p_value NULL: the key's default (maintenance
+ * '0 2 * * *', retention '' = none, purge_history '30 3 * * *',
+ * history_days 7). Returns the value as it will be used; 22023 with a HINT
+ * otherwise.
+ */
+    IF p_key IN ('maintenance', 'retention', 'purge_history') THEN
+        IF v_value <> '' THEN
+            PERFORM part._cron_period(v_value);
+        END IF;
+        RETURN v_value;
+    ELSIF p_key = 'history_days' THEN
+        IF v_value !~ '^[0-9]+$' OR v_value::numeric < 1 OR v_value::numeric > 3650 THEN
+            RAISE EXCEPTION 'history_days must be a whole number from 1 to 3650, not %', coalesce(p_value, 'NULL')
+                USING ERRCODE = '22023', HINT = 'How many days of pg_cron run history to keep, e.g. 7.';
+        END IF;
+        RETURN v_value::integer::text;
+    END IF;
+    RAISE EXCEPTION 'unknown schedule key "%"', p_key
+        USING ERRCODE = '22023', HINT = 'The [schedule] keys are maintenance, retention, purge_history and history_days.';
+END
+$$;
+
 -- functions/create_ahead.sql
 CREATE FUNCTION part.create_ahead(p_count integer DEFAULT NULL, p_parent text DEFAULT NULL)
     RETURNS SETOF text
@@ -4797,7 +4844,6 @@ AS $$
 DECLARE
     v_only    regclass;
     v_t       record;
-    v_p       record;
     v_type    regtype;
     v_ret     text;
     v_cut     numeric;
@@ -4814,9 +4860,9 @@ DECLARE
     v_alone   boolean := v_run IS NULL;   -- not called by part.run_maintenance
     v_begun   timestamptz := pg_catalog.clock_timestamp();
     v_count   integer := 0;
-    v_hard    text[] := '{}';             -- failures other than a lock not obtained
+    v_hard    text[] := '{}'::text[];             -- failures other than a lock not obtained
     v_started timestamptz;
-    v_failed  text[] := '{}';
+    v_failed  text[] := '{}'::text[];
     v_done    text[];
     v_act     text[];
     v_kept    text[];
@@ -5145,6 +5191,26 @@ $$;
 COMMENT ON FUNCTION part.finalize IS
     'part: end a switched migration: remove the sync, then archive (default), keep (as <table>_legacy) or drop the legacy table as p_keep_legacy says. Refuses unless the last parity check was clean (p_force => true to go ahead anyway). Returns where the legacy table went.';
 
+-- functions/list_settings.sql
+CREATE FUNCTION part.list_settings()
+    RETURNS TABLE(key text, value text, kind text, read_only boolean, default_value text, description text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * Every setting part knows with its current value (part.setting: the
+     * default when never set, derived ones computed), its kind (boolean,
+     * interval, cron: how part.set_setting checks a value; a cron setting
+     * records what pginstall apply registered in pg_cron), whether it is
+     * read-only, its default and what it does. What `pginstall flags` shows.
+     */
+    SELECT k.key, part.setting(k.key), k.kind, k.read_only, k.default_value, k.description
+      FROM part._setting_keys() k
+     ORDER BY k.key
+$$;
+COMMENT ON FUNCTION part.list_settings() IS
+    'every setting of part with its value, kind, default and description (pginstall flags)';
+
 -- functions/metrics.sql
 CREATE FUNCTION part.metrics(p_exact boolean DEFAULT false)
     RETURNS jsonb
@@ -5378,7 +5444,7 @@ DECLARE
     v_source  regclass;    -- the table the application writes: its columns are the truth
     v_mirror  regclass;
     v_c       record;
-    v_done    text[] := '{}';
+    v_done    text[] := '{}'::text[];
     v_bad     text;
 BEGIN
 /*
@@ -5392,6 +5458,11 @@ BEGIN
  * part.check_parity is a full one. Returns what it changed.
  * Apply a DDL change and this call in one transaction: until then the sync
  * mirrors the old column list (or fails on a dropped column).
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     IF v_m.phase = 'finalized' THEN
         RAISE EXCEPTION 'the migration of % is finalized: there is no sync to refresh', v_m.table_name
@@ -5509,6 +5580,11 @@ BEGIN
  *      the table is mirrored into the copy, in the writing transaction.
  * Returns the copy's name. Calling it again for a table already moving with
  * the same key and strategy does nothing.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     SELECT n.nspname, c.relname, c.relkind INTO v_schema, v_relname, v_relkind
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -5777,6 +5853,12 @@ BEGIN
  * (in the legacy table only), 'extra' (in the copy only), 'different'
  * (both, with different content). Both sides in one snapshot; at most
  * p_limit rows.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its query's column lists come from part._sql_columns (%I);
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * (extra_warnings: RETURN QUERY EXECUTE sets the OUT columns, which plpgsql_check cannot see.)
+ * @plpgsql_check_options: security_warnings = false, extra_warnings = false
  */
     IF v_m.phase = 'finalized' THEN
         RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name
@@ -5831,6 +5913,78 @@ END
 $$;
 COMMENT ON FUNCTION part.phase IS
     'part: the phase of the migration of p_table (dual_write, backfilled, partitioned, finalized), or NULL when it has none.';
+
+-- functions/prepare_uninstall.sql
+CREATE FUNCTION part.prepare_uninstall(p_force boolean DEFAULT false)
+    RETURNS TABLE(table_name text, phase text, left_table text, left_what text)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m      record;
+    v_active text;
+BEGIN
+/*
+ * The step before DROP EXTENSION part (or DROP SCHEMA part in plain mode):
+ * the generated sync triggers of unfinished migrations call part's
+ * functions, so every write to those tables would fail once part is gone.
+ * Refused (55006, nothing changed) while a migration is in dual_write,
+ * backfilled or partitioned, unless p_force: then the sync of each is
+ * removed and one row per migration says which of its two tables the
+ * application no longer uses (left in place, with its rows and no sync).
+ * pginstall uninstall calls it in its transaction.
+ */
+    SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s)', m.table_name, m.phase), ', ' ORDER BY m.table_name)
+      INTO v_active
+      FROM part.migration m
+     WHERE m.phase IN ('dual_write', 'backfilled', 'partitioned');
+    IF v_active IS NOT NULL AND NOT coalesce(p_force, false) THEN
+        RAISE EXCEPTION 'migrations in progress: %', v_active
+            USING ERRCODE = '55006',
+                  HINT = 'Finish them (pginstall migrate --to finalized) or cancel them (part.migrate_cancel) first, '
+                         'or force the uninstall to remove their sync anyway.';
+    END IF;
+    FOR v_m IN
+        SELECT m.table_name, m.phase, m.legacy_table, m.partitioned_table
+          FROM part.migration m
+         WHERE m.phase IN ('dual_write', 'backfilled', 'partitioned')
+         ORDER BY m.table_name
+    LOOP
+        PERFORM part._sync_remove(v_m.table_name);
+        table_name := v_m.table_name;
+        phase := v_m.phase;
+        IF v_m.phase = 'partitioned' THEN
+            left_table := v_m.legacy_table;
+            left_what := 'the legacy table';
+        ELSE
+            left_table := v_m.partitioned_table;
+            left_what := 'the partitioned copy';
+        END IF;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION part.prepare_uninstall(boolean) IS
+    'before removing part: refuses while migrations are unfinished, or (p_force) removes their sync and lists the tables left behind';
+
+-- functions/qualified_name.sql
+CREATE FUNCTION part.qualified_name(p_table text)
+    RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The table a name written as in SQL ('revenues', 'Public.Revenues',
+     * 'public."Daily Balances"') resolves to, as schema.table quoted where
+     * needed: the name part.config and part.migration record. The rules and
+     * the errors are part._resolve_table's (22023 a bad or ambiguous name,
+     * 42P01 no such table, 42809 not a table). pginstall resolves the tables
+     * of its config file with it, in apply's transaction.
+     */
+    SELECT part._qualified(part._resolve_table(p_table))
+$$;
+COMMENT ON FUNCTION part.qualified_name(text) IS
+    'schema.table (quoted where needed) of a table name written as in SQL; errors as part.create_partitioned''s for a bad name';
 
 -- functions/rollback.sql
 CREATE FUNCTION part.rollback(p_table text)
@@ -6466,8 +6620,8 @@ DECLARE
     v_drained  integer := 0;
     v_moved    bigint := 0;
     v_retired  integer := 0;
-    v_failed   text[] := '{}';
-    v_skipped  text[] := '{}';
+    v_failed   text[] := '{}'::text[];
+    v_skipped  text[] := '{}'::text[];
     v_state    text;
     v_msg      text;
     v_detail   text;
@@ -6919,9 +7073,10 @@ BEGIN
             END IF;
         END LOOP;
         EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_part.rel) INTO v_n_old;
-        EXECUTE (SELECT 'SELECT sum(n)::bigint FROM (' || pg_catalog.string_agg(pg_catalog.format('SELECT pg_catalog.count(*) AS n FROM %I.%I', v_schema,
-                            part._partition_name(v_prefix, 'split_' || r)), ' UNION ALL ') || ') s'
-                   FROM pg_catalog.unnest(v_targets) r)
+        EXECUTE pg_catalog.format('SELECT sum(n)::bigint FROM (%s) s',
+                    (SELECT pg_catalog.string_agg(pg_catalog.format('SELECT pg_catalog.count(*) AS n FROM %I.%I', v_schema,
+                                part._partition_name(v_prefix, 'split_' || r)), ' UNION ALL ')
+                       FROM pg_catalog.unnest(v_targets) r))
             INTO v_n_new;
         IF v_n_old IS DISTINCT FROM v_n_new THEN
             RAISE EXCEPTION 'split of % stopped: % rows in the old partition, % in the new ones', v_part.partition_name, v_n_old, v_n_new

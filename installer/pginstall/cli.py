@@ -1,6 +1,8 @@
 """pginstall: install and manage part, partitioning that lives inside PostgreSQL.
 
-Click only: the work is done by apply.py (connections, transactions) and
+Click only: the work is done by targets.py (which databases, connections),
+state.py (install state and mode, uninstall), apply.py (the apply/plan
+transaction), reports.py (status, verify, flags), cron.py (pg_cron) and
 render.py (Jinja). Every command takes --db, --config and --dsn after its own
 name; errors are one line each and a non-zero exit, never a traceback.
 """
@@ -19,7 +21,8 @@ import click
 import psycopg
 from psycopg import sql
 
-from . import __version__, apply as ap, config as cf, render as rd
+from . import __version__, apply as ap, config as cf, render as rd, reports, state, targets as tg
+from .errors import PginstallError
 
 PHASES = ("dual_write", "backfilled", "partitioned", "finalized")
 
@@ -30,6 +33,13 @@ EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as a shell reports it
 
 class _ConnectFailed(click.ClickException):
     exit_code = EXIT_CONNECT
+
+
+def _click_error(e: PginstallError) -> click.ClickException:
+    """An error of pginstall (errors.py) as Click shows it: one line per problem, the exit status it carries."""
+    out = click.ClickException(str(e))
+    out.exit_code = e.exit_code
+    return out
 
 
 class _Group(click.Group):
@@ -58,16 +68,14 @@ class _Group(click.Group):
         except click.UsageError as e:
             e.exit_code = 1
             raise
-        except ap.ConnectError as e:
-            raise _ConnectFailed(str(e)) from None
-        except (cf.ConfigError, ap.ApplyError) as e:
-            raise click.ClickException(str(e)) from None
+        except PginstallError as e:
+            raise _click_error(e) from None
         except psycopg.OperationalError as e:
             if getattr(e, "sqlstate", None) is None:  # the connection went away
-                raise _ConnectFailed(ap.describe_db_error(e)) from None
-            raise click.ClickException(ap.describe_db_error(e)) from None
+                raise _ConnectFailed(tg.describe_db_error(e)) from None
+            raise click.ClickException(tg.describe_db_error(e)) from None
         except psycopg.Error as e:
-            raise click.ClickException(ap.describe_db_error(e)) from None
+            raise click.ClickException(tg.describe_db_error(e)) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -109,7 +117,7 @@ def target_options(all_option: bool = False, uses_tables: bool = False, env_note
         @functools.wraps(f)
         def wrapper(*args, db, config_file, dsn, all_dbs=False, **kwargs):
             cfg = cf.load(config_file)
-            targets = ap.resolve_targets(cfg, db, dsn, all_dbs)
+            targets = tg.resolve_targets(cfg, db, dsn, all_dbs)
             result = f(*args, cfg=cfg, targets=targets, **kwargs)
             # after the command's own output, and only when it went through (an error stays one line)
             if uses_tables:
@@ -158,13 +166,10 @@ def render_cmd(version, mode, db, config_file, dsn):
     Example: pginstall render > part.sql && psql -1 -v ON_ERROR_STOP=1 -f part.sql
     """
     if db is not None or dsn is not None:
-        target = ap.resolve_targets(cf.load(config_file), db, dsn)[0]
-        with ap.connect(target) as conn:
-            mode = ap.choose_mode(ap.read_state(conn), mode, target.label)
-    try:
-        click.echo(rd.render_install(mode or "plain", version), nl=False)
-    except ValueError as e:
-        raise click.ClickException(str(e)) from None
+        target = tg.resolve_targets(cf.load(config_file), db, dsn)[0]
+        with tg.connect(target) as conn:
+            mode = state.choose_mode(state.read_state(conn), mode, target.label)
+    click.echo(rd.render_install(mode or "plain", version), nl=False)
 
 
 @main.command()
@@ -223,7 +228,7 @@ def apply_cmd(cfg, targets, mode, dry_run, as_json):
     for target in targets:
         try:
             result = ap.apply(target, mode, dry_run=dry_run, echo=(lambda _l: None) if as_json else click.echo)
-        except ap.ApplyError as e:
+        except PginstallError as e:
             if len(targets) == 1:
                 raise
             click.echo(f"Error: {e}", err=True)
@@ -342,7 +347,7 @@ def status(cfg, targets, as_json):
     Row counts are PostgreSQL's estimates; a partition never analyzed shows
     "unknown" (null in JSON). Example: pginstall status --db finance --json
     """
-    s = ap.status(_one(targets))
+    s = reports.status(_one(targets))
     if as_json:
         click.echo(json.dumps(s, indent=2, default=str))
         return
@@ -404,7 +409,7 @@ def verify(cfg, targets, as_json):
 
     Example: pginstall verify --db finance
     """
-    rows, cron_state = ap.verify(_one(targets))
+    rows, cron_state = reports.verify(_one(targets))
     failed = any(r.get("status") == "fail" for r in rows)
     if as_json:
         click.echo(json.dumps({"checks": rows, "cron_jobs": cron_state, "ok": not failed}, indent=2, default=str))
@@ -435,7 +440,7 @@ def flags(cfg, targets, assignments, as_json):
             raise click.ClickException(f"{a!r}: write KEY=VALUE, e.g. log_partition_routing=true")
         k, v = a.split("=", 1)
         pairs.append((k.strip(), v.strip()))
-    rows = ap.flags(_one(targets), pairs)
+    rows = reports.flags(_one(targets), pairs)
     if as_json:
         click.echo(json.dumps({k: {"value": v, "description": d} for k, v, d in rows}, indent=2))
         return
@@ -454,7 +459,7 @@ def uninstall(cfg, targets, force):
 
     Example: pginstall uninstall --db finance
     """
-    ap.uninstall(_one(targets), force=force, echo=click.echo)
+    state.uninstall(_one(targets), force=force, echo=click.echo)
 
 
 # --------------------------------------------------------------------------
@@ -514,18 +519,13 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, yes, keep_c
     Example: pginstall migrate public.revenues --db finance --to partitioned
     """
     target = _one(targets)
-    entry = None
-    wanted = cf.normalize_table_name(table)
-    for t in target.tables:
-        n = cf.normalize_table_name(t.table)
-        if n == wanted or n.split(".")[-1] == wanted:
-            entry = t
     cmd = f"pginstall migrate {shlex.quote(table)} --db {shlex.quote(target.label)}{cfg.option}"
     again = f"{cmd} --to {to}"
     from .migrate import BackfillInterrupted, migrate_to
 
     with ap.connect(target, autocommit=True) as conn:
         ap._require_installed(conn, target)
+        entry = ap.config_entry(conn, target, table)
         try:
             phase = _phase(conn, table)
         except psycopg.Error as e:

@@ -2,7 +2,7 @@
 "Maintenance inside PostgreSQL").
 
 pg_cron lives in one database of the server (``cron.database_name``). After a
-database's apply transaction commits, ``register_cron`` registers that
+database's apply transaction commits, ``register`` registers that
 database's jobs there, in a second transaction, with
 ``cron.schedule_in_database``:
 
@@ -23,27 +23,32 @@ Without pg_cron nothing is scheduled and apply still succeeds (the lines say
 so); when pg_cron is preloaded but not created in the cron database it is
 created if the role may, else nothing is scheduled (a warning line). A
 failure while registering raises ``CronError`` (apply exits non-zero).
+
+The cron database is resolved once per command (``Site``), through the
+target database's connection, and one connection to it is kept for the
+command: ``pginstall verify`` opens two connections in all (the target
+database and the cron database).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-SCHEMA = "part"
+from .errors import CronError
+from .render import SCHEMA
+
 PURGE_JOB = "part_purge_history"
 MAINTENANCE_COMMAND = f"CALL {SCHEMA}.run_maintenance()"
 RETENTION_COMMAND = f"SELECT {SCHEMA}.drop_old()"
 CRON_DB_ENV = "PGINSTALL_CRON_DATABASE"  # the cron database, for roles that may not read cron.database_name
-DEFAULTS = {"maintenance": "0 2 * * *", "retention": "", "purge_history": "30 3 * * *", "history_days": 7}
-
-
-class CronError(Exception):
-    """Registering the jobs failed (one line)."""
+SCHEDULE_KEYS = ("maintenance", "retention", "purge_history", "history_days")  # [schedule]; checked by part.check_schedule
 
 
 def maintenance_job(dbname: str) -> str:
@@ -54,7 +59,7 @@ def retention_job(dbname: str) -> str:
     return f"part_retention_{dbname}"
 
 
-def purge_command(history_days: int) -> str:
+def purge_command(history_days) -> str:
     return f"DELETE FROM cron.job_run_details WHERE end_time < now() - interval '{int(history_days)} days'"
 
 
@@ -71,23 +76,26 @@ def _first_line(e: BaseException) -> str:
     return text.splitlines()[0] if text else e.__class__.__name__
 
 
-def _get(schedule, key):
-    v = getattr(schedule, key, None) if schedule is not None else None
-    return DEFAULTS[key] if v is None else v
+def resolve_schedule(conn: psycopg.Connection, schedule) -> dict[str, str]:
+    """Each [schedule] key as it will be used, through part.check_schedule: the
+    config's value checked, or the default part's signature gives (None).
+    Raises psycopg.Error for a bad value (the caller reports it)."""
+    q = sql.SQL("SELECT {}.check_schedule(%s, %s)").format(sql.Identifier(SCHEMA))
+    values = {key: getattr(schedule, key, None) for key in SCHEDULE_KEYS}
+    return {key: conn.execute(q, (key, None if v is None else str(v))).fetchone()[0] for key, v in values.items()}
 
 
-def wanted_jobs(dbname: str, cron_db: str, schedule) -> list[Job]:
+def wanted_jobs(dbname: str, cron_db: str, schedule: dict[str, str]) -> list[Job]:
     """The jobs this database's schedule asks for ("" schedule: the job must not exist)."""
     return [
-        Job(maintenance_job(dbname), (_get(schedule, "maintenance") or "").strip(), MAINTENANCE_COMMAND, dbname),
-        Job(retention_job(dbname), (_get(schedule, "retention") or "").strip(), RETENTION_COMMAND, dbname),
-        Job(PURGE_JOB, (_get(schedule, "purge_history") or "").strip(),
-            purge_command(_get(schedule, "history_days")), cron_db),
+        Job(maintenance_job(dbname), schedule["maintenance"], MAINTENANCE_COMMAND, dbname),
+        Job(retention_job(dbname), schedule["retention"], RETENTION_COMMAND, dbname),
+        Job(PURGE_JOB, schedule["purge_history"], purge_command(schedule["history_days"]), cron_db),
     ]
 
 
 # --------------------------------------------------------------------------
-# Where pg_cron is
+# Where pg_cron is: resolved once per command
 
 
 class _Unreadable(Exception):
@@ -99,12 +107,13 @@ def cron_database(conn: psycopg.Connection) -> str | None:
 
     The setting is visible to superusers and pg_read_all_settings only; for
     other roles it is $PGINSTALL_CRON_DATABASE, else the current database when
-    pg_cron is created in it; else _Unreadable is raised.
+    pg_cron is created in it; else _Unreadable is raised. Reads in savepoints:
+    the caller's transaction, if any, goes on.
     """
     try:
-        name = conn.execute("SELECT pg_catalog.current_setting('cron.database_name', true)").fetchone()[0]
+        with conn.transaction():
+            name = conn.execute("SELECT pg_catalog.current_setting('cron.database_name', true)").fetchone()[0]
     except psycopg.errors.InsufficientPrivilege:
-        conn.rollback()
         if os.environ.get(CRON_DB_ENV):
             return os.environ[CRON_DB_ENV]
         if _has_pg_cron(conn):
@@ -115,22 +124,59 @@ def cron_database(conn: psycopg.Connection) -> str | None:
     if not name:
         return None
     try:  # a placeholder setting without the library loaded is not pg_cron
-        libs = conn.execute("SELECT pg_catalog.current_setting('shared_preload_libraries')").fetchone()[0]
+        with conn.transaction():
+            libs = conn.execute("SELECT pg_catalog.current_setting('shared_preload_libraries')").fetchone()[0]
     except psycopg.Error:  # not readable for this role: trust cron.database_name
-        conn.rollback()
         return name
     if "pg_cron" not in [x.strip().strip('"') for x in (libs or "").split(",")]:
         return None
     return name
 
 
-def _cron_conn(conninfo: str, cron_db: str, autocommit: bool = False) -> psycopg.Connection:
-    return psycopg.connect(make_conninfo(conninfo, dbname=cron_db), autocommit=autocommit,
-                           application_name="pginstall cron")
-
-
 def _has_pg_cron(conn: psycopg.Connection) -> bool:
     return conn.execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron')").fetchone()[0]
+
+
+@dataclass
+class Site:
+    """pg_cron as one database sees it, for one command.
+
+    cron_db: the cron database (None: pg_cron is not loaded); unreadable: why
+    it could not be found (a warning); error: a connection or read failure;
+    conn: one autocommit connection to the cron database (None without one).
+    """
+
+    dbname: str
+    cron_db: str | None = None
+    unreadable: str | None = None
+    error: str | None = None
+    conn: psycopg.Connection | None = None
+    has_pg_cron: bool = False
+    _conninfo: str = field(default="", repr=False)
+
+
+@contextmanager
+def site(target_conn: psycopg.Connection, conninfo: str) -> Iterator[Site]:
+    """Resolve the cron database once, through the target's connection, and open one connection to it."""
+    s = Site(dbname=target_conn.info.dbname, _conninfo=conninfo)
+    try:
+        s.cron_db = cron_database(target_conn)
+    except _Unreadable as e:
+        s.unreadable = str(e)
+    except psycopg.Error as e:
+        s.error = f"cannot read cron.database_name: {_first_line(e)}"
+    if s.cron_db is not None:
+        try:
+            s.conn = psycopg.connect(make_conninfo(conninfo, dbname=s.cron_db), autocommit=True,
+                                     application_name="pginstall cron")
+            s.has_pg_cron = _has_pg_cron(s.conn)
+        except psycopg.Error as e:
+            s.error = f"cannot connect to the cron database {s.cron_db}: {_first_line(e)}"
+    try:
+        yield s
+    finally:
+        if s.conn is not None:
+            s.conn.close()
 
 
 def _existing(conn: psycopg.Connection, names: list[str]) -> dict[str, dict]:
@@ -169,104 +215,89 @@ def _describe(verb: str, job: Job, cur: dict | None, cron_db: str) -> str:
     return f"change {job.name} (jobid {cur['jobid']}) to {job.schedule!r} {where}: {job.command}"
 
 
-def _write_settings(conninfo: str, maintenance: str, retention: str) -> None:
+def _write_settings(target_conn: psycopg.Connection, maintenance: str, retention: str) -> None:
     """Record in the target database what is scheduled (part.verify() judges the heartbeat by it)."""
-    with psycopg.connect(conninfo, autocommit=True, application_name="pginstall cron") as conn:
-        has = conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
-            "WHERE n.nspname = %s AND p.proname = 'set_setting')", (SCHEMA,)
-        ).fetchone()[0]
-        if not has:
-            return
-        with conn.transaction():
-            for key, value in (("maintenance_schedule", maintenance), ("retention_schedule", retention)):
-                conn.execute(sql.SQL("SELECT {}.set_setting(%s, %s)").format(sql.Identifier(SCHEMA)), (key, value))
+    q = sql.SQL("SELECT {}.set_setting(%s, %s)").format(sql.Identifier(SCHEMA))
+    with target_conn.transaction():
+        for key, value in (("maintenance_schedule", maintenance), ("retention_schedule", retention)):
+            target_conn.execute(q, (key, value))
+    if not target_conn.autocommit:
+        target_conn.commit()
 
 
 # --------------------------------------------------------------------------
-# The seam apply.py calls
+# What the commands call
 
 
-def plan_cron(conninfo: str, dbname: str, schedule) -> list[str]:
-    """What register_cron would change (read-only); nothing when nothing would change."""
-    try:
-        with psycopg.connect(conninfo, autocommit=True, application_name="pginstall cron") as conn:
-            cron_db = cron_database(conn)
-        if cron_db is None:
-            return []
-        with _cron_conn(conninfo, cron_db, autocommit=True) as conn:
-            if not _has_pg_cron(conn):
-                return [f"create extension pg_cron in database {cron_db}, then schedule part's jobs"]
-            user = conn.execute("SELECT current_user").fetchone()[0]
-            jobs = wanted_jobs(dbname, cron_db, schedule)
-            changes = _changes(_existing(conn, [j.name for j in jobs]), jobs, user)
-    except _Unreadable:
+def plan(s: Site, schedule: dict[str, str]) -> list[str]:
+    """What register would change (read-only); nothing when nothing would change."""
+    if s.unreadable or s.cron_db is None:
         return []
+    if s.error:
+        return [f"cannot read the pg_cron jobs: {s.error}"]
+    if not s.has_pg_cron:
+        return [f"create extension pg_cron in database {s.cron_db}, then schedule part's jobs"]
+    try:
+        user = s.conn.execute("SELECT current_user").fetchone()[0]
+        jobs = wanted_jobs(s.dbname, s.cron_db, schedule)
+        changes = _changes(_existing(s.conn, [j.name for j in jobs]), jobs, user)
     except psycopg.Error as e:
         return [f"cannot read the pg_cron jobs: {_first_line(e)}"]
-    return [_describe(verb, job, cur, cron_db) for verb, job, cur in changes]
+    return [_describe(verb, job, cur, s.cron_db) for verb, job, cur in changes]
 
 
-def register_cron(conninfo: str, dbname: str, schedule) -> list[str]:
+def register(s: Site, target_conn: psycopg.Connection, schedule: dict[str, str]) -> list[str]:
     """Register (or change in place, or remove) this database's jobs; returns lines to show.
 
-    Called by apply after its transaction committed. Raises CronError when the
+    Called by apply after its transaction committed, with the schedule
+    part.check_schedule returned in it. Raises CronError when the
     registration fails; pg_cron missing is not a failure (nothing scheduled).
     """
-    maintenance = (_get(schedule, "maintenance") or "").strip()
-    retention = (_get(schedule, "retention") or "").strip()
-    try:
-        with psycopg.connect(conninfo, autocommit=True, application_name="pginstall cron") as conn:
-            cron_db = cron_database(conn)
-    except _Unreadable as e:
-        _write_settings(conninfo, "", "")
-        return [f"warning: nothing scheduled: {e}"]
-    except psycopg.Error as e:
-        raise CronError(f"cannot read cron.database_name: {_first_line(e)}") from None
-    if cron_db is None:
-        _write_settings(conninfo, "", "")
+    maintenance, retention = schedule["maintenance"], schedule["retention"]
+    if s.unreadable:
+        _write_settings(target_conn, "", "")
+        return [f"warning: nothing scheduled: {s.unreadable}"]
+    if s.error:
+        raise CronError(s.error)
+    if s.cron_db is None:
+        _write_settings(target_conn, "", "")
         return ["nothing scheduled: pg_cron is not loaded on this server (shared_preload_libraries); "
                 f"run CALL {SCHEMA}.run_maintenance() yourself, e.g. nightly"]
-
+    conn, lines = s.conn, []
     try:
-        conn = _cron_conn(conninfo, cron_db, autocommit=True)
+        if not s.has_pg_cron:
+            try:
+                with conn.transaction():
+                    conn.execute("CREATE EXTENSION pg_cron")
+            except psycopg.Error as e:
+                _write_settings(target_conn, "", "")
+                return [f"warning: nothing scheduled: pg_cron is loaded but not created in database {s.cron_db}, "
+                        f"and this role cannot create it ({_first_line(e)}); "
+                        f"a superuser can run CREATE EXTENSION pg_cron there, then apply again"]
+            s.has_pg_cron = True
+            lines.append(f"created extension pg_cron in database {s.cron_db}")
+        user = conn.execute("SELECT current_user").fetchone()[0]
+        jobs = wanted_jobs(s.dbname, s.cron_db, schedule)
+        with conn.transaction():
+            existing = _existing(conn, [j.name for j in jobs])
+            for verb, job, cur in _changes(existing, jobs, user):
+                if verb == "remove":
+                    conn.execute("SELECT cron.unschedule(%s::bigint)", (cur["jobid"],))
+                elif verb == "schedule":
+                    conn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s)",
+                                 (job.name, job.schedule, job.command, job.database))
+                else:
+                    conn.execute(  # the job is this role's already (username = current_user)
+                        "SELECT cron.alter_job(%s::bigint, schedule => %s, command => %s, database => %s, "
+                        "active => true)",
+                        (cur["jobid"], job.schedule, job.command, job.database))
+                lines.append(_describe(verb, job, cur, s.cron_db).replace("schedule ", "scheduled ", 1)
+                             .replace("change ", "changed ", 1).replace("unschedule ", "unscheduled ", 1))
+            after = _existing(conn, [j.name for j in jobs])
     except psycopg.Error as e:
-        raise CronError(f"cannot connect to the cron database {cron_db}: {_first_line(e)}") from None
-    lines: list[str] = []
-    with conn:
-        try:
-            if not _has_pg_cron(conn):
-                try:
-                    with conn.transaction():
-                        conn.execute("CREATE EXTENSION pg_cron")
-                except psycopg.Error as e:
-                    _write_settings(conninfo, "", "")
-                    return [f"warning: nothing scheduled: pg_cron is loaded but not created in database {cron_db}, "
-                            f"and this role cannot create it ({_first_line(e)}); "
-                            f"a superuser can run CREATE EXTENSION pg_cron there, then apply again"]
-                lines.append(f"created extension pg_cron in database {cron_db}")
-            user = conn.execute("SELECT current_user").fetchone()[0]
-            jobs = wanted_jobs(dbname, cron_db, schedule)
-            with conn.transaction():
-                existing = _existing(conn, [j.name for j in jobs])
-                for verb, job, cur in _changes(existing, jobs, user):
-                    if verb == "remove":
-                        conn.execute("SELECT cron.unschedule(%s::bigint)", (cur["jobid"],))
-                    elif verb == "schedule":
-                        conn.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s)",
-                                     (job.name, job.schedule, job.command, job.database))
-                    else:
-                        conn.execute(  # the job is this role's already (username = current_user)
-                            "SELECT cron.alter_job(%s::bigint, schedule => %s, command => %s, database => %s, "
-                            "active => true)",
-                            (cur["jobid"], job.schedule, job.command, job.database))
-                    lines.append(_describe(verb, job, cur, cron_db).replace("schedule ", "scheduled ", 1)
-                                 .replace("change ", "changed ", 1).replace("unschedule ", "unscheduled ", 1))
-                after = _existing(conn, [j.name for j in jobs])
-        except psycopg.Error as e:
-            raise CronError(f"registering the pg_cron jobs in database {cron_db} failed: {_first_line(e)}") from None
+        raise CronError(f"registering the pg_cron jobs in database {s.cron_db} failed: {_first_line(e)}") from None
     try:
-        _write_settings(conninfo, maintenance, retention)
+        _write_settings(target_conn, maintenance, retention)
     except psycopg.Error as e:
         raise CronError(f"jobs registered, but recording the schedule in part.settings failed: {_first_line(e)}") from None
     if not lines:
@@ -277,110 +308,97 @@ def register_cron(conninfo: str, dbname: str, schedule) -> list[str]:
     return lines
 
 
-def unregister_cron(conninfo: str, dbname: str) -> list[str]:
+def unregister(s: Site) -> list[str]:
     """Remove this database's jobs, and the purge job when no other database has part jobs."""
+    if s.unreadable:
+        return [f"warning: the pg_cron jobs were not removed: {s.unreadable}"]
+    if s.error:
+        raise CronError(f"removing the pg_cron jobs failed: {s.error}")
+    if s.cron_db is None or not s.has_pg_cron:
+        return []
+    conn, lines = s.conn, []
     try:
-        with psycopg.connect(conninfo, autocommit=True, application_name="pginstall cron") as conn:
-            cron_db = cron_database(conn)
-        if cron_db is None:
-            return []
-        with _cron_conn(conninfo, cron_db, autocommit=True) as conn:
-            if not _has_pg_cron(conn):
-                return []
-            lines = []
-            with conn.transaction():
-                mine = _existing(conn, [maintenance_job(dbname), retention_job(dbname)])
-                for name, row in sorted(mine.items()):
-                    conn.execute("SELECT cron.unschedule(%s::bigint)", (row["jobid"],))
-                    lines.append(f"unscheduled {name} (jobid {row['jobid']})")
-                others = conn.execute(
-                    "SELECT count(*) FROM cron.job WHERE (jobname LIKE 'part\\_maintenance\\_%' "
-                    "OR jobname LIKE 'part\\_retention\\_%') AND username = current_user"
-                ).fetchone()[0]
-                if others == 0:
-                    purge = _existing(conn, [PURGE_JOB]).get(PURGE_JOB)
-                    if purge is not None:
-                        conn.execute("SELECT cron.unschedule(%s::bigint)", (purge["jobid"],))
-                        lines.append(f"unscheduled {PURGE_JOB} (jobid {purge['jobid']}): no other database has part jobs")
-            return lines
-    except _Unreadable as e:
-        return [f"warning: the pg_cron jobs were not removed: {e}"]
+        with conn.transaction():
+            mine = _existing(conn, [maintenance_job(s.dbname), retention_job(s.dbname)])
+            for name, row in sorted(mine.items()):
+                conn.execute("SELECT cron.unschedule(%s::bigint)", (row["jobid"],))
+                lines.append(f"unscheduled {name} (jobid {row['jobid']})")
+            others = conn.execute(
+                "SELECT count(*) FROM cron.job WHERE (jobname LIKE 'part\\_maintenance\\_%' "
+                "OR jobname LIKE 'part\\_retention\\_%') AND username = current_user"
+            ).fetchone()[0]
+            if others == 0:
+                purge = _existing(conn, [PURGE_JOB]).get(PURGE_JOB)
+                if purge is not None:
+                    conn.execute("SELECT cron.unschedule(%s::bigint)", (purge["jobid"],))
+                    lines.append(f"unscheduled {PURGE_JOB} (jobid {purge['jobid']}): no other database has part jobs")
     except psycopg.Error as e:
         raise CronError(f"removing the pg_cron jobs failed: {_first_line(e)}") from None
+    return lines
 
 
-def cron_status(conninfo: str, dbname: str) -> list[dict] | None:
+def status(s: Site) -> list[dict] | None:
     """This database's part jobs in the cron database with their last run; None without pg_cron."""
+    if s.unreadable:
+        return [{"error": s.unreadable}]
+    if s.error:
+        return [{"error": f"cannot read the pg_cron jobs: {s.error}"}]
+    if s.cron_db is None or not s.has_pg_cron:
+        return None
     try:
-        with psycopg.connect(conninfo, autocommit=True, application_name="pginstall cron") as conn:
-            cron_db = cron_database(conn)
-        if cron_db is None:
-            return None
-        with _cron_conn(conninfo, cron_db, autocommit=True) as conn:
-            if not _has_pg_cron(conn):
-                return None
-            cur = conn.cursor(row_factory=psycopg.rows.dict_row)
-            rows = cur.execute(
-                "SELECT j.jobid, j.jobname, j.schedule, j.command, j.database, j.active, "
-                "       r.status AS last_status, r.start_time AS last_start, r.end_time AS last_end, "
-                "       r.return_message AS last_message "
-                "  FROM cron.job j "
-                "  LEFT JOIN LATERAL (SELECT d.status, d.start_time, d.end_time, d.return_message "
-                "                       FROM cron.job_run_details d WHERE d.jobid = j.jobid "
-                "                      ORDER BY d.runid DESC LIMIT 1) r ON true "
-                " WHERE j.jobname IN (%s, %s, %s) ORDER BY j.jobname",
-                (maintenance_job(dbname), retention_job(dbname), PURGE_JOB),
-            ).fetchall()
-    except _Unreadable as e:
-        return [{"error": str(e)}]
+        cur = s.conn.cursor(row_factory=psycopg.rows.dict_row)
+        rows = cur.execute(
+            "SELECT j.jobid, j.jobname, j.schedule, j.command, j.database, j.active, "
+            "       r.status AS last_status, r.start_time AS last_start, r.end_time AS last_end, "
+            "       r.return_message AS last_message "
+            "  FROM cron.job j "
+            "  LEFT JOIN LATERAL (SELECT d.status, d.start_time, d.end_time, d.return_message "
+            "                       FROM cron.job_run_details d WHERE d.jobid = j.jobid "
+            "                      ORDER BY d.runid DESC LIMIT 1) r ON true "
+            " WHERE j.jobname IN (%s, %s, %s) ORDER BY j.jobname",
+            (maintenance_job(s.dbname), retention_job(s.dbname), PURGE_JOB),
+        ).fetchall()
     except psycopg.Error as e:
         return [{"error": f"cannot read the pg_cron jobs: {_first_line(e)}"}]
-    out = []
-    for r in rows:
-        out.append({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()})
-    return out
+    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows]
 
 
-def cron_checks(conninfo: str, dbname: str) -> list[dict]:
-    """Rows in part.verify()'s shape about the pg_cron jobs of this database.
+def checks(s: Site, target_conn: psycopg.Connection, jobs: list[dict] | None) -> list[dict]:
+    """Rows in part.verify()'s shape about the pg_cron jobs of this database (jobs: status(s)).
 
     cron_job: the maintenance job (and the retention job when one is recorded
     in part.settings) exists, is active, and its last run did not fail.
     """
-    def row(name, status, detail):
-        return {"check_name": name, "table_name": None, "status": status, "detail": detail}
+    def row(name, status_, detail):
+        return {"check_name": name, "table_name": None, "status": status_, "detail": detail}
 
-    try:
-        with psycopg.connect(conninfo, autocommit=True, application_name="pginstall cron") as conn:
-            cron_db = cron_database(conn)
-            wanted = {}
-            try:
-                for key in ("maintenance_schedule", "retention_schedule"):
-                    wanted[key] = conn.execute(sql.SQL("SELECT {}.setting(%s)").format(sql.Identifier(SCHEMA)),
-                                               (key,)).fetchone()[0] or ""
-            except psycopg.Error:
-                wanted = {"maintenance_schedule": "", "retention_schedule": ""}
-    except _Unreadable as e:
-        return [row("cron_jobs", "warn", str(e))]
-    except psycopg.Error as e:
-        return [row("cron_jobs", "warn", f"cannot read the cron state: {_first_line(e)}")]
-    if cron_db is None:
+    if s.unreadable:
+        return [row("cron_jobs", "warn", s.unreadable)]
+    if s.error:
+        return [row("cron_jobs", "warn", f"cannot read the cron state: {s.error}")]
+    if s.cron_db is None:
         return [row("cron_jobs", "warn", "pg_cron is not loaded on this server: nothing is scheduled")]
-    jobs = cron_status(conninfo, dbname)
     if jobs is None:
-        return [row("cron_jobs", "warn", f"pg_cron is not created in database {cron_db}: nothing is scheduled")]
+        return [row("cron_jobs", "warn", f"pg_cron is not created in database {s.cron_db}: nothing is scheduled")]
     if jobs and "error" in jobs[0]:
         return [row("cron_jobs", "warn", jobs[0]["error"])]
+    q = sql.SQL("SELECT {}.setting(%s)").format(sql.Identifier(SCHEMA))
+    try:
+        with target_conn.transaction():
+            wanted = {key: target_conn.execute(q, (key,)).fetchone()[0] or ""
+                      for key in ("maintenance_schedule", "retention_schedule")}
+    except psycopg.Error:
+        wanted = {"maintenance_schedule": "", "retention_schedule": ""}
     by_name = {j["jobname"]: j for j in jobs}
     out = []
-    for key, name in (("maintenance_schedule", maintenance_job(dbname)), ("retention_schedule", retention_job(dbname))):
+    for key, name in (("maintenance_schedule", maintenance_job(s.dbname)), ("retention_schedule", retention_job(s.dbname))):
         job = by_name.get(name)
         if not wanted.get(key):
             if key == "maintenance_schedule" and job is None:
                 out.append(row("cron_job", "warn", f"{name}: not scheduled (pginstall apply registers it)"))
             continue
         if job is None:
-            out.append(row("cron_job", "fail", f"{name}: missing from cron.job in database {cron_db} "
+            out.append(row("cron_job", "fail", f"{name}: missing from cron.job in database {s.cron_db} "
                                                f"(part.settings says {wanted[key]!r}): run pginstall apply"))
         elif not job["active"]:
             out.append(row("cron_job", "fail", f"{name} (jobid {job['jobid']}) is inactive"))
@@ -389,5 +407,5 @@ def cron_checks(conninfo: str, dbname: str) -> list[dict]:
                                                f"{(job['last_message'] or '').strip()}"))
         else:
             last = (f"last run {job['last_start']}: {job['last_status']}" if job["last_status"] else "not run yet")
-            out.append(row("cron_job", "ok", f"{name} (jobid {job['jobid']}) {job['schedule']!r} in {cron_db}: {last}"))
+            out.append(row("cron_job", "ok", f"{name} (jobid {job['jobid']}) {job['schedule']!r} in {s.cron_db}: {last}"))
     return out

@@ -31,6 +31,7 @@ from pathlib import Path
 import jinja2
 
 from . import __version__
+from .errors import RenderError
 
 VERSION = __version__
 SCHEMA = "part"
@@ -70,6 +71,18 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def _render(name: str, **context) -> str:
+    """Render one template; a Jinja problem is a RenderError (one line: the template, the line, the problem)."""
+    try:
+        return _environment().get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as e:
+        raise RenderError(f"template {e.name or name}, line {e.lineno}: {e.message}") from None
+    except jinja2.TemplateNotFound as e:
+        raise RenderError(f"template {e.name} not found in {templates_dir()}") from None
+    except jinja2.TemplateError as e:
+        raise RenderError(f"template {name}: {e.message or e.__class__.__name__}") from None
+
+
 def section_files(section: str) -> list[str]:
     """Template names of one section, in file-name order."""
     root = templates_dir()
@@ -81,7 +94,7 @@ def section_files(section: str) -> list[str]:
 
 def _context(mode: str, version: str) -> dict:
     if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        raise RenderError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
     return {"mode": mode, "version": version, "schema": SCHEMA, "sections": SECTIONS}
 
 
@@ -100,18 +113,18 @@ def render_install(mode: str = "plain", version: str = VERSION) -> str:
     """The whole install script of `version` for `mode`: rendered for the current version,
     the file kept in templates/released/ for a released older one."""
     if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        raise RenderError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
     if version != VERSION:
         frozen = templates_dir() / "released" / _released_name(version, mode)
         if not frozen.is_file():
             known = ", ".join(released_versions() + [VERSION])
-            raise ValueError(f"part {version} is not a version this pginstall can render (known: {known})")
+            raise RenderError(f"part {version} is not a version this pginstall can render (known: {known})")
         return frozen.read_text()
-    return _environment().get_template("install.sql.j2").render(**_context(mode, version))
+    return _render("install.sql.j2", **_context(mode, version))
 
 
 def render_control(version: str = VERSION) -> str:
-    return _environment().get_template("part.control.j2").render(version=version, schema=SCHEMA)
+    return _render("part.control.j2", version=version, schema=SCHEMA)
 
 
 _UPDATE = re.compile(r"part--(?P<old>[0-9.]+)--(?P<new>[0-9.]+)\.sql\.j2$")
@@ -142,7 +155,7 @@ def update_chain(installed: str, target: str = VERSION) -> list[tuple[str, str, 
     steps = {old: (old, new, name) for old, new, name in update_scripts()}
     while current != target:
         if current not in steps:
-            raise ValueError(f"no update path from part {installed} to {target}")
+            raise RenderError(f"no update path from part {installed} to {target}")
         step = steps[current]
         chain.append(step)
         current = step[1]
@@ -153,7 +166,7 @@ def render_update(name: str, mode: str) -> str:
     old, new = _UPDATE.match(Path(name).name).group("old", "new")
     if name.startswith("released/"):  # a released step, kept as it was shipped
         return (templates_dir() / "released" / _released_name(f"{old}--{new}", mode)).read_text()
-    return _environment().get_template(name).render(**_context(mode, new), old_version=old)
+    return _render(name, **_context(mode, new), old_version=old)
 
 
 def render_extension_files() -> dict[str, str]:

@@ -57,6 +57,11 @@ BEGIN
  * deferrable constraints at once.
  * A caller who is neither a superuser nor a member of the owner's role is
  * refused.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * p_sql is the statement its callers composed with format() (%I / %L) or part._render;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_rel;
     IF v_owner IS NULL THEN

@@ -41,6 +41,11 @@ BEGIN
  * cannot be created: it is skipped, with a WARNING and a row in
  * part.maintenance_log (action 'create', outcome 'skipped') naming the
  * partition in the way; part.verify() says what to do about it.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     FOR v_t IN
         SELECT c.parent_table, c.key_column, c.key_type, c."interval", c.premake,

@@ -35,6 +35,11 @@ BEGIN
  * never fails because of rows in the default, and no concurrent insert fails
  * either. Locks are taken with short timeouts and retries (part._lock). The new partition gets the parent's indexes (by ATTACH), owner
  * and privileges.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     IF v_lo >= v_hi THEN
         RAISE EXCEPTION 'empty range [%, %) for %', p_from, p_to, v_cfg.parent_table

@@ -9,7 +9,6 @@ DECLARE
     v_lo      integer[] := ARRAY[0, 0, 1, 1, 0];
     v_hi      integer[] := ARRAY[59, 23, 31, 12, 7];
     v_sets    integer[][];
-    v_set     integer[];
     v_item    text;
     v_range   text;
     v_step    integer;

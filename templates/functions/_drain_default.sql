@@ -31,6 +31,11 @@ BEGIN
  * keys no aligned partition can hold (infinity, the bigint extremes:
  * part._key_limits), which never hold up the rows after them; part.verify()
  * reports them. Returns each partition made and the rows moved into it.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     IF v_cfg.strategy <> 'range' THEN
         RETURN;

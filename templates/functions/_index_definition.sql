@@ -5,8 +5,8 @@ CREATE FUNCTION {{ schema }}._index_definition(p_index regclass, p_extra_key tex
 AS $$
 DECLARE
     v_i     record;
-    v_cols  text[] := '{}';
-    v_incl  text[] := '{}';
+    v_cols  text[] := '{}'::text[];
+    v_incl  text[] := '{}'::text[];
     v_col   text;
     v_att   record;
     v_opt   integer;

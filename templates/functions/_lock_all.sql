@@ -9,7 +9,6 @@ DECLARE
     v_deadline timestamptz;
     v_saved    text := pg_catalog.current_setting('lock_timeout');
     v_long     text;
-    v_failed   integer;
     v_tries    integer := 0;
     v_looked   integer := 0;
     v_said     boolean := false;
@@ -83,11 +82,9 @@ BEGIN
         IF v_long IS NULL THEN
             -- 2. all or none, each waiting at most 50 ms
             v_tries := v_tries + 1;
-            v_failed := NULL;
             BEGIN
                 PERFORM pg_catalog.set_config('lock_timeout', '50ms', true);
                 FOR i IN 1 .. cardinality(p_rels) LOOP
-                    v_failed := i;
                     EXECUTE pg_catalog.format('LOCK TABLE ONLY %s IN %s MODE', p_rels[i], p_modes[i]);
                 END LOOP;
                 PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);

@@ -30,6 +30,11 @@ BEGIN
  * past every value the other one used, the application's own triggers
  * enabled on the table with the name only, part.config and part.migration
  * following the names, and the sync regenerated for the new names.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     IF p_to = 'partitioned' THEN
         v_first := v_legacy;   v_second := v_part;   v_first_to := {{ schema }}._partition_name(v_app, 'legacy');

@@ -7,7 +7,7 @@ DECLARE
     v_m      {{ schema }}.migration;
     v_legacy regclass;
     v_part   regclass;
-    v_out    text[] := '{}';
+    v_out    text[] := '{}'::text[];
     v_list   text;
 BEGIN
 /*

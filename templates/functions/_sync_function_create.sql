@@ -19,6 +19,11 @@ BEGIN
  * it, so no one else can attach it to a table of their own (firing a trigger
  * needs no EXECUTE; creating one does). The owner may use the two helpers
  * the sync calls in part's catalog, and nothing else of part.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * it runs the CREATE FUNCTION part._sync_function_sql composed, and names of regclass text;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)) INTO v_owner
       FROM pg_catalog.pg_class c WHERE c.oid = v_legacy;

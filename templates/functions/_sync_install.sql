@@ -31,6 +31,11 @@ BEGIN
  * partitioned table's side (migrate_start does that before it locks the
  * live table: the copy no one else sees may have a thousand partitions);
  * 'legacy' then only the legacy table's triggers and the recorded columns.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = p_table_name;
     v_legacy := pg_catalog.to_regclass(v_m.legacy_table);

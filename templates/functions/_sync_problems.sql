@@ -11,7 +11,7 @@ DECLARE
     v_mirror  regclass;
     v_f_w     oid;
     v_f_m     oid;
-    v_out     text[] := '{}';
+    v_out     text[] := '{}'::text[];
     v_list    text;
 BEGIN
 /*

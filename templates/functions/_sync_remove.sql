@@ -9,6 +9,11 @@ BEGIN
 /*
  * Remove the sync of a migration: the part_sync_* triggers of its tables
  * and partitions, then the two generated functions.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     FOR v_t IN
         SELECT t.tgname, t.tgrelid::regclass AS rel

@@ -7,7 +7,6 @@ AS $$
 DECLARE
     v_only    regclass;
     v_t       record;
-    v_p       record;
     v_type    regtype;
     v_ret     text;
     v_cut     numeric;
@@ -24,9 +23,9 @@ DECLARE
     v_alone   boolean := v_run IS NULL;   -- not called by part.run_maintenance
     v_begun   timestamptz := pg_catalog.clock_timestamp();
     v_count   integer := 0;
-    v_hard    text[] := '{}';             -- failures other than a lock not obtained
+    v_hard    text[] := '{}'::text[];             -- failures other than a lock not obtained
     v_started timestamptz;
-    v_failed  text[] := '{}';
+    v_failed  text[] := '{}'::text[];
     v_done    text[];
     v_act     text[];
     v_kept    text[];

@@ -10,7 +10,7 @@ DECLARE
     v_source  regclass;    -- the table the application writes: its columns are the truth
     v_mirror  regclass;
     v_c       record;
-    v_done    text[] := '{}';
+    v_done    text[] := '{}'::text[];
     v_bad     text;
 BEGIN
 /*
@@ -24,6 +24,11 @@ BEGIN
  * part.check_parity is a full one. Returns what it changed.
  * Apply a DDL change and this call in one transaction: until then the sync
  * mirrors the old column list (or fails on a dropped column).
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     IF v_m.phase = 'finalized' THEN
         RAISE EXCEPTION 'the migration of % is finalized: there is no sync to refresh', v_m.table_name

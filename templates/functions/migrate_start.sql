@@ -55,6 +55,11 @@ BEGIN
  *      the table is mirrored into the copy, in the writing transaction.
  * Returns the copy's name. Calling it again for a table already moving with
  * the same key and strategy does nothing.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     SELECT n.nspname, c.relname, c.relkind INTO v_schema, v_relname, v_relkind
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -17,6 +17,12 @@ BEGIN
  * (in the legacy table only), 'extra' (in the copy only), 'different'
  * (both, with different content). Both sides in one snapshot; at most
  * p_limit rows.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its query's column lists come from part._sql_columns (%I);
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * (extra_warnings: RETURN QUERY EXECUTE sets the OUT columns, which plpgsql_check cannot see.)
+ * @plpgsql_check_options: security_warnings = false, extra_warnings = false
  */
     IF v_m.phase = 'finalized' THEN
         RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name

@@ -18,8 +18,8 @@ DECLARE
     v_drained  integer := 0;
     v_moved    bigint := 0;
     v_retired  integer := 0;
-    v_failed   text[] := '{}';
-    v_skipped  text[] := '{}';
+    v_failed   text[] := '{}'::text[];
+    v_skipped  text[] := '{}'::text[];
     v_state    text;
     v_msg      text;
     v_detail   text;

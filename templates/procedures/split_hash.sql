@@ -199,9 +199,10 @@ BEGIN
             END IF;
         END LOOP;
         EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_part.rel) INTO v_n_old;
-        EXECUTE (SELECT 'SELECT sum(n)::bigint FROM (' || pg_catalog.string_agg(pg_catalog.format('SELECT pg_catalog.count(*) AS n FROM %I.%I', v_schema,
-                            {{ schema }}._partition_name(v_prefix, 'split_' || r)), ' UNION ALL ') || ') s'
-                   FROM pg_catalog.unnest(v_targets) r)
+        EXECUTE pg_catalog.format('SELECT sum(n)::bigint FROM (%s) s',
+                    (SELECT pg_catalog.string_agg(pg_catalog.format('SELECT pg_catalog.count(*) AS n FROM %I.%I', v_schema,
+                                {{ schema }}._partition_name(v_prefix, 'split_' || r)), ' UNION ALL ')
+                       FROM pg_catalog.unnest(v_targets) r))
             INTO v_n_new;
         IF v_n_old IS DISTINCT FROM v_n_new THEN
             RAISE EXCEPTION 'split of % stopped: % rows in the old partition, % in the new ones', v_part.partition_name, v_n_old, v_n_new

@@ -21,6 +21,8 @@ Fixtures:
 * ``fresh_db`` / ``ext_db`` / ``empty_db``: the name of a new database for this
   test (plain part / extension part / nothing), dropped afterwards.
 * ``make_db(kind)``: more such databases in one test (kind: plain, extension, empty).
+* ``pginstall_cli(config=TEXT, ...)``: the one way the tests run the pginstall CLI (in-process,
+  click's CliRunner) against a test database with a config file.
 """
 
 from __future__ import annotations
@@ -255,6 +257,55 @@ def connect(pg_server: PgServer):
     yield factory
     for conn in opened:
         conn.close()
+
+
+@pytest.fixture
+def pginstall_cli(tmp_path, dsn_factory):
+    """pginstall_cli(config="", db=None, env=None, section="app") -> run: the one CLI runner.
+
+    run(cmd, db, *args, config=None, section=..., env=None, input=None) writes the config text
+    (dedented) to tmp_path/pginstall.toml and runs `pginstall CMD --config FILE --dsn <db>
+    [--db SECTION] ARGS` in-process; it returns click's Result. A traceback in the output or an
+    exception other than SystemExit fails the test: pginstall reports every problem as one line.
+    With db= given here, run(cmd, *args, ...) acts on that database. env is merged (the call's
+    over the fixture's); run.config_path, run.db and run.dsn say what it uses.
+    """
+    import textwrap
+
+    from click.testing import CliRunner
+
+    from pginstall.cli import main
+
+    path = tmp_path / "pginstall.toml"
+
+    def make(config: str = "", db: str | None = None, env: dict | None = None, section: str | None = "app"):
+        defaults = {"config": config, "env": env or {}, "section": section}
+
+        def invoke(cmd, dbname, args, config=None, section=..., env=None, input=None):
+            path.write_text(textwrap.dedent(defaults["config"] if config is None else config))
+            argv = [cmd, "--config", str(path), "--dsn", dsn_factory(dbname)]
+            section = defaults["section"] if section is ... else section
+            if section:
+                argv += ["--db", section]
+            result = CliRunner().invoke(main, argv + list(args), env={**defaults["env"], **(env or {})},
+                                        input=input, catch_exceptions=True)
+            assert "Traceback" not in result.output, result.output
+            if result.exception is not None and not isinstance(result.exception, SystemExit):
+                raise result.exception
+            return result
+
+        if db is None:
+            def run(cmd, dbname, *args, **kw):
+                return invoke(cmd, dbname, args, **kw)
+        else:
+            def run(cmd, *args, **kw):
+                return invoke(cmd, db, args, **kw)
+        run.config_path, run.cfg, run.db = path, path, db
+        run.dsn = dsn_factory(db) if db else None
+        path.write_text(textwrap.dedent(config))
+        return run
+
+    return make
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """pginstall against the real server: apply twice, dry-run, plan, config errors, --all, uninstall."""
 
 import json
-import textwrap
 
 import pytest
 from click.testing import CliRunner
@@ -66,23 +65,9 @@ def app_db(empty_db, connect):
 
 
 @pytest.fixture
-def cli(tmp_path, dsn_factory):
-    """cli(db, *args, config=CONFIG) runs `pginstall CMD --db app --dsn <db> --config <file> ARGS`."""
-
-    def run(cmd, db, *args, config=CONFIG, section="app", env=None):
-        cfg = tmp_path / "pginstall.toml"
-        cfg.write_text(textwrap.dedent(config))
-        argv = [cmd, "--config", str(cfg), "--dsn", dsn_factory(db)]
-        if section:
-            argv += ["--db", section]
-        result = CliRunner().invoke(main, argv + list(args), env=env, catch_exceptions=True)
-        assert "Traceback" not in result.output
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result
-
-    run.config_path = tmp_path / "pginstall.toml"
-    return run
+def cli(pginstall_cli):
+    """cli(cmd, db, *args, config=CONFIG) runs `pginstall CMD --config <file> --dsn <db> --db app ARGS`."""
+    return pginstall_cli(CONFIG)
 
 
 def test_every_command_has_help_and_the_shared_options():
@@ -112,7 +97,11 @@ def test_apply_twice_changes_nothing_the_second_time(app_db, cli, connect, snaps
     assert first.exit_code == 0, first.output
     assert f"installed part {VERSION}" in first.output
     assert "managing public.revenues" in first.output
-    assert "nothing scheduled" in first.output or "cron" in first.output
+    if HAS_PG_CRON:  # registered, not failed (apply exits 1 then; the output says "cron registration failed")
+        assert f"app: scheduled part_maintenance_{app_db} '0 2 * * *'" in first.output
+    else:
+        assert "app: nothing scheduled: pg_cron is not loaded on this server" in first.output
+    assert "cron registration failed" not in first.output
     with connect(app_db) as conn:
         managed = conn.execute("SELECT parent_table FROM part.config ORDER BY 1").fetchall()
         assert [r[0] for r in managed] == [
@@ -165,11 +154,17 @@ BAD = [
     ("key is not the partition key", 'key = "amount"', "partitioned by RANGE (occurred_at), not by RANGE (amount)"),
     ("key of wrong type", 'table = "public.coded"\nkey = "code"', "a column of type text cannot be range-partitioned"),
     ("integer key with a time interval", 'table = "public.events"\nkey = "id"', 'invalid interval "1 month" for an integer key'),
-    ("bad interval", 'interval = "1 fortnight"', "'1 fortnight' is not an interval"),
-    ("negative premake", "premake = -1", "premake must be 0 or more"),
-    ("hash with default partition", None, "a hash table cannot have a default partition"),
+    ("bad interval", 'interval = "1 fortnight"', 'invalid interval "1 fortnight" (22023); hint: Write an interval'),
+    ("zero interval", 'interval = "0 days"', 'invalid interval "0 days": it must be positive (22023)'),
+    ("negative premake", "premake = -1", "between 0 and 1000, not -1 (22023)"),
+    ("hash with default partition", None, "a hash-partitioned table cannot have a default partition (22023)"),
+    ("hash without partitions", "partitions = 0", "(22023)"),
     ("wrong type of value", 'premake = "three"', "premake must be a whole number"),
-    ("bad retention mode", 'retention_mode = "shred"', "retention_mode must be drop, detach or archive"),
+    ("bad retention mode", 'retention_mode = "shred"', 'invalid retention mode "shred" (22023)'),
+    ("bad strategy", 'strategy = "list"', 'invalid strategy "list" (22023)'),
+    ("zero batch size", "batch_size = 0", "(22023)"),
+    ("bad table name", 'table = "drop table x; --"', "(22023)"),
+    ("table name with a database part", 'table = "db.public.revenues"', "invalid table name: db.public.revenues (22023)"),
     ("not partitioned", None, "table public.legacy_notes is not partitioned"),
     ("integer width on a time key", "interval = 100", 'invalid interval "100" for a timestamp with time zone key'),
 ]
@@ -178,7 +173,7 @@ BAD = [
 def _bad_config(case, change):
     base = {
         "table": '"public.revenues"', "strategy": '"range"', "key": '"occurred_at"', "interval": '"1 month"'}
-    if case == "hash with default partition":
+    if case in ("hash with default partition", "hash without partitions"):
         base = {"table": '"public.daily_cash_balances"', "strategy": '"hash"', "key": '"org_id"',
                 "partitions": "4", "default_partition": "true"}
     elif case == "not partitioned":
@@ -200,6 +195,46 @@ def test_config_error_is_one_line_and_changes_nothing(app_db, cli, snapshot, cas
         assert len(lines) == 1, result.output
         assert lines[0].startswith(f"Error: {cli.config_path}: databases.app.tables[1] (")
         assert expected in lines[0]
+    assert snapshot(app_db) == before
+
+
+@pytest.mark.parametrize("schedule,expected", [
+    ('maintenance = "@reboot"', "schedule: maintenance '@reboot': "),
+    ('retention = "99 99 * * *"', "schedule: retention '99 99 * * *': "),
+    ('purge_history = "0 0 31 2 *"', "schedule: purge_history '0 0 31 2 *': "),
+    ("history_days = 0", "schedule: history_days 0: history_days must be a whole number from 1 to 3650"),
+])
+def test_a_schedule_part_refuses_stops_apply_before_anything_changes(app_db, cli, snapshot, connect, schedule, expected):
+    """The config file's shape is fine; part.check_schedule refuses the value, in apply's transaction, before any
+    table is touched or a pg_cron job registered (the file used to accept "@reboot" and "99 99 * * *", and apply
+    failed only after the jobs were registered)."""
+    before = snapshot(app_db)
+    for cmd in ("plan", "apply"):
+        result = cli(cmd, app_db, config=f"[schedule]\n{schedule}\n" + CONFIG)
+        assert result.exit_code == 1
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"Error: {cli.config_path}: {expected}"), result.output
+        assert "(22023); hint: " in lines[0]
+    assert snapshot(app_db) == before
+    if HAS_PG_CRON:
+        with connect("postgres") as conn:
+            assert conn.execute("SELECT count(*) FROM cron.job WHERE database = %s", (app_db,)).fetchone()[0] == 0
+
+
+def test_a_table_configured_twice_under_two_spellings(app_db, cli, snapshot):
+    """part.qualified_name resolves both entries to public.revenues: the second is refused, nothing changes."""
+    before = snapshot(app_db)
+    result = cli("apply", app_db, config=CONFIG + """
+[[databases.app.tables]]
+table = 'Public."revenues"'
+strategy = "range"
+key = "occurred_at"
+interval = "1 month"
+""")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {cli.config_path}: databases.app.tables[5] (Public.\"revenues\"): table public.revenues is "
+        f"configured twice (also databases.app.tables[1])"]
     assert snapshot(app_db) == before
 
 

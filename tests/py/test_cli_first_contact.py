@@ -91,3 +91,30 @@ def test_missing_config_file_is_reported_with_where_it_was_looked_for(pg_server,
     result = _run(["plan", "--db", ext_db], env)
     assert result.exit_code == 0, result.output
     assert f"pginstall.toml has no [databases.{ext_db}] section (sections: other)" in result.stderr
+
+
+def test_a_config_file_that_is_not_utf8_is_one_line(tmp_path):
+    (tmp_path / "latin1.toml").write_bytes(b"[databases.caf\xe9]\n")
+    result = _run(["plan", "--db", "x", "--config", str(tmp_path / "latin1.toml")])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: {tmp_path / 'latin1.toml'}: not UTF-8 text (byte 14): TOML files are UTF-8"]
+
+
+def test_a_broken_template_is_one_line(tmp_path):
+    """A Jinja problem (a template edited badly, a missing include) is a RenderError: one line, exit 1."""
+    import shutil
+
+    from pginstall import render
+
+    templates = tmp_path / "templates"
+    shutil.copytree(render.templates_dir(), templates)
+    (templates / "install.sql.j2").write_text("{% if %}\n")
+    result = _run(["render"], {"PGINSTALL_TEMPLATES": str(templates)})
+    assert result.exit_code == 1
+    assert len(result.output.splitlines()) == 1 and "Traceback" not in result.output
+    assert result.output.startswith("Error: template install.sql.j2, line 1: "), result.output
+    (templates / "install.sql.j2").write_text("{% include 'nope.sql' %}\n")
+    result = _run(["render"], {"PGINSTALL_TEMPLATES": str(templates)})
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: template nope.sql not found in "), result.output

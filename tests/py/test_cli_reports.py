@@ -7,7 +7,6 @@ environment variables documented and announced."""
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 from click.testing import CliRunner
@@ -42,18 +41,8 @@ NO_ENV = {"USE_PARTITIONED_TABLES": None, "ENABLE_PARTITION_MAINTENANCE": None, 
 
 
 @pytest.fixture
-def cli(tmp_path, dsn_factory):
-    def run(cmd, db, *args, config=CONFIG, env=None):
-        cfg = tmp_path / "pginstall.toml"
-        cfg.write_text(textwrap.dedent(config))
-        result = CliRunner().invoke(main, [cmd, "--config", str(cfg), "--dsn", dsn_factory(db), "--db", "app", *args],
-                                    env={**NO_ENV, **(env or {})})
-        assert "Traceback" not in result.output
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result
-
-    return run
+def cli(pginstall_cli):
+    return pginstall_cli(CONFIG, env=NO_ENV)
 
 
 @pytest.fixture
@@ -164,3 +153,23 @@ def test_plan_is_quiet_after_a_finished_migration(legacy, cli):
     for migrate in ("true", "false"):
         result = cli("plan", legacy, config=LEGACY.format(migrate=migrate))
         assert result.exit_code == 0 and result.stdout.strip() == "", result.output
+
+
+@pytest.mark.parametrize("cmd", ["verify", "status"])
+def test_a_report_opens_one_connection_to_the_database_and_one_to_the_cron_database(managed, cli, monkeypatch, cmd):
+    """The cron database is resolved once, through the database's own connection, and one connection to it
+    serves the whole command (verify opened six before: each cron helper resolved and connected anew)."""
+    import psycopg
+
+    opened = []
+    real = psycopg.connect
+
+    def counting(conninfo="", **kwargs):  # every connection pginstall opens goes through psycopg.connect
+        opened.append(psycopg.conninfo.conninfo_to_dict(conninfo).get("dbname"))
+        return real(conninfo, **kwargs)
+
+    monkeypatch.setattr(psycopg, "connect", counting)
+    db, _ = managed
+    result = cli(cmd, db)
+    assert "Error" not in result.output, result.output
+    assert opened == ([db, "postgres"] if HAS_PG_CRON else [db])  # cron.database_name = postgres in the tests

@@ -8,7 +8,6 @@ by the writers and compared exactly with the table afterwards.
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 
@@ -16,42 +15,7 @@ import psycopg
 import pytest
 
 
-class Writers:
-    """Threads writing to one table until stopped; each records its committed effects."""
-
-    def __init__(self, dsn: str, work, count: int, seed: int):
-        self.stop = threading.Event()
-        self.errors: list[BaseException] = []
-        self.statements = 0
-        self.max_latency = 0.0
-        self._lock = threading.Lock()
-        self._threads = [
-            threading.Thread(target=self._run, args=(dsn, work, random.Random(seed * 100 + i), i), daemon=True)
-            for i in range(count)
-        ]
-
-    def _run(self, dsn, work, rng, index):
-        try:
-            with psycopg.connect(dsn, autocommit=True) as conn:
-                while not self.stop.is_set():
-                    started = time.monotonic()
-                    work(conn, rng, index)
-                    took = time.monotonic() - started
-                    with self._lock:
-                        self.statements += 1
-                        self.max_latency = max(self.max_latency, took)
-        except BaseException as exc:  # recorded, asserted by the test
-            self.errors.append(exc)
-
-    def __enter__(self):
-        for t in self._threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self._threads:
-            t.join(timeout=60)
+from _writers import Writers  # noqa: E402
 
 
 def test_create_ahead_moves_default_rows_while_writers_insert(fresh_db, connect, dsn_factory):

@@ -12,9 +12,7 @@ import time
 
 import psycopg
 import pytest
-from click.testing import CliRunner
 
-from pginstall.cli import main
 
 pytestmark = pytest.mark.cron  # every test here needs pg_cron in the server
 
@@ -49,17 +47,14 @@ def app_db(empty_db, connect):
 
 
 @pytest.fixture
-def pginstall(tmp_path, dsn_factory):
+def pginstall(pginstall_cli):
     """pginstall(cmd, db, *args, cfg=...) -> click Result, with --config and --dsn for db."""
+    run = pginstall_cli(config())
 
-    def run(cmd, db, *args, cfg=None):
-        path = tmp_path / "pginstall.toml"
-        path.write_text(cfg if cfg is not None else config())
-        result = CliRunner().invoke(main, [cmd, "--db", "app", "--config", str(path), "--dsn", dsn_factory(db), *args])
-        assert "Traceback" not in result.output, result.output
-        return result
+    def with_cfg(cmd, db, *args, cfg=None):
+        return run(cmd, db, *args, config=cfg)
 
-    return run
+    return with_cfg
 
 
 def jobs(connect, db: str) -> dict[str, tuple]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pginstall import apply as ap
+from pginstall import state as ap
 from pginstall import render
 from pginstall.cli import main
 

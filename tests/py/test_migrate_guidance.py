@@ -11,14 +11,11 @@ import re
 import signal
 import subprocess
 import sys
-import textwrap
 import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from pginstall.cli import main
 from pginstall.migrate import backfill
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,7 +34,7 @@ batch_size = 500
 
 
 @pytest.fixture
-def app(fresh_db, connect, tmp_path, dsn_factory):
+def app(fresh_db, connect, pginstall_cli):
     with connect(fresh_db) as conn:
         conn.execute(
             "CREATE TABLE public.revenues (id bigserial PRIMARY KEY, org_id int NOT NULL,"
@@ -45,19 +42,7 @@ def app(fresh_db, connect, tmp_path, dsn_factory):
         conn.execute(
             "INSERT INTO public.revenues (org_id, occurred_at, amount)"
             " SELECT g % 9, timestamptz '2025-01-01' + g * interval '2 hours', g FROM generate_series(1, 3000) g")
-    cfg = tmp_path / "pginstall.toml"
-    cfg.write_text(textwrap.dedent(CONFIG))
-
-    def run(*args, env=None, input=None):
-        result = CliRunner().invoke(main, [args[0], "--config", str(cfg), "--dsn", dsn_factory(fresh_db),
-                                           "--db", "app", *args[1:]], env=env, input=input)
-        assert "Traceback" not in result.output
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result
-
-    run.db, run.cfg, run.dsn = fresh_db, cfg, dsn_factory(fresh_db)
-    return run
+    return pginstall_cli(CONFIG, db=fresh_db)
 
 
 def phase(connect, db):

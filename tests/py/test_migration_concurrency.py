@@ -17,81 +17,46 @@ import time
 import psycopg
 import pytest
 
+from _writers import Writers as _Writers
+
 ROWS = 3000
 COLUMNS = "id, org_id, occurred_at, amount, note"
 
 
-class Writers:
-    """Threads writing random statements through the table's name until stopped."""
+def write_revenues(conn: psycopg.Connection, rng: random.Random, _index: int = 0, t: str = "public.revenues") -> None:
+    """One random statement of the application on the table through its name."""
+    op = rng.random()
+    some_id = rng.randrange(1, ROWS + 200)
+    if op < 0.25:
+        n = rng.randrange(1, 6)
+        conn.execute(
+            f"INSERT INTO {t} (org_id, occurred_at, amount, note)"
+            " SELECT g %% 7, timestamptz '2025-01-01 00:00+00' + (random() * 150) * interval '1 day', g, 'w'"
+            " FROM generate_series(1, %s) g",
+            (n,),
+        )
+    elif op < 0.45:
+        conn.execute(f"UPDATE {t} SET amount = amount + 1, note = md5(random()::text) WHERE id BETWEEN %s AND %s",
+                     (some_id, some_id + rng.randrange(0, 5)))
+    elif op < 0.65:  # partition key change: rows move between monthly partitions
+        conn.execute(f"UPDATE {t} SET occurred_at = occurred_at + %s * interval '1 day' WHERE id BETWEEN %s AND %s",
+                     (rng.choice([-40, -3, 5, 31, 45]), some_id, some_id + rng.randrange(0, 3)))
+    elif op < 0.72:  # primary key change (new ids far above the sequence, never colliding)
+        conn.execute(f"UPDATE {t} SET id = id + 10000000 WHERE id = %s", (some_id,))
+    else:
+        conn.execute(f"DELETE FROM {t} WHERE id BETWEEN %s AND %s", (some_id, some_id + rng.randrange(0, 3)))
 
-    def __init__(self, dsn: str, count: int, seed: int, table: str = "public.revenues"):
-        self.dsn, self.table = dsn, table
-        self.stop = threading.Event()
-        self.errors: list[BaseException] = []
-        self.statements = 0
-        self.retried = 0
-        self.max_latency = 0.0
-        self._lock = threading.Lock()
-        self._threads = [
-            threading.Thread(target=self._run, args=(random.Random(seed * 1000 + i),), daemon=True)
-            for i in range(count)
-        ]
 
-    def _statement(self, conn: psycopg.Connection, rng: random.Random) -> None:
-        t = self.table
-        op = rng.random()
-        some_id = rng.randrange(1, ROWS + 200)
-        if op < 0.25:
-            n = rng.randrange(1, 6)
-            conn.execute(
-                f"INSERT INTO {t} (org_id, occurred_at, amount, note)"
-                " SELECT g %% 7, timestamptz '2025-01-01 00:00+00' + (random() * 150) * interval '1 day', g, 'w'"
-                " FROM generate_series(1, %s) g",
-                (n,),
-            )
-        elif op < 0.45:
-            conn.execute(f"UPDATE {t} SET amount = amount + 1, note = md5(random()::text) WHERE id BETWEEN %s AND %s",
-                         (some_id, some_id + rng.randrange(0, 5)))
-        elif op < 0.65:  # partition key change: rows move between monthly partitions
-            conn.execute(f"UPDATE {t} SET occurred_at = occurred_at + %s * interval '1 day' WHERE id BETWEEN %s AND %s",
-                         (rng.choice([-40, -3, 5, 31, 45]), some_id, some_id + rng.randrange(0, 3)))
-        elif op < 0.72:  # primary key change (new ids far above the sequence, never colliding)
-            conn.execute(f"UPDATE {t} SET id = id + 10000000 WHERE id = %s", (some_id,))
-        else:
-            conn.execute(f"DELETE FROM {t} WHERE id BETWEEN %s AND %s", (some_id, some_id + rng.randrange(0, 3)))
+def _app_retries(exc: psycopg.Error) -> bool:
+    """PostgreSQL's own behaviour on a partitioned table: an UPDATE or DELETE of a row that a concurrent
+    UPDATE moved to another partition fails (the application retries). It must come from the
+    application's statement, never from the sync."""
+    return isinstance(exc, psycopg.errors.SerializationFailure) and "sync_to" not in (exc.diag.context or "")
 
-    def _run(self, rng: random.Random) -> None:
-        try:
-            with psycopg.connect(self.dsn, autocommit=True) as conn:
-                while not self.stop.is_set():
-                    started = time.monotonic()
-                    try:
-                        self._statement(conn, rng)
-                    except psycopg.errors.SerializationFailure as e:
-                        # PostgreSQL's own behaviour on a partitioned table: an UPDATE or DELETE of a row
-                        # that a concurrent UPDATE moved to another partition fails (the application
-                        # retries). It must come from the application's statement, never from the sync.
-                        if "sync_to" in (e.diag.context or ""):
-                            raise
-                        with self._lock:
-                            self.retried += 1
-                        continue
-                    took = time.monotonic() - started
-                    with self._lock:
-                        self.statements += 1
-                        self.max_latency = max(self.max_latency, took)
-        except BaseException as exc:  # recorded and asserted by the test
-            self.errors.append(exc)
 
-    def __enter__(self):
-        for t in self._threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self._threads:
-            t.join(timeout=60)
+def Writers(dsn: str, count: int, seed: int) -> _Writers:
+    """Threads writing random statements through the table's name until stopped (_writers.py)."""
+    return _Writers(dsn, write_revenues, count, seed, retry=_app_retries, seed_stride=1000)
 
 
 def make_revenues(conn: psycopg.Connection) -> None:

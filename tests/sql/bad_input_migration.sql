@@ -1,6 +1,8 @@
 -- Bad input to the migration API (migrate_start, migrate_refresh, backfill,
--- check_parity, parity_diff, switch_reads, rollback, finalize, phase) beyond
--- migration_refusals.sql: NULLs, a view, a table without migration, bad
+-- check_parity, parity_diff, switch_reads, rollback, finalize, phase): a
+-- missing table or column, a table without primary key, a table referenced
+-- by foreign keys, a key that cannot partition, NULL keys, a table already
+-- partitioned, a bad strategy; NULLs, a view, a table without migration, bad
 -- settings and counts, the wrong phase (finalized, backfilled). Each is one
 -- error with the SQLSTATE of SPEC.md and a HINT, and nothing changes: not the
 -- catalog, part.migration, the parity tables, the triggers or the log.
@@ -10,7 +12,15 @@ BEGIN;
 \ir _helpers.psql
 \ir _migration_setup.psql
 SET client_min_messages = error;
-SELECT plan(59);
+SELECT plan(69);
+
+CREATE TABLE public.no_pk (id int, occurred_at timestamptz NOT NULL);
+CREATE TABLE public.parent_t (id int PRIMARY KEY, occurred_at timestamptz NOT NULL);
+CREATE TABLE public.child_t (id int PRIMARY KEY, parent_id int REFERENCES public.parent_t (id));
+CREATE TABLE public.texty (id int PRIMARY KEY, label text NOT NULL, pos point);
+CREATE TABLE public.nullable_key (id int PRIMARY KEY, occurred_at timestamptz);
+INSERT INTO public.nullable_key VALUES (1, NULL), (2, now());
+CREATE TABLE public.already (id int, k int, PRIMARY KEY (id, k)) PARTITION BY RANGE (k);
 
 CREATE TABLE public.plain_table (id bigint PRIMARY KEY, created_at timestamptz NOT NULL);
 CREATE VIEW public.a_view AS SELECT * FROM public.plain_table;
@@ -43,6 +53,24 @@ CREATE FUNCTION pg_temp.state() RETURNS text LANGUAGE sql AS $$
                            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'), ''))
 $$;
 CREATE TEMP TABLE before AS SELECT pg_temp.state() AS state;
+
+-- migrate_start: tables and keys it cannot migrate
+
+SELECT is(pg_temp.error_of($$SELECT part.migrate_start('public.nope', 'occurred_at', 'range', '1 month')$$), '42P01 with hint', 'missing table');
+SELECT is(pg_temp.error_of($$SELECT part.migrate_start('public.parent_t', 'nope', 'range', '1 month')$$), '42703 with hint', 'missing column');
+SELECT is(pg_temp.error_of($$SELECT part.migrate_start('public.no_pk', 'occurred_at', 'range', '1 month')$$), '55000 with hint', 'no primary key');
+SELECT is(pg_temp.error_of($$SELECT part.migrate_start('public.parent_t', 'occurred_at', 'range', '1 month')$$), '55000 with hint',
+          'referenced by a foreign key');
+SELECT is(pg_temp.error_of($$SELECT part.migrate_start('public.texty', 'label', 'range', '1 month')$$), '42804 with hint',
+          'a text key cannot be range-partitioned by interval');
+SELECT is(pg_temp.error_of($$SELECT part.migrate_start('public.texty', 'pos', 'hash', p_partitions => 4)$$), '42804 with hint',
+          'a point key cannot be hash-partitioned');
+SELECT is(pg_temp.error_of($$SELECT part.migrate_start('public.nullable_key', 'occurred_at', 'range', '1 month')$$), '55000 with hint',
+          'a key column holding NULLs');
+SELECT is(pg_temp.error_of($$SELECT part.migrate_start('public.already', 'k', 'range', '10')$$), '42809 with hint', 'already partitioned');
+SELECT is(pg_temp.error_of($$SELECT part.migrate_start('public.texty', 'id', 'list')$$), '22023 with hint', 'unknown strategy');
+SELECT is(pg_temp.error_of($$SELECT part.migrate_start('public.texty', 'id', 'range', '1 month')$$), '22023 with hint',
+          'a time interval for an integer key');
 
 -- migrate_start
 SELECT is(pg_temp.error_of($$SELECT part.migrate_start(NULL, 'created_at', 'range', '1 month')$$), '22023 with hint', 'migrate_start of NULL: 22023');

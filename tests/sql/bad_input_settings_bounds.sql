@@ -33,12 +33,12 @@ SELECT is(pg_temp.error_of($$SELECT part.create_ahead(5000)$$), '22023 with hint
 SELECT is(pg_temp.error_of($$CALL part.split_hash('public.h', 4096)$$), '22023 with hint', 'split_hash to 4096: 22023');
 SELECT is(pg_temp.catalog_state(), :'managed', 'nothing changed');
 
-SELECT is(pg_temp.error_of($$SELECT part._check_schedule('maintenance', '99 99 * * *')$$), '22023 with hint', 'cron 99 99 * * *: 22023');
-SELECT is(pg_temp.error_of($$SELECT part._check_schedule('maintenance', '@reboot')$$), '22023 with hint', 'cron @reboot: 22023');
-SELECT is(pg_temp.error_of($$SELECT part._check_schedule('retention', '0 0 31 2 *')$$), '22023 with hint', 'cron 0 0 31 2 * (never runs): 22023');
-SELECT is(pg_temp.error_of($$SELECT part._check_schedule('history_days', '99999999999999999')$$), '22023 with hint', 'history_days 99999999999999999: 22023');
+SELECT is(pg_temp.error_of($$SELECT part.check_schedule('maintenance', '99 99 * * *')$$), '22023 with hint', 'cron 99 99 * * *: 22023');
+SELECT is(pg_temp.error_of($$SELECT part.check_schedule('maintenance', '@reboot')$$), '22023 with hint', 'cron @reboot: 22023');
+SELECT is(pg_temp.error_of($$SELECT part.check_schedule('retention', '0 0 31 2 *')$$), '22023 with hint', 'cron 0 0 31 2 * (never runs): 22023');
+SELECT is(pg_temp.error_of($$SELECT part.check_schedule('history_days', '99999999999999999')$$), '22023 with hint', 'history_days 99999999999999999: 22023');
 SELECT is(pg_temp.error_of($$SELECT part.set_setting('maintenance_schedule', '@reboot')$$), '22023 with hint', 'set_setting checks schedules the same way');
-SELECT results_eq($$VALUES (part._check_schedule('maintenance', ' 0 2 * * * '), part._check_schedule('history_days', '7'), part._check_schedule('retention', ''))$$,
+SELECT results_eq($$VALUES (part.check_schedule('maintenance', ' 0 2 * * * '), part.check_schedule('history_days', '7'), part.check_schedule('retention', ''))$$,
                   $$VALUES ('0 2 * * *', '7', '')$$, 'good values pass');
 SELECT * FROM finish();
 ROLLBACK;

@@ -20,7 +20,7 @@ BEGIN
         RAISE EXCEPTION 'table % is hash-partitioned', v_cfg.parent_table
             USING ERRCODE = '42809', HINT = 'Range partitions apply to range-partitioned tables only.';
     END IF;
-    v_from := {{ schema }}._range_floor(p_low, v_type, v_cfg."interval");
+    v_from := {{ schema }}._range_floor(p_low, v_type, v_cfg."interval", v_cfg.time_zone);
     v_stop := {{ schema }}._bound_ordinal(p_high, v_type);
     WHILE {{ schema }}._bound_ordinal(v_from, v_type) <= v_stop LOOP
         v_count := v_count + 1;
@@ -30,7 +30,7 @@ BEGIN
                       DETAIL = pg_catalog.format('Asked for %s to %s with interval %s.', p_low, p_high, v_cfg."interval"),
                       HINT = 'Use a larger interval, or check the key values (a stray far-future or far-past value?).';
         END IF;
-        v_to := {{ schema }}._range_next(v_from, v_type, v_cfg."interval");
+        v_to := {{ schema }}._range_next(v_from, v_type, v_cfg."interval", v_cfg.time_zone);
         v_made := {{ schema }}._create_range_partition(p_parent, v_from, v_to);
         IF v_made IS NOT NULL THEN
             RETURN NEXT v_made;

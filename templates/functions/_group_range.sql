@@ -22,9 +22,13 @@ BEGIN
     IF p_m.key_type IN ('smallint', 'integer', 'bigint') THEN
         range_from := p_group;
     ELSE
-        range_from := {{ schema }}._range_floor({{ schema }}._literal(p_group::timestamp, v_type), v_type, v_cfg."interval");
+        -- a group is a wall-clock time of the table's zone (part._group_sql)
+        range_from := {{ schema }}._range_floor({{ schema }}._literal(
+                          CASE WHEN v_cfg.time_zone = 'UTC' THEN p_group::timestamp
+                               ELSE {{ schema }}._zone_start(p_group::timestamp, v_cfg.time_zone) END, v_type),
+                          v_type, v_cfg."interval", v_cfg.time_zone);
     END IF;
-    range_to := {{ schema }}._range_next(range_from, v_type, v_cfg."interval");
+    range_to := {{ schema }}._range_next(range_from, v_type, v_cfg."interval", v_cfg.time_zone);
     range_order := {{ schema }}._bound_ordinal(range_from, v_type);
 END
 $$;

@@ -72,7 +72,7 @@ BEGIN
  * Read-only: works on a standby.
  */
     -- per managed table
-    FOR v_p IN SELECT pl.*, c.premake, c."interval", c.key_column, c.partitions
+    FOR v_p IN SELECT pl.*, c.premake, c."interval", c.key_column, c.partitions, c.time_zone
                  FROM {{ schema }}._maintenance_plan() pl
                  JOIN {{ schema }}.config c ON c.parent_table = pl.parent_table LOOP
         table_name := v_p.parent_table;
@@ -151,13 +151,16 @@ BEGIN
               FROM pg_catalog.unnest(v_missing) s(f)
               JOIN {{ schema }}._partition_bounds(v_p.rel) b ON NOT b.is_default
              WHERE {{ schema }}._bound_ordinal(b.bound_from, v_type)
-                       < {{ schema }}._bound_ordinal({{ schema }}._range_next(s.f, v_type, v_p."interval"), v_type)
+                       < {{ schema }}._bound_ordinal({{ schema }}._range_next(s.f, v_type, v_p."interval", v_p.time_zone), v_type)
                AND {{ schema }}._bound_ordinal(b.bound_to, v_type) > {{ schema }}._bound_ordinal(s.f, v_type);
         END IF;
         RETURN QUERY SELECT 'partitions_ahead', v_p.parent_table,
             CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END,
             CASE WHEN v_missing IS NULL
-                 THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)', v_p.premake, v_p.covered_until)
+                 THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s%s)', v_p.premake, v_p.covered_until,
+                                        CASE WHEN v_p.time_zone <> 'UTC'   -- and on the clocks of the table's zone
+                                             THEN pg_catalog.format(', %s %s', pg_catalog.to_char(v_p.covered_until::timestamptz AT TIME ZONE v_p.time_zone,
+                                                                                                 'YYYY-MM-DD HH24:MI'), v_p.time_zone) ELSE '' END)
                  WHEN v_overlap IS NOT NULL
                  THEN pg_catalog.format('no partition for the interval(s) starting %s, and maintenance cannot create them: %s overlaps them without covering them '
                                         '(made by hand, not aligned to the %s interval): detach it (ALTER TABLE %s DETACH PARTITION ...), insert its rows back through %s '
@@ -173,10 +176,10 @@ BEGIN
             IF v_int THEN
                 v_cut := (v_max::numeric - pg_catalog.btrim(v_p.retention)::numeric)::bigint::text;
             ELSE
-                v_cut := {{ schema }}._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_p.retention::interval, v_type);
+                v_cut := {{ schema }}._literal({{ schema }}._zone_minus(v_p.retention, v_p.time_zone), v_type);
             END IF;
             -- rows in the interval holding the cutoff are drained too (that partition is not retired yet)
-            v_cut := {{ schema }}._range_floor(v_cut, v_type, v_p."interval");
+            v_cut := {{ schema }}._range_floor(v_cut, v_type, v_p."interval", v_p.time_zone);
         END IF;
         v_n := 0;
         v_range := NULL;

@@ -1316,10 +1316,12 @@ BEGIN
     IF p_m.key_type IN ('smallint', 'integer', 'bigint') THEN
         range_from := p_group;
     ELSE
-        -- a group is a wall-clock time of the table's zone (part._group_sql)
-        range_from := part._range_floor(part._literal(
-                          CASE WHEN v_cfg.time_zone = 'UTC' THEN p_group::timestamp
-                               ELSE part._zone_start(p_group::timestamp, v_cfg.time_zone) END, v_type),
+        -- a group is a wall-clock time of the table's zone (part._group_sql); part.check_parity also
+        -- passes back range starts, literals with their offset ('2025-10-26 23:00:00+00'): an instant
+        range_from := part._range_floor(
+                          CASE WHEN v_cfg.time_zone = 'UTC' THEN part._literal(p_group::timestamp, v_type)
+                               WHEN p_group ~ '[+-]\d\d(:?\d\d)?$' THEN p_group
+                               ELSE part._literal(part._zone_start(p_group::timestamp, v_cfg.time_zone), v_type) END,
                           v_type, v_cfg."interval", v_cfg.time_zone);
     END IF;
     range_to := part._range_next(range_from, v_type, v_cfg."interval", v_cfg.time_zone);

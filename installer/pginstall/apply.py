@@ -337,7 +337,7 @@ def table_args(t: TableConfig) -> dict:
     """The arguments part.create_partitioned and part.migrate_start share, from a config entry."""
     return dict(p_key=t.key, p_strategy=t.strategy, p_interval=t.interval, p_partitions=t.partitions,
                 p_premake=t.premake, p_retention=t.retention, p_retention_mode=t.retention_mode,
-                p_default_partition=t.default_partition, p_batch_size=t.batch_size)
+                p_default_partition=t.default_partition, p_batch_size=t.batch_size, p_time_zone=t.time_zone)
 
 
 def start_migration(conn: psycopg.Connection, table: str, t: TableConfig) -> dict:
@@ -365,6 +365,8 @@ def _shape(c: dict) -> str:
     if c["strategy"] == "hash":
         return f"hash on {c['key_column']}, {c['partitions']} partitions"
     out = [f"range on {c['key_column']} every {c['interval']}", f"premake {c['premake']}"]
+    if c.get("time_zone", "UTC") != "UTC":
+        out[0] += f" ({c['time_zone']} days)"
     if c["retention"]:
         out.append(f"retention {c['retention']} ({c['retention_mode']})")
     out.append("default partition" if c["default_partition"] else "no default partition")

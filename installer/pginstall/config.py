@@ -73,6 +73,7 @@ class TableConfig:
     default_partition: bool | None = None  # None: range -> true, hash -> none
     migrate: bool = False
     batch_size: int = 10000
+    time_zone: str = "UTC"  # where a day/week/month partition begins (part checks the name)
 
     @property
     def label(self) -> str:
@@ -266,7 +267,7 @@ class _Parser:
             label,
             data,
             ("table", "strategy", "key", "interval", "partitions", "premake", "retention",
-             "retention_mode", "default_partition", "migrate", "batch_size"),
+             "retention_mode", "default_partition", "migrate", "batch_size", "time_zone"),
         )
         for required in ("table", "strategy", "key"):
             if required not in data:
@@ -290,6 +291,7 @@ class _Parser:
         default_partition = self.typed(label, data, "default_partition", bool, "true or false")
         migrate = self.typed(label, data, "migrate", bool, "true or false")
         batch_size = self.typed(label, data, "batch_size", int, "a whole number")
+        time_zone = self.typed(label, data, "time_zone", str, "an IANA zone name (\"Europe/Paris\")")
 
         if strategy == "range":
             if interval is None:
@@ -329,6 +331,7 @@ class _Parser:
             default_partition=default_partition,
             migrate=bool(migrate),
             batch_size=10000 if batch_size is None else batch_size,
+            time_zone="UTC" if time_zone is None else time_zone,
         )
 
     def interval(self, label: str, key: str, value) -> str:

@@ -3,7 +3,7 @@
 -- local dates, whatever the session's TimeZone; the zone is checked and cannot change later.
 BEGIN;
 \ir _helpers.psql
-SELECT plan(49);
+SELECT plan(50);
 SET LOCAL TimeZone = 'Asia/Tokyo';   -- neither UTC nor the tables' zones
 
 -- the arithmetic: Paris goes to summer time on 2025-03-30 and back on 2025-10-26
@@ -146,6 +146,16 @@ SELECT is(pg_temp.error_of($$SELECT part.create_partitioned('public.stays', 'nig
 SELECT lives_ok($$SELECT part.create_partitioned('public.stays', 'night', 'range', '1 day', p_premake => 1, p_time_zone => 'europe/paris')$$,
                 'the same zone, spelled in lower case, is the same zone');
 SELECT is((SELECT time_zone FROM part.config WHERE parent_table = 'public.stays'), 'Europe/Paris', 'kept in its own spelling');
+
+-- retention counts on the zone's calendar: with 3 days, the local days up to 4 days ago go
+CREATE TABLE public.visits (id bigint NOT NULL, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+SELECT part.create_partitioned('public.visits', 'at', 'range', '1 day', p_premake => 0, p_retention => '3 days',
+                               p_retention_mode => 'drop', p_time_zone => 'Europe/Paris') \g /dev/null
+SELECT part._ensure_range_partitions('public.visits', ((((now() AT TIME ZONE 'Europe/Paris')::date - 10) + time '12:00') AT TIME ZONE 'Europe/Paris')::text,
+                                     now()::text) \g /dev/null
+SELECT set_eq($$SELECT partition_name FROM part.drop_old(p_parent => 'public.visits', p_dry_run => true)$$,
+              $$SELECT 'public.visits_' || to_char((now() AT TIME ZONE 'Europe/Paris')::date - d, 'YYYY_MM_DD') FROM generate_series(4, 10) d$$,
+              'drop_old retires the partitions of the local days 4 to 10 days ago, no other');
 
 -- verify and the parity groups of a migration follow the zone
 SELECT matches((SELECT detail FROM part.verify() WHERE check_name = 'partitions_ahead' AND table_name = 'public.checkins'),

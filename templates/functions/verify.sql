@@ -158,7 +158,7 @@ BEGIN
             CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END,
             CASE WHEN v_missing IS NULL
                  THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s%s)', v_p.premake, v_p.covered_until,
-                                        CASE WHEN v_p.time_zone <> 'UTC'   -- and on the clocks of the table's zone
+                                        CASE WHEN v_p.time_zone <> 'UTC' AND v_p.covered_until ~ '^\d{4}-'   -- and on the table zone's clocks
                                              THEN pg_catalog.format(', %s %s', pg_catalog.to_char(v_p.covered_until::timestamptz AT TIME ZONE v_p.time_zone,
                                                                                                  'YYYY-MM-DD HH24:MI'), v_p.time_zone) ELSE '' END)
                  WHEN v_overlap IS NOT NULL

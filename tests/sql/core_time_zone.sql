@@ -3,7 +3,7 @@
 -- local dates, whatever the session's TimeZone; the zone is checked and cannot change later.
 BEGIN;
 \ir _helpers.psql
-SELECT plan(50);
+SELECT plan(51);
 SET LOCAL TimeZone = 'Asia/Tokyo';   -- neither UTC nor the tables' zones
 
 -- the arithmetic: Paris goes to summer time on 2025-03-30 and back on 2025-10-26
@@ -160,5 +160,12 @@ SELECT set_eq($$SELECT partition_name FROM part.drop_old(p_parent => 'public.vis
 -- verify and the parity groups of a migration follow the zone
 SELECT matches((SELECT detail FROM part.verify() WHERE check_name = 'partitions_ahead' AND table_name = 'public.checkins'),
                '\d{4}-\d\d-\d\d 00:00 Europe/Paris\)$', 'verify says how far partitions go on the table''s clocks');
+CREATE TABLE public.open_end (at timestamptz NOT NULL) PARTITION BY RANGE (at);
+SELECT part.create_partitioned('public.open_end', 'at', 'range', '1 day', p_premake => 0, p_default_partition => false,
+                               p_time_zone => 'Europe/Paris') \g /dev/null
+CREATE TABLE public.open_end_rest PARTITION OF public.open_end FOR VALUES FROM ('2030-01-01 00:00+00') TO (MAXVALUE);
+SELECT is((SELECT status || ': ' || detail FROM part.verify() WHERE check_name = 'partitions_ahead' AND table_name = 'public.open_end'),
+          'ok: partitions cover now and 0 intervals ahead (up to MAXVALUE)',
+          'a last partition made by hand up to MAXVALUE: verify says so, with no local time');
 SELECT * FROM finish();
 ROLLBACK;

@@ -11,8 +11,9 @@ RESULTS.md is made from all of it (bench/NOTES.md appended).
 
 Modules: core (partition core), maintenance (run_maintenance vs pg_partman),
 migration (sync triggers, backfill, parity, switch and rollback under
-writers), report (an org-month report on the legacy table vs range and hash
-partitions). Each has run(dsn_for) -> [Result].
+writers), locks (run_maintenance under writers), report (an org-month report
+on the legacy table vs range and hash partitions), time_zone (a table zone vs
+UTC). Each has run(dsn_for) -> [Result].
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 from common import RUNS, SCALE  # noqa: E402
 
-MODULES = ["core", "maintenance", "migration", "locks", "report"]
+MODULES = ["core", "maintenance", "migration", "locks", "report", "time_zone"]
 PORT = int(os.environ.get("BENCH_PGPORT", "5444"))
 DATADIR = Path(os.environ.get("BENCH_DATADIR", str(REPO / ".pg" / "bench")))
 

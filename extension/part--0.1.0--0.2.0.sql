@@ -7,6 +7,8 @@ SET LOCAL check_function_bodies = off;
 ALTER TABLE part.migration ADD COLUMN IF NOT EXISTS backfill_batch_at timestamptz;
 -- part.maintenance_log: the SQLSTATE of a step that did not complete (verify reads it, not the detail's text)
 ALTER TABLE part.maintenance_log ADD COLUMN IF NOT EXISTS error_code text;
+-- part.config: the table's time zone (existing tables keep UTC bounds)
+ALTER TABLE part.config ADD COLUMN IF NOT EXISTS time_zone text NOT NULL DEFAULT 'UTC';
 
 -- 1. grants added by an administrator on part's routines and views, to carry over
 SELECT pg_catalog.set_config('part.update_grants', COALESCE(pg_catalog.json_agg(g)::text, '[]'), false)
@@ -664,6 +666,69 @@ BEGIN
 END
 $$;
 
+-- functions/_check_time_zone.sql
+CREATE FUNCTION part._check_time_zone(p_zone text, p_strategy text, p_key_type regtype, p_interval text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_name text;
+    v_kind text;
+BEGIN
+/*
+ * Check a table's time zone (p_time_zone of part.create_partitioned and
+ * part.migrate_start) and return it as part.config records it: 'UTC' for
+ * NULL, else the name's own spelling in pg_timezone_names. Accepted: 'UTC'
+ * and IANA names of the form Area/Location ('Europe/Paris'), for a
+ * timestamptz key range-partitioned by days, weeks or months. Refused
+ * (22023, nothing changed): abbreviations ('CET', 'EST': fixed offsets or
+ * legacy rules), POSIX strings ('UTC+2', whose sign is the reverse of ISO's)
+ * and Etc/GMT+n; any zone other than UTC for a date, timestamp or integer
+ * key, a hash table, or partitions shorter than a day (hours are the same
+ * instants in every zone with whole-hour offsets, and local names would
+ * repeat on the hour the clocks go back).
+ */
+    IF p_zone IS NULL OR p_zone = 'UTC' THEN
+        RETURN 'UTC';
+    END IF;
+    SELECT z.name INTO v_name
+      FROM pg_catalog.pg_timezone_names z
+     WHERE pg_catalog.lower(z.name) = pg_catalog.lower(p_zone)
+     ORDER BY z.name = p_zone DESC LIMIT 1;
+    IF v_name IS NULL OR (v_name <> 'UTC' AND v_name !~ '^[A-Za-z_]+/') OR v_name ~* '(^|/)Etc/GMT[+-]|^(posix|right)/' THEN
+        RAISE EXCEPTION 'invalid time zone "%"', p_zone
+            USING ERRCODE = '22023',
+                  HINT = 'Use an IANA zone name of the form Area/Location, such as ''Europe/Paris'' or ''America/New_York'' (SELECT name FROM pg_timezone_names), or ''UTC''; abbreviations (CET, EST) and offsets (UTC+2) are not accepted: they do not follow a place''s changes of clocks.';
+    END IF;
+    IF v_name = 'UTC' THEN
+        RETURN v_name;
+    END IF;
+    IF p_strategy <> 'range' THEN
+        RAISE EXCEPTION 'a hash-partitioned table has no time zone (time zone "%")', p_zone
+            USING ERRCODE = '22023', HINT = 'Leave p_time_zone unset (UTC) for a hash table.';
+    END IF;
+    IF p_key_type IN ('date'::regtype, 'timestamp without time zone'::regtype) THEN
+        RAISE EXCEPTION 'a % key cannot have time zone "%"', p_key_type, p_zone
+            USING ERRCODE = '22023',
+                  HINT = CASE WHEN p_key_type = 'date'::regtype
+                              THEN 'A date is already a local day: its partitions begin at each date. Leave p_time_zone unset (UTC).'
+                              ELSE 'A timestamp without time zone holds no instant: its partitions begin at 00:00 of its own values. Leave p_time_zone unset (UTC) and store local times in it, or partition a timestamptz column by the local day.' END;
+    END IF;
+    IF p_key_type <> 'timestamp with time zone'::regtype THEN
+        RAISE EXCEPTION 'a % key cannot have time zone "%"', p_key_type, p_zone
+            USING ERRCODE = '22023', HINT = 'A time zone is for a timestamptz key; leave p_time_zone unset (UTC) for other keys.';
+    END IF;
+    v_kind := (part._interval_spec(p_interval, p_key_type)).kind;
+    IF v_kind NOT IN ('months', 'weeks', 'days') THEN
+        RAISE EXCEPTION 'interval "%" is shorter than a day, which time zone "%" cannot use', p_interval, p_zone
+            USING ERRCODE = '22023',
+                  HINT = 'A table zone sets where local days, weeks and months begin: use ''1 day'' or longer with it, or leave p_time_zone unset (UTC) for partitions of hours (the same instants in every zone whose offset is whole hours).';
+    END IF;
+    RETURN v_name;
+END
+$$;
+
 -- functions/_check_trust.sql
 CREATE FUNCTION part._check_trust()
     RETURNS void
@@ -858,7 +923,7 @@ BEGIN
  * @plpgsql_check_options: security_warnings = false
  */
     FOR v_t IN
-        SELECT c.parent_table, c.key_column, c.key_type, c."interval", c.premake,
+        SELECT c.parent_table, c.key_column, c.key_type, c."interval", c.premake, c.time_zone,
                part._managed_rel(c.parent_table) AS rel,
                coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_from, c.key_type::regtype))
                             FILTER (WHERE NOT b.is_default), '{}') AS froms,
@@ -871,7 +936,7 @@ BEGIN
          WHERE c.strategy = 'range'
            AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
            AND part._managed_rel(c.parent_table) IS NOT NULL
-         GROUP BY c.parent_table, c.key_column, c.key_type, c."interval", c.premake
+         GROUP BY c.parent_table, c.key_column, c.key_type, c."interval", c.premake, c.time_zone
          ORDER BY c.parent_table
     LOOP
         v_type := v_t.key_type::regtype;
@@ -884,14 +949,14 @@ BEGIN
         ELSE
             v_current := part._literal((pg_catalog.now() AT TIME ZONE 'UTC')::timestamp, v_type);
         END IF;
-        v_from := part._range_floor(v_current, v_type, v_t."interval");
+        v_from := part._range_floor(v_current, v_type, v_t."interval", v_t.time_zone);
         v_default := EXISTS (SELECT 1 FROM pg_catalog.pg_partitioned_table pt
                               WHERE pt.partrelid = v_t.rel AND pt.partdefid <> 0);
         v_held := 0;
         v_left := 0;
         FOR i IN 0 .. coalesce(p_count, v_t.premake) LOOP
             EXIT WHEN part._bound_ordinal(v_from, v_type) >= part._bound_ordinal(v_lim.hi, v_type);   -- the type ends
-            v_to := part._range_next(v_from, v_type, v_t."interval");
+            v_to := part._range_next(v_from, v_type, v_t."interval", v_t.time_zone);
             v_lo := part._bound_ordinal(v_from, v_type);
             v_hi := part._bound_ordinal(v_to, v_type);
             IF NOT EXISTS (SELECT 1 FROM unnest(v_t.froms, v_t.tos) AS x(f, t)
@@ -993,7 +1058,7 @@ BEGIN
      WHERE c.oid = p_parent;
     v_name := part._partition_name(
         coalesce(v_cfg.partition_prefix, (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_parent)),
-        part._range_suffix(p_from, v_type, v_cfg."interval"));
+        part._range_suffix(p_from, v_type, v_cfg."interval", v_cfg.time_zone));
     SELECT nullif(pt.partdefid, 0)::regclass INTO v_default
       FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = p_parent;
 
@@ -1267,10 +1332,10 @@ BEGIN
             EXECUTE pg_catalog.format('SELECT (pg_catalog.max(%I) - %s)::text FROM %s',
                                       v_cfg.key_column, v_cfg.retention::bigint, p_parent) INTO v_start;
         ELSE
-            v_start := part._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_cfg.retention::interval, v_type);
+            v_start := part._literal(part._zone_minus(v_cfg.retention, v_cfg.time_zone), v_type);
         END IF;
         IF v_start IS NOT NULL THEN
-            v_start := part._range_floor(v_start, v_type, v_cfg."interval");
+            v_start := part._range_floor(v_start, v_type, v_cfg."interval", v_cfg.time_zone);
         END IF;
     END IF;
 
@@ -1284,8 +1349,8 @@ BEGIN
         IF NOT v_int THEN
             v_min := part._literal(part._to_utc(v_min, v_type), v_type);
         END IF;
-        v_from := part._range_floor(v_min, v_type, v_cfg."interval");
-        v_to := part._range_next(v_from, v_type, v_cfg."interval");
+        v_from := part._range_floor(v_min, v_type, v_cfg."interval", v_cfg.time_zone);
+        v_to := part._range_next(v_from, v_type, v_cfg."interval", v_cfg.time_zone);
         v_made := part._create_range_partition(p_parent, v_from, v_to);
         IF v_made IS NOT NULL THEN
             partition_name := v_made;
@@ -1346,7 +1411,7 @@ BEGIN
            coalesce(pg_catalog.array_agg(part._bound_ordinal(b.bound_to, v_type)), '{}')
       INTO v_froms, v_tos
       FROM part._partition_bounds(p_parent) b WHERE NOT b.is_default;
-    v_from := part._range_floor(p_low, v_type, v_cfg."interval");
+    v_from := part._range_floor(p_low, v_type, v_cfg."interval", v_cfg.time_zone);
     v_stop := part._bound_ordinal(p_high, v_type);
     WHILE part._bound_ordinal(v_from, v_type) <= v_stop LOOP
         v_count := v_count + 1;
@@ -1356,11 +1421,11 @@ BEGIN
                       DETAIL = pg_catalog.format('Asked for %s to %s with interval %s.', p_low, p_high, v_cfg."interval"),
                       HINT = 'Use a larger interval, or check the key values (a stray far-future or far-past value?).';
         END IF;
-        v_to := part._range_next(v_from, v_type, v_cfg."interval");
+        v_to := part._range_next(v_from, v_type, v_cfg."interval", v_cfg.time_zone);
         v_lo := part._bound_ordinal(v_from, v_type);
         v_hi := part._bound_ordinal(v_to, v_type);
         IF NOT EXISTS (SELECT 1 FROM unnest(v_froms, v_tos) AS x(f, t) WHERE x.f < v_hi AND x.t > v_lo) THEN
-            v_name := part._partition_name(v_prefix, part._range_suffix(v_from, v_type, v_cfg."interval"));
+            v_name := part._partition_name(v_prefix, part._range_suffix(v_from, v_type, v_cfg."interval", v_cfg.time_zone));
             IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
                 RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
                     USING ERRCODE = '42P07',
@@ -1406,9 +1471,15 @@ BEGIN
     IF p_m.key_type IN ('smallint', 'integer', 'bigint') THEN
         range_from := p_group;
     ELSE
-        range_from := part._range_floor(part._literal(p_group::timestamp, v_type), v_type, v_cfg."interval");
+        -- a group is a wall-clock time of the table's zone (part._group_sql); part.check_parity also
+        -- passes back range starts, literals with their offset ('2025-10-26 23:00:00+00'): an instant
+        range_from := part._range_floor(
+                          CASE WHEN v_cfg.time_zone = 'UTC' THEN part._literal(p_group::timestamp, v_type)
+                               WHEN p_group ~ '[+-]\d\d(:?\d\d)?$' THEN p_group
+                               ELSE part._literal(part._zone_start(p_group::timestamp, v_cfg.time_zone), v_type) END,
+                          v_type, v_cfg."interval", v_cfg.time_zone);
     END IF;
-    range_to := part._range_next(range_from, v_type, v_cfg."interval");
+    range_to := part._range_next(range_from, v_type, v_cfg."interval", v_cfg.time_zone);
     range_order := part._bound_ordinal(range_from, v_type);
 END
 $$;
@@ -1433,6 +1504,8 @@ BEGIN
  * groups is marked:
  *   range, time key:    the UTC month / day / hour / minute holding the key
  *                       (the largest unit the interval is made of), a timestamp;
+ *                       a table with a time zone (part.config.time_zone): its
+ *                       local month / day, whose partitions are local ones;
  *   range, integer key: the start of its range (the range itself);
  *   hash:               its remainder modulo the partition count, the same
  *                       as PostgreSQL's (the key's extended hash function of
@@ -1471,7 +1544,7 @@ BEGIN
              WHEN v_spec.seconds % 3600 = 0 THEN 'hour'
              WHEN v_spec.seconds % 60 = 0 THEN 'minute'
              ELSE 'second' END,
-        CASE v_type WHEN 'timestamp with time zone'::regtype THEN pg_catalog.format('(%s) AT TIME ZONE ''UTC''', p_key_expr)
+        CASE v_type WHEN 'timestamp with time zone'::regtype THEN pg_catalog.format('(%s) AT TIME ZONE %L', p_key_expr, v_cfg.time_zone)
                     WHEN 'date'::regtype THEN pg_catalog.format('(%s)::timestamp', p_key_expr)
                     ELSE p_key_expr END);
     RETURN CASE WHEN p_as_text THEN part._group_text_sql(p_m, v_expr) ELSE v_expr END;
@@ -1953,7 +2026,7 @@ AS $$
      * rel is NULL when the table no longer exists.
      */
     WITH cfg AS MATERIALIZED (
-        SELECT c.parent_table, c.strategy, c.key_type, c."interval", c.premake, c.retention,
+        SELECT c.parent_table, c.strategy, c.key_type, c."interval", c.premake, c.retention, c.time_zone,
                part._managed_rel(c.parent_table) AS rel,
                c.key_type IN ('smallint', 'integer', 'bigint') AS int_key,
                (pg_catalog.now() AT TIME ZONE 'UTC') AS now_utc
@@ -1963,20 +2036,23 @@ AS $$
         SELECT b.rel, b.partition_oid AS oid, b.is_default, b.lo, b.hi
           FROM part._bounds_all(p_parent) b
     ), points AS (
-        -- now and the premake intervals ahead: one point in each
-        SELECT c.rel, c.key_type, c."interval", c.now_utc + k * c."interval"::interval AS at,
-               pg_catalog.date_part('epoch', c.now_utc + k * c."interval"::interval) AS ep
+        -- now and the premake intervals ahead: one point in each (counted on the table zone's
+        -- calendar: a UTC day from 23:30 in Paris can land two local days later across a change of clocks)
+        SELECT c.rel, c.key_type, c."interval", c.time_zone, a.at, pg_catalog.date_part('epoch', a.at) AS ep
           FROM cfg c
          CROSS JOIN LATERAL pg_catalog.generate_series(0, c.premake) k
+         CROSS JOIN LATERAL (SELECT CASE WHEN c.time_zone = 'UTC' THEN c.now_utc + k * c."interval"::interval
+                                         ELSE ((pg_catalog.now() AT TIME ZONE c.time_zone) + k * c."interval"::interval)
+                                              AT TIME ZONE c.time_zone AT TIME ZONE 'UTC' END AS at) a
          WHERE c.strategy = 'range' AND NOT c.int_key AND c.rel IS NOT NULL
     ), uncovered AS (
         SELECT x.rel,
                pg_catalog.array_agg(part._range_floor(part._literal(x.at, x.key_type::regtype),
-                                                              x.key_type::regtype, x."interval") ORDER BY x.at) AS missing
-          FROM (SELECT pt.rel, pt.at, pt.key_type, pt."interval", pg_catalog.count(o.oid) AS n
+                                                              x.key_type::regtype, x."interval", x.time_zone) ORDER BY x.at) AS missing
+          FROM (SELECT pt.rel, pt.at, pt.key_type, pt."interval", pt.time_zone, pg_catalog.count(o.oid) AS n
                   FROM points pt
                   LEFT JOIN ords o ON o.rel = pt.rel AND NOT o.is_default AND o.lo <= pt.ep AND pt.ep < o.hi
-                 GROUP BY pt.rel, pt.at, pt.key_type, pt."interval") x
+                 GROUP BY pt.rel, pt.at, pt.key_type, pt."interval", pt.time_zone) x
          WHERE x.n = 0
          GROUP BY x.rel
     ), per_table AS (
@@ -2002,7 +2078,7 @@ AS $$
            c.retention,
            CASE WHEN c.rel IS NULL OR c.retention IS NULL OR c.strategy <> 'range' THEN false
                 WHEN c.int_key THEN NULL
-                ELSE coalesce(t.min_hi <= pg_catalog.date_part('epoch', c.now_utc - c.retention::interval), false) END,
+                ELSE coalesce(t.min_hi <= pg_catalog.date_part('epoch', part._zone_minus(c.retention, c.time_zone)), false) END,
            ph.phase,
            coalesce(t.n, 0),
            part._ordinal_literal(t.max_hi, c.key_type::regtype)
@@ -2398,7 +2474,8 @@ AS $$
 $$;
 
 -- functions/_range_floor.sql
-CREATE FUNCTION part._range_floor(p_value text, p_key_type regtype, p_interval text)
+CREATE FUNCTION part._range_floor(p_value text, p_key_type regtype, p_interval text,
+                                          p_time_zone text DEFAULT 'UTC')
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -2407,18 +2484,24 @@ DECLARE
     v_spec  record := part._interval_spec(p_interval, p_key_type);
     v_ts    timestamp;
     v_n     bigint;
+    v_zoned boolean := p_time_zone <> 'UTC' AND p_key_type = 'timestamp with time zone'::regtype
+                       AND v_spec.kind IN ('months', 'weeks', 'days');
 BEGIN
 /*
  * The aligned start of the interval holding p_value: days at 00:00 UTC,
  * weeks on ISO Mondays, months on January 1st (quarters on Jan/Apr/Jul/Oct),
  * sub-daily intervals on the Unix epoch, integers on multiples of the width.
+ * p_time_zone (a timestamptz key's table zone, part.config.time_zone): days,
+ * weeks and months begin at midnight on that zone's clocks (the first
+ * instant of the local day: part._zone_start), whatever the session's TimeZone.
  */
     IF v_spec.kind = 'integer' THEN
         -- div/mod, exact: numeric division rounds 19-digit keys (9223372036854775795 / 10)
         RETURN ((pg_catalog.div(p_value::numeric, v_spec.width)
                  - CASE WHEN pg_catalog.mod(p_value::numeric, v_spec.width) < 0 THEN 1 ELSE 0 END) * v_spec.width)::bigint::text;
     END IF;
-    v_ts := part._to_utc(p_value, p_key_type);
+    v_ts := CASE WHEN v_zoned THEN p_value::timestamptz AT TIME ZONE p_time_zone
+                 ELSE part._to_utc(p_value, p_key_type) END;
     IF v_spec.kind = 'months' THEN
         v_n := (pg_catalog.date_part('year', v_ts) * 12 + pg_catalog.date_part('month', v_ts) - 1)::bigint;
         v_n := pg_catalog.floor(v_n::numeric / v_spec.months)::bigint * v_spec.months;
@@ -2432,12 +2515,16 @@ BEGIN
         v_ts := pg_catalog.to_timestamp(pg_catalog.floor(extract(epoch FROM v_ts) / v_spec.seconds) * v_spec.seconds)
                 AT TIME ZONE 'UTC';
     END IF;
+    IF v_zoned THEN
+        v_ts := part._zone_start(v_ts, p_time_zone);
+    END IF;
     RETURN part._literal(v_ts, p_key_type);
 END
 $$;
 
 -- functions/_range_next.sql
-CREATE FUNCTION part._range_next(p_from text, p_key_type regtype, p_interval text)
+CREATE FUNCTION part._range_next(p_from text, p_key_type regtype, p_interval text,
+                                         p_time_zone text DEFAULT 'UTC')
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -2445,12 +2532,23 @@ AS $$
 DECLARE
     v_spec record := part._interval_spec(p_interval, p_key_type);
     v_ts   timestamp;
+    v_zoned boolean := p_time_zone <> 'UTC' AND p_key_type = 'timestamp with time zone'::regtype
+                       AND v_spec.kind IN ('months', 'weeks', 'days');
 BEGIN
 /*
  * The start of the interval after the one starting at p_from (an aligned start).
+ * With a table zone (p_time_zone, see part._range_floor) the interval is
+ * added on that zone's calendar: a local day lasts 23 or 25 hours across a
+ * change of clocks, and the next one begins where it ends.
  */
     IF v_spec.kind = 'integer' THEN
         RETURN (p_from::bigint + v_spec.width)::text;
+    END IF;
+    IF v_zoned THEN
+        -- the local date of the start (a day whose midnight the clocks skip starts at 01:00)
+        v_ts := pg_catalog.date_trunc('day', p_from::timestamptz AT TIME ZONE p_time_zone);
+        v_ts := v_ts + pg_catalog.make_interval(months => v_spec.months, days => v_spec.days);
+        RETURN part._literal(part._zone_start(v_ts, p_time_zone), p_key_type);
     END IF;
     v_ts := part._to_utc(p_from, p_key_type);
     v_ts := v_ts + pg_catalog.make_interval(months => v_spec.months, days => v_spec.days, secs => v_spec.seconds::double precision);
@@ -2459,7 +2557,8 @@ END
 $$;
 
 -- functions/_range_suffix.sql
-CREATE FUNCTION part._range_suffix(p_from text, p_key_type regtype, p_interval text)
+CREATE FUNCTION part._range_suffix(p_from text, p_key_type regtype, p_interval text,
+                                           p_time_zone text DEFAULT 'UTC')
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -2472,11 +2571,17 @@ BEGIN
  * The name suffix of the partition starting at p_from: YYYY_MM (months),
  * YYYY_qN (quarters), YYYY (years), IYYY_wIW (weeks), YYYY_MM_DD (days),
  * YYYY_MM_DD_HH24MI (sub-daily), the lower bound (integers; m for minus).
+ * With a table zone (p_time_zone: days, weeks and months only), the local
+ * date of the start: the partition of the Paris day 2025-03-30 is _2025_03_30
+ * though it begins at 2025-03-29 23:00 UTC.
  */
     IF v_spec.kind = 'integer' THEN
         RETURN pg_catalog.replace(p_from, '-', 'm');
     END IF;
-    v_ts := part._to_utc(p_from, p_key_type);
+    v_ts := CASE WHEN p_time_zone <> 'UTC' AND p_key_type = 'timestamp with time zone'::regtype
+                      AND v_spec.kind IN ('months', 'weeks', 'days')
+                 THEN pg_catalog.date_trunc('day', p_from::timestamptz AT TIME ZONE p_time_zone)
+                 ELSE part._to_utc(p_from, p_key_type) END;
     RETURN CASE
         WHEN v_spec.kind = 'months' AND v_spec.months = 12 THEN pg_catalog.to_char(v_ts, 'YYYY')
         WHEN v_spec.kind = 'months' AND v_spec.months = 3 THEN pg_catalog.to_char(v_ts, 'YYYY_"q"Q')
@@ -3947,7 +4052,7 @@ BEGIN
  * (NULL keys, infinity, the type's extremes: part._key_limits) are reported
  * with what to do; rows older than the retention are default_retention's.
  */
-    FOR v_p IN SELECT pl.*, c."interval", c.key_column
+    FOR v_p IN SELECT pl.*, c."interval", c.key_column, c.time_zone
                  FROM part._maintenance_plan() pl
                  JOIN part.config c ON c.parent_table = pl.parent_table
                 WHERE pl.rel IS NOT NULL AND pl.strategy = 'range' AND pl.default_partition IS NOT NULL LOOP
@@ -3958,7 +4063,7 @@ BEGIN
         v_stuck := 0;
         v_srange := NULL;
         IF v_p.default_nonempty THEN
-            v_cut := part._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention);
+            v_cut := part._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention, v_p.time_zone);
             -- rows maintenance moves, and rows no aligned partition can hold (NULL, infinity, the type's extremes)
             EXECUTE pg_catalog.format(
                 'SELECT pg_catalog.count(*) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s), '
@@ -4004,7 +4109,7 @@ BEGIN
  * with a default partition and a retention: no row older than the retention
  * sits in the default (maintenance never deletes those: someone must decide).
  */
-    FOR v_p IN SELECT pl.*, c."interval", c.key_column
+    FOR v_p IN SELECT pl.*, c."interval", c.key_column, c.time_zone
                  FROM part._maintenance_plan() pl
                  JOIN part.config c ON c.parent_table = pl.parent_table
                 WHERE pl.rel IS NOT NULL AND pl.strategy = 'range' AND pl.default_partition IS NOT NULL
@@ -4013,7 +4118,7 @@ BEGIN
         v_n := 0;
         v_range := NULL;
         IF v_p.default_nonempty THEN
-            v_cut := part._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention);
+            v_cut := part._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention, v_p.time_zone);
             EXECUTE pg_catalog.format(
                 'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
                 'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE %1$I < $1::%3$s LIMIT 1000000) x',
@@ -4226,7 +4331,7 @@ BEGIN
  * remainder, and no part.split_hash left half done. Fails for a table in
  * part.config that no longer exists.
  */
-    FOR v_p IN SELECT pl.*, c.premake, c."interval", c.key_column, c.partitions
+    FOR v_p IN SELECT pl.*, c.premake, c."interval", c.key_column, c.partitions, c.time_zone
                  FROM part._maintenance_plan() pl
                  JOIN part.config c ON c.parent_table = pl.parent_table LOOP
         check_name := 'partitions_ahead';
@@ -4304,12 +4409,15 @@ BEGIN
               FROM pg_catalog.unnest(v_missing) s(f)
               JOIN part._partition_bounds(v_p.rel) b ON NOT b.is_default
              WHERE part._bound_ordinal(b.bound_from, v_type)
-                       < part._bound_ordinal(part._range_next(s.f, v_type, v_p."interval"), v_type)
+                       < part._bound_ordinal(part._range_next(s.f, v_type, v_p."interval", v_p.time_zone), v_type)
                AND part._bound_ordinal(b.bound_to, v_type) > part._bound_ordinal(s.f, v_type);
         END IF;
         status := CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END;
         detail := CASE WHEN v_missing IS NULL
-                       THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)', v_p.premake, v_p.covered_until)
+                       THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s%s)', v_p.premake, v_p.covered_until,
+                                        CASE WHEN v_p.time_zone <> 'UTC' AND v_p.covered_until ~ '^\d{4}-'   -- and on the table zone's clocks
+                                             THEN pg_catalog.format(', %s %s', pg_catalog.to_char(v_p.covered_until::timestamptz AT TIME ZONE v_p.time_zone,
+                                                                                                 'YYYY-MM-DD HH24:MI'), v_p.time_zone) ELSE '' END)
                        WHEN v_overlap IS NOT NULL
                        THEN pg_catalog.format('no partition for the interval(s) starting %s, and maintenance cannot create them: %s overlaps them without covering them '
                                               '(made by hand, not aligned to the %s interval): detach it (ALTER TABLE %s DETACH PARTITION ...), insert its rows back through %s '
@@ -4323,7 +4431,8 @@ END
 $$;
 
 -- functions/_verify_retention_cut.sql
-CREATE FUNCTION part._verify_retention_cut(p_rel regclass, p_key text, p_type regtype, p_interval text, p_retention text)
+CREATE FUNCTION part._verify_retention_cut(p_rel regclass, p_key text, p_type regtype, p_interval text, p_retention text,
+                                                   p_time_zone text DEFAULT 'UTC')
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -4346,9 +4455,9 @@ BEGIN
         v_cut := (part._verify_largest_key(p_rel, p_key, p_type, p_interval)::numeric
                   - pg_catalog.btrim(p_retention)::numeric)::bigint::text;
     ELSE
-        v_cut := part._literal((pg_catalog.now() AT TIME ZONE 'UTC') - p_retention::interval, p_type);
+        v_cut := part._literal(part._zone_minus(p_retention, p_time_zone), p_type);
     END IF;
-    RETURN part._range_floor(v_cut, p_type, p_interval);
+    RETURN part._range_floor(v_cut, p_type, p_interval, p_time_zone);
 END
 $$;
 
@@ -4429,6 +4538,53 @@ AS $$
      CROSS JOIN LATERAL (SELECT part._sync_problems(m.table_name) AS problems) p
      WHERE m.phase <> 'finalized'
      ORDER BY m.table_name
+$$;
+
+-- functions/_zone_minus.sql
+CREATE FUNCTION part._zone_minus(p_interval text, p_zone text)
+    RETURNS timestamp
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * The instant p_interval (a retention) before now, counted on the calendar
+     * of zone p_zone, as a UTC wall-clock time: '30 days' before 12:00 in
+     * Paris is 12:00 there 30 days ago, whatever the changes of clocks in
+     * between. 'UTC' gives (now() AT TIME ZONE 'UTC') - p_interval.
+     */
+    SELECT CASE WHEN p_zone = 'UTC' THEN (pg_catalog.now() AT TIME ZONE 'UTC') - p_interval::interval
+                ELSE part._zone_start((pg_catalog.now() AT TIME ZONE p_zone) - p_interval::interval, p_zone) END
+$$;
+
+-- functions/_zone_start.sql
+CREATE FUNCTION part._zone_start(p_local timestamp, p_zone text)
+    RETURNS timestamp
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_at     timestamp := (p_local AT TIME ZONE p_zone) AT TIME ZONE 'UTC';   -- PostgreSQL's reading
+    v_before interval;
+    v_early  timestamp;
+BEGIN
+/*
+ * The first instant (as a UTC wall-clock time) at which the clocks of zone
+ * p_zone (an IANA name) show p_local or later: where a table's local day,
+ * week or month begins. PostgreSQL reads a local time that a change of
+ * clocks skips (00:00 in a zone moving to summer time at midnight) with the
+ * offset before the change, which is that first instant; a local time the
+ * clocks show twice (00:30 where they go back from 01:00 to 00:00) it
+ * reads as the second one: the first is taken here, so a day starts when
+ * its clocks first show midnight and every instant of it lies in its
+ * partition.
+ */
+    v_before := ((v_at - interval '1 day') AT TIME ZONE 'UTC') AT TIME ZONE p_zone - (v_at - interval '1 day');
+    v_early := p_local - v_before;
+    IF v_early < v_at AND ((v_early AT TIME ZONE 'UTC') AT TIME ZONE p_zone) = p_local THEN
+        RETURN v_early;
+    END IF;
+    RETURN v_at;
+END
 $$;
 
 -- functions/check_parity.sql
@@ -4692,7 +4848,8 @@ CREATE FUNCTION part.create_partitioned(
     p_retention_mode    text DEFAULT 'detach',
     p_default_partition boolean DEFAULT NULL,
     p_partition_prefix  text DEFAULT NULL,
-    p_batch_size        integer DEFAULT 10000
+    p_batch_size        integer DEFAULT 10000,
+    p_time_zone         text DEFAULT 'UTC'
 )
     RETURNS SETOF text
     LANGUAGE plpgsql
@@ -4711,6 +4868,7 @@ DECLARE
     v_schema    text;
     v_moduli    integer[];
     v_made      text;
+    v_zone      text;
 BEGIN
 /*
  * Manage a table that already exists as PARTITION BY RANGE|HASH (p_key):
@@ -4720,7 +4878,10 @@ BEGIN
  * first partitions: the current interval and p_premake more (range), or
  * p_partitions hash partitions <table>_0 .. <table>_N-1. Returns the
  * qualified names of the partitions it created; calling it again with the
- * same arguments changes nothing.
+ * same arguments changes nothing. p_time_zone (an IANA name, timestamptz keys,
+ * intervals of a day or more): days, weeks and months begin at that zone's
+ * midnight (part._check_time_zone, part._range_floor); it cannot change
+ * while the table has partitions.
  */
     IF v_strategy IS NULL OR v_strategy NOT IN ('range', 'hash') THEN
         RAISE EXCEPTION 'invalid strategy "%"', p_strategy
@@ -4753,6 +4914,7 @@ BEGIN
     END IF;
     PERFORM part._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
                                               p_retention_mode, p_default_partition, p_batch_size);
+    v_zone := part._check_time_zone(p_time_zone, v_strategy, v_type, p_interval);
     IF v_strategy = 'range' THEN
         v_default := coalesce(p_default_partition, true);
     END IF;
@@ -4780,22 +4942,30 @@ BEGIN
         RAISE EXCEPTION 'cannot change the interval of % from % to % while it has partitions', v_name, v_old."interval", p_interval
             USING ERRCODE = '0A000',
                   HINT = 'Changing the interval of existing partitions is not supported; keep the old interval, or migrate into a new table.';
+    ELSIF v_old.parent_table IS NOT NULL AND v_old.time_zone IS DISTINCT FROM v_zone
+          AND EXISTS (SELECT 1 FROM part._partition_bounds(v_rel) b WHERE NOT b.is_default) THEN
+        RAISE EXCEPTION 'cannot change the time zone of % from % to % while it has partitions', v_name, v_old.time_zone, v_zone
+            USING ERRCODE = '0A000',
+                  HINT = pg_catalog.format('Its partitions begin at midnight in %s: pass p_time_zone => %L (time_zone = %L in pginstall.toml), or migrate into a new table with the new zone.',
+                                           v_old.time_zone, v_old.time_zone, v_old.time_zone);
     END IF;
 
     -- Everything is checked: record the table.
     IF v_old.parent_table IS NULL THEN
         INSERT INTO part.config (parent_table, strategy, key_column, key_type, "interval", partitions, premake,
-                                         retention, retention_mode, default_partition, partition_prefix, batch_size)
+                                         retention, retention_mode, default_partition, partition_prefix, batch_size,
+                                         time_zone)
         VALUES (v_name, v_strategy, p_key, v_type::text, p_interval, p_partitions, p_premake,
-                p_retention, p_retention_mode, v_default, p_partition_prefix, p_batch_size);
+                p_retention, p_retention_mode, v_default, p_partition_prefix, p_batch_size, v_zone);
     ELSIF (v_old."interval", v_old.partitions, v_old.premake, v_old.retention, v_old.retention_mode,
-           v_old.default_partition, v_old.partition_prefix, v_old.batch_size)
+           v_old.default_partition, v_old.partition_prefix, v_old.batch_size, v_old.time_zone)
           IS DISTINCT FROM (p_interval, p_partitions, p_premake, p_retention, p_retention_mode, v_default,
-                            p_partition_prefix, p_batch_size) THEN
+                            p_partition_prefix, p_batch_size, v_zone) THEN
         UPDATE part.config c
            SET "interval" = p_interval, partitions = p_partitions, premake = p_premake, retention = p_retention,
                retention_mode = p_retention_mode, default_partition = v_default,
-               partition_prefix = p_partition_prefix, batch_size = p_batch_size, updated_at = pg_catalog.now()
+               partition_prefix = p_partition_prefix, batch_size = p_batch_size, time_zone = v_zone,
+               updated_at = pg_catalog.now()
          WHERE c.parent_table = v_name;
     END IF;
 
@@ -4922,7 +5092,7 @@ BEGIN
     END IF;
 
     FOR v_t IN
-        SELECT c.parent_table AS parent, c.key_column, c.key_type, c.retention_mode,
+        SELECT c.parent_table AS parent, c.key_column, c.key_type, c.retention_mode, c.time_zone,
                coalesce(p_retention, c.retention) AS retention, part._managed_rel(c.parent_table) AS rel
           FROM part.config c
          WHERE c.strategy = 'range' AND coalesce(p_retention, c.retention) IS NOT NULL
@@ -4956,7 +5126,7 @@ BEGIN
                                           pg_catalog.btrim(v_ret)::bigint, v_t.rel) INTO v_cut;
                 v_cutlit := v_cut::text;
             ELSE
-                v_cutlit := part._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_ret::interval, v_type);
+                v_cutlit := part._literal(part._zone_minus(v_ret, v_t.time_zone), v_type);
                 v_cut := part._bound_ordinal(v_cutlit, v_type);
             END IF;
             CONTINUE WHEN v_cut IS NULL;
@@ -5533,7 +5703,8 @@ CREATE FUNCTION part.migrate_start(
     p_retention         text DEFAULT NULL,
     p_retention_mode    text DEFAULT 'detach',
     p_default_partition boolean DEFAULT NULL,
-    p_batch_size        integer DEFAULT 10000
+    p_batch_size        integer DEFAULT 10000,
+    p_time_zone         text DEFAULT 'UTC'
 )
     RETURNS text
     LANGUAGE plpgsql
@@ -5573,7 +5744,8 @@ BEGIN
  *      switch, so a mirrored write does not fire them twice); its primary key is the table's plus the partition key
  *      (a WARNING says so: ON CONFLICT (id) statements must then name it);
  *   3. register it in part.config (with these settings, p_batch_size the
- *      backfill batch the config records) with partitions named after the
+ *      backfill batch the config records, p_time_zone the zone whose local
+ *      days the partitions follow) with partitions named after the
  *      table (revenues_2025_01), covering the existing data plus premake;
  *   4. lock the table (SHARE ROW EXCLUSIVE, only for this step) and
  *      generate the sync (part._sync_install): from now on every write to
@@ -5626,6 +5798,7 @@ BEGIN
     -- the settings part.create_partitioned records: a bad one is refused before the lock, the copy and the warnings
     PERFORM part._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
                                               p_retention_mode, p_default_partition, p_batch_size);
+    PERFORM part._check_time_zone(p_time_zone, v_strategy, v_type, p_interval);
     IF v_strategy = 'range' AND NOT coalesce(p_default_partition, true) THEN
         RAISE EXCEPTION 'the partitioned copy of % needs a default partition while the migration runs', v_name
             USING ERRCODE = '22023',
@@ -5794,7 +5967,7 @@ BEGIN
     -- partitions named after the application's table, for the existing data and ahead
     PERFORM part.create_partitioned(part._qualified(v_copy), p_key, v_strategy, p_interval, p_partitions,
                                             p_premake, p_retention, p_retention_mode, p_default_partition, v_relname,
-                                            p_batch_size);
+                                            p_batch_size, p_time_zone);
     IF v_strategy = 'range' THEN
         EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(pg_catalog.min(%1$I)) #>> ''{}'', pg_catalog.to_jsonb(pg_catalog.max(%1$I)) #>> ''{}'' FROM %2$s',
                                   p_key, v_rel) INTO v_low, v_high;
@@ -7219,7 +7392,14 @@ SELECT c.parent_table,
        CASE WHEN t.is_int AND v.bound_from ~ '^-?\d+$' THEN v.bound_from::bigint END AS from_int,
        CASE WHEN t.is_int AND v.bound_to ~ '^-?\d+$' THEN v.bound_to::bigint END AS to_int,
        b.modulus,
-       b.remainder
+       b.remainder,
+       -- the table's zone (timestamptz keys; 'UTC' else) and the bounds on its clocks: a Paris
+       -- day partition runs from local_from 2025-03-30 00:00 to local_to 2025-03-31 00:00
+       c.time_zone,
+       CASE WHEN c.key_type::regtype = 'timestamp with time zone'::regtype AND v.bound_from !~* '^(min|max)value$'
+            THEN v.bound_from::timestamptz AT TIME ZONE c.time_zone END AS local_from,
+       CASE WHEN c.key_type::regtype = 'timestamp with time zone'::regtype AND v.bound_to !~* '^(min|max)value$'
+            THEN v.bound_to::timestamptz AT TIME ZONE c.time_zone END AS local_to
   FROM part.config c
  CROSS JOIN LATERAL part._partition_bounds(part._managed_rel(c.parent_table)) b
   JOIN pg_catalog.pg_class r ON r.oid = b.partition_oid
@@ -7230,7 +7410,7 @@ SELECT c.parent_table,
                             c.key_type::regtype IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) AS is_int) t
  ORDER BY c.parent_table, b.is_default, part._bound_ordinal(b.bound_from, c.key_type::regtype), b.remainder;
 COMMENT ON VIEW part.partitions IS
-    'part: partitions of the managed tables: bounds as text literals of the key type (range), and typed: from_time/to_time (time keys, timestamptz), from_int/to_int (integer keys), modulus/remainder (hash); estimated_rows NULL when not known yet';
+    'part: partitions of the managed tables: bounds as text literals of the key type (range), and typed: from_time/to_time (time keys, timestamptz), from_int/to_int (integer keys), modulus/remainder (hash); time_zone and local_from/local_to (timestamptz keys: the bounds on the clocks of the table zone); estimated_rows NULL when not known yet';
 
 -- data
 

@@ -83,6 +83,8 @@ def _shape(c: dict) -> str:
     if c["strategy"] == "hash":
         return f"hash on {c['key_column']}, {c['partitions']} partitions"
     out = [f"range on {c['key_column']} every {c['interval']}", f"premake {c['premake']}"]
+    if c.get("time_zone", "UTC") != "UTC":
+        out[0] += f" ({c['time_zone']} days)"
     if c["retention"]:
         out.append(f"retention {c['retention']} ({c['retention_mode']})")
     out.append("default partition" if c["default_partition"] else "no default partition")

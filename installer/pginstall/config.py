@@ -51,6 +51,7 @@ TABLE_KEYS = {  # [[databases.NAME.tables]]: table, migrate, and the arguments p
     "retention_mode": (str, "drop, detach or archive"),
     "default_partition": (bool, "true or false"),
     "batch_size": (int, "a whole number"),
+    "time_zone": (str, "an IANA zone name (\"Europe/Paris\")"),
     "migrate": (bool, "true or false"),
 }
 REQUIRED_TABLE_KEYS = ("table", "strategy", "key")

@@ -156,13 +156,6 @@ def call(conn: psycopg.Connection, fn: str, **args) -> list:
     return [r[0] for r in conn.execute(q, args).fetchall()]
 
 
-def table_args(t: TableConfig) -> dict:
-    """The arguments part.create_partitioned and part.migrate_start share, from a config entry."""
-    return dict(p_key=t.key, p_strategy=t.strategy, p_interval=t.interval, p_partitions=t.partitions,
-                p_premake=t.premake, p_retention=t.retention, p_retention_mode=t.retention_mode,
-                p_default_partition=t.default_partition, p_batch_size=t.batch_size)
-
-
 def rows(conn: psycopg.Connection, query: str, *params) -> list[dict]:
     """Rows of a query on part's tables ({s} is the schema) as dicts."""
     cur = conn.cursor(row_factory=psycopg.rows.dict_row)

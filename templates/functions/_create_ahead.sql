@@ -48,7 +48,7 @@ BEGIN
  * @plpgsql_check_options: security_warnings = false
  */
     FOR v_t IN
-        SELECT c.parent_table, c.key_column, c.key_type, c."interval", c.premake,
+        SELECT c.parent_table, c.key_column, c.key_type, c."interval", c.premake, c.time_zone,
                {{ schema }}._managed_rel(c.parent_table) AS rel,
                coalesce(pg_catalog.array_agg({{ schema }}._bound_ordinal(b.bound_from, c.key_type::regtype))
                             FILTER (WHERE NOT b.is_default), '{}') AS froms,
@@ -61,7 +61,7 @@ BEGIN
          WHERE c.strategy = 'range'
            AND (v_only IS NULL OR c.parent_table = {{ schema }}._qualified(v_only))
            AND {{ schema }}._managed_rel(c.parent_table) IS NOT NULL
-         GROUP BY c.parent_table, c.key_column, c.key_type, c."interval", c.premake
+         GROUP BY c.parent_table, c.key_column, c.key_type, c."interval", c.premake, c.time_zone
          ORDER BY c.parent_table
     LOOP
         v_type := v_t.key_type::regtype;
@@ -74,14 +74,14 @@ BEGIN
         ELSE
             v_current := {{ schema }}._literal((pg_catalog.now() AT TIME ZONE 'UTC')::timestamp, v_type);
         END IF;
-        v_from := {{ schema }}._range_floor(v_current, v_type, v_t."interval");
+        v_from := {{ schema }}._range_floor(v_current, v_type, v_t."interval", v_t.time_zone);
         v_default := EXISTS (SELECT 1 FROM pg_catalog.pg_partitioned_table pt
                               WHERE pt.partrelid = v_t.rel AND pt.partdefid <> 0);
         v_held := 0;
         v_left := 0;
         FOR i IN 0 .. coalesce(p_count, v_t.premake) LOOP
             EXIT WHEN {{ schema }}._bound_ordinal(v_from, v_type) >= {{ schema }}._bound_ordinal(v_lim.hi, v_type);   -- the type ends
-            v_to := {{ schema }}._range_next(v_from, v_type, v_t."interval");
+            v_to := {{ schema }}._range_next(v_from, v_type, v_t."interval", v_t.time_zone);
             v_lo := {{ schema }}._bound_ordinal(v_from, v_type);
             v_hi := {{ schema }}._bound_ordinal(v_to, v_type);
             IF NOT EXISTS (SELECT 1 FROM unnest(v_t.froms, v_t.tos) AS x(f, t)

@@ -57,7 +57,7 @@ BEGIN
      WHERE c.oid = p_parent;
     v_name := {{ schema }}._partition_name(
         coalesce(v_cfg.partition_prefix, (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_parent)),
-        {{ schema }}._range_suffix(p_from, v_type, v_cfg."interval"));
+        {{ schema }}._range_suffix(p_from, v_type, v_cfg."interval", v_cfg.time_zone));
     SELECT nullif(pt.partdefid, 0)::regclass INTO v_default
       FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = p_parent;
 

@@ -51,10 +51,10 @@ BEGIN
             EXECUTE pg_catalog.format('SELECT (pg_catalog.max(%I) - %s)::text FROM %s',
                                       v_cfg.key_column, v_cfg.retention::bigint, p_parent) INTO v_start;
         ELSE
-            v_start := {{ schema }}._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_cfg.retention::interval, v_type);
+            v_start := {{ schema }}._literal({{ schema }}._zone_minus(v_cfg.retention, v_cfg.time_zone), v_type);
         END IF;
         IF v_start IS NOT NULL THEN
-            v_start := {{ schema }}._range_floor(v_start, v_type, v_cfg."interval");
+            v_start := {{ schema }}._range_floor(v_start, v_type, v_cfg."interval", v_cfg.time_zone);
         END IF;
     END IF;
 
@@ -68,8 +68,8 @@ BEGIN
         IF NOT v_int THEN
             v_min := {{ schema }}._literal({{ schema }}._to_utc(v_min, v_type), v_type);
         END IF;
-        v_from := {{ schema }}._range_floor(v_min, v_type, v_cfg."interval");
-        v_to := {{ schema }}._range_next(v_from, v_type, v_cfg."interval");
+        v_from := {{ schema }}._range_floor(v_min, v_type, v_cfg."interval", v_cfg.time_zone);
+        v_to := {{ schema }}._range_next(v_from, v_type, v_cfg."interval", v_cfg.time_zone);
         v_made := {{ schema }}._create_range_partition(p_parent, v_from, v_to);
         IF v_made IS NOT NULL THEN
             partition_name := v_made;

@@ -41,7 +41,7 @@ BEGIN
            coalesce(pg_catalog.array_agg({{ schema }}._bound_ordinal(b.bound_to, v_type)), '{}')
       INTO v_froms, v_tos
       FROM {{ schema }}._partition_bounds(p_parent) b WHERE NOT b.is_default;
-    v_from := {{ schema }}._range_floor(p_low, v_type, v_cfg."interval");
+    v_from := {{ schema }}._range_floor(p_low, v_type, v_cfg."interval", v_cfg.time_zone);
     v_stop := {{ schema }}._bound_ordinal(p_high, v_type);
     WHILE {{ schema }}._bound_ordinal(v_from, v_type) <= v_stop LOOP
         v_count := v_count + 1;
@@ -51,11 +51,11 @@ BEGIN
                       DETAIL = pg_catalog.format('Asked for %s to %s with interval %s.', p_low, p_high, v_cfg."interval"),
                       HINT = 'Use a larger interval, or check the key values (a stray far-future or far-past value?).';
         END IF;
-        v_to := {{ schema }}._range_next(v_from, v_type, v_cfg."interval");
+        v_to := {{ schema }}._range_next(v_from, v_type, v_cfg."interval", v_cfg.time_zone);
         v_lo := {{ schema }}._bound_ordinal(v_from, v_type);
         v_hi := {{ schema }}._bound_ordinal(v_to, v_type);
         IF NOT EXISTS (SELECT 1 FROM unnest(v_froms, v_tos) AS x(f, t) WHERE x.f < v_hi AND x.t > v_lo) THEN
-            v_name := {{ schema }}._partition_name(v_prefix, {{ schema }}._range_suffix(v_from, v_type, v_cfg."interval"));
+            v_name := {{ schema }}._partition_name(v_prefix, {{ schema }}._range_suffix(v_from, v_type, v_cfg."interval", v_cfg.time_zone));
             IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
                 RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
                     USING ERRCODE = '42P07',

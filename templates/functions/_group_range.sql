@@ -22,9 +22,15 @@ BEGIN
     IF p_m.key_type IN ('smallint', 'integer', 'bigint') THEN
         range_from := p_group;
     ELSE
-        range_from := {{ schema }}._range_floor({{ schema }}._literal(p_group::timestamp, v_type), v_type, v_cfg."interval");
+        -- a group is a wall-clock time of the table's zone (part._group_sql); part.check_parity also
+        -- passes back range starts, literals with their offset ('2025-10-26 23:00:00+00'): an instant
+        range_from := {{ schema }}._range_floor(
+                          CASE WHEN v_cfg.time_zone = 'UTC' THEN {{ schema }}._literal(p_group::timestamp, v_type)
+                               WHEN p_group ~ '[+-]\d\d(:?\d\d)?$' THEN p_group
+                               ELSE {{ schema }}._literal({{ schema }}._zone_start(p_group::timestamp, v_cfg.time_zone), v_type) END,
+                          v_type, v_cfg."interval", v_cfg.time_zone);
     END IF;
-    range_to := {{ schema }}._range_next(range_from, v_type, v_cfg."interval");
+    range_to := {{ schema }}._range_next(range_from, v_type, v_cfg."interval", v_cfg.time_zone);
     range_order := {{ schema }}._bound_ordinal(range_from, v_type);
 END
 $$;

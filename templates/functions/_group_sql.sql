@@ -17,6 +17,8 @@ BEGIN
  * groups is marked:
  *   range, time key:    the UTC month / day / hour / minute holding the key
  *                       (the largest unit the interval is made of), a timestamp;
+ *                       a table with a time zone (part.config.time_zone): its
+ *                       local month / day, whose partitions are local ones;
  *   range, integer key: the start of its range (the range itself);
  *   hash:               its remainder modulo the partition count, the same
  *                       as PostgreSQL's (the key's extended hash function of
@@ -55,7 +57,7 @@ BEGIN
              WHEN v_spec.seconds % 3600 = 0 THEN 'hour'
              WHEN v_spec.seconds % 60 = 0 THEN 'minute'
              ELSE 'second' END,
-        CASE v_type WHEN 'timestamp with time zone'::regtype THEN pg_catalog.format('(%s) AT TIME ZONE ''UTC''', p_key_expr)
+        CASE v_type WHEN 'timestamp with time zone'::regtype THEN pg_catalog.format('(%s) AT TIME ZONE %L', p_key_expr, v_cfg.time_zone)
                     WHEN 'date'::regtype THEN pg_catalog.format('(%s)::timestamp', p_key_expr)
                     ELSE p_key_expr END);
     RETURN CASE WHEN p_as_text THEN {{ schema }}._group_text_sql(p_m, v_expr) ELSE v_expr END;

@@ -23,7 +23,7 @@ AS $$
      * rel is NULL when the table no longer exists.
      */
     WITH cfg AS MATERIALIZED (
-        SELECT c.parent_table, c.strategy, c.key_type, c."interval", c.premake, c.retention,
+        SELECT c.parent_table, c.strategy, c.key_type, c."interval", c.premake, c.retention, c.time_zone,
                {{ schema }}._managed_rel(c.parent_table) AS rel,
                c.key_type IN ('smallint', 'integer', 'bigint') AS int_key,
                (pg_catalog.now() AT TIME ZONE 'UTC') AS now_utc
@@ -33,20 +33,23 @@ AS $$
         SELECT b.rel, b.partition_oid AS oid, b.is_default, b.lo, b.hi
           FROM {{ schema }}._bounds_all(p_parent) b
     ), points AS (
-        -- now and the premake intervals ahead: one point in each
-        SELECT c.rel, c.key_type, c."interval", c.now_utc + k * c."interval"::interval AS at,
-               pg_catalog.date_part('epoch', c.now_utc + k * c."interval"::interval) AS ep
+        -- now and the premake intervals ahead: one point in each (counted on the table zone's
+        -- calendar: a UTC day from 23:30 in Paris can land two local days later across a change of clocks)
+        SELECT c.rel, c.key_type, c."interval", c.time_zone, a.at, pg_catalog.date_part('epoch', a.at) AS ep
           FROM cfg c
          CROSS JOIN LATERAL pg_catalog.generate_series(0, c.premake) k
+         CROSS JOIN LATERAL (SELECT CASE WHEN c.time_zone = 'UTC' THEN c.now_utc + k * c."interval"::interval
+                                         ELSE ((pg_catalog.now() AT TIME ZONE c.time_zone) + k * c."interval"::interval)
+                                              AT TIME ZONE c.time_zone AT TIME ZONE 'UTC' END AS at) a
          WHERE c.strategy = 'range' AND NOT c.int_key AND c.rel IS NOT NULL
     ), uncovered AS (
         SELECT x.rel,
                pg_catalog.array_agg({{ schema }}._range_floor({{ schema }}._literal(x.at, x.key_type::regtype),
-                                                              x.key_type::regtype, x."interval") ORDER BY x.at) AS missing
-          FROM (SELECT pt.rel, pt.at, pt.key_type, pt."interval", pg_catalog.count(o.oid) AS n
+                                                              x.key_type::regtype, x."interval", x.time_zone) ORDER BY x.at) AS missing
+          FROM (SELECT pt.rel, pt.at, pt.key_type, pt."interval", pt.time_zone, pg_catalog.count(o.oid) AS n
                   FROM points pt
                   LEFT JOIN ords o ON o.rel = pt.rel AND NOT o.is_default AND o.lo <= pt.ep AND pt.ep < o.hi
-                 GROUP BY pt.rel, pt.at, pt.key_type, pt."interval") x
+                 GROUP BY pt.rel, pt.at, pt.key_type, pt."interval", pt.time_zone) x
          WHERE x.n = 0
          GROUP BY x.rel
     ), per_table AS (
@@ -72,7 +75,7 @@ AS $$
            c.retention,
            CASE WHEN c.rel IS NULL OR c.retention IS NULL OR c.strategy <> 'range' THEN false
                 WHEN c.int_key THEN NULL
-                ELSE coalesce(t.min_hi <= pg_catalog.date_part('epoch', c.now_utc - c.retention::interval), false) END,
+                ELSE coalesce(t.min_hi <= pg_catalog.date_part('epoch', {{ schema }}._zone_minus(c.retention, c.time_zone)), false) END,
            ph.phase,
            coalesce(t.n, 0),
            {{ schema }}._ordinal_literal(t.max_hi, c.key_type::regtype)

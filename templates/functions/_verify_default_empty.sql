@@ -20,7 +20,7 @@ BEGIN
  * (NULL keys, infinity, the type's extremes: part._key_limits) are reported
  * with what to do; rows older than the retention are default_retention's.
  */
-    FOR v_p IN SELECT pl.*, c."interval", c.key_column
+    FOR v_p IN SELECT pl.*, c."interval", c.key_column, c.time_zone
                  FROM {{ schema }}._maintenance_plan() pl
                  JOIN {{ schema }}.config c ON c.parent_table = pl.parent_table
                 WHERE pl.rel IS NOT NULL AND pl.strategy = 'range' AND pl.default_partition IS NOT NULL LOOP
@@ -31,7 +31,7 @@ BEGIN
         v_stuck := 0;
         v_srange := NULL;
         IF v_p.default_nonempty THEN
-            v_cut := {{ schema }}._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention);
+            v_cut := {{ schema }}._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention, v_p.time_zone);
             -- rows maintenance moves, and rows no aligned partition can hold (NULL, infinity, the type's extremes)
             EXECUTE pg_catalog.format(
                 'SELECT pg_catalog.count(*) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s), '

@@ -15,7 +15,7 @@ BEGIN
  * with a default partition and a retention: no row older than the retention
  * sits in the default (maintenance never deletes those: someone must decide).
  */
-    FOR v_p IN SELECT pl.*, c."interval", c.key_column
+    FOR v_p IN SELECT pl.*, c."interval", c.key_column, c.time_zone
                  FROM {{ schema }}._maintenance_plan() pl
                  JOIN {{ schema }}.config c ON c.parent_table = pl.parent_table
                 WHERE pl.rel IS NOT NULL AND pl.strategy = 'range' AND pl.default_partition IS NOT NULL
@@ -24,7 +24,7 @@ BEGIN
         v_n := 0;
         v_range := NULL;
         IF v_p.default_nonempty THEN
-            v_cut := {{ schema }}._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention);
+            v_cut := {{ schema }}._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention, v_p.time_zone);
             EXECUTE pg_catalog.format(
                 'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
                 'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE %1$I < $1::%3$s LIMIT 1000000) x',

@@ -24,7 +24,7 @@ BEGIN
  * remainder, and no part.split_hash left half done. Fails for a table in
  * part.config that no longer exists.
  */
-    FOR v_p IN SELECT pl.*, c.premake, c."interval", c.key_column, c.partitions
+    FOR v_p IN SELECT pl.*, c.premake, c."interval", c.key_column, c.partitions, c.time_zone
                  FROM {{ schema }}._maintenance_plan() pl
                  JOIN {{ schema }}.config c ON c.parent_table = pl.parent_table LOOP
         check_name := 'partitions_ahead';
@@ -102,12 +102,15 @@ BEGIN
               FROM pg_catalog.unnest(v_missing) s(f)
               JOIN {{ schema }}._partition_bounds(v_p.rel) b ON NOT b.is_default
              WHERE {{ schema }}._bound_ordinal(b.bound_from, v_type)
-                       < {{ schema }}._bound_ordinal({{ schema }}._range_next(s.f, v_type, v_p."interval"), v_type)
+                       < {{ schema }}._bound_ordinal({{ schema }}._range_next(s.f, v_type, v_p."interval", v_p.time_zone), v_type)
                AND {{ schema }}._bound_ordinal(b.bound_to, v_type) > {{ schema }}._bound_ordinal(s.f, v_type);
         END IF;
         status := CASE WHEN v_missing IS NULL THEN 'ok' ELSE 'fail' END;
         detail := CASE WHEN v_missing IS NULL
-                       THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s)', v_p.premake, v_p.covered_until)
+                       THEN pg_catalog.format('partitions cover now and %s intervals ahead (up to %s%s)', v_p.premake, v_p.covered_until,
+                                        CASE WHEN v_p.time_zone <> 'UTC' AND v_p.covered_until ~ '^\d{4}-'   -- and on the table zone's clocks
+                                             THEN pg_catalog.format(', %s %s', pg_catalog.to_char(v_p.covered_until::timestamptz AT TIME ZONE v_p.time_zone,
+                                                                                                 'YYYY-MM-DD HH24:MI'), v_p.time_zone) ELSE '' END)
                        WHEN v_overlap IS NOT NULL
                        THEN pg_catalog.format('no partition for the interval(s) starting %s, and maintenance cannot create them: %s overlaps them without covering them '
                                               '(made by hand, not aligned to the %s interval): detach it (ALTER TABLE %s DETACH PARTITION ...), insert its rows back through %s '

@@ -1,4 +1,5 @@
-CREATE FUNCTION {{ schema }}._verify_retention_cut(p_rel regclass, p_key text, p_type regtype, p_interval text, p_retention text)
+CREATE FUNCTION {{ schema }}._verify_retention_cut(p_rel regclass, p_key text, p_type regtype, p_interval text, p_retention text,
+                                                   p_time_zone text DEFAULT 'UTC')
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -21,8 +22,8 @@ BEGIN
         v_cut := ({{ schema }}._verify_largest_key(p_rel, p_key, p_type, p_interval)::numeric
                   - pg_catalog.btrim(p_retention)::numeric)::bigint::text;
     ELSE
-        v_cut := {{ schema }}._literal((pg_catalog.now() AT TIME ZONE 'UTC') - p_retention::interval, p_type);
+        v_cut := {{ schema }}._literal({{ schema }}._zone_minus(p_retention, p_time_zone), p_type);
     END IF;
-    RETURN {{ schema }}._range_floor(v_cut, p_type, p_interval);
+    RETURN {{ schema }}._range_floor(v_cut, p_type, p_interval, p_time_zone);
 END
 $$;

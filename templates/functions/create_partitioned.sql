@@ -9,7 +9,8 @@ CREATE FUNCTION {{ schema }}.create_partitioned(
     p_retention_mode    text DEFAULT 'detach',
     p_default_partition boolean DEFAULT NULL,
     p_partition_prefix  text DEFAULT NULL,
-    p_batch_size        integer DEFAULT 10000
+    p_batch_size        integer DEFAULT 10000,
+    p_time_zone         text DEFAULT 'UTC'
 )
     RETURNS SETOF text
     LANGUAGE plpgsql
@@ -28,6 +29,7 @@ DECLARE
     v_schema    text;
     v_moduli    integer[];
     v_made      text;
+    v_zone      text;
 BEGIN
 /*
  * Manage a table that already exists as PARTITION BY RANGE|HASH (p_key):
@@ -37,7 +39,10 @@ BEGIN
  * first partitions: the current interval and p_premake more (range), or
  * p_partitions hash partitions <table>_0 .. <table>_N-1. Returns the
  * qualified names of the partitions it created; calling it again with the
- * same arguments changes nothing.
+ * same arguments changes nothing. p_time_zone (an IANA name, timestamptz keys,
+ * intervals of a day or more): days, weeks and months begin at that zone's
+ * midnight (part._check_time_zone, part._range_floor); it cannot change
+ * while the table has partitions.
  */
     IF v_strategy IS NULL OR v_strategy NOT IN ('range', 'hash') THEN
         RAISE EXCEPTION 'invalid strategy "%"', p_strategy
@@ -70,6 +75,7 @@ BEGIN
     END IF;
     PERFORM {{ schema }}._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
                                               p_retention_mode, p_default_partition, p_batch_size);
+    v_zone := {{ schema }}._check_time_zone(p_time_zone, v_strategy, v_type, p_interval);
     IF v_strategy = 'range' THEN
         v_default := coalesce(p_default_partition, true);
     END IF;
@@ -97,22 +103,30 @@ BEGIN
         RAISE EXCEPTION 'cannot change the interval of % from % to % while it has partitions', v_name, v_old."interval", p_interval
             USING ERRCODE = '0A000',
                   HINT = 'Changing the interval of existing partitions is not supported; keep the old interval, or migrate into a new table.';
+    ELSIF v_old.parent_table IS NOT NULL AND v_old.time_zone IS DISTINCT FROM v_zone
+          AND EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(v_rel) b WHERE NOT b.is_default) THEN
+        RAISE EXCEPTION 'cannot change the time zone of % from % to % while it has partitions', v_name, v_old.time_zone, v_zone
+            USING ERRCODE = '0A000',
+                  HINT = pg_catalog.format('Its partitions begin at midnight in %s: pass p_time_zone => %L (time_zone = %L in pginstall.toml), or migrate into a new table with the new zone.',
+                                           v_old.time_zone, v_old.time_zone, v_old.time_zone);
     END IF;
 
     -- Everything is checked: record the table.
     IF v_old.parent_table IS NULL THEN
         INSERT INTO {{ schema }}.config (parent_table, strategy, key_column, key_type, "interval", partitions, premake,
-                                         retention, retention_mode, default_partition, partition_prefix, batch_size)
+                                         retention, retention_mode, default_partition, partition_prefix, batch_size,
+                                         time_zone)
         VALUES (v_name, v_strategy, p_key, v_type::text, p_interval, p_partitions, p_premake,
-                p_retention, p_retention_mode, v_default, p_partition_prefix, p_batch_size);
+                p_retention, p_retention_mode, v_default, p_partition_prefix, p_batch_size, v_zone);
     ELSIF (v_old."interval", v_old.partitions, v_old.premake, v_old.retention, v_old.retention_mode,
-           v_old.default_partition, v_old.partition_prefix, v_old.batch_size)
+           v_old.default_partition, v_old.partition_prefix, v_old.batch_size, v_old.time_zone)
           IS DISTINCT FROM (p_interval, p_partitions, p_premake, p_retention, p_retention_mode, v_default,
-                            p_partition_prefix, p_batch_size) THEN
+                            p_partition_prefix, p_batch_size, v_zone) THEN
         UPDATE {{ schema }}.config c
            SET "interval" = p_interval, partitions = p_partitions, premake = p_premake, retention = p_retention,
                retention_mode = p_retention_mode, default_partition = v_default,
-               partition_prefix = p_partition_prefix, batch_size = p_batch_size, updated_at = pg_catalog.now()
+               partition_prefix = p_partition_prefix, batch_size = p_batch_size, time_zone = v_zone,
+               updated_at = pg_catalog.now()
          WHERE c.parent_table = v_name;
     END IF;
 

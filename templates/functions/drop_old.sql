@@ -85,7 +85,7 @@ BEGIN
     END IF;
 
     FOR v_t IN
-        SELECT c.parent_table AS parent, c.key_column, c.key_type, c.retention_mode,
+        SELECT c.parent_table AS parent, c.key_column, c.key_type, c.retention_mode, c.time_zone,
                coalesce(p_retention, c.retention) AS retention, {{ schema }}._managed_rel(c.parent_table) AS rel
           FROM {{ schema }}.config c
          WHERE c.strategy = 'range' AND coalesce(p_retention, c.retention) IS NOT NULL
@@ -119,7 +119,7 @@ BEGIN
                                           pg_catalog.btrim(v_ret)::bigint, v_t.rel) INTO v_cut;
                 v_cutlit := v_cut::text;
             ELSE
-                v_cutlit := {{ schema }}._literal((pg_catalog.now() AT TIME ZONE 'UTC') - v_ret::interval, v_type);
+                v_cutlit := {{ schema }}._literal({{ schema }}._zone_minus(v_ret, v_t.time_zone), v_type);
                 v_cut := {{ schema }}._bound_ordinal(v_cutlit, v_type);
             END IF;
             CONTINUE WHEN v_cut IS NULL;

@@ -8,7 +8,8 @@ CREATE FUNCTION {{ schema }}.migrate_start(
     p_retention         text DEFAULT NULL,
     p_retention_mode    text DEFAULT 'detach',
     p_default_partition boolean DEFAULT NULL,
-    p_batch_size        integer DEFAULT 10000
+    p_batch_size        integer DEFAULT 10000,
+    p_time_zone         text DEFAULT 'UTC'
 )
     RETURNS text
     LANGUAGE plpgsql
@@ -48,7 +49,8 @@ BEGIN
  *      switch, so a mirrored write does not fire them twice); its primary key is the table's plus the partition key
  *      (a WARNING says so: ON CONFLICT (id) statements must then name it);
  *   3. register it in part.config (with these settings, p_batch_size the
- *      backfill batch the config records) with partitions named after the
+ *      backfill batch the config records, p_time_zone the zone whose local
+ *      days the partitions follow) with partitions named after the
  *      table (revenues_2025_01), covering the existing data plus premake;
  *   4. lock the table (SHARE ROW EXCLUSIVE, only for this step) and
  *      generate the sync (part._sync_install): from now on every write to
@@ -101,6 +103,7 @@ BEGIN
     -- the settings part.create_partitioned records: a bad one is refused before the lock, the copy and the warnings
     PERFORM {{ schema }}._check_table_options(v_strategy, v_type, p_interval, p_partitions, p_premake, p_retention,
                                               p_retention_mode, p_default_partition, p_batch_size);
+    PERFORM {{ schema }}._check_time_zone(p_time_zone, v_strategy, v_type, p_interval);
     IF v_strategy = 'range' AND NOT coalesce(p_default_partition, true) THEN
         RAISE EXCEPTION 'the partitioned copy of % needs a default partition while the migration runs', v_name
             USING ERRCODE = '22023',
@@ -269,7 +272,7 @@ BEGIN
     -- partitions named after the application's table, for the existing data and ahead
     PERFORM {{ schema }}.create_partitioned({{ schema }}._qualified(v_copy), p_key, v_strategy, p_interval, p_partitions,
                                             p_premake, p_retention, p_retention_mode, p_default_partition, v_relname,
-                                            p_batch_size);
+                                            p_batch_size, p_time_zone);
     IF v_strategy = 'range' THEN
         EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(pg_catalog.min(%1$I)) #>> ''{}'', pg_catalog.to_jsonb(pg_catalog.max(%1$I)) #>> ''{}'' FROM %2$s',
                                   p_key, v_rel) INTO v_low, v_high;

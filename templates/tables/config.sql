@@ -15,6 +15,8 @@ CREATE TABLE {{ schema }}.config (
     batch_size        integer NOT NULL DEFAULT 10000 CHECK (batch_size > 0),
     created_at        timestamptz NOT NULL DEFAULT now(),
     updated_at        timestamptz NOT NULL DEFAULT now(),
+    -- the zone whose midnight starts a day, week or month partition (timestamptz keys; 'UTC' else)
+    time_zone         text NOT NULL DEFAULT 'UTC',
     CHECK (strategy <> 'range' OR ("interval" IS NOT NULL AND partitions IS NULL)),
     CHECK (strategy <> 'hash' OR (partitions IS NOT NULL AND "interval" IS NULL
                                    AND retention IS NULL AND NOT coalesce(default_partition, false)))

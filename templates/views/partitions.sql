@@ -20,7 +20,14 @@ SELECT c.parent_table,
        CASE WHEN t.is_int AND v.bound_from ~ '^-?\d+$' THEN v.bound_from::bigint END AS from_int,
        CASE WHEN t.is_int AND v.bound_to ~ '^-?\d+$' THEN v.bound_to::bigint END AS to_int,
        b.modulus,
-       b.remainder
+       b.remainder,
+       -- the table's zone (timestamptz keys; 'UTC' else) and the bounds on its clocks: a Paris
+       -- day partition runs from local_from 2025-03-30 00:00 to local_to 2025-03-31 00:00
+       c.time_zone,
+       CASE WHEN c.key_type::regtype = 'timestamp with time zone'::regtype AND v.bound_from !~* '^(min|max)value$'
+            THEN v.bound_from::timestamptz AT TIME ZONE c.time_zone END AS local_from,
+       CASE WHEN c.key_type::regtype = 'timestamp with time zone'::regtype AND v.bound_to !~* '^(min|max)value$'
+            THEN v.bound_to::timestamptz AT TIME ZONE c.time_zone END AS local_to
   FROM {{ schema }}.config c
  CROSS JOIN LATERAL {{ schema }}._partition_bounds({{ schema }}._managed_rel(c.parent_table)) b
   JOIN pg_catalog.pg_class r ON r.oid = b.partition_oid
@@ -31,4 +38,4 @@ SELECT c.parent_table,
                             c.key_type::regtype IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) AS is_int) t
  ORDER BY c.parent_table, b.is_default, {{ schema }}._bound_ordinal(b.bound_from, c.key_type::regtype), b.remainder;
 COMMENT ON VIEW {{ schema }}.partitions IS
-    'part: partitions of the managed tables: bounds as text literals of the key type (range), and typed: from_time/to_time (time keys, timestamptz), from_int/to_int (integer keys), modulus/remainder (hash); estimated_rows NULL when not known yet';
+    'part: partitions of the managed tables: bounds as text literals of the key type (range), and typed: from_time/to_time (time keys, timestamptz), from_int/to_int (integer keys), modulus/remainder (hash); time_zone and local_from/local_to (timestamptz keys: the bounds on the clocks of the table zone); estimated_rows NULL when not known yet';

@@ -11,10 +11,10 @@ SELECT has_table('part', 'maintenance_log', 'part.maintenance_log exists');
 SELECT has_view('part', 'partitions', 'view part.partitions exists');
 SELECT columns_are('part', 'partitions',
     ARRAY['parent_table', 'partition_name', 'strategy', 'bound_from', 'bound_to', 'is_default', 'estimated_rows', 'total_bytes',
-          'from_time', 'to_time', 'from_int', 'to_int', 'modulus', 'remainder'],
-    'part.partitions has the columns of SPEC.md, and the bounds typed');
+          'from_time', 'to_time', 'from_int', 'to_int', 'modulus', 'remainder', 'time_zone', 'local_from', 'local_to'],
+    'part.partitions has the columns of SPEC.md, the bounds typed, and on the clocks of the table''s zone');
 SELECT has_function('part', 'create_partitioned',
-    ARRAY['text', 'text', 'text', 'text', 'integer', 'integer', 'text', 'text', 'boolean', 'text', 'integer'], 'create_partitioned exists');
+    ARRAY['text', 'text', 'text', 'text', 'integer', 'integer', 'text', 'text', 'boolean', 'text', 'integer', 'text'], 'create_partitioned exists (p_time_zone last)');
 SELECT function_returns('part', 'create_ahead', ARRAY['integer', 'text'], 'setof text', 'create_ahead returns setof text');
 SELECT has_function('part', 'split_hash', ARRAY['text', 'integer'], 'split_hash exists');
 SELECT is((SELECT value FROM part.settings WHERE key = 'version'),

@@ -67,6 +67,8 @@ BEGIN
  *                        table, within twice the scheduled period;
  *   retention_last_run   the last part.drop_old() of the separate retention
  *                        job succeeded (when one is scheduled or has run);
+ *   yield                backfills and drains pausing for production
+ *                        (replay lag, lock queue): warn past yield_max_wait;
  *   standby              this server is not a standby (warn on a standby:
  *                        maintenance runs on the primary).
  * Read-only: works on a standby.
@@ -352,6 +354,9 @@ BEGIN
                      THEN pg_catalog.format('part.drop_old() at %s failed: %s', v_last.logged_at, coalesce(v_why, v_last.detail))
                  ELSE pg_catalog.format('part.drop_old() at %s: %s', v_last.logged_at, v_last.detail) END;
     END IF;
+
+    -- work pausing for production (part._verify_yield)
+    RETURN QUERY SELECT * FROM {{ schema }}._verify_yield();
 
     RETURN QUERY SELECT 'standby', NULL::text,
         CASE WHEN pg_catalog.pg_is_in_recovery() THEN 'warn' ELSE 'ok' END,

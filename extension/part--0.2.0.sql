@@ -3790,7 +3790,7 @@ AS $$
                part.setting('yield_max_wait')::interval AS max_wait
           FROM part.pause p
          WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
-                        WHERE a.pid = p.pid AND (a.backend_start IS NULL OR a.backend_start <= p.since))
+                        WHERE a.pid = p.pid AND (a.backend_start = p.backend_start OR a.backend_start IS NULL OR p.backend_start IS NULL))
     )
     SELECT 'yield', p.table_name,
            CASE WHEN p.paused_for > p.max_wait THEN 'warn' ELSE 'ok' END,
@@ -6712,7 +6712,7 @@ SELECT m.table_name,
          FROM part.pause p
         WHERE p.table_name = m.table_name
           AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
-                       WHERE a.pid = p.pid AND (a.backend_start IS NULL OR a.backend_start <= p.since))
+                       WHERE a.pid = p.pid AND (a.backend_start = p.backend_start OR a.backend_start IS NULL OR p.backend_start IS NULL))
         ORDER BY p.since LIMIT 1) y ON true
  ORDER BY m.table_name;
 COMMENT ON VIEW part.migrations IS

@@ -9,6 +9,7 @@ line every few seconds and one at the end.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from datetime import timedelta
@@ -47,12 +48,18 @@ def summary_line(name: str, copied: int, done: int, seconds: float) -> str:
     return f"backfill {name}: done, {done:,} rows in all; {copied:,} copied now in {seconds:.1f} s{rate}"
 
 
-def progress_line(name: str, done: int, total: int, rate: float) -> str:
+def progress_line(name: str, done: int, total: int, rate: float, paused: str | None = None) -> str:
     pct = f" ({100.0 * done / total:.0f}%)" if total else ""
+    if paused:  # part._yield_wait: the backfill waits for production (replay lag, lock queue)
+        return f"backfill {name}: {done:,}/{total:,} rows{pct}, paused: {paused}"
     eta = ""
     if rate > 0 and total > done:
         eta = f", ETA {timedelta(seconds=round((total - done) / rate))}"
     return f"backfill {name}: {done:,}/{total:,} rows{pct}, {rate:,.0f} rows/s{eta}"
+
+
+PAUSED = re.compile(r"^part: backfill of .+? paused: (?P<reason>.*)$")
+RESUMED = re.compile(r"^part: backfill of .+? resumed after a pause of (?P<waited>.*)$")
 
 
 def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, sleep: str = "0",
@@ -83,6 +90,21 @@ def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, slee
 
     bar = None
     interrupted = False
+
+    def on_notice(diag) -> None:
+        """The backfill pauses (or resumes) inside a CALL: say so at once, from its NOTICE."""
+        msg = diag.message_primary or ""
+        if m := PAUSED.match(msg):
+            line = progress_line(name, done, max(total, done), 0.0, paused=m["reason"])
+        elif m := RESUMED.match(msg):
+            line = f"backfill {name}: resumed after a pause of {m['waited']}"
+        else:
+            return
+        if bar is not None:
+            click.echo("", file=file)
+        click.echo(line, file=file)
+
+    conn.add_notice_handler(on_notice)
     try:
         if tty:
             bar = click.progressbar(length=max(total, 1), label=f"backfill {name}", show_eta=True, show_percent=True,
@@ -121,6 +143,7 @@ def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, slee
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        conn.remove_notice_handler(on_notice)
         if bar is not None:
             bar.__exit__(None, None, None)
     if interrupted:

@@ -15,7 +15,7 @@ AS $$
                {{ schema }}.setting('yield_max_wait')::interval AS max_wait
           FROM {{ schema }}.pause p
          WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
-                        WHERE a.pid = p.pid AND (a.backend_start IS NULL OR a.backend_start <= p.since))
+                        WHERE a.pid = p.pid AND (a.backend_start = p.backend_start OR a.backend_start IS NULL OR p.backend_start IS NULL))
     )
     SELECT 'yield', p.table_name,
            CASE WHEN p.paused_for > p.max_wait THEN 'warn' ELSE 'ok' END,

@@ -46,7 +46,7 @@ SELECT m.table_name,
          FROM {{ schema }}.pause p
         WHERE p.table_name = m.table_name
           AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
-                       WHERE a.pid = p.pid AND (a.backend_start IS NULL OR a.backend_start <= p.since))
+                       WHERE a.pid = p.pid AND (a.backend_start = p.backend_start OR a.backend_start IS NULL OR p.backend_start IS NULL))
         ORDER BY p.since LIMIT 1) y ON true
  ORDER BY m.table_name;
 COMMENT ON VIEW {{ schema }}.migrations IS

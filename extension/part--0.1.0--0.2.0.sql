@@ -3716,7 +3716,8 @@ CREATE FUNCTION part._yield_reason(p_rels regclass[])
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_lag   text := part.setting('yield_max_replay_lag');
+    v_lag   text;
+    v_queue boolean;
     v_r     record;
 BEGIN
 /*
@@ -3734,8 +3735,15 @@ BEGIN
  *                lock on one of the tables (a DDL, a LOCK TABLE, writers queued
  *                behind them): the next batch would queue behind it and make
  *                everyone behind wait longer.
- * Reads only pg_stat_replication and pg_locks: no lock on any table.
+ * Reads only pg_stat_replication, pg_locks and pg_inherits: it takes no lock
+ * on any table (so it never queues itself).
  */
+    -- both settings in one read (as part.setting gives them: the stored value, else the default)
+    SELECT pg_catalog.max(coalesce(s.value, k.default_value)) FILTER (WHERE k.key = 'yield_max_replay_lag'),
+           pg_catalog.bool_or(coalesce(s.value, k.default_value)::boolean) FILTER (WHERE k.key = 'yield_on_lock_queue')
+      INTO v_lag, v_queue
+      FROM part._setting_keys() k LEFT JOIN part.settings s ON s.key = k.key
+     WHERE k.key IN ('yield_max_replay_lag', 'yield_on_lock_queue');
     IF v_lag <> '' AND NOT pg_catalog.pg_is_in_recovery() THEN
         SELECT coalesce(nullif(r.application_name, ''), 'pid ' || r.pid) AS name,
                pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), r.replay_lsn) AS behind
@@ -3748,15 +3756,25 @@ BEGIN
                                      v_r.name, pg_catalog.pg_size_pretty(v_r.behind), v_lag);
         END IF;
     END IF;
-    IF part.setting('yield_on_lock_queue')::boolean THEN
-        SELECT pg_catalog.count(*) AS n, (pg_catalog.array_agg(l.pid ORDER BY l.waitstart NULLS LAST, l.pid))[1] AS pid,
-               (pg_catalog.array_agg(l.mode ORDER BY l.waitstart NULLS LAST, l.pid))[1] AS mode,
-               (pg_catalog.array_agg(l.relation::regclass::text ORDER BY l.waitstart NULLS LAST, l.pid))[1] AS rel
+    IF v_queue THEN
+        -- waiting sessions first (usually none), then whether each waits on one of p_rels or a partition
+        -- of one: up pg_inherits, which takes no lock (pg_partition_tree would lock every partition)
+        WITH RECURSIVE w AS (
+            SELECT l.pid, l.mode, l.relation, l.waitstart
+              FROM pg_catalog.pg_locks l
+             WHERE NOT l.granted AND l.locktype = 'relation' AND l.pid <> pg_catalog.pg_backend_pid()
+               AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+        ), up(rel, waited) AS (
+            SELECT DISTINCT w.relation, w.relation FROM w
+            UNION
+            SELECT i.inhparent, up.waited FROM up JOIN pg_catalog.pg_inherits i ON i.inhrelid = up.rel
+        )
+        SELECT pg_catalog.count(*) AS n, (pg_catalog.array_agg(w.pid ORDER BY w.waitstart NULLS LAST, w.pid))[1] AS pid,
+               (pg_catalog.array_agg(w.mode ORDER BY w.waitstart NULLS LAST, w.pid))[1] AS mode,
+               (pg_catalog.array_agg(w.relation::regclass::text ORDER BY w.waitstart NULLS LAST, w.pid))[1] AS rel
           INTO v_r
-          FROM pg_catalog.pg_locks l
-         WHERE NOT l.granted AND l.locktype = 'relation' AND l.pid <> pg_catalog.pg_backend_pid()
-           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
-           AND l.relation IN (SELECT t.relid FROM pg_catalog.unnest(p_rels) r(rel), pg_catalog.pg_partition_tree(r.rel) t);
+          FROM w
+         WHERE EXISTS (SELECT 1 FROM up WHERE up.waited = w.relation AND up.rel = ANY(p_rels::oid[]));
         IF v_r.n > 0 THEN
             RETURN pg_catalog.format('lock queue: %s waiting for a lock on %s (pid %s waits for %s; yield_on_lock_queue)',
                                      CASE WHEN v_r.n = 1 THEN '1 session' ELSE v_r.n || ' sessions' END, v_r.rel, v_r.pid, v_r.mode);

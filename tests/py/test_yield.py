@@ -18,7 +18,10 @@ import time
 import psycopg
 import pytest
 
+from click.testing import CliRunner
+
 from pginstall import migrate as mig
+from pginstall.cli import main
 
 from test_standby import standby  # noqa: F401  (fixture)
 
@@ -200,7 +203,7 @@ def test_maintenance_gives_the_drain_up_past_yield_max_wait_and_the_next_run_goe
     assert conn.execute("SELECT count(*) FROM ONLY public.events_default").fetchone()[0] == 0, "the next run drains"
 
 
-def test_the_cli_progress_line_says_paused_and_why(fresh_db, connect):
+def test_the_cli_progress_line_says_paused_and_why(fresh_db, connect, dsn_factory):
     conn = connect(fresh_db, autocommit=True)
     make_orders(conn, rows=3000)
     holder, waiter = queue_behind(connect, fresh_db, "public.orders_partitioned")
@@ -214,6 +217,10 @@ def test_the_cli_progress_line_says_paused_and_why(fresh_db, connect):
     assert line == (f"backfill public.orders: 0/3,000 rows (0%), paused: lock queue: 1 session waiting for a lock on "
                     f"public.orders_partitioned (pid {waiter.pid} waits for AccessExclusiveLock; yield_on_lock_queue)"), line
     assert conn.execute("SELECT pause_reason LIKE 'backfill paused: lock queue: %' FROM part.migrations").fetchone()[0]
+    status = CliRunner().invoke(main, ["status", "--dsn", dsn_factory(fresh_db)])
+    assert status.exit_code == 0, status.output
+    assert "backfill not started, paused since " in status.output, status.output   # paused before its first batch
+    assert ": lock queue: 1 session waiting for a lock on public.orders_partitioned" in status.output, status.output
     holder.rollback()
     waiter.finish()
     t.join(TIMEOUT)
@@ -232,6 +239,19 @@ def test_yield_on_lock_queue_decides_whether_a_queue_is_a_reason(fresh_db, conne
         conn.execute("SELECT part.set_setting('yield_on_lock_queue', 'on')")
         assert conn.execute("SELECT part._yield_reason(ARRAY['public.orders'::regclass, "
                             "'public.orders_partitioned'::regclass])").fetchone()[0].startswith("lock queue: 1 session")
+    finally:
+        holder.rollback()
+        waiter.finish()
+    # a queue on a partition counts for its table; the check itself takes no lock (it would queue behind it)
+    part = conn.execute("SELECT min(format('%I.%I', n.nspname, c.relname)) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE i.inhparent = 'public.orders_partitioned'::regclass").fetchone()[0]
+    holder, waiter = queue_behind(connect, fresh_db, part)
+    try:
+        conn.execute("SET statement_timeout = '60s'")
+        assert conn.execute("SELECT part._yield_reason(ARRAY['public.orders_partitioned'::regclass])").fetchone()[0] == (
+            f"lock queue: 1 session waiting for a lock on {part} (pid {waiter.pid} waits for AccessExclusiveLock; yield_on_lock_queue)")
+        assert locks_held_on(conn, conn.info.backend_pid, part) == []
     finally:
         holder.rollback()
         waiter.finish()

@@ -43,9 +43,11 @@ class BackfillInterrupted(Exception):
         self.done, self.total = done, total
 
 
-def summary_line(name: str, copied: int, done: int, seconds: float) -> str:
-    rate = f" ({copied / seconds:,.0f} rows/s)" if seconds > 0 and copied else ""
-    return f"backfill {name}: done, {done:,} rows in all; {copied:,} copied now in {seconds:.1f} s{rate}"
+def summary_line(name: str, copied: int, done: int, seconds: float, paused: float = 0.0) -> str:
+    working = seconds - paused
+    rate = f" ({copied / working:,.0f} rows/s)" if working > 0 and copied else ""
+    pauses = f", {paused:.1f} s of it paused for production" if paused > 0 else ""
+    return f"backfill {name}: done, {done:,} rows in all; {copied:,} copied now in {seconds:.1f} s{pauses}{rate}"
 
 
 def progress_line(name: str, done: int, total: int, rate: float, paused: str | None = None) -> str:
@@ -85,8 +87,12 @@ def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, slee
     tty = file.isatty() if hasattr(file, "isatty") else False
     last_line = started
 
+    paused = {"total": 0.0, "since": None}   # time spent in pauses does not count in the rate
+
     def rate() -> float:
-        return (done - (start_rows or 0)) / max(time.monotonic() - started, 1e-6)
+        now = time.monotonic()
+        pausing = now - paused["since"] if paused["since"] is not None else 0.0
+        return (done - (start_rows or 0)) / max(now - started - paused["total"] - pausing, 1e-6)
 
     bar = None
     interrupted = False
@@ -95,8 +101,12 @@ def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, slee
         """The backfill pauses (or resumes) inside a CALL: say so at once, from its NOTICE."""
         msg = diag.message_primary or ""
         if m := PAUSED.match(msg):
+            paused["since"] = time.monotonic()
             line = progress_line(name, done, max(total, done), 0.0, paused=m["reason"])
         elif m := RESUMED.match(msg):
+            if paused["since"] is not None:
+                paused["total"] += time.monotonic() - paused["since"]
+                paused["since"] = None
             line = f"backfill {name}: resumed after a pause of {m['waited']}"
         else:
             return
@@ -152,5 +162,5 @@ def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, slee
         except (psycopg.Error, KeyboardInterrupt):
             pass
         raise BackfillInterrupted(done, max(total, done))
-    click.echo(summary_line(name, done - (start_rows or 0), done, time.monotonic() - started), file=file)
+    click.echo(summary_line(name, done - (start_rows or 0), done, time.monotonic() - started, paused["total"]), file=file)
     return done - (start_rows or 0)

@@ -227,6 +227,7 @@ def test_the_cli_progress_line_says_paused_and_why(fresh_db, connect, dsn_factor
     assert not t.is_alive() and result == [3000]
     text = out.getvalue()
     assert "backfill public.orders: resumed after a pause of " in text and "backfill public.orders: done, 3,000 rows" in text, text
+    assert "s of it paused for production (" in text, text   # the rate leaves the pause out
 
 
 def test_yield_on_lock_queue_decides_whether_a_queue_is_a_reason(fresh_db, connect):

@@ -159,6 +159,23 @@ COMMENT ON TABLE part.parity_range IS
     'part: per-range result of the last parity check of each migration (see part.check_parity)';
 SELECT pg_catalog.pg_extension_config_dump('part.parity_range', '');
 
+-- tables/pause.sql
+-- part.pause: work of part that is pausing for production right now (part._yield_wait writes a
+-- row when a pause starts and deletes it when the work resumes); a row whose session has ended
+-- (killed while paused) is ignored by its readers and replaced by the next pause.
+CREATE TABLE part.pause (
+    table_name    text NOT NULL,            -- the table the work is for (a migration's table_name, a managed parent)
+    work          text NOT NULL,            -- 'backfill', 'drain', 'split', ...
+    since         timestamptz NOT NULL,
+    reason        text NOT NULL,            -- why: replay lag or a lock queue, with the numbers
+    pid           integer NOT NULL,         -- the session that pauses
+    backend_start timestamptz,
+    checked_at    timestamptz NOT NULL,     -- last time the reason was read again
+    PRIMARY KEY (table_name, work)
+);
+COMMENT ON TABLE part.pause IS
+    'part: backfills and drains pausing for production now (replay lag, lock queue): see part.migrations and part.verify()';
+
 -- tables/settings.sql
 -- part.settings: key/value settings. `version` is the installed version;
 -- the flags steer maintenance and logging (see part.set_setting).
@@ -2960,7 +2977,13 @@ AS $$
         ('retention_schedule', 'cron', false, '',
          'separate pg_cron schedule of part.drop_old(); when set, run_maintenance leaves retention to it'),
         ('parity_max_age', 'interval', false, '1 day',
-         'part.verify() calls parity stale when the last parity check of a migration is older than this')
+         'part.verify() calls parity stale when the last parity check of a migration is older than this'),
+        ('yield_max_replay_lag', 'size', false, '',
+         'the backfill and the default drain pause while a standby''s replay is more than this many bytes of WAL behind (e.g. ''256MB''; '''' = off)'),
+        ('yield_on_lock_queue', 'boolean', false, 'true',
+         'true: the backfill and the default drain pause while other sessions wait for a lock on the table'),
+        ('yield_max_wait', 'interval', false, '5 minutes',
+         'a pause longer than this: run_maintenance leaves that table''s drain to its next run, a backfill keeps waiting, part.verify() warns')
 $$;
 
 -- functions/_settings_restore.sql
@@ -4635,6 +4658,119 @@ AS $$
      CROSS JOIN LATERAL (SELECT part._sync_problems(m.table_name) AS problems) p
      WHERE m.phase <> 'finalized'
      ORDER BY m.table_name
+$$;
+
+-- functions/_verify_yield.sql
+CREATE FUNCTION part._verify_yield()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * part.verify()'s check "yield": backfills and drains pausing for
+     * production now (part.pause, written by part._yield_wait), one row each:
+     * 'ok' while the pause is shorter than the setting yield_max_wait, 'warn'
+     * past it, with the reason; one 'ok' row when nothing pauses. Pauses of
+     * sessions that have ended are not counted.
+     */
+    WITH p AS (
+        SELECT p.*, pg_catalog.now() - p.since AS paused_for,
+               part.setting('yield_max_wait')::interval AS max_wait
+          FROM part.pause p
+         WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
+                        WHERE a.pid = p.pid AND (a.backend_start = p.backend_start OR a.backend_start IS NULL OR p.backend_start IS NULL))
+    )
+    SELECT 'yield', p.table_name,
+           CASE WHEN p.paused_for > p.max_wait THEN 'warn' ELSE 'ok' END,
+           pg_catalog.format('%s paused since %s (%s; pid %s): %s%s', p.work, p.since,
+                             pg_catalog.date_trunc('second', p.paused_for), p.pid, p.reason,
+                             CASE WHEN p.paused_for > p.max_wait
+                                  THEN pg_catalog.format('; longer than yield_max_wait (%s): it resumes by itself when the reason is gone, or CANCEL it (pg_cancel_backend(%s)) and run it later',
+                                                         p.max_wait, p.pid)
+                                  ELSE '' END)
+      FROM p
+    UNION ALL
+    SELECT 'yield', NULL, 'ok',
+           pg_catalog.format('nothing paused for production (yield_on_lock_queue %s, yield_max_replay_lag %s)',
+                             part.setting('yield_on_lock_queue'),
+                             coalesce(nullif(part.setting('yield_max_replay_lag'), ''), 'off'))
+     WHERE NOT EXISTS (SELECT 1 FROM p)
+    ORDER BY 2 NULLS FIRST
+$$;
+
+-- functions/_yield_reason.sql
+CREATE FUNCTION part._yield_reason(p_rels regclass[])
+    RETURNS text
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_lag   text;
+    v_queue boolean;
+    v_r     record;
+BEGIN
+/*
+ * Why work on the tables p_rels (and their partitions) should pause now for
+ * production, or NULL to go on. Read between batches by part._yield_wait:
+ *   replay lag   (setting yield_max_replay_lag, a size; '' = off): a standby
+ *                streaming from this server (pg_stat_replication) has not
+ *                replayed that many bytes of the WAL written here. Bytes, not
+ *                replay_lag: replay_lag is measured only when replay passes
+ *                a sampled position, so it stays at its last value while a
+ *                standby's replay is stuck (and goes NULL when idle); the
+ *                distance in WAL grows with every batch the standby has not
+ *                replayed, which is what the work adds.
+ *   lock queue   (setting yield_on_lock_queue): another session waits for a
+ *                lock on one of the tables (a DDL, a LOCK TABLE, writers queued
+ *                behind them): the next batch would queue behind it and make
+ *                everyone behind wait longer.
+ * Reads only pg_stat_replication, pg_locks and pg_inherits: it takes no lock
+ * on any table (so it never queues itself).
+ */
+    -- both settings in one read (as part.setting gives them: the stored value, else the default)
+    SELECT pg_catalog.max(coalesce(s.value, k.default_value)) FILTER (WHERE k.key = 'yield_max_replay_lag'),
+           pg_catalog.bool_or(coalesce(s.value, k.default_value)::boolean) FILTER (WHERE k.key = 'yield_on_lock_queue')
+      INTO v_lag, v_queue
+      FROM part._setting_keys() k LEFT JOIN part.settings s ON s.key = k.key
+     WHERE k.key IN ('yield_max_replay_lag', 'yield_on_lock_queue');
+    IF v_lag <> '' AND NOT pg_catalog.pg_is_in_recovery() THEN
+        SELECT coalesce(nullif(r.application_name, ''), 'pid ' || r.pid) AS name,
+               pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), r.replay_lsn) AS behind
+          INTO v_r
+          FROM pg_catalog.pg_stat_replication r
+         WHERE r.state IN ('streaming', 'catchup') AND r.replay_lsn IS NOT NULL
+         ORDER BY 2 DESC LIMIT 1;
+        IF v_r.behind > pg_catalog.pg_size_bytes(v_lag) THEN
+            RETURN pg_catalog.format('replay lag: standby %s has %s of WAL not replayed (yield_max_replay_lag %s)',
+                                     v_r.name, pg_catalog.pg_size_pretty(v_r.behind), v_lag);
+        END IF;
+    END IF;
+    IF v_queue THEN
+        -- waiting sessions first (usually none), then whether each waits on one of p_rels or a partition
+        -- of one: up pg_inherits, which takes no lock (pg_partition_tree would lock every partition)
+        WITH RECURSIVE w AS (
+            SELECT l.pid, l.mode, l.relation, l.waitstart
+              FROM pg_catalog.pg_locks l
+             WHERE NOT l.granted AND l.locktype = 'relation' AND l.pid <> pg_catalog.pg_backend_pid()
+               AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+        ), up(rel, waited) AS (
+            SELECT DISTINCT w.relation, w.relation FROM w
+            UNION
+            SELECT i.inhparent, up.waited FROM up JOIN pg_catalog.pg_inherits i ON i.inhrelid = up.rel
+        )
+        SELECT pg_catalog.count(*) AS n, (pg_catalog.array_agg(w.pid ORDER BY w.waitstart NULLS LAST, w.pid))[1] AS pid,
+               (pg_catalog.array_agg(w.mode ORDER BY w.waitstart NULLS LAST, w.pid))[1] AS mode,
+               (pg_catalog.array_agg(w.relation::regclass::text ORDER BY w.waitstart NULLS LAST, w.pid))[1] AS rel
+          INTO v_r
+          FROM w
+         WHERE EXISTS (SELECT 1 FROM up WHERE up.waited = w.relation AND up.rel = ANY(p_rels::oid[]));
+        IF v_r.n > 0 THEN
+            RETURN pg_catalog.format('lock queue: %s waiting for a lock on %s (pid %s waits for %s; yield_on_lock_queue)',
+                                     CASE WHEN v_r.n = 1 THEN '1 session' ELSE v_r.n || ' sessions' END, v_r.rel, v_r.pid, v_r.mode);
+        END IF;
+    END IF;
+    RETURN NULL;
+END
 $$;
 
 -- functions/_zone_minus.sql
@@ -6354,6 +6490,19 @@ BEGIN
             RAISE EXCEPTION 'invalid value "%" for setting "%"', p_value, p_key
                 USING ERRCODE = '22023', HINT = 'Use a positive interval with its unit, e.g. ''1 day''.';
         END;
+        IF p_key = 'yield_max_wait' AND NOT v_value::interval BETWEEN interval '1 second' AND interval '1 day' THEN
+            RAISE EXCEPTION 'invalid value "%" for setting "%"', p_value, p_key
+                USING ERRCODE = '22023', HINT = 'Use an interval from 1 second to 1 day, e.g. ''5 minutes''.';
+        END IF;
+    ELSIF v_key.kind = 'size' AND v_value <> '' THEN
+        BEGIN
+            IF NOT pg_catalog.pg_size_bytes(v_value) BETWEEN 1024 AND 1099511627776 THEN
+                RAISE invalid_parameter_value;
+            END IF;
+        EXCEPTION WHEN others THEN
+            RAISE EXCEPTION 'invalid value "%" for setting "%"', p_value, p_key
+                USING ERRCODE = '22023', HINT = 'Use a size from 1kB to 1TB with its unit, e.g. ''256MB'', or '''' to turn it off.';
+        END;
     ELSIF v_key.kind = 'cron' AND v_value <> '' THEN
         PERFORM part._cron_period(v_value);   -- 22023 with a HINT when invalid
     END IF;
@@ -6518,6 +6667,8 @@ AS $$
      *   maintenance_heartbeat a run that did its work within twice the scheduled period;
      *   maintenance_last_run  the last run that did its work succeeded for every table;
      *   retention_last_run    the last run of the separate retention job succeeded;
+     *   yield                 backfills and drains pausing for production (replay lag,
+     *                         lock queue): warn past yield_max_wait;
      *   standby               this server is not a standby.
      * Read-only: works on a standby. SECURITY DEFINER so that pg_monitor can
      * run it (it reads the managed tables' default partitions).
@@ -6532,13 +6683,94 @@ AS $$
             UNION ALL SELECT 3, 1, * FROM part._verify_maintenance_heartbeat()
             UNION ALL SELECT 3, 2, * FROM part._verify_maintenance_last_run()
             UNION ALL SELECT 3, 3, * FROM part._verify_retention_last_run()
-            UNION ALL SELECT 3, 4, * FROM part._verify_standby()) c
+            UNION ALL SELECT 3, 4, * FROM part._verify_yield()
+            UNION ALL SELECT 3, 5, * FROM part._verify_standby()) c
      ORDER BY c.section, c.table_name, c.ord
 $$;
 COMMENT ON FUNCTION part.verify IS
     'part: the health of part in this database, one row per check (and table): check_name, table_name, status ok | warn | fail, and detail saying what to do. Each check is a function part._verify_<check_name>. pg_monitor may run it.';
 
 -- procedures
+
+-- procedures/_yield_wait.sql
+CREATE PROCEDURE part._yield_wait(
+    p_table          text,
+    p_work           text,
+    p_rels           regclass[],
+    p_give_up        boolean,
+    INOUT p_waited   interval DEFAULT NULL,
+    INOUT p_gave_up  text DEFAULT NULL
+)
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_reason  text;
+    v_since   timestamptz;
+    v_max     interval;
+    v_shown   timestamptz;
+BEGIN
+/*
+ * The pause of a batch loop for production: called between two batches
+ * (after the caller's COMMIT: it must hold no lock on the user's tables),
+ * it returns at once (p_waited NULL) unless part._yield_reason(p_rels) gives
+ * a reason to pause. Then it records the pause in part.pause (p_table,
+ * p_work, since, reason: part.migrations and part.verify() show it), says
+ * so (NOTICE), COMMITs, and reads the reason again every second, in
+ * transactions that hold no lock and no snapshot between reads, until it
+ * is gone; it then deletes the record and returns how long it waited
+ * (p_waited). p_give_up: once the pause has lasted the setting
+ * yield_max_wait, it stops waiting and returns the reason in p_gave_up
+ * (run_maintenance then leaves the table to its next run); without it, it
+ * waits on (a backfill: part.verify() warns past yield_max_wait).
+ * It COMMITs: CALL it only from a procedure that commits between batches.
+ */
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    p_waited := NULL;
+    p_gave_up := NULL;
+    v_reason := part._yield_reason(p_rels);
+    IF v_reason IS NULL THEN
+        RETURN;
+    END IF;
+    v_since := pg_catalog.clock_timestamp();
+    v_max := part.setting('yield_max_wait')::interval;
+    INSERT INTO part.pause AS p (table_name, work, since, reason, pid, backend_start, checked_at)
+    VALUES (p_table, p_work, v_since, v_reason, pg_catalog.pg_backend_pid(),
+            (SELECT a.backend_start FROM pg_catalog.pg_stat_activity a WHERE a.pid = pg_catalog.pg_backend_pid()), v_since)
+    ON CONFLICT (table_name, work) DO UPDATE
+       SET since = EXCLUDED.since, reason = EXCLUDED.reason, pid = EXCLUDED.pid,
+           backend_start = EXCLUDED.backend_start, checked_at = EXCLUDED.checked_at;
+    RAISE NOTICE 'part: % of % paused: %', p_work, p_table, v_reason
+        USING HINT = 'It resumes by itself when the reason is gone; see part.migrations and part.verify().';
+    COMMIT;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    v_shown := v_since;
+    LOOP
+        PERFORM pg_catalog.pg_sleep(1);
+        v_reason := part._yield_reason(p_rels);
+        EXIT WHEN v_reason IS NULL;
+        IF p_give_up AND pg_catalog.clock_timestamp() - v_since >= v_max THEN
+            p_gave_up := pg_catalog.format('paused for %s (yield_max_wait %s): %s',
+                                           pg_catalog.date_trunc('second', pg_catalog.clock_timestamp() - v_since), v_max, v_reason);
+            EXIT;
+        END IF;
+        -- the current reason, at most every 10 s (a row written every second would add WAL itself)
+        IF pg_catalog.clock_timestamp() - v_shown >= interval '10 seconds' THEN
+            v_shown := pg_catalog.clock_timestamp();
+            UPDATE part.pause p SET reason = v_reason, checked_at = v_shown
+             WHERE p.table_name = p_table AND p.work = p_work;
+        END IF;
+        COMMIT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    END LOOP;
+    p_waited := pg_catalog.clock_timestamp() - v_since;
+    DELETE FROM part.pause p WHERE p.table_name = p_table AND p.work = p_work AND p.pid = pg_catalog.pg_backend_pid();
+    IF p_gave_up IS NULL THEN
+        RAISE NOTICE 'part: % of % resumed after a pause of %', p_work, p_table, pg_catalog.date_trunc('second', p_waited);
+    END IF;
+    COMMIT;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+END
+$$;
 
 -- procedures/backfill.sql
 CREATE PROCEDURE part.backfill(
@@ -6558,6 +6790,9 @@ DECLARE
     v_retries integer := 0;
     v_differ  integer;
     v_path    text := pg_catalog.current_setting('search_path');
+    v_rels    regclass[];
+    v_waited  interval;
+    v_gave_up text;
 BEGIN
 /*
  * Copy the rows the legacy table held when the migration started into the
@@ -6568,7 +6803,13 @@ BEGIN
  * after every batch, visible from other sessions. Interrupted (error,
  * cancel, pg_terminate_backend), it resumes from the last committed batch
  * when called again. p_sleep pauses between batches (throttle);
- * p_max_batches stops after that many (call again to go on). When the last
+ * p_max_batches stops after that many (call again to go on). Before each
+ * batch it pauses while production needs it (part._yield_wait: a standby's
+ * replay lag over yield_max_replay_lag, sessions queued for a lock on either
+ * table with yield_on_lock_queue), holding no lock, and resumes by itself;
+ * the pause and its reason show in part.migrations (not with p_commit =>
+ * false: inside the caller's transaction a pause would hold its locks).
+ * When the last
  * batch is done and p_check, it runs a full part.check_parity: clean parity
  * moves the migration to 'backfilled'.
  *
@@ -6602,7 +6843,17 @@ BEGIN
         RETURN;
     END IF;
 
+    v_rels := ARRAY[pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table)];
     WHILE v_m.backfill_finished_at IS NULL AND (p_max_batches IS NULL OR v_batches < p_max_batches) LOOP
+        -- pause for production between batches (part._yield_wait: standby replay lag, lock queue)
+        IF p_commit THEN   -- (it commits before it sleeps: nothing of this transaction is held meanwhile)
+            CALL part._yield_wait(v_m.table_name, 'backfill', v_rels, false, v_waited, v_gave_up);
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+            IF v_waited IS NOT NULL THEN   -- it committed meanwhile: read the state again
+                SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
+                EXIT WHEN NOT FOUND OR v_m.phase <> 'dual_write' OR v_m.backfill_finished_at IS NOT NULL;
+            END IF;
+        END IF;
         BEGIN
             v_rows := part._backfill_batch(v_m.table_name, p_batch_size);
             v_retries := 0;
@@ -6892,6 +7143,9 @@ DECLARE
     v_retired  integer := 0;
     v_failed   text[] := '{}'::text[];
     v_skipped  text[] := '{}'::text[];
+    v_paused   text[] := '{}'::text[];
+    v_waited   interval;
+    v_gave_up  text;
     v_state    text;
     v_msg      text;
     v_detail   text;
@@ -6909,7 +7163,10 @@ BEGIN
  *   1. create ahead: partitions for the current interval and premake more;
  *   2. drain the default partition: rows sitting there get the partitions
  *      they belong to, one interval per transaction (rows older than the
- *      retention stay: part.verify() reports them);
+ *      retention stay: part.verify() reports them); between intervals it
+ *      pauses for production (part._yield_wait: replay lag, lock queue),
+ *      and past the setting yield_max_wait leaves the rest to the next run
+ *      (logged 'skipped', given up);
  *   3. retire old partitions (part.drop_old), unless the setting
  *      retention_schedule says a separate job does it;
  *   4. ANALYZE the partitions it filled with rows (after the commit that
@@ -7046,6 +7303,25 @@ BEGIN
             v_step := 'drain';
             PERFORM part._maintenance_txn(v_run);
             FOR i IN 1 .. c_drain_max LOOP
+                -- pause for production between intervals (part._yield_wait); past yield_max_wait, leave
+                -- this table's drain to the next run
+                IF p_commit THEN
+                    CALL part._yield_wait(v_t.parent_table, 'drain', ARRAY[v_t.rel], true, v_waited, v_gave_up);
+                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                    PERFORM part._maintenance_txn(v_run);
+                    IF v_gave_up IS NOT NULL THEN
+                        INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+                        VALUES (v_run, v_t.parent_table, 'drain', v_waited, 'skipped',
+                                pg_catalog.format('given up for this run: %s; the next run goes on', v_gave_up));
+                        RAISE WARNING 'part.run_maintenance: drain of % given up for this run: %', v_t.parent_table, v_gave_up
+                            USING HINT = 'The next run goes on where this one stopped; see part.maintenance_log.';
+                        v_paused := v_paused || v_t.parent_table;
+                        COMMIT;
+                        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                        PERFORM part._maintenance_txn(v_run);
+                        EXIT;
+                    END IF;
+                END IF;
                 v_t0 := pg_catalog.clock_timestamp();
                 v_n := 0;
                 v_new := '{}';
@@ -7123,12 +7399,14 @@ BEGIN
     INSERT INTO part.maintenance_log (run_id, parent_table, action, rows_moved, duration, outcome, detail)
     VALUES (v_run, part._qualified(v_only), 'run', v_moved, pg_catalog.clock_timestamp() - v_started,
             CASE WHEN pg_catalog.cardinality(v_failed) > 0 THEN 'failed' ELSE 'ok' END,
-            pg_catalog.format('%s tables: %s partitions created (%s of them for rows from the default partition, %s rows moved), %s retired%s%s',
+            pg_catalog.format('%s tables: %s partitions created (%s of them for rows from the default partition, %s rows moved), %s retired%s%s%s',
                 v_tables, v_created, v_drained, v_moved, v_retired,
                 CASE WHEN pg_catalog.cardinality(v_failed) > 0
                      THEN '; failed: ' || pg_catalog.array_to_string(v_failed, ', ') ELSE '' END,
                 CASE WHEN pg_catalog.cardinality(v_skipped) > 0
-                     THEN '; given up (lock not obtained): ' || pg_catalog.array_to_string(v_skipped, ', ') ELSE '' END));
+                     THEN '; given up (lock not obtained): ' || pg_catalog.array_to_string(v_skipped, ', ') ELSE '' END,
+                CASE WHEN pg_catalog.cardinality(v_paused) > 0
+                     THEN '; drain given up (paused past yield_max_wait): ' || pg_catalog.array_to_string(v_paused, ', ') ELSE '' END));
     IF p_commit THEN
         COMMIT;
     ELSE   -- leave the caller's transaction as it was
@@ -7396,7 +7674,7 @@ COMMENT ON PROCEDURE part.split_hash IS
 -- views
 
 -- views/migrations.sql
--- part.migrations: every migration with its backfill progress (rows/s, ETA) and parity.
+-- part.migrations: every migration with its backfill progress (rows/s, ETA, pause) and parity.
 CREATE VIEW part.migrations AS
 SELECT m.table_name,
        m.phase,
@@ -7431,11 +7709,21 @@ SELECT m.table_name,
        m.partitioned_at,
        m.rolled_back_at,
        m.finalized_at,
-       m.backfill_batch_at
+       m.backfill_batch_at,
+       y.since AS paused_since,     -- the backfill (or other work on the table) pauses for production
+       y.reason AS pause_reason     -- (part._yield_wait: replay lag, lock queue); NULL while it runs
   FROM part.migration m
  CROSS JOIN LATERAL (
        SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM
                   coalesce(m.backfill_finished_at, pg_catalog.now()) - m.backfill_started_at), 0))::bigint AS rows_per_second) s
+  LEFT JOIN LATERAL (
+       -- a pause of a session that still runs (a killed one leaves its row behind)
+       SELECT p.since, p.work || ' paused: ' || p.reason AS reason
+         FROM part.pause p
+        WHERE p.table_name = m.table_name
+          AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
+                       WHERE a.pid = p.pid AND (a.backend_start = p.backend_start OR a.backend_start IS NULL OR p.backend_start IS NULL))
+        ORDER BY p.since LIMIT 1) y ON true
  ORDER BY m.table_name;
 COMMENT ON VIEW part.migrations IS
     'part: migrations with backfill progress (percent, rows/s, ETA) and parity state';

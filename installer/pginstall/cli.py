@@ -309,11 +309,16 @@ def _migration_text(m: dict) -> str:
         b = f"backfill {_rows_text(m['backfill_rows'])} of ~{_rows_text(m.get('backfill_total'))} rows"
         if m.get("backfill_percent") is not None:
             b += f" ({float(m['backfill_percent']):.0f}%)"
-        if m.get("backfill_eta") is not None:
+        if m.get("pause_reason"):  # part._yield_wait: waiting for production (replay lag, lock queue)
+            b += f", paused since {_when(m.get('paused_since'))}: {m['pause_reason'].removeprefix('backfill paused: ')}"
+        elif m.get("backfill_eta") is not None:
             b += f", {m.get('backfill_rows_per_second') or 0:,} rows/s, ETA {_dur(m['backfill_eta'])}"
         else:
             b += ", not running"
         out.append(b)
+    elif m.get("pause_reason"):
+        out.append(f"backfill not started, paused since {_when(m.get('paused_since'))}: "
+                   f"{m['pause_reason'].removeprefix('backfill paused: ')}")
     else:
         out.append("backfill not started")
     if m.get("parity_clean") is None:

@@ -60,12 +60,19 @@ def summary_line(name: str, copied: int, done: int, seconds: float, rate: float 
     return f"backfill {name}: done, {done:,} rows in all; {copied:,} copied now in {seconds:.1f} s{shown}"
 
 
-def progress_line(name: str, done: int, total: int, rate: float) -> str:
+def progress_line(name: str, done: int, total: int, rate: float, paused: str | None = None) -> str:
     pct = f" ({100.0 * done / total:.0f}%)" if total else ""
+    if paused:  # part._yield_wait: the backfill waits for production (replay lag, lock queue)
+        return f"backfill {name}: {done:,}/{total:,} rows{pct}, paused: {paused}"
     eta = ""
     if rate > 0 and total > done:
         eta = f", ETA {timedelta(seconds=round((total - done) / rate))}"
     return f"backfill {name}: {done:,}/{total:,} rows{pct}, {rate:,.0f} rows/s{eta}"
+
+
+# part._yield_wait: the backfill waits for production (replay lag, lock queue), and goes on
+PAUSED = re.compile(r"^part: backfill of (?P<name>.+?) paused: (?P<reason>.*)$")
+RESUMED = re.compile(r"^part: backfill of (?P<name>.+?) resumed after a pause of (?P<waited>.*)$")
 
 
 class Progress:
@@ -87,6 +94,16 @@ class Progress:
         m = PROGRESS.match(message)
         if m:
             self._progress(m["name"], int(m["done"]), int(m["total"]), float(m["rate"]))
+            return True
+        m = PAUSED.match(message)
+        if m:
+            self.close()
+            click.echo(progress_line(m["name"], self.done, max(self.total, self.done), 0.0, paused=m["reason"]),
+                       file=self.file)
+            return True
+        m = RESUMED.match(message)
+        if m:
+            click.echo(f"backfill {m['name']}: resumed after a pause of {m['waited']}", file=self.file)
             return True
         m = SUMMARY.match(message)
         if m:

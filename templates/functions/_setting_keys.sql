@@ -22,5 +22,11 @@ AS $$
         ('retention_schedule', 'cron', false, '',
          'separate pg_cron schedule of part.drop_old(); when set, run_maintenance leaves retention to it'),
         ('parity_max_age', 'interval', false, '1 day',
-         'part.verify() calls parity stale when the last parity check of a migration is older than this')
+         'part.verify() calls parity stale when the last parity check of a migration is older than this'),
+        ('yield_max_replay_lag', 'size', false, '',
+         'the backfill and the default drain pause while a standby''s replay is more than this many bytes of WAL behind (e.g. ''256MB''; '''' = off)'),
+        ('yield_on_lock_queue', 'boolean', false, 'true',
+         'true: the backfill and the default drain pause while other sessions wait for a lock on the table'),
+        ('yield_max_wait', 'interval', false, '5 minutes',
+         'a pause longer than this: run_maintenance leaves that table''s drain to its next run, a backfill keeps waiting, part.verify() warns')
 $$;

@@ -47,6 +47,19 @@ BEGIN
             RAISE EXCEPTION 'invalid value "%" for setting "%"', p_value, p_key
                 USING ERRCODE = '22023', HINT = 'Use a positive interval with its unit, e.g. ''1 day''.';
         END;
+        IF p_key = 'yield_max_wait' AND NOT v_value::interval BETWEEN interval '1 second' AND interval '1 day' THEN
+            RAISE EXCEPTION 'invalid value "%" for setting "%"', p_value, p_key
+                USING ERRCODE = '22023', HINT = 'Use an interval from 1 second to 1 day, e.g. ''5 minutes''.';
+        END IF;
+    ELSIF v_key.kind = 'size' AND v_value <> '' THEN
+        BEGIN
+            IF NOT pg_catalog.pg_size_bytes(v_value) BETWEEN 1024 AND 1099511627776 THEN
+                RAISE invalid_parameter_value;
+            END IF;
+        EXCEPTION WHEN others THEN
+            RAISE EXCEPTION 'invalid value "%" for setting "%"', p_value, p_key
+                USING ERRCODE = '22023', HINT = 'Use a size from 1kB to 1TB with its unit, e.g. ''256MB'', or '''' to turn it off.';
+        END;
     ELSIF v_key.kind = 'cron' AND v_value <> '' THEN
         PERFORM {{ schema }}._cron_period(v_value);   -- 22023 with a HINT when invalid
     END IF;

@@ -22,6 +22,8 @@ AS $$
      *   maintenance_heartbeat a run that did its work within twice the scheduled period;
      *   maintenance_last_run  the last run that did its work succeeded for every table;
      *   retention_last_run    the last run of the separate retention job succeeded;
+     *   yield                 backfills and drains pausing for production (replay lag,
+     *                         lock queue): warn past yield_max_wait;
      *   standby               this server is not a standby.
      * Read-only: works on a standby. SECURITY DEFINER so that pg_monitor can
      * run it (it reads the managed tables' default partitions).
@@ -36,7 +38,8 @@ AS $$
             UNION ALL SELECT 3, 1, * FROM {{ schema }}._verify_maintenance_heartbeat()
             UNION ALL SELECT 3, 2, * FROM {{ schema }}._verify_maintenance_last_run()
             UNION ALL SELECT 3, 3, * FROM {{ schema }}._verify_retention_last_run()
-            UNION ALL SELECT 3, 4, * FROM {{ schema }}._verify_standby()) c
+            UNION ALL SELECT 3, 4, * FROM {{ schema }}._verify_yield()
+            UNION ALL SELECT 3, 5, * FROM {{ schema }}._verify_standby()) c
      ORDER BY c.section, c.table_name, c.ord
 $$;
 COMMENT ON FUNCTION {{ schema }}.verify IS

@@ -15,6 +15,9 @@ DECLARE
     v_retries integer := 0;
     v_differ  integer;
     v_path    text := pg_catalog.current_setting('search_path');
+    v_rels    regclass[];
+    v_waited  interval;
+    v_gave_up text;
 BEGIN
 /*
  * Copy the rows the legacy table held when the migration started into the
@@ -25,7 +28,13 @@ BEGIN
  * after every batch, visible from other sessions. Interrupted (error,
  * cancel, pg_terminate_backend), it resumes from the last committed batch
  * when called again. p_sleep pauses between batches (throttle);
- * p_max_batches stops after that many (call again to go on). When the last
+ * p_max_batches stops after that many (call again to go on). Before each
+ * batch it pauses while production needs it (part._yield_wait: a standby's
+ * replay lag over yield_max_replay_lag, sessions queued for a lock on either
+ * table with yield_on_lock_queue), holding no lock, and resumes by itself;
+ * the pause and its reason show in part.migrations (not with p_commit =>
+ * false: inside the caller's transaction a pause would hold its locks).
+ * When the last
  * batch is done and p_check, it runs a full part.check_parity: clean parity
  * moves the migration to 'backfilled'.
  *
@@ -59,7 +68,17 @@ BEGIN
         RETURN;
     END IF;
 
+    v_rels := ARRAY[pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table)];
     WHILE v_m.backfill_finished_at IS NULL AND (p_max_batches IS NULL OR v_batches < p_max_batches) LOOP
+        -- pause for production between batches (part._yield_wait: standby replay lag, lock queue)
+        IF p_commit THEN   -- (it commits before it sleeps: nothing of this transaction is held meanwhile)
+            CALL {{ schema }}._yield_wait(v_m.table_name, 'backfill', v_rels, false, v_waited, v_gave_up);
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+            IF v_waited IS NOT NULL THEN   -- it committed meanwhile: read the state again
+                SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = v_m.table_name;
+                EXIT WHEN NOT FOUND OR v_m.phase <> 'dual_write' OR v_m.backfill_finished_at IS NOT NULL;
+            END IF;
+        END IF;
         BEGIN
             v_rows := {{ schema }}._backfill_batch(v_m.table_name, p_batch_size);
             v_retries := 0;

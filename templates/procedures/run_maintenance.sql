@@ -20,6 +20,9 @@ DECLARE
     v_retired  integer := 0;
     v_failed   text[] := '{}'::text[];
     v_skipped  text[] := '{}'::text[];
+    v_paused   text[] := '{}'::text[];
+    v_waited   interval;
+    v_gave_up  text;
     v_state    text;
     v_msg      text;
     v_detail   text;
@@ -37,7 +40,10 @@ BEGIN
  *   1. create ahead: partitions for the current interval and premake more;
  *   2. drain the default partition: rows sitting there get the partitions
  *      they belong to, one interval per transaction (rows older than the
- *      retention stay: part.verify() reports them);
+ *      retention stay: part.verify() reports them); between intervals it
+ *      pauses for production (part._yield_wait: replay lag, lock queue),
+ *      and past the setting yield_max_wait leaves the rest to the next run
+ *      (logged 'skipped', given up);
  *   3. retire old partitions (part.drop_old), unless the setting
  *      retention_schedule says a separate job does it;
  *   4. ANALYZE the partitions it filled with rows (after the commit that
@@ -174,6 +180,25 @@ BEGIN
             v_step := 'drain';
             PERFORM {{ schema }}._maintenance_txn(v_run);
             FOR i IN 1 .. c_drain_max LOOP
+                -- pause for production between intervals (part._yield_wait); past yield_max_wait, leave
+                -- this table's drain to the next run
+                IF p_commit THEN
+                    CALL {{ schema }}._yield_wait(v_t.parent_table, 'drain', ARRAY[v_t.rel], true, v_waited, v_gave_up);
+                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                    PERFORM {{ schema }}._maintenance_txn(v_run);
+                    IF v_gave_up IS NOT NULL THEN
+                        INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+                        VALUES (v_run, v_t.parent_table, 'drain', v_waited, 'skipped',
+                                pg_catalog.format('given up for this run: %s; the next run goes on', v_gave_up));
+                        RAISE WARNING 'part.run_maintenance: drain of % given up for this run: %', v_t.parent_table, v_gave_up
+                            USING HINT = 'The next run goes on where this one stopped; see part.maintenance_log.';
+                        v_paused := v_paused || v_t.parent_table;
+                        COMMIT;
+                        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                        PERFORM {{ schema }}._maintenance_txn(v_run);
+                        EXIT;
+                    END IF;
+                END IF;
                 v_t0 := pg_catalog.clock_timestamp();
                 v_n := 0;
                 v_new := '{}';
@@ -251,12 +276,14 @@ BEGIN
     INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, rows_moved, duration, outcome, detail)
     VALUES (v_run, {{ schema }}._qualified(v_only), 'run', v_moved, pg_catalog.clock_timestamp() - v_started,
             CASE WHEN pg_catalog.cardinality(v_failed) > 0 THEN 'failed' ELSE 'ok' END,
-            pg_catalog.format('%s tables: %s partitions created (%s of them for rows from the default partition, %s rows moved), %s retired%s%s',
+            pg_catalog.format('%s tables: %s partitions created (%s of them for rows from the default partition, %s rows moved), %s retired%s%s%s',
                 v_tables, v_created, v_drained, v_moved, v_retired,
                 CASE WHEN pg_catalog.cardinality(v_failed) > 0
                      THEN '; failed: ' || pg_catalog.array_to_string(v_failed, ', ') ELSE '' END,
                 CASE WHEN pg_catalog.cardinality(v_skipped) > 0
-                     THEN '; given up (lock not obtained): ' || pg_catalog.array_to_string(v_skipped, ', ') ELSE '' END));
+                     THEN '; given up (lock not obtained): ' || pg_catalog.array_to_string(v_skipped, ', ') ELSE '' END,
+                CASE WHEN pg_catalog.cardinality(v_paused) > 0
+                     THEN '; drain given up (paused past yield_max_wait): ' || pg_catalog.array_to_string(v_paused, ', ') ELSE '' END));
     IF p_commit THEN
         COMMIT;
     ELSE   -- leave the caller's transaction as it was

@@ -1,4 +1,4 @@
--- part.migrations: every migration with its backfill progress (rows/s, ETA) and parity.
+-- part.migrations: every migration with its backfill progress (rows/s, ETA, pause) and parity.
 CREATE VIEW {{ schema }}.migrations AS
 SELECT m.table_name,
        m.phase,
@@ -33,11 +33,21 @@ SELECT m.table_name,
        m.partitioned_at,
        m.rolled_back_at,
        m.finalized_at,
-       m.backfill_batch_at
+       m.backfill_batch_at,
+       y.since AS paused_since,     -- the backfill (or other work on the table) pauses for production
+       y.reason AS pause_reason     -- (part._yield_wait: replay lag, lock queue); NULL while it runs
   FROM {{ schema }}.migration m
  CROSS JOIN LATERAL (
        SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM
                   coalesce(m.backfill_finished_at, pg_catalog.now()) - m.backfill_started_at), 0))::bigint AS rows_per_second) s
+  LEFT JOIN LATERAL (
+       -- a pause of a session that still runs (a killed one leaves its row behind)
+       SELECT p.since, p.work || ' paused: ' || p.reason AS reason
+         FROM {{ schema }}.pause p
+        WHERE p.table_name = m.table_name
+          AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
+                       WHERE a.pid = p.pid AND (a.backend_start = p.backend_start OR a.backend_start IS NULL OR p.backend_start IS NULL))
+        ORDER BY p.since LIMIT 1) y ON true
  ORDER BY m.table_name;
 COMMENT ON VIEW {{ schema }}.migrations IS
     'part: migrations with backfill progress (percent, rows/s, ETA) and parity state';

@@ -6,6 +6,11 @@
   pg_monitor may run verify() and metrics() and read the views, nothing else.
   part._sync_function_create grants the owners of tables under migration
   EXECUTE on _parity_mark and _sync_state, which their sync functions call.
+  part.create_index and part.attach_index (online index builds) stay with
+  superusers like the rest: an administrator who grants them to a table's
+  owner grants USAGE on the schema, part._index_lock, part._index_attach and
+  INSERT/UPDATE on part.index_build too; they refuse a caller who is neither
+  a superuser nor a member of the table owner's role (42501).
 -#}
 REVOKE ALL ON SCHEMA {{ schema }} FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA {{ schema }} FROM PUBLIC;

@@ -67,6 +67,8 @@ BEGIN
  *                        table, within twice the scheduled period;
  *   retention_last_run   the last part.drop_old() of the separate retention
  *                        job succeeded (when one is scheduled or has run);
+ *   index_build          online index builds of part.create_index: the parent's
+ *                        index is valid (unfinished: warn while building, else fail);
  *   standby              this server is not a standby (warn on a standby:
  *                        maintenance runs on the primary).
  * Read-only: works on a standby.
@@ -352,6 +354,9 @@ BEGIN
                      THEN pg_catalog.format('part.drop_old() at %s failed: %s', v_last.logged_at, coalesce(v_why, v_last.detail))
                  ELSE pg_catalog.format('part.drop_old() at %s: %s', v_last.logged_at, v_last.detail) END;
     END IF;
+
+    -- online index builds of part.create_index (part._verify_index_builds)
+    RETURN QUERY SELECT * FROM {{ schema }}._verify_index_builds();
 
     RETURN QUERY SELECT 'standby', NULL::text,
         CASE WHEN pg_catalog.pg_is_in_recovery() THEN 'warn' ELSE 'ok' END,

@@ -8,8 +8,9 @@
   EXECUTE on _parity_mark and _sync_state, which their sync functions call.
   part.create_index and part.attach_index (online index builds) stay with
   superusers like the rest: an administrator who grants them to a table's
-  owner grants USAGE on the schema, part._index_lock, part._index_attach and
-  INSERT/UPDATE on part.index_build too; they refuse a caller who is neither
+  owner grants USAGE on the schema, EXECUTE on part's routines and
+  SELECT, INSERT, UPDATE on part.index_build (and SELECT on part.settings for
+  pginstall) too; they refuse a caller who is neither
   a superuser nor a member of the table owner's role (42501).
 -#}
 REVOKE ALL ON SCHEMA {{ schema }} FROM PUBLIC;

@@ -5,7 +5,8 @@ baselines measured in the same run.
     .venv/bin/python bench/run.py [module ...]      (default: every module)
 
 Modules: core (partition core), maintenance (run_maintenance vs pg_partman),
-migration (sync triggers, backfill, parity). Each has run(dsn_for) -> [Result].
+migration (sync triggers, backfill, parity), index_build (online index builds). Each has
+run(dsn_for) -> [Result].
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-MODULES = ["core", "maintenance", "migration"]
+MODULES = ["core", "maintenance", "migration", "index_build"]
 PORT = int(os.environ.get("BENCH_PGPORT", "5444"))
 DATADIR = REPO / ".pg" / "bench"
 

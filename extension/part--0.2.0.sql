@@ -3954,9 +3954,10 @@ BEGIN
             WHEN v_pid IS NOT NULL THEN pg_catalog.format('%s (%s) is being built by pid %s: %s of %s partitions so far',
                                                          v_b.parent_index, v_b.definition, v_pid, v_done, v_total)
             ELSE pg_catalog.format('the build of %s (%s) is unfinished: %s of %s partitions have it, and no session is building it; '
-                                   'resume it: pginstall index %s %s --db <database>, or in psql: SELECT * FROM part.create_index(%L, %L) \gexec',
+                                   'resume it: pginstall index %s %s --db %s, or in psql: SELECT * FROM part.create_index(%L, %L) \gexec',
                                    v_b.parent_index, v_b.definition, v_done, v_total,
-                                   v_b.parent_table, pg_catalog.quote_literal(v_b.definition), v_b.parent_table, v_b.definition) END;
+                                   v_b.parent_table, '''' || pg_catalog.replace(v_b.definition, '''', '''\''''') || '''',
+                                   pg_catalog.current_database(), v_b.parent_table, v_b.definition) END;
         RETURN NEXT;
     END LOOP;
 END
@@ -4374,7 +4375,7 @@ BEGIN
                   HINT = 'Pass what follows ON <table> in CREATE INDEX, e.g. ''(org_id, occurred_at)'' or ''USING brin (occurred_at)''.';
     END IF;
     IF pg_catalog.strpos(p_definition, ';') > 0 THEN
-        RAISE EXCEPTION 'an index definition holds no ";": %', p_definition
+        RAISE EXCEPTION 'an index definition holds no semicolon: %', p_definition
             USING ERRCODE = '22023',
                   HINT = 'Pass one index definition, what follows ON <table> in CREATE INDEX, without a semicolon (not even in a literal).';
     END IF;
@@ -4423,7 +4424,8 @@ BEGIN
         IF v_index IS NULL THEN
             v_name := part._index_name(v_rel, v_tmp, v_def);
         END IF;
-        RAISE EXCEPTION 'part: definition checked';
+        RAISE EXCEPTION 'part: definition checked'
+            USING HINT = 'Not an error: undoes the index made to check the definition (caught below).';
     EXCEPTION WHEN raise_exception THEN
         GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT;
         IF v_msg <> 'part: definition checked' THEN

@@ -41,9 +41,10 @@ BEGIN
             WHEN v_pid IS NOT NULL THEN pg_catalog.format('%s (%s) is being built by pid %s: %s of %s partitions so far',
                                                          v_b.parent_index, v_b.definition, v_pid, v_done, v_total)
             ELSE pg_catalog.format('the build of %s (%s) is unfinished: %s of %s partitions have it, and no session is building it; '
-                                   'resume it: pginstall index %s %s --db <database>, or in psql: SELECT * FROM part.create_index(%L, %L) \gexec',
+                                   'resume it: pginstall index %s %s --db %s, or in psql: SELECT * FROM part.create_index(%L, %L) \gexec',
                                    v_b.parent_index, v_b.definition, v_done, v_total,
-                                   v_b.parent_table, pg_catalog.quote_literal(v_b.definition), v_b.parent_table, v_b.definition) END;
+                                   v_b.parent_table, '''' || pg_catalog.replace(v_b.definition, '''', '''\''''') || '''',
+                                   pg_catalog.current_database(), v_b.parent_table, v_b.definition) END;
         RETURN NEXT;
     END LOOP;
 END

@@ -65,7 +65,7 @@ BEGIN
                   HINT = 'Pass what follows ON <table> in CREATE INDEX, e.g. ''(org_id, occurred_at)'' or ''USING brin (occurred_at)''.';
     END IF;
     IF pg_catalog.strpos(p_definition, ';') > 0 THEN
-        RAISE EXCEPTION 'an index definition holds no ";": %', p_definition
+        RAISE EXCEPTION 'an index definition holds no semicolon: %', p_definition
             USING ERRCODE = '22023',
                   HINT = 'Pass one index definition, what follows ON <table> in CREATE INDEX, without a semicolon (not even in a literal).';
     END IF;
@@ -114,7 +114,8 @@ BEGIN
         IF v_index IS NULL THEN
             v_name := {{ schema }}._index_name(v_rel, v_tmp, v_def);
         END IF;
-        RAISE EXCEPTION 'part: definition checked';
+        RAISE EXCEPTION 'part: definition checked'
+            USING HINT = 'Not an error: undoes the index made to check the definition (caught below).';
     EXCEPTION WHEN raise_exception THEN
         GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT;
         IF v_msg <> 'part: definition checked' THEN

@@ -4231,6 +4231,8 @@ DECLARE
     v_child   regclass;
     v_left    regclass;
     v_pending integer := 0;
+    v_ready   boolean := false;
+    v_steps   text[] := '{}';
     v_state   text;
     v_msg     text;
     v_detail  text;
@@ -4257,9 +4259,10 @@ BEGIN
  *      natively (as do those created meanwhile).
  *
  * Resumable: calling it again with the same definition finds the parent's
- * index, attaches at once the partitions whose index is already built and
- * valid (a partition's own index of the same shape too: not rebuilt), and
- * returns only what is left (no row: the index is complete). The steps are
+ * index and returns only what is left (no row: the index is complete),
+ * starting with part.attach_index when partitions have an index of that
+ * shape built and valid (a build that stopped before attaching it, or the
+ * partition's own): attached, not rebuilt. The steps are
  * recorded in part.index_build; part.verify() reports a build left
  * unfinished. The session keeps the table's build lock (part._index_lock)
  * until it ends: one session builds on a table at a time.
@@ -4371,21 +4374,26 @@ BEGIN
                AND part._index_definition(ci.indexrelid) = v_def
              ORDER BY ci.indexrelid LIMIT 1;
             IF v_child IS NOT NULL THEN
-                PERFORM part._index_attach(v_index, v_child);
-                v_state := 'attached';
+                -- attached by the first step, part.attach_index (not here: this transaction holds the
+                -- parent's SHARE lock, which writers must not wait behind)
+                v_ready := true;
+                v_name := part._index_name(v_p.rel, v_index, v_def);
+                INSERT INTO part.index_build AS b (parent_index, parent_table, definition, partition_name,
+                                                           index_name, reused)
+                VALUES (v_itext, part._qualified(v_rel), v_def, v_p.name, part._qualified(v_child),
+                        (SELECT c.relname <> v_name FROM pg_catalog.pg_class c WHERE c.oid = v_child))
+                ON CONFLICT (parent_index, partition_name) DO UPDATE
+                   SET state = 'pending', index_name = EXCLUDED.index_name, reused = EXCLUDED.reused, attached_at = NULL;
+                CONTINUE;
             END IF;
         END IF;
         IF v_state = 'attached' THEN
             INSERT INTO part.index_build AS b (parent_index, parent_table, definition, partition_name, index_name,
                                                        state, reused, attached_at)
             VALUES (v_itext, part._qualified(v_rel), v_def, v_p.name, part._qualified(v_child), 'attached',
-                    NOT EXISTS (SELECT 1 FROM part.index_build x
-                                 WHERE x.parent_index = v_itext AND x.partition_name = v_p.name
-                                   AND x.index_name = part._qualified(v_child)),
-                    pg_catalog.now())
+                    false, pg_catalog.now())
             ON CONFLICT (parent_index, partition_name) DO UPDATE
                SET state = 'attached', index_name = EXCLUDED.index_name,
-                   reused = b.reused OR (b.state = 'pending' AND b.index_name <> EXCLUDED.index_name),
                    attached_at = coalesce(b.attached_at, EXCLUDED.attached_at);
             CONTINUE;
         END IF;
@@ -4396,23 +4404,28 @@ BEGIN
           FROM pg_catalog.pg_index ci JOIN pg_catalog.pg_class c ON c.oid = ci.indexrelid
          WHERE ci.indrelid = v_p.rel AND c.relname = v_name;
         IF v_left IS NOT NULL THEN
-            RETURN NEXT pg_catalog.format('DROP INDEX CONCURRENTLY IF EXISTS %s', v_left);
+            v_steps := v_steps || pg_catalog.format('DROP INDEX CONCURRENTLY IF EXISTS %s', v_left);
         END IF;
-        RETURN NEXT pg_catalog.format('CREATE INDEX CONCURRENTLY %I ON %s %s', v_name, v_p.rel, v_def);
-        RETURN NEXT pg_catalog.format('SELECT %I.attach_index(%L)', 'part', v_itext);
+        v_steps := v_steps || pg_catalog.format('CREATE INDEX CONCURRENTLY %I ON %s %s', v_name, v_p.rel, v_def)
+                           || pg_catalog.format('SELECT %I.attach_index(%L)', 'part', v_itext);
         v_pending := v_pending + 1;
         INSERT INTO part.index_build AS b (parent_index, parent_table, definition, partition_name, index_name)
         VALUES (v_itext, part._qualified(v_rel), v_def, v_p.name,
                 pg_catalog.format('%I.%I', v_p.nspname, v_name))
         ON CONFLICT (parent_index, partition_name) DO UPDATE
-           SET state = 'pending', index_name = EXCLUDED.index_name, attached_at = NULL;
+           SET state = 'pending', index_name = EXCLUDED.index_name, reused = false, attached_at = NULL;
     END LOOP;
     -- partitions planned before that are no longer partitions of the table
     UPDATE part.index_build b SET state = 'gone'
      WHERE b.parent_index = v_itext AND b.state = 'pending'
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
                         WHERE i.inhparent = v_rel AND i.inhrelid = pg_catalog.to_regclass(b.partition_name));
-    IF v_pending = 0 THEN
+    -- partitions whose index is built and valid: attached first, by part.attach_index in a transaction of its own
+    IF v_ready THEN
+        RETURN NEXT pg_catalog.format('SELECT %I.attach_index(%L)', 'part', v_itext);
+    END IF;
+    RETURN QUERY SELECT pg_catalog.unnest(v_steps);
+    IF v_pending = 0 AND NOT v_ready THEN
         RAISE NOTICE 'part: % (%): every partition of % has it%', v_index, v_def, v_rel,
             CASE WHEN (SELECT i.indisvalid FROM pg_catalog.pg_index i WHERE i.indexrelid = v_index) THEN ', valid'
                  ELSE ' (the parent''s index is not valid yet: a partition was detached during the build; SELECT part.attach_index(' || pg_catalog.quote_literal(v_itext) || '))' END;

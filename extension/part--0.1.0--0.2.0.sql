@@ -23,6 +23,26 @@ CREATE TABLE IF NOT EXISTS part.pause (
 COMMENT ON TABLE part.pause IS
     'part: backfills and drains pausing for production now (replay lag, lock queue): see part.migrations and part.verify()';
 REVOKE ALL ON part.pause FROM PUBLIC;
+-- part.index_build: the online index builds of part.create_index (new in 0.2.0; the
+-- table's own template, made IF NOT EXISTS: the plain update chain may start from it)
+-- part.index_build: one row per partition of an index part.create_index builds
+-- online (CREATE INDEX ON ONLY the parent, CREATE INDEX CONCURRENTLY on each
+-- partition, ALTER INDEX ... ATTACH PARTITION): what it planned, and how far it got.
+CREATE TABLE IF NOT EXISTS part.index_build (
+    parent_index   text NOT NULL,          -- the index on the parent (schema.name)
+    parent_table   text NOT NULL,
+    definition     text NOT NULL,          -- what follows ON <table>, as read back from the catalog
+    partition_name text NOT NULL,
+    index_name     text NOT NULL,          -- the partition's index (schema.name)
+    state          text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'attached', 'gone')),
+    reused         boolean NOT NULL DEFAULT false,   -- an index the partition had already, attached as it was
+    planned_at     timestamptz NOT NULL DEFAULT now(),
+    attached_at    timestamptz,
+    PRIMARY KEY (parent_index, partition_name)
+);
+COMMENT ON TABLE part.index_build IS
+    'part: the steps of the online index builds of part.create_index, one row per partition';
+SELECT pg_catalog.pg_extension_config_dump('part.index_build', '');
 
 -- 1. grants added by an administrator on part's routines and views, to carry over
 SELECT pg_catalog.set_config('part.update_grants', COALESCE(pg_catalog.json_agg(g)::text, '[]'), false)
@@ -1577,6 +1597,62 @@ AS $$
                 ELSE pg_catalog.format('pg_catalog.to_char(%s, ''YYYY-MM-DD HH24:MI:SS'')', p_group_expr) END
 $$;
 
+-- functions/_index_attach.sql
+CREATE FUNCTION part._index_attach(p_parent_index regclass, p_index regclass)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_wait     interval := coalesce(nullif(pg_catalog.current_setting('part.lock_wait', true), '')::interval, interval '10 s');
+    v_deadline timestamptz := pg_catalog.clock_timestamp() + v_wait;
+    v_saved    text := pg_catalog.current_setting('lock_timeout');
+    v_long     text;
+    v_tries    integer := 0;
+    v_said     boolean := false;
+BEGIN
+/*
+ * ALTER INDEX p_parent_index ATTACH PARTITION p_index, under part's lock
+ * discipline (as part._lock_all, which cannot lock an index): the attach
+ * takes ACCESS EXCLUSIVE on the partition's index, which every writer of
+ * that partition opens. While a transaction older than 50 ms holds a lock on
+ * that index, do not queue behind it (writers would queue behind us): sleep
+ * 10 to 30 ms and look again; otherwise try with lock_timeout 50 ms. The
+ * budget is part.lock_wait (10 s); then 55P03 naming the sessions in the way.
+ */
+    LOOP
+        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s)',
+                   a.pid, a.usename, a.application_name, a.state,
+                   pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80)), '; ')
+          INTO v_long
+          FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+         WHERE l.locktype = 'relation' AND l.relation = p_index AND l.granted AND l.pid <> pg_catalog.pg_backend_pid()
+           AND a.xact_start < pg_catalog.clock_timestamp() - interval '50 ms';
+        IF v_long IS NOT NULL AND NOT v_said THEN
+            RAISE NOTICE 'part: waiting for a lock held by %; waiting up to %', v_long, v_wait;
+            v_said := true;
+        END IF;
+        IF v_long IS NULL THEN
+            v_tries := v_tries + 1;
+            BEGIN
+                PERFORM pg_catalog.set_config('lock_timeout', '50ms', true);
+                EXECUTE pg_catalog.format('ALTER INDEX %s ATTACH PARTITION %s', p_parent_index, p_index);
+                PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);
+                RETURN;
+            EXCEPTION WHEN lock_not_available THEN
+                NULL;
+            END;
+        END IF;
+        EXIT WHEN pg_catalog.clock_timestamp() >= v_deadline;
+        PERFORM pg_catalog.pg_sleep(0.01 + 0.02 * pg_catalog.random());
+    END LOOP;
+    RAISE EXCEPTION 'could not attach % to % within % (% attempts)', p_index, p_parent_index, v_wait, v_tries
+        USING ERRCODE = '55P03',
+              DETAIL = 'Blocked by ' || coalesce(v_long, 'sessions that have since finished') || '.',
+              HINT = 'End or wait for the blocking transaction, then run the build again (it resumes); SET part.lock_wait = ''30 s'' waits longer.';
+END
+$$;
+
 -- functions/_index_definition.sql
 CREATE FUNCTION part._index_definition(p_index regclass, p_extra_key text DEFAULT NULL)
     RETURNS text
@@ -1647,6 +1723,91 @@ BEGIN
                                                         FROM pg_catalog.unnest(v_i.reloptions) o))
                 ELSE '' END
         || CASE WHEN v_i.pred IS NOT NULL THEN pg_catalog.format(' WHERE (%s)', v_i.pred) ELSE '' END;
+END
+$$;
+
+-- functions/_index_lock.sql
+CREATE FUNCTION part._index_lock(p_rel regclass)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_owner oid;
+    v_pid   integer;
+BEGIN
+/*
+ * Before part.create_index or part.attach_index acts on p_rel's indexes:
+ * the caller must be a superuser or a member of the table owner's role (the
+ * steps it runs, CREATE INDEX CONCURRENTLY among them, run as the caller:
+ * PostgreSQL evaluates index expressions as the table owner). Then the
+ * build's session-level advisory lock (1885434486, the table's oid): one
+ * session at a time builds indexes on a table, so that no runner drops an
+ * invalid index another one is still building. It stays with the session
+ * that runs the steps (psql's \gexec, pginstall index) until it ends.
+ */
+    SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_rel;
+    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+       AND NOT pg_catalog.pg_has_role(current_user, v_owner, 'MEMBER') THEN
+        RAISE EXCEPTION 'part builds indexes on % with the rights of its owner %, and % is not a member of that role',
+                        p_rel, pg_catalog.pg_get_userbyid(v_owner), current_user
+            USING ERRCODE = '42501',
+                  HINT = pg_catalog.format('Run it as %I (or a member of that role) or as a superuser.', pg_catalog.pg_get_userbyid(v_owner));
+    END IF;
+    IF NOT pg_catalog.pg_try_advisory_lock(1885434486, (p_rel::oid::bigint - CASE WHEN p_rel::oid::bigint > 2147483647 THEN 4294967296 ELSE 0 END)::integer) THEN
+        SELECT l.pid INTO v_pid FROM pg_catalog.pg_locks l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 1885434486 AND l.objid = p_rel::oid AND l.objsubid = 2
+           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+         LIMIT 1;
+        RAISE EXCEPTION 'another session (pid %) is building an index on %', coalesce(v_pid::text, '?'), p_rel
+            USING ERRCODE = '55P03',
+                  HINT = pg_catalog.format('Wait for it to finish (pg_stat_progress_create_index shows it), or end it (SELECT pg_terminate_backend(%s)) and run the build again: it resumes.', coalesce(v_pid::text, 'pid'));
+    END IF;
+END
+$$;
+
+-- functions/_index_name.sql
+CREATE FUNCTION part._index_name(p_table regclass, p_index regclass, p_definition text)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_suffix text;
+    v_name   text;
+    v_nsp    oid;
+    v_rel    text;
+BEGIN
+/*
+ * The name part.create_index gives its index on p_table (the parent, or a
+ * partition), for an index shaped like p_index: `<table>_<key columns>_idx`
+ * (an expression counts as `expr`, as PostgreSQL names them), within 63
+ * bytes (part._partition_name cuts the table part and adds a short hash).
+ * Deterministic: the same table and definition give the same name. When a
+ * relation of that name exists already and is not an index of p_table with
+ * this definition, a short hash of the definition goes in the name.
+ */
+    SELECT pg_catalog.string_agg(coalesce(a.attname::text, 'expr'), '_' ORDER BY k.n)
+      INTO v_suffix
+      FROM pg_catalog.pg_index i
+     CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+      LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
+     WHERE i.indexrelid = p_index AND k.n <= i.indnkeyatts;
+    v_suffix := coalesce(v_suffix, 'expr');
+    WHILE pg_catalog.octet_length(v_suffix) > 40 LOOP
+        v_suffix := pg_catalog.left(v_suffix, -1);
+    END LOOP;
+    v_suffix := v_suffix || '_idx';
+    SELECT c.relnamespace, c.relname INTO v_nsp, v_rel FROM pg_catalog.pg_class c WHERE c.oid = p_table;
+    v_name := part._partition_name(v_rel, v_suffix);
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                WHERE c.relnamespace = v_nsp AND c.relname = v_name
+                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                                   WHERE i.indexrelid = c.oid AND i.indrelid = p_table
+                                     AND part._index_definition(c.oid) = p_definition)) THEN
+        v_name := part._partition_name(v_rel, pg_catalog.left(pg_catalog.md5(p_definition), 6) || '_' || v_suffix);
+    END IF;
+    RETURN v_name;
 END
 $$;
 
@@ -4154,6 +4315,59 @@ BEGIN
 END
 $$;
 
+-- functions/_verify_index_builds.sql
+CREATE FUNCTION part._verify_index_builds()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_b     record;
+    v_index regclass;
+    v_rel   regclass;
+    v_valid boolean;
+    v_done  bigint;
+    v_total bigint;
+    v_pid   integer;
+BEGIN
+/*
+ * verify()'s index_build check: one row per index part.create_index built or
+ * is building (part.index_build) whose index still exists: ok when the
+ * parent's index is valid (every partition has it); otherwise warn while a
+ * session holds the table's build lock (it is building: name it), fail when
+ * none does (the build was interrupted: say how to resume it).
+ */
+    FOR v_b IN SELECT b.parent_index, b.parent_table, pg_catalog.min(b.definition) AS definition
+                 FROM part.index_build b GROUP BY 1, 2 ORDER BY 2, 1 LOOP
+        v_index := pg_catalog.to_regclass(v_b.parent_index);
+        CONTINUE WHEN v_index IS NULL;   -- dropped since
+        SELECT i.indrelid::regclass, i.indisvalid INTO v_rel, v_valid FROM pg_catalog.pg_index i WHERE i.indexrelid = v_index;
+        SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE EXISTS (
+                   SELECT 1 FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_index ci ON ci.indexrelid = h.inhrelid
+                    WHERE h.inhparent = v_index AND ci.indrelid = i.inhrelid))
+          INTO v_total, v_done
+          FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_rel;
+        SELECT l.pid INTO v_pid FROM pg_catalog.pg_locks l
+         WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 1885434486 AND l.objid = v_rel::oid AND l.objsubid = 2
+           AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+         LIMIT 1;
+        check_name := 'index_build';
+        table_name := v_b.parent_table;
+        status := CASE WHEN v_valid THEN 'ok' WHEN v_pid IS NOT NULL THEN 'warn' ELSE 'fail' END;
+        detail := CASE
+            WHEN v_valid THEN pg_catalog.format('%s (%s) is valid on all %s partitions', v_b.parent_index, v_b.definition, v_total)
+            WHEN v_pid IS NOT NULL THEN pg_catalog.format('%s (%s) is being built by pid %s: %s of %s partitions so far',
+                                                         v_b.parent_index, v_b.definition, v_pid, v_done, v_total)
+            ELSE pg_catalog.format('the build of %s (%s) is unfinished: %s of %s partitions have it, and no session is building it; '
+                                   'resume it: pginstall index %s %s --db %s, or in psql: SELECT * FROM part.create_index(%L, %L) \gexec',
+                                   v_b.parent_index, v_b.definition, v_done, v_total,
+                                   v_b.parent_table, '''' || pg_catalog.replace(v_b.definition, '''', '''\''''') || '''',
+                                   pg_catalog.current_database(), v_b.parent_table, v_b.definition) END;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
 -- functions/_verify_largest_key.sql
 CREATE FUNCTION part._verify_largest_key(p_rel regclass, p_key text, p_type regtype, p_interval text)
     RETURNS text
@@ -4720,6 +4934,80 @@ BEGIN
 END
 $$;
 
+-- functions/attach_index.sql
+CREATE FUNCTION part.attach_index(p_index text)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_index  regclass;
+    v_itext  text;
+    v_rel    regclass;
+    v_b      record;
+    v_part   regclass;
+    v_child  regclass;
+    v_done   bigint;
+    v_total  bigint;
+    v_valid  boolean;
+BEGIN
+/*
+ * A step of an online index build planned by part.create_index, run after
+ * each CREATE INDEX CONCURRENTLY: attaches to the parent's index p_index
+ * every partition index of the build that is built and valid (ALTER INDEX
+ * ... ATTACH PARTITION, under part's lock discipline), and records it in
+ * part.index_build. When the last partition is attached, PostgreSQL marks
+ * p_index valid. Returns where the build stands, e.g.
+ * 'public.events_org_id_idx: 5 of 12 partitions'.
+ */
+    v_index := pg_catalog.to_regclass(p_index);
+    IF v_index IS NULL THEN
+        RAISE EXCEPTION 'index % does not exist', p_index
+            USING ERRCODE = '42P01',
+                  HINT = 'Name the parent''s index that part.create_index made (see part.index_build), or plan the build again with part.create_index.';
+    END IF;
+    v_itext := part._qualified(v_index);
+    IF NOT EXISTS (SELECT 1 FROM part.index_build b WHERE b.parent_index = v_itext) THEN
+        RAISE EXCEPTION '% is not an index part.create_index builds', v_itext
+            USING ERRCODE = '22023',
+                  HINT = 'Plan the build with SELECT * FROM part.create_index(''<schema.table>'', ''<definition>''), then run what it returns.';
+    END IF;
+    SELECT i.indrelid::regclass INTO v_rel FROM pg_catalog.pg_index i WHERE i.indexrelid = v_index;
+    PERFORM part._index_lock(v_rel);
+    FOR v_b IN SELECT * FROM part.index_build b
+                WHERE b.parent_index = v_itext AND b.state = 'pending' ORDER BY b.partition_name LOOP
+        v_part := pg_catalog.to_regclass(v_b.partition_name);
+        IF v_part IS NULL OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_rel AND i.inhrelid = v_part) THEN
+            UPDATE part.index_build b SET state = 'gone'
+             WHERE b.parent_index = v_itext AND b.partition_name = v_b.partition_name;
+            CONTINUE;
+        END IF;
+        SELECT h.inhrelid::regclass INTO v_child
+          FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_index ci ON ci.indexrelid = h.inhrelid
+         WHERE h.inhparent = v_index AND ci.indrelid = v_part;
+        IF v_child IS NULL THEN
+            SELECT ci.indexrelid::regclass INTO v_child
+              FROM pg_catalog.pg_index ci
+             WHERE ci.indexrelid = pg_catalog.to_regclass(v_b.index_name) AND ci.indrelid = v_part
+               AND ci.indisvalid AND ci.indisready AND ci.indislive;
+            CONTINUE WHEN v_child IS NULL;   -- not built yet
+            PERFORM part._index_attach(v_index, v_child);
+        END IF;
+        UPDATE part.index_build b
+           SET state = 'attached', index_name = part._qualified(v_child), attached_at = pg_catalog.now()
+         WHERE b.parent_index = v_itext AND b.partition_name = v_b.partition_name;
+    END LOOP;
+    SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE EXISTS (
+               SELECT 1 FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_index ci ON ci.indexrelid = h.inhrelid
+                WHERE h.inhparent = v_index AND ci.indrelid = i.inhrelid))
+      INTO v_total, v_done
+      FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_rel;
+    SELECT i.indisvalid INTO v_valid FROM pg_catalog.pg_index i WHERE i.indexrelid = v_index;
+    RETURN pg_catalog.format('%s: %s of %s partitions%s', v_itext, v_done, v_total,
+                             CASE WHEN v_valid THEN ', valid' ELSE '' END);
+END
+$$;
+
 -- functions/check_parity.sql
 CREATE FUNCTION part.check_parity(p_table text, p_full boolean DEFAULT false)
     RETURNS TABLE(range_from text, range_to text, legacy_rows bigint, partitioned_rows bigint,
@@ -4968,6 +5256,230 @@ END
 $$;
 COMMENT ON FUNCTION part.create_ahead IS
     'part: make sure every managed range table (or p_parent) has partitions for the current interval and p_count more (default: its premake), moving rows waiting in the default partition into them; returns the partitions it created (none on a second call).';
+
+-- functions/create_index.sql
+CREATE FUNCTION part.create_index(p_parent text, p_definition text)
+    RETURNS SETOF text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_rel     regclass := part._resolve_table(p_parent);
+    v_nsp     oid;
+    v_nspname text;
+    v_tmp     regclass;
+    v_parts   bigint;
+    v_bad     text;
+    v_check   text := 'part_index_check_' || pg_catalog.pg_backend_pid();
+    v_def     text;
+    v_name    text;
+    v_index   regclass;
+    v_itext   text;
+    v_p       record;
+    v_child   regclass;
+    v_left    regclass;
+    v_pending integer := 0;
+    v_ready   boolean := false;
+    v_steps   text[] := '{}';
+    v_state   text;
+    v_msg     text;
+    v_detail  text;
+BEGIN
+/*
+ * Plan an index on every partition of p_parent, built online, and return
+ * the statements that build it, in order, to run outside a transaction
+ * block (psql: SELECT * FROM part.create_index(...) \gexec; pginstall
+ * index; each one a job of its own for pg_cron). p_definition is what
+ * follows ON <table> in CREATE INDEX: '(org_id, occurred_at)',
+ * 'USING brin (occurred_at)', '(lower(email)) WHERE NOT deleted'.
+ *
+ *   1. here: the index on ONLY the parent (invalid until every partition has
+ *      its own attached), created from p_definition in one statement (a ';'
+ *      is refused, so the text cannot hold a second one) under a SHARE lock
+ *      taken by part's lock discipline; its definition is then read back
+ *      from the catalog, and every later statement is composed from that
+ *      (quoted identifiers, deparsed expressions), never from the text;
+ *   2. per partition, returned: DROP INDEX CONCURRENTLY of an invalid index
+ *      a killed build left, CREATE INDEX CONCURRENTLY (writers go on), then
+ *      SELECT part.attach_index(...) (ALTER INDEX ... ATTACH PARTITION, a
+ *      short lock); once the last partition is attached, PostgreSQL marks
+ *      the parent's index valid, and partitions created from then on get it
+ *      natively (as do those created meanwhile).
+ *
+ * Resumable: calling it again with the same definition finds the parent's
+ * index and returns only what is left (no row: the index is complete),
+ * starting with part.attach_index when partitions have an index of that
+ * shape built and valid (a build that stopped before attaching it, or the
+ * partition's own): attached, not rebuilt. The steps are
+ * recorded in part.index_build; part.verify() reports a build left
+ * unfinished. The session keeps the table's build lock (part._index_lock)
+ * until it ends: one session builds on a table at a time.
+ */
+    SELECT c.relnamespace, n.nspname INTO v_nsp, v_nspname
+      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = v_rel;
+    IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = v_rel) <> 'p' THEN
+        RAISE EXCEPTION '% is not a partitioned table', v_rel
+            USING ERRCODE = '42809',
+                  HINT = pg_catalog.format('On a plain table, run CREATE INDEX CONCURRENTLY ... ON %s %s yourself.', v_rel, coalesce(p_definition, ''));
+    END IF;
+    IF p_definition IS NULL OR pg_catalog.btrim(p_definition) = '' THEN
+        RAISE EXCEPTION 'an index definition is required'
+            USING ERRCODE = '22023',
+                  HINT = 'Pass what follows ON <table> in CREATE INDEX, e.g. ''(org_id, occurred_at)'' or ''USING brin (occurred_at)''.';
+    END IF;
+    IF pg_catalog.strpos(p_definition, ';') > 0 THEN
+        RAISE EXCEPTION 'an index definition holds no semicolon: %', p_definition
+            USING ERRCODE = '22023',
+                  HINT = 'Pass one index definition, what follows ON <table> in CREATE INDEX, without a semicolon (not even in a literal).';
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s)', i.inhrelid::regclass,
+                                 CASE c.relkind WHEN 'p' THEN 'partitioned itself' ELSE 'a foreign table' END), ', ')
+               FILTER (WHERE c.relkind IN ('p', 'f')),
+           pg_catalog.count(*)
+      INTO v_bad, v_parts
+      FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = v_rel;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'part builds indexes on partitions that are plain tables, and % has %', v_rel, v_bad
+            USING ERRCODE = '0A000',
+                  HINT = 'Build the index on those partitions yourself (CREATE INDEX ON ONLY, CREATE INDEX CONCURRENTLY on the leaves, ALTER INDEX ... ATTACH PARTITION).';
+    END IF;
+    PERFORM part._index_lock(v_rel);
+    PERFORM part._lock_all(ARRAY[v_rel], ARRAY['SHARE']);
+
+    -- 1. the definition, checked by PostgreSQL itself: an index on ONLY the parent (nothing is built)
+    --    in a subtransaction that is undone; what the catalog says of it is kept
+    BEGIN
+        BEGIN
+            EXECUTE pg_catalog.format('CREATE INDEX %I ON ONLY %s ', v_check, v_rel) || p_definition;
+        EXCEPTION
+            WHEN undefined_column THEN
+                GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT;
+                RAISE EXCEPTION 'invalid index definition for %: %', v_rel, v_msg
+                    USING ERRCODE = '42703',
+                          HINT = pg_catalog.format('Use columns of %s: %s.', v_rel,
+                                     (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                                        FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped));
+            WHEN OTHERS THEN
+                GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT, v_detail = RETURNED_SQLSTATE;
+                RAISE EXCEPTION 'invalid index definition for %: % (%)', v_rel, v_msg, p_definition
+                    USING ERRCODE = '22023', DETAIL = pg_catalog.format('PostgreSQL said %s: %s', v_detail, v_msg),
+                          HINT = 'Pass what follows ON <table> in CREATE INDEX, e.g. ''(org_id, occurred_at)'', ''USING brin (occurred_at)'' or ''(lower(email)) WHERE NOT deleted''.';
+        END;
+        v_tmp := pg_catalog.format('%I.%I', v_nspname, v_check)::regclass;
+        v_def := part._index_definition(v_tmp);
+        SELECT i.indexrelid::regclass INTO v_index
+          FROM pg_catalog.pg_index i
+         WHERE i.indrelid = v_rel AND i.indexrelid <> v_tmp
+           AND NOT i.indisunique AND NOT i.indisexclusion
+           AND part._index_definition(i.indexrelid) = v_def
+         ORDER BY i.indisvalid DESC, i.indexrelid LIMIT 1;
+        IF v_index IS NULL THEN
+            v_name := part._index_name(v_rel, v_tmp, v_def);
+        END IF;
+        RAISE EXCEPTION 'part: definition checked'
+            USING HINT = 'Not an error: undoes the index made to check the definition (caught below).';
+    EXCEPTION WHEN raise_exception THEN
+        GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT;
+        IF v_msg <> 'part: definition checked' THEN
+            RAISE;
+        END IF;
+    END;
+
+    IF v_index IS NULL THEN
+        -- the parent's index, composed from the catalog's reading of the definition
+        EXECUTE pg_catalog.format(CASE WHEN v_parts = 0 THEN 'CREATE INDEX %I ON %s %s' ELSE 'CREATE INDEX %I ON ONLY %s %s' END,
+                                  v_name, v_rel, v_def);
+        v_index := pg_catalog.format('%I.%I', v_nspname, v_name)::regclass;
+    ELSIF (SELECT i.indisvalid FROM pg_catalog.pg_index i WHERE i.indexrelid = v_index) THEN
+        RAISE NOTICE 'part: % (%) is valid on every partition of %: nothing to build', v_index, v_def, v_rel;
+        RETURN;
+    END IF;
+    v_itext := part._qualified(v_index);
+
+    -- 2. each partition
+    FOR v_p IN
+        SELECT i.inhrelid::regclass AS rel, n.nspname, part._qualified(i.inhrelid) AS name
+          FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE i.inhparent = v_rel ORDER BY c.relname
+    LOOP
+        v_state := 'pending';
+        -- attached already (built here before, or the partition was created after the parent's index)
+        SELECT h.inhrelid::regclass INTO v_child
+          FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_index ci ON ci.indexrelid = h.inhrelid
+         WHERE h.inhparent = v_index AND ci.indrelid = v_p.rel;
+        IF v_child IS NOT NULL THEN
+            v_state := 'attached';
+        ELSE
+            -- an index of that shape, built and valid (a build that stopped before attaching it, or the
+            -- partition's own): attached as it is, not rebuilt
+            SELECT ci.indexrelid::regclass INTO v_child
+              FROM pg_catalog.pg_index ci
+             WHERE ci.indrelid = v_p.rel AND ci.indisvalid AND ci.indisready AND ci.indislive
+               AND NOT ci.indisunique AND NOT ci.indisexclusion
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = ci.indexrelid)
+               AND part._index_definition(ci.indexrelid) = v_def
+             ORDER BY ci.indexrelid LIMIT 1;
+            IF v_child IS NOT NULL THEN
+                -- attached by the first step, part.attach_index (not here: this transaction holds the
+                -- parent's SHARE lock, which writers must not wait behind)
+                v_ready := true;
+                v_name := part._index_name(v_p.rel, v_index, v_def);
+                INSERT INTO part.index_build AS b (parent_index, parent_table, definition, partition_name,
+                                                           index_name, reused)
+                VALUES (v_itext, part._qualified(v_rel), v_def, v_p.name, part._qualified(v_child),
+                        (SELECT c.relname <> v_name FROM pg_catalog.pg_class c WHERE c.oid = v_child))
+                ON CONFLICT (parent_index, partition_name) DO UPDATE
+                   SET state = 'pending', index_name = EXCLUDED.index_name, reused = EXCLUDED.reused, attached_at = NULL;
+                CONTINUE;
+            END IF;
+        END IF;
+        IF v_state = 'attached' THEN
+            INSERT INTO part.index_build AS b (parent_index, parent_table, definition, partition_name, index_name,
+                                                       state, reused, attached_at)
+            VALUES (v_itext, part._qualified(v_rel), v_def, v_p.name, part._qualified(v_child), 'attached',
+                    false, pg_catalog.now())
+            ON CONFLICT (parent_index, partition_name) DO UPDATE
+               SET state = 'attached', index_name = EXCLUDED.index_name,
+                   attached_at = coalesce(b.attached_at, EXCLUDED.attached_at);
+            CONTINUE;
+        END IF;
+
+        v_name := part._index_name(v_p.rel, v_index, v_def);
+        -- an index of that name left invalid by a build that was killed or failed: dropped, then built again
+        SELECT ci.indexrelid::regclass INTO v_left
+          FROM pg_catalog.pg_index ci JOIN pg_catalog.pg_class c ON c.oid = ci.indexrelid
+         WHERE ci.indrelid = v_p.rel AND c.relname = v_name;
+        IF v_left IS NOT NULL THEN
+            v_steps := v_steps || pg_catalog.format('DROP INDEX CONCURRENTLY IF EXISTS %s', v_left);
+        END IF;
+        v_steps := v_steps || pg_catalog.format('CREATE INDEX CONCURRENTLY %I ON %s %s', v_name, v_p.rel, v_def)
+                           || pg_catalog.format('SELECT %I.attach_index(%L)', 'part', v_itext);
+        v_pending := v_pending + 1;
+        INSERT INTO part.index_build AS b (parent_index, parent_table, definition, partition_name, index_name)
+        VALUES (v_itext, part._qualified(v_rel), v_def, v_p.name,
+                pg_catalog.format('%I.%I', v_p.nspname, v_name))
+        ON CONFLICT (parent_index, partition_name) DO UPDATE
+           SET state = 'pending', index_name = EXCLUDED.index_name, reused = false, attached_at = NULL;
+    END LOOP;
+    -- partitions planned before that are no longer partitions of the table
+    UPDATE part.index_build b SET state = 'gone'
+     WHERE b.parent_index = v_itext AND b.state = 'pending'
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
+                        WHERE i.inhparent = v_rel AND i.inhrelid = pg_catalog.to_regclass(b.partition_name));
+    -- partitions whose index is built and valid: attached first, by part.attach_index in a transaction of its own
+    IF v_ready THEN
+        RETURN NEXT pg_catalog.format('SELECT %I.attach_index(%L)', 'part', v_itext);
+    END IF;
+    RETURN QUERY SELECT pg_catalog.unnest(v_steps);
+    IF v_pending = 0 AND NOT v_ready THEN
+        RAISE NOTICE 'part: % (%): every partition of % has it%', v_index, v_def, v_rel,
+            CASE WHEN (SELECT i.indisvalid FROM pg_catalog.pg_index i WHERE i.indexrelid = v_index) THEN ', valid'
+                 ELSE ' (the parent''s index is not valid yet: a partition was detached during the build; SELECT part.attach_index(' || pg_catalog.quote_literal(v_itext) || '))' END;
+    END IF;
+END
+$$;
 
 -- functions/create_partitioned.sql
 CREATE FUNCTION part.create_partitioned(
@@ -6559,6 +7071,8 @@ AS $$
      *                         (hash: every remainder, and no split_hash left half done);
      *   default_empty         no row waits in a default partition;
      *   default_retention     no row older than the retention sits in a default;
+     *   index_build           online index builds of part.create_index: the parent's
+     *                         index is valid (unfinished: warn while building, else fail);
      *   sync_triggers         migrations: sync triggers present and enabled on both
      *                         tables and every partition;
      *   column_drift          migrations: both tables have the same columns and types,
@@ -6583,6 +7097,7 @@ AS $$
             UNION ALL SELECT 3, 1, * FROM part._verify_maintenance_heartbeat()
             UNION ALL SELECT 3, 2, * FROM part._verify_maintenance_last_run()
             UNION ALL SELECT 3, 3, * FROM part._verify_retention_last_run()
+            UNION ALL SELECT 1, 4, * FROM part._verify_index_builds()
             UNION ALL SELECT 3, 4, * FROM part._verify_yield()
             UNION ALL SELECT 3, 5, * FROM part._verify_standby()) c
      ORDER BY c.section, c.table_name, c.ord

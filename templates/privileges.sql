@@ -9,6 +9,12 @@
   The functions pginstall calls (check_schedule, qualified_name,
   list_settings, prepare_uninstall, and the rest of the API) are for the
   administrator who installs part, as pginstall is: no grant here.
+  part.create_index and part.attach_index (online index builds) stay with
+  superusers like the rest: an administrator who grants them to a table's
+  owner grants USAGE on the schema, EXECUTE on part's routines and
+  SELECT, INSERT, UPDATE on part.index_build (and SELECT on part.settings for
+  pginstall) too; they refuse a caller who is neither
+  a superuser nor a member of the table owner's role (42501).
 -#}
 REVOKE ALL ON SCHEMA {{ schema }} FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA {{ schema }} FROM PUBLIC;

@@ -467,6 +467,27 @@ def uninstall(cfg, targets, force):
     state.uninstall(_one(targets), force=force, echo=click.echo)
 
 
+@main.command(name="index")
+@target_options()
+@click.argument("table")
+@click.argument("definition")
+def index_cmd(cfg, targets, table, definition):
+    """Build an index on every partition of TABLE online, resumably.
+
+    DEFINITION is what follows ON <table> in CREATE INDEX. part.create_index
+    makes the index on ONLY the parent and plans the rest; each partition then
+    gets CREATE INDEX CONCURRENTLY (writers go on) and is attached. Run it
+    again after an interruption: it resumes (an invalid index left behind is
+    dropped and built again). Runs as the connecting role: the table's owner
+    (or a member of its role) or a superuser.
+
+    Example: pginstall index public.events '(org_id, occurred_at)' --db finance
+    """
+    from .index import build
+
+    build(_one(targets), table, definition)
+
+
 # --------------------------------------------------------------------------
 # migrate: walk a table through the phases
 

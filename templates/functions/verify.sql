@@ -14,6 +14,8 @@ AS $$
      *                         (hash: every remainder, and no split_hash left half done);
      *   default_empty         no row waits in a default partition;
      *   default_retention     no row older than the retention sits in a default;
+     *   index_build           online index builds of part.create_index: the parent's
+     *                         index is valid (unfinished: warn while building, else fail);
      *   sync_triggers         migrations: sync triggers present and enabled on both
      *                         tables and every partition;
      *   column_drift          migrations: both tables have the same columns and types,
@@ -38,6 +40,7 @@ AS $$
             UNION ALL SELECT 3, 1, * FROM {{ schema }}._verify_maintenance_heartbeat()
             UNION ALL SELECT 3, 2, * FROM {{ schema }}._verify_maintenance_last_run()
             UNION ALL SELECT 3, 3, * FROM {{ schema }}._verify_retention_last_run()
+            UNION ALL SELECT 1, 4, * FROM {{ schema }}._verify_index_builds()
             UNION ALL SELECT 3, 4, * FROM {{ schema }}._verify_yield()
             UNION ALL SELECT 3, 5, * FROM {{ schema }}._verify_standby()) c
      ORDER BY c.section, c.table_name, c.ord

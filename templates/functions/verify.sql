@@ -231,6 +231,10 @@ BEGIN
         v_legacy := pg_catalog.to_regclass(v_m.j ->> 'legacy_table');
         v_part := pg_catalog.to_regclass(v_m.j ->> 'partitioned_table');
         v_writer := CASE WHEN v_m.j ->> 'phase' = 'partitioned' THEN v_part ELSE v_legacy END;
+        IF v_m.j ->> 'method' = 'attach' THEN
+            RETURN QUERY SELECT * FROM {{ schema }}._attach_verify(table_name);
+            CONTINUE;
+        END IF;
 
         -- part's own triggers, by identity, on both tables and every partition (part._sync_problems)
         v_drift := {{ schema }}._sync_problems(table_name);

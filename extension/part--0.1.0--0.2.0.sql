@@ -511,6 +511,7 @@ BEGIN
 
     UPDATE part.config c SET parent_table = part._qualified(v_part), updated_at = pg_catalog.now()
      WHERE c.parent_table = p_m.partitioned_table;
+    PERFORM part.create_ahead(NULL, part._qualified(v_part));   -- empty until the next switch, as before it
     UPDATE part.migration m
        SET legacy_table = part._qualified(v_hist), partitioned_table = part._qualified(v_part),
            history_table = NULL, history_from = NULL, history_rows = NULL, history_to = v_cut,
@@ -5919,7 +5920,8 @@ BEGIN
  *   3. DETACHes the history partition, ATTACHes the new partition (no scan:
  *      its CHECK), and ATTACHes the history partition again as [to, cut)
  *      (a scan of the rows it still holds, under the lock), or, when it is
- *      empty, drops it and the migration is 'finalized'.
+ *      empty, drops it, makes the partitions for now and premake ahead
+ *      (part.create_ahead) and the migration is 'finalized'.
  * Returns the partition made and the rows moved (no row when there was
  * nothing to do). One transaction per step: a crash leaves the step undone
  * and the next call does it again.
@@ -5964,6 +5966,7 @@ BEGIN
         END IF;
         UPDATE part.migration m SET phase = 'finalized', finalized_at = pg_catalog.now(), history_table = NULL
          WHERE m.table_name = v_m.table_name;
+        PERFORM part.create_ahead(NULL, part._qualified(v_part));   -- the intervals it covered up to now and ahead
         PERFORM part._notice(pg_catalog.format('%s finalized (attach): its history partition is split and dropped', v_m.table_name));
         RETURN;
     END IF;
@@ -6055,6 +6058,7 @@ BEGIN
                split_rows = m.split_rows + rows_moved, split_started_at = coalesce(m.split_started_at, pg_catalog.now()),
                phase = 'finalized', finalized_at = pg_catalog.now()
          WHERE m.table_name = v_m.table_name;
+        PERFORM part.create_ahead(NULL, part._qualified(v_part));   -- the intervals it covered up to now and ahead
     END IF;
     partition_name := part._qualified(v_new);
     PERFORM part._notice(pg_catalog.format('split %s [%s, %s) out of %s: %s rows%s', partition_name, v_from, v_to, v_m.history_table,

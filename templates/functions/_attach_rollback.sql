@@ -110,6 +110,7 @@ BEGIN
 
     UPDATE {{ schema }}.config c SET parent_table = {{ schema }}._qualified(v_part), updated_at = pg_catalog.now()
      WHERE c.parent_table = p_m.partitioned_table;
+    PERFORM {{ schema }}.create_ahead(NULL, {{ schema }}._qualified(v_part));   -- empty until the next switch, as before it
     UPDATE {{ schema }}.migration m
        SET legacy_table = {{ schema }}._qualified(v_hist), partitioned_table = {{ schema }}._qualified(v_part),
            history_table = NULL, history_from = NULL, history_rows = NULL, history_to = v_cut,

@@ -41,7 +41,8 @@ BEGIN
  *   3. DETACHes the history partition, ATTACHes the new partition (no scan:
  *      its CHECK), and ATTACHes the history partition again as [to, cut)
  *      (a scan of the rows it still holds, under the lock), or, when it is
- *      empty, drops it and the migration is 'finalized'.
+ *      empty, drops it, makes the partitions for now and premake ahead
+ *      (part.create_ahead) and the migration is 'finalized'.
  * Returns the partition made and the rows moved (no row when there was
  * nothing to do). One transaction per step: a crash leaves the step undone
  * and the next call does it again.
@@ -86,6 +87,7 @@ BEGIN
         END IF;
         UPDATE {{ schema }}.migration m SET phase = 'finalized', finalized_at = pg_catalog.now(), history_table = NULL
          WHERE m.table_name = v_m.table_name;
+        PERFORM {{ schema }}.create_ahead(NULL, {{ schema }}._qualified(v_part));   -- the intervals it covered up to now and ahead
         PERFORM {{ schema }}._notice(pg_catalog.format('%s finalized (attach): its history partition is split and dropped', v_m.table_name));
         RETURN;
     END IF;
@@ -177,6 +179,7 @@ BEGIN
                split_rows = m.split_rows + rows_moved, split_started_at = coalesce(m.split_started_at, pg_catalog.now()),
                phase = 'finalized', finalized_at = pg_catalog.now()
          WHERE m.table_name = v_m.table_name;
+        PERFORM {{ schema }}.create_ahead(NULL, {{ schema }}._qualified(v_part));   -- the intervals it covered up to now and ahead
     END IF;
     partition_name := {{ schema }}._qualified(v_new);
     PERFORM {{ schema }}._notice(pg_catalog.format('split %s [%s, %s) out of %s: %s rows%s', partition_name, v_from, v_to, v_m.history_table,

@@ -73,6 +73,7 @@ class TableConfig:
     default_partition: bool | None = None  # None: range -> true, hash -> none
     migrate: bool = False
     batch_size: int = 10000
+    method: str = "copy"  # migrate = "attach": the legacy table becomes the history partition (no copy)
 
     @property
     def label(self) -> str:
@@ -288,7 +289,15 @@ class _Parser:
         retention = self.typed(label, data, "retention", (str, int), "an interval (\"24 months\") or an integer")
         retention_mode = self.typed(label, data, "retention_mode", str, "drop, detach or archive")
         default_partition = self.typed(label, data, "default_partition", bool, "true or false")
-        migrate = self.typed(label, data, "migrate", bool, "true or false")
+        migrate = self.typed(label, data, "migrate", (bool, str), "true, false, \"copy\" or \"attach\"")
+        method = "copy"
+        if isinstance(migrate, str):
+            if migrate not in ("copy", "attach"):
+                self.fail(label, f"migrate must be true, false, \"copy\" or \"attach\", not {migrate!r}")
+            method, migrate = migrate, True
+            if method == "attach" and strategy != "range":
+                self.fail(label, "migrate = \"attach\" converts range tables only (a hash partition holds rows of every key): "
+                                 "use migrate = true (the copy method)")
         batch_size = self.typed(label, data, "batch_size", int, "a whole number")
 
         if strategy == "range":
@@ -328,6 +337,7 @@ class _Parser:
             retention_mode=retention_mode or "detach",
             default_partition=default_partition,
             migrate=bool(migrate),
+            method=method,
             batch_size=10000 if batch_size is None else batch_size,
         )
 

@@ -391,3 +391,58 @@ def test_a_crash_at_each_step_then_a_rerun_converges(db, fresh_db, connect):
     assert phase(db) == "finalized"
     assert content(db) == before
     assert fails(db) == []
+
+
+# ------------------------------------------------------------------ the CLI
+
+ATTACH_CONFIG = """
+[databases.app]
+[[databases.app.tables]]
+table = "public.ev"
+strategy = "range"
+key = "created_at"
+interval = "1 month"
+migrate = "attach"
+"""
+
+
+def _cli(tmp_path, dsn, cmd, *args, config=ATTACH_CONFIG):
+    from click.testing import CliRunner
+
+    from pginstall.cli import main
+
+    cfg = tmp_path / "pginstall.toml"
+    cfg.write_text(config)
+    result = CliRunner().invoke(main, [cmd, "--config", str(cfg), "--dsn", dsn, "--db", "app", *args])
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def test_config_attach_then_pginstall_migrate_walks_it(db, fresh_db, dsn_factory, tmp_path):
+    before = content(db)
+    dsn = dsn_factory(fresh_db)
+    r = _cli(tmp_path, dsn, "apply")
+    assert r.exit_code == 0, r.output
+    assert "started migration of public.ev (preparing, attach)" in r.output
+    assert phase(db) == "preparing"
+    r = _cli(tmp_path, dsn, "migrate", "public.ev", "--to", "backfilled")   # = prepared for the attach method
+    assert r.exit_code == 0, r.output
+    assert "CREATE UNIQUE INDEX CONCURRENTLY" in r.output and phase(db) == "prepared"
+    r = _cli(tmp_path, dsn, "migrate", "public.ev", "--to", "partitioned")
+    assert r.exit_code == 0 and "no row was copied" in r.output, r.output
+    r = _cli(tmp_path, dsn, "migrate", "public.ev", "--to", "rollback")
+    assert r.exit_code == 0 and phase(db) == "prepared", r.output
+    r = _cli(tmp_path, dsn, "migrate", "public.ev", "--to", "finalized")
+    assert r.exit_code == 0, r.output
+    assert "split public.ev_" in r.output and phase(db) == "finalized"
+    assert content(db) == before
+    r = _cli(tmp_path, dsn, "apply")                       # applying again changes nothing
+    assert r.exit_code == 0, r.output
+
+
+def test_config_refuses_attach_for_a_hash_table(tmp_path, fresh_db, dsn_factory):
+    bad = ATTACH_CONFIG.replace('strategy = "range"', 'strategy = "hash"').replace('interval = "1 month"', "partitions = 4")
+    r = _cli(tmp_path, dsn_factory(fresh_db), "plan", config=bad)
+    assert r.exit_code != 0 and "converts range tables only" in r.output, r.output
+    r = _cli(tmp_path, dsn_factory(fresh_db), "plan", config=ATTACH_CONFIG.replace('"attach"', '"clone"'))
+    assert r.exit_code != 0 and 'migrate must be true, false, "copy" or "attach"' in r.output, r.output

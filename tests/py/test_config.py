@@ -133,7 +133,7 @@ def table_error(base: dict, **change) -> str:
         (TABLE, {"retention": '"forever"'}, "retention 'forever' is not an interval"),
         (TABLE, {"retention_mode": '"shred"'}, "retention_mode must be drop, detach or archive"),
         (TABLE, {"default_partition": '"yes"'}, "default_partition must be true or false"),
-        (TABLE, {"migrate": "1"}, "migrate must be true or false"),
+        (TABLE, {"migrate": "1"}, "migrate must be true, false, \"copy\" or \"attach\""),
         (TABLE, {"batch_size": "0"}, "batch_size must be 1 or more"),
         (TABLE, {"table": '"public.revenues.x"'}, "write schema.table (no database part)"),
         (TABLE, {"table": '"public.\\"open"'}, "unterminated quoted name"),

@@ -4,7 +4,7 @@ baselines measured in the same run.
 
     .venv/bin/python bench/run.py [module ...]      (default: every module)
 
-Modules: core (partition core), maintenance (run_maintenance vs pg_partman),
+Modules: core (partition core), maintenance (run_maintenance vs pg_partman), attach (zero-copy migration),
 migration (sync triggers, backfill, parity). Each has run(dsn_for) -> [Result].
 """
 
@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-MODULES = ["core", "maintenance", "migration"]
+MODULES = ["core", "maintenance", "migration", "attach"]
 PORT = int(os.environ.get("BENCH_PGPORT", "5444"))
 DATADIR = REPO / ".pg" / "bench"
 

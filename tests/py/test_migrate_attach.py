@@ -446,3 +446,46 @@ def test_config_refuses_attach_for_a_hash_table(tmp_path, fresh_db, dsn_factory)
     assert r.exit_code != 0 and "converts range tables only" in r.output, r.output
     r = _cli(tmp_path, dsn_factory(fresh_db), "plan", config=ATTACH_CONFIG.replace('"attach"', '"clone"'))
     assert r.exit_code != 0 and 'migrate must be true, false, "copy" or "attach"' in r.output, r.output
+
+
+# ------------------------------------------------------------------ security
+
+from test_security import as_role, probe_rows, probe_setup, roles  # noqa: E402,F401  (roles: a fixture)
+
+
+def test_owner_code_runs_as_the_owner_when_a_superuser_splits_and_rolls_back(fresh_db, connect, pg_server, roles):
+    """A CHECK of the table owner's (a function of theirs) runs for every row the split and the rollback
+    move, and runs as the owner although a superuser (maintenance, a DBA) calls them; the owner's
+    own triggers never fire for a moved row."""
+    from psycopg import sql
+
+    r = roles("owner")
+    conn = connect(fresh_db, autocommit=True)
+    probe_setup(conn, r["owner"])
+    conn.execute("CREATE TABLE public.rev (id bigserial PRIMARY KEY, at timestamptz NOT NULL CHECK (public.probe('check')), amount int)")
+    conn.execute(sql.SQL("ALTER TABLE public.rev OWNER TO {}").format(sql.Identifier(r["owner"])))
+    with as_role(pg_server, fresh_db, r["owner"]) as own:
+        own.execute("INSERT INTO public.rev (at, amount) SELECT now() - g * interval '5 days', g FROM generate_series(1, 40) g")
+        own.execute("CREATE TRIGGER t BEFORE INSERT OR DELETE ON public.rev FOR EACH ROW EXECUTE FUNCTION public.probe_trigger()")
+    before = content(conn, "public.rev")
+    conn.execute("SELECT part.migrate_start('public.rev', 'at', 'range', '1 month', p_method => 'attach')")
+    prepare(conn, "public.rev")
+    conn.execute("SELECT part.switch_reads('public.rev')")
+    with as_role(pg_server, fresh_db, r["owner"]) as own:   # written after the switch, then carried back by the rollback
+        own.execute("INSERT INTO public.rev (at, amount) VALUES (now() + interval '3 years', 0)")
+    conn.execute("TRUNCATE public.probe")
+    conn.execute("SELECT part.rollback('public.rev')")
+    rows = probe_rows(conn)
+    assert rows and {who for _, who in rows} == {r["owner"]}, rows
+    assert all(what == "check" for what, _ in rows), rows                 # no trigger fired for the moved row
+    prepare(conn, "public.rev")
+    conn.execute("SELECT part.switch_reads('public.rev')")
+    conn.execute("TRUNCATE public.probe")
+    conn.execute("CALL part.run_maintenance()")
+    assert conn.execute("SELECT phase FROM part.migration").fetchone()[0] == "finalized"
+    rows = probe_rows(conn)
+    assert len(rows) >= 41 and {who for _, who in rows} == {r["owner"]}, rows
+    assert all(what == "check" for what, _ in rows), rows
+    after = conn.execute("SELECT count(*) FROM public.rev").fetchone()[0]
+    assert after == before[0] + 1
+    assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (r["owner"],)).fetchone() == (False,)

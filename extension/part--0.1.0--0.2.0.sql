@@ -4162,6 +4162,9 @@ BEGIN
  *      (pginstall migrate does both);
  *   3. when nothing is missing: phase 'prepared', returns NULL.
  */
+    -- one phase change of a table at a time: a switch or rollback meanwhile waits, or is seen
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
     IF v_m.method <> 'attach' THEN
         RAISE EXCEPTION 'the migration of % uses the copy method', v_m.table_name
             USING ERRCODE = '55000', HINT = pg_catalog.format('Copy the rows with CALL part.backfill(%L).', v_m.table_name);
@@ -4181,7 +4184,15 @@ BEGIN
     END IF;
     IF NOT v_valid THEN
         PERFORM part._lock_all(ARRAY[v_legacy], ARRAY['SHARE UPDATE EXCLUSIVE']);
-        EXECUTE pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT part_history_bound', v_legacy);
+        BEGIN
+            EXECUTE pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT part_history_bound', v_legacy);
+        EXCEPTION WHEN check_violation THEN
+            RAISE EXCEPTION 'cannot prepare %: a row of % has a key at or past %, or none (written while part.migrate_start ran)',
+                            v_m.table_name, v_m.legacy_table, v_m.history_to
+                USING ERRCODE = '55000',
+                      HINT = pg_catalog.format('Cancel with SELECT part.migrate_cancel(%L), then start again (with a larger p_premake if the application writes that far ahead).',
+                                               v_m.table_name);
+        END;
         PERFORM part._notice(pg_catalog.format('%s: every row is below %s (CHECK part_history_bound validated)',
                                                        v_m.legacy_table, v_m.history_to));
     END IF;
@@ -5926,6 +5937,9 @@ BEGIN
  * nothing to do). One transaction per step: a crash leaves the step undone
  * and the next call does it again.
  */
+    -- one phase change of a table at a time (a rollback waits for this step, then sees it happened)
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
     IF v_m.method <> 'attach' THEN
         RAISE EXCEPTION 'the migration of % uses the copy method: it has no history partition', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Only migrations started with p_method => ''attach'' have one.';

@@ -47,6 +47,9 @@ BEGIN
  * nothing to do). One transaction per step: a crash leaves the step undone
  * and the next call does it again.
  */
+    -- one phase change of a table at a time (a rollback waits for this step, then sees it happened)
+    PERFORM {{ schema }}._phase_lock(v_m.table_name);
+    v_m := {{ schema }}._migration_row(p_table);
     IF v_m.method <> 'attach' THEN
         RAISE EXCEPTION 'the migration of % uses the copy method: it has no history partition', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Only migrations started with p_method => ''attach'' have one.';

@@ -120,10 +120,10 @@ BEGIN
     IF pg_catalog.current_setting('server_version_num')::integer < 150000 THEN
         SELECT pg_catalog.string_agg(pg_catalog.quote_ident(t.tgname), ', ' ORDER BY t.tgname) INTO v_cloned
           FROM pg_catalog.pg_trigger t
-         WHERE t.tgrelid = v_hist AND t.tgparentid <> 0 AND t.tgconstraint = 0 AND t.tgenabled <> 'D'
-           AND (t.tgtype::integer & 1) = 1;
+         WHERE t.tgrelid = v_hist AND t.tgparentid <> 0 AND t.tgconstraint = 0
+           AND (t.tgtype::integer & 1) = 1 AND (t.tgtype::integer & 8) = 8;   -- row-level, ON DELETE (the move's insert goes into a new table)
         IF v_cloned IS NOT NULL THEN
-            RAISE EXCEPTION 'cannot split the history of %: PostgreSQL 14 would fire its row triggers % for the move, as a delete and an insert',
+            RAISE EXCEPTION 'cannot split the history of %: PostgreSQL 14 would fire its row triggers % for the move, as a delete',
                             v_m.table_name, v_cloned
                 USING ERRCODE = '55000',
                       HINT = 'Disable those triggers while maintenance splits the history partition; PostgreSQL 15 and later move rows without firing them.';

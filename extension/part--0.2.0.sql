@@ -397,7 +397,7 @@ END
 $$;
 
 -- functions/_attach_check_add.sql
-CREATE FUNCTION part._attach_check_add(p_rel regclass, p_key text, p_type regtype, p_cut text)
+CREATE FUNCTION part._attach_check_add(p_rel regclass, p_key text, p_type regtype, p_cut text, p_notnull text[])
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -406,12 +406,17 @@ BEGIN
 /*
  * The CHECK of the attach method on the legacy table p_rel, NOT VALID (a
  * catalog change: the caller holds the table, part._lock_all):
- * part_history_bound CHECK (key IS NOT NULL AND key < p_cut). Once
+ * part_history_bound CHECK (key IS NOT NULL AND <each column of p_notnull,
+ * the partitioned table's primary key> IS NOT NULL AND key < p_cut). Once
  * validated (part.attach_prepare), it lets ATTACH PARTITION ... FROM
- * (MINVALUE) TO (p_cut) skip its scan of the table, and SET NOT NULL too.
+ * (MINVALUE) TO (p_cut) skip its scan of the table, and SET NOT NULL of
+ * those columns too.
  */
-    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT part_history_bound CHECK (%I IS NOT NULL AND %I < %L::%s) NOT VALID',
-                              p_rel, p_key, p_key, p_cut, p_type);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT part_history_bound CHECK (%s%I < %L::%s) NOT VALID',
+                              p_rel,
+                              (SELECT pg_catalog.string_agg(pg_catalog.format('%I IS NOT NULL AND ', c), '' ORDER BY o)
+                                 FROM pg_catalog.unnest(ARRAY[p_key] || p_notnull) WITH ORDINALITY AS u(c, o) WHERE u.o = 1 OR u.c <> p_key),
+                              p_key, p_cut, p_type);
 END
 $$;
 
@@ -450,6 +455,7 @@ DECLARE
     v_i      record;
     v_prefix text;
     v_name   text;
+    v_pk     record;
 BEGIN
 /*
  * The next statement that must run (outside a transaction block, so part
@@ -457,8 +463,12 @@ BEGIN
  * p_part without ATTACH building an index under its lock: for an index of
  * the parent with no valid index of the same shape on the legacy table,
  * DROP INDEX CONCURRENTLY of an invalid one of that shape (a build that was
- * interrupted) or CREATE [UNIQUE] INDEX CONCURRENTLY of it. NULL when every
- * index of the parent has its match.
+ * interrupted) or CREATE [UNIQUE] INDEX CONCURRENTLY of it. Then, when the
+ * legacy table's primary key is not the parent's, a stand-in for it: a
+ * unique index of its shape backing no constraint (the switch gives the
+ * legacy table's primary key to the prepared index, as PostgreSQL wants,
+ * and the stand-in keeps its columns unique; a rollback makes the stand-in
+ * the primary key again). NULL when nothing is missing.
  */
     FOR v_i IN
         SELECT i.indexrelid, i.indisunique, ic.relname,
@@ -489,7 +499,39 @@ BEGIN
         RETURN pg_catalog.format('CREATE %sINDEX CONCURRENTLY %I ON %s %s', CASE WHEN v_i.indisunique THEN 'UNIQUE ' ELSE '' END,
                                  v_name, p_legacy, pg_catalog.substr(v_i.def, pg_catalog.length(v_prefix) + 1));
     END LOOP;
-    RETURN NULL;
+
+    SELECT l.indexrelid, ic.relname, part._attach_index_shape(l.indexrelid) AS shape,
+           pg_catalog.pg_get_indexdef(l.indexrelid) AS def
+      INTO v_pk
+      FROM pg_catalog.pg_index l JOIN pg_catalog.pg_class ic ON ic.oid = l.indexrelid
+     WHERE l.indrelid = p_legacy AND l.indisprimary
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index p
+                        WHERE p.indrelid = p_part AND p.indisprimary
+                          AND part._attach_index_shape(p.indexrelid) = part._attach_index_shape(l.indexrelid));
+    IF v_pk.indexrelid IS NULL OR EXISTS (
+            SELECT 1 FROM pg_catalog.pg_index l
+             WHERE l.indrelid = p_legacy AND l.indisvalid AND l.indisready AND l.indexrelid <> v_pk.indexrelid
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = l.indexrelid AND x.conrelid = p_legacy)
+               AND part._attach_index_shape(l.indexrelid) = v_pk.shape) THEN
+        RETURN NULL;
+    END IF;
+    SELECT pg_catalog.format('DROP INDEX CONCURRENTLY %s', l.indexrelid::regclass) INTO v_name
+      FROM pg_catalog.pg_index l
+     WHERE l.indrelid = p_legacy AND NOT (l.indisvalid AND l.indisready)
+       AND part._attach_index_shape(l.indexrelid) = v_pk.shape
+     LIMIT 1;
+    IF v_name IS NOT NULL THEN
+        RETURN v_name;
+    END IF;
+    v_prefix := pg_catalog.format('CREATE UNIQUE INDEX %I ON %s ', v_pk.relname, p_legacy);
+    IF pg_catalog.left(v_pk.def, pg_catalog.length(v_prefix)) <> v_prefix THEN
+        RAISE EXCEPTION 'cannot read the definition of the primary key % of %: %', v_pk.relname, p_legacy, v_pk.def
+            USING ERRCODE = 'XX000', HINT = 'Create a unique index of the same definition on the legacy table yourself (CONCURRENTLY), then run part.attach_prepare again.';
+    END IF;
+    RETURN pg_catalog.format('CREATE UNIQUE INDEX CONCURRENTLY %I ON %s %s',
+                             part._partition_name((SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_legacy),
+                                                          'attach_pk_' || pg_catalog.left(pg_catalog.md5(v_pk.shape), 8)),
+                             p_legacy, pg_catalog.substr(v_pk.def, pg_catalog.length(v_prefix) + 1));
 END
 $$;
 
@@ -514,6 +556,8 @@ DECLARE
     v_moved    bigint;
     v_c        record;
     v_phase    text := 'prepared';
+    v_standin  text;
+    v_recheck  boolean := false;
 BEGIN
 /*
  * Undo the switch of an attach migration before its history partition was
@@ -523,9 +567,12 @@ BEGIN
  * are copied into it (as the owner; no trigger fires: its own are still
  * disabled, the cloned ones went with the DETACH), those partitions are
  * dropped, the application's triggers, the names and the serial sequences
- * go back. When a row written since is at or past the cut, the CHECK is
- * replaced by a NOT VALID one with a cut past it (phase 'preparing': run
- * part.attach_prepare again); otherwise the phase is 'prepared'.
+ * go back. When the primary key was given to the prepared index at the
+ * switch, its stand-in becomes the primary key again (the prepared index
+ * goes: phase 'preparing', part.attach_prepare builds it again online);
+ * when a row written since is at or past the cut, the CHECK is replaced by
+ * a NOT VALID one with a cut past it (phase 'preparing' too); otherwise the
+ * phase is 'prepared'.
  */
     IF p_m.split_intervals > 0 THEN
         RAISE EXCEPTION 'cannot roll back %: maintenance has split % intervals (% rows) out of its history partition', p_m.table_name,
@@ -540,6 +587,34 @@ BEGIN
     v_cfg := part._config_row(v_part);
     PERFORM part._lock_all(ARRAY[v_part, v_hist], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
     EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', v_part, v_hist);
+    -- the primary key the legacy table had: its stand-in (part.attach_prepare built it) takes it back
+    IF p_m.legacy_key IS DISTINCT FROM p_m.partitioned_key THEN
+        SELECT ic.relname INTO v_standin
+          FROM pg_catalog.pg_index l JOIN pg_catalog.pg_class ic ON ic.oid = l.indexrelid
+         WHERE l.indrelid = v_hist AND l.indisvalid AND l.indisunique AND NOT l.indisprimary
+           AND l.indexprs IS NULL AND l.indpred IS NULL AND l.indnkeyatts = pg_catalog.cardinality(p_m.legacy_key)
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = l.indexrelid AND x.conrelid = v_hist)
+           AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.o)
+                  FROM pg_catalog.unnest(l.indkey) WITH ORDINALITY AS k(n, o)
+                  JOIN pg_catalog.pg_attribute a ON a.attrelid = l.indrelid AND a.attnum = k.n) = p_m.legacy_key
+         ORDER BY ic.relname LIMIT 1;
+        IF v_standin IS NULL THEN
+            RAISE EXCEPTION 'cannot roll back %: % has no unique index on (%) to be its primary key again', p_m.table_name, v_hist,
+                            pg_catalog.array_to_string(p_m.legacy_key, ', ')
+                USING ERRCODE = '55000',
+                      HINT = pg_catalog.format('Create one CONCURRENTLY (CREATE UNIQUE INDEX CONCURRENTLY ON %s (%s)), then roll back again.',
+                                               v_hist, pg_catalog.array_to_string(p_m.legacy_key, ', '));
+        END IF;
+        FOR v_c IN SELECT x.conname FROM pg_catalog.pg_constraint x WHERE x.conrelid = v_part AND x.contype = 'p' LOOP
+            CONTINUE WHEN v_c.conname = part._partition_name(v_copy, 'pkey');
+            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', v_part, v_c.conname, part._partition_name(v_copy, 'pkey'));
+        END LOOP;
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', v_hist,
+                                  (SELECT x.conname FROM pg_catalog.pg_constraint x WHERE x.conrelid = v_hist AND x.contype = 'p'));
+        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY USING INDEX %I', v_hist,
+                                  part._partition_name(v_app, 'pkey'), v_standin);
+        v_phase := 'preparing';   -- the prepared index went with the primary key: attach_prepare builds it again
+    END IF;
 
     -- the rows written since the switch into the other partitions
     EXECUTE pg_catalog.format('SELECT pg_catalog.max(%I)::text FROM %s WHERE %I >= %L::%s', p_m.key_column, v_part,
@@ -555,14 +630,15 @@ BEGIN
             v_cut := part._range_next(v_cut, v_type, v_cfg."interval");
         END LOOP;
         v_phase := 'preparing';
+        v_recheck := true;
     END IF;
     SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = v_hist AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
     v_moved := part._as_owner(v_hist, pg_catalog.format('INSERT INTO %s (%s) SELECT %s FROM %s', v_hist, v_cols, v_cols, v_part),
                                       p_returns => false)::bigint;
-    IF v_phase = 'preparing' THEN
-        PERFORM part._attach_check_add(v_hist, p_m.key_column, v_type, v_cut);
+    IF v_recheck THEN
+        PERFORM part._attach_check_add(v_hist, p_m.key_column, v_type, v_cut, p_m.partitioned_key);
     END IF;
     FOR v_c IN SELECT b.partition_oid::regclass AS rel FROM part._partition_bounds(v_part) b LOOP
         EXECUTE pg_catalog.format('DROP TABLE %s', v_c.rel);
@@ -615,7 +691,7 @@ BEGIN
      WHERE m.table_name = p_m.table_name;
     PERFORM part._notice(pg_catalog.format('%s rolled back (attach): the legacy table is read and written again; %s rows written since the switch were moved into it%s',
                                                    p_m.table_name, v_moved,
-                                                   CASE WHEN v_phase = 'preparing'
+                                                   CASE WHEN v_recheck
                                                         THEN pg_catalog.format('; its CHECK now bounds the key below %s: run part.attach_prepare(%L) again', v_cut, p_m.table_name)
                                                         ELSE '' END));
     RETURN v_phase;
@@ -718,20 +794,26 @@ BEGIN
 
     -- writers go to the legacy table, then (after the switch) to the partitioned one: lock in that order
     PERFORM part._lock_all(ARRAY[v_legacy, v_part], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
-    IF NOT (SELECT a.attnotnull FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_legacy AND a.attname = p_m.key_column) THEN
-        EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', v_legacy, p_m.key_column);   -- proved by the CHECK
-    END IF;
-    -- the index matching the partitioned table's primary key gets a constraint (ATTACH wants one)
-    SELECT l.indexrelid::regclass AS idx, ic.relname INTO v_c
+    FOR v_c IN SELECT a.attname FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid = v_legacy AND NOT a.attnotnull AND a.attname = ANY (ARRAY[p_m.key_column] || p_m.partitioned_key) LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', v_legacy, v_c.attname);   -- proved by the CHECK
+    END LOOP;
+    -- the index matching the partitioned table's primary key becomes the legacy table's primary key
+    -- (ATTACH wants it so; the one it had goes, its stand-in keeps those columns unique)
+    SELECT l.indexrelid::regclass AS idx, ic.relname, l.indisprimary INTO v_c
       FROM pg_catalog.pg_index p
       JOIN pg_catalog.pg_index l ON l.indrelid = v_legacy AND l.indisvalid
                                 AND part._attach_index_shape(l.indexrelid) = part._attach_index_shape(p.indexrelid)
       JOIN pg_catalog.pg_class ic ON ic.oid = l.indexrelid
      WHERE p.indrelid = v_part AND p.indisprimary
-     ORDER BY EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = l.indexrelid AND x.conrelid = v_legacy) DESC
+     ORDER BY l.indisprimary DESC,
+              NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = l.indexrelid AND x.conrelid = v_legacy) DESC
      LIMIT 1;
-    IF v_c.idx IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = v_c.idx AND x.conrelid = v_legacy) THEN
-        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I UNIQUE USING INDEX %I', v_legacy, v_c.relname, v_c.relname);
+    IF v_c.idx IS NOT NULL AND NOT v_c.indisprimary THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', v_legacy,
+                                  (SELECT x.conname FROM pg_catalog.pg_constraint x WHERE x.conrelid = v_legacy AND x.contype = 'p'));
+        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY USING INDEX %I', v_legacy,
+                                  part._partition_name(v_hist, 'pkey'), v_c.relname);
     END IF;
 
     -- the application's triggers: on the partitioned table as they were on the legacy table; the
@@ -5727,7 +5809,7 @@ BEGIN
                 v_legacy_key, v_new_key, 'preparing', 'attach', v_cut);
         -- the CHECK, NOT VALID: a catalog change only, under a short lock (part._lock_all)
         PERFORM part._lock_all(ARRAY[v_rel], ARRAY['ACCESS EXCLUSIVE']);
-        PERFORM part._attach_check_add(v_rel, p_key, v_type, v_cut);
+        PERFORM part._attach_check_add(v_rel, p_key, v_type, v_cut, v_new_key);
         PERFORM part._notice(pg_catalog.format(
             'migration of %s started (attach): %s is not copied; next: SELECT part.attach_prepare(%L) until it returns NULL, running each statement it returns',
             v_name, v_name, v_name));

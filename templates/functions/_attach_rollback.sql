@@ -18,6 +18,8 @@ DECLARE
     v_moved    bigint;
     v_c        record;
     v_phase    text := 'prepared';
+    v_standin  text;
+    v_recheck  boolean := false;
 BEGIN
 /*
  * Undo the switch of an attach migration before its history partition was
@@ -27,9 +29,12 @@ BEGIN
  * are copied into it (as the owner; no trigger fires: its own are still
  * disabled, the cloned ones went with the DETACH), those partitions are
  * dropped, the application's triggers, the names and the serial sequences
- * go back. When a row written since is at or past the cut, the CHECK is
- * replaced by a NOT VALID one with a cut past it (phase 'preparing': run
- * part.attach_prepare again); otherwise the phase is 'prepared'.
+ * go back. When the primary key was given to the prepared index at the
+ * switch, its stand-in becomes the primary key again (the prepared index
+ * goes: phase 'preparing', part.attach_prepare builds it again online);
+ * when a row written since is at or past the cut, the CHECK is replaced by
+ * a NOT VALID one with a cut past it (phase 'preparing' too); otherwise the
+ * phase is 'prepared'.
  */
     IF p_m.split_intervals > 0 THEN
         RAISE EXCEPTION 'cannot roll back %: maintenance has split % intervals (% rows) out of its history partition', p_m.table_name,
@@ -44,6 +49,34 @@ BEGIN
     v_cfg := {{ schema }}._config_row(v_part);
     PERFORM {{ schema }}._lock_all(ARRAY[v_part, v_hist], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
     EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', v_part, v_hist);
+    -- the primary key the legacy table had: its stand-in (part.attach_prepare built it) takes it back
+    IF p_m.legacy_key IS DISTINCT FROM p_m.partitioned_key THEN
+        SELECT ic.relname INTO v_standin
+          FROM pg_catalog.pg_index l JOIN pg_catalog.pg_class ic ON ic.oid = l.indexrelid
+         WHERE l.indrelid = v_hist AND l.indisvalid AND l.indisunique AND NOT l.indisprimary
+           AND l.indexprs IS NULL AND l.indpred IS NULL AND l.indnkeyatts = pg_catalog.cardinality(p_m.legacy_key)
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = l.indexrelid AND x.conrelid = v_hist)
+           AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.o)
+                  FROM pg_catalog.unnest(l.indkey) WITH ORDINALITY AS k(n, o)
+                  JOIN pg_catalog.pg_attribute a ON a.attrelid = l.indrelid AND a.attnum = k.n) = p_m.legacy_key
+         ORDER BY ic.relname LIMIT 1;
+        IF v_standin IS NULL THEN
+            RAISE EXCEPTION 'cannot roll back %: % has no unique index on (%) to be its primary key again', p_m.table_name, v_hist,
+                            pg_catalog.array_to_string(p_m.legacy_key, ', ')
+                USING ERRCODE = '55000',
+                      HINT = pg_catalog.format('Create one CONCURRENTLY (CREATE UNIQUE INDEX CONCURRENTLY ON %s (%s)), then roll back again.',
+                                               v_hist, pg_catalog.array_to_string(p_m.legacy_key, ', '));
+        END IF;
+        FOR v_c IN SELECT x.conname FROM pg_catalog.pg_constraint x WHERE x.conrelid = v_part AND x.contype = 'p' LOOP
+            CONTINUE WHEN v_c.conname = {{ schema }}._partition_name(v_copy, 'pkey');
+            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', v_part, v_c.conname, {{ schema }}._partition_name(v_copy, 'pkey'));
+        END LOOP;
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', v_hist,
+                                  (SELECT x.conname FROM pg_catalog.pg_constraint x WHERE x.conrelid = v_hist AND x.contype = 'p'));
+        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY USING INDEX %I', v_hist,
+                                  {{ schema }}._partition_name(v_app, 'pkey'), v_standin);
+        v_phase := 'preparing';   -- the prepared index went with the primary key: attach_prepare builds it again
+    END IF;
 
     -- the rows written since the switch into the other partitions
     EXECUTE pg_catalog.format('SELECT pg_catalog.max(%I)::text FROM %s WHERE %I >= %L::%s', p_m.key_column, v_part,
@@ -59,14 +92,15 @@ BEGIN
             v_cut := {{ schema }}._range_next(v_cut, v_type, v_cfg."interval");
         END LOOP;
         v_phase := 'preparing';
+        v_recheck := true;
     END IF;
     SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = v_hist AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
     v_moved := {{ schema }}._as_owner(v_hist, pg_catalog.format('INSERT INTO %s (%s) SELECT %s FROM %s', v_hist, v_cols, v_cols, v_part),
                                       p_returns => false)::bigint;
-    IF v_phase = 'preparing' THEN
-        PERFORM {{ schema }}._attach_check_add(v_hist, p_m.key_column, v_type, v_cut);
+    IF v_recheck THEN
+        PERFORM {{ schema }}._attach_check_add(v_hist, p_m.key_column, v_type, v_cut, p_m.partitioned_key);
     END IF;
     FOR v_c IN SELECT b.partition_oid::regclass AS rel FROM {{ schema }}._partition_bounds(v_part) b LOOP
         EXECUTE pg_catalog.format('DROP TABLE %s', v_c.rel);
@@ -119,7 +153,7 @@ BEGIN
      WHERE m.table_name = p_m.table_name;
     PERFORM {{ schema }}._notice(pg_catalog.format('%s rolled back (attach): the legacy table is read and written again; %s rows written since the switch were moved into it%s',
                                                    p_m.table_name, v_moved,
-                                                   CASE WHEN v_phase = 'preparing'
+                                                   CASE WHEN v_recheck
                                                         THEN pg_catalog.format('; its CHECK now bounds the key below %s: run part.attach_prepare(%L) again', v_cut, p_m.table_name)
                                                         ELSE '' END));
     RETURN v_phase;

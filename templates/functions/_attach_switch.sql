@@ -93,20 +93,26 @@ BEGIN
 
     -- writers go to the legacy table, then (after the switch) to the partitioned one: lock in that order
     PERFORM {{ schema }}._lock_all(ARRAY[v_legacy, v_part], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
-    IF NOT (SELECT a.attnotnull FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_legacy AND a.attname = p_m.key_column) THEN
-        EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', v_legacy, p_m.key_column);   -- proved by the CHECK
-    END IF;
-    -- the index matching the partitioned table's primary key gets a constraint (ATTACH wants one)
-    SELECT l.indexrelid::regclass AS idx, ic.relname INTO v_c
+    FOR v_c IN SELECT a.attname FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid = v_legacy AND NOT a.attnotnull AND a.attname = ANY (ARRAY[p_m.key_column] || p_m.partitioned_key) LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', v_legacy, v_c.attname);   -- proved by the CHECK
+    END LOOP;
+    -- the index matching the partitioned table's primary key becomes the legacy table's primary key
+    -- (ATTACH wants it so; the one it had goes, its stand-in keeps those columns unique)
+    SELECT l.indexrelid::regclass AS idx, ic.relname, l.indisprimary INTO v_c
       FROM pg_catalog.pg_index p
       JOIN pg_catalog.pg_index l ON l.indrelid = v_legacy AND l.indisvalid
                                 AND {{ schema }}._attach_index_shape(l.indexrelid) = {{ schema }}._attach_index_shape(p.indexrelid)
       JOIN pg_catalog.pg_class ic ON ic.oid = l.indexrelid
      WHERE p.indrelid = v_part AND p.indisprimary
-     ORDER BY EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = l.indexrelid AND x.conrelid = v_legacy) DESC
+     ORDER BY l.indisprimary DESC,
+              NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = l.indexrelid AND x.conrelid = v_legacy) DESC
      LIMIT 1;
-    IF v_c.idx IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = v_c.idx AND x.conrelid = v_legacy) THEN
-        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I UNIQUE USING INDEX %I', v_legacy, v_c.relname, v_c.relname);
+    IF v_c.idx IS NOT NULL AND NOT v_c.indisprimary THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', v_legacy,
+                                  (SELECT x.conname FROM pg_catalog.pg_constraint x WHERE x.conrelid = v_legacy AND x.contype = 'p'));
+        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY USING INDEX %I', v_legacy,
+                                  {{ schema }}._partition_name(v_hist, 'pkey'), v_c.relname);
     END IF;
 
     -- the application's triggers: on the partitioned table as they were on the legacy table; the

@@ -322,7 +322,7 @@ BEGIN
                 v_legacy_key, v_new_key, 'preparing', 'attach', v_cut);
         -- the CHECK, NOT VALID: a catalog change only, under a short lock (part._lock_all)
         PERFORM {{ schema }}._lock_all(ARRAY[v_rel], ARRAY['ACCESS EXCLUSIVE']);
-        PERFORM {{ schema }}._attach_check_add(v_rel, p_key, v_type, v_cut);
+        PERFORM {{ schema }}._attach_check_add(v_rel, p_key, v_type, v_cut, v_new_key);
         PERFORM {{ schema }}._notice(pg_catalog.format(
             'migration of %s started (attach): %s is not copied; next: SELECT part.attach_prepare(%L) until it returns NULL, running each statement it returns',
             v_name, v_name, v_name));

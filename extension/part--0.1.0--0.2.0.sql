@@ -463,6 +463,7 @@ DECLARE
     v_phase    text := 'prepared';
     v_standin  text;
     v_recheck  boolean := false;
+    v_saved_msg text;
 BEGIN
 /*
  * Undo the switch of an attach migration before its history partition was
@@ -516,8 +517,11 @@ BEGIN
         END LOOP;
         EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', v_hist,
                                   (SELECT x.conname FROM pg_catalog.pg_constraint x WHERE x.conrelid = v_hist AND x.contype = 'p'));
+        v_saved_msg := pg_catalog.current_setting('client_min_messages');
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);   -- not its NOTICE that the index is renamed
         EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY USING INDEX %I', v_hist,
                                   part._partition_name(v_app, 'pkey'), v_standin);
+        PERFORM pg_catalog.set_config('client_min_messages', v_saved_msg, true);
         v_phase := 'preparing';   -- the prepared index went with the primary key: attach_prepare builds it again
     END IF;
 
@@ -623,6 +627,7 @@ DECLARE
     v_default  regclass;
     v_name     text;
     v_any      boolean;
+    v_saved_msg text;
 BEGIN
 /*
  * The switch of an attach migration (part.switch_reads calls it with the
@@ -717,8 +722,11 @@ BEGIN
     IF v_c.idx IS NOT NULL AND NOT v_c.indisprimary THEN
         EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', v_legacy,
                                   (SELECT x.conname FROM pg_catalog.pg_constraint x WHERE x.conrelid = v_legacy AND x.contype = 'p'));
+        v_saved_msg := pg_catalog.current_setting('client_min_messages');
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);   -- not its NOTICE that the index is renamed
         EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY USING INDEX %I', v_legacy,
                                   part._partition_name(v_hist, 'pkey'), v_c.relname);
+        PERFORM pg_catalog.set_config('client_min_messages', v_saved_msg, true);
     END IF;
 
     -- the application's triggers: on the partitioned table as they were on the legacy table; the

@@ -20,6 +20,7 @@ DECLARE
     v_phase    text := 'prepared';
     v_standin  text;
     v_recheck  boolean := false;
+    v_saved_msg text;
 BEGIN
 /*
  * Undo the switch of an attach migration before its history partition was
@@ -73,8 +74,11 @@ BEGIN
         END LOOP;
         EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', v_hist,
                                   (SELECT x.conname FROM pg_catalog.pg_constraint x WHERE x.conrelid = v_hist AND x.contype = 'p'));
+        v_saved_msg := pg_catalog.current_setting('client_min_messages');
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);   -- not its NOTICE that the index is renamed
         EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY USING INDEX %I', v_hist,
                                   {{ schema }}._partition_name(v_app, 'pkey'), v_standin);
+        PERFORM pg_catalog.set_config('client_min_messages', v_saved_msg, true);
         v_phase := 'preparing';   -- the prepared index went with the primary key: attach_prepare builds it again
     END IF;
 

@@ -14,8 +14,8 @@ migration (sync triggers, backfill, parity, switch and rollback under
 writers), locks (run_maintenance under writers), report (an org-month report
 on the legacy table vs range and hash partitions), time_zone (a table zone vs
 UTC), yielding (the cost of the yield check per batch), index_build (online
-index builds). Each has run(dsn_for) -> [Result].
-run(dsn_for) -> [Result].
+index builds), attach (the zero-copy migration). Each has run(dsn_for) ->
+[Result].
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 from common import RUNS, SCALE  # noqa: E402
 
-MODULES = ["core", "maintenance", "migration", "locks", "report", "time_zone", "yielding", "index_build"]
+MODULES = ["core", "maintenance", "migration", "locks", "report", "time_zone", "yielding", "index_build", "attach"]
 PORT = int(os.environ.get("BENCH_PGPORT", "5444"))
 DATADIR = Path(os.environ.get("BENCH_DATADIR", str(REPO / ".pg" / "bench")))
 

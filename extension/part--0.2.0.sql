@@ -102,7 +102,7 @@ CREATE TABLE part.migration (
     strategy              text NOT NULL CHECK (strategy IN ('range', 'hash')),
     key_column            text NOT NULL,
     phase                 text NOT NULL DEFAULT 'dual_write'
-                          CHECK (phase IN ('dual_write', 'backfilled', 'partitioned', 'finalized')),
+                          CHECK (phase IN ('dual_write', 'backfilled', 'partitioned', 'finalized', 'preparing', 'prepared')),
     backfill_last_key     text,
     backfill_rows         bigint NOT NULL DEFAULT 0,
     backfill_started_at   timestamptz,
@@ -127,7 +127,17 @@ CREATE TABLE part.migration (
     parity_differ         integer,            -- ranges that differed at the last check
     sync_columns          text[],             -- columns both tables had when the sync was generated
     parity_spec           text,               -- interval / hash partition count the stored parity ranges were made with
-    backfill_batch_at     timestamptz         -- when the last backfill batch committed (a stale ETA is not shown)
+    backfill_batch_at     timestamptz,        -- when the last backfill batch committed (a stale ETA is not shown)
+    -- p_method => 'attach' (the legacy table becomes the history partition; see part.attach_prepare):
+    method                text NOT NULL DEFAULT 'copy' CHECK (method IN ('copy', 'attach')),
+    history_table         text,               -- the history partition (the legacy table) after the switch
+    history_to            text,               -- its upper bound: the legacy table's CHECK says key < history_to
+    history_from          text,               -- its lower bound now (NULL: MINVALUE); the split raises it
+    history_rows          bigint,             -- rows in it at the switch (estimate), for progress
+    split_intervals       integer NOT NULL DEFAULT 0,   -- intervals split out of it by maintenance
+    split_rows            bigint NOT NULL DEFAULT 0,    -- rows moved out of it
+    split_started_at      timestamptz,
+    prepared_at           timestamptz
 );
 COMMENT ON TABLE part.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';
@@ -428,6 +438,567 @@ BEGIN
                   HINT = 'A trigger, default or expression of that table sets a session setting (SET without LOCAL), creates a temporary object, a cursor or a prepared statement: change it to not do so; part refused the step (nothing of it was kept).';
     END IF;
     RETURN v_result;
+END
+$$;
+
+-- functions/_attach_check_add.sql
+CREATE FUNCTION part._attach_check_add(p_rel regclass, p_key text, p_type regtype, p_cut text, p_notnull text[])
+    RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * The CHECK of the attach method on the legacy table p_rel, NOT VALID (a
+ * catalog change: the caller holds the table, part._lock_all):
+ * part_history_bound CHECK (key IS NOT NULL AND <each column of p_notnull,
+ * the partitioned table's primary key> IS NOT NULL AND key < p_cut). Once
+ * validated (part.attach_prepare), it lets ATTACH PARTITION ... FROM
+ * (MINVALUE) TO (p_cut) skip its scan of the table, and SET NOT NULL of
+ * those columns too.
+ */
+    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT part_history_bound CHECK (%s%I < %L::%s) NOT VALID',
+                              p_rel,
+                              (SELECT pg_catalog.string_agg(pg_catalog.format('%I IS NOT NULL AND ', c), '' ORDER BY o)
+                                 FROM pg_catalog.unnest(ARRAY[p_key] || p_notnull) WITH ORDINALITY AS u(c, o) WHERE u.o = 1 OR u.c <> p_key),
+                              p_key, p_cut, p_type);
+END
+$$;
+
+-- functions/_attach_index_shape.sql
+CREATE FUNCTION part._attach_index_shape(p_index oid)
+    RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * What ATTACH PARTITION compares to match an index of the partition to
+     * one of the parent (access method, uniqueness, key columns by name,
+     * operator classes, collations, options, expressions, predicate), as
+     * one text: two indexes with the same shape on the parent and on the
+     * legacy table match, and ATTACH builds nothing.
+     */
+    SELECT pg_catalog.concat_ws('|', am.amname, i.indisunique, i.indnkeyatts,
+               (SELECT pg_catalog.string_agg(coalesce(pg_catalog.quote_ident(a.attname), '#expr'), ',' ORDER BY k.o)
+                  FROM pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(n, o)
+                  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n AND k.n > 0),
+               i.indclass::text, i.indcollation::text, i.indoption::text,
+               pg_catalog.pg_get_expr(i.indexprs, i.indrelid), pg_catalog.pg_get_expr(i.indpred, i.indrelid))
+      FROM pg_catalog.pg_index i
+      JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+      JOIN pg_catalog.pg_am am ON am.oid = c.relam
+     WHERE i.indexrelid = p_index
+$$;
+
+-- functions/_attach_next_index.sql
+CREATE FUNCTION part._attach_next_index(p_legacy regclass, p_part regclass)
+    RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_i      record;
+    v_prefix text;
+    v_name   text;
+    v_pk     record;
+BEGIN
+/*
+ * The next statement that must run (outside a transaction block, so part
+ * cannot run it) before the legacy table p_legacy can be attached to
+ * p_part without ATTACH building an index under its lock: for an index of
+ * the parent with no valid index of the same shape on the legacy table,
+ * DROP INDEX CONCURRENTLY of an invalid one of that shape (a build that was
+ * interrupted) or CREATE [UNIQUE] INDEX CONCURRENTLY of it. Then, when the
+ * legacy table's primary key is not the parent's, a stand-in for it: a
+ * unique index of its shape backing no constraint (the switch gives the
+ * legacy table's primary key to the prepared index, as PostgreSQL wants,
+ * and the stand-in keeps its columns unique; a rollback makes the stand-in
+ * the primary key again). NULL when nothing is missing.
+ */
+    FOR v_i IN
+        SELECT i.indexrelid, i.indisunique, ic.relname,
+               part._attach_index_shape(i.indexrelid) AS shape, pg_catalog.pg_get_indexdef(i.indexrelid) AS def
+          FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid = p_part
+         ORDER BY i.indisprimary DESC, ic.relname
+    LOOP
+        CONTINUE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_index l
+                               WHERE l.indrelid = p_legacy AND l.indisvalid AND l.indisready
+                                 AND part._attach_index_shape(l.indexrelid) = v_i.shape);
+        SELECT pg_catalog.format('DROP INDEX CONCURRENTLY %s', l.indexrelid::regclass) INTO v_name
+          FROM pg_catalog.pg_index l
+         WHERE l.indrelid = p_legacy AND NOT (l.indisvalid AND l.indisready)
+           AND part._attach_index_shape(l.indexrelid) = v_i.shape
+         LIMIT 1;
+        IF v_name IS NOT NULL THEN
+            RETURN v_name;
+        END IF;
+        v_prefix := pg_catalog.format('CREATE %sINDEX %I ON ONLY %s ', CASE WHEN v_i.indisunique THEN 'UNIQUE ' ELSE '' END,
+                                      v_i.relname, p_part);
+        IF pg_catalog.left(v_i.def, pg_catalog.length(v_prefix)) <> v_prefix THEN
+            RAISE EXCEPTION 'cannot read the definition of index % of %: %', v_i.relname, p_part, v_i.def
+                USING ERRCODE = 'XX000', HINT = 'Create an index of the same definition on the legacy table yourself (CONCURRENTLY), then run part.attach_prepare again.';
+        END IF;
+        v_name := part._partition_name((SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_legacy),
+                                               'attach_' || pg_catalog.left(pg_catalog.md5(v_i.shape), 8));
+        RETURN pg_catalog.format('CREATE %sINDEX CONCURRENTLY %I ON %s %s', CASE WHEN v_i.indisunique THEN 'UNIQUE ' ELSE '' END,
+                                 v_name, p_legacy, pg_catalog.substr(v_i.def, pg_catalog.length(v_prefix) + 1));
+    END LOOP;
+
+    SELECT l.indexrelid, ic.relname, part._attach_index_shape(l.indexrelid) AS shape,
+           pg_catalog.pg_get_indexdef(l.indexrelid) AS def
+      INTO v_pk
+      FROM pg_catalog.pg_index l JOIN pg_catalog.pg_class ic ON ic.oid = l.indexrelid
+     WHERE l.indrelid = p_legacy AND l.indisprimary
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index p
+                        WHERE p.indrelid = p_part AND p.indisprimary
+                          AND part._attach_index_shape(p.indexrelid) = part._attach_index_shape(l.indexrelid));
+    IF v_pk.indexrelid IS NULL OR EXISTS (
+            SELECT 1 FROM pg_catalog.pg_index l
+             WHERE l.indrelid = p_legacy AND l.indisvalid AND l.indisready AND l.indexrelid <> v_pk.indexrelid
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = l.indexrelid AND x.conrelid = p_legacy)
+               AND part._attach_index_shape(l.indexrelid) = v_pk.shape) THEN
+        RETURN NULL;
+    END IF;
+    SELECT pg_catalog.format('DROP INDEX CONCURRENTLY %s', l.indexrelid::regclass) INTO v_name
+      FROM pg_catalog.pg_index l
+     WHERE l.indrelid = p_legacy AND NOT (l.indisvalid AND l.indisready)
+       AND part._attach_index_shape(l.indexrelid) = v_pk.shape
+     LIMIT 1;
+    IF v_name IS NOT NULL THEN
+        RETURN v_name;
+    END IF;
+    v_prefix := pg_catalog.format('CREATE UNIQUE INDEX %I ON %s ', v_pk.relname, p_legacy);
+    IF pg_catalog.left(v_pk.def, pg_catalog.length(v_prefix)) <> v_prefix THEN
+        RAISE EXCEPTION 'cannot read the definition of the primary key % of %: %', v_pk.relname, p_legacy, v_pk.def
+            USING ERRCODE = 'XX000', HINT = 'Create a unique index of the same definition on the legacy table yourself (CONCURRENTLY), then run part.attach_prepare again.';
+    END IF;
+    RETURN pg_catalog.format('CREATE UNIQUE INDEX CONCURRENTLY %I ON %s %s',
+                             part._partition_name((SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_legacy),
+                                                          'attach_pk_' || pg_catalog.left(pg_catalog.md5(v_pk.shape), 8)),
+                             p_legacy, pg_catalog.substr(v_pk.def, pg_catalog.length(v_prefix) + 1));
+END
+$$;
+
+-- functions/_attach_rollback.sql
+CREATE FUNCTION part._attach_rollback(p_m part.migration)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_part     regclass := pg_catalog.to_regclass(p_m.partitioned_table);
+    v_hist     regclass := pg_catalog.to_regclass(p_m.history_table);
+    v_type     regtype := p_m.key_type::regtype;
+    v_schema   text := (pg_catalog.parse_ident(p_m.table_name))[1];
+    v_app      text := (pg_catalog.parse_ident(p_m.table_name))[2];
+    v_copy     text := part._partition_name((pg_catalog.parse_ident(p_m.table_name))[2], 'partitioned');
+    v_cfg      part.config;
+    v_cols     text;
+    v_beyond   boolean;
+    v_high     text;
+    v_cut      text := p_m.history_to;
+    v_moved    bigint;
+    v_c        record;
+    v_phase    text := 'prepared';
+    v_standin  text;
+    v_recheck  boolean := false;
+    v_saved_msg text;
+BEGIN
+/*
+ * Undo the switch of an attach migration before its history partition was
+ * split (part.rollback calls it with the phase lock held): with both
+ * tables locked ACCESS EXCLUSIVE (part._lock_all), the legacy table is
+ * detached, the rows written since the switch into the other partitions
+ * are copied into it (as the owner; no trigger fires: its own are still
+ * disabled, the cloned ones went with the DETACH), those partitions are
+ * dropped, the application's triggers, the names and the serial sequences
+ * go back. When the primary key was given to the prepared index at the
+ * switch, its stand-in becomes the primary key again (the prepared index
+ * goes: phase 'preparing', part.attach_prepare builds it again online);
+ * when a row written since is at or past the cut, the CHECK is replaced by
+ * a NOT VALID one with a cut past it (phase 'preparing' too); otherwise the
+ * phase is 'prepared'.
+ */
+    IF p_m.split_intervals > 0 THEN
+        RAISE EXCEPTION 'cannot roll back %: maintenance has split % intervals (% rows) out of its history partition', p_m.table_name,
+                        p_m.split_intervals, p_m.split_rows
+            USING ERRCODE = '55000',
+                  HINT = 'The rollback of the attach method is possible only before the split begins: the table stays partitioned (its rows are all there).';
+    END IF;
+    IF v_part IS NULL OR v_hist IS NULL THEN
+        RAISE EXCEPTION 'cannot roll back %: % or % is missing', p_m.table_name, p_m.partitioned_table, p_m.history_table
+            USING ERRCODE = '42P01', HINT = 'Attach the history table back yourself, or leave the table partitioned.';
+    END IF;
+    v_cfg := part._config_row(v_part);
+    PERFORM part._lock_all(ARRAY[v_part, v_hist], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', v_part, v_hist);
+    -- the primary key the legacy table had: its stand-in (part.attach_prepare built it) takes it back
+    IF p_m.legacy_key IS DISTINCT FROM p_m.partitioned_key THEN
+        SELECT ic.relname INTO v_standin
+          FROM pg_catalog.pg_index l JOIN pg_catalog.pg_class ic ON ic.oid = l.indexrelid
+         WHERE l.indrelid = v_hist AND l.indisvalid AND l.indisunique AND NOT l.indisprimary
+           AND l.indexprs IS NULL AND l.indpred IS NULL AND l.indnkeyatts = pg_catalog.cardinality(p_m.legacy_key)
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = l.indexrelid AND x.conrelid = v_hist)
+           AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.o)
+                  FROM pg_catalog.unnest(l.indkey) WITH ORDINALITY AS k(n, o)
+                  JOIN pg_catalog.pg_attribute a ON a.attrelid = l.indrelid AND a.attnum = k.n) = p_m.legacy_key
+         ORDER BY ic.relname LIMIT 1;
+        IF v_standin IS NULL THEN
+            RAISE EXCEPTION 'cannot roll back %: % has no unique index on (%) to be its primary key again', p_m.table_name, v_hist,
+                            pg_catalog.array_to_string(p_m.legacy_key, ', ')
+                USING ERRCODE = '55000',
+                      HINT = pg_catalog.format('Create one CONCURRENTLY (CREATE UNIQUE INDEX CONCURRENTLY ON %s (%s)), then roll back again.',
+                                               v_hist, pg_catalog.array_to_string(p_m.legacy_key, ', '));
+        END IF;
+        FOR v_c IN SELECT x.conname FROM pg_catalog.pg_constraint x WHERE x.conrelid = v_part AND x.contype = 'p' LOOP
+            CONTINUE WHEN v_c.conname = part._partition_name(v_copy, 'pkey');
+            EXECUTE pg_catalog.format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', v_part, v_c.conname, part._partition_name(v_copy, 'pkey'));
+        END LOOP;
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', v_hist,
+                                  (SELECT x.conname FROM pg_catalog.pg_constraint x WHERE x.conrelid = v_hist AND x.contype = 'p'));
+        v_saved_msg := pg_catalog.current_setting('client_min_messages');
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);   -- not its NOTICE that the index is renamed
+        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY USING INDEX %I', v_hist,
+                                  part._partition_name(v_app, 'pkey'), v_standin);
+        PERFORM pg_catalog.set_config('client_min_messages', v_saved_msg, true);
+        v_phase := 'preparing';   -- the prepared index went with the primary key: attach_prepare builds it again
+    END IF;
+
+    -- the rows written since the switch into the other partitions
+    EXECUTE pg_catalog.format('SELECT pg_catalog.max(%I)::text FROM %s WHERE %I >= %L::%s', p_m.key_column, v_part,
+                              p_m.key_column, p_m.history_to, v_type) INTO v_high;
+    IF v_high IS NOT NULL THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT part_history_bound', v_hist);
+        IF v_type::text IN ('smallint', 'integer', 'bigint') THEN
+            v_cut := part._range_floor(v_high, v_type, v_cfg."interval", v_cfg.time_zone);
+        ELSE
+            v_cut := part._range_floor(part._literal(part._to_utc(v_high, v_type), v_type), v_type, v_cfg."interval", v_cfg.time_zone);
+        END IF;
+        FOR i IN 0 .. coalesce(v_cfg.premake, 3) LOOP
+            v_cut := part._range_next(v_cut, v_type, v_cfg."interval", v_cfg.time_zone);
+        END LOOP;
+        v_phase := 'preparing';
+        v_recheck := true;
+    END IF;
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = v_hist AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+    v_moved := part._as_owner(v_hist, pg_catalog.format('INSERT INTO %s (%s) SELECT %s FROM %s', v_hist, v_cols, v_cols, v_part),
+                                      p_returns => false)::bigint;
+    IF v_recheck THEN
+        PERFORM part._attach_check_add(v_hist, p_m.key_column, v_type, v_cut, p_m.partitioned_key);
+    END IF;
+    FOR v_c IN SELECT b.partition_oid::regclass AS rel FROM part._partition_bounds(v_part) b LOOP
+        EXECUTE pg_catalog.format('DROP TABLE %s', v_c.rel);
+    END LOOP;
+
+    -- the application's triggers go back to the legacy table, as they are on the partitioned table
+    FOR v_c IN
+        SELECT s.tgname, s.tgenabled, f.tgname AS hist_name
+          FROM pg_catalog.pg_trigger s
+          JOIN pg_catalog.pg_trigger f ON f.tgrelid = v_hist AND f.tgname = part._partition_name('part_history', s.tgname)
+         WHERE s.tgrelid = v_part AND NOT s.tgisinternal
+         ORDER BY s.tgname
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TRIGGER %I ON %s RENAME TO %I', v_c.hist_name, v_hist, v_c.tgname);
+        EXECUTE pg_catalog.format('ALTER TABLE %s %s TRIGGER %I', v_hist,
+                                  CASE v_c.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'A' THEN 'ENABLE ALWAYS'
+                                                     WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE' END, v_c.tgname);
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', v_part, v_c.tgname);
+    END LOOP;
+
+    EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_part, v_copy);
+    EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_hist, v_app);
+    FOR v_c IN
+        SELECT x.conrelid::regclass AS rel, x.conname,
+               part._partition_name(CASE WHEN x.conrelid = v_hist THEN v_app ELSE v_copy END, 'pkey') AS new_name
+          FROM pg_catalog.pg_constraint x
+         WHERE x.conrelid IN (v_hist, v_part) AND x.contype = 'p'
+         ORDER BY x.conrelid = v_hist
+    LOOP
+        CONTINUE WHEN v_c.conname = v_c.new_name OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_c.new_name)) IS NOT NULL;
+        EXECUTE pg_catalog.format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', v_c.rel, v_c.conname, v_c.new_name);
+    END LOOP;
+    FOR v_c IN
+        SELECT a.attname, pg_catalog.pg_get_serial_sequence(v_part::text, a.attname) AS seq
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = v_hist AND a.attnum > 0 AND NOT a.attisdropped
+    LOOP
+        CONTINUE WHEN v_c.seq IS NULL;
+        EXECUTE pg_catalog.format('ALTER SEQUENCE %s OWNED BY %s.%I', v_c.seq, v_hist, v_c.attname);
+    END LOOP;
+
+    UPDATE part.config c SET parent_table = part._qualified(v_part), updated_at = pg_catalog.now()
+     WHERE c.parent_table = p_m.partitioned_table;
+    PERFORM part.create_ahead(NULL, part._qualified(v_part));   -- empty until the next switch, as before it
+    UPDATE part.migration m
+       SET legacy_table = part._qualified(v_hist), partitioned_table = part._qualified(v_part),
+           history_table = NULL, history_from = NULL, history_rows = NULL, history_to = v_cut,
+           phase = v_phase, rolled_back_at = pg_catalog.now(),
+           prepared_at = CASE WHEN v_phase = 'prepared' THEN m.prepared_at END
+     WHERE m.table_name = p_m.table_name;
+    PERFORM part._notice(pg_catalog.format('%s rolled back (attach): the legacy table is read and written again; %s rows written since the switch were moved into it%s',
+                                                   p_m.table_name, v_moved,
+                                                   CASE WHEN v_recheck
+                                                        THEN pg_catalog.format('; its CHECK now bounds the key below %s: run part.attach_prepare(%L) again', v_cut, p_m.table_name)
+                                                        ELSE '' END));
+    RETURN v_phase;
+END
+$$;
+
+-- functions/_attach_switch.sql
+CREATE FUNCTION part._attach_switch(p_m part.migration)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_legacy   regclass := pg_catalog.to_regclass(p_m.legacy_table);
+    v_part     regclass := pg_catalog.to_regclass(p_m.partitioned_table);
+    v_type     regtype := p_m.key_type::regtype;
+    v_schema   text := (pg_catalog.parse_ident(p_m.table_name))[1];
+    v_app      text := (pg_catalog.parse_ident(p_m.table_name))[2];
+    v_hist     text := part._partition_name((pg_catalog.parse_ident(p_m.table_name))[2], 'history');
+    v_cfg      part.config;
+    v_sql      text;
+    v_b        record;
+    v_c        record;
+    v_default  regclass;
+    v_name     text;
+    v_any      boolean;
+    v_saved_msg text;
+BEGIN
+/*
+ * The switch of an attach migration (part.switch_reads calls it with the
+ * phase lock held): from 'prepared' to 'partitioned', in the caller's
+ * transaction. Before any lock on the legacy table: the partitioned table's
+ * partitions below the cut (empty: nothing writes there yet) are dropped,
+ * the first one from the cut is made, and a default partition. Then, with
+ * the legacy table and the partitioned table locked ACCESS EXCLUSIVE
+ * (part._lock_all: short timeouts, retries), only catalog changes: the
+ * key column SET NOT NULL and the primary key's index made a UNIQUE
+ * constraint (both proved by the validated CHECK and the prepared index,
+ * no scan), the application's triggers carried to the partitioned table
+ * (the legacy table's own renamed part_history_<name> and disabled: the
+ * ones cloned from the parent fire for its rows), the names swapped (the
+ * legacy table becomes <table>_history), ATTACH PARTITION ... FROM
+ * (MINVALUE) TO (cut) (no scan: the CHECK implies the bound), serial
+ * sequences owned by the partitioned table. Returns 'partitioned'.
+ */
+    IF p_m.phase = 'preparing' THEN
+        RAISE EXCEPTION 'cannot switch %: it is still preparing', p_m.table_name
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Run SELECT part.attach_prepare(%L) until it returns NULL, running each statement it returns (pginstall migrate does).', p_m.table_name);
+    END IF;
+    IF v_legacy IS NULL OR v_part IS NULL THEN
+        RAISE EXCEPTION 'cannot switch %: % or % is missing', p_m.table_name, p_m.legacy_table, p_m.partitioned_table
+            USING ERRCODE = '42P01', HINT = pg_catalog.format('Cancel with SELECT part.migrate_cancel(%L) and start again.', p_m.table_name);
+    END IF;
+    -- still prepared? (a CHECK or an index dropped since would make ATTACH scan or build under the lock)
+    IF NOT coalesce((SELECT c.convalidated FROM pg_catalog.pg_constraint c
+                      WHERE c.conrelid = v_legacy AND c.conname = 'part_history_bound' AND c.contype = 'c'), false)
+       OR part._attach_next_index(v_legacy, v_part) IS NOT NULL THEN
+        UPDATE part.migration m SET phase = 'preparing', prepared_at = NULL WHERE m.table_name = p_m.table_name;
+        RAISE EXCEPTION 'cannot switch %: its CHECK part_history_bound or an index it needs changed since it was prepared', p_m.table_name
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Run SELECT part.attach_prepare(%L) until it returns NULL again.', p_m.table_name);
+    END IF;
+    IF part._sync_columns(v_legacy, v_part) IS DISTINCT FROM part._sync_columns(v_legacy, v_legacy)
+       OR part._sync_columns(v_part, v_legacy) IS DISTINCT FROM part._sync_columns(v_part, v_part)
+       OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_attribute b ON b.attrelid = v_legacy AND b.attname = a.attname
+                   WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped AND NOT b.attisdropped
+                     AND (a.atttypid, a.atttypmod, a.attcollation) IS DISTINCT FROM (b.atttypid, b.atttypmod, b.attcollation)) THEN
+        RAISE EXCEPTION 'cannot switch %: the columns of % and % differ', p_m.table_name, v_legacy, v_part
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('A column changed since part.migrate_start: cancel with SELECT part.migrate_cancel(%L) and start again.', p_m.table_name);
+    END IF;
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_hist)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot rename % to %.%: a relation with that name exists', v_legacy, v_schema, v_hist
+            USING ERRCODE = '42P07', HINT = 'Rename or drop that relation, then switch again.';
+    END IF;
+    EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %s)', v_part) INTO v_any;
+    IF v_any THEN
+        RAISE EXCEPTION 'cannot switch %: % holds rows', p_m.table_name, v_part
+            USING ERRCODE = '55000',
+                  HINT = 'Nothing writes into the partitioned table of an attach migration before the switch: move those rows into the legacy table (or delete them), then switch again.';
+    END IF;
+
+    -- before the locks on the legacy table: the partitioned table's partitions below the cut go
+    -- (the legacy table covers them), the first one from the cut and a default are made
+    FOR v_b IN SELECT * FROM part._partition_bounds(v_part) b
+                WHERE NOT b.is_default AND part._bound_ordinal(b.bound_from, v_type) < part._bound_ordinal(p_m.history_to, v_type) LOOP
+        EXECUTE pg_catalog.format('DROP TABLE %s', v_b.partition_oid::regclass);
+    END LOOP;
+    PERFORM part._create_range_partition(v_part, p_m.history_to, part._range_next(p_m.history_to, v_type,
+                                                 (SELECT c."interval" FROM part.config c WHERE c.parent_table = p_m.partitioned_table),
+                                                 (SELECT c.time_zone FROM part.config c WHERE c.parent_table = p_m.partitioned_table)));
+    SELECT nullif(pt.partdefid, 0)::regclass INTO v_default FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = v_part;
+    IF v_default IS NULL THEN
+        v_name := part._partition_name(v_app, 'default');
+        IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NULL THEN
+            EXECUTE pg_catalog.format('CREATE TABLE %I.%I PARTITION OF %s DEFAULT', v_schema, v_name, v_part);
+            PERFORM part._copy_owner_and_grants(v_part, pg_catalog.format('%I.%I', v_schema, v_name)::regclass);
+        END IF;
+    END IF;
+    PERFORM part._copy_owner_and_grants(v_legacy, v_part, p_partition => false);
+
+    -- writers go to the legacy table, then (after the switch) to the partitioned one: lock in that order
+    PERFORM part._lock_all(ARRAY[v_legacy, v_part], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    FOR v_c IN SELECT a.attname FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid = v_legacy AND NOT a.attnotnull AND a.attname = ANY (ARRAY[p_m.key_column] || p_m.partitioned_key) LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET NOT NULL', v_legacy, v_c.attname);   -- proved by the CHECK
+    END LOOP;
+    -- the index matching the partitioned table's primary key becomes the legacy table's primary key
+    -- (ATTACH wants it so; the one it had goes, its stand-in keeps those columns unique)
+    SELECT l.indexrelid::regclass AS idx, ic.relname, l.indisprimary INTO v_c
+      FROM pg_catalog.pg_index p
+      JOIN pg_catalog.pg_index l ON l.indrelid = v_legacy AND l.indisvalid
+                                AND part._attach_index_shape(l.indexrelid) = part._attach_index_shape(p.indexrelid)
+      JOIN pg_catalog.pg_class ic ON ic.oid = l.indexrelid
+     WHERE p.indrelid = v_part AND p.indisprimary
+     ORDER BY l.indisprimary DESC,
+              NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = l.indexrelid AND x.conrelid = v_legacy) DESC
+     LIMIT 1;
+    IF v_c.idx IS NOT NULL AND NOT v_c.indisprimary THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', v_legacy,
+                                  (SELECT x.conname FROM pg_catalog.pg_constraint x WHERE x.conrelid = v_legacy AND x.contype = 'p'));
+        v_saved_msg := pg_catalog.current_setting('client_min_messages');
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);   -- not its NOTICE that the index is renamed
+        EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY USING INDEX %I', v_legacy,
+                                  part._partition_name(v_hist, 'pkey'), v_c.relname);
+        PERFORM pg_catalog.set_config('client_min_messages', v_saved_msg, true);
+    END IF;
+
+    -- the application's triggers: on the partitioned table as they were on the legacy table; the
+    -- legacy table's own ones renamed and disabled (the parent's, cloned on ATTACH, fire for its rows)
+    FOR v_c IN
+        SELECT f.tgname, f.tgenabled
+          FROM pg_catalog.pg_trigger f
+          JOIN pg_catalog.pg_trigger s ON s.tgrelid = v_part AND s.tgname = f.tgname AND NOT s.tgisinternal
+         WHERE f.tgrelid = v_legacy AND NOT f.tgisinternal AND f.tgname NOT LIKE 'part\_sync\_%'
+         ORDER BY f.tgname
+    LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s %s TRIGGER %I', v_part,
+                                  CASE v_c.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'A' THEN 'ENABLE ALWAYS'
+                                                     WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE' END, v_c.tgname);
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', v_legacy, v_c.tgname);
+        EXECUTE pg_catalog.format('ALTER TRIGGER %I ON %s RENAME TO %I', v_c.tgname, v_legacy,
+                                  part._partition_name('part_history', v_c.tgname));
+    END LOOP;
+
+    -- the names: the legacy table becomes <table>_history, the partitioned table takes <table>
+    EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_legacy, v_hist);
+    EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_part, v_app);
+    FOR v_c IN
+        SELECT x.conrelid::regclass AS rel, x.conname,
+               part._partition_name(CASE WHEN x.conrelid = v_legacy THEN v_hist ELSE v_app END, 'pkey') AS new_name
+          FROM pg_catalog.pg_constraint x
+         WHERE x.conrelid IN (v_legacy, v_part) AND x.contype = 'p'
+         ORDER BY x.conrelid = v_part
+    LOOP
+        CONTINUE WHEN v_c.conname = v_c.new_name OR pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_c.new_name)) IS NOT NULL;
+        EXECUTE pg_catalog.format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', v_c.rel, v_c.conname, v_c.new_name);
+    END LOOP;
+
+    EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (MINVALUE) TO (%L)', v_part, v_legacy, p_m.history_to);
+
+    -- a serial's sequence belongs to the table with the name
+    FOR v_c IN
+        SELECT a.attname, pg_catalog.pg_get_serial_sequence(v_legacy::text, a.attname) AS seq
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped
+    LOOP
+        CONTINUE WHEN v_c.seq IS NULL;
+        EXECUTE pg_catalog.format('ALTER SEQUENCE %s OWNED BY %s.%I', v_c.seq, v_part, v_c.attname);
+    END LOOP;
+
+    UPDATE part.config c SET parent_table = part._qualified(v_part), updated_at = pg_catalog.now()
+     WHERE c.parent_table = p_m.partitioned_table;
+    UPDATE part.migration m
+       SET legacy_table = part._qualified(v_legacy),
+           partitioned_table = part._qualified(v_part),
+           history_table = part._qualified(v_legacy),
+           history_from = NULL,
+           history_rows = greatest((SELECT c.reltuples FROM pg_catalog.pg_class c WHERE c.oid = v_legacy), 0)::bigint,
+           phase = 'partitioned', partitioned_at = pg_catalog.now()
+     WHERE m.table_name = p_m.table_name;
+    PERFORM part._notice(pg_catalog.format('%s switched (attach): %s is its history partition [MINVALUE, %s); maintenance splits it into interval partitions',
+                                                   p_m.table_name, part._qualified(v_legacy), p_m.history_to));
+    RETURN 'partitioned';
+END
+$$;
+
+-- functions/_attach_verify.sql
+CREATE FUNCTION part._attach_verify(p_table_name text)
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m      part.migration;
+    v_legacy regclass;
+    v_part   regclass;
+    v_hist   regclass;
+    v_valid  boolean;
+    v_next   text;
+    v_rows   bigint;
+BEGIN
+/*
+ * part.verify()'s rows for an attach migration (no sync, no parity):
+ * 'attach_prepare' before the switch (the CHECK validated and the indexes
+ * built: ok when prepared, warn while preparing with the next statement,
+ * fail when the CHECK is gone), 'attach_history' after it (the history
+ * partition still attached, with its rows left and the intervals split so
+ * far: ok; fail when it is no longer a partition).
+ */
+    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
+    table_name := p_table_name;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    IF v_m.phase IN ('preparing', 'prepared') THEN
+        check_name := 'attach_prepare';
+        SELECT c.convalidated INTO v_valid FROM pg_catalog.pg_constraint c
+         WHERE c.conrelid = v_legacy AND c.conname = 'part_history_bound' AND c.contype = 'c';
+        IF v_legacy IS NULL OR v_part IS NULL OR v_valid IS NULL THEN
+            status := 'fail';
+            detail := pg_catalog.format('%s, %s or the CHECK part_history_bound is missing: cancel with part.migrate_cancel(%L) and start again',
+                                        v_m.legacy_table, v_m.partitioned_table, p_table_name);
+        ELSE
+            v_next := part._attach_next_index(v_legacy, v_part);
+            IF v_valid AND v_next IS NULL THEN
+                status := CASE WHEN v_m.phase = 'prepared' THEN 'ok' ELSE 'warn' END;
+                detail := pg_catalog.format('every row of %s is below %s and its indexes match: SELECT part.switch_reads(%L) attaches it%s',
+                                            v_m.legacy_table, v_m.history_to, p_table_name,
+                                            CASE WHEN v_m.phase = 'preparing' THEN pg_catalog.format(' (after part.attach_prepare(%L))', p_table_name) ELSE '' END);
+            ELSE
+                status := 'warn';
+                detail := pg_catalog.format('preparing: %s; run SELECT part.attach_prepare(%L) until it returns NULL',
+                                            CASE WHEN NOT v_valid THEN 'the CHECK part_history_bound is not validated yet'
+                                                 ELSE 'next: ' || v_next END, p_table_name);
+            END IF;
+        END IF;
+        RETURN NEXT;
+        RETURN;
+    END IF;
+    check_name := 'attach_history';
+    v_hist := pg_catalog.to_regclass(v_m.history_table);
+    IF v_hist IS NULL THEN
+        status := 'warn';
+        detail := pg_catalog.format('the history partition is gone: SELECT part.finalize(%L)', p_table_name);
+    ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = v_hist AND i.inhparent = v_part) THEN
+        status := 'fail';
+        detail := pg_catalog.format('%s is no longer a partition of %s: its rows are not read; attach it back FOR VALUES FROM (%s) TO (%L)',
+                                    v_m.history_table, v_m.partitioned_table,
+                                    coalesce(pg_catalog.quote_literal(v_m.history_from), 'MINVALUE'), v_m.history_to);
+    ELSE
+        v_rows := greatest((SELECT c.reltuples FROM pg_catalog.pg_class c WHERE c.oid = v_hist), 0)::bigint;
+        status := 'ok';
+        detail := pg_catalog.format('history partition %s [%s, %s) holds about %s rows; maintenance has split %s intervals (%s rows) out of it',
+                                    v_m.history_table, coalesce(v_m.history_from, 'MINVALUE'), v_m.history_to, v_rows,
+                                    v_m.split_intervals, v_m.split_rows);
+    END IF;
+    RETURN NEXT;
 END
 $$;
 
@@ -4008,7 +4579,7 @@ BEGIN
     SELECT m.* INTO v_m
       FROM pg_catalog.pg_inherits i
       JOIN part.migration m ON m.partitioned_table = part._qualified(i.inhparent)
-     WHERE i.inhrelid = p_partition AND m.phase <> 'finalized';
+     WHERE i.inhrelid = p_partition AND m.phase <> 'finalized' AND m.method = 'copy';
     IF FOUND THEN
         -- the functions too: a hash split changes the partition count they group by
         PERFORM part._sync_function_create(v_m, 'partitioned');
@@ -4288,6 +4859,25 @@ BEGIN
 END
 $$;
 
+-- functions/_verify_attach.sql
+CREATE FUNCTION part._verify_attach()
+    RETURNS TABLE(check_name text, table_name text, status text, detail text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    /*
+     * part.verify()'s rows for the migrations of the attach method, which
+     * have no sync and no parity: their preparation before the switch, the
+     * split of their history partition after it (part._attach_verify). The
+     * sync_triggers, column_drift and parity_stale checks leave them out.
+     */
+    SELECT v.check_name, v.table_name, v.status, v.detail
+      FROM part.migration m
+     CROSS JOIN LATERAL part._attach_verify(m.table_name) v
+     WHERE m.phase <> 'finalized' AND m.method = 'attach'
+     ORDER BY m.table_name
+$$;
+
 -- functions/_verify_column_drift.sql
 CREATE FUNCTION part._verify_column_drift()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
@@ -4306,7 +4896,7 @@ AS $$
                                                pg_catalog.to_regclass(m.legacy_table), pg_catalog.to_regclass(m.partitioned_table)))
       FROM part.migration m
      CROSS JOIN LATERAL (SELECT part._sync_drift(m.table_name) AS drift) d
-     WHERE m.phase <> 'finalized'
+     WHERE m.phase <> 'finalized' AND m.method IS DISTINCT FROM 'attach'   -- attach: part._verify_attach
      ORDER BY m.table_name
 $$;
 
@@ -4634,7 +5224,7 @@ AS $$
                 ELSE pg_catalog.format('clean, checked %s', m.parity_checked_at) END
       FROM part.migration m
      CROSS JOIN (SELECT part.setting('parity_max_age')::interval AS age) s
-     WHERE m.phase <> 'finalized'
+     WHERE m.phase <> 'finalized' AND m.method IS DISTINCT FROM 'attach'   -- attach: part._verify_attach
      ORDER BY m.table_name
 $$;
 
@@ -4870,7 +5460,7 @@ AS $$
                 ELSE p.problems || pg_catalog.format('; run SELECT part.migrate_refresh(%L)', m.table_name) END
       FROM part.migration m
      CROSS JOIN LATERAL (SELECT part._sync_problems(m.table_name) AS problems) p
-     WHERE m.phase <> 'finalized'
+     WHERE m.phase <> 'finalized' AND m.method IS DISTINCT FROM 'attach'   -- attach: part._verify_attach
      ORDER BY m.table_name
 $$;
 
@@ -5108,6 +5698,84 @@ BEGIN
 END
 $$;
 
+-- functions/attach_prepare.sql
+CREATE FUNCTION part.attach_prepare(p_table text)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m      part.migration := part._migration_row(p_table);
+    v_legacy regclass;
+    v_part   regclass;
+    v_valid  boolean;
+    v_sql    text;
+BEGIN
+/*
+ * The preparation of an attach migration (phase 'preparing'), one step per
+ * call, for the caller to repeat until it returns NULL:
+ *   1. validate the legacy table's CHECK part_history_bound (SHARE UPDATE
+ *      EXCLUSIVE: writers and readers go on while it scans; commit the
+ *      part.migrate_start that added it first, or this waits behind its
+ *      lock);
+ *   2. return the next statement that cannot run inside a function: CREATE
+ *      [UNIQUE] INDEX CONCURRENTLY on the legacy table of an index of the
+ *      partitioned table it lacks (the primary key with the partition key
+ *      first), or DROP INDEX CONCURRENTLY of an interrupted build; the
+ *      caller runs it outside a transaction block and calls again
+ *      (pginstall migrate does both);
+ *   3. when nothing is missing: phase 'prepared', returns NULL.
+ */
+    -- one phase change of a table at a time: a switch or rollback meanwhile waits, or is seen
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
+    IF v_m.method <> 'attach' THEN
+        RAISE EXCEPTION 'the migration of % uses the copy method', v_m.table_name
+            USING ERRCODE = '55000', HINT = pg_catalog.format('Copy the rows with CALL part.backfill(%L).', v_m.table_name);
+    END IF;
+    IF v_m.phase IN ('partitioned', 'finalized') THEN
+        RAISE NOTICE 'part: % is already %: nothing to prepare', v_m.table_name, v_m.phase;
+        RETURN NULL;
+    END IF;
+    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    SELECT c.convalidated INTO v_valid FROM pg_catalog.pg_constraint c
+     WHERE c.conrelid = v_legacy AND c.conname = 'part_history_bound' AND c.contype = 'c';
+    IF v_valid IS NULL THEN
+        RAISE EXCEPTION 'the CHECK part_history_bound of % is missing', v_m.legacy_table
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('It was dropped: cancel with SELECT part.migrate_cancel(%L) and start again.', v_m.table_name);
+    END IF;
+    IF NOT v_valid THEN
+        PERFORM part._lock_all(ARRAY[v_legacy], ARRAY['SHARE UPDATE EXCLUSIVE']);
+        BEGIN
+            EXECUTE pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT part_history_bound', v_legacy);
+        EXCEPTION WHEN check_violation THEN
+            RAISE EXCEPTION 'cannot prepare %: a row of % has a key at or past %, or none (written while part.migrate_start ran)',
+                            v_m.table_name, v_m.legacy_table, v_m.history_to
+                USING ERRCODE = '55000',
+                      HINT = pg_catalog.format('Cancel with SELECT part.migrate_cancel(%L), then start again (with a larger p_premake if the application writes that far ahead).',
+                                               v_m.table_name);
+        END;
+        PERFORM part._notice(pg_catalog.format('%s: every row is below %s (CHECK part_history_bound validated)',
+                                                       v_m.legacy_table, v_m.history_to));
+    END IF;
+    v_sql := part._attach_next_index(v_legacy, v_part);
+    IF v_sql IS NOT NULL THEN
+        UPDATE part.migration m SET phase = 'preparing', prepared_at = NULL
+         WHERE m.table_name = v_m.table_name AND m.phase <> 'preparing';
+        RETURN v_sql;
+    END IF;
+    UPDATE part.migration m SET phase = 'prepared', prepared_at = coalesce(m.prepared_at, pg_catalog.now())
+     WHERE m.table_name = v_m.table_name;
+    IF v_m.phase <> 'prepared' THEN
+        PERFORM part._notice(pg_catalog.format('%s prepared: SELECT part.switch_reads(%L) attaches it as the history partition',
+                                                       v_m.table_name, v_m.table_name));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
 -- functions/check_parity.sql
 CREATE FUNCTION part.check_parity(p_table text, p_full boolean DEFAULT false)
     RETURNS TABLE(range_from text, range_to text, legacy_rows bigint, partitioned_rows bigint,
@@ -5153,6 +5821,10 @@ BEGIN
  * (parity_checked_at, parity_clean); a clean check after a finished
  * backfill moves the migration from dual_write to backfilled.
  */
+    IF v_m.method = 'attach' THEN
+        RAISE EXCEPTION 'the migration of % uses the attach method: its rows are not copied, so there is nothing to compare', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'The legacy table becomes the history partition itself; part.verify() reports the split''s progress.';
+    END IF;
     IF v_m.phase = 'finalized' THEN
         RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Parity is checked between dual_write and finalize.';
@@ -6035,6 +6707,17 @@ BEGIN
     IF v_m.phase = 'finalized' THEN
         RAISE NOTICE 'part: % is already finalized: nothing to do', v_m.table_name;
         RETURN v_m.legacy_table;
+    ELSIF v_m.method = 'attach' THEN
+        IF v_m.phase = 'partitioned' AND pg_catalog.to_regclass(v_m.history_table) IS NULL THEN
+            UPDATE part.migration m SET phase = 'finalized', finalized_at = pg_catalog.now(), history_table = NULL
+             WHERE m.table_name = v_m.table_name;
+            RETURN v_m.legacy_table || ' (split and dropped)';
+        END IF;
+        RAISE EXCEPTION 'cannot finalize %: it is an attach migration in %, and its history partition % is not split yet',
+                        v_m.table_name, v_m.phase, coalesce(v_m.history_table, v_m.legacy_table)
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Maintenance splits it one interval per transaction and finalizes the migration when it is gone (CALL part.run_maintenance(), or SELECT * FROM part.split_history(%L) per interval).',
+                                           v_m.table_name);
     ELSIF v_m.phase <> 'partitioned' THEN
         RAISE EXCEPTION 'cannot finalize %: it is in %, not partitioned', v_m.table_name, v_m.phase
             USING ERRCODE = '55000', HINT = pg_catalog.format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
@@ -6213,6 +6896,10 @@ BEGIN
                    'parityCheckedAt', mg.j -> 'parity_checked_at',
                    'parityClean', mg.j -> 'parity_clean',
                    'backfillRows', mg.j -> 'backfill_rows',
+                   'method', mg.j -> 'method',
+                   'historyTable', mg.j -> 'history_table',
+                   'splitIntervals', mg.j -> 'split_intervals',
+                   'splitRows', mg.j -> 'split_rows',
                    'partitionCount', (SELECT pg_catalog.count(*) FROM pg_catalog.pg_inherits i WHERE i.inhparent = x.part)) AS e
           FROM migrations mg
          CROSS JOIN LATERAL (SELECT pg_catalog.to_regclass(mg.j ->> 'legacy_table') AS legacy,
@@ -6314,12 +7001,17 @@ BEGIN
     IF NOT FOUND THEN
         RAISE NOTICE 'part: the migration of % was cancelled by another call meanwhile: nothing to do', v_name;
         RETURN NULL;
-    ELSIF v_m.phase NOT IN ('dual_write', 'backfilled') THEN
+    ELSIF v_m.phase NOT IN ('dual_write', 'backfilled', 'preparing', 'prepared') THEN
         RAISE EXCEPTION 'cannot cancel the migration of %: another call moved it to % meanwhile', v_m.table_name, v_m.phase
             USING ERRCODE = '55000', HINT = 'See part.migrations, and roll it back first if it is partitioned.';
     END IF;
 
-    PERFORM part._sync_remove(v_m.table_name);
+    IF v_m.method = 'attach' THEN
+        -- no sync: the attach method's CHECK goes (the indexes part.attach_prepare had built stay)
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS part_history_bound', v_legacy);
+    ELSE
+        PERFORM part._sync_remove(v_m.table_name);
+    END IF;
     DELETE FROM part.parity_mark pm WHERE pm.table_name = v_m.table_name;
     DELETE FROM part.parity_range pr WHERE pr.table_name = v_m.table_name;
     DELETE FROM part.migration m WHERE m.table_name = v_m.table_name;
@@ -6449,7 +7141,8 @@ CREATE FUNCTION part.migrate_start(
     p_retention_mode    text DEFAULT 'detach',
     p_default_partition boolean DEFAULT NULL,
     p_batch_size        integer DEFAULT 10000,
-    p_time_zone         text DEFAULT 'UTC'
+    p_time_zone         text DEFAULT 'UTC',
+    p_method            text DEFAULT 'copy'
 )
     RETURNS text
     LANGUAGE plpgsql
@@ -6476,6 +7169,9 @@ DECLARE
     v_prefix     text;
     v_low        text;
     v_high       text;
+    v_method     text := pg_catalog.lower(p_method);
+    v_cut        text;
+    v_floor      text;
 BEGIN
 /*
  * Start moving a live table into a partitioned one (phase dual_write):
@@ -6497,6 +7193,14 @@ BEGIN
  *      the table is mirrored into the copy, in the writing transaction.
  * Returns the copy's name. Calling it again for a table already moving with
  * the same key and strategy does nothing.
+ *
+ * p_method => 'attach' (range only) copies no row: steps 1 to 3 build the
+ * empty partitioned table, then, instead of the sync, the legacy table gets
+ * a CHECK (key IS NOT NULL AND key < cut) NOT VALID, where cut is the end of
+ * the premake horizon (phase 'preparing'); part.attach_prepare validates it
+ * and says which indexes to build CONCURRENTLY ('prepared'), part.switch_reads
+ * attaches the legacy table as the history partition [MINVALUE, cut), and
+ * maintenance splits that into interval partitions (part.split_history).
  *
  * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
  * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
@@ -6528,6 +7232,17 @@ BEGIN
     IF v_strategy IS NULL OR v_strategy NOT IN ('range', 'hash') THEN
         RAISE EXCEPTION 'invalid strategy "%"', p_strategy
             USING ERRCODE = '22023', HINT = 'Use ''range'' (time or integer intervals) or ''hash'' (e.g. by org_id).';
+    END IF;
+    IF v_method IS NULL OR v_method NOT IN ('copy', 'attach') THEN
+        RAISE EXCEPTION 'invalid method "%"', p_method
+            USING ERRCODE = '22023',
+                  HINT = 'Use ''copy'' (dual write, backfill, switch; the default) or ''attach'' (a range table becomes the history partition without a copy).';
+    END IF;
+    IF v_method = 'attach' AND v_strategy <> 'range' THEN
+        RAISE EXCEPTION 'the attach method cannot convert % to % partitioning', v_name, v_strategy
+            USING ERRCODE = '0A000',
+                  HINT = pg_catalog.format('Every hash partition holds rows of the whole key range, so the existing table cannot become one of them: use the copy method (part.migrate_start(%L, %L, %L, ..., p_method => ''copy'')).',
+                                           v_name, p_key, v_strategy);
     END IF;
     v_type := part._key_type(v_rel, p_key);
     IF v_strategy = 'range' THEN
@@ -6597,6 +7312,16 @@ BEGIN
             USING ERRCODE = '42P07', HINT = 'Rename or drop it: part.switch_reads gives the legacy table that name.';
     END IF;
 
+    IF v_method = 'attach' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                        WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity <> '') THEN
+        RAISE EXCEPTION 'the attach method cannot convert %: it has an identity column', v_name
+            USING ERRCODE = '0A000',
+                  HINT = 'A partition cannot keep an identity column of its own when it is attached on every supported PostgreSQL major: use the copy method (p_method => ''copy''), or a serial default (a sequence) instead of the identity.';
+    END IF;
+    IF v_method = 'attach' AND pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, part._partition_name(v_relname, 'history'))) IS NOT NULL THEN
+        RAISE EXCEPTION 'relation %.% exists', v_schema, part._partition_name(v_relname, 'history')
+            USING ERRCODE = '42P07', HINT = 'Rename or drop it: part.switch_reads gives the legacy table that name when it becomes the history partition.';
+    END IF;
     IF (SELECT c.relforcerowsecurity FROM pg_catalog.pg_class c WHERE c.oid = v_rel) THEN
         RAISE EXCEPTION 'table % forces row-level security on its owner', v_name
             USING ERRCODE = '0A000',
@@ -6713,6 +7438,36 @@ BEGIN
     PERFORM part.create_partitioned(part._qualified(v_copy), p_key, v_strategy, p_interval, p_partitions,
                                             p_premake, p_retention, p_retention_mode, p_default_partition, v_relname,
                                             p_batch_size, p_time_zone);
+    IF v_method = 'attach' THEN
+        -- cut: the end of the premake horizon (or past the largest key): every row written before
+        -- the switch is below it, so the legacy table's CHECK refuses none of them
+        EXECUTE pg_catalog.format('SELECT pg_catalog.max(%I)::text FROM %s', p_key, v_rel) INTO v_high;
+        IF v_type::text IN ('smallint', 'integer', 'bigint') THEN
+            v_cut := part._range_floor(coalesce(v_high, '0'), v_type, p_interval);
+        ELSE
+            v_cut := part._range_floor(part._literal((pg_catalog.now() AT TIME ZONE 'UTC')::timestamp, v_type), v_type, p_interval, p_time_zone);
+            IF v_high IS NOT NULL THEN
+                v_floor := part._range_floor(part._literal(part._to_utc(v_high, v_type), v_type), v_type, p_interval, p_time_zone);
+                IF part._bound_ordinal(v_floor, v_type) > part._bound_ordinal(v_cut, v_type) THEN
+                    v_cut := v_floor;
+                END IF;
+            END IF;
+        END IF;
+        FOR i IN 0 .. coalesce(p_premake, 3) LOOP
+            v_cut := part._range_next(v_cut, v_type, p_interval, p_time_zone);
+        END LOOP;
+        INSERT INTO part.migration (table_name, legacy_table, partitioned_table, strategy, key_column, key_type,
+                                            legacy_key, partitioned_key, phase, method, history_to)
+        VALUES (v_name, v_name, part._qualified(v_copy), v_strategy, p_key, v_type::text,
+                v_legacy_key, v_new_key, 'preparing', 'attach', v_cut);
+        -- the CHECK, NOT VALID: a catalog change only, under a short lock (part._lock_all)
+        PERFORM part._lock_all(ARRAY[v_rel], ARRAY['ACCESS EXCLUSIVE']);
+        PERFORM part._attach_check_add(v_rel, p_key, v_type, v_cut, v_new_key);
+        PERFORM part._notice(pg_catalog.format(
+            'migration of %s started (attach): %s is not copied; next: SELECT part.attach_prepare(%L) until it returns NULL, running each statement it returns',
+            v_name, v_name, v_name));
+        RETURN part._qualified(v_copy);
+    END IF;
     IF v_strategy = 'range' THEN
         EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(pg_catalog.min(%1$I)) #>> ''{}'', pg_catalog.to_jsonb(pg_catalog.max(%1$I)) #>> ''{}'' FROM %2$s',
                                   p_key, v_rel) INTO v_low, v_high;
@@ -6927,6 +7682,14 @@ BEGIN
     -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
     PERFORM part._phase_lock(v_m.table_name);
     v_m := part._migration_row(p_table);
+    IF v_m.method = 'attach' THEN
+        IF v_m.phase IN ('preparing', 'prepared') THEN
+            RAISE NOTICE 'part: % is %: the legacy table is read and written already, nothing to roll back', v_m.table_name, v_m.phase;
+            RETURN v_m.phase;
+        ELSIF v_m.phase = 'partitioned' THEN
+            RETURN part._attach_rollback(v_m);
+        END IF;
+    END IF;
     IF v_m.phase = 'backfilled' THEN
         RAISE NOTICE 'part: % is already backfilled (reads on the legacy table): nothing to roll back', v_m.table_name;
         RETURN v_m.phase;
@@ -7061,6 +7824,200 @@ $$;
 COMMENT ON FUNCTION part.setting IS
     'part: the value of one key of part.settings (its default when unset).';
 
+-- functions/split_history.sql
+CREATE FUNCTION part.split_history(p_table text)
+    RETURNS TABLE(partition_name text, rows_moved bigint)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_m       part.migration := part._migration_row(p_table);
+    v_part    regclass;
+    v_hist    regclass;
+    v_cfg     part.config;
+    v_type    regtype;
+    v_int     boolean;
+    v_schema  text;
+    v_min     text;
+    v_from    text;
+    v_to      text;
+    v_name    text;
+    v_new     regclass;
+    v_cols    text;
+    v_refs    text;
+    v_cloned  text;
+    v_left    boolean;
+    v_trg     text[];
+    v_trg_mode text[];
+BEGIN
+/*
+ * One step of the split of an attach migration's history partition (the
+ * legacy table, attached as [MINVALUE or history_from, history_to)), in
+ * the caller's transaction; part.run_maintenance calls it once per
+ * transaction until the history partition is gone. The step takes the
+ * interval holding the history's smallest key, [from, to):
+ *   1. locks the partitioned table and the history partition ACCESS
+ *      EXCLUSIVE (part._lock_all: short timeouts, retries);
+ *   2. creates the interval's partition as a table with a CHECK of its
+ *      bounds, and moves the interval's rows into it as the table's owner
+ *      (part._as_owner), with the history partition's triggers disabled
+ *      for the move (no user row trigger fires for a row that only moves;
+ *      refused while a foreign key references the table, whose ON DELETE
+ *      actions would fire, and on PostgreSQL 14 while cloned row triggers
+ *      are enabled there, as part's drain of a default partition is);
+ *   3. DETACHes the history partition, ATTACHes the new partition (no scan:
+ *      its CHECK), and ATTACHes the history partition again as [to, cut)
+ *      (a scan of the rows it still holds, under the lock), or, when it is
+ *      empty, drops it, makes the partitions for now and premake ahead
+ *      (part.create_ahead) and the migration is 'finalized'.
+ * Returns the partition made and the rows moved (no row when there was
+ * nothing to do). One transaction per step: a crash leaves the step undone
+ * and the next call does it again.
+ */
+    -- one phase change of a table at a time (a rollback waits for this step, then sees it happened)
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
+    IF v_m.method <> 'attach' THEN
+        RAISE EXCEPTION 'the migration of % uses the copy method: it has no history partition', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'Only migrations started with p_method => ''attach'' have one.';
+    END IF;
+    IF v_m.phase <> 'partitioned' THEN
+        IF v_m.phase IN ('preparing', 'prepared') THEN
+            RAISE EXCEPTION 'cannot split the history of %: it is %, not switched yet', v_m.table_name, v_m.phase
+                USING ERRCODE = '55000', HINT = pg_catalog.format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
+        END IF;
+        RETURN;   -- finalized: nothing left
+    END IF;
+    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    v_hist := pg_catalog.to_regclass(v_m.history_table);
+    IF v_part IS NULL THEN
+        RAISE EXCEPTION 'table % is missing', v_m.partitioned_table USING ERRCODE = '42P01',
+            HINT = 'It was renamed or dropped outside part; see part.migrations.';
+    END IF;
+    v_cfg := part._config_row(v_part);
+    v_type := v_m.key_type::regtype;
+    v_int := v_m.key_type IN ('smallint', 'integer', 'bigint');
+    SELECT n.nspname INTO v_schema FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = v_part;
+
+    IF v_hist IS NOT NULL THEN
+        PERFORM part._lock_all(ARRAY[v_part, v_hist], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = v_hist AND i.inhparent = v_part) THEN
+            RAISE EXCEPTION '% is no longer a partition of %', v_m.history_table, v_m.partitioned_table
+                USING ERRCODE = '55000', HINT = pg_catalog.format('Attach it back as FOR VALUES FROM (%s) TO (%L), then run maintenance again.',
+                                                                  coalesce(pg_catalog.quote_literal(v_m.history_from), 'MINVALUE'), v_m.history_to);
+        END IF;
+        EXECUTE pg_catalog.format('SELECT pg_catalog.min(%I)::text FROM ONLY %s', v_m.key_column, v_hist) INTO v_min;
+    END IF;
+    IF v_min IS NULL THEN
+        -- nothing left in it: it goes, and the migration is over
+        IF v_hist IS NOT NULL THEN
+            EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', v_part, v_hist);
+            EXECUTE pg_catalog.format('DROP TABLE %s', v_hist);
+        END IF;
+        UPDATE part.migration m SET phase = 'finalized', finalized_at = pg_catalog.now(), history_table = NULL
+         WHERE m.table_name = v_m.table_name;
+        PERFORM part.create_ahead(NULL, part._qualified(v_part));   -- the intervals it covered up to now and ahead
+        PERFORM part._notice(pg_catalog.format('%s finalized (attach): its history partition is split and dropped', v_m.table_name));
+        RETURN;
+    END IF;
+
+    IF NOT v_int THEN
+        v_min := part._literal(part._to_utc(v_min, v_type), v_type);
+    END IF;
+    v_from := part._range_floor(v_min, v_type, v_cfg."interval", v_cfg.time_zone);
+    v_to := part._range_next(v_from, v_type, v_cfg."interval", v_cfg.time_zone);
+    IF part._bound_ordinal(v_to, v_type) > part._bound_ordinal(v_m.history_to, v_type) THEN
+        v_to := v_m.history_to;
+    END IF;
+    IF v_m.history_from IS NOT NULL AND part._bound_ordinal(v_from, v_type) < part._bound_ordinal(v_m.history_from, v_type) THEN
+        v_from := v_m.history_from;
+    END IF;
+
+    -- moving a row to another partition is a delete and an insert for what references or watches it
+    SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
+      INTO v_refs
+      FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND c.confrelid IN (v_part, v_hist);
+    IF v_refs IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot split the history of %: % is referenced by foreign keys (%), and moving a row to another partition would fire their ON DELETE actions',
+                        v_m.table_name, v_m.table_name, v_refs
+            USING ERRCODE = '55000',
+                  HINT = 'Drop those foreign keys while maintenance splits the history partition, and add them back after (part.migrations shows when it is finalized).';
+    END IF;
+    IF pg_catalog.current_setting('server_version_num')::integer < 150000 THEN
+        SELECT pg_catalog.string_agg(pg_catalog.quote_ident(t.tgname), ', ' ORDER BY t.tgname) INTO v_cloned
+          FROM pg_catalog.pg_trigger t
+         WHERE t.tgrelid = v_hist AND t.tgparentid <> 0 AND t.tgconstraint = 0
+           AND (t.tgtype::integer & 1) = 1 AND (t.tgtype::integer & 8) = 8;   -- row-level, ON DELETE (the move's insert goes into a new table)
+        IF v_cloned IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot split the history of %: PostgreSQL 14 would fire its row triggers % for the move, as a delete',
+                            v_m.table_name, v_cloned
+                USING ERRCODE = '55000',
+                      HINT = 'Disable those triggers while maintenance splits the history partition; PostgreSQL 15 and later move rows without firing them.';
+        END IF;
+    END IF;
+
+    v_name := part._partition_name(coalesce(v_cfg.partition_prefix, (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = v_part)),
+                                           part._range_suffix(v_from, v_type, v_cfg."interval", v_cfg.time_zone));
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+            USING ERRCODE = '42P07', HINT = 'Rename or drop that relation; maintenance splits the history partition into partitions of that name.';
+    END IF;
+    EXECUTE pg_catalog.format(
+        'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS)',
+        v_schema, v_name, v_part);
+    v_new := pg_catalog.format('%I.%I', v_schema, v_name)::regclass;
+    -- added while it is empty, so valid at once: ATTACH reads it instead of scanning
+    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT part_split_bound CHECK (%I IS NOT NULL AND %I >= %L::%s AND %I < %L::%s)',
+                              v_new, v_m.key_column, v_m.key_column, v_from, v_type, v_m.key_column, v_to, v_type);
+    PERFORM part._copy_owner_and_grants(v_part, v_new);
+
+    -- no trigger of the history partition fires for the move (it is held exclusively)
+    SELECT pg_catalog.array_agg(t.tgname ORDER BY t.tgname), pg_catalog.array_agg(t.tgenabled::text ORDER BY t.tgname)
+      INTO v_trg, v_trg_mode
+      FROM pg_catalog.pg_trigger t WHERE t.tgrelid = v_hist AND NOT t.tgisinternal AND t.tgenabled <> 'D';
+    FOR i IN 1 .. coalesce(pg_catalog.cardinality(v_trg), 0) LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', v_hist, v_trg[i]);
+    END LOOP;
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+    rows_moved := part._as_owner(v_part, pg_catalog.format(
+        'WITH moved AS (DELETE FROM ONLY %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s), '
+        'ins AS (INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved RETURNING 1) '
+        'SELECT pg_catalog.count(*)::text FROM ins',
+        v_hist, v_m.key_column, v_from, v_to, v_type, v_cols, v_new))::bigint;
+    FOR i IN 1 .. coalesce(pg_catalog.cardinality(v_trg), 0) LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_hist,
+                                  CASE v_trg_mode[i] WHEN 'A' THEN 'ALWAYS' WHEN 'R' THEN 'REPLICA' ELSE '' END, v_trg[i]);
+    END LOOP;
+
+    EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', v_part, v_hist);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)', v_part, v_new, v_from, v_to);
+    EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT part_split_bound', v_new);
+    EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM ONLY %s)', v_hist) INTO v_left;
+    IF v_left AND part._bound_ordinal(v_to, v_type) < part._bound_ordinal(v_m.history_to, v_type) THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)', v_part, v_hist, v_to, v_m.history_to);
+        UPDATE part.migration m
+           SET history_from = v_to, split_intervals = m.split_intervals + 1, split_rows = m.split_rows + rows_moved,
+               split_started_at = coalesce(m.split_started_at, pg_catalog.now())
+         WHERE m.table_name = v_m.table_name;
+    ELSE
+        EXECUTE pg_catalog.format('DROP TABLE %s', v_hist);
+        UPDATE part.migration m
+           SET history_from = v_to, history_table = NULL, split_intervals = m.split_intervals + 1,
+               split_rows = m.split_rows + rows_moved, split_started_at = coalesce(m.split_started_at, pg_catalog.now()),
+               phase = 'finalized', finalized_at = pg_catalog.now()
+         WHERE m.table_name = v_m.table_name;
+        PERFORM part.create_ahead(NULL, part._qualified(v_part));   -- the intervals it covered up to now and ahead
+    END IF;
+    partition_name := part._qualified(v_new);
+    PERFORM part._notice(pg_catalog.format('split %s [%s, %s) out of %s: %s rows%s', partition_name, v_from, v_to, v_m.history_table,
+                                                   rows_moved, CASE WHEN v_left THEN '' ELSE '; the history partition is gone: finalized' END));
+    RETURN NEXT;
+END
+$$;
+
 -- functions/switch_reads.sql
 CREATE FUNCTION part.switch_reads(p_table text)
     RETURNS text
@@ -7092,6 +8049,9 @@ BEGIN
     -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
     PERFORM part._phase_lock(v_m.table_name);
     v_m := part._migration_row(p_table);
+    IF v_m.method = 'attach' AND v_m.phase IN ('preparing', 'prepared') THEN
+        RETURN part._attach_switch(v_m);   -- the attach method: no copy, no parity to check
+    END IF;
     IF v_m.phase = 'partitioned' THEN
         RAISE NOTICE 'part: % is already partitioned: nothing to do', v_m.table_name;
         RETURN v_m.phase;
@@ -7173,6 +8133,8 @@ AS $$
      *   default_retention     no row older than the retention sits in a default;
      *   index_build           online index builds of part.create_index: the parent's
      *                         index is valid (unfinished: warn while building, else fail);
+     *   attach_prepare, attach_history  migrations of the attach method (no sync, no
+     *                         parity): preparation, then the history partition's split;
      *   sync_triggers         migrations: sync triggers present and enabled on both
      *                         tables and every partition;
      *   column_drift          migrations: both tables have the same columns and types,
@@ -7191,6 +8153,7 @@ AS $$
       FROM (SELECT 1 AS section, 1 AS ord, * FROM part._verify_partitions_ahead()
             UNION ALL SELECT 1, 2, * FROM part._verify_default_empty()
             UNION ALL SELECT 1, 3, * FROM part._verify_default_retention()
+            UNION ALL SELECT 2, 0, * FROM part._verify_attach()
             UNION ALL SELECT 2, 1, * FROM part._verify_sync_triggers()
             UNION ALL SELECT 2, 2, * FROM part._verify_column_drift()
             UNION ALL SELECT 2, 3, * FROM part._verify_parity_stale()
@@ -7352,6 +8315,12 @@ BEGIN
             USING ERRCODE = '22023', HINT = 'Pass a positive number of batches, or NULL for all of them.';
     END IF;
     v_m := part._migration_row(p_table);
+    IF v_m.method = 'attach' THEN
+        RAISE EXCEPTION 'the migration of % uses the attach method: it copies no row', v_m.table_name
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Prepare it with SELECT part.attach_prepare(%L) (repeat until it returns NULL), then SELECT part.switch_reads(%L).',
+                                           v_m.table_name, v_m.table_name);
+    END IF;
     IF v_m.phase <> 'dual_write' THEN
         RAISE NOTICE 'part: % is already %: nothing to backfill', v_m.table_name, v_m.phase;
         PERFORM pg_catalog.set_config('search_path', v_path, true);
@@ -7682,6 +8651,10 @@ BEGIN
  *      pauses for production (part._yield_wait: replay lag, lock queue),
  *      and past the setting yield_max_wait leaves the rest to the next run
  *      (logged 'skipped', given up);
+ *      retention stay: part.verify() reports them);
+ *   2b. split the history partition of an attach migration (part.split_history),
+ *      one interval per transaction, until it is gone (the migration is then
+ *      finalized);
  *   3. retire old partitions (part.drop_old), unless the setting
  *      retention_schedule says a separate job does it;
  *   4. ANALYZE the partitions it filled with rows (after the commit that
@@ -7850,6 +8823,50 @@ BEGIN
                         v_n := v_n + 1;
                         v_drained := v_drained + 1;   -- a partition made to hold rows of the default:
                         v_created := v_created + 1;   -- created too
+                        v_moved := v_moved + v_r.rows_moved;
+                    END LOOP;
+                EXCEPTION WHEN others THEN
+                    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+                    v_broken := true;
+                    v_new := '{}';
+                END;
+                IF v_broken THEN
+                    PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
+                END IF;
+                IF p_commit THEN
+                    COMMIT;
+                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                    PERFORM part._maintenance_txn(v_run);
+                END IF;
+                IF pg_catalog.cardinality(v_new) > 0 THEN
+                    IF part._analyze(v_new) > 0 AND p_commit THEN
+                        COMMIT;
+                        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                        PERFORM part._maintenance_txn(v_run);
+                    END IF;
+                END IF;
+                EXIT WHEN v_n = 0 OR v_broken;
+            END LOOP;
+        END IF;
+
+        -- 2b. split the history partition of an attach migration, one interval per transaction
+        IF NOT v_broken AND EXISTS (SELECT 1 FROM part.migration m
+                                     WHERE m.method = 'attach' AND m.phase = 'partitioned' AND m.partitioned_table = v_t.parent_table) THEN
+            v_step := 'split';
+            PERFORM part._maintenance_txn(v_run);
+            FOR i IN 1 .. c_drain_max LOOP
+                v_t0 := pg_catalog.clock_timestamp();
+                v_n := 0;
+                v_new := '{}';
+                BEGIN
+                    FOR v_r IN SELECT * FROM part.split_history(v_t.parent_table) LOOP
+                        v_new := v_new || v_r.partition_name;
+                        INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
+                                                                  duration, outcome, detail)
+                        VALUES (v_run, v_t.parent_table, 'split', v_r.partition_name, v_r.rows_moved,
+                                pg_catalog.clock_timestamp() - v_t0, 'ok', 'rows moved out of the history partition (attach migration)');
+                        v_n := v_n + 1;
+                        v_created := v_created + 1;
                         v_moved := v_moved + v_r.rows_moved;
                     END LOOP;
                 EXCEPTION WHEN others THEN
@@ -8226,7 +9243,20 @@ SELECT m.table_name,
        m.finalized_at,
        m.backfill_batch_at,
        y.since AS paused_since,     -- the backfill (or other work on the table) pauses for production
-       y.reason AS pause_reason     -- (part._yield_wait: replay lag, lock queue); NULL while it runs
+       y.reason AS pause_reason,    -- (part._yield_wait: replay lag, lock queue); NULL while it runs
+       -- the attach method: the history partition and its split by maintenance
+       m.method,
+       m.history_table,
+       m.history_from,
+       m.history_to,
+       m.history_rows,
+       m.split_intervals,
+       m.split_rows,
+       CASE WHEN m.method = 'attach' AND m.phase = 'finalized' THEN 100.0
+            WHEN m.method = 'attach' AND m.history_rows > 0
+            THEN pg_catalog.round(least(100.0, 100.0 * m.split_rows / m.history_rows), 1) END AS split_percent,
+       m.split_started_at,
+       m.prepared_at
   FROM part.migration m
  CROSS JOIN LATERAL (
        SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM

@@ -66,7 +66,10 @@ def config_entry(conn: psycopg.Connection, target: Target, table: str) -> TableC
 
 def start_migration(conn: psycopg.Connection, table: str, t: TableConfig) -> dict:
     """part.migrate_start with a config entry's settings; returns the part.config row of the copy."""
-    copy = call(conn, "migrate_start", p_table=table, **table_args(t))[0]
+    args = table_args(t)
+    if t.method != "copy":
+        args["p_method"] = t.method
+    copy = call(conn, "migrate_start", p_table=table, **args)[0]
     return rows(conn, "SELECT * FROM {s}.config WHERE parent_table = %s", copy)[0]
 
 
@@ -113,13 +116,15 @@ def _table(conn: psycopg.Connection, t: TableConfig, name: str, target: Target, 
     """create_partitioned, or migrate_start for `migrate = true`, of table NAME (part.qualified_name of
     the entry's table); what changed, from part.config."""
     if t.migrate and name in migrating:  # started: the rest is `pginstall migrate`'s
-        call(conn, "migrate_start", p_table=name, **table_args(t))  # a no-op; refuses another key or strategy
+        call(conn, "migrate_start", p_table=name, **table_args(t),  # a no-op; refuses another key or strategy
+             **({"p_method": t.method} if t.method != "copy" else {}))
         return []
     if t.migrate and name not in managed:  # (a table part manages already is just managed)
         row = start_migration(conn, name, t)
-        return [Step(f"start migration of {name} (dual_write): {_shape(row)}",
-                     f"started migration of {name} (dual_write): run `pginstall migrate {name} --db {target.label}"
-                     f"{target.config_option} --to partitioned` to backfill and switch")]
+        how = ("preparing, attach", "prepare and switch") if t.method == "attach" else ("dual_write", "backfill and switch")
+        return [Step(f"start migration of {name} ({how[0]}): {_shape(row)}",
+                     f"started migration of {name} ({how[0]}): run `pginstall migrate {name} --db {target.label}"
+                     f"{target.config_option} --to partitioned` to {how[1]}")]
     old = managed.get(name)
     # the config file has no partition_prefix: keep the one part has (a finished migration names the
     # partitions after the application's table; leaving it out would read as a change to "none")

@@ -513,6 +513,102 @@ def _next_steps(phase: str | None, cmd: str) -> str:
     return f"now: no migration; next: `{cmd} --to dual_write` (or --to partitioned for all of it)"
 
 
+def _sqlcall(conn, what: str, table: str, *args):
+    """SELECT part.what(table, ...); part's NOTICEs meanwhile (a lock it waits for) go to stderr as they come."""
+    holders = sql.SQL(", ").join([sql.Placeholder()] * (1 + len(args)))
+    q = sql.SQL("SELECT {}.{}({})").format(sql.Identifier(ap.SCHEMA), sql.Identifier(what), holders)
+
+    def show(d):
+        if d.severity_nonlocalized in ("NOTICE", "WARNING") and d.message_primary:
+            click.echo(f"{table}: {d.message_primary.removeprefix('part: ')}", err=True)
+
+    conn.add_notice_handler(show)
+    try:
+        return conn.execute(q, (table, *args)).fetchall()
+    except psycopg.Error as e:
+        raise click.ClickException(f"{table}: {what} failed: {ap.describe_db_error(e)}") from None
+    finally:
+        conn.remove_notice_handler(show)
+
+
+def _migration(conn, table: str) -> dict | None:
+    s = sql.Identifier(ap.SCHEMA)
+    cur = conn.cursor(row_factory=psycopg.rows.dict_row)
+    return cur.execute(
+        sql.SQL("SELECT * FROM {}.migration WHERE table_name = {}.qualified_name(%s)").format(s, s),
+        (table,),
+    ).fetchone()
+
+
+def _migrate_attach(conn, table: str, entry, phase: str | None, to: str, cmd: str) -> None:
+    """`pginstall migrate` for an attach migration (migrate = "attach"): start (preparing), attach_prepare
+    with the statements it hands out run here, outside a transaction (CREATE INDEX CONCURRENTLY), switch,
+    then the split of the history partition one interval per transaction until it is gone (finalized).
+    --to dual_write / backfilled mean preparing / prepared; --to rollback / backfilled from partitioned
+    roll back (before the split begins); --to none cancels."""
+    order = {None: 0, "preparing": 1, "prepared": 2, "partitioned": 3, "finalized": 4}
+    target = {"dual_write": "preparing", "backfilled": "prepared", "rollback": "prepared"}.get(to, to)
+    if to == "none":
+        if phase is None:
+            click.echo(f"{table}: already none (no migration)")
+            return
+        if phase == "partitioned":
+            phase = _sqlcall(conn, "rollback", table)[0][0]
+            click.echo(f"{table}: rolled back: reads and writes on the legacy table again ({phase})")
+        _sqlcall(conn, "migrate_cancel", table)
+        click.echo(f"{table}: migration cancelled: its CHECK and the empty partitioned table are gone; "
+                   f"the legacy table is as it was")
+        return
+    if order[target] < order[phase]:
+        if phase != "partitioned":
+            raise click.ClickException(
+                f"{table}: is in {phase}; going back to {to} is not supported (only partitioned -> prepared)")
+        phase = _sqlcall(conn, "rollback", table)[0][0]
+        click.echo(f"{table}: rolled back: the legacy table is read and written again ({phase})")
+        return
+    if order[target] == order[phase]:
+        click.echo(f"{table}: already {phase}")
+        return
+    while order[phase] < order[target]:
+        if phase is None:
+            if entry is None:
+                raise click.ClickException(f"{table}: not in the config's tables: add it (migrate = \"attach\") to start")
+            try:
+                ap.start_migration(conn, table, entry)
+            except psycopg.Error as e:
+                raise click.ClickException(f"{table}: migrate_start failed: {ap.describe_db_error(e)}") from None
+            click.echo(f"{table}: preparing (attach): CHECK added NOT VALID, empty partitioned table created")
+        elif phase == "preparing":
+            while (stmt := _sqlcall(conn, "attach_prepare", table)[0][0]) is not None:
+                click.echo(f"{table}: running {stmt}")
+                try:
+                    conn.execute(stmt)
+                except psycopg.Error as e:
+                    raise click.ClickException(f"{table}: {stmt} failed: {ap.describe_db_error(e)}; run `{cmd} --to "
+                                               f"{to}` again (an interrupted build is dropped first)") from None
+            click.echo(f"{table}: prepared: CHECK validated, indexes built")
+        elif phase == "prepared":
+            _sqlcall(conn, "switch_reads", table)
+            click.echo(f"{table}: partitioned: the legacy table is the history partition; no row was copied")
+        elif phase == "partitioned":
+            q = sql.SQL("SELECT * FROM {}.split_history(%s)").format(sql.Identifier(ap.SCHEMA))
+            while True:
+                try:
+                    rows = conn.execute(q, (table,)).fetchall()
+                except psycopg.Error as e:
+                    raise click.ClickException(f"{table}: split_history failed: {ap.describe_db_error(e)}") from None
+                if not rows:
+                    break
+                for name, moved in rows:
+                    click.echo(f"{table}: split {name}: {moved:,} rows moved out of the history partition")
+            click.echo(f"{table}: finalized: the history partition is split and gone")
+        new = _phase(conn, table)
+        if new == phase:
+            raise click.ClickException(f"{table}: still in {phase} after the step; see part.migrations")
+        phase = new
+    click.echo(f"{table}: now {phase}")
+
+
 @main.command()
 @target_options(uses_tables=True)
 @click.argument("table")
@@ -556,6 +652,9 @@ def migrate(cfg, targets, table, to, batch_size, sleep, keep_legacy, yes, keep_c
             phase = _phase(conn, table)
         except psycopg.Error as e:
             raise click.ClickException(f"{table}: {ap.describe_db_error(e)}") from None
+        mig = _migration(conn, table) if phase is not None else None
+        if (mig["method"] if mig else (entry.method if entry else "copy")) == "attach":
+            return _migrate_attach(conn, table, entry, phase, to, cmd)
         order = {None: 0, **{p: i + 1 for i, p in enumerate(PHASES)}}
         if to == "finalized" and keep_legacy == "drop" and not yes and order[phase] < order["finalized"]:
             steps = " -> ".join(p for p in PHASES if order[phase] < order[p])

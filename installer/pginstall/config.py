@@ -52,7 +52,7 @@ TABLE_KEYS = {  # [[databases.NAME.tables]]: table, migrate, and the arguments p
     "default_partition": (bool, "true or false"),
     "batch_size": (int, "a whole number"),
     "time_zone": (str, "an IANA zone name (\"Europe/Paris\")"),
-    "migrate": (bool, "true or false"),
+    "migrate": ((bool, str), "true, false, \"copy\" or \"attach\""),
 }
 REQUIRED_TABLE_KEYS = ("table", "strategy", "key")
 NOT_ARGUMENTS = ("table", "migrate")  # the table keys that are not arguments of part.create_partitioned
@@ -79,6 +79,7 @@ class TableConfig:
     entry: str  # "databases.finance.tables[1]" for messages
     settings: dict = field(default_factory=dict)  # the arguments of part.create_partitioned the file sets, without p_
     migrate: bool = False
+    method: str = "copy"  # migrate = "attach": the legacy table becomes the history partition (no copy)
 
     @property
     def label(self) -> str:
@@ -219,5 +220,7 @@ class _Parser:
         # intervals and retentions are text arguments of part: an integer width goes as its digits
         settings = {k: (str(v) if isinstance(v, int) and TABLE_KEYS[k][0] is _TEXT_OR_INT else v)
                     for k, v in data.items() if k not in NOT_ARGUMENTS}
+        migrate = data.get("migrate", False)   # true, or the method: "copy" or "attach" (part.migrate_start checks it)
         return TableConfig(table=data["table"].strip(), entry=entry, settings=settings,
-                           migrate=bool(data.get("migrate", False)))
+                           migrate=migrate if isinstance(migrate, bool) else True,
+                           method=migrate if isinstance(migrate, str) else "copy")

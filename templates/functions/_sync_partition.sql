@@ -16,7 +16,7 @@ BEGIN
     SELECT m.* INTO v_m
       FROM pg_catalog.pg_inherits i
       JOIN {{ schema }}.migration m ON m.partitioned_table = {{ schema }}._qualified(i.inhparent)
-     WHERE i.inhrelid = p_partition AND m.phase <> 'finalized';
+     WHERE i.inhrelid = p_partition AND m.phase <> 'finalized' AND m.method = 'copy';
     IF FOUND THEN
         -- the functions too: a hash split changes the partition count they group by
         PERFORM {{ schema }}._sync_function_create(v_m, 'partitioned');

@@ -42,6 +42,10 @@ BEGIN
  * (parity_checked_at, parity_clean); a clean check after a finished
  * backfill moves the migration from dual_write to backfilled.
  */
+    IF v_m.method = 'attach' THEN
+        RAISE EXCEPTION 'the migration of % uses the attach method: its rows are not copied, so there is nothing to compare', v_m.table_name
+            USING ERRCODE = '55000', HINT = 'The legacy table becomes the history partition itself; part.verify() reports the split''s progress.';
+    END IF;
     IF v_m.phase = 'finalized' THEN
         RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Parity is checked between dual_write and finalize.';

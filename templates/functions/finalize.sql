@@ -39,6 +39,17 @@ BEGIN
     IF v_m.phase = 'finalized' THEN
         RAISE NOTICE 'part: % is already finalized: nothing to do', v_m.table_name;
         RETURN v_m.legacy_table;
+    ELSIF v_m.method = 'attach' THEN
+        IF v_m.phase = 'partitioned' AND pg_catalog.to_regclass(v_m.history_table) IS NULL THEN
+            UPDATE {{ schema }}.migration m SET phase = 'finalized', finalized_at = pg_catalog.now(), history_table = NULL
+             WHERE m.table_name = v_m.table_name;
+            RETURN v_m.legacy_table || ' (split and dropped)';
+        END IF;
+        RAISE EXCEPTION 'cannot finalize %: it is an attach migration in %, and its history partition % is not split yet',
+                        v_m.table_name, v_m.phase, coalesce(v_m.history_table, v_m.legacy_table)
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Maintenance splits it one interval per transaction and finalizes the migration when it is gone (CALL part.run_maintenance(), or SELECT * FROM part.split_history(%L) per interval).',
+                                           v_m.table_name);
     ELSIF v_m.phase <> 'partitioned' THEN
         RAISE EXCEPTION 'cannot finalize %: it is in %, not partitioned', v_m.table_name, v_m.phase
             USING ERRCODE = '55000', HINT = pg_catalog.format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);

@@ -84,6 +84,10 @@ BEGIN
                    'parityCheckedAt', mg.j -> 'parity_checked_at',
                    'parityClean', mg.j -> 'parity_clean',
                    'backfillRows', mg.j -> 'backfill_rows',
+                   'method', mg.j -> 'method',
+                   'historyTable', mg.j -> 'history_table',
+                   'splitIntervals', mg.j -> 'split_intervals',
+                   'splitRows', mg.j -> 'split_rows',
                    'partitionCount', (SELECT pg_catalog.count(*) FROM pg_catalog.pg_inherits i WHERE i.inhparent = x.part)) AS e
           FROM migrations mg
          CROSS JOIN LATERAL (SELECT pg_catalog.to_regclass(mg.j ->> 'legacy_table') AS legacy,

@@ -57,12 +57,17 @@ BEGIN
     IF NOT FOUND THEN
         RAISE NOTICE 'part: the migration of % was cancelled by another call meanwhile: nothing to do', v_name;
         RETURN NULL;
-    ELSIF v_m.phase NOT IN ('dual_write', 'backfilled') THEN
+    ELSIF v_m.phase NOT IN ('dual_write', 'backfilled', 'preparing', 'prepared') THEN
         RAISE EXCEPTION 'cannot cancel the migration of %: another call moved it to % meanwhile', v_m.table_name, v_m.phase
             USING ERRCODE = '55000', HINT = 'See part.migrations, and roll it back first if it is partitioned.';
     END IF;
 
-    PERFORM {{ schema }}._sync_remove(v_m.table_name);
+    IF v_m.method = 'attach' THEN
+        -- no sync: the attach method's CHECK goes (the indexes part.attach_prepare had built stay)
+        EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS part_history_bound', v_legacy);
+    ELSE
+        PERFORM {{ schema }}._sync_remove(v_m.table_name);
+    END IF;
     DELETE FROM {{ schema }}.parity_mark pm WHERE pm.table_name = v_m.table_name;
     DELETE FROM {{ schema }}.parity_range pr WHERE pr.table_name = v_m.table_name;
     DELETE FROM {{ schema }}.migration m WHERE m.table_name = v_m.table_name;

@@ -9,7 +9,8 @@ CREATE FUNCTION {{ schema }}.migrate_start(
     p_retention_mode    text DEFAULT 'detach',
     p_default_partition boolean DEFAULT NULL,
     p_batch_size        integer DEFAULT 10000,
-    p_time_zone         text DEFAULT 'UTC'
+    p_time_zone         text DEFAULT 'UTC',
+    p_method            text DEFAULT 'copy'
 )
     RETURNS text
     LANGUAGE plpgsql
@@ -36,6 +37,9 @@ DECLARE
     v_prefix     text;
     v_low        text;
     v_high       text;
+    v_method     text := pg_catalog.lower(p_method);
+    v_cut        text;
+    v_floor      text;
 BEGIN
 /*
  * Start moving a live table into a partitioned one (phase dual_write):
@@ -57,6 +61,14 @@ BEGIN
  *      the table is mirrored into the copy, in the writing transaction.
  * Returns the copy's name. Calling it again for a table already moving with
  * the same key and strategy does nothing.
+ *
+ * p_method => 'attach' (range only) copies no row: steps 1 to 3 build the
+ * empty partitioned table, then, instead of the sync, the legacy table gets
+ * a CHECK (key IS NOT NULL AND key < cut) NOT VALID, where cut is the end of
+ * the premake horizon (phase 'preparing'); part.attach_prepare validates it
+ * and says which indexes to build CONCURRENTLY ('prepared'), part.switch_reads
+ * attaches the legacy table as the history partition [MINVALUE, cut), and
+ * maintenance splits that into interval partitions (part.split_history).
  *
  * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
  * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
@@ -88,6 +100,17 @@ BEGIN
     IF v_strategy IS NULL OR v_strategy NOT IN ('range', 'hash') THEN
         RAISE EXCEPTION 'invalid strategy "%"', p_strategy
             USING ERRCODE = '22023', HINT = 'Use ''range'' (time or integer intervals) or ''hash'' (e.g. by org_id).';
+    END IF;
+    IF v_method IS NULL OR v_method NOT IN ('copy', 'attach') THEN
+        RAISE EXCEPTION 'invalid method "%"', p_method
+            USING ERRCODE = '22023',
+                  HINT = 'Use ''copy'' (dual write, backfill, switch; the default) or ''attach'' (a range table becomes the history partition without a copy).';
+    END IF;
+    IF v_method = 'attach' AND v_strategy <> 'range' THEN
+        RAISE EXCEPTION 'the attach method cannot convert % to % partitioning', v_name, v_strategy
+            USING ERRCODE = '0A000',
+                  HINT = pg_catalog.format('Every hash partition holds rows of the whole key range, so the existing table cannot become one of them: use the copy method (part.migrate_start(%L, %L, %L, ..., p_method => ''copy'')).',
+                                           v_name, p_key, v_strategy);
     END IF;
     v_type := {{ schema }}._key_type(v_rel, p_key);
     IF v_strategy = 'range' THEN
@@ -157,6 +180,16 @@ BEGIN
             USING ERRCODE = '42P07', HINT = 'Rename or drop it: part.switch_reads gives the legacy table that name.';
     END IF;
 
+    IF v_method = 'attach' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                        WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity <> '') THEN
+        RAISE EXCEPTION 'the attach method cannot convert %: it has an identity column', v_name
+            USING ERRCODE = '0A000',
+                  HINT = 'A partition cannot keep an identity column of its own when it is attached on every supported PostgreSQL major: use the copy method (p_method => ''copy''), or a serial default (a sequence) instead of the identity.';
+    END IF;
+    IF v_method = 'attach' AND pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, {{ schema }}._partition_name(v_relname, 'history'))) IS NOT NULL THEN
+        RAISE EXCEPTION 'relation %.% exists', v_schema, {{ schema }}._partition_name(v_relname, 'history')
+            USING ERRCODE = '42P07', HINT = 'Rename or drop it: part.switch_reads gives the legacy table that name when it becomes the history partition.';
+    END IF;
     IF (SELECT c.relforcerowsecurity FROM pg_catalog.pg_class c WHERE c.oid = v_rel) THEN
         RAISE EXCEPTION 'table % forces row-level security on its owner', v_name
             USING ERRCODE = '0A000',
@@ -273,6 +306,36 @@ BEGIN
     PERFORM {{ schema }}.create_partitioned({{ schema }}._qualified(v_copy), p_key, v_strategy, p_interval, p_partitions,
                                             p_premake, p_retention, p_retention_mode, p_default_partition, v_relname,
                                             p_batch_size, p_time_zone);
+    IF v_method = 'attach' THEN
+        -- cut: the end of the premake horizon (or past the largest key): every row written before
+        -- the switch is below it, so the legacy table's CHECK refuses none of them
+        EXECUTE pg_catalog.format('SELECT pg_catalog.max(%I)::text FROM %s', p_key, v_rel) INTO v_high;
+        IF v_type::text IN ('smallint', 'integer', 'bigint') THEN
+            v_cut := {{ schema }}._range_floor(coalesce(v_high, '0'), v_type, p_interval);
+        ELSE
+            v_cut := {{ schema }}._range_floor({{ schema }}._literal((pg_catalog.now() AT TIME ZONE 'UTC')::timestamp, v_type), v_type, p_interval, p_time_zone);
+            IF v_high IS NOT NULL THEN
+                v_floor := {{ schema }}._range_floor({{ schema }}._literal({{ schema }}._to_utc(v_high, v_type), v_type), v_type, p_interval, p_time_zone);
+                IF {{ schema }}._bound_ordinal(v_floor, v_type) > {{ schema }}._bound_ordinal(v_cut, v_type) THEN
+                    v_cut := v_floor;
+                END IF;
+            END IF;
+        END IF;
+        FOR i IN 0 .. coalesce(p_premake, 3) LOOP
+            v_cut := {{ schema }}._range_next(v_cut, v_type, p_interval, p_time_zone);
+        END LOOP;
+        INSERT INTO {{ schema }}.migration (table_name, legacy_table, partitioned_table, strategy, key_column, key_type,
+                                            legacy_key, partitioned_key, phase, method, history_to)
+        VALUES (v_name, v_name, {{ schema }}._qualified(v_copy), v_strategy, p_key, v_type::text,
+                v_legacy_key, v_new_key, 'preparing', 'attach', v_cut);
+        -- the CHECK, NOT VALID: a catalog change only, under a short lock (part._lock_all)
+        PERFORM {{ schema }}._lock_all(ARRAY[v_rel], ARRAY['ACCESS EXCLUSIVE']);
+        PERFORM {{ schema }}._attach_check_add(v_rel, p_key, v_type, v_cut, v_new_key);
+        PERFORM {{ schema }}._notice(pg_catalog.format(
+            'migration of %s started (attach): %s is not copied; next: SELECT part.attach_prepare(%L) until it returns NULL, running each statement it returns',
+            v_name, v_name, v_name));
+        RETURN {{ schema }}._qualified(v_copy);
+    END IF;
     IF v_strategy = 'range' THEN
         EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(pg_catalog.min(%1$I)) #>> ''{}'', pg_catalog.to_jsonb(pg_catalog.max(%1$I)) #>> ''{}'' FROM %2$s',
                                   p_key, v_rel) INTO v_low, v_high;

@@ -20,6 +20,14 @@ BEGIN
     -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
     PERFORM {{ schema }}._phase_lock(v_m.table_name);
     v_m := {{ schema }}._migration_row(p_table);
+    IF v_m.method = 'attach' THEN
+        IF v_m.phase IN ('preparing', 'prepared') THEN
+            RAISE NOTICE 'part: % is %: the legacy table is read and written already, nothing to roll back', v_m.table_name, v_m.phase;
+            RETURN v_m.phase;
+        ELSIF v_m.phase = 'partitioned' THEN
+            RETURN {{ schema }}._attach_rollback(v_m);
+        END IF;
+    END IF;
     IF v_m.phase = 'backfilled' THEN
         RAISE NOTICE 'part: % is already backfilled (reads on the legacy table): nothing to roll back', v_m.table_name;
         RETURN v_m.phase;

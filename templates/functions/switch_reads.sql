@@ -28,6 +28,9 @@ BEGIN
     -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
     PERFORM {{ schema }}._phase_lock(v_m.table_name);
     v_m := {{ schema }}._migration_row(p_table);
+    IF v_m.method = 'attach' AND v_m.phase IN ('preparing', 'prepared') THEN
+        RETURN {{ schema }}._attach_switch(v_m);   -- the attach method: no copy, no parity to check
+    END IF;
     IF v_m.phase = 'partitioned' THEN
         RAISE NOTICE 'part: % is already partitioned: nothing to do', v_m.table_name;
         RETURN v_m.phase;

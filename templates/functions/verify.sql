@@ -16,6 +16,8 @@ AS $$
      *   default_retention     no row older than the retention sits in a default;
      *   index_build           online index builds of part.create_index: the parent's
      *                         index is valid (unfinished: warn while building, else fail);
+     *   attach_prepare, attach_history  migrations of the attach method (no sync, no
+     *                         parity): preparation, then the history partition's split;
      *   sync_triggers         migrations: sync triggers present and enabled on both
      *                         tables and every partition;
      *   column_drift          migrations: both tables have the same columns and types,
@@ -34,6 +36,7 @@ AS $$
       FROM (SELECT 1 AS section, 1 AS ord, * FROM {{ schema }}._verify_partitions_ahead()
             UNION ALL SELECT 1, 2, * FROM {{ schema }}._verify_default_empty()
             UNION ALL SELECT 1, 3, * FROM {{ schema }}._verify_default_retention()
+            UNION ALL SELECT 2, 0, * FROM {{ schema }}._verify_attach()
             UNION ALL SELECT 2, 1, * FROM {{ schema }}._verify_sync_triggers()
             UNION ALL SELECT 2, 2, * FROM {{ schema }}._verify_column_drift()
             UNION ALL SELECT 2, 3, * FROM {{ schema }}._verify_parity_stale()

@@ -62,6 +62,12 @@ BEGIN
             USING ERRCODE = '22023', HINT = 'Pass a positive number of batches, or NULL for all of them.';
     END IF;
     v_m := {{ schema }}._migration_row(p_table);
+    IF v_m.method = 'attach' THEN
+        RAISE EXCEPTION 'the migration of % uses the attach method: it copies no row', v_m.table_name
+            USING ERRCODE = '55000',
+                  HINT = pg_catalog.format('Prepare it with SELECT part.attach_prepare(%L) (repeat until it returns NULL), then SELECT part.switch_reads(%L).',
+                                           v_m.table_name, v_m.table_name);
+    END IF;
     IF v_m.phase <> 'dual_write' THEN
         RAISE NOTICE 'part: % is already %: nothing to backfill', v_m.table_name, v_m.phase;
         PERFORM pg_catalog.set_config('search_path', v_path, true);

@@ -44,6 +44,10 @@ BEGIN
  *      pauses for production (part._yield_wait: replay lag, lock queue),
  *      and past the setting yield_max_wait leaves the rest to the next run
  *      (logged 'skipped', given up);
+ *      retention stay: part.verify() reports them);
+ *   2b. split the history partition of an attach migration (part.split_history),
+ *      one interval per transaction, until it is gone (the migration is then
+ *      finalized);
  *   3. retire old partitions (part.drop_old), unless the setting
  *      retention_schedule says a separate job does it;
  *   4. ANALYZE the partitions it filled with rows (after the commit that
@@ -212,6 +216,50 @@ BEGIN
                         v_n := v_n + 1;
                         v_drained := v_drained + 1;   -- a partition made to hold rows of the default:
                         v_created := v_created + 1;   -- created too
+                        v_moved := v_moved + v_r.rows_moved;
+                    END LOOP;
+                EXCEPTION WHEN others THEN
+                    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+                    v_broken := true;
+                    v_new := '{}';
+                END;
+                IF v_broken THEN
+                    PERFORM {{ schema }}._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
+                END IF;
+                IF p_commit THEN
+                    COMMIT;
+                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                    PERFORM {{ schema }}._maintenance_txn(v_run);
+                END IF;
+                IF pg_catalog.cardinality(v_new) > 0 THEN
+                    IF {{ schema }}._analyze(v_new) > 0 AND p_commit THEN
+                        COMMIT;
+                        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+                        PERFORM {{ schema }}._maintenance_txn(v_run);
+                    END IF;
+                END IF;
+                EXIT WHEN v_n = 0 OR v_broken;
+            END LOOP;
+        END IF;
+
+        -- 2b. split the history partition of an attach migration, one interval per transaction
+        IF NOT v_broken AND EXISTS (SELECT 1 FROM {{ schema }}.migration m
+                                     WHERE m.method = 'attach' AND m.phase = 'partitioned' AND m.partitioned_table = v_t.parent_table) THEN
+            v_step := 'split';
+            PERFORM {{ schema }}._maintenance_txn(v_run);
+            FOR i IN 1 .. c_drain_max LOOP
+                v_t0 := pg_catalog.clock_timestamp();
+                v_n := 0;
+                v_new := '{}';
+                BEGIN
+                    FOR v_r IN SELECT * FROM {{ schema }}.split_history(v_t.parent_table) LOOP
+                        v_new := v_new || v_r.partition_name;
+                        INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
+                                                                  duration, outcome, detail)
+                        VALUES (v_run, v_t.parent_table, 'split', v_r.partition_name, v_r.rows_moved,
+                                pg_catalog.clock_timestamp() - v_t0, 'ok', 'rows moved out of the history partition (attach migration)');
+                        v_n := v_n + 1;
+                        v_created := v_created + 1;
                         v_moved := v_moved + v_r.rows_moved;
                     END LOOP;
                 EXCEPTION WHEN others THEN

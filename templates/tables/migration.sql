@@ -7,7 +7,7 @@ CREATE TABLE {{ schema }}.migration (
     strategy              text NOT NULL CHECK (strategy IN ('range', 'hash')),
     key_column            text NOT NULL,
     phase                 text NOT NULL DEFAULT 'dual_write'
-                          CHECK (phase IN ('dual_write', 'backfilled', 'partitioned', 'finalized')),
+                          CHECK (phase IN ('dual_write', 'backfilled', 'partitioned', 'finalized', 'preparing', 'prepared')),
     backfill_last_key     text,
     backfill_rows         bigint NOT NULL DEFAULT 0,
     backfill_started_at   timestamptz,
@@ -32,7 +32,17 @@ CREATE TABLE {{ schema }}.migration (
     parity_differ         integer,            -- ranges that differed at the last check
     sync_columns          text[],             -- columns both tables had when the sync was generated
     parity_spec           text,               -- interval / hash partition count the stored parity ranges were made with
-    backfill_batch_at     timestamptz         -- when the last backfill batch committed (a stale ETA is not shown)
+    backfill_batch_at     timestamptz,        -- when the last backfill batch committed (a stale ETA is not shown)
+    -- p_method => 'attach' (the legacy table becomes the history partition; see part.attach_prepare):
+    method                text NOT NULL DEFAULT 'copy' CHECK (method IN ('copy', 'attach')),
+    history_table         text,               -- the history partition (the legacy table) after the switch
+    history_to            text,               -- its upper bound: the legacy table's CHECK says key < history_to
+    history_from          text,               -- its lower bound now (NULL: MINVALUE); the split raises it
+    history_rows          bigint,             -- rows in it at the switch (estimate), for progress
+    split_intervals       integer NOT NULL DEFAULT 0,   -- intervals split out of it by maintenance
+    split_rows            bigint NOT NULL DEFAULT 0,    -- rows moved out of it
+    split_started_at      timestamptz,
+    prepared_at           timestamptz
 );
 COMMENT ON TABLE {{ schema }}.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';

@@ -35,7 +35,20 @@ SELECT m.table_name,
        m.finalized_at,
        m.backfill_batch_at,
        y.since AS paused_since,     -- the backfill (or other work on the table) pauses for production
-       y.reason AS pause_reason     -- (part._yield_wait: replay lag, lock queue); NULL while it runs
+       y.reason AS pause_reason,    -- (part._yield_wait: replay lag, lock queue); NULL while it runs
+       -- the attach method: the history partition and its split by maintenance
+       m.method,
+       m.history_table,
+       m.history_from,
+       m.history_to,
+       m.history_rows,
+       m.split_intervals,
+       m.split_rows,
+       CASE WHEN m.method = 'attach' AND m.phase = 'finalized' THEN 100.0
+            WHEN m.method = 'attach' AND m.history_rows > 0
+            THEN pg_catalog.round(least(100.0, 100.0 * m.split_rows / m.history_rows), 1) END AS split_percent,
+       m.split_started_at,
+       m.prepared_at
   FROM {{ schema }}.migration m
  CROSS JOIN LATERAL (
        SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM

@@ -134,7 +134,7 @@ def table_error(base: dict, **change) -> str:
         (TABLE, {"premake": "true"}, "premake must be a whole number"),
         (TABLE, {"premake": "4294967296"}, "premake 4294967296 is out of range"),
         (TABLE, {"default_partition": '"yes"'}, "default_partition must be true or false"),
-        (TABLE, {"migrate": "1"}, "migrate must be true or false"),
+        (TABLE, {"migrate": "1"}, "migrate must be true, false, \"copy\" or \"attach\""),
         (HASH, {"partitions": '"16"'}, "partitions must be a whole number"),
     ],
 )

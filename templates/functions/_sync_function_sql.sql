@@ -102,7 +102,6 @@ $tmpl$, pg_catalog.jsonb_build_object(
         'keep_other_row_insert', v_keep[1],
         'keep_other_row_update', v_keep[2],
         'refuse_skipped', v_skipped,
-        'declare_done', CASE WHEN v_skipped = '' THEN '' ELSE 'v_done   bigint;  -- rows the upsert wrote' END,
         'refuse_insert', v_refuse[1],
         'refuse_update', v_refuse[2]));
     RETURN pg_catalog.format(

@@ -53,11 +53,15 @@ class BackfillInterrupted(Exception):
         self.done, self.total = done, total
 
 
-def summary_line(name: str, copied: int, done: int, seconds: float, rate: float | None = None) -> str:
-    if rate is None:
-        rate = copied / seconds if seconds > 0 else 0
+def summary_line(name: str, copied: int, done: int, seconds: float, rate: float | None = None,
+                 paused: float = 0.0) -> str:
+    """The backfill's last line; time spent paused for production (part._yield_wait) is left out of the rate."""
+    if rate is None or paused > 0:
+        working = seconds - paused
+        rate = copied / working if working > 0 else 0
     shown = f" ({rate:,.0f} rows/s)" if rate and copied else ""
-    return f"backfill {name}: done, {done:,} rows in all; {copied:,} copied now in {seconds:.1f} s{shown}"
+    pauses = f", {paused:.1f} s of it paused for production" if paused > 0 else ""
+    return f"backfill {name}: done, {done:,} rows in all; {copied:,} copied now in {seconds:.1f} s{pauses}{shown}"
 
 
 def progress_line(name: str, done: int, total: int, rate: float, paused: str | None = None) -> str:
@@ -87,6 +91,8 @@ class Progress:
         self.rate = 0.0
         self.started = self.finished = False
         self.shown = None       # (done, total) of the last line printed
+        self.paused = 0.0       # seconds paused for production so far, and since when (monotonic) now
+        self.paused_since = None
         self.last_line = 0.0
 
     def notice(self, message: str) -> bool:
@@ -97,19 +103,24 @@ class Progress:
             return True
         m = PAUSED.match(message)
         if m:
+            self.paused_since = time.monotonic()
             self.close()
             click.echo(progress_line(m["name"], self.done, max(self.total, self.done), 0.0, paused=m["reason"]),
                        file=self.file)
             return True
         m = RESUMED.match(message)
         if m:
+            if self.paused_since is not None:
+                self.paused += time.monotonic() - self.paused_since
+                self.paused_since = None
             click.echo(f"backfill {m['name']}: resumed after a pause of {m['waited']}", file=self.file)
             return True
         m = SUMMARY.match(message)
         if m:
             self.close()
             self.finished, self.done, self.copied = True, int(m["done"]), int(m["copied"])
-            click.echo(summary_line(m["name"], self.copied, self.done, float(m["secs"]), float(m["rate"])), file=self.file)
+            click.echo(summary_line(m["name"], self.copied, self.done, float(m["secs"]), float(m["rate"]),
+                                    paused=self.paused), file=self.file)
             return True
         return False
 

@@ -15,6 +15,6 @@ AS $$
                                                pg_catalog.to_regclass(m.legacy_table), pg_catalog.to_regclass(m.partitioned_table)))
       FROM {{ schema }}.migration m
      CROSS JOIN LATERAL (SELECT {{ schema }}._sync_drift(m.table_name) AS drift) d
-     WHERE m.phase <> 'finalized' AND m.method IS DISTINCT FROM 'attach'   -- attach: part._verify_attach
+     WHERE m.phase <> 'finalized' AND m.method IS DISTINCT FROM 'attach'   -- attach: part._verify_attach_prepare / _history
      ORDER BY m.table_name
 $$;

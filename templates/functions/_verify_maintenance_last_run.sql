@@ -30,8 +30,9 @@ BEGIN
         CASE WHEN v_last.logged_at IS NULL THEN 'warn'
              WHEN v_last.outcome = 'failed' THEN 'fail'
              WHEN v_enabled AND v_period IS NOT NULL AND v_last.logged_at < pg_catalog.now() - 2 * v_period THEN 'fail'
-             WHEN EXISTS (SELECT 1 FROM {{ schema }}.maintenance_log l   -- a step given up for this run (lock not obtained)
-                         WHERE l.run_id = v_last.run_id AND l.action <> 'run' AND l.error_code = '55P03') THEN 'warn'
+             WHEN EXISTS (SELECT 1 FROM {{ schema }}.maintenance_log l   -- a step given up for this run: a lock not
+                         WHERE l.run_id = v_last.run_id AND l.action <> 'run'   -- obtained, or a drain paused for production
+                           AND (l.error_code = '55P03' OR (l.action = 'drain' AND l.outcome = 'skipped'))) THEN 'warn'
              ELSE 'ok' END,
         CASE WHEN v_last.logged_at IS NULL THEN 'no maintenance run yet'
              WHEN v_last.outcome = 'failed' THEN pg_catalog.format('run %s at %s failed: %s', v_last.run_id, v_last.logged_at, coalesce(v_why, v_last.detail))

@@ -27,6 +27,6 @@ AS $$
                 ELSE pg_catalog.format('clean, checked %s', m.parity_checked_at) END
       FROM {{ schema }}.migration m
      CROSS JOIN (SELECT {{ schema }}.setting('parity_max_age')::interval AS age) s
-     WHERE m.phase <> 'finalized' AND m.method IS DISTINCT FROM 'attach'   -- attach: part._verify_attach
+     WHERE m.phase <> 'finalized' AND m.method IS DISTINCT FROM 'attach'   -- attach: part._verify_attach_prepare / _history
      ORDER BY m.table_name
 $$;

@@ -17,6 +17,6 @@ AS $$
                 ELSE p.problems || pg_catalog.format('; run SELECT part.migrate_refresh(%L)', m.table_name) END
       FROM {{ schema }}.migration m
      CROSS JOIN LATERAL (SELECT {{ schema }}._sync_problems(m.table_name) AS problems) p
-     WHERE m.phase <> 'finalized' AND m.method IS DISTINCT FROM 'attach'   -- attach: part._verify_attach
+     WHERE m.phase <> 'finalized' AND m.method IS DISTINCT FROM 'attach'   -- attach: part._verify_attach_prepare / _history
      ORDER BY m.table_name
 $$;

@@ -70,3 +70,5 @@ BEGIN
                              CASE WHEN v_valid THEN ', valid' ELSE '' END);
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.attach_index IS
+    'part: attach the partition indexes of an online build (part.create_index) that are built and valid to their parent index; returns the build''s progress.';

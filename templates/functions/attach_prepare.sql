@@ -74,3 +74,5 @@ BEGIN
     RETURN NULL;
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.attach_prepare IS
+    'part: the next step of preparing an attach migration (validate the CHECK, the indexes to build CONCURRENTLY): returns the statement to run outside a transaction, NULL once the table is prepared for part.switch_reads.';

@@ -38,3 +38,5 @@ BEGIN
         USING ERRCODE = '22023', HINT = 'The [schedule] keys are maintenance, retention, purge_history and history_days.';
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.check_schedule IS
+    'part: check one [schedule] entry of pginstall.toml (maintenance, retention, purge_history, history_days) and return it as it will be used; p_value NULL gives its default.';

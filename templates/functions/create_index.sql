@@ -220,3 +220,5 @@ BEGIN
     END IF;
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.create_index IS
+    'part: plan an index on every partition of p_parent (p_definition: what follows ON table in CREATE INDEX), built online and resumably: returns the statements to run outside a transaction (pginstall index, or psql''s \gexec); a second call resumes an interrupted build.';

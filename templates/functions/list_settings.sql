@@ -15,4 +15,4 @@ AS $$
      ORDER BY k.key
 $$;
 COMMENT ON FUNCTION {{ schema }}.list_settings() IS
-    'every setting of part with its value, kind, default and description (pginstall flags)';
+    'part: every setting of part with its value, kind, default and description (pginstall flags)';

@@ -48,4 +48,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION {{ schema }}.prepare_uninstall(boolean) IS
-    'before removing part: refuses while migrations are unfinished, or (p_force) removes their sync and lists the tables left behind';
+    'part: before removing part, refuses while migrations are unfinished, or (p_force) removes their sync and lists the tables left behind';

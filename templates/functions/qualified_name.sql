@@ -14,4 +14,4 @@ AS $$
     SELECT {{ schema }}._qualified({{ schema }}._resolve_table(p_table))
 $$;
 COMMENT ON FUNCTION {{ schema }}.qualified_name(text) IS
-    'schema.table (quoted where needed) of a table name written as in SQL; errors as part.create_partitioned''s for a bad name';
+    'part: schema.table (quoted where needed) of a table name written as in SQL; errors as part.create_partitioned''s for a bad name';

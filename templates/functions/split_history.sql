@@ -190,3 +190,5 @@ BEGIN
     RETURN NEXT;
 END
 $$;
+COMMENT ON FUNCTION {{ schema }}.split_history IS
+    'part: move one interval of an attach migration''s history partition into a partition of its own (run_maintenance calls it, one interval per transaction); returns the partition made and the rows moved, none once the history partition is gone.';

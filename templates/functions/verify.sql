@@ -36,14 +36,15 @@ AS $$
       FROM (SELECT 1 AS section, 1 AS ord, * FROM {{ schema }}._verify_partitions_ahead()
             UNION ALL SELECT 1, 2, * FROM {{ schema }}._verify_default_empty()
             UNION ALL SELECT 1, 3, * FROM {{ schema }}._verify_default_retention()
-            UNION ALL SELECT 2, 0, * FROM {{ schema }}._verify_attach()
+            UNION ALL SELECT 2, 0, * FROM {{ schema }}._verify_attach_prepare()
+            UNION ALL SELECT 2, 0, * FROM {{ schema }}._verify_attach_history()
             UNION ALL SELECT 2, 1, * FROM {{ schema }}._verify_sync_triggers()
             UNION ALL SELECT 2, 2, * FROM {{ schema }}._verify_column_drift()
             UNION ALL SELECT 2, 3, * FROM {{ schema }}._verify_parity_stale()
             UNION ALL SELECT 3, 1, * FROM {{ schema }}._verify_maintenance_heartbeat()
             UNION ALL SELECT 3, 2, * FROM {{ schema }}._verify_maintenance_last_run()
             UNION ALL SELECT 3, 3, * FROM {{ schema }}._verify_retention_last_run()
-            UNION ALL SELECT 1, 4, * FROM {{ schema }}._verify_index_builds()
+            UNION ALL SELECT 1, 4, * FROM {{ schema }}._verify_index_build()
             UNION ALL SELECT 3, 4, * FROM {{ schema }}._verify_yield()
             UNION ALL SELECT 3, 5, * FROM {{ schema }}._verify_standby()) c
      ORDER BY c.section, c.table_name, c.ord

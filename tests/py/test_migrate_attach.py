@@ -447,12 +447,20 @@ def test_config_attach_then_pginstall_migrate_walks_it(db, fresh_db, dsn_factory
     assert r.exit_code == 0, r.output
 
 
-def test_config_refuses_attach_for_a_hash_table(tmp_path, fresh_db, dsn_factory):
+def test_config_refuses_attach_for_a_hash_table(tmp_path, fresh_db, dsn_factory, connect):
+    # pginstall checks the file's shape; the values are part's (part.migrate_start), in plan's
+    # transaction, before anything changes
+    conn = connect(fresh_db, autocommit=True)
+    conn.execute("CREATE TABLE public.ev (id bigint PRIMARY KEY, created_at timestamptz NOT NULL)")
     bad = ATTACH_CONFIG.replace('strategy = "range"', 'strategy = "hash"').replace('interval = "1 month"', "partitions = 4")
     r = _cli(tmp_path, dsn_factory(fresh_db), "plan", config=bad)
-    assert r.exit_code != 0 and "converts range tables only" in r.output, r.output
+    assert r.exit_code != 0 and "the attach method cannot convert public.ev to hash partitioning" in r.output, r.output
+    assert "use the copy method" in r.output
     r = _cli(tmp_path, dsn_factory(fresh_db), "plan", config=ATTACH_CONFIG.replace('"attach"', '"clone"'))
+    assert r.exit_code != 0 and 'invalid method "clone"' in r.output, r.output
+    r = _cli(tmp_path, dsn_factory(fresh_db), "plan", config=ATTACH_CONFIG.replace('"attach"', "1"))
     assert r.exit_code != 0 and 'migrate must be true, false, "copy" or "attach"' in r.output, r.output
+    assert conn.execute("SELECT count(*) FROM part.migration").fetchone()[0] == 0
 
 
 # ------------------------------------------------------------------ security

@@ -20,7 +20,8 @@ SELECT p.proname::text AS fn, substr(p.proname, 9) AS check_name
 SELECT set_eq($$SELECT check_name FROM checks$$,
               $$VALUES ('partitions_ahead'), ('default_empty'), ('default_retention'), ('sync_triggers'),
                        ('column_drift'), ('parity_stale'), ('maintenance_heartbeat'), ('maintenance_last_run'),
-                       ('retention_last_run'), ('standby')$$,
+                       ('retention_last_run'), ('standby'), ('index_build'), ('yield'), ('attach_prepare'),
+                       ('attach_history')$$,
               'one function per check');
 
 CREATE FUNCTION pg_temp.foreign_rows() RETURNS bigint LANGUAGE plpgsql AS $$
@@ -56,12 +57,12 @@ SELECT is((SELECT array_agg(check_name || ':' || coalesce(table_name, '-')) FROM
                 'partitions_ahead:public.events_partitioned', 'default_empty:public.events_partitioned',
                 'partitions_ahead:public.revenues', 'default_empty:public.revenues', 'default_retention:public.revenues',
                 'sync_triggers:public.events', 'column_drift:public.events', 'parity_stale:public.events',
-                'maintenance_heartbeat:-', 'maintenance_last_run:-', 'standby:-'],
+                'maintenance_heartbeat:-', 'maintenance_last_run:-', 'yield:-', 'standby:-'],
           'the order: each managed table''s rows together, then each migration''s, then the database''s');
 
 CREATE ROLE part_test_monitor IN ROLE pg_monitor;
 SET LOCAL ROLE part_test_monitor;
-SELECT is((SELECT count(*) FROM part.verify()), 12::bigint, 'pg_monitor runs verify() (the check functions run as its owner)');
+SELECT is((SELECT count(*) FROM part.verify()), 13::bigint, 'pg_monitor runs verify() (the check functions run as its owner)');
 SELECT is(pg_temp.error_of('SELECT * FROM part._verify_partitions_ahead()'), '42501 without hint',
           'but cannot call a check function itself');
 RESET ROLE;

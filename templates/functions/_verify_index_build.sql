@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._verify_index_builds()
+CREATE FUNCTION {{ schema }}._verify_index_build()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp

@@ -12,7 +12,6 @@ DECLARE
     v_copy     text := {{ schema }}._partition_name((pg_catalog.parse_ident(p_m.table_name))[2], 'partitioned');
     v_cfg      {{ schema }}.config;
     v_cols     text;
-    v_beyond   boolean;
     v_high     text;
     v_cut      text := p_m.history_to;
     v_moved    bigint;
@@ -36,6 +35,11 @@ BEGIN
  * when a row written since is at or past the cut, the CHECK is replaced by
  * a NOT VALID one with a cut past it (phase 'preparing' too); otherwise the
  * phase is 'prepared'.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     IF p_m.split_intervals > 0 THEN
         RAISE EXCEPTION 'cannot roll back %: maintenance has split % intervals (% rows) out of its history partition', p_m.table_name,

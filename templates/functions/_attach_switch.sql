@@ -10,8 +10,6 @@ DECLARE
     v_schema   text := (pg_catalog.parse_ident(p_m.table_name))[1];
     v_app      text := (pg_catalog.parse_ident(p_m.table_name))[2];
     v_hist     text := {{ schema }}._partition_name((pg_catalog.parse_ident(p_m.table_name))[2], 'history');
-    v_cfg      {{ schema }}.config;
-    v_sql      text;
     v_b        record;
     v_c        record;
     v_default  regclass;
@@ -35,6 +33,11 @@ BEGIN
  * legacy table becomes <table>_history), ATTACH PARTITION ... FROM
  * (MINVALUE) TO (cut) (no scan: the CHECK implies the bound), serial
  * sequences owned by the partitioned table. Returns 'partitioned'.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     IF p_m.phase = 'preparing' THEN
         RAISE EXCEPTION 'cannot switch %: it is still preparing', p_m.table_name

@@ -19,6 +19,11 @@ BEGIN
  * row there means it has not run since). Rows no aligned partition can hold
  * (NULL keys, infinity, the type's extremes: part._key_limits) are reported
  * with what to do; rows older than the retention are default_retention's.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     FOR v_p IN SELECT pl.*, c."interval", c.key_column, c.time_zone
                  FROM {{ schema }}._maintenance_plan() pl

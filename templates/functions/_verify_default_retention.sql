@@ -14,6 +14,11 @@ BEGIN
  * part.verify()'s check default_retention, one row per managed range table
  * with a default partition and a retention: no row older than the retention
  * sits in the default (maintenance never deletes those: someone must decide).
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
  */
     FOR v_p IN SELECT pl.*, c."interval", c.key_column, c.time_zone
                  FROM {{ schema }}._maintenance_plan() pl

@@ -5,7 +5,6 @@ CREATE FUNCTION {{ schema }}.create_index(p_parent text, p_definition text)
 AS $$
 DECLARE
     v_rel     regclass := {{ schema }}._resolve_table(p_parent);
-    v_nsp     oid;
     v_nspname text;
     v_tmp     regclass;
     v_parts   bigint;
@@ -20,7 +19,7 @@ DECLARE
     v_left    regclass;
     v_pending integer := 0;
     v_ready   boolean := false;
-    v_steps   text[] := '{}';
+    v_steps   text[] := '{}'::text[];
     v_state   text;
     v_msg     text;
     v_detail  text;
@@ -54,8 +53,16 @@ BEGIN
  * recorded in part.index_build; part.verify() reports a build left
  * unfinished. The session keeps the table's build lock (part._index_lock)
  * until it ends: one session builds on a table at a time.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here: p_definition is
+ * appended to one CREATE INDEX ... ON ONLY, after a ';' anywhere in it was refused (one
+ * statement only), inside a subtransaction that is rolled back, and PostgreSQL evaluates index
+ * expressions as the table's owner; every later statement is built from the catalog's reading
+ * of that index (part._index_definition), never from p_definition. Its other EXECUTEs format()
+ * %s with regclass names.
+ * @plpgsql_check_options: security_warnings = false
  */
-    SELECT c.relnamespace, n.nspname INTO v_nsp, v_nspname
+    SELECT n.nspname INTO v_nspname
       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = v_rel;
     IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = v_rel) <> 'p' THEN
         RAISE EXCEPTION '% is not a partitioned table', v_rel

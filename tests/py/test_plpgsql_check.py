@@ -71,4 +71,4 @@ def test_every_routine_and_generated_sync_function_passes_plpgsql_check(fresh_db
                 problems.append(f"{routine} line {lineno} ({statement}): {level}: {message}"
                                 + (f" [{detail}]" if detail else "") + (f" in {query}" if query else ""))
     assert len(routines) > 50
-    assert problems == []
+    assert problems == [], "\n".join(problems)

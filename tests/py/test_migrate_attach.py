@@ -315,7 +315,7 @@ def test_writers_through_every_step_lose_nothing_and_never_fail(db, fresh_db, ds
     assert content(db) == content(db, "public.ev_shadow")
     # (PostgreSQL 14: rows a writer moved below the split intervals stay in the default, whose drain 14's cloned
     # row triggers refuse, as for any managed table; verify says so)
-    assert [f for f in fails(db) if not (PG_MAJOR < 15 and f[0] == "default_empty")] == []
+    assert [f for f in fails(db) if not (PG_MAJOR < 15 and f[0] in ("default_empty", "maintenance_last_run"))] == []
 
 
 # ------------------------------------------------------------------ crashes

@@ -321,6 +321,14 @@ def test_writers_through_every_step_lose_nothing_and_never_fail(db, fresh_db, ds
 # ------------------------------------------------------------------ crashes
 
 
+def swallow(fn, *args):
+    """fn(*args) in a thread whose session gets killed: its error is the expected end (or it finished first)."""
+    try:
+        fn(*args)
+    except psycopg.Error:
+        pass
+
+
 def crash_in_transaction(connect, dbname, sql, params=()):
     """Run sql in an open transaction of its own session, then kill that session before it commits."""
     victim = connect(dbname)
@@ -353,7 +361,7 @@ def test_a_crash_at_each_step_then_a_rerun_converges(db, fresh_db, connect):
     writer.execute("INSERT INTO public.ev (created_at, org_id) VALUES (now(), 9)")   # open, holding the table
     builder = connect(name, autocommit=True)
     pid = builder.info.backend_pid
-    t = threading.Thread(target=lambda: pytest.raises(psycopg.Error, builder.execute, stmt), daemon=True)
+    t = threading.Thread(target=swallow, args=(builder.execute, stmt), daemon=True)
     t.start()
     for _ in range(200):
         if db.execute("SELECT 1 FROM pg_index WHERE indrelid = 'public.ev'::regclass AND NOT indisvalid").fetchone():
@@ -387,8 +395,7 @@ def test_a_crash_at_each_step_then_a_rerun_converges(db, fresh_db, connect):
     for _ in range(4):
         runner = connect(name, autocommit=True)
         rpid = runner.info.backend_pid
-        t = threading.Thread(target=lambda: pytest.raises(psycopg.Error, runner.execute, "CALL part.run_maintenance()"),
-                             daemon=True)
+        t = threading.Thread(target=swallow, args=(runner.execute, "CALL part.run_maintenance()"), daemon=True)
         t.start()
         time.sleep(rng.uniform(0.02, 0.4))
         db.execute("SELECT pg_terminate_backend(%s)", (rpid,))

@@ -161,8 +161,8 @@ def run(dsn_for, rows: int = ROWS) -> list[Result]:
                "the copy method's switch", lat_cswitch, "ms",
                note=f"{len(steps) - 1} statements run CONCURRENTLY; migrate_start {t_start:.1f} s, preparation {t_prep:.1f} s"),
         Result(GROUP, "extra disk at the switch", extra_attach / mb, "copy method (a second copy of the rows)",
-               extra_copy / mb, "MB", note=f"the table with its indexes: {table_bytes / mb:.0f} MB; attach adds the "
-                                           f"unique index (id, occurred_at) only"),
+               extra_copy / mb, "MB", note=f"the table with its indexes: {table_bytes / mb:.0f} MB; attach adds indexes only: "
+                                           f"(id, occurred_at) and the primary key's stand-in (the old one goes)"),
         Result(GROUP, "migrate_start to the switch", attach_total, "copy method: migrate_start, backfill, parity, switch",
                copy_total, "s", note=f"copy: backfill {t_fill:.1f} s, parity {t_par:.1f} s"),
         Result(GROUP, "split of the history partition by maintenance (after the switch, online)", t_split,

@@ -16,16 +16,16 @@
   pginstall) too; they refuse a caller who is neither
   a superuser nor a member of the table owner's role (42501).
 -#}
-REVOKE ALL ON SCHEMA {{ schema }} FROM PUBLIC;
-REVOKE ALL ON ALL TABLES IN SCHEMA {{ schema }} FROM PUBLIC;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA {{ schema }} FROM PUBLIC;
-REVOKE ALL ON ALL ROUTINES IN SCHEMA {{ schema }} FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION {{ schema }}._sync_active() TO PUBLIC;
+REVOKE ALL ON SCHEMA part FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA part FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA part FROM PUBLIC;
+REVOKE ALL ON ALL ROUTINES IN SCHEMA part FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION part._sync_active() TO PUBLIC;
 
-GRANT USAGE ON SCHEMA {{ schema }} TO pg_monitor;
-GRANT EXECUTE ON FUNCTION {{ schema }}.verify(), {{ schema }}.metrics(boolean) TO pg_monitor;
+GRANT USAGE ON SCHEMA part TO pg_monitor;
+GRANT EXECUTE ON FUNCTION part.verify(), part.metrics(boolean) TO pg_monitor;
 -- the view part.partitions calls these (a view's functions run with the reader's rights); all read only
-GRANT EXECUTE ON FUNCTION {{ schema }}._partition_bounds(regclass), {{ schema }}._normalize_bound(text, regtype),
-                          {{ schema }}._bound_ordinal(text, regtype), {{ schema }}._to_utc(text, regtype),
-                          {{ schema }}._literal(timestamp, regtype), {{ schema }}._managed_rel(text) TO pg_monitor;
-GRANT SELECT ON {{ schema }}.partitions, {{ schema }}.migrations, {{ schema }}.parity TO pg_monitor;
+GRANT EXECUTE ON FUNCTION part._partition_bounds(regclass), part._normalize_bound(text, regtype),
+                          part._bound_ordinal(text, regtype), part._to_utc(text, regtype),
+                          part._literal(timestamp, regtype), part._managed_rel(text) TO pg_monitor;
+GRANT SELECT ON part.partitions, part.migrations, part.parity TO pg_monitor;

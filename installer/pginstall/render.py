@@ -1,8 +1,9 @@
 """Render the SQL of `part` from templates/ (Jinja only, no database).
 
-The templates are the source of truth: one SQL object per file under
-templates/{tables,functions,procedures,views,data}/, joined in that order by
-templates/install.sql.j2. The same objects render for both install modes:
+The templates are the source of truth: one SQL object per file, in folders by
+capability (templates/lib/, settings/, core/, maintenance/, migration/, sync/,
+monitor/), joined by the ordered lists of templates/install.sql.j2 (tables,
+routines, views, data). The same objects render for both install modes:
 
 * ``extension``: the body of ``part--X.Y.Z.sql`` run by CREATE EXTENSION;
 * ``plain``: a script for servers without file access (creates the schema and
@@ -35,9 +36,6 @@ from .errors import RenderError
 
 VERSION = __version__
 SCHEMA = "part"
-SECTIONS = ("tables", "functions", "procedures", "views", "data")
-# What an update recreates from the current templates (tables change by hand-written steps).
-UPDATE_SECTIONS = ("functions", "procedures", "views", "data")
 MODES = ("extension", "plain")
 
 
@@ -66,8 +64,6 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["section_files"] = section_files
-    env.globals["update_sections"] = UPDATE_SECTIONS
     return env
 
 
@@ -83,19 +79,10 @@ def _render(name: str, **context) -> str:
         raise RenderError(f"template {name}: {e.message or e.__class__.__name__}") from None
 
 
-def section_files(section: str) -> list[str]:
-    """Template names of one section, in file-name order."""
-    root = templates_dir()
-    return sorted(
-        p.relative_to(root).as_posix()
-        for p in (root / section).glob("*.sql")
-    )
-
-
 def _context(mode: str, version: str) -> dict:
     if mode not in MODES:
         raise RenderError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
-    return {"mode": mode, "version": version, "schema": SCHEMA, "sections": SECTIONS}
+    return {"mode": mode, "version": version, "schema": SCHEMA}
 
 
 def _released_name(stem: str, mode: str) -> str:

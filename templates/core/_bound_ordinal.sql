@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._bound_ordinal(p_value text, p_key_type regtype)
+CREATE FUNCTION part._bound_ordinal(p_value text, p_key_type regtype)
     RETURNS numeric
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -11,13 +11,13 @@ BEGIN
  */
     IF p_value IS NULL THEN
         RETURN NULL;
-    ELSIF pg_catalog.upper(p_value) IN ('MINVALUE', '-INFINITY') THEN
+    ELSIF upper(p_value) IN ('MINVALUE', '-INFINITY') THEN
         RETURN -1e30;
-    ELSIF pg_catalog.upper(p_value) IN ('MAXVALUE', 'INFINITY') THEN
+    ELSIF upper(p_value) IN ('MAXVALUE', 'INFINITY') THEN
         RETURN 1e30;
     ELSIF p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
         RETURN p_value::numeric;
     END IF;
-    RETURN extract(epoch FROM {{ schema }}._to_utc(p_value, p_key_type));
+    RETURN extract(epoch FROM part._to_utc(p_value, p_key_type));
 END
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._check_count(p_what text, p_value bigint)
+CREATE FUNCTION part._check_count(p_what text, p_value bigint)
     RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._check_retention(p_retention text, p_key_type regtype)
+CREATE FUNCTION part._check_retention(p_retention text, p_key_type regtype)
     RETURNS void
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._check_table_options(
+CREATE FUNCTION part._check_table_options(
     p_strategy          text,
     p_key_type          regtype,
     p_interval          text,
@@ -28,7 +28,7 @@ BEGIN
             RAISE EXCEPTION 'a hash-partitioned table needs a partition count'
                 USING ERRCODE = '22023', HINT = 'Pass p_partitions => 16, for example.';
         END IF;
-        PERFORM {{ schema }}._check_count('partitions', p_partitions);
+        PERFORM part._check_count('partitions', p_partitions);
         IF p_interval IS NOT NULL OR p_retention IS NOT NULL THEN
             RAISE EXCEPTION 'hash partitions have no interval and no retention'
                 USING ERRCODE = '22023', HINT = 'Leave p_interval and p_retention NULL for a hash table.';
@@ -42,13 +42,13 @@ BEGIN
             RAISE EXCEPTION 'a range-partitioned table has no partition count'
                 USING ERRCODE = '22023', HINT = 'Leave p_partitions NULL and give p_interval, e.g. ''1 month''.';
         END IF;
-        PERFORM {{ schema }}._interval_spec(p_interval, p_key_type);   -- raises 22023 / 42804
+        PERFORM part._interval_spec(p_interval, p_key_type);   -- raises 22023 / 42804
         IF p_retention IS NOT NULL THEN
-            PERFORM {{ schema }}._check_retention(p_retention, p_key_type);
+            PERFORM part._check_retention(p_retention, p_key_type);
         END IF;
     END IF;
-    PERFORM {{ schema }}._check_count('premake', p_premake);
-    PERFORM {{ schema }}._check_count('batch_size', p_batch_size);
+    PERFORM part._check_count('premake', p_premake);
+    PERFORM part._check_count('batch_size', p_batch_size);
     IF p_retention_mode IS NULL OR p_retention_mode NOT IN ('drop', 'detach', 'archive') THEN
         RAISE EXCEPTION 'invalid retention mode "%"', p_retention_mode
             USING ERRCODE = '22023', HINT = 'Use ''drop'', ''detach'' or ''archive''.';

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._check_time_zone(p_zone text, p_strategy text, p_key_type regtype, p_interval text)
+CREATE FUNCTION part._check_time_zone(p_zone text, p_strategy text, p_key_type regtype, p_interval text)
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -24,8 +24,8 @@ BEGIN
         RETURN 'UTC';
     END IF;
     SELECT z.name INTO v_name
-      FROM pg_catalog.pg_timezone_names z
-     WHERE pg_catalog.lower(z.name) = pg_catalog.lower(p_zone)
+      FROM pg_timezone_names z
+     WHERE lower(z.name) = lower(p_zone)
      ORDER BY z.name = p_zone DESC LIMIT 1;
     IF v_name IS NULL OR (v_name <> 'UTC' AND v_name !~ '^[A-Za-z_]+/') OR v_name ~* '(^|/)Etc/GMT[+-]|^(posix|right)/' THEN
         RAISE EXCEPTION 'invalid time zone "%"', p_zone
@@ -50,7 +50,7 @@ BEGIN
         RAISE EXCEPTION 'a % key cannot have time zone "%"', p_key_type, p_zone
             USING ERRCODE = '22023', HINT = 'A time zone is for a timestamptz key; leave p_time_zone unset (UTC) for other keys.';
     END IF;
-    v_kind := ({{ schema }}._interval_spec(p_interval, p_key_type)).kind;
+    v_kind := (part._interval_spec(p_interval, p_key_type)).kind;
     IF v_kind NOT IN ('months', 'weeks', 'days') THEN
         RAISE EXCEPTION 'interval "%" is shorter than a day, which time zone "%" cannot use', p_interval, p_zone
             USING ERRCODE = '22023',

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._copy_owner_and_grants(p_from regclass, p_to regclass, p_partition boolean DEFAULT true)
+CREATE FUNCTION part._copy_owner_and_grants(p_from regclass, p_to regclass, p_partition boolean DEFAULT true)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -19,20 +19,20 @@ BEGIN
  * test_template_rules.py checks how its EXECUTEs are composed.
  * @plpgsql_check_options: security_warnings = false
  */
-    SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_from;
-    IF v_owner <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = p_to) THEN
-        EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %I', p_to, pg_catalog.pg_get_userbyid(v_owner));
+    SELECT c.relowner INTO v_owner FROM pg_class c WHERE c.oid = p_from;
+    IF v_owner <> (SELECT c.relowner FROM pg_class c WHERE c.oid = p_to) THEN
+        EXECUTE format('ALTER TABLE %s OWNER TO %I', p_to, pg_get_userbyid(v_owner));
     END IF;
-    IF p_partition AND (SELECT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid = p_from) THEN
+    IF p_partition AND (SELECT c.relrowsecurity FROM pg_class c WHERE c.oid = p_from) THEN
         RETURN;
     END IF;
     FOR v_acl IN
         SELECT a.grantee, a.privilege_type, a.is_grantable
-          FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
+          FROM pg_class c, aclexplode(c.relacl) a
          WHERE c.oid = p_from AND a.grantee <> c.relowner
     LOOP
-        EXECUTE pg_catalog.format('GRANT %s ON TABLE %s TO %s%s', v_acl.privilege_type, p_to,
-            CASE WHEN v_acl.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(v_acl.grantee)) END,
+        EXECUTE format('GRANT %s ON TABLE %s TO %s%s', v_acl.privilege_type, p_to,
+            CASE WHEN v_acl.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(v_acl.grantee)) END,
             CASE WHEN v_acl.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
     END LOOP;
 END

@@ -1,11 +1,11 @@
-CREATE FUNCTION {{ schema }}._create_range_partition(p_parent regclass, p_from text, p_to text,
+CREATE FUNCTION part._create_range_partition(p_parent regclass, p_from text, p_to text,
                                                      p_known_free boolean DEFAULT false)
     RETURNS text
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_cfg      {{ schema }}.config := {{ schema }}._config_row(p_parent);
+    v_cfg      part.config := part._config_row(p_parent);
     v_type     regtype := v_cfg.key_type::regtype;
     v_schema   text;
     v_name     text;
@@ -19,8 +19,8 @@ DECLARE
     v_waiting  boolean := false;
     v_trg      text[];
     v_trg_mode text[];
-    v_lo       numeric := {{ schema }}._bound_ordinal(p_from, v_type);
-    v_hi       numeric := {{ schema }}._bound_ordinal(p_to, v_type);
+    v_lo       numeric := part._bound_ordinal(p_from, v_type);
+    v_hi       numeric := part._bound_ordinal(p_to, v_type);
 BEGIN
 /*
  * Create the range partition [p_from, p_to) of p_parent, or return NULL when
@@ -45,81 +45,81 @@ BEGIN
         RAISE EXCEPTION 'empty range [%, %) for %', p_from, p_to, v_cfg.parent_table
             USING ERRCODE = '22023', HINT = 'The lower bound must be below the upper bound.';
     END IF;
-    IF NOT p_known_free AND EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(p_parent) b
+    IF NOT p_known_free AND EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
                 WHERE NOT b.is_default
-                  AND {{ schema }}._bound_ordinal(b.bound_from, v_type) < v_hi
-                  AND {{ schema }}._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+                  AND part._bound_ordinal(b.bound_from, v_type) < v_hi
+                  AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
         RETURN NULL;
     END IF;
 
     SELECT n.nspname INTO v_schema
-      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.oid = p_parent;
-    v_name := {{ schema }}._partition_name(
-        coalesce(v_cfg.partition_prefix, (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_parent)),
-        {{ schema }}._range_suffix(p_from, v_type, v_cfg."interval", v_cfg.time_zone));
+    v_name := part._partition_name(
+        coalesce(v_cfg.partition_prefix, (SELECT c.relname FROM pg_class c WHERE c.oid = p_parent)),
+        part._range_suffix(p_from, v_type, v_cfg."interval", v_cfg.time_zone));
     SELECT nullif(pt.partdefid, 0)::regclass INTO v_default
-      FROM pg_catalog.pg_partitioned_table pt WHERE pt.partrelid = p_parent;
+      FROM pg_partitioned_table pt WHERE pt.partrelid = p_parent;
 
     IF v_default IS NULL THEN
-        PERFORM {{ schema }}._lock(p_parent, 'SHARE UPDATE EXCLUSIVE');
+        PERFORM part._lock(p_parent, 'SHARE UPDATE EXCLUSIVE');
     ELSE
         -- Writers must wait at the parent, not at the default: a writer that
         -- routed a row to the default before the ATTACH would fail on the
         -- default's new constraint instead of going to the new partition.
         -- EXCLUSIVE blocks writers (only for this short step) but not readers.
-        PERFORM {{ schema }}._lock_all(ARRAY[p_parent, v_default], ARRAY['EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+        PERFORM part._lock_all(ARRAY[p_parent, v_default], ARRAY['EXCLUSIVE', 'ACCESS EXCLUSIVE']);
     END IF;
     -- checked again under the lock: a concurrent call (create_ahead during run_maintenance) may
     -- have made this partition while we waited; then there is nothing to do
-    IF EXISTS (SELECT 1 FROM {{ schema }}._partition_bounds(p_parent) b
+    IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
                 WHERE NOT b.is_default
-                  AND {{ schema }}._bound_ordinal(b.bound_from, v_type) < v_hi
-                  AND {{ schema }}._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+                  AND part._bound_ordinal(b.bound_from, v_type) < v_hi
+                  AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
         RETURN NULL;
     END IF;
-    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
+    IF to_regclass(format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
         RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
             USING ERRCODE = '42P07',
                   HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
     END IF;
 
-    EXECUTE pg_catalog.format(
+    EXECUTE format(
         'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS)',
         v_schema, v_name, p_parent);
-    v_new := pg_catalog.format('%I.%I', v_schema, v_name)::regclass;
+    v_new := format('%I.%I', v_schema, v_name)::regclass;
 
     -- the parent's owner and privileges first: the rows move with the owner's rights
-    PERFORM {{ schema }}._copy_owner_and_grants(p_parent, v_new);
+    PERFORM part._copy_owner_and_grants(p_parent, v_new);
 
     IF v_default IS NOT NULL THEN
-        SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
-          FROM pg_catalog.pg_attribute a
+        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
+          FROM pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
         -- The rows move between partitions of one table; they are not deleted. A foreign key pointing
         -- at the table would see deletes (ON DELETE CASCADE would delete the rows referencing them,
         -- NO ACTION would refuse); PostgreSQL 14 fires a partition's triggers cloned from the parent
         -- even when they are disabled on the partition. PostgreSQL offers no way to move rows past
         -- either without that: when rows of this range wait in the default, refuse.
-        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
+        SELECT string_agg(DISTINCT format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
           INTO v_refs
-          FROM pg_catalog.pg_constraint c
+          FROM pg_constraint c
          WHERE c.contype = 'f' AND c.confrelid IN (p_parent, v_default);
-        IF pg_catalog.current_setting('server_version_num')::integer < 150000 THEN
-            SELECT pg_catalog.string_agg(pg_catalog.quote_ident(t.tgname), ', ' ORDER BY t.tgname) INTO v_cloned
-              FROM pg_catalog.pg_trigger t
+        IF current_setting('server_version_num')::integer < 150000 THEN
+            SELECT string_agg(quote_ident(t.tgname), ', ' ORDER BY t.tgname) INTO v_cloned
+              FROM pg_trigger t
              WHERE t.tgrelid = v_default AND t.tgparentid <> 0 AND t.tgconstraint = 0 AND t.tgenabled <> 'D'
                AND (t.tgtype::integer & 1) = 1;   -- row-level, cloned (14 marks those internal), not a foreign key's
         END IF;
         IF v_refs IS NOT NULL OR v_cloned IS NOT NULL THEN
-            EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
                                       v_default, v_cfg.key_column, p_from, p_to, v_type) INTO v_waiting;
         END IF;
         IF v_waiting AND v_refs IS NOT NULL THEN
             RAISE EXCEPTION 'rows of % [%, %) stay in %: % is referenced by foreign keys (%), and moving a row to another partition would fire their ON DELETE actions',
                             v_cfg.parent_table, p_from, p_to, v_default, v_cfg.parent_table, v_refs
                 USING ERRCODE = '55000',
-                      HINT = pg_catalog.format('Move them yourself (create the partition for [%s, %s) after moving its rows out of %s with the referencing rows in mind), or drop those foreign keys; part.verify() reports the rows waiting.',
+                      HINT = format('Move them yourself (create the partition for [%s, %s) after moving its rows out of %s with the referencing rows in mind), or drop those foreign keys; part.verify() reports the rows waiting.',
                                                p_from, p_to, v_default);
         ELSIF v_waiting THEN
             RAISE EXCEPTION 'rows of % [%, %) stay in %: PostgreSQL 14 would fire its row triggers % (from %) for the move, as a delete and an insert',
@@ -130,36 +130,36 @@ BEGIN
         -- No trigger of the default fires for the move (a user's audit trigger would log a delete of
         -- a row that still exists; a migration's sync would mirror it as a delete): its triggers are
         -- disabled while it moves (we hold it exclusively), then set back as they were.
-        SELECT pg_catalog.array_agg(t.tgname ORDER BY t.tgname), pg_catalog.array_agg(t.tgenabled::text ORDER BY t.tgname)
+        SELECT array_agg(t.tgname ORDER BY t.tgname), array_agg(t.tgenabled::text ORDER BY t.tgname)
           INTO v_trg, v_trg_mode
-          FROM pg_catalog.pg_trigger t WHERE t.tgrelid = v_default AND NOT t.tgisinternal AND t.tgenabled <> 'D';
-        FOR i IN 1 .. coalesce(pg_catalog.cardinality(v_trg), 0) LOOP
-            EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', v_default, v_trg[i]);
+          FROM pg_trigger t WHERE t.tgrelid = v_default AND NOT t.tgisinternal AND t.tgenabled <> 'D';
+        FOR i IN 1 .. coalesce(cardinality(v_trg), 0) LOOP
+            EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', v_default, v_trg[i]);
         END LOOP;
         -- The move runs with the rights of the table's owner (part._as_owner), never the caller's.
-        v_moved := {{ schema }}._as_owner(p_parent, pg_catalog.format(
+        v_moved := part._as_owner(p_parent, format(
             'WITH moved AS (DELETE FROM %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s), '
             'ins AS (INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved RETURNING 1) '
             'SELECT pg_catalog.count(*)::text FROM ins',
             v_default, v_cfg.key_column, p_from, p_to, v_type, v_cols, v_new))::bigint;
         -- we hold the default exclusively: when that emptied it, give its space back now
         IF v_moved > 0 THEN
-            EXECUTE pg_catalog.format('SELECT NOT EXISTS (SELECT 1 FROM %s)', v_default) INTO v_empty;
+            EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %s)', v_default) INTO v_empty;
             IF v_empty THEN
-                PERFORM {{ schema }}._as_owner(p_parent, pg_catalog.format('TRUNCATE %s', v_default), p_returns => false);
+                PERFORM part._as_owner(p_parent, format('TRUNCATE %s', v_default), p_returns => false);
             END IF;
         END IF;
-        FOR i IN 1 .. coalesce(pg_catalog.cardinality(v_trg), 0) LOOP
-            EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_default,
+        FOR i IN 1 .. coalesce(cardinality(v_trg), 0) LOOP
+            EXECUTE format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_default,
                                       CASE v_trg_mode[i] WHEN 'A' THEN 'ALWAYS' WHEN 'R' THEN 'REPLICA' ELSE '' END, v_trg[i]);
         END LOOP;
     END IF;
 
-    EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
+    EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                               p_parent, v_new, p_from, p_to);
-    PERFORM {{ schema }}._sync_partition(v_new);   -- a migration's sync triggers, if the parent has them
-    PERFORM {{ schema }}._notice(pg_catalog.format('created partition %s [%s, %s)%s', v_new, p_from, p_to,
-        CASE WHEN v_moved > 0 THEN pg_catalog.format(', moved %s rows from %s', v_moved, v_default) ELSE '' END));
-    RETURN {{ schema }}._qualified(v_new);
+    PERFORM part._sync_partition(v_new);   -- a migration's sync triggers, if the parent has them
+    PERFORM part._notice(format('created partition %s [%s, %s)%s', v_new, p_from, p_to,
+        CASE WHEN v_moved > 0 THEN format(', moved %s rows from %s', v_moved, v_default) ELSE '' END));
+    RETURN part._qualified(v_new);
 END
 $$;

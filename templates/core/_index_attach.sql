@@ -1,12 +1,12 @@
-CREATE FUNCTION {{ schema }}._index_attach(p_parent_index regclass, p_index regclass)
+CREATE FUNCTION part._index_attach(p_parent_index regclass, p_index regclass)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_wait     interval := coalesce(nullif(pg_catalog.current_setting('part.lock_wait', true), '')::interval, interval '10 s');
-    v_deadline timestamptz := pg_catalog.clock_timestamp() + v_wait;
-    v_saved    text := pg_catalog.current_setting('lock_timeout');
+    v_wait     interval := coalesce(nullif(current_setting('part.lock_wait', true), '')::interval, interval '10 s');
+    v_deadline timestamptz := clock_timestamp() + v_wait;
+    v_saved    text := current_setting('lock_timeout');
     v_long     text;
     v_tries    integer := 0;
     v_said     boolean := false;
@@ -21,13 +21,13 @@ BEGIN
  * budget is part.lock_wait (10 s); then 55P03 naming the sessions in the way.
  */
     LOOP
-        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s)',
+        SELECT string_agg(DISTINCT format('pid %s (user %s, application %L, %s since %s: %s)',
                    a.pid, a.usename, a.application_name, a.state,
-                   pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80)), '; ')
+                   to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80)), '; ')
           INTO v_long
-          FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-         WHERE l.locktype = 'relation' AND l.relation = p_index AND l.granted AND l.pid <> pg_catalog.pg_backend_pid()
-           AND a.xact_start < pg_catalog.clock_timestamp() - interval '50 ms';
+          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE l.locktype = 'relation' AND l.relation = p_index AND l.granted AND l.pid <> pg_backend_pid()
+           AND a.xact_start < clock_timestamp() - interval '50 ms';
         IF v_long IS NOT NULL AND NOT v_said THEN
             RAISE NOTICE 'part: waiting for a lock held by %; waiting up to %', v_long, v_wait;
             v_said := true;
@@ -35,16 +35,16 @@ BEGIN
         IF v_long IS NULL THEN
             v_tries := v_tries + 1;
             BEGIN
-                PERFORM pg_catalog.set_config('lock_timeout', '50ms', true);
-                EXECUTE pg_catalog.format('ALTER INDEX %s ATTACH PARTITION %s', p_parent_index, p_index);
-                PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);
+                PERFORM set_config('lock_timeout', '50ms', true);
+                EXECUTE format('ALTER INDEX %s ATTACH PARTITION %s', p_parent_index, p_index);
+                PERFORM set_config('lock_timeout', v_saved, true);
                 RETURN;
             EXCEPTION WHEN lock_not_available THEN
                 NULL;
             END;
         END IF;
-        EXIT WHEN pg_catalog.clock_timestamp() >= v_deadline;
-        PERFORM pg_catalog.pg_sleep(0.01 + 0.02 * pg_catalog.random());
+        EXIT WHEN clock_timestamp() >= v_deadline;
+        PERFORM pg_sleep(0.01 + 0.02 * random());
     END LOOP;
     RAISE EXCEPTION 'could not attach % to % within % (% attempts)', p_index, p_parent_index, v_wait, v_tries
         USING ERRCODE = '55P03',

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._index_name(p_table regclass, p_index regclass, p_definition text)
+CREATE FUNCTION part._index_name(p_table regclass, p_index regclass, p_definition text)
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -18,25 +18,25 @@ BEGIN
  * relation of that name exists already and is not an index of p_table with
  * this definition, a short hash of the definition goes in the name.
  */
-    SELECT pg_catalog.string_agg(coalesce(a.attname::text, 'expr'), '_' ORDER BY k.n)
+    SELECT string_agg(coalesce(a.attname::text, 'expr'), '_' ORDER BY k.n)
       INTO v_suffix
-      FROM pg_catalog.pg_index i
-     CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
-      LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
+      FROM pg_index i
+     CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+      LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
      WHERE i.indexrelid = p_index AND k.n <= i.indnkeyatts;
     v_suffix := coalesce(v_suffix, 'expr');
-    WHILE pg_catalog.octet_length(v_suffix) > 40 LOOP
+    WHILE octet_length(v_suffix) > 40 LOOP
         v_suffix := pg_catalog.left(v_suffix, -1);
     END LOOP;
     v_suffix := v_suffix || '_idx';
-    SELECT c.relnamespace, c.relname INTO v_nsp, v_rel FROM pg_catalog.pg_class c WHERE c.oid = p_table;
-    v_name := {{ schema }}._partition_name(v_rel, v_suffix);
-    IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+    SELECT c.relnamespace, c.relname INTO v_nsp, v_rel FROM pg_class c WHERE c.oid = p_table;
+    v_name := part._partition_name(v_rel, v_suffix);
+    IF EXISTS (SELECT 1 FROM pg_class c
                 WHERE c.relnamespace = v_nsp AND c.relname = v_name
-                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                  AND NOT EXISTS (SELECT 1 FROM pg_index i
                                    WHERE i.indexrelid = c.oid AND i.indrelid = p_table
-                                     AND {{ schema }}._index_definition(c.oid) = p_definition)) THEN
-        v_name := {{ schema }}._partition_name(v_rel, pg_catalog.left(pg_catalog.md5(p_definition), 6) || '_' || v_suffix);
+                                     AND part._index_definition(c.oid) = p_definition)) THEN
+        v_name := part._partition_name(v_rel, pg_catalog.left(md5(p_definition), 6) || '_' || v_suffix);
     END IF;
     RETURN v_name;
 END

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._interval_spec(p_interval text, p_key_type regtype,
+CREATE FUNCTION part._interval_spec(p_interval text, p_key_type regtype,
                                             OUT kind text, OUT months integer, OUT days integer,
                                             OUT seconds numeric, OUT width bigint)
     LANGUAGE plpgsql IMMUTABLE
@@ -52,9 +52,9 @@ BEGIN
                 USING ERRCODE = '22023', HINT = 'Write an interval with its unit: ''1 month'', ''3 months'', ''1 week'', ''1 day'', ''6 hours''.';
         END;
     END IF;
-    months := pg_catalog.date_part('year', v_iv) * 12 + pg_catalog.date_part('month', v_iv);
-    days := pg_catalog.date_part('day', v_iv);
-    seconds := extract(epoch FROM (v_iv - pg_catalog.make_interval(months => months, days => days)));
+    months := date_part('year', v_iv) * 12 + date_part('month', v_iv);
+    days := date_part('day', v_iv);
+    seconds := extract(epoch FROM (v_iv - make_interval(months => months, days => days)));
     IF months < 0 OR days < 0 OR seconds < 0 OR (months = 0 AND days = 0 AND seconds = 0) THEN
         RAISE EXCEPTION 'invalid interval "%": it must be positive', p_interval
             USING ERRCODE = '22023', HINT = 'Use a positive interval such as ''1 month''.';

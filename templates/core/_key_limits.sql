@@ -1,9 +1,9 @@
-CREATE FUNCTION {{ schema }}._key_limits(p_key_type regtype, p_interval text, OUT lo text, OUT hi text)
+CREATE FUNCTION part._key_limits(p_key_type regtype, p_interval text, OUT lo text, OUT hi text)
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_spec record := {{ schema }}._interval_spec(p_interval, p_key_type);
+    v_spec record := part._interval_spec(p_interval, p_key_type);
     v_min  numeric;
     v_max  numeric;
 BEGIN
@@ -24,13 +24,13 @@ BEGIN
                                  ELSE 9223372036854775807 END;
         -- the first aligned start at or above the minimum, and the end of the last interval whose
         -- end fits (div/mod: numeric division would round these 19-digit values)
-        lo := (-(pg_catalog.div(-v_min, v_spec.width) * v_spec.width))::text;
-        hi := ((pg_catalog.div(v_max - v_spec.width, v_spec.width)
-                - CASE WHEN pg_catalog.mod(v_max - v_spec.width, v_spec.width) < 0 THEN 1 ELSE 0 END) * v_spec.width
+        lo := (-(div(-v_min, v_spec.width) * v_spec.width))::text;
+        hi := ((div(v_max - v_spec.width, v_spec.width)
+                - CASE WHEN mod(v_max - v_spec.width, v_spec.width) < 0 THEN 1 ELSE 0 END) * v_spec.width
                + v_spec.width)::text;
         RETURN;
     END IF;
-    lo := {{ schema }}._range_floor({{ schema }}._literal(timestamp '1000-01-01 00:00:00', p_key_type), p_key_type, p_interval);
-    hi := {{ schema }}._range_floor({{ schema }}._literal(timestamp '9999-01-01 00:00:00', p_key_type), p_key_type, p_interval);
+    lo := part._range_floor(part._literal(timestamp '1000-01-01 00:00:00', p_key_type), p_key_type, p_interval);
+    hi := part._range_floor(part._literal(timestamp '9999-01-01 00:00:00', p_key_type), p_key_type, p_interval);
 END
 $$;

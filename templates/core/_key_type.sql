@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._key_type(p_rel regclass, p_key text)
+CREATE FUNCTION part._key_type(p_rel regclass, p_key text)
     RETURNS regtype
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -13,20 +13,20 @@ BEGIN
     IF p_key IS NULL OR p_key = '' THEN
         RAISE EXCEPTION 'a key column is required'
             USING ERRCODE = '22023',
-                  HINT = pg_catalog.format('Name the partition key, one of the columns of %s: %s.', {{ schema }}._qualified(p_rel),
-                      (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
-                         FROM pg_catalog.pg_attribute a
+                  HINT = format('Name the partition key, one of the columns of %s: %s.', part._qualified(p_rel),
+                      (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                         FROM pg_attribute a
                         WHERE a.attrelid = p_rel AND a.attnum > 0 AND NOT a.attisdropped));
     END IF;
     SELECT a.atttypid::regtype INTO v_type
-      FROM pg_catalog.pg_attribute a
+      FROM pg_attribute a
      WHERE a.attrelid = p_rel AND a.attname = p_key AND a.attnum > 0 AND NOT a.attisdropped;
     IF v_type IS NULL THEN
-        RAISE EXCEPTION 'column "%" of table % does not exist', p_key, {{ schema }}._qualified(p_rel)
+        RAISE EXCEPTION 'column "%" of table % does not exist', p_key, part._qualified(p_rel)
             USING ERRCODE = '42703',
-                  HINT = pg_catalog.format('Use one of its columns: %s.',
-                      (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
-                         FROM pg_catalog.pg_attribute a
+                  HINT = format('Use one of its columns: %s.',
+                      (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                         FROM pg_attribute a
                         WHERE a.attrelid = p_rel AND a.attnum > 0 AND NOT a.attisdropped));
     END IF;
     RETURN v_type;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._managed_rel(p_name text)
+CREATE FUNCTION part._managed_rel(p_name text)
     RETURNS regclass
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -11,6 +11,6 @@ AS $$
      * under its name. Nothing of part reads a managed table through a name
      * without this check.
      */
-    SELECT c.oid::regclass FROM pg_catalog.pg_class c
-     WHERE c.oid = pg_catalog.to_regclass(p_name) AND c.relkind = 'p'
+    SELECT c.oid::regclass FROM pg_class c
+     WHERE c.oid = to_regclass(p_name) AND c.relkind = 'p'
 $$;

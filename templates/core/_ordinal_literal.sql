@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._ordinal_literal(p_ordinal float8, p_key_type regtype)
+CREATE FUNCTION part._ordinal_literal(p_ordinal float8, p_key_type regtype)
     RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -9,6 +9,6 @@ AS $$
         WHEN p_ordinal <= -1e30 THEN 'MINVALUE'
         WHEN p_ordinal >= 1e30 THEN 'MAXVALUE'
         -- numeric, not bigint: a float8 near the bigint extremes is out of bigint's range (display only)
-        WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN pg_catalog.round(p_ordinal::numeric)::text
-        ELSE {{ schema }}._literal(pg_catalog.to_timestamp(p_ordinal) AT TIME ZONE 'UTC', p_key_type) END
+        WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN round(p_ordinal::numeric)::text
+        ELSE part._literal(to_timestamp(p_ordinal) AT TIME ZONE 'UTC', p_key_type) END
 $$;

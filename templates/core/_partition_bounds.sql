@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._partition_bounds(p_parent regclass)
+CREATE FUNCTION part._partition_bounds(p_parent regclass)
     RETURNS TABLE(partition_oid oid, partition_name text, is_default boolean,
                   bound_from text, bound_to text, modulus integer, remainder integer)
     LANGUAGE sql STABLE
@@ -10,17 +10,17 @@ AS $$
      * MINVALUE/MAXVALUE as such), hash modulus and remainder.
      */
     SELECT c.oid,
-           pg_catalog.format('%I.%I', n.nspname, c.relname),
+           format('%I.%I', n.nspname, c.relname),
            b.expr = 'DEFAULT',
-           pg_catalog.replace(pg_catalog.regexp_replace(r.m[1], '^''(.*)''$', '\1'), '''''', ''''),
-           pg_catalog.replace(pg_catalog.regexp_replace(r.m[2], '^''(.*)''$', '\1'), '''''', ''''),
+           replace(regexp_replace(r.m[1], '^''(.*)''$', '\1'), '''''', ''''),
+           replace(regexp_replace(r.m[2], '^''(.*)''$', '\1'), '''''', ''''),
            h.m[1]::int,
            h.m[2]::int
-      FROM pg_catalog.pg_inherits i
-      JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-     CROSS JOIN LATERAL (SELECT pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS expr) b
-      LEFT JOIN LATERAL (SELECT pg_catalog.regexp_match(b.expr, '^FOR VALUES FROM \((.*)\) TO \((.*)\)$') AS m) r ON true
-      LEFT JOIN LATERAL (SELECT pg_catalog.regexp_match(b.expr, '^FOR VALUES WITH \(modulus (\d+), remainder (\d+)\)$') AS m) h ON true
+      FROM pg_inherits i
+      JOIN pg_class c ON c.oid = i.inhrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+     CROSS JOIN LATERAL (SELECT pg_get_expr(c.relpartbound, c.oid) AS expr) b
+      LEFT JOIN LATERAL (SELECT regexp_match(b.expr, '^FOR VALUES FROM \((.*)\) TO \((.*)\)$') AS m) r ON true
+      LEFT JOIN LATERAL (SELECT regexp_match(b.expr, '^FOR VALUES WITH \(modulus (\d+), remainder (\d+)\)$') AS m) h ON true
      WHERE i.inhparent = p_parent
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._partition_name(p_table_name text, p_suffix text)
+CREATE FUNCTION part._partition_name(p_table_name text, p_suffix text)
     RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
@@ -14,12 +14,12 @@ BEGIN
  * part is cut (on a character boundary) and a short hash of the full name is
  * added, so that names stay unique and the suffix stays readable.
  */
-    IF pg_catalog.octet_length(v_name) <= 63 THEN
+    IF octet_length(v_name) <= 63 THEN
         RETURN v_name;
     END IF;
-    v_hash := pg_catalog.left(pg_catalog.md5(v_name), 6);
-    v_room := 63 - pg_catalog.octet_length('_' || v_hash || '_' || p_suffix);
-    WHILE pg_catalog.octet_length(v_prefix) > v_room LOOP
+    v_hash := pg_catalog.left(md5(v_name), 6);
+    v_room := 63 - octet_length('_' || v_hash || '_' || p_suffix);
+    WHILE octet_length(v_prefix) > v_room LOOP
         v_prefix := pg_catalog.left(v_prefix, -1);
     END LOOP;
     RETURN v_prefix || '_' || v_hash || '_' || p_suffix;

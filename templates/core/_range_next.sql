@@ -1,11 +1,11 @@
-CREATE FUNCTION {{ schema }}._range_next(p_from text, p_key_type regtype, p_interval text,
+CREATE FUNCTION part._range_next(p_from text, p_key_type regtype, p_interval text,
                                          p_time_zone text DEFAULT 'UTC')
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_spec record := {{ schema }}._interval_spec(p_interval, p_key_type);
+    v_spec record := part._interval_spec(p_interval, p_key_type);
     v_ts   timestamp;
     v_zoned boolean := p_time_zone <> 'UTC' AND p_key_type = 'timestamp with time zone'::regtype
                        AND v_spec.kind IN ('months', 'weeks', 'days');
@@ -21,12 +21,12 @@ BEGIN
     END IF;
     IF v_zoned THEN
         -- the local date of the start (a day whose midnight the clocks skip starts at 01:00)
-        v_ts := pg_catalog.date_trunc('day', p_from::timestamptz AT TIME ZONE p_time_zone);
-        v_ts := v_ts + pg_catalog.make_interval(months => v_spec.months, days => v_spec.days);
-        RETURN {{ schema }}._literal({{ schema }}._zone_start(v_ts, p_time_zone), p_key_type);
+        v_ts := date_trunc('day', p_from::timestamptz AT TIME ZONE p_time_zone);
+        v_ts := v_ts + make_interval(months => v_spec.months, days => v_spec.days);
+        RETURN part._literal(part._zone_start(v_ts, p_time_zone), p_key_type);
     END IF;
-    v_ts := {{ schema }}._to_utc(p_from, p_key_type);
-    v_ts := v_ts + pg_catalog.make_interval(months => v_spec.months, days => v_spec.days, secs => v_spec.seconds::double precision);
-    RETURN {{ schema }}._literal(v_ts, p_key_type);
+    v_ts := part._to_utc(p_from, p_key_type);
+    v_ts := v_ts + make_interval(months => v_spec.months, days => v_spec.days, secs => v_spec.seconds::double precision);
+    RETURN part._literal(v_ts, p_key_type);
 END
 $$;

@@ -1,11 +1,11 @@
-CREATE FUNCTION {{ schema }}._range_suffix(p_from text, p_key_type regtype, p_interval text,
+CREATE FUNCTION part._range_suffix(p_from text, p_key_type regtype, p_interval text,
                                            p_time_zone text DEFAULT 'UTC')
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_spec record := {{ schema }}._interval_spec(p_interval, p_key_type);
+    v_spec record := part._interval_spec(p_interval, p_key_type);
     v_ts   timestamp;
 BEGIN
 /*
@@ -17,19 +17,19 @@ BEGIN
  * though it begins at 2025-03-29 23:00 UTC.
  */
     IF v_spec.kind = 'integer' THEN
-        RETURN pg_catalog.replace(p_from, '-', 'm');
+        RETURN replace(p_from, '-', 'm');
     END IF;
     v_ts := CASE WHEN p_time_zone <> 'UTC' AND p_key_type = 'timestamp with time zone'::regtype
                       AND v_spec.kind IN ('months', 'weeks', 'days')
-                 THEN pg_catalog.date_trunc('day', p_from::timestamptz AT TIME ZONE p_time_zone)
-                 ELSE {{ schema }}._to_utc(p_from, p_key_type) END;
+                 THEN date_trunc('day', p_from::timestamptz AT TIME ZONE p_time_zone)
+                 ELSE part._to_utc(p_from, p_key_type) END;
     RETURN CASE
-        WHEN v_spec.kind = 'months' AND v_spec.months = 12 THEN pg_catalog.to_char(v_ts, 'YYYY')
-        WHEN v_spec.kind = 'months' AND v_spec.months = 3 THEN pg_catalog.to_char(v_ts, 'YYYY_"q"Q')
-        WHEN v_spec.kind = 'months' THEN pg_catalog.to_char(v_ts, 'YYYY_MM')
-        WHEN v_spec.kind = 'weeks' THEN pg_catalog.to_char(v_ts, 'IYYY_"w"IW')
-        WHEN v_spec.kind = 'days' THEN pg_catalog.to_char(v_ts, 'YYYY_MM_DD')
-        ELSE pg_catalog.to_char(v_ts, 'YYYY_MM_DD_HH24MI')
+        WHEN v_spec.kind = 'months' AND v_spec.months = 12 THEN to_char(v_ts, 'YYYY')
+        WHEN v_spec.kind = 'months' AND v_spec.months = 3 THEN to_char(v_ts, 'YYYY_"q"Q')
+        WHEN v_spec.kind = 'months' THEN to_char(v_ts, 'YYYY_MM')
+        WHEN v_spec.kind = 'weeks' THEN to_char(v_ts, 'IYYY_"w"IW')
+        WHEN v_spec.kind = 'days' THEN to_char(v_ts, 'YYYY_MM_DD')
+        ELSE to_char(v_ts, 'YYYY_MM_DD_HH24MI')
     END;
 END
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._to_utc(p_value text, p_key_type regtype)
+CREATE FUNCTION part._to_utc(p_value text, p_key_type regtype)
     RETURNS timestamp
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._zone_minus(p_interval text, p_zone text)
+CREATE FUNCTION part._zone_minus(p_interval text, p_zone text)
     RETURNS timestamp
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -9,6 +9,6 @@ AS $$
      * Paris is 12:00 there 30 days ago, whatever the changes of clocks in
      * between. 'UTC' gives (now() AT TIME ZONE 'UTC') - p_interval.
      */
-    SELECT CASE WHEN p_zone = 'UTC' THEN (pg_catalog.now() AT TIME ZONE 'UTC') - p_interval::interval
-                ELSE {{ schema }}._zone_start((pg_catalog.now() AT TIME ZONE p_zone) - p_interval::interval, p_zone) END
+    SELECT CASE WHEN p_zone = 'UTC' THEN (now() AT TIME ZONE 'UTC') - p_interval::interval
+                ELSE part._zone_start((now() AT TIME ZONE p_zone) - p_interval::interval, p_zone) END
 $$;

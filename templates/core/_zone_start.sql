@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._zone_start(p_local timestamp, p_zone text)
+CREATE FUNCTION part._zone_start(p_local timestamp, p_zone text)
     RETURNS timestamp
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp

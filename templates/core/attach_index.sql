@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}.attach_index(p_index text)
+CREATE FUNCTION part.attach_index(p_index text)
     RETURNS text
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -23,52 +23,52 @@ BEGIN
  * p_index valid. Returns where the build stands, e.g.
  * 'public.events_org_id_idx: 5 of 12 partitions'.
  */
-    v_index := pg_catalog.to_regclass(p_index);
+    v_index := to_regclass(p_index);
     IF v_index IS NULL THEN
         RAISE EXCEPTION 'index % does not exist', p_index
             USING ERRCODE = '42P01',
                   HINT = 'Name the parent''s index that part.create_index made (see part.index_build), or plan the build again with part.create_index.';
     END IF;
-    v_itext := {{ schema }}._qualified(v_index);
-    IF NOT EXISTS (SELECT 1 FROM {{ schema }}.index_build b WHERE b.parent_index = v_itext) THEN
+    v_itext := part._qualified(v_index);
+    IF NOT EXISTS (SELECT 1 FROM part.index_build b WHERE b.parent_index = v_itext) THEN
         RAISE EXCEPTION '% is not an index part.create_index builds', v_itext
             USING ERRCODE = '22023',
                   HINT = 'Plan the build with SELECT * FROM part.create_index(''<schema.table>'', ''<definition>''), then run what it returns.';
     END IF;
-    SELECT i.indrelid::regclass INTO v_rel FROM pg_catalog.pg_index i WHERE i.indexrelid = v_index;
-    PERFORM {{ schema }}._index_lock(v_rel);
-    FOR v_b IN SELECT * FROM {{ schema }}.index_build b
+    SELECT i.indrelid::regclass INTO v_rel FROM pg_index i WHERE i.indexrelid = v_index;
+    PERFORM part._index_lock(v_rel);
+    FOR v_b IN SELECT * FROM part.index_build b
                 WHERE b.parent_index = v_itext AND b.state = 'pending' ORDER BY b.partition_name LOOP
-        v_part := pg_catalog.to_regclass(v_b.partition_name);
-        IF v_part IS NULL OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_rel AND i.inhrelid = v_part) THEN
-            UPDATE {{ schema }}.index_build b SET state = 'gone'
+        v_part := to_regclass(v_b.partition_name);
+        IF v_part IS NULL OR NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = v_rel AND i.inhrelid = v_part) THEN
+            UPDATE part.index_build b SET state = 'gone'
              WHERE b.parent_index = v_itext AND b.partition_name = v_b.partition_name;
             CONTINUE;
         END IF;
         SELECT h.inhrelid::regclass INTO v_child
-          FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_index ci ON ci.indexrelid = h.inhrelid
+          FROM pg_inherits h JOIN pg_index ci ON ci.indexrelid = h.inhrelid
          WHERE h.inhparent = v_index AND ci.indrelid = v_part;
         IF v_child IS NULL THEN
             SELECT ci.indexrelid::regclass INTO v_child
-              FROM pg_catalog.pg_index ci
-             WHERE ci.indexrelid = pg_catalog.to_regclass(v_b.index_name) AND ci.indrelid = v_part
+              FROM pg_index ci
+             WHERE ci.indexrelid = to_regclass(v_b.index_name) AND ci.indrelid = v_part
                AND ci.indisvalid AND ci.indisready AND ci.indislive;
             CONTINUE WHEN v_child IS NULL;   -- not built yet
-            PERFORM {{ schema }}._index_attach(v_index, v_child);
+            PERFORM part._index_attach(v_index, v_child);
         END IF;
-        UPDATE {{ schema }}.index_build b
-           SET state = 'attached', index_name = {{ schema }}._qualified(v_child), attached_at = pg_catalog.now()
+        UPDATE part.index_build b
+           SET state = 'attached', index_name = part._qualified(v_child), attached_at = now()
          WHERE b.parent_index = v_itext AND b.partition_name = v_b.partition_name;
     END LOOP;
-    SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE EXISTS (
-               SELECT 1 FROM pg_catalog.pg_inherits h JOIN pg_catalog.pg_index ci ON ci.indexrelid = h.inhrelid
+    SELECT count(*), count(*) FILTER (WHERE EXISTS (
+               SELECT 1 FROM pg_inherits h JOIN pg_index ci ON ci.indexrelid = h.inhrelid
                 WHERE h.inhparent = v_index AND ci.indrelid = i.inhrelid))
       INTO v_total, v_done
-      FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_rel;
-    SELECT i.indisvalid INTO v_valid FROM pg_catalog.pg_index i WHERE i.indexrelid = v_index;
-    RETURN pg_catalog.format('%s: %s of %s partitions%s', v_itext, v_done, v_total,
+      FROM pg_inherits i WHERE i.inhparent = v_rel;
+    SELECT i.indisvalid INTO v_valid FROM pg_index i WHERE i.indexrelid = v_index;
+    RETURN format('%s: %s of %s partitions%s', v_itext, v_done, v_total,
                              CASE WHEN v_valid THEN ', valid' ELSE '' END);
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.attach_index IS
+COMMENT ON FUNCTION part.attach_index IS
     'part: attach the partition indexes of an online build (part.create_index) that are built and valid to their parent index; returns the build''s progress.';

@@ -1,5 +1,5 @@
 -- part.config: one row per managed partitioned table.
-CREATE TABLE {{ schema }}.config (
+CREATE TABLE part.config (
     parent_table      text PRIMARY KEY,
     strategy          text NOT NULL CHECK (strategy IN ('range', 'hash')),
     key_column        text NOT NULL,
@@ -21,8 +21,8 @@ CREATE TABLE {{ schema }}.config (
     CHECK (strategy <> 'hash' OR (partitions IS NOT NULL AND "interval" IS NULL
                                    AND retention IS NULL AND NOT coalesce(default_partition, false)))
 );
-COMMENT ON TABLE {{ schema }}.config IS
+COMMENT ON TABLE part.config IS
     'part: one row per managed partitioned table (part.create_partitioned adds it)';
 {% if mode == 'extension' %}
-SELECT pg_catalog.pg_extension_config_dump('{{ schema }}.config', '');
+SELECT pg_catalog.pg_extension_config_dump('part.config', '');
 {% endif %}

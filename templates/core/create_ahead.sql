@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}.create_ahead(p_count integer DEFAULT NULL, p_parent text DEFAULT NULL)
+CREATE FUNCTION part.create_ahead(p_count integer DEFAULT NULL, p_parent text DEFAULT NULL)
     RETURNS SETOF text
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -26,19 +26,19 @@ BEGIN
  * An interval that a partition made by hand overlaps without covering it is
  * skipped, logged and reported by part.verify() (part._create_ahead).
  */
-    PERFORM {{ schema }}._check_trust();
+    PERFORM part._check_trust();
     IF p_count IS NOT NULL THEN
-        PERFORM {{ schema }}._check_count('premake', p_count);   -- the bounds of premake
+        PERFORM part._check_count('premake', p_count);   -- the bounds of premake
     END IF;
     IF p_parent IS NOT NULL THEN
-        v_only := {{ schema }}._resolve_table(p_parent);
-        IF ({{ schema }}._config_row(v_only)).strategy <> 'range' THEN
+        v_only := part._resolve_table(p_parent);
+        IF (part._config_row(v_only)).strategy <> 'range' THEN
             RAISE EXCEPTION 'table % is hash-partitioned: it has no partitions to create ahead', p_parent
                 USING ERRCODE = '42809', HINT = 'Use part.split_hash to change the number of hash partitions.';
         END IF;
     END IF;
-    RETURN QUERY SELECT * FROM {{ schema }}._create_ahead(p_count, v_only);
+    RETURN QUERY SELECT * FROM part._create_ahead(p_count, v_only);
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.create_ahead IS
+COMMENT ON FUNCTION part.create_ahead IS
     'part: make sure every managed range table (or p_parent) has partitions for the current interval and p_count more (default: its premake), moving rows waiting in the default partition into them; returns the partitions it created (none on a second call).';

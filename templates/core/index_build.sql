@@ -1,7 +1,7 @@
 -- part.index_build: one row per partition of an index part.create_index builds
 -- online (CREATE INDEX ON ONLY the parent, CREATE INDEX CONCURRENTLY on each
 -- partition, ALTER INDEX ... ATTACH PARTITION): what it planned, and how far it got.
-CREATE TABLE {{ schema }}.index_build (
+CREATE TABLE part.index_build (
     parent_index   text NOT NULL,          -- the index on the parent (schema.name)
     parent_table   text NOT NULL,
     definition     text NOT NULL,          -- what follows ON <table>, as read back from the catalog
@@ -13,8 +13,8 @@ CREATE TABLE {{ schema }}.index_build (
     attached_at    timestamptz,
     PRIMARY KEY (parent_index, partition_name)
 );
-COMMENT ON TABLE {{ schema }}.index_build IS
+COMMENT ON TABLE part.index_build IS
     'part: the steps of the online index builds of part.create_index, one row per partition';
 {% if mode == 'extension' %}
-SELECT pg_catalog.pg_extension_config_dump('{{ schema }}.index_build', '');
+SELECT pg_catalog.pg_extension_config_dump('part.index_build', '');
 {% endif %}

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._as_owner(p_rel regclass, p_sql text, p_arg1 text DEFAULT NULL, p_arg2 text DEFAULT NULL,
+CREATE FUNCTION part._as_owner(p_rel regclass, p_sql text, p_arg1 text DEFAULT NULL, p_arg2 text DEFAULT NULL,
                                        p_returns boolean DEFAULT true)
     RETURNS text
     LANGUAGE plpgsql
@@ -63,12 +63,12 @@ BEGIN
  * test_template_rules.py checks how its EXECUTEs are composed.
  * @plpgsql_check_options: security_warnings = false
  */
-    SELECT c.relowner INTO v_owner FROM pg_catalog.pg_class c WHERE c.oid = p_rel;
+    SELECT c.relowner INTO v_owner FROM pg_class c WHERE c.oid = p_rel;
     IF v_owner IS NULL THEN
         RAISE EXCEPTION 'relation with OID % does not exist', p_rel::oid
             USING ERRCODE = '42P01', HINT = 'The table was dropped meanwhile: run the step again.';
     END IF;
-    IF v_owner = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
+    IF v_owner = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) THEN
         IF p_returns THEN
             EXECUTE p_sql INTO v_result USING p_arg1, p_arg2;
             RETURN v_result;
@@ -77,29 +77,29 @@ BEGIN
         GET DIAGNOSTICS v_rows = ROW_COUNT;
         RETURN v_rows::text;
     END IF;
-    IF NOT pg_catalog.pg_has_role(current_user, v_owner, 'MEMBER') THEN
+    IF NOT pg_has_role(current_user, v_owner, 'MEMBER') THEN
         RAISE EXCEPTION 'part acts on % with the rights of its owner %, and % is not a member of that role',
-                        p_rel, pg_catalog.pg_get_userbyid(v_owner), current_user
+                        p_rel, pg_get_userbyid(v_owner), current_user
             USING ERRCODE = '42501',
-                  HINT = pg_catalog.format('Run it as %I (or a member of that role) or as a superuser.', pg_catalog.pg_get_userbyid(v_owner));
+                  HINT = format('Run it as %I (or a member of that role) or as a superuser.', pg_get_userbyid(v_owner));
     END IF;
 
     v_fn := 'part_as_owner_' || v_owner::text;
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
-                    WHERE p.pronamespace = pg_catalog.pg_my_temp_schema() AND p.proname = v_fn
-                      AND p.proargtypes = '25 16 25 25'::pg_catalog.oidvector
-                      AND p.proowner = v_owner AND p.prosecdef AND p.prolang = (SELECT l.oid FROM pg_catalog.pg_language l WHERE l.lanname = 'plpgsql')
+    IF NOT EXISTS (SELECT 1 FROM pg_proc p
+                    WHERE p.pronamespace = pg_my_temp_schema() AND p.proname = v_fn
+                      AND p.proargtypes = '25 16 25 25'::oidvector
+                      AND p.proowner = v_owner AND p.prosecdef AND p.prolang = (SELECT l.oid FROM pg_language l WHERE l.lanname = 'plpgsql')
                       AND p.prosrc = v_src
                       AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp', 'row_security=off']
                       AND p.proacl IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee <> v_owner)) THEN
+                      AND NOT EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee <> v_owner)) THEN
         -- not as expected (first use, or changed): made anew, so nothing of the old one (a grant) stays
-        EXECUTE pg_catalog.format('DROP FUNCTION IF EXISTS pg_temp.%I(text, boolean, text, text)', v_fn);
-        EXECUTE pg_catalog.format(
+        EXECUTE format('DROP FUNCTION IF EXISTS pg_temp.%I(text, boolean, text, text)', v_fn);
+        EXECUTE format(
             'CREATE FUNCTION pg_temp.%I(p_sql text, p_returns boolean, p_arg1 text, p_arg2 text) RETURNS text LANGUAGE plpgsql '
             'SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET row_security = off AS %L', v_fn, v_src);
-        EXECUTE pg_catalog.format('ALTER FUNCTION pg_temp.%I(text, boolean, text, text) OWNER TO %I', v_fn, pg_catalog.pg_get_userbyid(v_owner));
-        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION pg_temp.%I(text, boolean, text, text) FROM PUBLIC', v_fn);
+        EXECUTE format('ALTER FUNCTION pg_temp.%I(text, boolean, text, text) OWNER TO %I', v_fn, pg_get_userbyid(v_owner));
+        EXECUTE format('REVOKE ALL ON FUNCTION pg_temp.%I(text, boolean, text, text) FROM PUBLIC', v_fn);
     END IF;
 
     -- What the owner's code could leave behind in this session for whoever uses it next: settings
@@ -129,11 +129,11 @@ BEGIN
     -- ones the owner's code queues, as the owner)
     SET CONSTRAINTS ALL IMMEDIATE;
     EXECUTE v_state INTO v_before;
-    EXECUTE pg_catalog.format('SELECT pg_temp.%I($1, $2, $3, $4)', v_fn) INTO v_result USING p_sql, p_returns, p_arg1, p_arg2;
+    EXECUTE format('SELECT pg_temp.%I($1, $2, $3, $4)', v_fn) INTO v_result USING p_sql, p_returns, p_arg1, p_arg2;
     EXECUTE v_state INTO v_after;
     IF v_after IS DISTINCT FROM v_before THEN
         RAISE EXCEPTION 'code of %''s owner % changed this session''s settings, temporary objects, cursors or prepared statements while part ran it as that owner',
-                        p_rel, pg_catalog.pg_get_userbyid(v_owner)
+                        p_rel, pg_get_userbyid(v_owner)
             USING ERRCODE = '42501',
                   HINT = 'A trigger, default or expression of that table sets a session setting (SET without LOCAL), creates a temporary object, a cursor or a prepared statement: change it to not do so; part refused the step (nothing of it was kept).';
     END IF;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._compatible_locks(p_mode text)
+CREATE FUNCTION part._compatible_locks(p_mode text)
     RETURNS text[]
     LANGUAGE sql IMMUTABLE
     SET search_path = pg_catalog, pg_temp

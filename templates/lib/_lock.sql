@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._lock(p_rel regclass, p_mode text, p_wait interval DEFAULT NULL)
+CREATE FUNCTION part._lock(p_rel regclass, p_mode text, p_wait interval DEFAULT NULL)
     RETURNS void
     LANGUAGE sql
     SET search_path = pg_catalog, pg_temp
@@ -8,5 +8,5 @@ AS $$
      * transaction, within a waiting budget, then 55P03 naming the blocker:
      * see part._lock_all.
      */
-    SELECT {{ schema }}._lock_all(ARRAY[p_rel], ARRAY[p_mode], p_wait)
+    SELECT part._lock_all(ARRAY[p_rel], ARRAY[p_mode], p_wait)
 $$;

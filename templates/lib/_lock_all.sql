@@ -1,13 +1,13 @@
-CREATE FUNCTION {{ schema }}._lock_all(p_rels regclass[], p_modes text[], p_wait interval DEFAULT NULL)
+CREATE FUNCTION part._lock_all(p_rels regclass[], p_modes text[], p_wait interval DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_setting  text := nullif(pg_catalog.current_setting('part.lock_wait', true), '');
+    v_setting  text := nullif(current_setting('part.lock_wait', true), '');
     v_wait     interval := p_wait;
     v_deadline timestamptz;
-    v_saved    text := pg_catalog.current_setting('lock_timeout');
+    v_saved    text := current_setting('lock_timeout');
     v_long     text;
     v_tries    integer := 0;
     v_looked   integer := 0;
@@ -48,9 +48,9 @@ BEGIN
         END IF;
     END IF;
     v_wait := coalesce(v_wait, interval '10 s');
-    v_deadline := pg_catalog.clock_timestamp() + v_wait;
+    v_deadline := clock_timestamp() + v_wait;
     IF cardinality(p_rels) IS DISTINCT FROM cardinality(p_modes) OR EXISTS (
-        SELECT 1 FROM pg_catalog.unnest(p_modes) m
+        SELECT 1 FROM unnest(p_modes) m
          WHERE m NOT IN ('ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE',
                          'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE')) THEN
         RAISE EXCEPTION 'invalid lock modes: %', p_modes USING ERRCODE = '22023',
@@ -62,18 +62,18 @@ BEGIN
     END IF;
     LOOP
         -- 1. a long transaction in the way? (a session whose start we cannot see counts as short)
-        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('%s on %s', x.who, x.rel), '; ') INTO v_long
+        SELECT string_agg(DISTINCT format('%s on %s', x.who, x.rel), '; ') INTO v_long
           FROM (SELECT t.rel::text AS rel,
-                       CASE WHEN l.pid IS NULL THEN pg_catalog.format('prepared transaction %s', l.virtualtransaction)
-                            ELSE pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s)',
+                       CASE WHEN l.pid IS NULL THEN format('prepared transaction %s', l.virtualtransaction)
+                            ELSE format('pid %s (user %s, application %L, %s since %s: %s)',
                                      a.pid, a.usename, a.application_name, a.state,
-                                     pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80)) END AS who
-                  FROM ROWS FROM (pg_catalog.unnest(p_rels), pg_catalog.unnest(p_modes)) AS t(rel, mode)
-                  JOIN pg_catalog.pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
-                  LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-                 WHERE l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()
-                   AND NOT l.mode = ANY ({{ schema }}._compatible_locks(t.mode))
-                   AND (l.pid IS NULL OR a.xact_start < pg_catalog.clock_timestamp() - interval '50 ms')) x;
+                                     to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80)) END AS who
+                  FROM ROWS FROM (unnest(p_rels), unnest(p_modes)) AS t(rel, mode)
+                  JOIN pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
+                  LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+                 WHERE l.pid IS DISTINCT FROM pg_backend_pid()
+                   AND NOT l.mode = ANY (part._compatible_locks(t.mode))
+                   AND (l.pid IS NULL OR a.xact_start < clock_timestamp() - interval '50 ms')) x;
         v_looked := v_looked + 1;
         IF v_long IS NOT NULL AND NOT v_said THEN
             RAISE NOTICE 'part: waiting for a lock held by %; waiting up to %', v_long, v_wait;
@@ -83,33 +83,33 @@ BEGIN
             -- 2. all or none, each waiting at most 50 ms
             v_tries := v_tries + 1;
             BEGIN
-                PERFORM pg_catalog.set_config('lock_timeout', '50ms', true);
+                PERFORM set_config('lock_timeout', '50ms', true);
                 FOR i IN 1 .. cardinality(p_rels) LOOP
-                    EXECUTE pg_catalog.format('LOCK TABLE ONLY %s IN %s MODE', p_rels[i], p_modes[i]);
+                    EXECUTE format('LOCK TABLE ONLY %s IN %s MODE', p_rels[i], p_modes[i]);
                 END LOOP;
-                PERFORM pg_catalog.set_config('lock_timeout', v_saved, true);
+                PERFORM set_config('lock_timeout', v_saved, true);
                 RETURN;
             EXCEPTION WHEN lock_not_available THEN
                 NULL;
             END;
         END IF;
-        EXIT WHEN pg_catalog.clock_timestamp() >= v_deadline;
-        PERFORM pg_catalog.pg_sleep(0.01 + 0.02 * pg_catalog.random());
+        EXIT WHEN clock_timestamp() >= v_deadline;
+        PERFORM pg_sleep(0.01 + 0.02 * random());
     END LOOP;
 
     IF v_long IS NULL THEN  -- the last attempt timed out behind sessions that looked short: name them
-        SELECT pg_catalog.string_agg(DISTINCT pg_catalog.format('pid %s (user %s, application %L, %s since %s: %s) on %s',
+        SELECT string_agg(DISTINCT format('pid %s (user %s, application %L, %s since %s: %s) on %s',
                    a.pid, a.usename, a.application_name, a.state,
-                   pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80), t.rel::text), '; ')
+                   to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80), t.rel::text), '; ')
           INTO v_long
-          FROM ROWS FROM (pg_catalog.unnest(p_rels), pg_catalog.unnest(p_modes)) AS t(rel, mode)
-          JOIN pg_catalog.pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
-          JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-         WHERE l.pid <> pg_catalog.pg_backend_pid()
-           AND NOT l.mode = ANY ({{ schema }}._compatible_locks(t.mode));
+          FROM ROWS FROM (unnest(p_rels), unnest(p_modes)) AS t(rel, mode)
+          JOIN pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
+          JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE l.pid <> pg_backend_pid()
+           AND NOT l.mode = ANY (part._compatible_locks(t.mode));
     END IF;
     RAISE EXCEPTION 'could not lock % in % mode within % (% attempts)',
-            pg_catalog.array_to_string(p_rels::text[], ', '), pg_catalog.array_to_string(p_modes, ', '), v_wait, v_tries
+            array_to_string(p_rels::text[], ', '), array_to_string(p_modes, ', '), v_wait, v_tries
         USING ERRCODE = '55P03',
               DETAIL = 'Blocked by ' || coalesce(v_long, 'sessions that have since finished') || '.',
               HINT = 'End or wait for the blocking transaction (pg_terminate_backend(pid) if it is stuck), then retry; SET part.lock_wait = ''30 s'' waits longer.';

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._notice(p_message text)
+CREATE FUNCTION part._notice(p_message text)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -8,7 +8,7 @@ BEGIN
  * A NOTICE about a routing or maintenance decision, when the flag
  * log_partition_routing is on.
  */
-    IF coalesce((SELECT s.value FROM {{ schema }}.settings s WHERE s.key = 'log_partition_routing'), 'false')::boolean THEN
+    IF coalesce((SELECT s.value FROM part.settings s WHERE s.key = 'log_partition_routing'), 'false')::boolean THEN
         RAISE NOTICE 'part: %', p_message;
     END IF;
 END

@@ -1,10 +1,10 @@
-CREATE FUNCTION {{ schema }}._render(p_template text, p_values jsonb)
+CREATE FUNCTION part._render(p_template text, p_values jsonb)
     RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_parts text[] := pg_catalog.string_to_array(p_template, '@');
+    v_parts text[] := string_to_array(p_template, '@');
     v_keys  text[];
     v_bad   text;
     v_out   text;
@@ -30,46 +30,46 @@ BEGIN
         RAISE EXCEPTION 'template has an unpaired @ (or is NULL)'
             USING ERRCODE = 'XX000', HINT = 'A template holds @ only around placeholders (@kind:name@): fix the template.';
     END IF;
-    SELECT pg_catalog.array_agg(DISTINCT pg_catalog.split_part(u.seg, ':', 2)),
-           pg_catalog.string_agg(DISTINCT CASE
-               WHEN u.seg !~ '^(ident|lit|rel|sql):[a-z][a-z0-9_]*$' THEN pg_catalog.format('@%s@ is not a placeholder', u.seg)
-               WHEN NOT p_values ? pg_catalog.split_part(u.seg, ':', 2) THEN pg_catalog.format('@%s@ has no value', u.seg)
-               WHEN pg_catalog.jsonb_typeof(p_values -> pg_catalog.split_part(u.seg, ':', 2))
-                    <> ALL (CASE pg_catalog.split_part(u.seg, ':', 1) WHEN 'rel' THEN ARRAY['number', 'string']
+    SELECT array_agg(DISTINCT split_part(u.seg, ':', 2)),
+           string_agg(DISTINCT CASE
+               WHEN u.seg !~ '^(ident|lit|rel|sql):[a-z][a-z0-9_]*$' THEN format('@%s@ is not a placeholder', u.seg)
+               WHEN NOT p_values ? split_part(u.seg, ':', 2) THEN format('@%s@ has no value', u.seg)
+               WHEN jsonb_typeof(p_values -> split_part(u.seg, ':', 2))
+                    <> ALL (CASE split_part(u.seg, ':', 1) WHEN 'rel' THEN ARRAY['number', 'string']
                                                                       WHEN 'lit' THEN ARRAY['string', 'number', 'boolean', 'null']
                                                                       ELSE ARRAY['string'] END)
-                   THEN pg_catalog.format('@%s@ got a JSON %s', u.seg, pg_catalog.jsonb_typeof(p_values -> pg_catalog.split_part(u.seg, ':', 2)))
-               WHEN pg_catalog.split_part(u.seg, ':', 1) = 'rel'
-                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = (p_values ->> pg_catalog.split_part(u.seg, ':', 2))::oid)
-                   THEN pg_catalog.format('@%s@: relation %s does not exist', u.seg, p_values ->> pg_catalog.split_part(u.seg, ':', 2))
+                   THEN format('@%s@ got a JSON %s', u.seg, jsonb_typeof(p_values -> split_part(u.seg, ':', 2)))
+               WHEN split_part(u.seg, ':', 1) = 'rel'
+                    AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = (p_values ->> split_part(u.seg, ':', 2))::oid)
+                   THEN format('@%s@: relation %s does not exist', u.seg, p_values ->> split_part(u.seg, ':', 2))
            END, '; ')
       INTO v_keys, v_bad
-      FROM pg_catalog.unnest(v_parts) WITH ORDINALITY AS u(seg, i)
+      FROM unnest(v_parts) WITH ORDINALITY AS u(seg, i)
      WHERE u.i % 2 = 0;
     IF v_bad IS NOT NULL THEN
         RAISE EXCEPTION 'template placeholders: %', v_bad
             USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a wrong template or values (or a table was dropped meanwhile): report it as a bug, or run the step again.';
     END IF;
-    SELECT pg_catalog.string_agg(k, ', ') INTO v_bad
-      FROM pg_catalog.jsonb_object_keys(p_values) k WHERE NOT k = ANY (coalesce(v_keys, '{}'));
+    SELECT string_agg(k, ', ') INTO v_bad
+      FROM jsonb_object_keys(p_values) k WHERE NOT k = ANY (coalesce(v_keys, '{}'));
     IF v_bad IS NOT NULL THEN
         RAISE EXCEPTION 'template values not used: %', v_bad
             USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a value its template has no placeholder for: report it as a bug.';
     END IF;
 
-    SELECT pg_catalog.string_agg(
+    SELECT string_agg(
                CASE WHEN u.i % 2 = 1 THEN u.seg
-                    ELSE CASE pg_catalog.split_part(u.seg, ':', 1)
-                             WHEN 'ident' THEN pg_catalog.quote_ident(p_values ->> pg_catalog.split_part(u.seg, ':', 2))
-                             WHEN 'lit'   THEN pg_catalog.quote_nullable(p_values ->> pg_catalog.split_part(u.seg, ':', 2))
-                             WHEN 'rel'   THEN (SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
-                                                  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                                                 WHERE c.oid = (p_values ->> pg_catalog.split_part(u.seg, ':', 2))::oid)
-                             ELSE p_values ->> pg_catalog.split_part(u.seg, ':', 2)
+                    ELSE CASE split_part(u.seg, ':', 1)
+                             WHEN 'ident' THEN quote_ident(p_values ->> split_part(u.seg, ':', 2))
+                             WHEN 'lit'   THEN quote_nullable(p_values ->> split_part(u.seg, ':', 2))
+                             WHEN 'rel'   THEN (SELECT format('%I.%I', n.nspname, c.relname)
+                                                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                                                 WHERE c.oid = (p_values ->> split_part(u.seg, ':', 2))::oid)
+                             ELSE p_values ->> split_part(u.seg, ':', 2)
                          END
                END, '' ORDER BY u.i)
       INTO v_out
-      FROM pg_catalog.unnest(v_parts) WITH ORDINALITY AS u(seg, i);
+      FROM unnest(v_parts) WITH ORDINALITY AS u(seg, i);
     IF v_out IS NULL THEN
         RAISE EXCEPTION 'template rendered to NULL'
             USING ERRCODE = 'XX000', HINT = 'An internal caller of part._render passed a NULL SQL value: report it as a bug.';

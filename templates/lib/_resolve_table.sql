@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._resolve_table(p_table text)
+CREATE FUNCTION part._resolve_table(p_table text)
     RETURNS regclass
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -20,7 +20,7 @@ BEGIN
             USING ERRCODE = '22023', HINT = 'Pass the table as schema.table, e.g. ''public.revenues''.';
     END IF;
     BEGIN
-        v_parts := pg_catalog.parse_ident(p_table);
+        v_parts := parse_ident(p_table);
     EXCEPTION WHEN invalid_parameter_value OR syntax_error THEN
         RAISE EXCEPTION 'invalid table name: %', p_table
             USING ERRCODE = '22023',
@@ -28,20 +28,20 @@ BEGIN
     END;
     IF cardinality(v_parts) = 2 THEN
         SELECT c.oid INTO v_oid
-          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = v_parts[1] AND c.relname = v_parts[2] AND c.relkind IN ('r', 'p');
     ELSIF cardinality(v_parts) = 1 THEN
-        SELECT pg_catalog.array_agg(pg_catalog.format('%I.%I', n.nspname, c.relname) ORDER BY n.nspname),
-               pg_catalog.min(c.oid::bigint)::oid
+        SELECT array_agg(format('%I.%I', n.nspname, c.relname) ORDER BY n.nspname),
+               min(c.oid::bigint)::oid
           INTO v_found, v_oid
-          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relname = v_parts[1] AND c.relkind IN ('r', 'p')
-           AND n.nspname NOT IN ('pg_catalog', 'information_schema', '{{ schema }}', 'part_archive')
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'part', 'part_archive')
            AND n.nspname !~ '^pg_(toast|temp)';
         IF cardinality(v_found) > 1 THEN
             RAISE EXCEPTION 'table name "%" is ambiguous', p_table
                 USING ERRCODE = '22023',
-                      DETAIL = pg_catalog.format('Tables with that name: %s.', pg_catalog.array_to_string(v_found, ', ')),
+                      DETAIL = format('Tables with that name: %s.', array_to_string(v_found, ', ')),
                       HINT = 'Qualify the name with its schema.';
         END IF;
     ELSE
@@ -50,14 +50,14 @@ BEGIN
     END IF;
     IF v_oid IS NULL THEN
         -- a view, sequence, index... of that name: say so rather than "does not exist"
-        SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),
+        SELECT format('%I.%I', n.nspname, c.relname),
                CASE c.relkind WHEN 'v' THEN 'a view' WHEN 'm' THEN 'a materialized view' WHEN 'S' THEN 'a sequence'
                               WHEN 'f' THEN 'a foreign table' WHEN 'i' THEN 'an index' WHEN 'I' THEN 'an index'
                               WHEN 'c' THEN 'a composite type' ELSE 'not a table' END
           INTO v_other, v_kind
-          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE CASE WHEN cardinality(v_parts) = 2 THEN n.nspname = v_parts[1] AND c.relname = v_parts[2]
-                    ELSE c.relname = v_parts[1] AND n.nspname NOT IN ('pg_catalog', 'information_schema', '{{ schema }}', 'part_archive')
+                    ELSE c.relname = v_parts[1] AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'part', 'part_archive')
                          AND n.nspname !~ '^pg_(toast|temp)' END
          ORDER BY n.nspname LIMIT 1;
         IF FOUND THEN

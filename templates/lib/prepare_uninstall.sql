@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}.prepare_uninstall(p_force boolean DEFAULT false)
+CREATE FUNCTION part.prepare_uninstall(p_force boolean DEFAULT false)
     RETURNS TABLE(table_name text, phase text, left_table text, left_what text)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -17,9 +17,9 @@ BEGIN
  * application no longer uses (left in place, with its rows and no sync).
  * pginstall uninstall calls it in its transaction.
  */
-    SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s)', m.table_name, m.phase), ', ' ORDER BY m.table_name)
+    SELECT string_agg(format('%s (%s)', m.table_name, m.phase), ', ' ORDER BY m.table_name)
       INTO v_active
-      FROM {{ schema }}.migration m
+      FROM part.migration m
      WHERE m.phase IN ('dual_write', 'backfilled', 'partitioned');
     IF v_active IS NOT NULL AND NOT coalesce(p_force, false) THEN
         RAISE EXCEPTION 'migrations in progress: %', v_active
@@ -29,11 +29,11 @@ BEGIN
     END IF;
     FOR v_m IN
         SELECT m.table_name, m.phase, m.legacy_table, m.partitioned_table
-          FROM {{ schema }}.migration m
+          FROM part.migration m
          WHERE m.phase IN ('dual_write', 'backfilled', 'partitioned')
          ORDER BY m.table_name
     LOOP
-        PERFORM {{ schema }}._sync_remove(v_m.table_name);
+        PERFORM part._sync_remove(v_m.table_name);
         table_name := v_m.table_name;
         phase := v_m.phase;
         IF v_m.phase = 'partitioned' THEN
@@ -47,5 +47,5 @@ BEGIN
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.prepare_uninstall(boolean) IS
+COMMENT ON FUNCTION part.prepare_uninstall(boolean) IS
     'part: before removing part, refuses while migrations are unfinished, or (p_force) removes their sync and lists the tables left behind';

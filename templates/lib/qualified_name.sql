@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}.qualified_name(p_table text)
+CREATE FUNCTION part.qualified_name(p_table text)
     RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -11,7 +11,7 @@ AS $$
      * 42P01 no such table, 42809 not a table). pginstall resolves the tables
      * of its config file with it, in apply's transaction.
      */
-    SELECT {{ schema }}._qualified({{ schema }}._resolve_table(p_table))
+    SELECT part._qualified(part._resolve_table(p_table))
 $$;
-COMMENT ON FUNCTION {{ schema }}.qualified_name(text) IS
+COMMENT ON FUNCTION part.qualified_name(text) IS
     'part: schema.table (quoted where needed) of a table name written as in SQL; errors as part.create_partitioned''s for a bad name';

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._analyze(p_tables text[])
+CREATE FUNCTION part._analyze(p_tables text[])
     RETURNS integer
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -15,10 +15,10 @@ BEGIN
  * cannot be analyzed (dropped since, say) gets a WARNING and the others are
  * still analyzed. Returns how many were.
  */
-    FOR i IN 1 .. coalesce(pg_catalog.cardinality(p_tables), 0) LOOP
-        CONTINUE WHEN coalesce(pg_catalog.pg_relation_size(pg_catalog.to_regclass(p_tables[i])), 0) = 0;
+    FOR i IN 1 .. coalesce(cardinality(p_tables), 0) LOOP
+        CONTINUE WHEN coalesce(pg_relation_size(to_regclass(p_tables[i])), 0) = 0;
         BEGIN
-            EXECUTE pg_catalog.format('ANALYZE %s', pg_catalog.to_regclass(p_tables[i]));
+            EXECUTE format('ANALYZE %s', to_regclass(p_tables[i]));
             v_done := v_done + 1;
         EXCEPTION WHEN others THEN
             RAISE WARNING 'part: could not analyze %: %', p_tables[i], SQLERRM;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._maintenance_txn(p_run_id bigint)
+CREATE FUNCTION part._maintenance_txn(p_run_id bigint)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -10,7 +10,7 @@ BEGIN
  * of 2 s for any lock part._lock does not take itself, so that maintenance
  * never queues unbounded behind a long transaction.
  */
-    PERFORM pg_catalog.set_config('part.run_id', p_run_id::text, true);
-    PERFORM pg_catalog.set_config('lock_timeout', '2s', true);
+    PERFORM set_config('part.run_id', p_run_id::text, true);
+    PERFORM set_config('lock_timeout', '2s', true);
 END
 $$;

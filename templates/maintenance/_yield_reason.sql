@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._yield_reason(p_rels regclass[])
+CREATE FUNCTION part._yield_reason(p_rels regclass[])
     RETURNS text
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -27,21 +27,21 @@ BEGIN
  * on any table (so it never queues itself).
  */
     -- both settings in one read (as part.setting gives them: the stored value, else the default)
-    SELECT pg_catalog.max(coalesce(s.value, k.default_value)) FILTER (WHERE k.key = 'yield_max_replay_lag'),
-           pg_catalog.bool_or(coalesce(s.value, k.default_value)::boolean) FILTER (WHERE k.key = 'yield_on_lock_queue')
+    SELECT max(coalesce(s.value, k.default_value)) FILTER (WHERE k.key = 'yield_max_replay_lag'),
+           bool_or(coalesce(s.value, k.default_value)::boolean) FILTER (WHERE k.key = 'yield_on_lock_queue')
       INTO v_lag, v_queue
-      FROM {{ schema }}._setting_keys() k LEFT JOIN {{ schema }}.settings s ON s.key = k.key
+      FROM part._setting_keys() k LEFT JOIN part.settings s ON s.key = k.key
      WHERE k.key IN ('yield_max_replay_lag', 'yield_on_lock_queue');
-    IF v_lag <> '' AND NOT pg_catalog.pg_is_in_recovery() THEN
+    IF v_lag <> '' AND NOT pg_is_in_recovery() THEN
         SELECT coalesce(nullif(r.application_name, ''), 'pid ' || r.pid) AS name,
-               pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), r.replay_lsn) AS behind
+               pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn) AS behind
           INTO v_r
-          FROM pg_catalog.pg_stat_replication r
+          FROM pg_stat_replication r
          WHERE r.state IN ('streaming', 'catchup') AND r.replay_lsn IS NOT NULL
          ORDER BY 2 DESC LIMIT 1;
-        IF v_r.behind > pg_catalog.pg_size_bytes(v_lag) THEN
-            RETURN pg_catalog.format('replay lag: standby %s has %s of WAL not replayed (yield_max_replay_lag %s)',
-                                     v_r.name, pg_catalog.pg_size_pretty(v_r.behind), v_lag);
+        IF v_r.behind > pg_size_bytes(v_lag) THEN
+            RETURN format('replay lag: standby %s has %s of WAL not replayed (yield_max_replay_lag %s)',
+                                     v_r.name, pg_size_pretty(v_r.behind), v_lag);
         END IF;
     END IF;
     IF v_queue THEN
@@ -49,22 +49,22 @@ BEGIN
         -- of one: up pg_inherits, which takes no lock (pg_partition_tree would lock every partition)
         WITH RECURSIVE w AS (
             SELECT l.pid, l.mode, l.relation, l.waitstart
-              FROM pg_catalog.pg_locks l
-             WHERE NOT l.granted AND l.locktype = 'relation' AND l.pid <> pg_catalog.pg_backend_pid()
-               AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+              FROM pg_locks l
+             WHERE NOT l.granted AND l.locktype = 'relation' AND l.pid <> pg_backend_pid()
+               AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
         ), up(rel, waited) AS (
             SELECT DISTINCT w.relation, w.relation FROM w
             UNION
-            SELECT i.inhparent, up.waited FROM up JOIN pg_catalog.pg_inherits i ON i.inhrelid = up.rel
+            SELECT i.inhparent, up.waited FROM up JOIN pg_inherits i ON i.inhrelid = up.rel
         )
-        SELECT pg_catalog.count(*) AS n, (pg_catalog.array_agg(w.pid ORDER BY w.waitstart NULLS LAST, w.pid))[1] AS pid,
-               (pg_catalog.array_agg(w.mode ORDER BY w.waitstart NULLS LAST, w.pid))[1] AS mode,
-               (pg_catalog.array_agg(w.relation::regclass::text ORDER BY w.waitstart NULLS LAST, w.pid))[1] AS rel
+        SELECT count(*) AS n, (array_agg(w.pid ORDER BY w.waitstart NULLS LAST, w.pid))[1] AS pid,
+               (array_agg(w.mode ORDER BY w.waitstart NULLS LAST, w.pid))[1] AS mode,
+               (array_agg(w.relation::regclass::text ORDER BY w.waitstart NULLS LAST, w.pid))[1] AS rel
           INTO v_r
           FROM w
          WHERE EXISTS (SELECT 1 FROM up WHERE up.waited = w.relation AND up.rel = ANY(p_rels::oid[]));
         IF v_r.n > 0 THEN
-            RETURN pg_catalog.format('lock queue: %s waiting for a lock on %s (pid %s waits for %s; yield_on_lock_queue)',
+            RETURN format('lock queue: %s waiting for a lock on %s (pid %s waits for %s; yield_on_lock_queue)',
                                      CASE WHEN v_r.n = 1 THEN '1 session' ELSE v_r.n || ' sessions' END, v_r.rel, v_r.pid, v_r.mode);
         END IF;
     END IF;

@@ -1,4 +1,4 @@
-CREATE PROCEDURE {{ schema }}._yield_wait(
+CREATE PROCEDURE part._yield_wait(
     p_table          text,
     p_work           text,
     p_rels           regclass[],
@@ -32,13 +32,13 @@ BEGIN
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     p_waited := NULL;
     p_gave_up := NULL;
-    v_reason := {{ schema }}._yield_reason(p_rels);
+    v_reason := part._yield_reason(p_rels);
     IF v_reason IS NULL THEN
         RETURN;
     END IF;
     v_since := pg_catalog.clock_timestamp();
-    v_max := {{ schema }}.setting('yield_max_wait')::interval;
-    INSERT INTO {{ schema }}.pause AS p (table_name, work, since, reason, pid, backend_start, checked_at)
+    v_max := part.setting('yield_max_wait')::interval;
+    INSERT INTO part.pause AS p (table_name, work, since, reason, pid, backend_start, checked_at)
     VALUES (p_table, p_work, v_since, v_reason, pg_catalog.pg_backend_pid(),
             (SELECT a.backend_start FROM pg_catalog.pg_stat_activity a WHERE a.pid = pg_catalog.pg_backend_pid()), v_since)
     ON CONFLICT (table_name, work) DO UPDATE
@@ -51,7 +51,7 @@ BEGIN
     v_shown := v_since;
     LOOP
         PERFORM pg_catalog.pg_sleep(1);
-        v_reason := {{ schema }}._yield_reason(p_rels);
+        v_reason := part._yield_reason(p_rels);
         EXIT WHEN v_reason IS NULL;
         IF p_give_up AND pg_catalog.clock_timestamp() - v_since >= v_max THEN
             p_gave_up := pg_catalog.format('paused for %s (yield_max_wait %s): %s',
@@ -61,14 +61,14 @@ BEGIN
         -- the current reason, at most every 10 s (a row written every second would add WAL itself)
         IF pg_catalog.clock_timestamp() - v_shown >= interval '10 seconds' THEN
             v_shown := pg_catalog.clock_timestamp();
-            UPDATE {{ schema }}.pause p SET reason = v_reason, checked_at = v_shown
+            UPDATE part.pause p SET reason = v_reason, checked_at = v_shown
              WHERE p.table_name = p_table AND p.work = p_work;
         END IF;
         COMMIT;
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     END LOOP;
     p_waited := pg_catalog.clock_timestamp() - v_since;
-    DELETE FROM {{ schema }}.pause p WHERE p.table_name = p_table AND p.work = p_work AND p.pid = pg_catalog.pg_backend_pid();
+    DELETE FROM part.pause p WHERE p.table_name = p_table AND p.work = p_work AND p.pid = pg_catalog.pg_backend_pid();
     IF p_gave_up IS NULL THEN
         RAISE NOTICE 'part: % of % resumed after a pause of %', p_work, p_table, pg_catalog.date_trunc('second', p_waited);
     END IF;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}.drop_old(p_retention text DEFAULT NULL, p_parent text DEFAULT NULL,
+CREATE FUNCTION part.drop_old(p_retention text DEFAULT NULL, p_parent text DEFAULT NULL,
                                      p_dry_run boolean DEFAULT false)
     RETURNS TABLE(partition_name text, parent_table text, action text, kept_as text)
     LANGUAGE plpgsql
@@ -19,9 +19,9 @@ DECLARE
     v_target  text;
     v_phase   text;
     v_newer   boolean;
-    v_run     bigint := nullif(pg_catalog.current_setting('part.run_id', true), '')::bigint;
+    v_run     bigint := nullif(current_setting('part.run_id', true), '')::bigint;
     v_alone   boolean := v_run IS NULL;   -- not called by part.run_maintenance
-    v_begun   timestamptz := pg_catalog.clock_timestamp();
+    v_begun   timestamptz := clock_timestamp();
     v_count   integer := 0;
     v_hard    text[] := '{}'::text[];             -- failures other than a lock not obtained
     v_started timestamptz;
@@ -59,7 +59,7 @@ BEGIN
  * nothing: it returns the same rows with action 'would drop', 'would
  * detach' or 'would archive' (kept_as: the name it would have).
  */
-    PERFORM {{ schema }}._check_trust();   -- nothing a less privileged role changed steers what is dropped
+    PERFORM part._check_trust();   -- nothing a less privileged role changed steers what is dropped
     IF p_dry_run IS NULL THEN
         RAISE EXCEPTION 'p_dry_run must not be NULL'
             USING ERRCODE = '22023', HINT = 'Pass true to list what would be retired, or false (the default) to retire it.';
@@ -67,32 +67,32 @@ BEGIN
     IF p_retention IS NOT NULL AND p_parent IS NULL THEN
         RAISE EXCEPTION 'a retention given to part.drop_old applies to one table: name it in p_parent'
             USING ERRCODE = '22023',
-                  HINT = pg_catalog.format('Call part.drop_old(%L, ''<schema.table>''), or part.drop_old() to retire by each table''s own retention (part.config).',
+                  HINT = format('Call part.drop_old(%L, ''<schema.table>''), or part.drop_old() to retire by each table''s own retention (part.config).',
                                            p_retention);
     END IF;
     IF v_alone AND NOT p_dry_run THEN
-        v_run := pg_catalog.nextval('{{ schema }}.maintenance_run_id_seq');
+        v_run := nextval('part.maintenance_run_id_seq');
     END IF;
     IF p_parent IS NOT NULL THEN
-        v_only := {{ schema }}._resolve_table(p_parent);
-        IF ({{ schema }}._config_row(v_only)).strategy <> 'range' THEN
+        v_only := part._resolve_table(p_parent);
+        IF (part._config_row(v_only)).strategy <> 'range' THEN
             RAISE EXCEPTION 'table % is hash-partitioned: it has no old partitions to retire', p_parent
                 USING ERRCODE = '42809', HINT = 'Retention applies to range-partitioned tables only.';
         END IF;
     END IF;
     IF p_retention IS NOT NULL THEN   -- checked against the table it applies to, before touching it
-        PERFORM {{ schema }}._check_retention(p_retention, ({{ schema }}._config_row(v_only)).key_type::regtype);
+        PERFORM part._check_retention(p_retention, (part._config_row(v_only)).key_type::regtype);
     END IF;
 
     FOR v_t IN
         SELECT c.parent_table AS parent, c.key_column, c.key_type, c.retention_mode, c.time_zone,
-               coalesce(p_retention, c.retention) AS retention, {{ schema }}._managed_rel(c.parent_table) AS rel
-          FROM {{ schema }}.config c
+               coalesce(p_retention, c.retention) AS retention, part._managed_rel(c.parent_table) AS rel
+          FROM part.config c
          WHERE c.strategy = 'range' AND coalesce(p_retention, c.retention) IS NOT NULL
-           AND (v_only IS NULL OR c.parent_table = {{ schema }}._qualified(v_only))
+           AND (v_only IS NULL OR c.parent_table = part._qualified(v_only))
          ORDER BY c.parent_table
     LOOP
-        v_started := pg_catalog.clock_timestamp();
+        v_started := clock_timestamp();
         v_done := '{}';
         v_act := '{}';
         v_kept := '{}';
@@ -101,39 +101,39 @@ BEGIN
                 RAISE EXCEPTION 'table % does not exist', v_t.parent
                     USING ERRCODE = '42P01', HINT = 'Remove it from part.config (pginstall apply does) or recreate it.';
             END IF;
-            SELECT m.phase INTO v_phase FROM {{ schema }}.migration m
+            SELECT m.phase INTO v_phase FROM part.migration m
              WHERE v_t.parent IN (m.table_name, m.partitioned_table, m.legacy_table)
                AND m.phase <> 'finalized' LIMIT 1;
             CONTINUE WHEN v_phase IS NOT NULL AND p_dry_run;
             IF v_phase IS NOT NULL THEN
-                INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, outcome, detail)
+                INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail)
                 VALUES (v_run, v_t.parent, 'retire', 'skipped',
-                        pg_catalog.format('migration in phase %s: retention waits for part.finalize', v_phase));
+                        format('migration in phase %s: retention waits for part.finalize', v_phase));
                 CONTINUE;
             END IF;
 
             v_type := v_t.key_type::regtype;
             v_ret := v_t.retention;
             IF v_t.key_type IN ('smallint', 'integer', 'bigint') THEN
-                EXECUTE pg_catalog.format('SELECT pg_catalog.max(%I) - %s FROM %s', v_t.key_column,
-                                          pg_catalog.btrim(v_ret)::bigint, v_t.rel) INTO v_cut;
+                EXECUTE format('SELECT pg_catalog.max(%I) - %s FROM %s', v_t.key_column,
+                                          btrim(v_ret)::bigint, v_t.rel) INTO v_cut;
                 v_cutlit := v_cut::text;
             ELSE
-                v_cutlit := {{ schema }}._literal({{ schema }}._zone_minus(v_ret, v_t.time_zone), v_type);
-                v_cut := {{ schema }}._bound_ordinal(v_cutlit, v_type);
+                v_cutlit := part._literal(part._zone_minus(v_ret, v_t.time_zone), v_type);
+                v_cut := part._bound_ordinal(v_cutlit, v_type);
             END IF;
             CONTINUE WHEN v_cut IS NULL;
 
-            SELECT pg_catalog.array_agg(b.partition_oid::regclass ORDER BY {{ schema }}._bound_ordinal(b.bound_from, v_type)),
-                   pg_catalog.array_agg(b.partition_name ORDER BY {{ schema }}._bound_ordinal(b.bound_from, v_type))
+            SELECT array_agg(b.partition_oid::regclass ORDER BY part._bound_ordinal(b.bound_from, v_type)),
+                   array_agg(b.partition_name ORDER BY part._bound_ordinal(b.bound_from, v_type))
               INTO v_parts, v_names
-              FROM {{ schema }}._partition_bounds(v_t.rel) b
-             WHERE NOT b.is_default AND {{ schema }}._bound_ordinal(b.bound_to, v_type) <= v_cut;
+              FROM part._partition_bounds(v_t.rel) b
+             WHERE NOT b.is_default AND part._bound_ordinal(b.bound_to, v_type) <= v_cut;
             CONTINUE WHEN v_parts IS NULL;
 
             -- never a partition holding a row newer than the retention (the bounds say so; check anyway)
-            FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
-                EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1::%s)',
+            FOR i IN 1 .. cardinality(v_parts) LOOP
+                EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1::%s)',
                                           v_parts[i], v_t.key_column, v_type)
                    INTO v_newer USING v_cutlit;
                 IF v_newer THEN
@@ -143,61 +143,61 @@ BEGIN
             END LOOP;
 
             IF p_dry_run THEN
-                FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
+                FOR i IN 1 .. cardinality(v_parts) LOOP
                     v_done := v_done || v_names[i];
                     v_act := v_act || ('would ' || v_t.retention_mode);
                     v_kept := v_kept || CASE v_t.retention_mode
                                         WHEN 'drop' THEN NULL
                                         WHEN 'detach' THEN v_names[i]
-                                        ELSE pg_catalog.format('part_archive.%I',
-                                                 (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = v_parts[i])) END;
+                                        ELSE format('part_archive.%I',
+                                                 (SELECT c.relname FROM pg_class c WHERE c.oid = v_parts[i])) END;
                 END LOOP;
-                v_count := v_count + pg_catalog.cardinality(v_done);
-                RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_act), pg_catalog.unnest(v_kept)) AS d(n, a, k);
+                v_count := v_count + cardinality(v_done);
+                RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (unnest(v_done), unnest(v_act), unnest(v_kept)) AS d(n, a, k);
                 CONTINUE;
             END IF;
 
             -- lock order as PostgreSQL's own: parent, partitions, default; all or none per
             -- attempt, so writers never wait behind a parent lock held while we wait for another
             SELECT b.partition_oid::regclass INTO v_default
-              FROM {{ schema }}._partition_bounds(v_t.rel) b WHERE b.is_default;
-            PERFORM {{ schema }}._lock_all(
+              FROM part._partition_bounds(v_t.rel) b WHERE b.is_default;
+            PERFORM part._lock_all(
                 ARRAY[v_t.rel] || v_parts || CASE WHEN v_default IS NULL THEN '{}'::regclass[] ELSE ARRAY[v_default] END,
-                pg_catalog.array_fill('ACCESS EXCLUSIVE'::text, ARRAY[pg_catalog.cardinality(v_parts) + 1 + (v_default IS NOT NULL)::int]));
+                array_fill('ACCESS EXCLUSIVE'::text, ARRAY[cardinality(v_parts) + 1 + (v_default IS NOT NULL)::int]));
 
-            FOR i IN 1 .. pg_catalog.cardinality(v_parts) LOOP
-                EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', v_t.rel, v_parts[i]);
+            FOR i IN 1 .. cardinality(v_parts) LOOP
+                EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', v_t.rel, v_parts[i]);
                 v_target := NULL;
                 IF v_t.retention_mode = 'drop' THEN
-                    EXECUTE pg_catalog.format('DROP TABLE %s', v_parts[i]);
+                    EXECUTE format('DROP TABLE %s', v_parts[i]);
                 ELSIF v_t.retention_mode = 'archive' THEN
-                    PERFORM {{ schema }}._archive_schema();   -- created by part, or refused when someone else made it
+                    PERFORM part._archive_schema();   -- created by part, or refused when someone else made it
                     SELECT n.nspname, c.relname INTO v_schema, v_name
-                      FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                      WHERE c.oid = v_parts[i];
-                    IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
-                        v_name := {{ schema }}._partition_name(v_name, v_schema);
-                        IF pg_catalog.to_regclass(pg_catalog.format('part_archive.%I', v_name)) IS NOT NULL THEN
+                    IF to_regclass(format('part_archive.%I', v_name)) IS NOT NULL THEN
+                        v_name := part._partition_name(v_name, v_schema);
+                        IF to_regclass(format('part_archive.%I', v_name)) IS NOT NULL THEN
                             RAISE EXCEPTION 'cannot archive %: part_archive already holds % and %', v_names[i],
-                                    pg_catalog.format('part_archive.%I', pg_catalog.split_part(v_names[i], '.', 2)),
-                                    pg_catalog.format('part_archive.%I', v_name)
+                                    format('part_archive.%I', split_part(v_names[i], '.', 2)),
+                                    format('part_archive.%I', v_name)
                                 USING ERRCODE = '42P07', HINT = 'Rename or drop the archived copies first.';
                         END IF;
-                        EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', v_parts[i], v_name);
+                        EXECUTE format('ALTER TABLE %s RENAME TO %I', v_parts[i], v_name);
                     END IF;
-                    EXECUTE pg_catalog.format('ALTER TABLE %s SET SCHEMA part_archive', v_parts[i]);
-                    v_target := {{ schema }}._qualified(v_parts[i]);
-                    EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', v_parts[i],
-                        pg_catalog.format('part: partition %s of %s, archived by part.drop_old on %s (retention %s)',
+                    EXECUTE format('ALTER TABLE %s SET SCHEMA part_archive', v_parts[i]);
+                    v_target := part._qualified(v_parts[i]);
+                    EXECUTE format('COMMENT ON TABLE %s IS %L', v_parts[i],
+                        format('part: partition %s of %s, archived by part.drop_old on %s (retention %s)',
                                           v_names[i], v_t.parent,
-                                          pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), v_ret));
+                                          to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), v_ret));
                 END IF;
-                INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome, detail)
+                INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome, detail)
                 VALUES (v_run, v_t.parent, v_t.retention_mode, v_names[i],
-                        pg_catalog.clock_timestamp() - v_started, 'ok',
-                        pg_catalog.format('older than %s (retention %s)%s', v_cutlit, v_ret,
+                        clock_timestamp() - v_started, 'ok',
+                        format('older than %s (retention %s)%s', v_cutlit, v_ret,
                                           CASE WHEN v_target IS NOT NULL THEN ', now ' || v_target ELSE '' END));
-                PERFORM {{ schema }}._notice(pg_catalog.format('retired %s of %s (%s, older than %s)',
+                PERFORM part._notice(format('retired %s of %s (%s, older than %s)',
                                                                v_names[i], v_t.parent, v_t.retention_mode, v_cutlit));
                 v_done := v_done || v_names[i];
                 v_act := v_act || CASE v_t.retention_mode WHEN 'drop' THEN 'dropped' WHEN 'detach' THEN 'detached' ELSE 'archived' END;
@@ -212,31 +212,31 @@ BEGIN
             IF SQLSTATE <> '55P03' THEN
                 v_hard := v_hard || v_t.parent;
             END IF;
-            INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail, error_code)
-            VALUES (v_run, v_t.parent, 'retire', pg_catalog.clock_timestamp() - v_started,
+            INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail, error_code)
+            VALUES (v_run, v_t.parent, 'retire', clock_timestamp() - v_started,
                     CASE WHEN SQLSTATE = '55P03' THEN 'skipped' ELSE 'failed' END,
                     SQLSTATE || ': ' || SQLERRM, SQLSTATE);
         END;
-        v_count := v_count + pg_catalog.cardinality(v_done);
-        RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (pg_catalog.unnest(v_done), pg_catalog.unnest(v_act), pg_catalog.unnest(v_kept)) AS d(n, a, k);
+        v_count := v_count + cardinality(v_done);
+        RETURN QUERY SELECT d.n, v_t.parent, d.a, d.k FROM ROWS FROM (unnest(v_done), unnest(v_act), unnest(v_kept)) AS d(n, a, k);
     END LOOP;
     IF v_alone AND v_only IS NULL AND NOT p_dry_run THEN   -- the retention job's own heartbeat (part.verify: retention_last_run)
-        INSERT INTO {{ schema }}.maintenance_log (run_id, action, duration, outcome, detail)
-        VALUES (v_run, 'retention', pg_catalog.clock_timestamp() - v_begun,
-                CASE WHEN pg_catalog.cardinality(v_hard) > 0 THEN 'failed' ELSE 'ok' END,
-                pg_catalog.format('%s partitions retired%s%s', v_count,
-                    CASE WHEN pg_catalog.cardinality(v_hard) > 0
-                         THEN '; failed: ' || pg_catalog.array_to_string(v_hard, ', ') ELSE '' END,
-                    CASE WHEN pg_catalog.cardinality(v_failed) > pg_catalog.cardinality(v_hard)
-                         THEN '; given up (lock not obtained): ' || pg_catalog.array_to_string(
-                              ARRAY(SELECT x FROM pg_catalog.unnest(v_failed) x WHERE x <> ALL (v_hard)), ', ')
+        INSERT INTO part.maintenance_log (run_id, action, duration, outcome, detail)
+        VALUES (v_run, 'retention', clock_timestamp() - v_begun,
+                CASE WHEN cardinality(v_hard) > 0 THEN 'failed' ELSE 'ok' END,
+                format('%s partitions retired%s%s', v_count,
+                    CASE WHEN cardinality(v_hard) > 0
+                         THEN '; failed: ' || array_to_string(v_hard, ', ') ELSE '' END,
+                    CASE WHEN cardinality(v_failed) > cardinality(v_hard)
+                         THEN '; given up (lock not obtained): ' || array_to_string(
+                              ARRAY(SELECT x FROM unnest(v_failed) x WHERE x <> ALL (v_hard)), ', ')
                          ELSE '' END));
     END IF;
-    IF pg_catalog.cardinality(v_failed) > 0 THEN
-        RAISE WARNING 'part.drop_old could not retire old partitions of %', pg_catalog.array_to_string(v_failed, ', ')
+    IF cardinality(v_failed) > 0 THEN
+        RAISE WARNING 'part.drop_old could not retire old partitions of %', array_to_string(v_failed, ', ')
             USING HINT = 'See part.maintenance_log for the errors; the other tables were handled.';
     END IF;
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.drop_old IS
+COMMENT ON FUNCTION part.drop_old IS
     'part: retire range partitions wholly older than the retention (p_retention for the table p_parent, else each table''s own), by its retention mode (drop, detach, archive into part_archive); p_dry_run lists what it would do. One row per partition.';

@@ -1,4 +1,4 @@
-CREATE PROCEDURE {{ schema }}.run_maintenance(p_parent text DEFAULT NULL, p_commit boolean DEFAULT true)
+CREATE PROCEDURE part.run_maintenance(p_parent text DEFAULT NULL, p_commit boolean DEFAULT true)
     LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -75,7 +75,7 @@ BEGIN
         RAISE EXCEPTION 'p_commit cannot be NULL'
             USING ERRCODE = '22023', HINT = 'Pass true (commit each step; the default) or false (inside a transaction), or leave it out.';
     END IF;
-    PERFORM {{ schema }}._check_trust();   -- nothing a less privileged role changed steers this run
+    PERFORM part._check_trust();   -- nothing a less privileged role changed steers this run
     IF pg_catalog.pg_is_in_recovery() THEN
         RAISE NOTICE 'part.run_maintenance: this server is a standby (in recovery): nothing done'
             USING HINT = 'Maintenance runs on the primary; its changes reach the standby by replication.';
@@ -83,14 +83,14 @@ BEGIN
         RETURN;
     END IF;
     IF p_parent IS NOT NULL THEN
-        v_only := {{ schema }}._resolve_table(p_parent);
-        PERFORM {{ schema }}._config_row(v_only);
+        v_only := part._resolve_table(p_parent);
+        PERFORM part._config_row(v_only);
     END IF;
-    v_run := pg_catalog.nextval('{{ schema }}.maintenance_run_id_seq');
+    v_run := pg_catalog.nextval('part.maintenance_run_id_seq');
 
-    IF NOT {{ schema }}.setting('enable_partition_maintenance')::boolean THEN
-        INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-        VALUES (v_run, {{ schema }}._qualified(v_only), 'run', pg_catalog.clock_timestamp() - v_started, 'skipped',
+    IF NOT part.setting('enable_partition_maintenance')::boolean THEN
+        INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+        VALUES (v_run, part._qualified(v_only), 'run', pg_catalog.clock_timestamp() - v_started, 'skipped',
                 'enable_partition_maintenance is false: nothing done');
         RAISE NOTICE 'part.run_maintenance: enable_partition_maintenance is false: nothing done'
             USING HINT = 'SELECT part.set_setting(''enable_partition_maintenance'', ''true'') turns it back on.';
@@ -107,8 +107,8 @@ BEGIN
           FROM pg_catalog.pg_locks l
          WHERE l.locktype = 'advisory' AND l.granted AND l.classid = c_lock_a AND l.objid = 1 AND l.objsubid = 2
            AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database());
-        INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-        VALUES (v_run, {{ schema }}._qualified(v_only), 'run', pg_catalog.clock_timestamp() - v_started, 'skipped',
+        INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+        VALUES (v_run, part._qualified(v_only), 'run', pg_catalog.clock_timestamp() - v_started, 'skipped',
                 pg_catalog.format('another part.run_maintenance is running (pid %s): this run skipped', coalesce(v_holder, '?')));
         RAISE NOTICE 'part.run_maintenance: another run is in progress (pid %): skipped', coalesce(v_holder, '?');
         IF p_commit THEN
@@ -119,14 +119,14 @@ BEGIN
         RETURN;
     END IF;
 
-    v_sep_ret := {{ schema }}.setting('retention_schedule') <> '';
-    FOR v_t IN SELECT * FROM {{ schema }}._maintenance_plan(v_only) LOOP
+    v_sep_ret := part.setting('retention_schedule') <> '';
+    FOR v_t IN SELECT * FROM part._maintenance_plan(v_only) LOOP
         v_tables := v_tables + 1;
         v_broken := false;
 
         IF v_t.rel IS NULL THEN
             v_failed := v_failed || v_t.parent_table;
-            INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, outcome, detail, error_code)
+            INSERT INTO part.maintenance_log (run_id, parent_table, action, outcome, detail, error_code)
             VALUES (v_run, v_t.parent_table, 'check', 'failed',
                     '42P01: table does not exist (remove it from part.config, or recreate it)', '42P01');
             CONTINUE;
@@ -137,15 +137,15 @@ BEGIN
         IF v_t.strategy = 'range' AND v_t.needs_ahead IS DISTINCT FROM false THEN
             v_step := 'create';
             v_new := '{}';
-            PERFORM {{ schema }}._maintenance_txn(v_run);
+            PERFORM part._maintenance_txn(v_run);
             LOOP
                 v_t0 := pg_catalog.clock_timestamp();
                 v_n := 0;
                 v_got := '{}';
                 BEGIN
-                    FOR v_made IN SELECT x FROM {{ schema }}._create_ahead(NULL, v_t.rel,
+                    FOR v_made IN SELECT x FROM part._create_ahead(NULL, v_t.rel,
                                                    CASE WHEN p_commit THEN 1 END, false) x LOOP
-                        INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
+                        INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
                         VALUES (v_run, v_t.parent_table, 'create', v_made, pg_catalog.clock_timestamp() - v_t0, 'ok');
                         v_got := v_got || v_made;
                         v_t0 := pg_catalog.clock_timestamp();
@@ -158,12 +158,12 @@ BEGIN
                     v_broken := true;
                 END;
                 IF v_broken THEN
-                    PERFORM {{ schema }}._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
+                    PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
                 END IF;
                 IF p_commit THEN
                     COMMIT;
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                    PERFORM {{ schema }}._maintenance_txn(v_run);
+                    PERFORM part._maintenance_txn(v_run);
                 END IF;
                 -- a call that made nothing, or everything (no limit without a default partition)
                 EXIT WHEN v_n = 0 OR v_broken OR NOT p_commit
@@ -171,10 +171,10 @@ BEGIN
                                        WHERE pt.partrelid = v_t.rel AND pt.partdefid <> 0);
             END LOOP;
             IF pg_catalog.cardinality(v_new) > 0 THEN
-                IF {{ schema }}._analyze(v_new) > 0 AND p_commit THEN
+                IF part._analyze(v_new) > 0 AND p_commit THEN
                     COMMIT;
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                    PERFORM {{ schema }}._maintenance_txn(v_run);
+                    PERFORM part._maintenance_txn(v_run);
                 END IF;
             END IF;
         END IF;
@@ -182,16 +182,16 @@ BEGIN
         -- 2. drain the default partition, one interval per transaction
         IF NOT v_broken AND v_t.default_nonempty THEN
             v_step := 'drain';
-            PERFORM {{ schema }}._maintenance_txn(v_run);
+            PERFORM part._maintenance_txn(v_run);
             FOR i IN 1 .. c_drain_max LOOP
                 -- pause for production between intervals (part._yield_wait); past yield_max_wait, leave
                 -- this table's drain to the next run
                 IF p_commit THEN
-                    CALL {{ schema }}._yield_wait(v_t.parent_table, 'drain', ARRAY[v_t.rel], true, v_waited, v_gave_up);
+                    CALL part._yield_wait(v_t.parent_table, 'drain', ARRAY[v_t.rel], true, v_waited, v_gave_up);
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                    PERFORM {{ schema }}._maintenance_txn(v_run);
+                    PERFORM part._maintenance_txn(v_run);
                     IF v_gave_up IS NOT NULL THEN
-                        INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
+                        INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
                         VALUES (v_run, v_t.parent_table, 'drain', v_waited, 'skipped',
                                 pg_catalog.format('given up for this run: %s; the next run goes on', v_gave_up));
                         RAISE WARNING 'part.run_maintenance: drain of % given up for this run: %', v_t.parent_table, v_gave_up
@@ -199,7 +199,7 @@ BEGIN
                         v_paused := v_paused || v_t.parent_table;
                         COMMIT;
                         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                        PERFORM {{ schema }}._maintenance_txn(v_run);
+                        PERFORM part._maintenance_txn(v_run);
                         EXIT;
                     END IF;
                 END IF;
@@ -207,9 +207,9 @@ BEGIN
                 v_n := 0;
                 v_new := '{}';
                 BEGIN
-                    FOR v_r IN SELECT * FROM {{ schema }}._drain_default(v_t.rel, 1) LOOP
+                    FOR v_r IN SELECT * FROM part._drain_default(v_t.rel, 1) LOOP
                         v_new := v_new || v_r.partition_name;
-                        INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
+                        INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
                                                                   duration, outcome, detail)
                         VALUES (v_run, v_t.parent_table, 'drain', v_r.partition_name, v_r.rows_moved,
                                 pg_catalog.clock_timestamp() - v_t0, 'ok', 'rows moved out of the default partition');
@@ -224,18 +224,18 @@ BEGIN
                     v_new := '{}';
                 END;
                 IF v_broken THEN
-                    PERFORM {{ schema }}._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
+                    PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
                 END IF;
                 IF p_commit THEN
                     COMMIT;
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                    PERFORM {{ schema }}._maintenance_txn(v_run);
+                    PERFORM part._maintenance_txn(v_run);
                 END IF;
                 IF pg_catalog.cardinality(v_new) > 0 THEN
-                    IF {{ schema }}._analyze(v_new) > 0 AND p_commit THEN
+                    IF part._analyze(v_new) > 0 AND p_commit THEN
                         COMMIT;
                         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                        PERFORM {{ schema }}._maintenance_txn(v_run);
+                        PERFORM part._maintenance_txn(v_run);
                     END IF;
                 END IF;
                 EXIT WHEN v_n = 0 OR v_broken;
@@ -243,18 +243,18 @@ BEGIN
         END IF;
 
         -- 2b. split the history partition of an attach migration, one interval per transaction
-        IF NOT v_broken AND EXISTS (SELECT 1 FROM {{ schema }}.migration m
+        IF NOT v_broken AND EXISTS (SELECT 1 FROM part.migration m
                                      WHERE m.method = 'attach' AND m.phase = 'partitioned' AND m.partitioned_table = v_t.parent_table) THEN
             v_step := 'split';
-            PERFORM {{ schema }}._maintenance_txn(v_run);
+            PERFORM part._maintenance_txn(v_run);
             FOR i IN 1 .. c_drain_max LOOP
                 v_t0 := pg_catalog.clock_timestamp();
                 v_n := 0;
                 v_new := '{}';
                 BEGIN
-                    FOR v_r IN SELECT * FROM {{ schema }}.split_history(v_t.parent_table) LOOP
+                    FOR v_r IN SELECT * FROM part.split_history(v_t.parent_table) LOOP
                         v_new := v_new || v_r.partition_name;
-                        INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
+                        INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
                                                                   duration, outcome, detail)
                         VALUES (v_run, v_t.parent_table, 'split', v_r.partition_name, v_r.rows_moved,
                                 pg_catalog.clock_timestamp() - v_t0, 'ok', 'rows moved out of the history partition (attach migration)');
@@ -268,18 +268,18 @@ BEGIN
                     v_new := '{}';
                 END;
                 IF v_broken THEN
-                    PERFORM {{ schema }}._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
+                    PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
                 END IF;
                 IF p_commit THEN
                     COMMIT;
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                    PERFORM {{ schema }}._maintenance_txn(v_run);
+                    PERFORM part._maintenance_txn(v_run);
                 END IF;
                 IF pg_catalog.cardinality(v_new) > 0 THEN
-                    IF {{ schema }}._analyze(v_new) > 0 AND p_commit THEN
+                    IF part._analyze(v_new) > 0 AND p_commit THEN
                         COMMIT;
                         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                        PERFORM {{ schema }}._maintenance_txn(v_run);
+                        PERFORM part._maintenance_txn(v_run);
                     END IF;
                 END IF;
                 EXIT WHEN v_n = 0 OR v_broken;
@@ -290,21 +290,21 @@ BEGIN
         IF NOT v_broken AND v_t.retention IS NOT NULL AND v_t.retire_due IS DISTINCT FROM false AND NOT v_sep_ret THEN
             v_t0 := pg_catalog.clock_timestamp();
             v_step := 'retire';
-            PERFORM {{ schema }}._maintenance_txn(v_run);
+            PERFORM part._maintenance_txn(v_run);
             BEGIN
-                SELECT pg_catalog.count(*) INTO v_n FROM {{ schema }}.drop_old(NULL, v_t.parent_table);
+                SELECT pg_catalog.count(*) INTO v_n FROM part.drop_old(NULL, v_t.parent_table);
                 v_retired := v_retired + v_n;
             EXCEPTION WHEN others THEN
                 GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
                 v_broken := true;
             END;
             IF v_broken THEN
-                PERFORM {{ schema }}._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
+                PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
             END IF;
             IF p_commit THEN
                 COMMIT;
                 PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                PERFORM {{ schema }}._maintenance_txn(v_run);
+                PERFORM part._maintenance_txn(v_run);
             END IF;
         END IF;
 
@@ -321,8 +321,8 @@ BEGIN
     END LOOP;
 
     PERFORM pg_catalog.pg_advisory_unlock(c_lock_a, 1);
-    INSERT INTO {{ schema }}.maintenance_log (run_id, parent_table, action, rows_moved, duration, outcome, detail)
-    VALUES (v_run, {{ schema }}._qualified(v_only), 'run', v_moved, pg_catalog.clock_timestamp() - v_started,
+    INSERT INTO part.maintenance_log (run_id, parent_table, action, rows_moved, duration, outcome, detail)
+    VALUES (v_run, part._qualified(v_only), 'run', v_moved, pg_catalog.clock_timestamp() - v_started,
             CASE WHEN pg_catalog.cardinality(v_failed) > 0 THEN 'failed' ELSE 'ok' END,
             pg_catalog.format('%s tables: %s partitions created (%s of them for rows from the default partition, %s rows moved), %s retired%s%s%s',
                 v_tables, v_created, v_drained, v_moved, v_retired,
@@ -341,5 +341,5 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON PROCEDURE {{ schema }}.run_maintenance IS
+COMMENT ON PROCEDURE part.run_maintenance IS
     'part: maintenance of every managed table (or p_parent): create ahead, move rows out of default partitions, retire old partitions, analyze new ones; one table''s failure is logged in part.maintenance_log and the others still run; a concurrent run skips. What pg_cron runs. CALL outside a transaction block (or p_commit => false).';

@@ -1,9 +1,9 @@
-CREATE PROCEDURE {{ schema }}.split_hash(p_parent text, p_new_count integer)
+CREATE PROCEDURE part.split_hash(p_parent text, p_new_count integer)
     LANGUAGE plpgsql
 AS $$
 DECLARE
     v_rel      regclass;
-    v_cfg      {{ schema }}.config;
+    v_cfg      part.config;
     v_type     regtype;
     v_schema   text;
     v_prefix   text;
@@ -21,7 +21,7 @@ DECLARE
     v_done     integer := 0;
     v_todo     integer;
     v_left     record;
-    v_m        {{ schema }}.migration;
+    v_m        part.migration;
     v_dropped  integer := 0;
 BEGIN
 /*
@@ -46,17 +46,17 @@ BEGIN
  * have a SET clause: search_path is pinned with set_config after each commit.)
  */
     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-    v_rel := {{ schema }}._resolve_table(p_parent);
-    v_cfg := {{ schema }}._config_row(v_rel);
+    v_rel := part._resolve_table(p_parent);
+    v_cfg := part._config_row(v_rel);
     IF v_cfg.strategy <> 'hash' THEN
         RAISE EXCEPTION 'table % is range-partitioned, not hash-partitioned', v_cfg.parent_table
             USING ERRCODE = '42809', HINT = 'part.split_hash grows hash-partitioned tables only.';
     END IF;
     v_type := v_cfg.key_type::regtype;
     SELECT pg_catalog.array_agg(DISTINCT b.modulus ORDER BY b.modulus) INTO v_moduli
-      FROM {{ schema }}._partition_bounds(v_rel) b;
+      FROM part._partition_bounds(v_rel) b;
     v_old := v_moduli[1];
-    PERFORM {{ schema }}._check_count('partitions', p_new_count);   -- 22023 outside 1 .. 1024
+    PERFORM part._check_count('partitions', p_new_count);   -- 22023 outside 1 .. 1024
     IF NOT (cardinality(v_moduli) = 1 AND p_new_count = v_old) THEN
         IF cardinality(v_moduli) > 2 OR (cardinality(v_moduli) = 2 AND v_moduli[2] <> p_new_count)
            OR p_new_count <= v_old OR p_new_count % v_old <> 0 THEN
@@ -97,11 +97,11 @@ BEGIN
             SELECT t.tgname, t.tgrelid::regclass AS rel FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_inherits i ON i.inhrelid = t.tgrelid
              WHERE i.inhparent = v_rel AND t.tgname IN ('part_split_capture', 'part_split_capture_truncate')
         LOOP
-            PERFORM {{ schema }}._lock(v_left.rel, 'SHARE ROW EXCLUSIVE');
+            PERFORM part._lock(v_left.rel, 'SHARE ROW EXCLUSIVE');
             EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_left.tgname, v_left.rel);
             v_dropped := v_dropped + 1;
         END LOOP;
-        DELETE FROM {{ schema }}.split_log l
+        DELETE FROM part.split_log l
          WHERE l.partition_oid IN (SELECT i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent = v_rel);
         IF p_new_count = v_old AND v_dropped > 0 THEN
             RAISE NOTICE 'part: % keeps its % hash partitions: dropped what an interrupted split left (% split tables and capture triggers)',
@@ -120,20 +120,20 @@ BEGIN
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
 
-    SELECT pg_catalog.count(*) INTO v_todo FROM {{ schema }}._partition_bounds(v_rel) b WHERE b.modulus = v_old AND v_old <> p_new_count;
+    SELECT pg_catalog.count(*) INTO v_todo FROM part._partition_bounds(v_rel) b WHERE b.modulus = v_old AND v_old <> p_new_count;
     IF v_todo > 0 THEN
         RAISE NOTICE 'part: splitting % from % to % hash partitions: % old partition(s) to split, one at a time',
             v_cfg.parent_table, v_old, p_new_count, v_todo;
     END IF;
     FOR v_part IN
         SELECT b.partition_oid::regclass AS rel, b.partition_name, b.remainder
-          FROM {{ schema }}._partition_bounds(v_rel) b WHERE b.modulus = v_old AND v_old <> p_new_count ORDER BY b.remainder
+          FROM part._partition_bounds(v_rel) b WHERE b.modulus = v_old AND v_old <> p_new_count ORDER BY b.remainder
     LOOP
         v_targets := ARRAY(SELECT v_part.remainder + j * v_old FROM pg_catalog.generate_series(0, p_new_count / v_old - 1) j);
 
         -- 1. new tables and the capture trigger (dropping leftovers of an interrupted run)
         FOREACH v_rem IN ARRAY v_targets LOOP
-            v_tmp := {{ schema }}._partition_name(v_prefix, 'split_' || v_rem);
+            v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
             IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', v_schema, v_tmp)) IS NOT NULL THEN
                 -- a leftover of an interrupted run is part's own (its check constraint, the table's
                 -- owner); anything else under that name is someone else's: refused, never dropped
@@ -150,26 +150,26 @@ BEGIN
                                       v_schema, v_tmp, v_rel);
             EXECUTE pg_catalog.format('ALTER TABLE %I.%I ADD CONSTRAINT %I CHECK (pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I))',
                                       v_schema, v_tmp, 'part_split_check', v_rel::oid, p_new_count, v_rem, v_cfg.key_column);
-            PERFORM {{ schema }}._copy_owner_and_grants(v_rel, pg_catalog.format('%I.%I', v_schema, v_tmp)::regclass);
+            PERFORM part._copy_owner_and_grants(v_rel, pg_catalog.format('%I.%I', v_schema, v_tmp)::regclass);
         END LOOP;
-        DELETE FROM {{ schema }}.split_log l WHERE l.partition_oid = v_part.rel;
-        PERFORM {{ schema }}._lock(v_part.rel, 'SHARE ROW EXCLUSIVE');
+        DELETE FROM part.split_log l WHERE l.partition_oid = v_part.rel;
+        PERFORM part._lock(v_part.rel, 'SHARE ROW EXCLUSIVE');
         FOR v_tmp IN SELECT t.tgname FROM pg_catalog.pg_trigger t
                       WHERE t.tgrelid = v_part.rel AND t.tgname IN ('part_split_capture', 'part_split_capture_truncate') LOOP
             EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_tmp, v_part.rel);
         END LOOP;
         EXECUTE pg_catalog.format('CREATE TRIGGER part_split_capture AFTER INSERT OR UPDATE OR DELETE ON %s '
-                                  'FOR EACH ROW EXECUTE FUNCTION {{ schema }}._split_capture(%L)', v_part.rel, v_cfg.key_column);
+                                  'FOR EACH ROW EXECUTE FUNCTION part._split_capture(%L)', v_part.rel, v_cfg.key_column);
         EXECUTE pg_catalog.format('CREATE TRIGGER part_split_capture_truncate AFTER TRUNCATE ON %s '
-                                  'FOR EACH STATEMENT EXECUTE FUNCTION {{ schema }}._split_capture(%L)', v_part.rel, v_cfg.key_column);
+                                  'FOR EACH STATEMENT EXECUTE FUNCTION part._split_capture(%L)', v_part.rel, v_cfg.key_column);
         COMMIT;
         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 
         -- 2. copy, writers going on
         FOREACH v_rem IN ARRAY v_targets LOOP
-            v_tmp := {{ schema }}._partition_name(v_prefix, 'split_' || v_rem);
+            v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
             -- rows are written with the rights of the table's owner (part._as_owner)
-            PERFORM {{ schema }}._as_owner(v_rel, pg_catalog.format(
+            PERFORM part._as_owner(v_rel, pg_catalog.format(
                 'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
                 v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
         END LOOP;
@@ -178,21 +178,21 @@ BEGIN
 
         -- 3. the short locked step
         -- the parent, and the old partition for writers that bypass the parent
-        PERFORM {{ schema }}._lock_all(ARRAY[v_rel, v_part.rel], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+        PERFORM part._lock_all(ARRAY[v_rel, v_part.rel], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
         SELECT pg_catalog.bool_or(l.key_value IS NULL), pg_catalog.array_agg(DISTINCT l.key_value) FILTER (WHERE l.key_value IS NOT NULL)
           INTO v_full, v_keys
-          FROM {{ schema }}.split_log l WHERE l.partition_oid = v_part.rel;
+          FROM part.split_log l WHERE l.partition_oid = v_part.rel;
         FOREACH v_rem IN ARRAY v_targets LOOP
-            v_tmp := {{ schema }}._partition_name(v_prefix, 'split_' || v_rem);
+            v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
             IF v_full THEN
-                PERFORM {{ schema }}._as_owner(v_rel, pg_catalog.format('TRUNCATE %I.%I', v_schema, v_tmp), p_returns => false);
-                PERFORM {{ schema }}._as_owner(v_rel, pg_catalog.format(
+                PERFORM part._as_owner(v_rel, pg_catalog.format('TRUNCATE %I.%I', v_schema, v_tmp), p_returns => false);
+                PERFORM part._as_owner(v_rel, pg_catalog.format(
                     'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
                     v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
             ELSIF v_keys IS NOT NULL THEN
-                PERFORM {{ schema }}._as_owner(v_rel, pg_catalog.format('DELETE FROM %I.%I WHERE %I = ANY (%L::%s[])',
+                PERFORM part._as_owner(v_rel, pg_catalog.format('DELETE FROM %I.%I WHERE %I = ANY (%L::%s[])',
                                                                         v_schema, v_tmp, v_cfg.key_column, v_keys, v_type), p_returns => false);
-                PERFORM {{ schema }}._as_owner(v_rel, pg_catalog.format(
+                PERFORM part._as_owner(v_rel, pg_catalog.format(
                     'INSERT INTO %I.%I (%s) SELECT %s FROM %s WHERE %I = ANY (%L::%s[]) AND pg_catalog.satisfies_hash_partition(%s::oid, %s, %s, %I)',
                     v_schema, v_tmp, v_cols, v_cols, v_part.rel, v_cfg.key_column, v_keys, v_type,
                     v_rel::oid, p_new_count, v_rem, v_cfg.key_column), p_returns => false);
@@ -201,7 +201,7 @@ BEGIN
         EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_part.rel) INTO v_n_old;
         EXECUTE pg_catalog.format('SELECT sum(n)::bigint FROM (%s) s',
                     (SELECT pg_catalog.string_agg(pg_catalog.format('SELECT pg_catalog.count(*) AS n FROM %I.%I', v_schema,
-                                {{ schema }}._partition_name(v_prefix, 'split_' || r)), ' UNION ALL ')
+                                part._partition_name(v_prefix, 'split_' || r)), ' UNION ALL ')
                        FROM pg_catalog.unnest(v_targets) r))
             INTO v_n_new;
         IF v_n_old IS DISTINCT FROM v_n_new THEN
@@ -210,14 +210,14 @@ BEGIN
         END IF;
         EXECUTE pg_catalog.format('ALTER TABLE %s DETACH PARTITION %s', v_rel, v_part.rel);
         EXECUTE pg_catalog.format('DROP TABLE %s', v_part.rel);
-        DELETE FROM {{ schema }}.split_log l WHERE l.partition_oid = v_part.rel;
+        DELETE FROM part.split_log l WHERE l.partition_oid = v_part.rel;
         FOREACH v_rem IN ARRAY v_targets LOOP
-            v_tmp := {{ schema }}._partition_name(v_prefix, 'split_' || v_rem);
-            EXECUTE pg_catalog.format('ALTER TABLE %I.%I RENAME TO %I', v_schema, v_tmp, {{ schema }}._partition_name(v_prefix, v_rem::text));
+            v_tmp := part._partition_name(v_prefix, 'split_' || v_rem);
+            EXECUTE pg_catalog.format('ALTER TABLE %I.%I RENAME TO %I', v_schema, v_tmp, part._partition_name(v_prefix, v_rem::text));
             EXECUTE pg_catalog.format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES WITH (MODULUS %s, REMAINDER %s)',
-                                      v_rel, v_schema, {{ schema }}._partition_name(v_prefix, v_rem::text), p_new_count, v_rem);
-            EXECUTE pg_catalog.format('ALTER TABLE %I.%I DROP CONSTRAINT part_split_check', v_schema, {{ schema }}._partition_name(v_prefix, v_rem::text));
-            PERFORM {{ schema }}._sync_partition(pg_catalog.format('%I.%I', v_schema, {{ schema }}._partition_name(v_prefix, v_rem::text))::regclass);
+                                      v_rel, v_schema, part._partition_name(v_prefix, v_rem::text), p_new_count, v_rem);
+            EXECUTE pg_catalog.format('ALTER TABLE %I.%I DROP CONSTRAINT part_split_check', v_schema, part._partition_name(v_prefix, v_rem::text));
+            PERFORM part._sync_partition(pg_catalog.format('%I.%I', v_schema, part._partition_name(v_prefix, v_rem::text))::regclass);
         END LOOP;
         v_done := v_done + 1;
         RAISE NOTICE 'part: split % into % partitions (% rows): % of % done',
@@ -230,14 +230,14 @@ BEGIN
     -- parent, which the sync makes too), so that every mark by the old count is committed before
     -- the count changes (part.check_parity re-hashes everything once the count changed)
     IF v_cfg.partitions IS DISTINCT FROM p_new_count THEN
-        PERFORM {{ schema }}._lock(v_rel, 'SHARE ROW EXCLUSIVE');
-        UPDATE {{ schema }}.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
+        PERFORM part._lock(v_rel, 'SHARE ROW EXCLUSIVE');
+        UPDATE part.config c SET partitions = p_new_count, updated_at = pg_catalog.now()
          WHERE c.parent_table = v_cfg.parent_table;
-        SELECT m.* INTO v_m FROM {{ schema }}.migration m
+        SELECT m.* INTO v_m FROM part.migration m
          WHERE m.partitioned_table = v_cfg.parent_table AND m.phase <> 'finalized';
         IF FOUND THEN
-            PERFORM {{ schema }}._sync_function_create(v_m, 'partitioned');
-            PERFORM {{ schema }}._sync_function_create(v_m, 'legacy');
+            PERFORM part._sync_function_create(v_m, 'partitioned');
+            PERFORM part._sync_function_create(v_m, 'legacy');
         END IF;
     END IF;
     IF v_todo > 0 THEN
@@ -246,5 +246,5 @@ BEGIN
     COMMIT;
 END
 $$;
-COMMENT ON PROCEDURE {{ schema }}.split_hash IS
+COMMENT ON PROCEDURE part.split_hash IS
     'part: grow a hash-partitioned table to p_new_count partitions (a multiple of the current count), splitting one old partition at a time with writers blocked only briefly per step; resumable, and called with the current count it abandons an interrupted split.';

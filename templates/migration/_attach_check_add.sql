@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._attach_check_add(p_rel regclass, p_key text, p_type regtype, p_cut text, p_notnull text[])
+CREATE FUNCTION part._attach_check_add(p_rel regclass, p_key text, p_type regtype, p_cut text, p_notnull text[])
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -13,10 +13,10 @@ BEGIN
  * (MINVALUE) TO (p_cut) skip its scan of the table, and SET NOT NULL of
  * those columns too.
  */
-    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT part_history_bound CHECK (%s%I < %L::%s) NOT VALID',
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT part_history_bound CHECK (%s%I < %L::%s) NOT VALID',
                               p_rel,
-                              (SELECT pg_catalog.string_agg(pg_catalog.format('%I IS NOT NULL AND ', c), '' ORDER BY o)
-                                 FROM pg_catalog.unnest(ARRAY[p_key] || p_notnull) WITH ORDINALITY AS u(c, o) WHERE u.o = 1 OR u.c <> p_key),
+                              (SELECT string_agg(format('%I IS NOT NULL AND ', c), '' ORDER BY o)
+                                 FROM unnest(ARRAY[p_key] || p_notnull) WITH ORDINALITY AS u(c, o) WHERE u.o = 1 OR u.c <> p_key),
                               p_key, p_cut, p_type);
 END
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._attach_index_shape(p_index oid)
+CREATE FUNCTION part._attach_index_shape(p_index oid)
     RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -10,14 +10,14 @@ AS $$
      * one text: two indexes with the same shape on the parent and on the
      * legacy table match, and ATTACH builds nothing.
      */
-    SELECT pg_catalog.concat_ws('|', am.amname, i.indisunique, i.indnkeyatts,
-               (SELECT pg_catalog.string_agg(coalesce(pg_catalog.quote_ident(a.attname), '#expr'), ',' ORDER BY k.o)
-                  FROM pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(n, o)
-                  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n AND k.n > 0),
+    SELECT concat_ws('|', am.amname, i.indisunique, i.indnkeyatts,
+               (SELECT string_agg(coalesce(quote_ident(a.attname), '#expr'), ',' ORDER BY k.o)
+                  FROM unnest(i.indkey) WITH ORDINALITY AS k(n, o)
+                  LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n AND k.n > 0),
                i.indclass::text, i.indcollation::text, i.indoption::text,
-               pg_catalog.pg_get_expr(i.indexprs, i.indrelid), pg_catalog.pg_get_expr(i.indpred, i.indrelid))
-      FROM pg_catalog.pg_index i
-      JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
-      JOIN pg_catalog.pg_am am ON am.oid = c.relam
+               pg_get_expr(i.indexprs, i.indrelid), pg_get_expr(i.indpred, i.indrelid))
+      FROM pg_index i
+      JOIN pg_class c ON c.oid = i.indexrelid
+      JOIN pg_am am ON am.oid = c.relam
      WHERE i.indexrelid = p_index
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._attach_next_index(p_legacy regclass, p_part regclass)
+CREATE FUNCTION part._attach_next_index(p_legacy regclass, p_part regclass)
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -24,65 +24,65 @@ BEGIN
  */
     FOR v_i IN
         SELECT i.indexrelid, i.indisunique, ic.relname,
-               {{ schema }}._attach_index_shape(i.indexrelid) AS shape, pg_catalog.pg_get_indexdef(i.indexrelid) AS def
-          FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+               part._attach_index_shape(i.indexrelid) AS shape, pg_get_indexdef(i.indexrelid) AS def
+          FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
          WHERE i.indrelid = p_part
          ORDER BY i.indisprimary DESC, ic.relname
     LOOP
-        CONTINUE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_index l
+        CONTINUE WHEN EXISTS (SELECT 1 FROM pg_index l
                                WHERE l.indrelid = p_legacy AND l.indisvalid AND l.indisready
-                                 AND {{ schema }}._attach_index_shape(l.indexrelid) = v_i.shape);
-        SELECT pg_catalog.format('DROP INDEX CONCURRENTLY %s', l.indexrelid::regclass) INTO v_name
-          FROM pg_catalog.pg_index l
+                                 AND part._attach_index_shape(l.indexrelid) = v_i.shape);
+        SELECT format('DROP INDEX CONCURRENTLY %s', l.indexrelid::regclass) INTO v_name
+          FROM pg_index l
          WHERE l.indrelid = p_legacy AND NOT (l.indisvalid AND l.indisready)
-           AND {{ schema }}._attach_index_shape(l.indexrelid) = v_i.shape
+           AND part._attach_index_shape(l.indexrelid) = v_i.shape
          LIMIT 1;
         IF v_name IS NOT NULL THEN
             RETURN v_name;
         END IF;
-        v_prefix := pg_catalog.format('CREATE %sINDEX %I ON ONLY %s ', CASE WHEN v_i.indisunique THEN 'UNIQUE ' ELSE '' END,
+        v_prefix := format('CREATE %sINDEX %I ON ONLY %s ', CASE WHEN v_i.indisunique THEN 'UNIQUE ' ELSE '' END,
                                       v_i.relname, p_part);
-        IF pg_catalog.left(v_i.def, pg_catalog.length(v_prefix)) <> v_prefix THEN
+        IF pg_catalog.left(v_i.def, length(v_prefix)) <> v_prefix THEN
             RAISE EXCEPTION 'cannot read the definition of index % of %: %', v_i.relname, p_part, v_i.def
                 USING ERRCODE = 'XX000', HINT = 'Create an index of the same definition on the legacy table yourself (CONCURRENTLY), then run part.attach_prepare again.';
         END IF;
-        v_name := {{ schema }}._partition_name((SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_legacy),
-                                               'attach_' || pg_catalog.left(pg_catalog.md5(v_i.shape), 8));
-        RETURN pg_catalog.format('CREATE %sINDEX CONCURRENTLY %I ON %s %s', CASE WHEN v_i.indisunique THEN 'UNIQUE ' ELSE '' END,
-                                 v_name, p_legacy, pg_catalog.substr(v_i.def, pg_catalog.length(v_prefix) + 1));
+        v_name := part._partition_name((SELECT c.relname FROM pg_class c WHERE c.oid = p_legacy),
+                                               'attach_' || pg_catalog.left(md5(v_i.shape), 8));
+        RETURN format('CREATE %sINDEX CONCURRENTLY %I ON %s %s', CASE WHEN v_i.indisunique THEN 'UNIQUE ' ELSE '' END,
+                                 v_name, p_legacy, substr(v_i.def, length(v_prefix) + 1));
     END LOOP;
 
-    SELECT l.indexrelid, ic.relname, {{ schema }}._attach_index_shape(l.indexrelid) AS shape,
-           pg_catalog.pg_get_indexdef(l.indexrelid) AS def
+    SELECT l.indexrelid, ic.relname, part._attach_index_shape(l.indexrelid) AS shape,
+           pg_get_indexdef(l.indexrelid) AS def
       INTO v_pk
-      FROM pg_catalog.pg_index l JOIN pg_catalog.pg_class ic ON ic.oid = l.indexrelid
+      FROM pg_index l JOIN pg_class ic ON ic.oid = l.indexrelid
      WHERE l.indrelid = p_legacy AND l.indisprimary
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index p
+       AND NOT EXISTS (SELECT 1 FROM pg_index p
                         WHERE p.indrelid = p_part AND p.indisprimary
-                          AND {{ schema }}._attach_index_shape(p.indexrelid) = {{ schema }}._attach_index_shape(l.indexrelid));
+                          AND part._attach_index_shape(p.indexrelid) = part._attach_index_shape(l.indexrelid));
     IF v_pk.indexrelid IS NULL OR EXISTS (
-            SELECT 1 FROM pg_catalog.pg_index l
+            SELECT 1 FROM pg_index l
              WHERE l.indrelid = p_legacy AND l.indisvalid AND l.indisready AND l.indexrelid <> v_pk.indexrelid
-               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x WHERE x.conindid = l.indexrelid AND x.conrelid = p_legacy)
-               AND {{ schema }}._attach_index_shape(l.indexrelid) = v_pk.shape) THEN
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint x WHERE x.conindid = l.indexrelid AND x.conrelid = p_legacy)
+               AND part._attach_index_shape(l.indexrelid) = v_pk.shape) THEN
         RETURN NULL;
     END IF;
-    SELECT pg_catalog.format('DROP INDEX CONCURRENTLY %s', l.indexrelid::regclass) INTO v_name
-      FROM pg_catalog.pg_index l
+    SELECT format('DROP INDEX CONCURRENTLY %s', l.indexrelid::regclass) INTO v_name
+      FROM pg_index l
      WHERE l.indrelid = p_legacy AND NOT (l.indisvalid AND l.indisready)
-       AND {{ schema }}._attach_index_shape(l.indexrelid) = v_pk.shape
+       AND part._attach_index_shape(l.indexrelid) = v_pk.shape
      LIMIT 1;
     IF v_name IS NOT NULL THEN
         RETURN v_name;
     END IF;
-    v_prefix := pg_catalog.format('CREATE UNIQUE INDEX %I ON %s ', v_pk.relname, p_legacy);
-    IF pg_catalog.left(v_pk.def, pg_catalog.length(v_prefix)) <> v_prefix THEN
+    v_prefix := format('CREATE UNIQUE INDEX %I ON %s ', v_pk.relname, p_legacy);
+    IF pg_catalog.left(v_pk.def, length(v_prefix)) <> v_prefix THEN
         RAISE EXCEPTION 'cannot read the definition of the primary key % of %: %', v_pk.relname, p_legacy, v_pk.def
             USING ERRCODE = 'XX000', HINT = 'Create a unique index of the same definition on the legacy table yourself (CONCURRENTLY), then run part.attach_prepare again.';
     END IF;
-    RETURN pg_catalog.format('CREATE UNIQUE INDEX CONCURRENTLY %I ON %s %s',
-                             {{ schema }}._partition_name((SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = p_legacy),
-                                                          'attach_pk_' || pg_catalog.left(pg_catalog.md5(v_pk.shape), 8)),
-                             p_legacy, pg_catalog.substr(v_pk.def, pg_catalog.length(v_prefix) + 1));
+    RETURN format('CREATE UNIQUE INDEX CONCURRENTLY %I ON %s %s',
+                             part._partition_name((SELECT c.relname FROM pg_class c WHERE c.oid = p_legacy),
+                                                          'attach_pk_' || pg_catalog.left(md5(v_pk.shape), 8)),
+                             p_legacy, substr(v_pk.def, length(v_prefix) + 1));
 END
 $$;

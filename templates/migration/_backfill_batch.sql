@@ -1,10 +1,10 @@
-CREATE FUNCTION {{ schema }}._backfill_batch(p_table_name text, p_batch_size integer)
+CREATE FUNCTION part._backfill_batch(p_table_name text, p_batch_size integer)
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_m       {{ schema }}.migration;
+    v_m       part.migration;
     v_legacy  regclass;
     v_part    regclass;
     v_cols    text;
@@ -46,122 +46,122 @@ BEGIN
  * The backfill copies up to the largest key present when it started: every
  * row written since then goes through the sync.
  */
-    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
-        RAISE EXCEPTION 'the backfill must run at READ COMMITTED, not %', pg_catalog.current_setting('transaction_isolation')
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'the backfill must run at READ COMMITTED, not %', current_setting('transaction_isolation')
             USING ERRCODE = '55000', HINT = 'Call it in a session with default_transaction_isolation = ''read committed''.';
     END IF;
     LOOP
-        EXIT WHEN pg_catalog.pg_try_advisory_xact_lock(
-            pg_catalog.split_part({{ schema }}._migration_lock(p_table_name, 'gate'), ', ', 1)::integer,
-            pg_catalog.split_part({{ schema }}._migration_lock(p_table_name, 'gate'), ', ', 2)::integer);
+        EXIT WHEN pg_try_advisory_xact_lock(
+            split_part(part._migration_lock(p_table_name, 'gate'), ', ', 1)::integer,
+            split_part(part._migration_lock(p_table_name, 'gate'), ', ', 2)::integer);
         v_tries := v_tries + 1;
         IF v_tries >= 200 THEN
-            PERFORM pg_catalog.pg_advisory_xact_lock(
-                pg_catalog.split_part({{ schema }}._migration_lock(p_table_name, 'gate'), ', ', 1)::integer,
-                pg_catalog.split_part({{ schema }}._migration_lock(p_table_name, 'gate'), ', ', 2)::integer);
+            PERFORM pg_advisory_xact_lock(
+                split_part(part._migration_lock(p_table_name, 'gate'), ', ', 1)::integer,
+                split_part(part._migration_lock(p_table_name, 'gate'), ', ', 2)::integer);
             EXIT;
         END IF;
-        PERFORM pg_catalog.pg_sleep(0.01);
+        PERFORM pg_sleep(0.01);
     END LOOP;
 
     -- read the position after the gate: another backfill may have moved it
-    SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = p_table_name FOR NO KEY UPDATE;
+    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name FOR NO KEY UPDATE;
     IF v_m.phase <> 'dual_write' OR v_m.backfill_finished_at IS NOT NULL THEN
         RETURN NULL;
     END IF;
-    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
-    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
-    v_key := {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'row');
+    v_legacy := to_regclass(v_m.legacy_table);
+    v_part := to_regclass(v_m.partitioned_table);
+    v_key := part._sql_columns(v_m.legacy_key, 'l', 'row');
 
     IF v_m.backfill_started_at IS NULL THEN
-        EXECUTE pg_catalog.format('SELECT %s FROM %s l ORDER BY %s LIMIT 1',
-                                  {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'text'), v_legacy,
-                                  {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'desc'))
+        EXECUTE format('SELECT %s FROM %s l ORDER BY %s LIMIT 1',
+                                  part._sql_columns(v_m.legacy_key, 'l', 'text'), v_legacy,
+                                  part._sql_columns(v_m.legacy_key, 'l', 'desc'))
            INTO v_m.backfill_high_key;
         -- rows to copy, for progress and ETA: the planner's estimate, or a count if it has none
         SELECT CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint END INTO v_total
-          FROM pg_catalog.pg_class c WHERE c.oid = v_legacy;
+          FROM pg_class c WHERE c.oid = v_legacy;
         IF v_total IS NULL THEN
-            EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', v_legacy) INTO v_total;
+            EXECUTE format('SELECT pg_catalog.count(*) FROM %s', v_legacy) INTO v_total;
         END IF;
-        UPDATE {{ schema }}.migration m
-           SET backfill_started_at = pg_catalog.clock_timestamp(), backfill_high_key = v_m.backfill_high_key,
+        UPDATE part.migration m
+           SET backfill_started_at = clock_timestamp(), backfill_high_key = v_m.backfill_high_key,
                backfill_total = v_total
          WHERE m.table_name = p_table_name;
         IF v_m.backfill_high_key IS NULL THEN     -- an empty table
-            UPDATE {{ schema }}.migration m SET backfill_finished_at = pg_catalog.clock_timestamp(), backfill_total = 0
+            UPDATE part.migration m SET backfill_finished_at = clock_timestamp(), backfill_total = 0
              WHERE m.table_name = p_table_name;
             RETURN NULL;
         END IF;
     END IF;
 
     v_after := CASE WHEN v_m.backfill_last_key IS NULL THEN 'true'
-                    ELSE pg_catalog.format('%s > %s', v_key, {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$1')) END;
+                    ELSE format('%s > %s', v_key, part._key_from_text_sql(v_legacy, v_m.legacy_key, '$1')) END;
     v_after_c := CASE WHEN v_m.backfill_last_key IS NULL THEN 'true'
-                      ELSE pg_catalog.format('%s > %s', {{ schema }}._sql_columns(v_m.legacy_key, 'c', 'row'),
-                                             {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$1')) END;
+                      ELSE format('%s > %s', part._sql_columns(v_m.legacy_key, 'c', 'row'),
+                                             part._key_from_text_sql(v_legacy, v_m.legacy_key, '$1')) END;
     -- the batch's last key: the p_batch_size-th key after the last batch (OFFSET on the key's
     -- index: no sort, one key turned into text), or the last key there when fewer are left
-    EXECUTE pg_catalog.format(
+    EXECUTE format(
         'SELECT %1$s FROM (SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s ORDER BY %2$s OFFSET %7$s LIMIT 1) l',
-        {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'text'), {{ schema }}._sql_columns(v_m.legacy_key, 'l'), v_legacy,
-        v_after, v_key, {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'), p_batch_size - 1)
+        part._sql_columns(v_m.legacy_key, 'l', 'text'), part._sql_columns(v_m.legacy_key, 'l'), v_legacy,
+        v_after, v_key, part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'), p_batch_size - 1)
        INTO v_hi USING v_m.backfill_last_key, v_m.backfill_high_key;
     IF v_hi IS NULL THEN
-        EXECUTE pg_catalog.format(
+        EXECUTE format(
             'SELECT %1$s FROM %2$s l WHERE %3$s AND %4$s <= %5$s ORDER BY %6$s LIMIT 1',
-            {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'text'), v_legacy, v_after, v_key,
-            {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'), {{ schema }}._sql_columns(v_m.legacy_key, 'l', 'desc'))
+            part._sql_columns(v_m.legacy_key, 'l', 'text'), v_legacy, v_after, v_key,
+            part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'), part._sql_columns(v_m.legacy_key, 'l', 'desc'))
            INTO v_hi USING v_m.backfill_last_key, v_m.backfill_high_key;
     END IF;
     IF v_hi IS NULL THEN
-        UPDATE {{ schema }}.migration m SET backfill_finished_at = pg_catalog.clock_timestamp()
+        UPDATE part.migration m SET backfill_finished_at = clock_timestamp()
          WHERE m.table_name = p_table_name;
         RETURN NULL;
     END IF;
 
     -- copy; the copy's own sync must not mirror it back
-    v_cols := {{ schema }}._sql_columns({{ schema }}._sync_columns(v_legacy, v_part, true));
-    PERFORM pg_catalog.set_config('part.syncing', 'on', true);
+    v_cols := part._sql_columns(part._sync_columns(v_legacy, v_part, true));
+    PERFORM set_config('part.syncing', 'on', true);
     -- Rows the sync already wrote are skipped. Fast path: a plain INSERT of the rows the copy
     -- does not have yet (an anti-join over the batch's key range: about 30% cheaper than ON
     -- CONFLICT's speculative insertion); if a sync upsert slips in meanwhile (unique
     -- violation), the batch is done again with ON CONFLICT DO NOTHING.
-    v_sql := pg_catalog.format(
+    v_sql := format(
         'WITH ins AS (INSERT INTO %1$s (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s '
         '%10$s ORDER BY %9$s %11$s RETURNING %7$s AS g) '
         'SELECT pg_catalog.jsonb_build_array(pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d))::text FROM ins',
-        v_part, v_cols, v_legacy, v_after, v_key, {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'),
-        {{ schema }}._group_sql(v_m, pg_catalog.quote_ident(v_m.key_column)), {{ schema }}._group_text_sql(v_m, 'd.g'),
-        {{ schema }}._sql_columns(v_m.legacy_key, 'l'), '@anti_join@', '@on_conflict@');
+        v_part, v_cols, v_legacy, v_after, v_key, part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'),
+        part._group_sql(v_m, quote_ident(v_m.key_column)), part._group_text_sql(v_m, 'd.g'),
+        part._sql_columns(v_m.legacy_key, 'l'), '@anti_join@', '@on_conflict@');
     -- The copy is written with the rights of the tables' owner (part._as_owner): the owner's
     -- triggers, defaults and expressions on the copy never run with the caller's rights.
     -- It waits for a writer's row (a sync upsert not committed yet) at most briefly: that
     -- writer may be waiting for the gate this batch holds; part.backfill then does the batch again.
-    v_lock_timeout := pg_catalog.current_setting('lock_timeout');
-    PERFORM pg_catalog.set_config('lock_timeout', '200ms', true);
+    v_lock_timeout := current_setting('lock_timeout');
+    PERFORM set_config('lock_timeout', '200ms', true);
     BEGIN
-        v_done := {{ schema }}._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@on_conflict@', ''), '@anti_join@',
-            pg_catalog.format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
-                              v_part, {{ schema }}._sql_columns(v_m.partitioned_key, 'c', 'match:l'),
-                              v_after_c, {{ schema }}._sql_columns(v_m.legacy_key, 'c', 'row'),
-                              {{ schema }}._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'))),
+        v_done := part._as_owner(v_part, replace(replace(v_sql, '@on_conflict@', ''), '@anti_join@',
+            format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
+                              v_part, part._sql_columns(v_m.partitioned_key, 'c', 'match:l'),
+                              v_after_c, part._sql_columns(v_m.legacy_key, 'c', 'row'),
+                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'))),
             v_m.backfill_last_key, v_hi)::jsonb;
     EXCEPTION WHEN unique_violation THEN
-        v_done := {{ schema }}._as_owner(v_part, pg_catalog.replace(pg_catalog.replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING'),
+        v_done := part._as_owner(v_part, replace(replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING'),
                                          v_m.backfill_last_key, v_hi)::jsonb;
     END;
-    PERFORM pg_catalog.set_config('lock_timeout', v_lock_timeout, true);
+    PERFORM set_config('lock_timeout', v_lock_timeout, true);
     v_rows := (v_done ->> 0)::bigint;
-    v_groups := CASE WHEN pg_catalog.jsonb_typeof(v_done -> 1) = 'array'
-                     THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(v_done -> 1)) END;
+    v_groups := CASE WHEN jsonb_typeof(v_done -> 1) = 'array'
+                     THEN ARRAY(SELECT jsonb_array_elements_text(v_done -> 1)) END;
     -- off for the session too (not only this transaction): nothing the owner's code set survives the batch
-    PERFORM pg_catalog.set_config('part.syncing', 'off', false);
-    PERFORM {{ schema }}._parity_mark(p_table_name, v_groups);
+    PERFORM set_config('part.syncing', 'off', false);
+    PERFORM part._parity_mark(p_table_name, v_groups);
 
-    UPDATE {{ schema }}.migration m
+    UPDATE part.migration m
        SET backfill_last_key = v_hi, backfill_rows = m.backfill_rows + v_rows, backfill_batches = m.backfill_batches + 1,
-           backfill_batch_at = pg_catalog.clock_timestamp()
+           backfill_batch_at = clock_timestamp()
      WHERE m.table_name = p_table_name;
     RETURN v_rows;
 END

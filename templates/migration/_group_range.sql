@@ -1,10 +1,10 @@
-CREATE FUNCTION {{ schema }}._group_range(p_m {{ schema }}.migration, p_group text,
+CREATE FUNCTION part._group_range(p_m part.migration, p_group text,
                                           OUT range_from text, OUT range_to text, OUT range_order numeric)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_cfg  {{ schema }}.config;
+    v_cfg  part.config;
     v_type regtype := p_m.key_type::regtype;
 BEGIN
 /*
@@ -18,19 +18,19 @@ BEGIN
         range_order := p_group::numeric;
         RETURN;
     END IF;
-    SELECT * INTO v_cfg FROM {{ schema }}.config c WHERE c.parent_table = p_m.partitioned_table;
+    SELECT * INTO v_cfg FROM part.config c WHERE c.parent_table = p_m.partitioned_table;
     IF p_m.key_type IN ('smallint', 'integer', 'bigint') THEN
         range_from := p_group;
     ELSE
         -- a group is a wall-clock time of the table's zone (part._group_sql); part.check_parity also
         -- passes back range starts, literals with their offset ('2025-10-26 23:00:00+00'): an instant
-        range_from := {{ schema }}._range_floor(
-                          CASE WHEN v_cfg.time_zone = 'UTC' THEN {{ schema }}._literal(p_group::timestamp, v_type)
+        range_from := part._range_floor(
+                          CASE WHEN v_cfg.time_zone = 'UTC' THEN part._literal(p_group::timestamp, v_type)
                                WHEN p_group ~ '[+-]\d\d(:?\d\d)?$' THEN p_group
-                               ELSE {{ schema }}._literal({{ schema }}._zone_start(p_group::timestamp, v_cfg.time_zone), v_type) END,
+                               ELSE part._literal(part._zone_start(p_group::timestamp, v_cfg.time_zone), v_type) END,
                           v_type, v_cfg."interval", v_cfg.time_zone);
     END IF;
-    range_to := {{ schema }}._range_next(range_from, v_type, v_cfg."interval", v_cfg.time_zone);
-    range_order := {{ schema }}._bound_ordinal(range_from, v_type);
+    range_to := part._range_next(range_from, v_type, v_cfg."interval", v_cfg.time_zone);
+    range_order := part._bound_ordinal(range_from, v_type);
 END
 $$;

@@ -1,10 +1,10 @@
-CREATE FUNCTION {{ schema }}._group_sql(p_m {{ schema }}.migration, p_key_expr text, p_as_text boolean DEFAULT false)
+CREATE FUNCTION part._group_sql(p_m part.migration, p_key_expr text, p_as_text boolean DEFAULT false)
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_cfg  {{ schema }}.config;
+    v_cfg  part.config;
     v_type regtype := p_m.key_type::regtype;
     v_spec record;
     v_proc text;
@@ -26,40 +26,40 @@ BEGIN
  *                       0x7A5B22367996DCFD, plus 0x49a0f4dd15e5a8e3, mod 2^64).
  * p_as_text: as text (to_char for times, so DateStyle does not matter).
  */
-    SELECT * INTO v_cfg FROM {{ schema }}.config c WHERE c.parent_table = p_m.partitioned_table;
+    SELECT * INTO v_cfg FROM part.config c WHERE c.parent_table = p_m.partitioned_table;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'the partitioned table % of % is not managed by part', p_m.partitioned_table, p_m.table_name
             USING ERRCODE = '55000',
                   HINT = 'part.config lost its row; register it again with part.create_partitioned (same key and interval).';
     END IF;
     IF p_m.strategy = 'hash' THEN
-        SELECT pg_catalog.format('%I.%I', n.nspname, p.proname) INTO v_proc
-          FROM pg_catalog.pg_partitioned_table pt
-          JOIN pg_catalog.pg_opclass oc ON oc.oid = pt.partclass[0]
-          JOIN pg_catalog.pg_amproc ap ON ap.amprocfamily = oc.opcfamily AND ap.amproclefttype = oc.opcintype
+        SELECT format('%I.%I', n.nspname, p.proname) INTO v_proc
+          FROM pg_partitioned_table pt
+          JOIN pg_opclass oc ON oc.oid = pt.partclass[0]
+          JOIN pg_amproc ap ON ap.amprocfamily = oc.opcfamily AND ap.amproclefttype = oc.opcintype
                                       AND ap.amprocrighttype = oc.opcintype AND ap.amprocnum = 2
-          JOIN pg_catalog.pg_proc p ON p.oid = ap.amproc
-          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-         WHERE pt.partrelid = pg_catalog.to_regclass(p_m.partitioned_table);
-        v_expr := pg_catalog.format(
+          JOIN pg_proc p ON p.oid = ap.amproc
+          JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE pt.partrelid = to_regclass(p_m.partitioned_table);
+        v_expr := format(
             '((%s(%s, 8816678312871386365)::numeric + 23752253665144318179) %% 18446744073709551616 %% %s)::bigint',
             v_proc, p_key_expr, v_cfg.partitions);
         RETURN CASE WHEN p_as_text THEN v_expr || '::text' ELSE v_expr END;
     END IF;
-    v_spec := {{ schema }}._interval_spec(v_cfg."interval", v_type);
+    v_spec := part._interval_spec(v_cfg."interval", v_type);
     IF v_spec.kind = 'integer' THEN
-        v_expr := pg_catalog.format('(%1$s::bigint - ((%1$s::bigint %% %2$s) + %2$s) %% %2$s)', p_key_expr, v_spec.width);
+        v_expr := format('(%1$s::bigint - ((%1$s::bigint %% %2$s) + %2$s) %% %2$s)', p_key_expr, v_spec.width);
         RETURN CASE WHEN p_as_text THEN v_expr || '::text' ELSE v_expr END;
     END IF;
-    v_expr := pg_catalog.format('pg_catalog.date_trunc(%L, %s)',
+    v_expr := format('pg_catalog.date_trunc(%L, %s)',
         CASE WHEN v_spec.kind = 'months' THEN 'month'
              WHEN v_spec.kind IN ('weeks', 'days') THEN 'day'
              WHEN v_spec.seconds % 3600 = 0 THEN 'hour'
              WHEN v_spec.seconds % 60 = 0 THEN 'minute'
              ELSE 'second' END,
-        CASE v_type WHEN 'timestamp with time zone'::regtype THEN pg_catalog.format('(%s) AT TIME ZONE %L', p_key_expr, v_cfg.time_zone)
-                    WHEN 'date'::regtype THEN pg_catalog.format('(%s)::timestamp', p_key_expr)
+        CASE v_type WHEN 'timestamp with time zone'::regtype THEN format('(%s) AT TIME ZONE %L', p_key_expr, v_cfg.time_zone)
+                    WHEN 'date'::regtype THEN format('(%s)::timestamp', p_key_expr)
                     ELSE p_key_expr END);
-    RETURN CASE WHEN p_as_text THEN {{ schema }}._group_text_sql(p_m, v_expr) ELSE v_expr END;
+    RETURN CASE WHEN p_as_text THEN part._group_text_sql(p_m, v_expr) ELSE v_expr END;
 END
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._key_from_text_sql(p_rel regclass, p_cols text[], p_text_expr text)
+CREATE FUNCTION part._key_from_text_sql(p_rel regclass, p_cols text[], p_text_expr text)
     RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -9,12 +9,12 @@ AS $$
      * (expr)::type, or ROW(((expr)::jsonb ->> 0)::type1, ...).
      */
     SELECT CASE WHEN cardinality(p_cols) = 1 THEN
-                    pg_catalog.format('(%s)::%s', p_text_expr, pg_catalog.min(t.typ))
+                    format('(%s)::%s', p_text_expr, min(t.typ))
                 ELSE
-                    'ROW(' || pg_catalog.string_agg(pg_catalog.format('((%s)::jsonb ->> %s)::%s', p_text_expr, u.o - 1, t.typ), ', ' ORDER BY u.o) || ')'
+                    'ROW(' || string_agg(format('((%s)::jsonb ->> %s)::%s', p_text_expr, u.o - 1, t.typ), ', ' ORDER BY u.o) || ')'
            END
-      FROM pg_catalog.unnest(p_cols) WITH ORDINALITY AS u(c, o)
-      JOIN LATERAL (SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) AS typ
-                      FROM pg_catalog.pg_attribute a
+      FROM unnest(p_cols) WITH ORDINALITY AS u(c, o)
+      JOIN LATERAL (SELECT format_type(a.atttypid, a.atttypmod) AS typ
+                      FROM pg_attribute a
                      WHERE a.attrelid = p_rel AND a.attname = u.c AND NOT a.attisdropped) t ON true
 $$;

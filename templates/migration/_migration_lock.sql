@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._migration_lock(p_table_name text, p_what text)
+CREATE FUNCTION part._migration_lock(p_table_name text, p_what text)
     RETURNS text
     LANGUAGE sql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
@@ -10,7 +10,7 @@ AS $$
      * still copy; 'check' serialises parity checks; 'phase' serialises the
      * calls that change the phase (part._phase_lock).
      */
-    SELECT pg_catalog.format('%s, %s',
+    SELECT format('%s, %s',
                CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 WHEN 'phase' THEN 1885434488 END,
-               pg_catalog.hashtext(p_table_name))
+               hashtext(p_table_name))
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._parity_mark(p_table_name text, p_groups text[])
+CREATE FUNCTION part._parity_mark(p_table_name text, p_groups text[])
     RETURNS void
     LANGUAGE plpgsql
     SECURITY DEFINER
@@ -19,11 +19,11 @@ BEGIN
         RETURN;
     END IF;
     -- one statement (every writer pays for it): lock the marks there are, insert the others
-    WITH held AS (SELECT m.grp FROM {{ schema }}.parity_mark m
+    WITH held AS (SELECT m.grp FROM part.parity_mark m
                    WHERE m.table_name = p_table_name AND m.grp = ANY (p_groups)
                      FOR KEY SHARE SKIP LOCKED)
-    INSERT INTO {{ schema }}.parity_mark (table_name, grp)
-    SELECT DISTINCT p_table_name, g FROM pg_catalog.unnest(p_groups) g
+    INSERT INTO part.parity_mark (table_name, grp)
+    SELECT DISTINCT p_table_name, g FROM unnest(p_groups) g
      WHERE g IS NOT NULL AND NOT EXISTS (SELECT 1 FROM held h WHERE h.grp = g);
 END
 $$;

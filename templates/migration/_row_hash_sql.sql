@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._row_hash_sql(p_rel regclass, p_cols text[], p_alias text)
+CREATE FUNCTION part._row_hash_sql(p_rel regclass, p_cols text[], p_alias text)
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -13,22 +13,22 @@ BEGIN
  */
     IF NOT EXISTS (
         SELECT 1
-          FROM pg_catalog.unnest(p_cols) c
-          JOIN pg_catalog.pg_attribute a ON a.attrelid = p_rel AND a.attname = c AND NOT a.attisdropped
-          JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-          LEFT JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+          FROM unnest(p_cols) c
+          JOIN pg_attribute a ON a.attrelid = p_rel AND a.attname = c AND NOT a.attisdropped
+          JOIN pg_type t ON t.oid = a.atttypid
+          LEFT JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
          WHERE b.typtype NOT IN ('b', 'e')      -- composites, ranges, ...: through text
             OR b.typcategory = 'A'             -- arrays: through text
             OR NOT EXISTS (SELECT 1
-                             FROM pg_catalog.pg_opclass oc
-                             JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod AND am.amname = 'hash'
-                             JOIN pg_catalog.pg_amproc ap ON ap.amprocfamily = oc.opcfamily AND ap.amprocnum = 2
+                             FROM pg_opclass oc
+                             JOIN pg_am am ON am.oid = oc.opcmethod AND am.amname = 'hash'
+                             JOIN pg_amproc ap ON ap.amprocfamily = oc.opcfamily AND ap.amprocnum = 2
                                                          AND ap.amproclefttype = oc.opcintype
                             WHERE oc.opcdefault
                               AND (oc.opcintype = b.oid OR (b.typtype = 'e' AND oc.opcintype = 'anyenum'::regtype))))
     THEN
-        RETURN pg_catalog.format('pg_catalog.hash_record_extended(ROW(%s), 0)', {{ schema }}._sql_columns(p_cols, p_alias));
+        RETURN format('pg_catalog.hash_record_extended(ROW(%s), 0)', part._sql_columns(p_cols, p_alias));
     END IF;
-    RETURN pg_catalog.format('pg_catalog.hashtextextended(ROW(%s)::text, 0)', {{ schema }}._sql_columns(p_cols, p_alias));
+    RETURN format('pg_catalog.hashtextextended(ROW(%s)::text, 0)', part._sql_columns(p_cols, p_alias));
 END
 $$;

@@ -1,10 +1,10 @@
-CREATE FUNCTION {{ schema }}.attach_prepare(p_table text)
+CREATE FUNCTION part.attach_prepare(p_table text)
     RETURNS text
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_m      {{ schema }}.migration := {{ schema }}._migration_row(p_table);
+    v_m      part.migration := part._migration_row(p_table);
     v_legacy regclass;
     v_part   regclass;
     v_valid  boolean;
@@ -26,53 +26,53 @@ BEGIN
  *   3. when nothing is missing: phase 'prepared', returns NULL.
  */
     -- one phase change of a table at a time: a switch or rollback meanwhile waits, or is seen
-    PERFORM {{ schema }}._phase_lock(v_m.table_name);
-    v_m := {{ schema }}._migration_row(p_table);
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
     IF v_m.method <> 'attach' THEN
         RAISE EXCEPTION 'the migration of % uses the copy method', v_m.table_name
-            USING ERRCODE = '55000', HINT = pg_catalog.format('Copy the rows with CALL part.backfill(%L).', v_m.table_name);
+            USING ERRCODE = '55000', HINT = format('Copy the rows with CALL part.backfill(%L).', v_m.table_name);
     END IF;
     IF v_m.phase IN ('partitioned', 'finalized') THEN
         RAISE NOTICE 'part: % is already %: nothing to prepare', v_m.table_name, v_m.phase;
         RETURN NULL;
     END IF;
-    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
-    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
-    SELECT c.convalidated INTO v_valid FROM pg_catalog.pg_constraint c
+    v_legacy := to_regclass(v_m.legacy_table);
+    v_part := to_regclass(v_m.partitioned_table);
+    SELECT c.convalidated INTO v_valid FROM pg_constraint c
      WHERE c.conrelid = v_legacy AND c.conname = 'part_history_bound' AND c.contype = 'c';
     IF v_valid IS NULL THEN
         RAISE EXCEPTION 'the CHECK part_history_bound of % is missing', v_m.legacy_table
             USING ERRCODE = '55000',
-                  HINT = pg_catalog.format('It was dropped: cancel with SELECT part.migrate_cancel(%L) and start again.', v_m.table_name);
+                  HINT = format('It was dropped: cancel with SELECT part.migrate_cancel(%L) and start again.', v_m.table_name);
     END IF;
     IF NOT v_valid THEN
-        PERFORM {{ schema }}._lock_all(ARRAY[v_legacy], ARRAY['SHARE UPDATE EXCLUSIVE']);
+        PERFORM part._lock_all(ARRAY[v_legacy], ARRAY['SHARE UPDATE EXCLUSIVE']);
         BEGIN
-            EXECUTE pg_catalog.format('ALTER TABLE %s VALIDATE CONSTRAINT part_history_bound', v_legacy);
+            EXECUTE format('ALTER TABLE %s VALIDATE CONSTRAINT part_history_bound', v_legacy);
         EXCEPTION WHEN check_violation THEN
             RAISE EXCEPTION 'cannot prepare %: a row of % has a key at or past %, or none (written while part.migrate_start ran)',
                             v_m.table_name, v_m.legacy_table, v_m.history_to
                 USING ERRCODE = '55000',
-                      HINT = pg_catalog.format('Cancel with SELECT part.migrate_cancel(%L), then start again (with a larger p_premake if the application writes that far ahead).',
+                      HINT = format('Cancel with SELECT part.migrate_cancel(%L), then start again (with a larger p_premake if the application writes that far ahead).',
                                                v_m.table_name);
         END;
-        PERFORM {{ schema }}._notice(pg_catalog.format('%s: every row is below %s (CHECK part_history_bound validated)',
+        PERFORM part._notice(format('%s: every row is below %s (CHECK part_history_bound validated)',
                                                        v_m.legacy_table, v_m.history_to));
     END IF;
-    v_sql := {{ schema }}._attach_next_index(v_legacy, v_part);
+    v_sql := part._attach_next_index(v_legacy, v_part);
     IF v_sql IS NOT NULL THEN
-        UPDATE {{ schema }}.migration m SET phase = 'preparing', prepared_at = NULL
+        UPDATE part.migration m SET phase = 'preparing', prepared_at = NULL
          WHERE m.table_name = v_m.table_name AND m.phase <> 'preparing';
         RETURN v_sql;
     END IF;
-    UPDATE {{ schema }}.migration m SET phase = 'prepared', prepared_at = coalesce(m.prepared_at, pg_catalog.now())
+    UPDATE part.migration m SET phase = 'prepared', prepared_at = coalesce(m.prepared_at, now())
      WHERE m.table_name = v_m.table_name;
     IF v_m.phase <> 'prepared' THEN
-        PERFORM {{ schema }}._notice(pg_catalog.format('%s prepared: SELECT part.switch_reads(%L) attaches it as the history partition',
+        PERFORM part._notice(format('%s prepared: SELECT part.switch_reads(%L) attaches it as the history partition',
                                                        v_m.table_name, v_m.table_name));
     END IF;
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.attach_prepare IS
+COMMENT ON FUNCTION part.attach_prepare IS
     'part: the next step of preparing an attach migration (validate the CHECK, the indexes to build CONCURRENTLY): returns the statement to run outside a transaction, NULL once the table is prepared for part.switch_reads.';

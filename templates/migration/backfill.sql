@@ -1,4 +1,4 @@
-CREATE PROCEDURE {{ schema }}.backfill(
+CREATE PROCEDURE part.backfill(
     p_table       text,
     p_batch_size  integer DEFAULT 10000,
     p_sleep       interval DEFAULT '0',
@@ -9,7 +9,7 @@ CREATE PROCEDURE {{ schema }}.backfill(
     LANGUAGE plpgsql
 AS $$
 DECLARE
-    v_m       {{ schema }}.migration;
+    v_m       part.migration;
     v_rows    bigint;
     v_batches integer := 0;
     v_retries integer := 0;
@@ -61,7 +61,7 @@ BEGIN
         RAISE EXCEPTION 'invalid batch count %', p_max_batches
             USING ERRCODE = '22023', HINT = 'Pass a positive number of batches, or NULL for all of them.';
     END IF;
-    v_m := {{ schema }}._migration_row(p_table);
+    v_m := part._migration_row(p_table);
     IF v_m.method = 'attach' THEN
         RAISE EXCEPTION 'the migration of % uses the attach method: it copies no row', v_m.table_name
             USING ERRCODE = '55000',
@@ -78,15 +78,15 @@ BEGIN
     WHILE v_m.backfill_finished_at IS NULL AND (p_max_batches IS NULL OR v_batches < p_max_batches) LOOP
         -- pause for production between batches (part._yield_wait: standby replay lag, lock queue)
         IF p_commit THEN   -- (it commits before it sleeps: nothing of this transaction is held meanwhile)
-            CALL {{ schema }}._yield_wait(v_m.table_name, 'backfill', v_rels, false, v_waited, v_gave_up);
+            CALL part._yield_wait(v_m.table_name, 'backfill', v_rels, false, v_waited, v_gave_up);
             PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
             IF v_waited IS NOT NULL THEN   -- it committed meanwhile: read the state again
-                SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = v_m.table_name;
+                SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
                 EXIT WHEN NOT FOUND OR v_m.phase <> 'dual_write' OR v_m.backfill_finished_at IS NOT NULL;
             END IF;
         END IF;
         BEGIN
-            v_rows := {{ schema }}._backfill_batch(v_m.table_name, p_batch_size);
+            v_rows := part._backfill_batch(v_m.table_name, p_batch_size);
             v_retries := 0;
         EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
             -- the batch waited for a writer's row while that writer waited for the batch's gate:
@@ -104,7 +104,7 @@ BEGIN
             COMMIT;
             PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
         END IF;
-        SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = v_m.table_name;
+        SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
         EXIT WHEN v_rows IS NULL OR v_m.phase <> 'dual_write';
         v_batches := v_batches + 1;
         IF p_sleep > interval '0' AND v_m.backfill_finished_at IS NULL THEN
@@ -114,7 +114,7 @@ BEGIN
 
     IF v_m.backfill_finished_at IS NOT NULL AND v_m.phase = 'dual_write' AND p_check THEN
         SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ
-          FROM {{ schema }}.check_parity(v_m.table_name, true) c;
+          FROM part.check_parity(v_m.table_name, true) c;
         IF p_commit THEN
             COMMIT;
             PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -127,5 +127,5 @@ BEGIN
     PERFORM pg_catalog.set_config('search_path', v_path, true);   -- the caller's, when called in its transaction
 END
 $$;
-COMMENT ON PROCEDURE {{ schema }}.backfill IS
+COMMENT ON PROCEDURE part.backfill IS
     'part: copy a migration''s existing rows into the partitioned copy in batches of p_batch_size, each committed (p_sleep between them, at most p_max_batches), resumable after a crash or cancel; at the end a full parity check (unless p_check => false) makes it backfilled. CALL outside a transaction block (or p_commit => false).';

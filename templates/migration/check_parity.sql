@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}.check_parity(p_table text, p_full boolean DEFAULT false)
+CREATE FUNCTION part.check_parity(p_table text, p_full boolean DEFAULT false)
     RETURNS TABLE(range_from text, range_to text, legacy_rows bigint, partitioned_rows bigint,
                   legacy_hash numeric, partitioned_hash numeric, status text,
                   rehashed boolean, partition_name text)
@@ -6,7 +6,7 @@ CREATE FUNCTION {{ schema }}.check_parity(p_table text, p_full boolean DEFAULT f
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_m       {{ schema }}.migration := {{ schema }}._migration_row(p_table);
+    v_m       part.migration := part._migration_row(p_table);
     v_legacy  regclass;
     v_part    regclass;
     v_cols    text[];
@@ -16,7 +16,7 @@ DECLARE
     v_filter  text := 'true';
     v_r       record;
     v_g       record;
-    v_now     timestamptz := pg_catalog.clock_timestamp();
+    v_now     timestamptz := clock_timestamp();
     v_differ  integer;
     v_count   integer;
     v_lock    text[];
@@ -50,71 +50,71 @@ BEGIN
         RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Parity is checked between dual_write and finalize.';
     END IF;
-    IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
-        RAISE EXCEPTION 'part.check_parity must run at READ COMMITTED, not %', pg_catalog.current_setting('transaction_isolation')
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'part.check_parity must run at READ COMMITTED, not %', current_setting('transaction_isolation')
             USING ERRCODE = '55000', HINT = 'Run it in a READ COMMITTED transaction: it re-hashes in a snapshot taken after the marks it consumes.';
     END IF;
-    v_lock := pg_catalog.string_to_array({{ schema }}._migration_lock(v_m.table_name, 'check'), ', ');
-    PERFORM pg_catalog.pg_advisory_xact_lock(v_lock[1]::integer, v_lock[2]::integer);
-    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
-    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
-    v_cols := {{ schema }}._sync_columns(v_legacy, v_part);
-    SELECT coalesce(c."interval", c.partitions::text) INTO v_spec FROM {{ schema }}.config c WHERE c.parent_table = v_m.partitioned_table;
+    v_lock := string_to_array(part._migration_lock(v_m.table_name, 'check'), ', ');
+    PERFORM pg_advisory_xact_lock(v_lock[1]::integer, v_lock[2]::integer);
+    v_legacy := to_regclass(v_m.legacy_table);
+    v_part := to_regclass(v_m.partitioned_table);
+    v_cols := part._sync_columns(v_legacy, v_part);
+    SELECT coalesce(c."interval", c.partitions::text) INTO v_spec FROM part.config c WHERE c.parent_table = v_m.partitioned_table;
     v_full := coalesce(p_full, false) OR v_m.parity_full_at IS NULL OR v_m.parity_spec IS DISTINCT FROM v_spec;
 
     -- 1. take the marks no writer holds (their writes are committed)
     WITH taken AS (
-        DELETE FROM {{ schema }}.parity_mark pm
-         WHERE pm.id IN (SELECT x.id FROM {{ schema }}.parity_mark x
+        DELETE FROM part.parity_mark pm
+         WHERE pm.id IN (SELECT x.id FROM part.parity_mark x
                           WHERE x.table_name = v_m.table_name FOR UPDATE SKIP LOCKED)
         RETURNING pm.grp)
-    SELECT pg_catalog.array_agg(DISTINCT t.grp) INTO v_groups FROM taken t;
+    SELECT array_agg(DISTINCT t.grp) INTO v_groups FROM taken t;
     IF '*' = ANY (v_groups) THEN
         v_full := true;
     END IF;
     IF NOT v_full THEN
-        SELECT pg_catalog.array_agg(DISTINCT (({{ schema }}._group_range(v_m, g)).range_from)) INTO v_ranges
-          FROM pg_catalog.unnest(v_groups) g;
+        SELECT array_agg(DISTINCT ((part._group_range(v_m, g)).range_from)) INTO v_ranges
+          FROM unnest(v_groups) g;
         IF v_ranges IS NOT NULL THEN
             IF v_m.strategy = 'hash' THEN
-                v_filter := pg_catalog.format('%s = ANY (%L::bigint[])',
-                                              {{ schema }}._group_sql(v_m, pg_catalog.format('x.%I', v_m.key_column)), v_ranges);
+                v_filter := format('%s = ANY (%L::bigint[])',
+                                              part._group_sql(v_m, format('x.%I', v_m.key_column)), v_ranges);
             ELSE
-                SELECT pg_catalog.string_agg(pg_catalog.format('(x.%1$I >= %2$L::%4$s AND x.%1$I < %3$L::%4$s)',
+                SELECT string_agg(format('(x.%1$I >= %2$L::%4$s AND x.%1$I < %3$L::%4$s)',
                                                                v_m.key_column, r.range_from, r.range_to, v_m.key_type), ' OR ')
                   INTO v_filter
-                  FROM (SELECT ({{ schema }}._group_range(v_m, f)).* FROM pg_catalog.unnest(v_ranges) f) r;
+                  FROM (SELECT (part._group_range(v_m, f)).* FROM unnest(v_ranges) f) r;
             END IF;
         END IF;
     END IF;
 
     -- 2. hash both sides in one statement (one snapshot, taken after step 1)
     IF v_full OR v_ranges IS NOT NULL THEN
-        DELETE FROM {{ schema }}.parity_range pr
+        DELETE FROM part.parity_range pr
          WHERE pr.table_name = v_m.table_name AND (v_full OR pr.range_from = ANY (v_ranges));
         -- few groups, but the planner cannot know it: hash them instead of sorting every row, and
         -- skip JIT, which its row estimate would trigger and which costs more than it saves here
-        v_sort := pg_catalog.current_setting('enable_sort');
-        v_jit := pg_catalog.current_setting('jit');
-        PERFORM pg_catalog.set_config('enable_sort', 'off', true);
-        PERFORM pg_catalog.set_config('jit', 'off', true);
+        v_sort := current_setting('enable_sort');
+        v_jit := current_setting('jit');
+        PERFORM set_config('enable_sort', 'off', true);
+        PERFORM set_config('jit', 'off', true);
         -- one statement, executed whole (no cursor), so PostgreSQL may scan each side in parallel
-        EXECUTE pg_catalog.format(
+        EXECUTE format(
             'WITH l AS (SELECT %1$s AS g, pg_catalog.count(*) AS n, pg_catalog.sum(%2$s) AS h FROM %3$s x WHERE %4$s GROUP BY 1), '
             '     p AS (SELECT %1$s AS g, pg_catalog.count(*) AS n, pg_catalog.sum(%2$s) AS h, pg_catalog.min(x.tableoid) AS t '
             '             FROM %5$s x WHERE %4$s GROUP BY 1) '
             'SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(''grp'', %6$s, ''ln'', coalesce(l.n, 0), ''lh'', coalesce(l.h, 0), '
             '       ''pn'', coalesce(p.n, 0), ''ph'', coalesce(p.h, 0), ''part'', p.t::regclass::text)) '
             '  FROM l FULL JOIN p ON p.g = l.g',
-            {{ schema }}._group_sql(v_m, pg_catalog.format('x.%I', v_m.key_column)),
-            {{ schema }}._row_hash_sql(v_legacy, v_cols, 'x'), v_legacy, v_filter, v_part,
-            {{ schema }}._group_text_sql(v_m, 'coalesce(l.g, p.g)'))
+            part._group_sql(v_m, format('x.%I', v_m.key_column)),
+            part._row_hash_sql(v_legacy, v_cols, 'x'), v_legacy, v_filter, v_part,
+            part._group_text_sql(v_m, 'coalesce(l.g, p.g)'))
            INTO v_rows;
-        FOR v_r IN SELECT * FROM pg_catalog.jsonb_to_recordset(coalesce(v_rows, '[]'))
+        FOR v_r IN SELECT * FROM jsonb_to_recordset(coalesce(v_rows, '[]'))
                                  AS r(grp text, ln bigint, lh numeric, pn bigint, ph numeric, part text)
         LOOP
-            v_g := {{ schema }}._group_range(v_m, v_r.grp);
-            INSERT INTO {{ schema }}.parity_range AS pr
+            v_g := part._group_range(v_m, v_r.grp);
+            INSERT INTO part.parity_range AS pr
                    (table_name, range_from, range_to, range_order, partition_name, legacy_rows, partitioned_rows,
                     legacy_hash, partitioned_hash, status, checked_at)
             VALUES (v_m.table_name, v_g.range_from, v_g.range_to, v_g.range_order, v_r.part, v_r.ln, v_r.pn,
@@ -126,17 +126,17 @@ BEGIN
                    partitioned_hash = pr.partitioned_hash + EXCLUDED.partitioned_hash,
                    partition_name = coalesce(pr.partition_name, EXCLUDED.partition_name);
         END LOOP;
-        PERFORM pg_catalog.set_config('enable_sort', v_sort, true);
-        PERFORM pg_catalog.set_config('jit', v_jit, true);
-        UPDATE {{ schema }}.parity_range pr
+        PERFORM set_config('enable_sort', v_sort, true);
+        PERFORM set_config('jit', v_jit, true);
+        UPDATE part.parity_range pr
            SET status = CASE WHEN pr.legacy_rows = pr.partitioned_rows AND pr.legacy_hash = pr.partitioned_hash
                              THEN 'ok' ELSE 'differs' END
          WHERE pr.table_name = v_m.table_name AND pr.checked_at = v_now;
     END IF;
 
-    SELECT pg_catalog.count(*) FILTER (WHERE pr.status <> 'ok'), pg_catalog.count(*) INTO v_differ, v_count
-      FROM {{ schema }}.parity_range pr WHERE pr.table_name = v_m.table_name;
-    UPDATE {{ schema }}.migration m
+    SELECT count(*) FILTER (WHERE pr.status <> 'ok'), count(*) INTO v_differ, v_count
+      FROM part.parity_range pr WHERE pr.table_name = v_m.table_name;
+    UPDATE part.migration m
        SET parity_checked_at = v_now,
            parity_full_at = CASE WHEN v_full THEN v_now ELSE m.parity_full_at END,
            parity_spec = v_spec,
@@ -148,16 +148,16 @@ BEGIN
            backfilled_at = CASE WHEN m.phase = 'dual_write' AND m.backfill_finished_at IS NOT NULL AND v_differ = 0
                                 THEN v_now ELSE m.backfilled_at END
      WHERE m.table_name = v_m.table_name;
-    PERFORM {{ schema }}._notice(pg_catalog.format('parity of %s: %s of %s ranges differ (%s)', v_m.table_name, v_differ, v_count,
-                                                   CASE WHEN v_full THEN 'full check' ELSE pg_catalog.format('%s ranges re-hashed', coalesce(cardinality(v_ranges), 0)) END));
+    PERFORM part._notice(format('parity of %s: %s of %s ranges differ (%s)', v_m.table_name, v_differ, v_count,
+                                                   CASE WHEN v_full THEN 'full check' ELSE format('%s ranges re-hashed', coalesce(cardinality(v_ranges), 0)) END));
 
     RETURN QUERY
         SELECT pr.range_from, pr.range_to, pr.legacy_rows, pr.partitioned_rows, pr.legacy_hash, pr.partitioned_hash,
                pr.status, pr.checked_at = v_now, pr.partition_name
-          FROM {{ schema }}.parity_range pr
+          FROM part.parity_range pr
          WHERE pr.table_name = v_m.table_name
          ORDER BY pr.range_order;
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.check_parity IS
+COMMENT ON FUNCTION part.check_parity IS
     'part: compare a migration''s legacy table and partitioned copy by content, one row per partition range (rows and a hash of every row on each side, in one snapshot; status ok | differs). Re-hashes only the ranges the sync marked since the last check unless p_full. Clean parity after the backfill makes the migration backfilled.';

@@ -1,4 +1,4 @@
-CREATE PROCEDURE {{ schema }}.migrate_to(
+CREATE PROCEDURE part.migrate_to(
     p_table       text,
     p_phase       text,
     p_batch_size  integer DEFAULT NULL,
@@ -13,7 +13,7 @@ CREATE PROCEDURE {{ schema }}.migrate_to(
 AS $$
 DECLARE
     v_order  CONSTANT text[] := ARRAY['dual_write', 'backfilled', 'partitioned', 'finalized'];
-    v_m      {{ schema }}.migration;
+    v_m      part.migration;
     v_name   text;
     v_target text;
     v_batch  integer;
@@ -83,26 +83,26 @@ BEGIN
     END IF;
 
     IF p_phase = 'none' THEN
-        v_name := {{ schema }}._qualified({{ schema }}._resolve_table(p_table));   -- 42P01
-        IF NOT EXISTS (SELECT 1 FROM {{ schema }}.migration m WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)) THEN
+        v_name := part._qualified(part._resolve_table(p_table));   -- 42P01
+        IF NOT EXISTS (SELECT 1 FROM part.migration m WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)) THEN
             RAISE NOTICE 'part: %: already none (no migration)', v_name;
             PERFORM pg_catalog.set_config('search_path', v_path, true);
             RETURN;
         END IF;
     END IF;
-    v_m := {{ schema }}._migration_row(p_table);   -- 42P01; 55000 with a HINT when it has no migration
+    v_m := part._migration_row(p_table);   -- 42P01; 55000 with a HINT when it has no migration
     v_name := v_m.table_name;
 
     IF p_phase = 'none' THEN
         IF v_m.phase = 'partitioned' THEN
-            PERFORM {{ schema }}.rollback(v_name);
+            PERFORM part.rollback(v_name);
             RAISE NOTICE 'part: %: rolled back: reads and writes on the legacy table again (backfilled)', v_name;
             IF p_commit THEN
                 COMMIT;
                 PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
             END IF;
         END IF;
-        v_out := {{ schema }}.migrate_cancel(v_name, p_copy);
+        v_out := part.migrate_cancel(v_name, p_copy);
         RAISE NOTICE 'part: %: migration cancelled: sync removed, partitioned copy %; the legacy table is untouched', v_name, v_out;
         PERFORM pg_catalog.set_config('search_path', v_path, true);
         RETURN;
@@ -126,7 +126,7 @@ BEGIN
 
     IF pg_catalog.array_position(v_order, v_target) < pg_catalog.array_position(v_order, v_m.phase) THEN
         IF v_m.phase = 'partitioned' AND v_target = 'backfilled' THEN
-            PERFORM {{ schema }}.rollback(v_name);
+            PERFORM part.rollback(v_name);
             RAISE NOTICE 'part: %: rolled back: reads and writes on the legacy table again (backfilled)', v_name;
             PERFORM pg_catalog.set_config('search_path', v_path, true);
             RETURN;
@@ -144,7 +144,7 @@ BEGIN
     END IF;
 
     v_batch := coalesce(p_batch_size,
-                        (SELECT c.batch_size FROM {{ schema }}.config c
+                        (SELECT c.batch_size FROM part.config c
                           WHERE c.parent_table IN (v_m.partitioned_table, v_m.table_name) LIMIT 1),
                         10000);
     WHILE v_m.phase <> v_target LOOP
@@ -157,30 +157,30 @@ BEGIN
                 v_total := coalesce(v_m.backfill_total,
                                     (SELECT greatest(c.reltuples, 0)::bigint FROM pg_catalog.pg_class c
                                       WHERE c.oid = pg_catalog.to_regclass(v_m.legacy_table)), 0);
-                PERFORM {{ schema }}._migrate_progress(v_name, v_m.backfill_rows, v_total, v_rows0, v_t0, false);
+                PERFORM part._migrate_progress(v_name, v_m.backfill_rows, v_total, v_rows0, v_t0, false);
                 v_shown := v_m.backfill_rows;
                 LOOP
-                    CALL {{ schema }}.backfill(v_name, v_batch, p_sleep, 1, false, p_commit);
+                    CALL part.backfill(v_name, v_batch, p_sleep, 1, false, p_commit);
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                    SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = v_name;
+                    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_name;
                     v_total := coalesce(v_m.backfill_total, v_total);
                     EXIT WHEN v_m.backfill_finished_at IS NOT NULL OR v_m.phase <> 'dual_write';
                     IF pg_catalog.clock_timestamp() - v_last >= p_progress THEN
-                        PERFORM {{ schema }}._migrate_progress(v_name, v_m.backfill_rows, v_total, v_rows0, v_t0, false);
+                        PERFORM part._migrate_progress(v_name, v_m.backfill_rows, v_total, v_rows0, v_t0, false);
                         v_last := pg_catalog.clock_timestamp();
                         v_shown := v_m.backfill_rows;
                     END IF;
                 END LOOP;
                 -- the end: 100% (the estimate may have been off), then the summary
                 IF v_shown <> v_m.backfill_rows OR v_total <> v_m.backfill_rows THEN
-                    PERFORM {{ schema }}._migrate_progress(v_name, v_m.backfill_rows, v_m.backfill_rows, v_rows0, v_t0, false);
+                    PERFORM part._migrate_progress(v_name, v_m.backfill_rows, v_m.backfill_rows, v_rows0, v_t0, false);
                 END IF;
-                PERFORM {{ schema }}._migrate_progress(v_name, v_m.backfill_rows, v_m.backfill_rows, v_rows0, v_t0, true);
+                PERFORM part._migrate_progress(v_name, v_m.backfill_rows, v_m.backfill_rows, v_rows0, v_t0, true);
             END IF;
             IF v_m.phase = 'dual_write' THEN
                 RAISE NOTICE 'part: %: checking parity', v_name;
                 SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok'), pg_catalog.count(*) INTO v_differ, v_ranges
-                  FROM {{ schema }}.check_parity(v_name, true) c;
+                  FROM part.check_parity(v_name, true) c;
                 IF p_commit THEN
                     COMMIT;
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -194,10 +194,10 @@ BEGIN
                 RAISE NOTICE 'part: %: parity clean over % ranges', v_name, v_ranges;
             END IF;
         ELSIF v_m.phase = 'backfilled' THEN
-            PERFORM {{ schema }}.switch_reads(v_name);
+            PERFORM part.switch_reads(v_name);
             RAISE NOTICE 'part: %: partitioned: reads and writes go to the partitioned table', v_name;
         ELSIF v_m.phase = 'partitioned' THEN
-            v_out := {{ schema }}.finalize(v_name, p_keep_legacy, p_force);
+            v_out := part.finalize(v_name, p_keep_legacy, p_force);
             RAISE NOTICE 'part: %: finalized: sync removed; legacy table %', v_name,
                          CASE WHEN p_keep_legacy = 'drop' THEN 'dropped' ELSE 'kept as ' || v_out END;
             v_out := 'partitioned';
@@ -206,7 +206,7 @@ BEGIN
             COMMIT;
             PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
         END IF;
-        SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = v_name;
+        SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_name;
         IF v_m.phase = v_out THEN
             RAISE EXCEPTION 'the migration of % is still in % after the step', v_name, v_out
                 USING ERRCODE = '55000', HINT = pg_catalog.format('See SELECT * FROM part.migrations WHERE table_name = %L.', v_name);
@@ -215,5 +215,5 @@ BEGIN
     PERFORM pg_catalog.set_config('search_path', v_path, true);   -- the caller's, when called in its transaction
 END
 $$;
-COMMENT ON PROCEDURE {{ schema }}.migrate_to IS
+COMMENT ON PROCEDURE part.migrate_to IS
     'part: walk the migration of p_table to p_phase (dual_write, backfilled, partitioned, finalized; rollback = one phase back from partitioned; none = abandon it) through the phases in between: backfill with commits and progress NOTICEs, full parity check, switch, finalize (p_keep_legacy, p_force). Moving to the phase it is in does nothing. CALL outside a transaction block (or p_commit => false).';

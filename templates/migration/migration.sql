@@ -1,6 +1,6 @@
 -- part.migration: one row per table being moved into a partitioned table,
 -- named by the application's table name, which stays the same across the switch.
-CREATE TABLE {{ schema }}.migration (
+CREATE TABLE part.migration (
     table_name            text PRIMARY KEY,
     legacy_table          text NOT NULL,
     partitioned_table     text NOT NULL,
@@ -44,8 +44,8 @@ CREATE TABLE {{ schema }}.migration (
     split_started_at      timestamptz,
     prepared_at           timestamptz
 );
-COMMENT ON TABLE {{ schema }}.migration IS
+COMMENT ON TABLE part.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';
 {% if mode == 'extension' %}
-SELECT pg_catalog.pg_extension_config_dump('{{ schema }}.migration', '');
+SELECT pg_catalog.pg_extension_config_dump('part.migration', '');
 {% endif %}

@@ -1,11 +1,11 @@
-CREATE FUNCTION {{ schema }}.parity_diff(p_table text, p_limit integer DEFAULT 1000)
+CREATE FUNCTION part.parity_diff(p_table text, p_limit integer DEFAULT 1000)
     RETURNS TABLE(key jsonb, problem text)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     SET jit = off
 AS $$
 DECLARE
-    v_m      {{ schema }}.migration := {{ schema }}._migration_row(p_table);
+    v_m      part.migration := part._migration_row(p_table);
     v_legacy regclass;
     v_part   regclass;
     v_cols   text[];
@@ -32,24 +32,24 @@ BEGIN
         RAISE EXCEPTION 'invalid limit %', coalesce(p_limit::text, 'NULL')
             USING ERRCODE = '22023', HINT = 'Pass a positive number of rows, e.g. 1000.';
     END IF;
-    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
-    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
-    v_cols := {{ schema }}._sync_columns(v_legacy, v_part);
-    SELECT pg_catalog.string_agg(pg_catalog.format('%L, coalesce(l.%I, p.%I)', c, c, c), ', ' ORDER BY o) INTO v_keys
-      FROM pg_catalog.unnest(v_m.partitioned_key) WITH ORDINALITY AS u(c, o);
-    RETURN QUERY EXECUTE pg_catalog.format(
+    v_legacy := to_regclass(v_m.legacy_table);
+    v_part := to_regclass(v_m.partitioned_table);
+    v_cols := part._sync_columns(v_legacy, v_part);
+    SELECT string_agg(format('%L, coalesce(l.%I, p.%I)', c, c, c), ', ' ORDER BY o) INTO v_keys
+      FROM unnest(v_m.partitioned_key) WITH ORDINALITY AS u(c, o);
+    RETURN QUERY EXECUTE format(
         'SELECT pg_catalog.jsonb_build_object(%1$s), '
         '       CASE WHEN p.h IS NULL THEN ''missing'' WHEN l.h IS NULL THEN ''extra'' ELSE ''different'' END '
         '  FROM (SELECT %2$s, %3$s AS h FROM %4$s x) l '
         '  FULL JOIN (SELECT %2$s, %3$s AS h FROM %5$s x) p ON %6$s '
         ' WHERE l.h IS DISTINCT FROM p.h '
         ' ORDER BY 2, %7$s LIMIT %8$s',
-        v_keys, {{ schema }}._sql_columns(v_m.partitioned_key, 'x'), {{ schema }}._row_hash_sql(v_legacy, v_cols, 'x'),
-        v_legacy, v_part, {{ schema }}._sql_columns(v_m.partitioned_key, 'l', 'match:p'),
-        (SELECT pg_catalog.string_agg(pg_catalog.format('coalesce(l.%I, p.%I)', c, c), ', ')
-           FROM pg_catalog.unnest(v_m.partitioned_key) c),
+        v_keys, part._sql_columns(v_m.partitioned_key, 'x'), part._row_hash_sql(v_legacy, v_cols, 'x'),
+        v_legacy, v_part, part._sql_columns(v_m.partitioned_key, 'l', 'match:p'),
+        (SELECT string_agg(format('coalesce(l.%I, p.%I)', c, c), ', ')
+           FROM unnest(v_m.partitioned_key) c),
         p_limit);
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.parity_diff IS
+COMMENT ON FUNCTION part.parity_diff IS
     'part: the rows that differ between a migration''s two tables (key as JSON; problem missing | extra | different), at most p_limit.';

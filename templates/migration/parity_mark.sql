@@ -7,16 +7,16 @@
 -- later snapshot, so a write is either in that snapshot or still marked.
 -- grp is the key's group as text (a UTC day/month/... start, an integer
 -- range start, or a hash remainder), '*' after a TRUNCATE (check everything).
-CREATE TABLE {{ schema }}.parity_mark (
+CREATE TABLE part.parity_mark (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     table_name text NOT NULL,
     grp        text NOT NULL,
     marked_at  timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX parity_mark_table_grp ON {{ schema }}.parity_mark (table_name, grp);
-COMMENT ON TABLE {{ schema }}.parity_mark IS
+CREATE INDEX parity_mark_table_grp ON part.parity_mark (table_name, grp);
+COMMENT ON TABLE part.parity_mark IS
     'part: key groups written since the last parity check of a migration (transient)';
 {% if mode == 'extension' %}
-SELECT pg_catalog.pg_extension_config_dump('{{ schema }}.parity_mark', '');
-SELECT pg_catalog.pg_extension_config_dump('{{ schema }}.parity_mark_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('part.parity_mark', '');
+SELECT pg_catalog.pg_extension_config_dump('part.parity_mark_id_seq', '');
 {% endif %}

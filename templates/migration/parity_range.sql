@@ -3,7 +3,7 @@
 -- each side, computed for both sides in one snapshot. Ranges are the
 -- partition intervals (range) or hash remainders (hash); part.check_parity
 -- refreshes the ranges marked since, or all of them.
-CREATE TABLE {{ schema }}.parity_range (
+CREATE TABLE part.parity_range (
     table_name       text NOT NULL,
     range_from       text NOT NULL,
     range_to         text,
@@ -17,8 +17,8 @@ CREATE TABLE {{ schema }}.parity_range (
     checked_at       timestamptz NOT NULL,
     PRIMARY KEY (table_name, range_from)
 );
-COMMENT ON TABLE {{ schema }}.parity_range IS
+COMMENT ON TABLE part.parity_range IS
     'part: per-range result of the last parity check of each migration (see part.check_parity)';
 {% if mode == 'extension' %}
-SELECT pg_catalog.pg_extension_config_dump('{{ schema }}.parity_range', '');
+SELECT pg_catalog.pg_extension_config_dump('part.parity_range', '');
 {% endif %}

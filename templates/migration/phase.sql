@@ -1,10 +1,10 @@
-CREATE FUNCTION {{ schema }}.phase(p_table text)
+CREATE FUNCTION part.phase(p_table text)
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_name text := {{ schema }}._qualified({{ schema }}._resolve_table(p_table));
+    v_name text := part._qualified(part._resolve_table(p_table));
 BEGIN
 /*
  * The migration phase of a table (dual_write, backfilled, partitioned,
@@ -12,11 +12,11 @@ BEGIN
  * legacy table or copy; NULL when it has no migration. 42P01 when no such
  * table exists.
  */
-    RETURN (SELECT m.phase FROM {{ schema }}.migration m
+    RETURN (SELECT m.phase FROM part.migration m
              WHERE v_name IN (m.table_name, m.legacy_table, m.partitioned_table)
              ORDER BY (m.table_name = v_name) DESC, (m.phase = 'finalized')
              LIMIT 1);
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.phase IS
+COMMENT ON FUNCTION part.phase IS
     'part: the phase of the migration of p_table (dual_write, backfilled, partitioned, finalized), or NULL when it has none.';

@@ -1,11 +1,11 @@
-CREATE FUNCTION {{ schema }}.rollback(p_table text)
+CREATE FUNCTION part.rollback(p_table text)
     RETURNS text
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_functions text[];
-    v_m {{ schema }}.migration := {{ schema }}._migration_row(p_table);
+    v_m part.migration := part._migration_row(p_table);
 BEGIN
 /*
  * Undo part.switch_reads: the legacy table takes the application's name
@@ -18,14 +18,14 @@ BEGIN
  * already backfilled is left as it is; returns the new phase.
  */
     -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
-    PERFORM {{ schema }}._phase_lock(v_m.table_name);
-    v_m := {{ schema }}._migration_row(p_table);
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
     IF v_m.method = 'attach' THEN
         IF v_m.phase IN ('preparing', 'prepared') THEN
             RAISE NOTICE 'part: % is %: the legacy table is read and written already, nothing to roll back', v_m.table_name, v_m.phase;
             RETURN v_m.phase;
         ELSIF v_m.phase = 'partitioned' THEN
-            RETURN {{ schema }}._attach_rollback(v_m);
+            RETURN part._attach_rollback(v_m);
         END IF;
     END IF;
     IF v_m.phase = 'backfilled' THEN
@@ -34,21 +34,21 @@ BEGIN
     ELSIF v_m.phase = 'dual_write' THEN
         RAISE EXCEPTION 'cannot roll back %: it is in dual_write and was never switched', v_m.table_name
             USING ERRCODE = '55000',
-                  HINT = pg_catalog.format('Reads and writes already go to the legacy table; to abandon the migration: SELECT part.migrate_cancel(%L).', v_m.table_name);
+                  HINT = format('Reads and writes already go to the legacy table; to abandon the migration: SELECT part.migrate_cancel(%L).', v_m.table_name);
     ELSIF v_m.phase = 'finalized' THEN
         RAISE EXCEPTION 'cannot roll back %: its migration is finalized and the legacy table is no longer synced', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';
     END IF;
-    PERFORM {{ schema }}._require_sync_intact(v_m.table_name, 'rollback');
+    PERFORM part._require_sync_intact(v_m.table_name, 'rollback');
     -- the sync functions as they must read after the swap, rendered before the locks
-    v_functions := {{ schema }}._sync_functions_after_swap(v_m, 'backfilled');
+    v_functions := part._sync_functions_after_swap(v_m, 'backfilled');
     -- writers go to the partitioned table first now
-    PERFORM {{ schema }}._lock_all(ARRAY[pg_catalog.to_regclass(v_m.partitioned_table), pg_catalog.to_regclass(v_m.legacy_table)],
+    PERFORM part._lock_all(ARRAY[to_regclass(v_m.partitioned_table), to_regclass(v_m.legacy_table)],
                                    ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
-    PERFORM {{ schema }}._swap(v_m, 'backfilled', v_functions);
-    PERFORM {{ schema }}._notice(pg_catalog.format('%s rolled back: the legacy table is read and written again', v_m.table_name));
+    PERFORM part._swap(v_m, 'backfilled', v_functions);
+    PERFORM part._notice(format('%s rolled back: the legacy table is read and written again', v_m.table_name));
     RETURN 'backfilled';
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.rollback IS
+COMMENT ON FUNCTION part.rollback IS
     'part: undo part.switch_reads: the legacy table takes the application''s name again, the sync mirrors it into the copy, the migration is backfilled again; nothing written meanwhile is lost. Short lock timeouts with retries (55P03). Returns the new phase.';

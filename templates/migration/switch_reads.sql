@@ -1,11 +1,11 @@
-CREATE FUNCTION {{ schema }}.switch_reads(p_table text)
+CREATE FUNCTION part.switch_reads(p_table text)
     RETURNS text
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_functions text[];
-    v_m      {{ schema }}.migration := {{ schema }}._migration_row(p_table);
+    v_m      part.migration := part._migration_row(p_table);
     v_differ integer;
     v_started timestamptz;
     v_took   interval;
@@ -26,10 +26,10 @@ BEGIN
  * a table already partitioned is left as it is.
  */
     -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
-    PERFORM {{ schema }}._phase_lock(v_m.table_name);
-    v_m := {{ schema }}._migration_row(p_table);
+    PERFORM part._phase_lock(v_m.table_name);
+    v_m := part._migration_row(p_table);
     IF v_m.method = 'attach' AND v_m.phase IN ('preparing', 'prepared') THEN
-        RETURN {{ schema }}._attach_switch(v_m);   -- the attach method: no copy, no parity to check
+        RETURN part._attach_switch(v_m);   -- the attach method: no copy, no parity to check
     END IF;
     IF v_m.phase = 'partitioned' THEN
         RAISE NOTICE 'part: % is already partitioned: nothing to do', v_m.table_name;
@@ -41,54 +41,54 @@ BEGIN
         RAISE EXCEPTION 'cannot switch %: it is in dual_write, not backfilled', v_m.table_name
             USING ERRCODE = '55000',
                   HINT = CASE WHEN v_m.backfill_finished_at IS NULL
-                              THEN pg_catalog.format('Copy the existing rows first: CALL part.backfill(%L).', v_m.table_name)
-                              ELSE pg_catalog.format('The backfill is done but parity is not clean: SELECT * FROM part.check_parity(%L), then part.parity_diff(%L).',
+                              THEN format('Copy the existing rows first: CALL part.backfill(%L).', v_m.table_name)
+                              ELSE format('The backfill is done but parity is not clean: SELECT * FROM part.check_parity(%L), then part.parity_diff(%L).',
                                                      v_m.table_name, v_m.table_name) END;
     ELSIF v_m.parity_full_at IS NULL OR NOT coalesce(v_m.parity_clean, false) THEN
         RAISE EXCEPTION 'cannot switch %: its parity is not clean', v_m.table_name
             USING ERRCODE = '55000',
-                  HINT = pg_catalog.format('Check it with SELECT * FROM part.check_parity(%L); see the rows with part.parity_diff(%L).',
+                  HINT = format('Check it with SELECT * FROM part.check_parity(%L); see the rows with part.parity_diff(%L).',
                                            v_m.table_name, v_m.table_name);
     END IF;
-    PERFORM {{ schema }}._require_sync_intact(v_m.table_name, 'switch_reads');
+    PERFORM part._require_sync_intact(v_m.table_name, 'switch_reads');
 
     -- the ranges marked since the last check, without locks: passes until one is quick (the
     -- bulk of the work, and then what was written during it), at most three
     FOR v_pass IN 1 .. 3 LOOP
-        v_started := pg_catalog.clock_timestamp();
-        SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ FROM {{ schema }}.check_parity(v_m.table_name) c;
-        v_took := pg_catalog.clock_timestamp() - v_started;
+        v_started := clock_timestamp();
+        SELECT count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ FROM part.check_parity(v_m.table_name) c;
+        v_took := clock_timestamp() - v_started;
         IF v_differ > 0 THEN
             RAISE EXCEPTION 'cannot switch %: parity differs in % ranges', v_m.table_name, v_differ
-                USING ERRCODE = '55000', HINT = pg_catalog.format('See SELECT * FROM part.parity_diff(%L).', v_m.table_name);
+                USING ERRCODE = '55000', HINT = format('See SELECT * FROM part.parity_diff(%L).', v_m.table_name);
         END IF;
         EXIT WHEN v_took < interval '200 milliseconds';
     END LOOP;
 
     -- the sync functions as they must read after the swap, rendered before the locks
-    v_functions := {{ schema }}._sync_functions_after_swap(v_m, 'partitioned');
+    v_functions := part._sync_functions_after_swap(v_m, 'partitioned');
     -- writers go to the legacy table first, then (by the sync) to the copy: lock in that order
-    PERFORM {{ schema }}._lock_all(ARRAY[pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table)],
+    PERFORM part._lock_all(ARRAY[to_regclass(v_m.legacy_table), to_regclass(v_m.partitioned_table)],
                                    ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
     -- What was written since the last pass, in one snapshot just before the swap (no writer can
     -- run now). Writers wait for this, so only when the last pass showed it to be quick;
     -- otherwise those few ranges stay marked and the next part.check_parity verifies them.
     IF v_took < interval '1 second' THEN
-        SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ FROM {{ schema }}.check_parity(v_m.table_name) c;
+        SELECT count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ FROM part.check_parity(v_m.table_name) c;
         IF v_differ > 0 THEN
             RAISE EXCEPTION 'cannot switch %: parity differs in % ranges', v_m.table_name, v_differ
-                USING ERRCODE = '55000', HINT = pg_catalog.format('See SELECT * FROM part.parity_diff(%L).', v_m.table_name);
+                USING ERRCODE = '55000', HINT = format('See SELECT * FROM part.parity_diff(%L).', v_m.table_name);
         END IF;
     ELSE
         RAISE NOTICE 'part: % switched without re-hashing the ranges written in the last % (a re-check took that long): the next part.check_parity verifies them',
                      v_m.table_name, v_took;
     END IF;
-    SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = v_m.table_name;
-    PERFORM {{ schema }}._swap(v_m, 'partitioned', v_functions);
-    PERFORM {{ schema }}._notice(pg_catalog.format('%s switched: %s is the partitioned table, the legacy table is mirrored',
+    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
+    PERFORM part._swap(v_m, 'partitioned', v_functions);
+    PERFORM part._notice(format('%s switched: %s is the partitioned table, the legacy table is mirrored',
                                                    v_m.table_name, v_m.table_name));
     RETURN 'partitioned';
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.switch_reads IS
+COMMENT ON FUNCTION part.switch_reads IS
     'part: switch a backfilled migration with clean parity to partitioned: the partitioned table takes the application''s name in one short transaction (short lock timeouts with retries, 55P03 naming the blocker), ids continue, the sync mirrors it back into the legacy table. Returns the new phase.';

@@ -1,10 +1,10 @@
-CREATE FUNCTION {{ schema }}._attach_verify(p_table_name text)
+CREATE FUNCTION part._attach_verify(p_table_name text)
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_m      {{ schema }}.migration;
+    v_m      part.migration;
     v_legacy regclass;
     v_part   regclass;
     v_hist   regclass;
@@ -20,28 +20,28 @@ BEGIN
  * partition still attached, with its rows left and the intervals split so
  * far: ok; fail when it is no longer a partition).
  */
-    SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = p_table_name;
+    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
     table_name := p_table_name;
-    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
-    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    v_legacy := to_regclass(v_m.legacy_table);
+    v_part := to_regclass(v_m.partitioned_table);
     IF v_m.phase IN ('preparing', 'prepared') THEN
         check_name := 'attach_prepare';
-        SELECT c.convalidated INTO v_valid FROM pg_catalog.pg_constraint c
+        SELECT c.convalidated INTO v_valid FROM pg_constraint c
          WHERE c.conrelid = v_legacy AND c.conname = 'part_history_bound' AND c.contype = 'c';
         IF v_legacy IS NULL OR v_part IS NULL OR v_valid IS NULL THEN
             status := 'fail';
-            detail := pg_catalog.format('%s, %s or the CHECK part_history_bound is missing: cancel with part.migrate_cancel(%L) and start again',
+            detail := format('%s, %s or the CHECK part_history_bound is missing: cancel with part.migrate_cancel(%L) and start again',
                                         v_m.legacy_table, v_m.partitioned_table, p_table_name);
         ELSE
-            v_next := {{ schema }}._attach_next_index(v_legacy, v_part);
+            v_next := part._attach_next_index(v_legacy, v_part);
             IF v_valid AND v_next IS NULL THEN
                 status := CASE WHEN v_m.phase = 'prepared' THEN 'ok' ELSE 'warn' END;
-                detail := pg_catalog.format('every row of %s is below %s and its indexes match: SELECT part.switch_reads(%L) attaches it%s',
+                detail := format('every row of %s is below %s and its indexes match: SELECT part.switch_reads(%L) attaches it%s',
                                             v_m.legacy_table, v_m.history_to, p_table_name,
-                                            CASE WHEN v_m.phase = 'preparing' THEN pg_catalog.format(' (after part.attach_prepare(%L))', p_table_name) ELSE '' END);
+                                            CASE WHEN v_m.phase = 'preparing' THEN format(' (after part.attach_prepare(%L))', p_table_name) ELSE '' END);
             ELSE
                 status := 'warn';
-                detail := pg_catalog.format('preparing: %s; run SELECT part.attach_prepare(%L) until it returns NULL',
+                detail := format('preparing: %s; run SELECT part.attach_prepare(%L) until it returns NULL',
                                             CASE WHEN NOT v_valid THEN 'the CHECK part_history_bound is not validated yet'
                                                  ELSE 'next: ' || v_next END, p_table_name);
             END IF;
@@ -50,19 +50,19 @@ BEGIN
         RETURN;
     END IF;
     check_name := 'attach_history';
-    v_hist := pg_catalog.to_regclass(v_m.history_table);
+    v_hist := to_regclass(v_m.history_table);
     IF v_hist IS NULL THEN
         status := 'warn';
-        detail := pg_catalog.format('the history partition is gone: SELECT part.finalize(%L)', p_table_name);
-    ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = v_hist AND i.inhparent = v_part) THEN
+        detail := format('the history partition is gone: SELECT part.finalize(%L)', p_table_name);
+    ELSIF NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = v_hist AND i.inhparent = v_part) THEN
         status := 'fail';
-        detail := pg_catalog.format('%s is no longer a partition of %s: its rows are not read; attach it back FOR VALUES FROM (%s) TO (%L)',
+        detail := format('%s is no longer a partition of %s: its rows are not read; attach it back FOR VALUES FROM (%s) TO (%L)',
                                     v_m.history_table, v_m.partitioned_table,
-                                    coalesce(pg_catalog.quote_literal(v_m.history_from), 'MINVALUE'), v_m.history_to);
+                                    coalesce(quote_literal(v_m.history_from), 'MINVALUE'), v_m.history_to);
     ELSE
-        v_rows := greatest((SELECT c.reltuples FROM pg_catalog.pg_class c WHERE c.oid = v_hist), 0)::bigint;
+        v_rows := greatest((SELECT c.reltuples FROM pg_class c WHERE c.oid = v_hist), 0)::bigint;
         status := 'ok';
-        detail := pg_catalog.format('history partition %s [%s, %s) holds about %s rows; maintenance has split %s intervals (%s rows) out of it',
+        detail := format('history partition %s [%s, %s) holds about %s rows; maintenance has split %s intervals (%s rows) out of it',
                                     v_m.history_table, coalesce(v_m.history_from, 'MINVALUE'), v_m.history_to, v_rows,
                                     v_m.split_intervals, v_m.split_rows);
     END IF;

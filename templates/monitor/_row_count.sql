@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._row_count(p_rel regclass, p_exact boolean)
+CREATE FUNCTION part._row_count(p_rel regclass, p_exact boolean)
     RETURNS bigint
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -15,12 +15,12 @@ BEGIN
         RETURN NULL;
     END IF;
     IF p_exact THEN
-        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', p_rel) INTO v_n;
+        EXECUTE format('SELECT pg_catalog.count(*) FROM %s', p_rel) INTO v_n;
         RETURN v_n;
     END IF;
-    SELECT coalesce(pg_catalog.sum(greatest(c.reltuples, 0)), 0)::bigint INTO v_n
-      FROM pg_catalog.pg_partition_tree(p_rel) t
-      JOIN pg_catalog.pg_class c ON c.oid = t.relid
+    SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint INTO v_n
+      FROM pg_partition_tree(p_rel) t
+      JOIN pg_class c ON c.oid = t.relid
      WHERE t.isleaf;
     RETURN v_n;
 END

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._verify_attach_history()
+CREATE FUNCTION part._verify_attach_history()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -10,8 +10,8 @@ AS $$
      * The sync_triggers, column_drift and parity_stale checks leave them out.
      */
     SELECT v.check_name, v.table_name, v.status, v.detail
-      FROM {{ schema }}.migration m
-     CROSS JOIN LATERAL {{ schema }}._attach_verify(m.table_name) v
+      FROM part.migration m
+     CROSS JOIN LATERAL part._attach_verify(m.table_name) v
      WHERE m.phase <> 'finalized' AND m.method = 'attach' AND v.check_name = 'attach_history'
      ORDER BY m.table_name
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._verify_default_empty()
+CREATE FUNCTION part._verify_default_empty()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -26,19 +26,19 @@ BEGIN
  * @plpgsql_check_options: security_warnings = false
  */
     FOR v_p IN SELECT pl.*, c."interval", c.key_column, c.time_zone
-                 FROM {{ schema }}._maintenance_plan() pl
-                 JOIN {{ schema }}.config c ON c.parent_table = pl.parent_table
+                 FROM part._maintenance_plan() pl
+                 JOIN part.config c ON c.parent_table = pl.parent_table
                 WHERE pl.rel IS NOT NULL AND pl.strategy = 'range' AND pl.default_partition IS NOT NULL LOOP
         v_type := v_p.key_type::regtype;
-        v_lim := {{ schema }}._key_limits(v_type, v_p."interval");
+        v_lim := part._key_limits(v_type, v_p."interval");
         v_n := 0;
         v_range := NULL;
         v_stuck := 0;
         v_srange := NULL;
         IF v_p.default_nonempty THEN
-            v_cut := {{ schema }}._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention, v_p.time_zone);
+            v_cut := part._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention, v_p.time_zone);
             -- rows maintenance moves, and rows no aligned partition can hold (NULL, infinity, the type's extremes)
-            EXECUTE pg_catalog.format(
+            EXECUTE format(
                 'SELECT pg_catalog.count(*) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s), '
                 '       pg_catalog.min(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text || '' to '' '
                 '       || pg_catalog.max(k) FILTER (WHERE k >= $2::%3$s AND k < $3::%3$s)::text, '
@@ -52,11 +52,11 @@ BEGIN
         END IF;
         RETURN QUERY SELECT 'default_empty', v_p.parent_table,
             CASE WHEN v_n = 0 AND v_stuck = 0 THEN 'ok' ELSE 'fail' END,
-            CASE WHEN v_n = 0 AND v_stuck = 0 THEN pg_catalog.format('%s holds no row to move', v_p.default_partition)
-                 ELSE pg_catalog.concat_ws('; ',
-                     CASE WHEN v_n > 0 THEN pg_catalog.format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
+            CASE WHEN v_n = 0 AND v_stuck = 0 THEN format('%s holds no row to move', v_p.default_partition)
+                 ELSE concat_ws('; ',
+                     CASE WHEN v_n > 0 THEN format('%s rows wait in %s (keys %s): CALL part.run_maintenance() moves them into partitions',
                                                               v_n, v_p.default_partition, v_range) END,
-                     CASE WHEN v_stuck > 0 THEN pg_catalog.format(
+                     CASE WHEN v_stuck > 0 THEN format(
                          '%s rows in %s have keys no partition of part can hold (%s; part makes partitions for keys from %s to before %s): '
                          'maintenance leaves them there; correct or delete them, or attach a partition for them yourself (FOR VALUES FROM (...) TO (MAXVALUE), say)',
                          v_stuck, v_p.default_partition, v_srange, v_lim.lo, v_lim.hi) END) END;

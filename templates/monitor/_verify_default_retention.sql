@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._verify_default_retention()
+CREATE FUNCTION part._verify_default_retention()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -21,16 +21,16 @@ BEGIN
  * @plpgsql_check_options: security_warnings = false
  */
     FOR v_p IN SELECT pl.*, c."interval", c.key_column, c.time_zone
-                 FROM {{ schema }}._maintenance_plan() pl
-                 JOIN {{ schema }}.config c ON c.parent_table = pl.parent_table
+                 FROM part._maintenance_plan() pl
+                 JOIN part.config c ON c.parent_table = pl.parent_table
                 WHERE pl.rel IS NOT NULL AND pl.strategy = 'range' AND pl.default_partition IS NOT NULL
                   AND pl.retention IS NOT NULL LOOP
         v_type := v_p.key_type::regtype;
         v_n := 0;
         v_range := NULL;
         IF v_p.default_nonempty THEN
-            v_cut := {{ schema }}._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention, v_p.time_zone);
-            EXECUTE pg_catalog.format(
+            v_cut := part._verify_retention_cut(v_p.rel, v_p.key_column, v_type, v_p."interval", v_p.retention, v_p.time_zone);
+            EXECUTE format(
                 'SELECT pg_catalog.count(*), pg_catalog.min(k)::text || '' to '' || pg_catalog.max(k)::text '
                 'FROM (SELECT %1$I AS k FROM ONLY %2$s WHERE %1$I < $1::%3$s LIMIT 1000000) x',
                 v_p.key_column, v_p.default_partition, v_type)
@@ -38,8 +38,8 @@ BEGIN
         END IF;
         RETURN QUERY SELECT 'default_retention', v_p.parent_table,
             CASE WHEN v_n = 0 THEN 'ok' ELSE 'fail' END,
-            CASE WHEN v_n = 0 THEN pg_catalog.format('no row older than the retention (%s) in %s', v_p.retention, v_p.default_partition)
-                 ELSE pg_catalog.format('%s rows older than the retention (%s; keys %s) sit in %s: maintenance never deletes them; move or delete them yourself',
+            CASE WHEN v_n = 0 THEN format('no row older than the retention (%s) in %s', v_p.retention, v_p.default_partition)
+                 ELSE format('%s rows older than the retention (%s; keys %s) sit in %s: maintenance never deletes them; move or delete them yourself',
                                         v_n, v_p.retention, v_range, v_p.default_partition) END;
     END LOOP;
 END

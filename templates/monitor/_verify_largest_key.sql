@@ -1,10 +1,10 @@
-CREATE FUNCTION {{ schema }}._verify_largest_key(p_rel regclass, p_key text, p_type regtype, p_interval text)
+CREATE FUNCTION part._verify_largest_key(p_rel regclass, p_key text, p_type regtype, p_interval text)
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_lim record := {{ schema }}._key_limits(p_type, p_interval);
+    v_lim record := part._key_limits(p_type, p_interval);
     v_max text;
 BEGIN
 /*
@@ -17,7 +17,7 @@ BEGIN
  * test_template_rules.py checks how its EXECUTEs are composed.
  * @plpgsql_check_options: security_warnings = false
  */
-    EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
+    EXECUTE format('SELECT coalesce(pg_catalog.max(%1$I), 0)::text FROM %2$s WHERE %1$I >= $1::%3$s AND %1$I < $2::%3$s',
                               p_key, p_rel, p_type)
        INTO v_max USING v_lim.lo, v_lim.hi;
     RETURN v_max;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._verify_retention_cut(p_rel regclass, p_key text, p_type regtype, p_interval text, p_retention text,
+CREATE FUNCTION part._verify_retention_cut(p_rel regclass, p_key text, p_type regtype, p_interval text, p_retention text,
                                                    p_time_zone text DEFAULT 'UTC')
     RETURNS text
     LANGUAGE plpgsql STABLE
@@ -19,11 +19,11 @@ BEGIN
         RETURN NULL;
     END IF;
     IF p_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN
-        v_cut := ({{ schema }}._verify_largest_key(p_rel, p_key, p_type, p_interval)::numeric
-                  - pg_catalog.btrim(p_retention)::numeric)::bigint::text;
+        v_cut := (part._verify_largest_key(p_rel, p_key, p_type, p_interval)::numeric
+                  - btrim(p_retention)::numeric)::bigint::text;
     ELSE
-        v_cut := {{ schema }}._literal({{ schema }}._zone_minus(p_retention, p_time_zone), p_type);
+        v_cut := part._literal(part._zone_minus(p_retention, p_time_zone), p_type);
     END IF;
-    RETURN {{ schema }}._range_floor(v_cut, p_type, p_interval, p_time_zone);
+    RETURN part._range_floor(v_cut, p_type, p_interval, p_time_zone);
 END
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._verify_sync_triggers()
+CREATE FUNCTION part._verify_sync_triggers()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -12,11 +12,11 @@ AS $$
     SELECT 'sync_triggers', m.table_name,
            CASE WHEN p.problems IS NULL THEN 'ok' ELSE 'fail' END,
            CASE WHEN p.problems IS NULL
-                THEN pg_catalog.format('writes to %s are mirrored (INSERT, UPDATE, DELETE, TRUNCATE, in every replication role); direct writes to the other table are refused',
-                                       pg_catalog.to_regclass(CASE WHEN m.phase = 'partitioned' THEN m.partitioned_table ELSE m.legacy_table END))
-                ELSE p.problems || pg_catalog.format('; run SELECT part.migrate_refresh(%L)', m.table_name) END
-      FROM {{ schema }}.migration m
-     CROSS JOIN LATERAL (SELECT {{ schema }}._sync_problems(m.table_name) AS problems) p
+                THEN format('writes to %s are mirrored (INSERT, UPDATE, DELETE, TRUNCATE, in every replication role); direct writes to the other table are refused',
+                                       to_regclass(CASE WHEN m.phase = 'partitioned' THEN m.partitioned_table ELSE m.legacy_table END))
+                ELSE p.problems || format('; run SELECT part.migrate_refresh(%L)', m.table_name) END
+      FROM part.migration m
+     CROSS JOIN LATERAL (SELECT part._sync_problems(m.table_name) AS problems) p
      WHERE m.phase <> 'finalized' AND m.method IS DISTINCT FROM 'attach'   -- attach: part._verify_attach_prepare / _history
      ORDER BY m.table_name
 $$;

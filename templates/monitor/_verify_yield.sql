@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._verify_yield()
+CREATE FUNCTION part._verify_yield()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -11,26 +11,26 @@ AS $$
      * sessions that have ended are not counted.
      */
     WITH p AS (
-        SELECT p.*, pg_catalog.now() - p.since AS paused_for,
-               {{ schema }}.setting('yield_max_wait')::interval AS max_wait
-          FROM {{ schema }}.pause p
-         WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
+        SELECT p.*, now() - p.since AS paused_for,
+               part.setting('yield_max_wait')::interval AS max_wait
+          FROM part.pause p
+         WHERE EXISTS (SELECT 1 FROM pg_stat_activity a
                         WHERE a.pid = p.pid AND (a.backend_start = p.backend_start OR a.backend_start IS NULL OR p.backend_start IS NULL))
     )
     SELECT 'yield', p.table_name,
            CASE WHEN p.paused_for > p.max_wait THEN 'warn' ELSE 'ok' END,
-           pg_catalog.format('%s paused since %s (%s; pid %s): %s%s', p.work, p.since,
-                             pg_catalog.date_trunc('second', p.paused_for), p.pid, p.reason,
+           format('%s paused since %s (%s; pid %s): %s%s', p.work, p.since,
+                             date_trunc('second', p.paused_for), p.pid, p.reason,
                              CASE WHEN p.paused_for > p.max_wait
-                                  THEN pg_catalog.format('; longer than yield_max_wait (%s): it resumes by itself when the reason is gone, or CANCEL it (pg_cancel_backend(%s)) and run it later',
+                                  THEN format('; longer than yield_max_wait (%s): it resumes by itself when the reason is gone, or CANCEL it (pg_cancel_backend(%s)) and run it later',
                                                          p.max_wait, p.pid)
                                   ELSE '' END)
       FROM p
     UNION ALL
     SELECT 'yield', NULL, 'ok',
-           pg_catalog.format('nothing paused for production (yield_on_lock_queue %s, yield_max_replay_lag %s)',
-                             {{ schema }}.setting('yield_on_lock_queue'),
-                             coalesce(nullif({{ schema }}.setting('yield_max_replay_lag'), ''), 'off'))
+           format('nothing paused for production (yield_on_lock_queue %s, yield_max_replay_lag %s)',
+                             part.setting('yield_on_lock_queue'),
+                             coalesce(nullif(part.setting('yield_max_replay_lag'), ''), 'off'))
      WHERE NOT EXISTS (SELECT 1 FROM p)
     ORDER BY 2 NULLS FIRST
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}.metrics(p_exact boolean DEFAULT false)
+CREATE FUNCTION part.metrics(p_exact boolean DEFAULT false)
     RETURNS jsonb
     LANGUAGE plpgsql
     SECURITY DEFINER STABLE
@@ -23,60 +23,60 @@ BEGIN
  * nextBoundary, which needs the largest key, and p_exact counts).
  */
     WITH b AS MATERIALIZED (
-        SELECT * FROM {{ schema }}._bounds_all()
+        SELECT * FROM part._bounds_all()
     ), per AS (
         SELECT c.parent_table, c.strategy, c.key_type, c.key_column,
-               {{ schema }}._managed_rel(c.parent_table) AS rel,
-               pg_catalog.count(b.partition_oid) FILTER (WHERE NOT b.is_default) AS partition_count,
-               pg_catalog.max(b.partition_oid::bigint) FILTER (WHERE b.is_default)::oid AS default_oid,
-               pg_catalog.max(b.hi) FILTER (WHERE NOT b.is_default) AS max_hi,
-               pg_catalog.array_agg(b.hi) FILTER (WHERE NOT b.is_default) AS his,
-               coalesce(pg_catalog.sum(greatest(k.reltuples, 0)), 0)::bigint AS rows_est
-          FROM {{ schema }}.config c
+               part._managed_rel(c.parent_table) AS rel,
+               count(b.partition_oid) FILTER (WHERE NOT b.is_default) AS partition_count,
+               max(b.partition_oid::bigint) FILTER (WHERE b.is_default)::oid AS default_oid,
+               max(b.hi) FILTER (WHERE NOT b.is_default) AS max_hi,
+               array_agg(b.hi) FILTER (WHERE NOT b.is_default) AS his,
+               coalesce(sum(greatest(k.reltuples, 0)), 0)::bigint AS rows_est
+          FROM part.config c
           LEFT JOIN b ON b.parent_table = c.parent_table
-          LEFT JOIN pg_catalog.pg_class k ON k.oid = b.partition_oid
+          LEFT JOIN pg_class k ON k.oid = b.partition_oid
          GROUP BY c.parent_table, c.strategy, c.key_type, c.key_column
     ), entries AS (
-        SELECT p.parent_table, p.rel, pg_catalog.jsonb_build_object(
-                   'name', (pg_catalog.parse_ident(p.parent_table))[2],
-                   'schema', (pg_catalog.parse_ident(p.parent_table))[1],
+        SELECT p.parent_table, p.rel, jsonb_build_object(
+                   'name', (parse_ident(p.parent_table))[2],
+                   'schema', (parse_ident(p.parent_table))[1],
                    'strategy', p.strategy,
                    'partitionCount', p.partition_count,
                    'partitionedCount', CASE WHEN p.rel IS NULL THEN NULL
-                                            WHEN p_exact THEN {{ schema }}._row_count(p.rel, true)
+                                            WHEN p_exact THEN part._row_count(p.rel, true)
                                             ELSE p.rows_est END,
                    'defaultPartitionRows', CASE
                         WHEN p.default_oid IS NULL THEN NULL
-                        WHEN pg_catalog.pg_relation_size(p.default_oid) = 0 THEN 0
-                        WHEN p_exact OR d.reltuples < 0 THEN {{ schema }}._row_count(p.default_oid::regclass, true)
+                        WHEN pg_relation_size(p.default_oid) = 0 THEN 0
+                        WHEN p_exact OR d.reltuples < 0 THEN part._row_count(p.default_oid::regclass, true)
                         ELSE d.reltuples::bigint END,
-                   'nextBoundary', {{ schema }}._ordinal_literal(
-                        (SELECT pg_catalog.min(h) FROM pg_catalog.unnest(p.his) h
+                   'nextBoundary', part._ordinal_literal(
+                        (SELECT min(h) FROM unnest(p.his) h
                           WHERE h > CASE WHEN p.key_type IN ('smallint', 'integer', 'bigint')
-                                         THEN {{ schema }}._max_key(p.rel, p.key_column)
-                                         ELSE pg_catalog.date_part('epoch', pg_catalog.now()) END),
+                                         THEN part._max_key(p.rel, p.key_column)
+                                         ELSE date_part('epoch', now()) END),
                         p.key_type::regtype),
-                   'coveredUntil', {{ schema }}._ordinal_literal(p.max_hi, p.key_type::regtype),
-                   'lastMaintenance', (SELECT pg_catalog.jsonb_build_object(
-                                                'at', {{ schema }}._iso(l.logged_at), 'action', l.action,
+                   'coveredUntil', part._ordinal_literal(p.max_hi, p.key_type::regtype),
+                   'lastMaintenance', (SELECT jsonb_build_object(
+                                                'at', part._iso(l.logged_at), 'action', l.action,
                                                 'partition', l.partition_name, 'outcome', l.outcome, 'detail', l.detail)
-                                         FROM {{ schema }}.maintenance_log l
+                                         FROM part.maintenance_log l
                                         WHERE l.parent_table = p.parent_table
                                         ORDER BY l.logged_at DESC, l.id DESC LIMIT 1))
                    || CASE WHEN p.rel IS NULL THEN '{"missing": true}'::jsonb ELSE '{}'::jsonb END AS e
           FROM per p
-          LEFT JOIN pg_catalog.pg_class d ON d.oid = p.default_oid
+          LEFT JOIN pg_class d ON d.oid = p.default_oid
     ), migrations AS (
-        SELECT pg_catalog.to_jsonb(m) AS j FROM {{ schema }}.migration m
+        SELECT to_jsonb(m) AS j FROM part.migration m
     ), migration_entries AS (
-        SELECT mg.j ->> 'table_name' AS table_name, x.copy, pg_catalog.jsonb_build_object(
-                   'name', (pg_catalog.parse_ident(mg.j ->> 'table_name'))[2],
-                   'schema', (pg_catalog.parse_ident(mg.j ->> 'table_name'))[1],
-                   'legacyCount', {{ schema }}._row_count(x.legacy, p_exact),
-                   'partitionedCount', {{ schema }}._row_count(x.part, p_exact),
-                   'rowCountDelta', {{ schema }}._row_count(x.part, p_exact) - {{ schema }}._row_count(x.legacy, p_exact),
+        SELECT mg.j ->> 'table_name' AS table_name, x.copy, jsonb_build_object(
+                   'name', (parse_ident(mg.j ->> 'table_name'))[2],
+                   'schema', (parse_ident(mg.j ->> 'table_name'))[1],
+                   'legacyCount', part._row_count(x.legacy, p_exact),
+                   'partitionedCount', part._row_count(x.part, p_exact),
+                   'rowCountDelta', part._row_count(x.part, p_exact) - part._row_count(x.legacy, p_exact),
                    'triggers', CASE WHEN mg.j ->> 'phase' = 'finalized' THEN '[]'::jsonb
-                                    ELSE pg_catalog.to_jsonb({{ schema }}._sync_trigger_events(
+                                    ELSE to_jsonb(part._sync_trigger_events(
                                         CASE WHEN mg.j ->> 'phase' = 'partitioned' THEN x.part ELSE x.legacy END, true)) END,
                    'phase', mg.j ->> 'phase',
                    'legacyTable', mg.j ->> 'legacy_table',
@@ -88,15 +88,15 @@ BEGIN
                    'historyTable', mg.j -> 'history_table',
                    'splitIntervals', mg.j -> 'split_intervals',
                    'splitRows', mg.j -> 'split_rows',
-                   'partitionCount', (SELECT pg_catalog.count(*) FROM pg_catalog.pg_inherits i WHERE i.inhparent = x.part)) AS e
+                   'partitionCount', (SELECT count(*) FROM pg_inherits i WHERE i.inhparent = x.part)) AS e
           FROM migrations mg
-         CROSS JOIN LATERAL (SELECT pg_catalog.to_regclass(mg.j ->> 'legacy_table') AS legacy,
-                                    pg_catalog.to_regclass(mg.j ->> 'partitioned_table') AS part,
-                                    (SELECT c.parent_table FROM {{ schema }}.config c
+         CROSS JOIN LATERAL (SELECT to_regclass(mg.j ->> 'legacy_table') AS legacy,
+                                    to_regclass(mg.j ->> 'partitioned_table') AS part,
+                                    (SELECT c.parent_table FROM part.config c
                                       WHERE c.parent_table IN (mg.j ->> 'partitioned_table', mg.j ->> 'table_name')
                                       LIMIT 1) AS copy) x
     )
-    SELECT coalesce(pg_catalog.jsonb_agg(t.e ORDER BY t.first, t.name), '[]') INTO v_tables
+    SELECT coalesce(jsonb_agg(t.e ORDER BY t.first, t.name), '[]') INTO v_tables
       FROM (SELECT 0 AS first, me.table_name AS name,
                    -- a migration's entry carries its partitioned copy's figures too
                    me.e || coalesce((SELECT en.e - 'name' - 'schema' - 'partitionedCount'
@@ -104,27 +104,27 @@ BEGIN
               FROM migration_entries me
             UNION ALL
             SELECT 1, en.parent_table,
-                   pg_catalog.jsonb_build_object('legacyCount', NULL, 'rowCountDelta', NULL, 'triggers', '[]'::jsonb,
+                   jsonb_build_object('legacyCount', NULL, 'rowCountDelta', NULL, 'triggers', '[]'::jsonb,
                                                  'phase', NULL) || en.e
               FROM entries en
              WHERE en.parent_table NOT IN (SELECT me.copy FROM migration_entries me WHERE me.copy IS NOT NULL)) t;
 
     SELECT l.logged_at, l.outcome, l.detail, l.run_id INTO v_hb
-      FROM {{ schema }}.maintenance_log l WHERE l.action = 'run' ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
-    RETURN pg_catalog.jsonb_build_object(
-        'partitionedTablesEnabled', {{ schema }}.setting('use_partitioned_tables')::boolean,
+      FROM part.maintenance_log l WHERE l.action = 'run' ORDER BY l.logged_at DESC, l.id DESC LIMIT 1;
+    RETURN jsonb_build_object(
+        'partitionedTablesEnabled', part.setting('use_partitioned_tables')::boolean,
         'tables', v_tables,
-        'maintenance', pg_catalog.jsonb_build_object(
-            'enabled', {{ schema }}.setting('enable_partition_maintenance')::boolean,
-            'schedule', nullif({{ schema }}.setting('maintenance_schedule'), ''),
-            'retentionSchedule', nullif({{ schema }}.setting('retention_schedule'), ''),
-            'lastRunAt', {{ schema }}._iso(v_hb.logged_at),
+        'maintenance', jsonb_build_object(
+            'enabled', part.setting('enable_partition_maintenance')::boolean,
+            'schedule', nullif(part.setting('maintenance_schedule'), ''),
+            'retentionSchedule', nullif(part.setting('retention_schedule'), ''),
+            'lastRunAt', part._iso(v_hb.logged_at),
             'lastRunId', v_hb.run_id,
             'lastOutcome', v_hb.outcome,
             'lastDetail', v_hb.detail),
         'exact', p_exact,
-        'timestamp', {{ schema }}._iso(pg_catalog.now()));
+        'timestamp', part._iso(now()));
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.metrics IS
+COMMENT ON FUNCTION part.metrics IS
     'part: the health of every managed table and migration as JSON (partition counts, rows on each side, triggers, phase, default-partition rows, next boundary, last maintenance); row counts are estimates unless p_exact. pg_monitor may run it.';

@@ -1,5 +1,5 @@
 -- part.migrations: every migration with its backfill progress (rows/s, ETA, pause) and parity.
-CREATE VIEW {{ schema }}.migrations AS
+CREATE VIEW part.migrations AS
 SELECT m.table_name,
        m.phase,
        m.strategy,
@@ -49,18 +49,18 @@ SELECT m.table_name,
             THEN pg_catalog.round(least(100.0, 100.0 * m.split_rows / m.history_rows), 1) END AS split_percent,
        m.split_started_at,
        m.prepared_at
-  FROM {{ schema }}.migration m
+  FROM part.migration m
  CROSS JOIN LATERAL (
        SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM
                   coalesce(m.backfill_finished_at, pg_catalog.now()) - m.backfill_started_at), 0))::bigint AS rows_per_second) s
   LEFT JOIN LATERAL (
        -- a pause of a session that still runs (a killed one leaves its row behind)
        SELECT p.since, p.work || ' paused: ' || p.reason AS reason
-         FROM {{ schema }}.pause p
+         FROM part.pause p
         WHERE p.table_name = m.table_name
           AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
                        WHERE a.pid = p.pid AND (a.backend_start = p.backend_start OR a.backend_start IS NULL OR p.backend_start IS NULL))
         ORDER BY p.since LIMIT 1) y ON true
  ORDER BY m.table_name;
-COMMENT ON VIEW {{ schema }}.migrations IS
+COMMENT ON VIEW part.migrations IS
     'part: migrations with backfill progress (percent, rows/s, ETA) and parity state';

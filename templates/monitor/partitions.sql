@@ -1,5 +1,5 @@
 -- part.partitions: every partition of every managed table, with its bounds and size.
-CREATE VIEW {{ schema }}.partitions AS
+CREATE VIEW part.partitions AS
 SELECT c.parent_table,
        b.partition_name,
        c.strategy,
@@ -14,9 +14,9 @@ SELECT c.parent_table,
        -- the bounds typed, to compare and sort (WHERE to_time <= now()): time keys (in UTC for
        -- timestamp and date keys), integer keys, hash modulus and remainder
        CASE WHEN t.is_time AND v.bound_from !~* '^(min|max)value$'
-            THEN {{ schema }}._to_utc(v.bound_from, c.key_type::regtype) AT TIME ZONE 'UTC' END AS from_time,
+            THEN part._to_utc(v.bound_from, c.key_type::regtype) AT TIME ZONE 'UTC' END AS from_time,
        CASE WHEN t.is_time AND v.bound_to !~* '^(min|max)value$'
-            THEN {{ schema }}._to_utc(v.bound_to, c.key_type::regtype) AT TIME ZONE 'UTC' END AS to_time,
+            THEN part._to_utc(v.bound_to, c.key_type::regtype) AT TIME ZONE 'UTC' END AS to_time,
        CASE WHEN t.is_int AND v.bound_from ~ '^-?\d+$' THEN v.bound_from::bigint END AS from_int,
        CASE WHEN t.is_int AND v.bound_to ~ '^-?\d+$' THEN v.bound_to::bigint END AS to_int,
        b.modulus,
@@ -28,14 +28,14 @@ SELECT c.parent_table,
             THEN v.bound_from::timestamptz AT TIME ZONE c.time_zone END AS local_from,
        CASE WHEN c.key_type::regtype = 'timestamp with time zone'::regtype AND v.bound_to !~* '^(min|max)value$'
             THEN v.bound_to::timestamptz AT TIME ZONE c.time_zone END AS local_to
-  FROM {{ schema }}.config c
- CROSS JOIN LATERAL {{ schema }}._partition_bounds({{ schema }}._managed_rel(c.parent_table)) b
+  FROM part.config c
+ CROSS JOIN LATERAL part._partition_bounds(part._managed_rel(c.parent_table)) b
   JOIN pg_catalog.pg_class r ON r.oid = b.partition_oid
- CROSS JOIN LATERAL (SELECT {{ schema }}._normalize_bound(b.bound_from, c.key_type::regtype) AS bound_from,
-                            {{ schema }}._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to) v
+ CROSS JOIN LATERAL (SELECT part._normalize_bound(b.bound_from, c.key_type::regtype) AS bound_from,
+                            part._normalize_bound(b.bound_to, c.key_type::regtype) AS bound_to) v
  CROSS JOIN LATERAL (SELECT c.key_type::regtype IN ('timestamp with time zone'::regtype,
                                 'timestamp without time zone'::regtype, 'date'::regtype) AS is_time,
                             c.key_type::regtype IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) AS is_int) t
- ORDER BY c.parent_table, b.is_default, {{ schema }}._bound_ordinal(b.bound_from, c.key_type::regtype), b.remainder;
-COMMENT ON VIEW {{ schema }}.partitions IS
+ ORDER BY c.parent_table, b.is_default, part._bound_ordinal(b.bound_from, c.key_type::regtype), b.remainder;
+COMMENT ON VIEW part.partitions IS
     'part: partitions of the managed tables: bounds as text literals of the key type (range), and typed: from_time/to_time (time keys, timestamptz), from_int/to_int (integer keys), modulus/remainder (hash); time_zone and local_from/local_to (timestamptz keys: the bounds on the clocks of the table zone); estimated_rows NULL when not known yet';

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}.verify()
+CREATE FUNCTION part.verify()
     RETURNS TABLE(check_name text, table_name text, status text, detail text)
     LANGUAGE sql
     SECURITY DEFINER STABLE
@@ -33,21 +33,21 @@ AS $$
      * run it (it reads the managed tables' default partitions).
      */
     SELECT c.check_name, c.table_name, c.status, c.detail
-      FROM (SELECT 1 AS section, 1 AS ord, * FROM {{ schema }}._verify_partitions_ahead()
-            UNION ALL SELECT 1, 2, * FROM {{ schema }}._verify_default_empty()
-            UNION ALL SELECT 1, 3, * FROM {{ schema }}._verify_default_retention()
-            UNION ALL SELECT 2, 0, * FROM {{ schema }}._verify_attach_prepare()
-            UNION ALL SELECT 2, 0, * FROM {{ schema }}._verify_attach_history()
-            UNION ALL SELECT 2, 1, * FROM {{ schema }}._verify_sync_triggers()
-            UNION ALL SELECT 2, 2, * FROM {{ schema }}._verify_column_drift()
-            UNION ALL SELECT 2, 3, * FROM {{ schema }}._verify_parity_stale()
-            UNION ALL SELECT 3, 1, * FROM {{ schema }}._verify_maintenance_heartbeat()
-            UNION ALL SELECT 3, 2, * FROM {{ schema }}._verify_maintenance_last_run()
-            UNION ALL SELECT 3, 3, * FROM {{ schema }}._verify_retention_last_run()
-            UNION ALL SELECT 1, 4, * FROM {{ schema }}._verify_index_build()
-            UNION ALL SELECT 3, 4, * FROM {{ schema }}._verify_yield()
-            UNION ALL SELECT 3, 5, * FROM {{ schema }}._verify_standby()) c
+      FROM (SELECT 1 AS section, 1 AS ord, * FROM part._verify_partitions_ahead()
+            UNION ALL SELECT 1, 2, * FROM part._verify_default_empty()
+            UNION ALL SELECT 1, 3, * FROM part._verify_default_retention()
+            UNION ALL SELECT 2, 0, * FROM part._verify_attach_prepare()
+            UNION ALL SELECT 2, 0, * FROM part._verify_attach_history()
+            UNION ALL SELECT 2, 1, * FROM part._verify_sync_triggers()
+            UNION ALL SELECT 2, 2, * FROM part._verify_column_drift()
+            UNION ALL SELECT 2, 3, * FROM part._verify_parity_stale()
+            UNION ALL SELECT 3, 1, * FROM part._verify_maintenance_heartbeat()
+            UNION ALL SELECT 3, 2, * FROM part._verify_maintenance_last_run()
+            UNION ALL SELECT 3, 3, * FROM part._verify_retention_last_run()
+            UNION ALL SELECT 1, 4, * FROM part._verify_index_build()
+            UNION ALL SELECT 3, 4, * FROM part._verify_yield()
+            UNION ALL SELECT 3, 5, * FROM part._verify_standby()) c
      ORDER BY c.section, c.table_name, c.ord
 $$;
-COMMENT ON FUNCTION {{ schema }}.verify IS
+COMMENT ON FUNCTION part.verify IS
     'part: the health of part in this database, one row per check (and table): check_name, table_name, status ok | warn | fail, and detail saying what to do. Each check is a function part._verify_<check_name>. pg_monitor may run it.';

@@ -1,10 +1,10 @@
-CREATE FUNCTION {{ schema }}._cron_period(p_schedule text)
+CREATE FUNCTION part._cron_period(p_schedule text)
     RETURNS interval
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_expr    text := pg_catalog.lower(pg_catalog.btrim(p_schedule));
+    v_expr    text := lower(btrim(p_schedule));
     v_fields  text[];
     v_lo      integer[] := ARRAY[0, 0, 1, 1, 0];
     v_hi      integer[] := ARRAY[59, 23, 31, 12, 7];
@@ -35,37 +35,37 @@ BEGIN
         WHEN '@yearly' THEN '0 0 1 1 *'
         WHEN '@annually' THEN '0 0 1 1 *'
         ELSE v_expr END;
-    v_fields := pg_catalog.regexp_split_to_array(v_expr, '\s+');
-    IF v_expr IS NULL OR v_expr = '' OR pg_catalog.cardinality(v_fields) <> 5 THEN
+    v_fields := regexp_split_to_array(v_expr, '\s+');
+    IF v_expr IS NULL OR v_expr = '' OR cardinality(v_fields) <> 5 THEN
         RAISE EXCEPTION 'invalid cron schedule "%"', p_schedule
             USING ERRCODE = '22023',
                   HINT = 'Write five fields (minute hour day-of-month month day-of-week), e.g. ''0 2 * * *'' (02:00 UTC daily), or @daily.';
     END IF;
     -- names of months and week days
     FOR i IN 1 .. 12 LOOP
-        v_fields[4] := pg_catalog.replace(v_fields[4],
+        v_fields[4] := replace(v_fields[4],
             (ARRAY['jan','feb','mar','apr','may','jun','jul','aug','sep','oct','nov','dec'])[i], i::text);
     END LOOP;
     FOR i IN 0 .. 6 LOOP
-        v_fields[5] := pg_catalog.replace(v_fields[5], (ARRAY['sun','mon','tue','wed','thu','fri','sat'])[i + 1], i::text);
+        v_fields[5] := replace(v_fields[5], (ARRAY['sun','mon','tue','wed','thu','fri','sat'])[i + 1], i::text);
     END LOOP;
 
-    v_sets := pg_catalog.array_fill(0, ARRAY[5, 60]);
+    v_sets := array_fill(0, ARRAY[5, 60]);
     FOR f IN 1 .. 5 LOOP
-        FOREACH v_item IN ARRAY pg_catalog.string_to_array(v_fields[f], ',') LOOP
+        FOREACH v_item IN ARRAY string_to_array(v_fields[f], ',') LOOP
             IF v_item !~ '^(\*|[0-9]+(-[0-9]+)?)(/[0-9]+)?$' THEN
                 RAISE EXCEPTION 'invalid cron schedule "%": cannot read "%"', p_schedule, v_item
                     USING ERRCODE = '22023',
                           HINT = 'Each field is *, a number, a range a-b, a list a,b or a step */n; e.g. ''0 2 * * *''.';
             END IF;
-            v_range := pg_catalog.split_part(v_item, '/', 1);
-            v_step := coalesce(nullif(pg_catalog.split_part(v_item, '/', 2), '')::integer, 1);
+            v_range := split_part(v_item, '/', 1);
+            v_step := coalesce(nullif(split_part(v_item, '/', 2), '')::integer, 1);
             IF v_range = '*' THEN
                 v_a := v_lo[f];
                 v_b := v_hi[f];
             ELSE
-                v_a := pg_catalog.split_part(v_range, '-', 1)::integer;
-                v_b := coalesce(nullif(pg_catalog.split_part(v_range, '-', 2), '')::integer,
+                v_a := split_part(v_range, '-', 1)::integer;
+                v_b := coalesce(nullif(split_part(v_range, '-', 2), '')::integer,
                                 CASE WHEN v_item LIKE '%/%' THEN v_hi[f] ELSE v_a END);
             END IF;
             IF v_a < v_lo[f] OR v_b > v_hi[f] OR v_a > v_b OR v_step < 1 THEN
@@ -78,34 +78,34 @@ BEGIN
         END LOOP;
     END LOOP;
 
-    SELECT pg_catalog.array_agg(h * 60 + m ORDER BY h * 60 + m) INTO v_times
-      FROM pg_catalog.generate_series(0, 23) h, pg_catalog.generate_series(0, 59) m
+    SELECT array_agg(h * 60 + m ORDER BY h * 60 + m) INTO v_times
+      FROM generate_series(0, 23) h, generate_series(0, 59) m
      WHERE v_sets[2][h + 1] = 1 AND v_sets[1][m + 1] = 1;
 
     -- Within a day: the gaps between its run times. Between two run days d1 < d2
     -- (over eight years, so leap days count): from the last run of d1 to the
     -- first of d2.
-    SELECT pg_catalog.max(g.gap) INTO v_max
-      FROM (SELECT pg_catalog.lead(t) OVER (ORDER BY t) - t AS gap FROM pg_catalog.unnest(v_times) t) g;
+    SELECT max(g.gap) INTO v_max
+      FROM (SELECT lead(t) OVER (ORDER BY t) - t AS gap FROM unnest(v_times) t) g;
     WITH days AS (
         SELECT (d::date - date '2024-01-01') AS n
-          FROM pg_catalog.generate_series(date '2024-01-01', date '2031-12-31', interval '1 day') d
-         WHERE v_sets[4][pg_catalog.date_part('month', d)::int + 1] = 1
+          FROM generate_series(date '2024-01-01', date '2031-12-31', interval '1 day') d
+         WHERE v_sets[4][date_part('month', d)::int + 1] = 1
            AND CASE WHEN pg_catalog.left(v_fields[3], 1) = '*' OR pg_catalog.left(v_fields[5], 1) = '*'
-                    THEN v_sets[3][pg_catalog.date_part('day', d)::int + 1] = 1
-                         AND v_sets[5][pg_catalog.date_part('dow', d)::int + 1] = 1
-                    ELSE v_sets[3][pg_catalog.date_part('day', d)::int + 1] = 1
-                         OR v_sets[5][pg_catalog.date_part('dow', d)::int + 1] = 1 END
+                    THEN v_sets[3][date_part('day', d)::int + 1] = 1
+                         AND v_sets[5][date_part('dow', d)::int + 1] = 1
+                    ELSE v_sets[3][date_part('day', d)::int + 1] = 1
+                         OR v_sets[5][date_part('dow', d)::int + 1] = 1 END
     )
-    SELECT greatest(v_max, pg_catalog.max(g.gap)) INTO v_max
-      FROM (SELECT (pg_catalog.lead(days.n) OVER (ORDER BY days.n) - days.n) * 1440
-                   - v_times[pg_catalog.cardinality(v_times)] + v_times[1] AS gap
+    SELECT greatest(v_max, max(g.gap)) INTO v_max
+      FROM (SELECT (lead(days.n) OVER (ORDER BY days.n) - days.n) * 1440
+                   - v_times[cardinality(v_times)] + v_times[1] AS gap
               FROM days) g
      WHERE v_times IS NOT NULL;
     IF v_max IS NULL THEN
         RAISE EXCEPTION 'cron schedule "%" never runs', p_schedule
             USING ERRCODE = '22023', HINT = 'Check the day and month fields (e.g. 30 2 never comes).';
     END IF;
-    RETURN pg_catalog.make_interval(mins => v_max);
+    RETURN make_interval(mins => v_max);
 END
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._setting_keys()
+CREATE FUNCTION part._setting_keys()
     RETURNS TABLE(key text, kind text, read_only boolean, default_value text, description text)
     LANGUAGE sql IMMUTABLE
     SET search_path = pg_catalog, pg_temp

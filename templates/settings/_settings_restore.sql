@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._settings_restore()
+CREATE FUNCTION part._settings_restore()
     RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -10,9 +10,9 @@ BEGIN
  * table); on restore CREATE EXTENSION has already inserted the defaults, and
  * the dumped rows must replace them rather than fail on the primary key.
  */
-    UPDATE {{ schema }}.settings s SET value = NEW.value
+    UPDATE part.settings s SET value = NEW.value
      WHERE s.key = NEW.key AND s.value IS DISTINCT FROM NEW.value;
-    IF FOUND OR EXISTS (SELECT 1 FROM {{ schema }}.settings s WHERE s.key = NEW.key) THEN
+    IF FOUND OR EXISTS (SELECT 1 FROM part.settings s WHERE s.key = NEW.key) THEN
         RETURN NULL;
     END IF;
     RETURN NEW;

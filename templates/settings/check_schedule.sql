@@ -1,11 +1,11 @@
-CREATE FUNCTION {{ schema }}.check_schedule(p_key text, p_value text DEFAULT NULL)
+CREATE FUNCTION part.check_schedule(p_key text, p_value text DEFAULT NULL)
     RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     -- the defaults of [schedule] live here and nowhere else (pginstall passes NULL for a key the file leaves out)
-    v_value text := pg_catalog.btrim(coalesce(p_value, CASE p_key WHEN 'maintenance' THEN '0 2 * * *'
+    v_value text := btrim(coalesce(p_value, CASE p_key WHEN 'maintenance' THEN '0 2 * * *'
                                                                    WHEN 'retention' THEN ''
                                                                    WHEN 'purge_history' THEN '30 3 * * *'
                                                                    WHEN 'history_days' THEN '7' END));
@@ -24,7 +24,7 @@ BEGIN
  */
     IF p_key IN ('maintenance', 'retention', 'purge_history') THEN
         IF v_value <> '' THEN
-            PERFORM {{ schema }}._cron_period(v_value);
+            PERFORM part._cron_period(v_value);
         END IF;
         RETURN v_value;
     ELSIF p_key = 'history_days' THEN
@@ -38,5 +38,5 @@ BEGIN
         USING ERRCODE = '22023', HINT = 'The [schedule] keys are maintenance, retention, purge_history and history_days.';
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.check_schedule IS
+COMMENT ON FUNCTION part.check_schedule IS
     'part: check one [schedule] entry of pginstall.toml (maintenance, retention, purge_history, history_days) and return it as it will be used; p_value NULL gives its default.';

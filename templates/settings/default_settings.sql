@@ -1,5 +1,5 @@
 -- Default settings. `version` is the installed version.
-INSERT INTO {{ schema }}.settings (key, value, description) VALUES
+INSERT INTO part.settings (key, value, description) VALUES
     ('version', '{{ version }}', 'installed version of part'),
     ('enable_partition_maintenance', 'true', 'false: maintenance runs are logged no-ops'),
     ('log_partition_routing', 'false', 'true: NOTICEs for sync and maintenance decisions')

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}.list_settings()
+CREATE FUNCTION part.list_settings()
     RETURNS TABLE(key text, value text, kind text, read_only boolean, default_value text, description text)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -10,9 +10,9 @@ AS $$
      * records what pginstall apply registered in pg_cron), whether it is
      * read-only, its default and what it does. What `pginstall flags` shows.
      */
-    SELECT k.key, {{ schema }}.setting(k.key), k.kind, k.read_only, k.default_value, k.description
-      FROM {{ schema }}._setting_keys() k
+    SELECT k.key, part.setting(k.key), k.kind, k.read_only, k.default_value, k.description
+      FROM part._setting_keys() k
      ORDER BY k.key
 $$;
-COMMENT ON FUNCTION {{ schema }}.list_settings() IS
+COMMENT ON FUNCTION part.list_settings() IS
     'part: every setting of part with its value, kind, default and description (pginstall flags)';

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}.setting(p_key text)
+CREATE FUNCTION part.setting(p_key text)
     RETURNS text
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -12,19 +12,19 @@ BEGIN
  * migration of the database is in partitioned or finalized (also when
  * there is none: nothing reads a legacy table then).
  */
-    SELECT * INTO v_key FROM {{ schema }}._setting_keys() k WHERE k.key = p_key;
+    SELECT * INTO v_key FROM part._setting_keys() k WHERE k.key = p_key;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown setting "%"', p_key
             USING ERRCODE = '22023',
-                  HINT = 'Known settings: ' || (SELECT pg_catalog.string_agg(k.key, ', ' ORDER BY k.key)
-                                                  FROM {{ schema }}._setting_keys() k) || '.';
+                  HINT = 'Known settings: ' || (SELECT string_agg(k.key, ', ' ORDER BY k.key)
+                                                  FROM part._setting_keys() k) || '.';
     END IF;
     IF p_key = 'use_partitioned_tables' THEN
-        RETURN (NOT EXISTS (SELECT 1 FROM {{ schema }}.migration m
+        RETURN (NOT EXISTS (SELECT 1 FROM part.migration m
                              WHERE m.phase NOT IN ('partitioned', 'finalized')))::text;
     END IF;
-    RETURN coalesce((SELECT s.value FROM {{ schema }}.settings s WHERE s.key = p_key), v_key.default_value);
+    RETURN coalesce((SELECT s.value FROM part.settings s WHERE s.key = p_key), v_key.default_value);
 END
 $$;
-COMMENT ON FUNCTION {{ schema }}.setting IS
+COMMENT ON FUNCTION part.setting IS
     'part: the value of one key of part.settings (its default when unset).';

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._sync_active()
+CREATE FUNCTION part._sync_active()
     RETURNS boolean
     LANGUAGE sql IMMUTABLE
     SET search_path = pg_catalog, pg_temp

@@ -1,12 +1,12 @@
-CREATE FUNCTION {{ schema }}._sync_function_create(p_m {{ schema }}.migration, p_direction text)
+CREATE FUNCTION part._sync_function_create(p_m part.migration, p_direction text)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_legacy   regclass := pg_catalog.to_regclass(p_m.legacy_table);
-    v_part     regclass := pg_catalog.to_regclass(p_m.partitioned_table);
-    v_function text := {{ schema }}._sync_function_name(p_m.table_name, p_direction);
+    v_legacy   regclass := to_regclass(p_m.legacy_table);
+    v_part     regclass := to_regclass(p_m.partitioned_table);
+    v_function text := part._sync_function_name(p_m.table_name, p_direction);
     v_owner    text;
 BEGIN
 /*
@@ -25,35 +25,35 @@ BEGIN
  * test_template_rules.py checks how its EXECUTEs are composed.
  * @plpgsql_check_options: security_warnings = false
  */
-    SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)) INTO v_owner
-      FROM pg_catalog.pg_class c WHERE c.oid = v_legacy;
+    SELECT quote_ident(pg_get_userbyid(c.relowner)) INTO v_owner
+      FROM pg_class c WHERE c.oid = v_legacy;
     IF p_direction = 'partitioned' THEN
-        EXECUTE {{ schema }}._sync_function_sql(p_m, v_legacy, v_part, v_function);
+        EXECUTE part._sync_function_sql(p_m, v_legacy, v_part, v_function);
     ELSE
-        EXECUTE {{ schema }}._sync_function_sql(p_m, v_part, v_legacy, v_function);
+        EXECUTE part._sync_function_sql(p_m, v_part, v_legacy, v_function);
     END IF;
     -- owner and privileges (skipped when already so: this runs under the switch's locks)
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
-                    WHERE p.oid = pg_catalog.to_regprocedure(v_function || '()')
-                      AND p.proowner = (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy)
+    IF NOT EXISTS (SELECT 1 FROM pg_proc p
+                    WHERE p.oid = to_regprocedure(v_function || '()')
+                      AND p.proowner = (SELECT c.relowner FROM pg_class c WHERE c.oid = v_legacy)
                       AND p.proacl IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(p.proacl) a WHERE a.grantee <> p.proowner)) THEN
-        EXECUTE pg_catalog.format('ALTER FUNCTION %s() OWNER TO %s', v_function, v_owner);
-        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', v_function);
+                      AND NOT EXISTS (SELECT 1 FROM aclexplode(p.proacl) a WHERE a.grantee <> p.proowner)) THEN
+        EXECUTE format('ALTER FUNCTION %s() OWNER TO %s', v_function, v_owner);
+        EXECUTE format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', v_function);
     END IF;
-    EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_function,
-        pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)',
+    EXECUTE format('COMMENT ON FUNCTION %s() IS %L', v_function,
+        format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)',
                           CASE WHEN p_direction = 'partitioned' THEN p_m.legacy_table ELSE p_m.partitioned_table END,
                           CASE WHEN p_direction = 'partitioned' THEN p_m.partitioned_table ELSE p_m.legacy_table END));
-    IF NOT pg_catalog.has_function_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
-                                             '{{ schema }}._parity_mark(text, text[])', 'EXECUTE')
-       OR NOT pg_catalog.has_function_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
-                                                '{{ schema }}._sync_state(text, boolean)', 'EXECUTE')
-       OR NOT pg_catalog.has_schema_privilege((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = v_legacy),
-                                              '{{ schema }}', 'USAGE') THEN
-        EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA {{ schema }} TO %s', v_owner);
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION {{ schema }}._parity_mark(text, text[]), '
-                                  '{{ schema }}._sync_state(text, boolean) TO %s', v_owner);
+    IF NOT has_function_privilege((SELECT c.relowner FROM pg_class c WHERE c.oid = v_legacy),
+                                             'part._parity_mark(text, text[])', 'EXECUTE')
+       OR NOT has_function_privilege((SELECT c.relowner FROM pg_class c WHERE c.oid = v_legacy),
+                                                'part._sync_state(text, boolean)', 'EXECUTE')
+       OR NOT has_schema_privilege((SELECT c.relowner FROM pg_class c WHERE c.oid = v_legacy),
+                                              'part', 'USAGE') THEN
+        EXECUTE format('GRANT USAGE ON SCHEMA part TO %s', v_owner);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION part._parity_mark(text, text[]), '
+                                  'part._sync_state(text, boolean) TO %s', v_owner);
     END IF;
 END
 $$;

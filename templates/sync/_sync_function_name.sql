@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._sync_function_name(p_table_name text, p_direction text)
+CREATE FUNCTION part._sync_function_name(p_table_name text, p_direction text)
     RETURNS text
     LANGUAGE sql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
@@ -8,6 +8,6 @@ AS $$
      * table's own schema: <table>_sync_to_partitioned (legacy -> partitioned)
      * or <table>_sync_to_legacy (partitioned -> legacy).
      */
-    SELECT pg_catalog.format('%I.%I', p[1], {{ schema }}._partition_name(p[2], 'sync_to_' || p_direction))
-      FROM pg_catalog.parse_ident(p_table_name) AS p
+    SELECT format('%I.%I', p[1], part._partition_name(p[2], 'sync_to_' || p_direction))
+      FROM parse_ident(p_table_name) AS p
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._sync_guard()
+CREATE FUNCTION part._sync_guard()
     RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -15,9 +15,9 @@ BEGIN
  * the table (its grants were copied) cannot pass by setting part.syncing
  * itself. No EXECUTE for anyone: firing a trigger needs none.
  */
-    IF pg_catalog.current_setting('part.syncing', true) = 'on'
-       AND (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID)
-           = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
+    IF current_setting('part.syncing', true) = 'on'
+       AND (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID)
+           = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) THEN
         RETURN NULL;
     END IF;
     RAISE EXCEPTION '%.% is kept in step by part''s sync during a migration: % here is refused',

@@ -1,15 +1,15 @@
-CREATE FUNCTION {{ schema }}._sync_install(p_table_name text, p_triggers boolean DEFAULT true, p_functions text[] DEFAULT NULL,
+CREATE FUNCTION part._sync_install(p_table_name text, p_triggers boolean DEFAULT true, p_functions text[] DEFAULT NULL,
                                            p_side text DEFAULT NULL)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_m        {{ schema }}.migration;
+    v_m        part.migration;
     v_legacy   regclass;
     v_part     regclass;
-    v_to_part  text := {{ schema }}._sync_function_name(p_table_name, 'partitioned');
-    v_to_leg   text := {{ schema }}._sync_function_name(p_table_name, 'legacy');
+    v_to_part  text := part._sync_function_name(p_table_name, 'partitioned');
+    v_to_leg   text := part._sync_function_name(p_table_name, 'legacy');
     v_p        record;
 BEGIN
 /*
@@ -37,9 +37,9 @@ BEGIN
  * test_template_rules.py checks how its EXECUTEs are composed.
  * @plpgsql_check_options: security_warnings = false
  */
-    SELECT * INTO v_m FROM {{ schema }}.migration m WHERE m.table_name = p_table_name;
-    v_legacy := pg_catalog.to_regclass(v_m.legacy_table);
-    v_part := pg_catalog.to_regclass(v_m.partitioned_table);
+    SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
+    v_legacy := to_regclass(v_m.legacy_table);
+    v_part := to_regclass(v_m.partitioned_table);
     IF v_legacy IS NULL OR v_part IS NULL THEN
         RAISE EXCEPTION 'the tables of the migration of % are missing (legacy %, partitioned %)',
                         p_table_name, v_m.legacy_table, v_m.partitioned_table
@@ -52,23 +52,23 @@ BEGIN
     IF p_side = 'legacy' THEN
         NULL;   -- the functions were made with the partitioned side
     ELSIF p_functions IS NULL THEN
-        PERFORM {{ schema }}._sync_function_create(v_m, 'partitioned');
-        PERFORM {{ schema }}._sync_function_create(v_m, 'legacy');
+        PERFORM part._sync_function_create(v_m, 'partitioned');
+        PERFORM part._sync_function_create(v_m, 'legacy');
     ELSE
         -- prepared by part._sync_functions_after_swap: CREATE OR REPLACE keeps owner and privileges
         EXECUTE p_functions[1];
         EXECUTE p_functions[2];
-        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
-            pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_legacy, v_part));
-        EXECUTE pg_catalog.format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
-            pg_catalog.format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_part, v_legacy));
+        EXECUTE format('COMMENT ON FUNCTION %s() IS %L', v_to_part,
+            format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_legacy, v_part));
+        EXECUTE format('COMMENT ON FUNCTION %s() IS %L', v_to_leg,
+            format('part: mirrors writes of %s into %s (generated; part.migrate_refresh regenerates it)', v_part, v_legacy));
     END IF;
 
     IF p_triggers AND p_side IS DISTINCT FROM 'partitioned' THEN
-        PERFORM {{ schema }}._sync_triggers(v_legacy, v_to_part, 'table', true, false, true);
+        PERFORM part._sync_triggers(v_legacy, v_to_part, 'table', true, false, true);
     END IF;
     IF p_triggers AND p_side IS DISTINCT FROM 'legacy' THEN
-        PERFORM {{ schema }}._sync_triggers(v_part, v_to_leg, 'table', true, true, true);
+        PERFORM part._sync_triggers(v_part, v_to_leg, 'table', true, true, true);
     END IF;
     -- the table the application writes mirrors its writes; the other one refuses direct writes
     -- (its DML triggers disabled: with transition tables they would keep every row the sync or
@@ -78,26 +78,26 @@ BEGIN
                CASE WHEN v_m.phase = 'partitioned' THEN v_legacy ELSE v_part END AS mirror
     LOOP
         IF p_side IS NULL OR (v_p.writer = v_part) = (p_side = 'partitioned') THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE ALWAYS TRIGGER part_sync_insert, '
+            EXECUTE format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_guard, ENABLE ALWAYS TRIGGER part_sync_insert, '
                                       'ENABLE ALWAYS TRIGGER part_sync_update, ENABLE ALWAYS TRIGGER part_sync_delete, '
                                       'ENABLE ALWAYS TRIGGER part_sync_truncate', v_p.writer);
         END IF;
         IF p_side IS NULL OR (v_p.mirror = v_part) = (p_side = 'partitioned') THEN
-            EXECUTE pg_catalog.format('ALTER TABLE %1$s ENABLE ALWAYS TRIGGER part_sync_guard', v_p.mirror);
+            EXECUTE format('ALTER TABLE %1$s ENABLE ALWAYS TRIGGER part_sync_guard', v_p.mirror);
             -- the mirror: its guard refuses writes and TRUNCATE; its own sync does not fire (a TRUNCATE
             -- the sync makes there must not be mirrored back)
-            EXECUTE pg_catalog.format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
+            EXECUTE format('ALTER TABLE %1$s DISABLE TRIGGER part_sync_insert, DISABLE TRIGGER part_sync_update, '
                                       'DISABLE TRIGGER part_sync_delete, DISABLE TRIGGER part_sync_truncate', v_p.mirror);
         END IF;
     END LOOP;
-    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_catalog.pg_inherits i
+    FOR v_p IN SELECT i.inhrelid::regclass AS rel FROM pg_inherits i
                 WHERE i.inhparent = v_part AND p_triggers AND p_side IS DISTINCT FROM 'legacy' LOOP
-        PERFORM {{ schema }}._sync_triggers(v_p.rel, v_to_leg, 'partition', false, true);
+        PERFORM part._sync_triggers(v_p.rel, v_to_leg, 'partition', false, true);
     END LOOP;
     IF p_side = 'partitioned' THEN
         RETURN;   -- the columns are recorded with the legacy side, under the lock
     END IF;
-    UPDATE {{ schema }}.migration m SET sync_columns = {{ schema }}._sync_columns(v_legacy, v_part)
+    UPDATE part.migration m SET sync_columns = part._sync_columns(v_legacy, v_part)
      WHERE m.table_name = p_table_name;
 END
 $$;

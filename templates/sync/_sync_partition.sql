@@ -1,10 +1,10 @@
-CREATE FUNCTION {{ schema }}._sync_partition(p_partition regclass)
+CREATE FUNCTION part._sync_partition(p_partition regclass)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_m {{ schema }}.migration;
+    v_m part.migration;
 BEGIN
 /*
  * Give a new partition the sync triggers of its parent's migration, if the
@@ -14,14 +14,14 @@ BEGIN
  * The sync functions are regenerated as well (same names, no table lock).
  */
     SELECT m.* INTO v_m
-      FROM pg_catalog.pg_inherits i
-      JOIN {{ schema }}.migration m ON m.partitioned_table = {{ schema }}._qualified(i.inhparent)
+      FROM pg_inherits i
+      JOIN part.migration m ON m.partitioned_table = part._qualified(i.inhparent)
      WHERE i.inhrelid = p_partition AND m.phase <> 'finalized' AND m.method = 'copy';
     IF FOUND THEN
         -- the functions too: a hash split changes the partition count they group by
-        PERFORM {{ schema }}._sync_function_create(v_m, 'partitioned');
-        PERFORM {{ schema }}._sync_function_create(v_m, 'legacy');
-        PERFORM {{ schema }}._sync_triggers(p_partition, {{ schema }}._sync_function_name(v_m.table_name, 'legacy'),
+        PERFORM part._sync_function_create(v_m, 'partitioned');
+        PERFORM part._sync_function_create(v_m, 'legacy');
+        PERFORM part._sync_triggers(p_partition, part._sync_function_name(v_m.table_name, 'legacy'),
                                             'partition', false, true);
     END IF;
 END

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._sync_remove(p_table_name text)
+CREATE FUNCTION part._sync_remove(p_table_name text)
     RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -17,21 +17,21 @@ BEGIN
  */
     FOR v_t IN
         SELECT t.tgname, t.tgrelid::regclass AS rel
-          FROM pg_catalog.pg_trigger t
-          JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
-          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+          FROM pg_trigger t
+          JOIN pg_proc p ON p.oid = t.tgfoid
+          JOIN pg_namespace n ON n.oid = p.pronamespace
          WHERE NOT t.tgisinternal AND t.tgname LIKE 'part\_sync\_%'
-           AND (pg_catalog.format('%I.%I', n.nspname, p.proname)
-                    IN ({{ schema }}._sync_function_name(p_table_name, 'partitioned'),
-                        {{ schema }}._sync_function_name(p_table_name, 'legacy'))
-                OR t.tgname = 'part_sync_guard' AND p.oid = '{{ schema }}._sync_guard()'::pg_catalog.regprocedure
-                   AND t.tgrelid IN (SELECT pg_catalog.to_regclass(m.legacy_table) FROM {{ schema }}.migration m WHERE m.table_name = p_table_name
+           AND (format('%I.%I', n.nspname, p.proname)
+                    IN (part._sync_function_name(p_table_name, 'partitioned'),
+                        part._sync_function_name(p_table_name, 'legacy'))
+                OR t.tgname = 'part_sync_guard' AND p.oid = 'part._sync_guard()'::regprocedure
+                   AND t.tgrelid IN (SELECT to_regclass(m.legacy_table) FROM part.migration m WHERE m.table_name = p_table_name
                                      UNION ALL
-                                     SELECT pg_catalog.to_regclass(m.partitioned_table) FROM {{ schema }}.migration m WHERE m.table_name = p_table_name))
+                                     SELECT to_regclass(m.partitioned_table) FROM part.migration m WHERE m.table_name = p_table_name))
     LOOP
-        EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_t.tgname, v_t.rel);
+        EXECUTE format('DROP TRIGGER %I ON %s', v_t.tgname, v_t.rel);
     END LOOP;
-    EXECUTE pg_catalog.format('DROP FUNCTION IF EXISTS %s()', {{ schema }}._sync_function_name(p_table_name, 'partitioned'));
-    EXECUTE pg_catalog.format('DROP FUNCTION IF EXISTS %s()', {{ schema }}._sync_function_name(p_table_name, 'legacy'));
+    EXECUTE format('DROP FUNCTION IF EXISTS %s()', part._sync_function_name(p_table_name, 'partitioned'));
+    EXECUTE format('DROP FUNCTION IF EXISTS %s()', part._sync_function_name(p_table_name, 'legacy'));
 END
 $$;

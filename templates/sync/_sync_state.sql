@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._sync_state(p_table_name text, p_lock boolean DEFAULT false)
+CREATE FUNCTION part._sync_state(p_table_name text, p_lock boolean DEFAULT false)
     RETURNS TABLE(phase text, backfill_last_key text, backfill_high_key text, backfill_finished_at timestamptz)
     LANGUAGE plpgsql
     SECURITY DEFINER
@@ -14,10 +14,10 @@ BEGIN
  */
     IF p_lock THEN
         RETURN QUERY SELECT m.phase, m.backfill_last_key, m.backfill_high_key, m.backfill_finished_at
-                       FROM {{ schema }}.migration m WHERE m.table_name = p_table_name FOR SHARE;
+                       FROM part.migration m WHERE m.table_name = p_table_name FOR SHARE;
     ELSE
         RETURN QUERY SELECT m.phase, m.backfill_last_key, m.backfill_high_key, m.backfill_finished_at
-                       FROM {{ schema }}.migration m WHERE m.table_name = p_table_name;
+                       FROM part.migration m WHERE m.table_name = p_table_name;
     END IF;
 END
 $$;

@@ -1,4 +1,4 @@
-CREATE FUNCTION {{ schema }}._sync_triggers(p_rel regclass, p_function text, p_argument text,
+CREATE FUNCTION part._sync_triggers(p_rel regclass, p_function text, p_argument text,
                                             p_after_truncate boolean, p_before_truncate boolean,
                                             p_guard boolean DEFAULT false)
     RETURNS void
@@ -6,7 +6,7 @@ CREATE FUNCTION {{ schema }}._sync_triggers(p_rel regclass, p_function text, p_a
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_fn     text[] := pg_catalog.parse_ident(p_function);
+    v_fn     text[] := parse_ident(p_function);
     v_values jsonb;
 BEGIN
 /*
@@ -20,31 +20,31 @@ BEGIN
         RAISE EXCEPTION 'unknown sync trigger argument %', p_argument
             USING ERRCODE = '22023', HINT = 'An internal caller of part._sync_triggers passed a wrong argument: report it as a bug.';
     END IF;
-    v_values := pg_catalog.jsonb_build_object('table', p_rel::oid, 'function_schema', v_fn[1],
+    v_values := jsonb_build_object('table', p_rel::oid, 'function_schema', v_fn[1],
                                               'function_name', v_fn[2], 'argument', p_argument);
-    EXECUTE {{ schema }}._render($tmpl$
-{% include 'sync/triggers_dml.sql' %}
+    EXECUTE part._render($tmpl$
+{% include 'sync/generated/triggers_dml.sql' %}
 $tmpl$, v_values);
     IF p_after_truncate THEN
-        EXECUTE {{ schema }}._render($tmpl$
-{% include 'sync/trigger_after_truncate.sql' %}
+        EXECUTE part._render($tmpl$
+{% include 'sync/generated/trigger_after_truncate.sql' %}
 $tmpl$, v_values);
     END IF;
     IF p_before_truncate THEN
-        EXECUTE {{ schema }}._render($tmpl$
-{% include 'sync/trigger_before_truncate.sql' %}
+        EXECUTE part._render($tmpl$
+{% include 'sync/generated/trigger_before_truncate.sql' %}
 $tmpl$, v_values);
     END IF;
     IF p_guard THEN
-        EXECUTE {{ schema }}._render($tmpl$
-{% include 'sync/trigger_guard.sql' %}
-$tmpl$, pg_catalog.jsonb_build_object('table', p_rel::oid));
+        EXECUTE part._render($tmpl$
+{% include 'sync/generated/trigger_guard.sql' %}
+$tmpl$, jsonb_build_object('table', p_rel::oid));
     END IF;
     -- ALWAYS: they fire in every session_replication_role (logical replication's apply workers
     -- write in 'replica'), so no write escapes the sync (part._sync_install disables what must not fire)
-    EXECUTE pg_catalog.format('ALTER TABLE %s %s', p_rel, (
-        SELECT pg_catalog.string_agg(pg_catalog.format('ENABLE ALWAYS TRIGGER %I', t.tgname), ', ' ORDER BY t.tgname)
-          FROM pg_catalog.pg_trigger t
+    EXECUTE format('ALTER TABLE %s %s', p_rel, (
+        SELECT string_agg(format('ENABLE ALWAYS TRIGGER %I', t.tgname), ', ' ORDER BY t.tgname)
+          FROM pg_trigger t
          WHERE t.tgrelid = p_rel AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate',
                                                    'part_sync_truncate_guard', 'part_sync_guard')));
 END

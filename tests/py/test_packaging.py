@@ -60,7 +60,7 @@ def wheel_venv() -> Path:
         assert [w.name for w in wheels] == [f"pginstall-{render.VERSION}-py3-none-any.whl"]
         names = zipfile.ZipFile(wheels[0]).namelist()
         assert "pginstall/_templates/install.sql.j2" in names
-        assert "pginstall/_templates/functions/create_partitioned.sql" in names
+        assert "pginstall/_templates/core/create_partitioned.sql" in names
         assert f"pginstall/_templates/released/part--{render.released_versions()[0]}.sql" in names
         _run([sys.executable, "-m", "venv", str(base / "venv")])
         _run([str(base / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", str(wheels[0])])

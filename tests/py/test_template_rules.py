@@ -9,11 +9,17 @@ from pathlib import Path
 import pytest
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-SQL_FILES = sorted(
-    p for section in ("tables", "functions", "procedures", "views") for p in (TEMPLATES / section).glob("*.sql")
-)
+# folder = capability, file = object: what templates/install.sql.j2 lists, in its order
+CAPABILITIES = ("lib", "settings", "core", "maintenance", "migration", "sync", "monitor")
+INSTALL = (TEMPLATES / "install.sql.j2").read_text()
+LISTS = {
+    name: re.findall(r"'([\w/]+\.sql)'", body)
+    for name, body in re.findall(r"\{% set (\w+) = \[(.*?)\] %\}", INSTALL, re.S)
+}
+SQL_FILES = [TEMPLATES / p for name in ("tables", "routines", "views") for p in LISTS.get(name, [])]
+GENERATED = sorted((TEMPLATES / "sync" / "generated").glob("*.sql"))
 CREATE = re.compile(
-    r"^CREATE (?:OR REPLACE )?(?:UNLOGGED )?(FUNCTION|PROCEDURE|TABLE|VIEW) \{\{ schema \}\}\.(\w+)", re.M
+    r"^CREATE (?:OR REPLACE )?(?:UNLOGGED )?(FUNCTION|PROCEDURE|TABLE|VIEW) part\.(\w+)", re.M
 )
 
 
@@ -28,7 +34,7 @@ def test_one_object_per_file_named_after_it(path):
     assert objects[0][1] == path.stem, f"{path.name} creates {objects[0][1]}"
 
 
-FUNCTIONS = [p for p in SQL_FILES if p.parent.name == "functions"]
+FUNCTIONS = [p for p in SQL_FILES if re.search(r"^CREATE (?:OR REPLACE )?FUNCTION", p.read_text(), re.M)]
 
 
 @pytest.mark.parametrize("path", FUNCTIONS, ids=ids(FUNCTIONS))
@@ -36,7 +42,7 @@ def test_functions_pin_search_path(path):
     assert "SET search_path = pg_catalog, pg_temp" in path.read_text()
 
 
-PROCEDURES = [p for p in SQL_FILES if p.parent.name == "procedures"]
+PROCEDURES = [p for p in SQL_FILES if re.search(r"^CREATE (?:OR REPLACE )?PROCEDURE", p.read_text(), re.M)]
 
 
 @pytest.mark.parametrize("path", PROCEDURES, ids=ids(PROCEDURES))
@@ -64,7 +70,7 @@ def test_procedures_that_commit_pin_search_path_after_each_commit(path):
             f"{path.name}: a statement runs after a COMMIT before search_path is pinned again: {nxt}")
 
 
-SQL_AND_SYNC = SQL_FILES + sorted((TEMPLATES / "sync").glob("*.sql"))
+SQL_AND_SYNC = SQL_FILES + GENERATED
 
 
 @pytest.mark.parametrize("path", SQL_AND_SYNC, ids=ids(SQL_AND_SYNC))
@@ -82,3 +88,22 @@ def test_dynamic_sql_is_composed_with_format(path):
         arg = m.group(1).strip()
         assert "||" not in arg.split("(", 1)[0], f"{path.name}: EXECUTE {arg[:80]!r}"
         assert not arg.startswith("'"), f"{path.name}: EXECUTE of a literal string glued by hand: {arg[:80]!r}"
+
+
+def test_every_template_is_in_the_install_list_once():
+    """A file added under templates/ is installed only once it is in install.sql.j2's list (in its folder)."""
+    listed = [p for files in LISTS.values() for p in files]
+    assert set(LISTS) == {"tables", "routines", "views", "data"}
+    assert len(listed) == len(set(listed)), [p for p in listed if listed.count(p) > 1]
+    on_disk = {p.relative_to(TEMPLATES).as_posix() for folder in CAPABILITIES for p in (TEMPLATES / folder).glob("*.sql")}
+    assert on_disk - set(listed) == set(), "files missing from the lists of templates/install.sql.j2"
+    assert set(listed) - on_disk == set(), "listed in templates/install.sql.j2 but not there"
+    folders = {p.name for p in TEMPLATES.iterdir() if p.is_dir() and any(p.iterdir())}
+    assert folders == set(CAPABILITIES) | {"released", "updates"}, folders
+
+
+def test_generated_sql_is_included_by_a_routine():
+    """sync/generated/ holds the SQL the sync generators write (included by them), nothing installed as such."""
+    routines = "".join((TEMPLATES / p).read_text() for p in LISTS["routines"])
+    for p in GENERATED:
+        assert f"{{% include 'sync/generated/{p.name}' %}}" in routines, p.name

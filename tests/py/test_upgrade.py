@@ -307,7 +307,7 @@ def test_a_table_change_without_its_update_step_is_caught(make_db, connect, tmp_
 
     templates = tmp_path / "templates"
     shutil.copytree(render.templates_dir(), templates)
-    table = templates / "tables" / "settings.sql"
+    table = templates / "settings" / "settings.sql"
     table.write_text(table.read_text().replace("    description text\n", "    description text,\n    note text\n"))
     monkeypatch.setenv("PGINSTALL_TEMPLATES", str(templates))
     upgraded, fresh = _plain_upgraded_and_fresh(make_db, connect)
@@ -318,6 +318,6 @@ def test_a_table_change_without_its_update_step_is_caught(make_db, connect, tmp_
     text = step.read_text()
     marker = "-- part's tables: changes since"
     assert marker in text, f"{step.name} keeps a place for the hand-written table steps"
-    step.write_text(text.replace(marker, "ALTER TABLE {{ schema }}.settings ADD COLUMN note text;\n" + marker, 1))
+    step.write_text(text.replace(marker, "ALTER TABLE part.settings ADD COLUMN note text;\n" + marker, 1))
     upgraded, fresh = _plain_upgraded_and_fresh(make_db, connect)
     assert_same_catalog(upgraded, fresh, "with its step")

@@ -73,7 +73,7 @@ BEGIN
         PERFORM pg_catalog.set_config('part.truncating', 'off', true);
         PERFORM pg_catalog.set_config('part.syncing', 'on', true);
         TRUNCATE @sql:target@;
-        PERFORM {{ schema }}._parity_mark(@lit:table@, ARRAY['*']);
+        PERFORM part._parity_mark(@lit:table@, ARRAY['*']);
         PERFORM pg_catalog.set_config('part.syncing', 'off', true);
         RETURN NULL;
     END IF;
@@ -97,7 +97,7 @@ BEGIN
         END IF;
         -- the parity ranges this statement touched, for part.check_parity (one statement: the
         -- groups are computed in the call)
-        PERFORM {{ schema }}._parity_mark(@lit:table@, (
+        PERFORM part._parity_mark(@lit:table@, (
             SELECT pg_catalog.array_agg(@sql:group_text@)
               FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d));
     ELSE
@@ -106,7 +106,7 @@ BEGIN
         -- for the batch it is copying now and keep it from starting another
         -- before this transaction ends: the backfill then never copies a row
         -- after its mirrored delete ran.
-        SELECT * INTO v_m FROM {{ schema }}._sync_state(@lit:table@);
+        SELECT * INTO v_m FROM part._sync_state(@lit:table@);
         IF v_m.phase = 'dual_write' AND v_m.backfill_finished_at IS NULL THEN
             IF v_m.backfill_high_key IS NULL THEN
                 v_gate := true;     -- the backfill has not started: it may copy anything
@@ -130,7 +130,7 @@ BEGIN
                 IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
                     -- 40001 if a batch committed after this transaction's snapshot,
                     -- which would not see what that batch copied
-                    PERFORM {{ schema }}._sync_state(@lit:table@, true);
+                    PERFORM part._sync_state(@lit:table@, true);
                 END IF;
             END IF;
         END IF;
@@ -138,7 +138,7 @@ BEGIN
         IF TG_OP = 'DELETE' THEN
             DELETE FROM @sql:target@ t USING old_rows o
              WHERE @sql:match_t_o@;
-            PERFORM {{ schema }}._parity_mark(@lit:table@, (
+            PERFORM part._parity_mark(@lit:table@, (
                 SELECT pg_catalog.array_agg(@sql:group_text@)
               FROM (SELECT DISTINCT @sql:group_o@ AS g FROM old_rows o) d));
         ELSE
@@ -173,7 +173,7 @@ BEGIN
                     ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_update@;
             END IF;
             @sql:refuse_skipped@
-            PERFORM {{ schema }}._parity_mark(@lit:table@, (
+            PERFORM part._parity_mark(@lit:table@, (
                 SELECT pg_catalog.array_agg(@sql:group_text@)
                   FROM (SELECT @sql:group_o@ AS g FROM old_rows o
                         UNION

@@ -13,13 +13,13 @@
 -#}
 CREATE OR REPLACE TRIGGER part_sync_insert AFTER INSERT ON @rel:table@
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT WHEN (NULL::{{ schema }}.migration IS NULL)
+    FOR EACH STATEMENT WHEN (NULL::part.migration IS NULL)
     EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
 CREATE OR REPLACE TRIGGER part_sync_update AFTER UPDATE ON @rel:table@
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT WHEN (NULL::{{ schema }}.migration IS NULL)
+    FOR EACH STATEMENT WHEN (NULL::part.migration IS NULL)
     EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);
 CREATE OR REPLACE TRIGGER part_sync_delete AFTER DELETE ON @rel:table@
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT WHEN (NULL::{{ schema }}.migration IS NULL)
+    FOR EACH STATEMENT WHEN (NULL::part.migration IS NULL)
     EXECUTE FUNCTION @ident:function_schema@.@ident:function_name@(@lit:argument@);

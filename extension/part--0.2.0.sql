@@ -4815,7 +4815,7 @@ DECLARE
     v_now     timestamptz := clock_timestamp();
     v_differ  integer;
     v_count   integer;
-    v_lock    text[];
+    v_lock    integer[];
     v_spec    text;
     v_sort    text;
     v_jit     text;
@@ -4850,8 +4850,8 @@ BEGIN
         RAISE EXCEPTION 'part.check_parity must run at READ COMMITTED, not %', current_setting('transaction_isolation')
             USING ERRCODE = '55000', HINT = 'Run it in a READ COMMITTED transaction: it re-hashes in a snapshot taken after the marks it consumes.';
     END IF;
-    v_lock := string_to_array(part._migration_lock(v_m.table_name, 'check'), ', ');
-    PERFORM pg_advisory_xact_lock(v_lock[1]::integer, v_lock[2]::integer);
+    v_lock := part._migration_lock(v_m.table_name, 'check');
+    PERFORM pg_advisory_xact_lock(v_lock[1], v_lock[2]);
     v_legacy := to_regclass(v_m.legacy_table);
     v_part := to_regclass(v_m.partitioned_table);
     v_cols := part._sync_columns(v_legacy, v_part);
@@ -6615,6 +6615,7 @@ DECLARE
     v_groups  text[];
     v_done    jsonb;
     v_tries   integer := 0;
+    v_gate    integer[] := part._migration_lock(p_table_name, 'gate');
     v_lock_timeout text;
     v_total   bigint;
     v_sql     text;
@@ -6651,13 +6652,11 @@ BEGIN
     END IF;
     LOOP
         EXIT WHEN pg_try_advisory_xact_lock(
-            split_part(part._migration_lock(p_table_name, 'gate'), ', ', 1)::integer,
-            split_part(part._migration_lock(p_table_name, 'gate'), ', ', 2)::integer);
+            v_gate[1], v_gate[2]);
         v_tries := v_tries + 1;
         IF v_tries >= 200 THEN
             PERFORM pg_advisory_xact_lock(
-                split_part(part._migration_lock(p_table_name, 'gate'), ', ', 1)::integer,
-                split_part(part._migration_lock(p_table_name, 'gate'), ', ', 2)::integer);
+                v_gate[1], v_gate[2]);
             EXIT;
         END IF;
         PERFORM pg_sleep(0.01);
@@ -7068,20 +7067,20 @@ $$;
 
 -- migration/_migration_lock.sql
 CREATE FUNCTION part._migration_lock(p_table_name text, p_what text)
-    RETURNS text
+    RETURNS integer[]
     LANGUAGE sql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
     /*
-     * The two int4 keys (as "a, b", to put into SQL) of an advisory lock of a
-     * migration: 'gate' is held exclusively by a backfill batch while it
+     * The two int4 keys {class, key} of an advisory lock of a migration (for
+     * pg_advisory_xact_lock(k[1], k[2]) and the like; the generated sync
+     * function gets them as two literals, see part._sync_function_sql): 'gate' is held exclusively by a backfill batch while it
      * copies and shared by a sync trigger that removes rows the backfill may
      * still copy; 'check' serialises parity checks; 'phase' serialises the
      * calls that change the phase (part._phase_lock).
      */
-    SELECT format('%s, %s',
-               CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 WHEN 'phase' THEN 1885434488 END,
-               hashtext(p_table_name))
+    SELECT ARRAY[CASE p_what WHEN 'gate' THEN 1885434486 WHEN 'check' THEN 1885434487 WHEN 'phase' THEN 1885434488 END,
+                 hashtext(p_table_name)]
 $$;
 
 -- migration/_migration_row.sql
@@ -7151,7 +7150,7 @@ CREATE FUNCTION part._phase_lock(p_table_name text)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_key      text[] := string_to_array(part._migration_lock(p_table_name, 'phase'), ', ');
+    v_key      integer[] := part._migration_lock(p_table_name, 'phase');
     v_attempts integer := coalesce(nullif(current_setting('part.lock_attempts', true), '')::integer, 10);
     v_wait_ms  integer := 100;
     v_holder   text;
@@ -7166,7 +7165,7 @@ BEGIN
  * (moving to the phase it is in then does nothing).
  */
     FOR v_attempt IN 1 .. greatest(v_attempts, 1) LOOP
-        IF pg_try_advisory_xact_lock(v_key[1]::integer, v_key[2]::integer) THEN
+        IF pg_try_advisory_xact_lock(v_key[1], v_key[2]) THEN
             RETURN;
         END IF;
         IF v_attempt < v_attempts THEN
@@ -7179,8 +7178,8 @@ BEGIN
                                                    pg_catalog.left(a.query, 80)), '; ')
       INTO v_holder
       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'advisory' AND l.granted AND l.classid::integer = v_key[1]::integer
-       AND l.objid::integer = v_key[2]::integer AND l.objsubid = 2 AND l.pid <> pg_backend_pid();
+     WHERE l.locktype = 'advisory' AND l.granted AND l.classid::integer = v_key[1]
+       AND l.objid::integer = v_key[2] AND l.objsubid = 2 AND l.pid <> pg_backend_pid();
     RAISE EXCEPTION 'another call is changing the phase of the migration of % (%)', p_table_name, coalesce(v_holder, 'it has just finished')
         USING ERRCODE = '55P03',
               HINT = 'Wait for it to finish (its transaction to end), then call again: asking for the phase it reached does nothing.';
@@ -7719,7 +7718,7 @@ BEGIN
                 -- by try-locks, not by waiting in the lock manager: a batch that waits for a
                 -- row this transaction holds then gives way (its lock_timeout; part.backfill does
                 -- the batch again) instead of a deadlock that could fail this application write
-                WHILE NOT pg_catalog.pg_try_advisory_xact_lock_shared(@sql:gate@) LOOP
+                WHILE NOT pg_catalog.pg_try_advisory_xact_lock_shared(@lit:gate_class@::integer, @lit:gate_key@::integer) LOOP
                     PERFORM pg_catalog.pg_sleep(0.002);
                 END LOOP;
                 IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
@@ -7799,7 +7798,8 @@ $tmpl$, jsonb_build_object(
         'legacy_key_o', part._sql_columns(p_m.legacy_key, 'o', 'row'),
         'last_key', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_last_key'),
         'high_key', part._key_from_text_sql(v_legacy, p_m.legacy_key, 'v_m.backfill_high_key'),
-        'gate', part._migration_lock(p_m.table_name, 'gate'),
+        'gate_class', (part._migration_lock(p_m.table_name, 'gate'))[1],
+        'gate_key', (part._migration_lock(p_m.table_name, 'gate'))[2],
         'group_n', part._group_sql(p_m, format('n.%I', p_m.key_column)),
         'group_o', part._group_sql(p_m, format('o.%I', p_m.key_column)),
         'group_text', part._group_text_sql(p_m, 'd.g'),

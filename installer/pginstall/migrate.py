@@ -36,11 +36,18 @@ SUMMARY = re.compile(r"^part: (?P<name>.+?): backfill done, (?P<done>\d+) rows i
 
 
 def _state(conn: psycopg.Connection, table: str):
+    """The migration of TABLE (its application name, or the current name of its legacy table or
+    copy) from the public view part.migrations: (table_name, backfill_rows, backfill_total,
+    backfill_finished_at, phase, legacy rows estimated), or None when it has none; 42P01 etc.
+    from part.qualified_name for a bad name. The row part.migrate_to would pick (a live migration
+    before a finalized one)."""
     return conn.execute(
         sql.SQL("SELECT m.table_name, m.backfill_rows, m.backfill_total, m.backfill_finished_at, m.phase,"
                 " (SELECT greatest(c.reltuples, 0)::bigint FROM pg_catalog.pg_class c"
                 "   WHERE c.oid = pg_catalog.to_regclass(m.legacy_table))"
-                " FROM {s}._migration_row(%s) m").format(s=sql.Identifier(SCHEMA)),
+                " FROM {s}.migrations m, {s}.qualified_name(%s) n(name)"
+                " WHERE n.name IN (m.table_name, m.legacy_table, m.partitioned_table)"
+                " ORDER BY (m.table_name = n.name) DESC, (m.phase = 'finalized') LIMIT 1").format(s=sql.Identifier(SCHEMA)),
         (table,),
     ).fetchone()
 
@@ -170,9 +177,11 @@ def migrate_to(conn: psycopg.Connection, table: str, phase: str, *, batch_size: 
     warn = warn or (lambda line: click.echo(line, err=True))
     progress = Progress(file)
     try:  # the migration's name, as part.migrate_to's step NOTICEs start with it
-        prefix = f"part: {_state(conn, table)[0]}: "
-    except psycopg.Error:  # no migration (yet): its NOTICEs name the table as part._qualified does
-        prefix = None
+        state = _state(conn, table)
+    except psycopg.Error:  # no such table: part.migrate_to says so
+        state = None
+    # no migration (yet): its NOTICEs name the table as part._qualified does
+    prefix = f"part: {state[0]}: " if state else None
 
     def show(d):
         msg = d.message_primary or ""
@@ -217,7 +226,7 @@ def migrate_to(conn: psycopg.Connection, table: str, phase: str, *, batch_size: 
         if progress.started and not progress.finished:
             done = progress.done
             try:
-                done = _state(conn, table)[1] or done
+                done = (_state(conn, table) or (None, None))[1] or done
             except (psycopg.Error, KeyboardInterrupt):
                 pass
             raise BackfillInterrupted(done, max(progress.total, done)) from None
@@ -239,9 +248,10 @@ def backfill(conn: psycopg.Connection, table: str, batch_size: int = 10000, slee
     parity check), showing progress on FILE; returns the rows copied now (0 when the backfill was
     already done). See migrate_to for conn, errors and Ctrl-C."""
     try:
-        _, _, _, finished, phase, _ = _state(conn, table)
+        state = _state(conn, table)
     except psycopg.Error as e:
         raise click.ClickException(f"{table}: {describe(e)}") from None
-    if finished is not None or phase != "dual_write":
+    # no migration: part.migrate_to refuses it (55000, "table ... has no migration", with its HINT)
+    if state is not None and (state[3] is not None or state[4] != "dual_write"):
         return 0
     return migrate_to(conn, table, "backfilled", batch_size=batch_size, sleep=sleep, file=file).copied

@@ -16,6 +16,7 @@ DECLARE
     v_groups  text[];
     v_done    jsonb;
     v_tries   integer := 0;
+    v_gate    integer[] := part._migration_lock(p_table_name, 'gate');
     v_lock_timeout text;
     v_total   bigint;
     v_sql     text;
@@ -52,13 +53,11 @@ BEGIN
     END IF;
     LOOP
         EXIT WHEN pg_try_advisory_xact_lock(
-            split_part(part._migration_lock(p_table_name, 'gate'), ', ', 1)::integer,
-            split_part(part._migration_lock(p_table_name, 'gate'), ', ', 2)::integer);
+            v_gate[1], v_gate[2]);
         v_tries := v_tries + 1;
         IF v_tries >= 200 THEN
             PERFORM pg_advisory_xact_lock(
-                split_part(part._migration_lock(p_table_name, 'gate'), ', ', 1)::integer,
-                split_part(part._migration_lock(p_table_name, 'gate'), ', ', 2)::integer);
+                v_gate[1], v_gate[2]);
             EXIT;
         END IF;
         PERFORM pg_sleep(0.01);

@@ -4,7 +4,7 @@ CREATE FUNCTION part._phase_lock(p_table_name text)
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_key      text[] := string_to_array(part._migration_lock(p_table_name, 'phase'), ', ');
+    v_key      integer[] := part._migration_lock(p_table_name, 'phase');
     v_attempts integer := coalesce(nullif(current_setting('part.lock_attempts', true), '')::integer, 10);
     v_wait_ms  integer := 100;
     v_holder   text;
@@ -19,7 +19,7 @@ BEGIN
  * (moving to the phase it is in then does nothing).
  */
     FOR v_attempt IN 1 .. greatest(v_attempts, 1) LOOP
-        IF pg_try_advisory_xact_lock(v_key[1]::integer, v_key[2]::integer) THEN
+        IF pg_try_advisory_xact_lock(v_key[1], v_key[2]) THEN
             RETURN;
         END IF;
         IF v_attempt < v_attempts THEN
@@ -32,8 +32,8 @@ BEGIN
                                                    pg_catalog.left(a.query, 80)), '; ')
       INTO v_holder
       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-     WHERE l.locktype = 'advisory' AND l.granted AND l.classid::integer = v_key[1]::integer
-       AND l.objid::integer = v_key[2]::integer AND l.objsubid = 2 AND l.pid <> pg_backend_pid();
+     WHERE l.locktype = 'advisory' AND l.granted AND l.classid::integer = v_key[1]
+       AND l.objid::integer = v_key[2] AND l.objsubid = 2 AND l.pid <> pg_backend_pid();
     RAISE EXCEPTION 'another call is changing the phase of the migration of % (%)', p_table_name, coalesce(v_holder, 'it has just finished')
         USING ERRCODE = '55P03',
               HINT = 'Wait for it to finish (its transaction to end), then call again: asking for the phase it reached does nothing.';

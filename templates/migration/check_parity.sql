@@ -19,7 +19,7 @@ DECLARE
     v_now     timestamptz := clock_timestamp();
     v_differ  integer;
     v_count   integer;
-    v_lock    text[];
+    v_lock    integer[];
     v_spec    text;
     v_sort    text;
     v_jit     text;
@@ -54,8 +54,8 @@ BEGIN
         RAISE EXCEPTION 'part.check_parity must run at READ COMMITTED, not %', current_setting('transaction_isolation')
             USING ERRCODE = '55000', HINT = 'Run it in a READ COMMITTED transaction: it re-hashes in a snapshot taken after the marks it consumes.';
     END IF;
-    v_lock := string_to_array(part._migration_lock(v_m.table_name, 'check'), ', ');
-    PERFORM pg_advisory_xact_lock(v_lock[1]::integer, v_lock[2]::integer);
+    v_lock := part._migration_lock(v_m.table_name, 'check');
+    PERFORM pg_advisory_xact_lock(v_lock[1], v_lock[2]);
     v_legacy := to_regclass(v_m.legacy_table);
     v_part := to_regclass(v_m.partitioned_table);
     v_cols := part._sync_columns(v_legacy, v_part);

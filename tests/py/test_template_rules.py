@@ -107,3 +107,31 @@ def test_generated_sql_is_included_by_a_routine():
     routines = "".join((TEMPLATES / p).read_text() for p in LISTS["routines"])
     for p in GENERATED:
         assert f"{{% include 'sync/generated/{p.name}' %}}" in routines, p.name
+
+
+INSTALLER = sorted((TEMPLATES.parent / "installer" / "pginstall").glob("*.py"))
+# part._x written in SQL: part._x, "part"._x, or the schema given by a format field ({s}._x)
+PRIVATE_SQL = re.compile(r'(?:\bpart|"part"|\{\w*\})\s*\.\s*"?(_\w+)')
+
+
+def _sql_strings(tree):
+    """The string constants of a module, without its docstrings (which may name part._x as prose)."""
+    import ast
+    docs = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docs.add(id(first.value))
+    return [(n.lineno, n.value) for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs]
+
+
+@pytest.mark.parametrize("path", INSTALLER, ids=[p.name for p in INSTALLER])
+def test_installer_calls_only_public_sql(path):
+    """pginstall calls part's public API only (README "Security model"): no part._x routine,
+    table or view in the SQL it sends, so a private routine can change without breaking it."""
+    import ast
+    found = [f"line {line}: part.{m}" for line, text in _sql_strings(ast.parse(path.read_text()))
+             for m in PRIVATE_SQL.findall(text)]
+    assert not found, f"{path.name} names private part objects in SQL: {found}"

@@ -25,7 +25,8 @@
   @sql:copy_match_n_o@  new row n has the key of old row o in the partitioned copy (where the backfill writes)
   @sql:legacy_key_o@  the legacy table's key of old row o (the backfill's order)
   @sql:last_key@ / @sql:high_key@  v_m.backfill_last_key / backfill_high_key as keys
-  @sql:gate@        the advisory lock (two int4) the backfill holds while it copies a batch
+  @lit:gate_class@, @lit:gate_key@  the two int4 keys (JSON numbers, quoted as literals) of the
+                    advisory lock the backfill holds while it copies a batch (part._migration_lock)
   @sql:group_n@ / @sql:group_o@  the parity group of a new / old row; @sql:group_text@ that group as text (from d.g)
   @sql:refuse_insert@ / @sql:refuse_update@, @sql:keep_other_row_insert@ / @sql:keep_other_row_update@,
   @sql:refuse_skipped@: mirroring into the legacy table after the switch, whose primary key lacks the
@@ -124,7 +125,7 @@ BEGIN
                 -- by try-locks, not by waiting in the lock manager: a batch that waits for a
                 -- row this transaction holds then gives way (its lock_timeout; part.backfill does
                 -- the batch again) instead of a deadlock that could fail this application write
-                WHILE NOT pg_catalog.pg_try_advisory_xact_lock_shared(@sql:gate@) LOOP
+                WHILE NOT pg_catalog.pg_try_advisory_xact_lock_shared(@lit:gate_class@::integer, @lit:gate_key@::integer) LOOP
                     PERFORM pg_catalog.pg_sleep(0.002);
                 END LOOP;
                 IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN

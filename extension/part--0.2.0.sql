@@ -3490,7 +3490,6 @@ BEGIN
         --   pauses for production first), retire old partitions; the partitions made are analyzed
         --   after the commit that released their locks (create: once all are made)
         FOREACH v_step IN ARRAY ARRAY['create', 'drain', 'split', 'retire'] LOOP
-            EXIT WHEN v_broken;
             CONTINUE WHEN NOT CASE v_step
                 WHEN 'create' THEN v_t.strategy = 'range' AND v_t.needs_ahead IS DISTINCT FROM false
                 WHEN 'drain'  THEN v_t.default_nonempty
@@ -3555,6 +3554,7 @@ BEGIN
                 END IF;
                 EXIT WHEN v_last;
             END LOOP;
+            EXIT WHEN v_broken;   -- v_step names the step that broke (the WARNING below)
         END LOOP;
 
         IF v_broken THEN

@@ -5,13 +5,14 @@ DECLARE
     v_only     regclass;
     v_run      bigint;
     v_t        record;
-    v_r        record;
-    v_made     text;
+    v_s        record;
     v_started  timestamptz := pg_catalog.clock_timestamp();
     v_t0       timestamptz;
     v_holder   text;
     v_broken   boolean;
-    v_n        bigint;
+    v_i        integer;
+    v_more     boolean;
+    v_last     boolean;
     v_sep_ret  boolean;
     v_tables   integer := 0;
     v_created  integer := 0;
@@ -28,7 +29,6 @@ DECLARE
     v_detail   text;
     v_step     text;
     v_new      text[];
-    v_got      text[];
     c_lock_a   CONSTANT integer := 1885434484;   -- 'part' as an integer: advisory lock (c_lock_a, 1)
     c_drain_max CONSTANT integer := 100;         -- intervals drained per table and run
     v_saved    text[] := ARRAY[pg_catalog.current_setting('search_path'), pg_catalog.current_setting('lock_timeout'),
@@ -44,7 +44,6 @@ BEGIN
  *      pauses for production (part._yield_wait: replay lag, lock queue),
  *      and past the setting yield_max_wait leaves the rest to the next run
  *      (logged 'skipped', given up);
- *      retention stay: part.verify() reports them);
  *   2b. split the history partition of an attach migration (part.split_history),
  *      one interval per transaction, until it is gone (the migration is then
  *      finalized);
@@ -132,61 +131,30 @@ BEGIN
             CONTINUE;
         END IF;
 
-        -- 1. create ahead, one partition per transaction on a table with a default partition (its
-        --    writers wait while one is made: part._create_ahead); analyze the new ones after that
-        IF v_t.strategy = 'range' AND v_t.needs_ahead IS DISTINCT FROM false THEN
-            v_step := 'create';
+        -- the steps of each kind due on this table (part._maintenance_step does one), in order, each
+        -- in its own subtransaction and committed at once, while the step says there is more:
+        --   create ahead (one partition per transaction on a table with a default partition: its
+        --   writers wait while one is made), drain the default partition and split the history of
+        --   an attach migration (one interval per transaction, at most c_drain_max per run; drain
+        --   pauses for production first), retire old partitions; the partitions made are analyzed
+        --   after the commit that released their locks (create: once all are made)
+        FOREACH v_step IN ARRAY ARRAY['create', 'drain', 'split', 'retire'] LOOP
+            CONTINUE WHEN NOT CASE v_step
+                WHEN 'create' THEN v_t.strategy = 'range' AND v_t.needs_ahead IS DISTINCT FROM false
+                WHEN 'drain'  THEN v_t.default_nonempty
+                WHEN 'split'  THEN EXISTS (SELECT 1 FROM part.migration m
+                                            WHERE m.method = 'attach' AND m.phase = 'partitioned'
+                                              AND m.partitioned_table = v_t.parent_table)
+                ELSE v_t.retention IS NOT NULL AND v_t.retire_due IS DISTINCT FROM false AND NOT v_sep_ret
+            END;
             v_new := '{}';
+            v_i := 0;
             PERFORM part._maintenance_txn(v_run);
             LOOP
-                v_t0 := pg_catalog.clock_timestamp();
-                v_n := 0;
-                v_got := '{}';
-                BEGIN
-                    FOR v_made IN SELECT x FROM part._create_ahead(NULL, v_t.rel,
-                                                   CASE WHEN p_commit THEN 1 END, false) x LOOP
-                        INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
-                        VALUES (v_run, v_t.parent_table, 'create', v_made, pg_catalog.clock_timestamp() - v_t0, 'ok');
-                        v_got := v_got || v_made;
-                        v_t0 := pg_catalog.clock_timestamp();
-                    END LOOP;
-                    v_n := pg_catalog.cardinality(v_got);
-                    v_new := v_new || v_got;   -- what this subtransaction made, once it succeeded
-                    v_created := v_created + v_n;
-                EXCEPTION WHEN others THEN
-                    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-                    v_broken := true;
-                END;
-                IF v_broken THEN
-                    PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
-                END IF;
-                IF p_commit THEN
-                    COMMIT;
-                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                    PERFORM part._maintenance_txn(v_run);
-                END IF;
-                -- a call that made nothing, or everything (no limit without a default partition)
-                EXIT WHEN v_n = 0 OR v_broken OR NOT p_commit
-                       OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_partitioned_table pt
-                                       WHERE pt.partrelid = v_t.rel AND pt.partdefid <> 0);
-            END LOOP;
-            IF pg_catalog.cardinality(v_new) > 0 THEN
-                IF part._analyze(v_new) > 0 AND p_commit THEN
-                    COMMIT;
-                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                    PERFORM part._maintenance_txn(v_run);
-                END IF;
-            END IF;
-        END IF;
-
-        -- 2. drain the default partition, one interval per transaction
-        IF NOT v_broken AND v_t.default_nonempty THEN
-            v_step := 'drain';
-            PERFORM part._maintenance_txn(v_run);
-            FOR i IN 1 .. c_drain_max LOOP
+                v_i := v_i + 1;
                 -- pause for production between intervals (part._yield_wait); past yield_max_wait, leave
                 -- this table's drain to the next run
-                IF p_commit THEN
+                IF v_step = 'drain' AND p_commit THEN
                     CALL part._yield_wait(v_t.parent_table, 'drain', ARRAY[v_t.rel], true, v_waited, v_gave_up);
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
                     PERFORM part._maintenance_txn(v_run);
@@ -204,109 +172,39 @@ BEGIN
                     END IF;
                 END IF;
                 v_t0 := pg_catalog.clock_timestamp();
-                v_n := 0;
-                v_new := '{}';
                 BEGIN
-                    FOR v_r IN SELECT * FROM part._drain_default(v_t.rel, 1) LOOP
-                        v_new := v_new || v_r.partition_name;
-                        INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
-                                                                  duration, outcome, detail)
-                        VALUES (v_run, v_t.parent_table, 'drain', v_r.partition_name, v_r.rows_moved,
-                                pg_catalog.clock_timestamp() - v_t0, 'ok', 'rows moved out of the default partition');
-                        v_n := v_n + 1;
-                        v_drained := v_drained + 1;   -- a partition made to hold rows of the default:
-                        v_created := v_created + 1;   -- created too
-                        v_moved := v_moved + v_r.rows_moved;
-                    END LOOP;
+                    SELECT * INTO STRICT v_s FROM part._maintenance_step(v_run, v_t.rel, v_t.parent_table, v_step, p_commit);
+                    v_new := v_new || v_s.made;   -- what this subtransaction made, once it succeeded
+                    v_created := v_created + v_s.created;
+                    v_drained := v_drained + v_s.drained;
+                    v_moved := v_moved + v_s.moved;
+                    v_retired := v_retired + v_s.retired;
+                    v_more := v_s.more;
                 EXCEPTION WHEN others THEN
                     GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
                     v_broken := true;
-                    v_new := '{}';
                 END;
                 IF v_broken THEN
                     PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
                 END IF;
+                v_last := v_broken OR NOT v_more OR (v_step IN ('drain', 'split') AND v_i >= c_drain_max);
                 IF p_commit THEN
                     COMMIT;
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
                     PERFORM part._maintenance_txn(v_run);
                 END IF;
-                IF pg_catalog.cardinality(v_new) > 0 THEN
+                IF pg_catalog.cardinality(v_new) > 0 AND (v_step <> 'create' OR v_last) THEN
                     IF part._analyze(v_new) > 0 AND p_commit THEN
                         COMMIT;
                         PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
                         PERFORM part._maintenance_txn(v_run);
                     END IF;
-                END IF;
-                EXIT WHEN v_n = 0 OR v_broken;
-            END LOOP;
-        END IF;
-
-        -- 2b. split the history partition of an attach migration, one interval per transaction
-        IF NOT v_broken AND EXISTS (SELECT 1 FROM part.migration m
-                                     WHERE m.method = 'attach' AND m.phase = 'partitioned' AND m.partitioned_table = v_t.parent_table) THEN
-            v_step := 'split';
-            PERFORM part._maintenance_txn(v_run);
-            FOR i IN 1 .. c_drain_max LOOP
-                v_t0 := pg_catalog.clock_timestamp();
-                v_n := 0;
-                v_new := '{}';
-                BEGIN
-                    FOR v_r IN SELECT * FROM part.split_history(v_t.parent_table) LOOP
-                        v_new := v_new || v_r.partition_name;
-                        INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
-                                                                  duration, outcome, detail)
-                        VALUES (v_run, v_t.parent_table, 'split', v_r.partition_name, v_r.rows_moved,
-                                pg_catalog.clock_timestamp() - v_t0, 'ok', 'rows moved out of the history partition (attach migration)');
-                        v_n := v_n + 1;
-                        v_created := v_created + 1;
-                        v_moved := v_moved + v_r.rows_moved;
-                    END LOOP;
-                EXCEPTION WHEN others THEN
-                    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-                    v_broken := true;
                     v_new := '{}';
-                END;
-                IF v_broken THEN
-                    PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
                 END IF;
-                IF p_commit THEN
-                    COMMIT;
-                    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                    PERFORM part._maintenance_txn(v_run);
-                END IF;
-                IF pg_catalog.cardinality(v_new) > 0 THEN
-                    IF part._analyze(v_new) > 0 AND p_commit THEN
-                        COMMIT;
-                        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                        PERFORM part._maintenance_txn(v_run);
-                    END IF;
-                END IF;
-                EXIT WHEN v_n = 0 OR v_broken;
+                EXIT WHEN v_last;
             END LOOP;
-        END IF;
-
-        -- 3. retire old partitions (part.drop_old logs each one)
-        IF NOT v_broken AND v_t.retention IS NOT NULL AND v_t.retire_due IS DISTINCT FROM false AND NOT v_sep_ret THEN
-            v_t0 := pg_catalog.clock_timestamp();
-            v_step := 'retire';
-            PERFORM part._maintenance_txn(v_run);
-            BEGIN
-                SELECT pg_catalog.count(*) INTO v_n FROM part.drop_old(NULL, v_t.parent_table);
-                v_retired := v_retired + v_n;
-            EXCEPTION WHEN others THEN
-                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
-                v_broken := true;
-            END;
-            IF v_broken THEN
-                PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
-            END IF;
-            IF p_commit THEN
-                COMMIT;
-                PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-                PERFORM part._maintenance_txn(v_run);
-            END IF;
-        END IF;
+            EXIT WHEN v_broken;   -- v_step names the step that broke (the WARNING below)
+        END LOOP;
 
         IF v_broken THEN
             IF v_state = '55P03' THEN

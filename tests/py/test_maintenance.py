@@ -90,6 +90,8 @@ def test_broken_table_does_not_stop_the_others(fresh_db, connect):
     [(_, outcome, detail)] = runs(conn)
     assert outcome == "failed" and "public.b_broken" in detail and "public.gone" in detail
     assert any("b_broken" in n for n in notices), "the caller is warned"
+    assert any(n.startswith("part.run_maintenance: create of public.b_broken failed") for n in notices), \
+        "the warning names the step that failed"
     assert conn.execute("SELECT status FROM part.verify() WHERE check_name = 'maintenance_last_run'").fetchone()[0] == "fail"
 
 

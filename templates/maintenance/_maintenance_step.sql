@@ -1,0 +1,72 @@
+CREATE FUNCTION part._maintenance_step(p_run bigint, p_table regclass, p_parent text, p_kind text,
+                                               p_commit boolean DEFAULT true,
+                                               OUT created integer, OUT drained integer, OUT moved bigint,
+                                               OUT retired integer, OUT made text[], OUT more boolean)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_t0    timestamptz := clock_timestamp();
+    v_made  text;
+    v_r     record;
+BEGIN
+/*
+ * One step of one kind of part.run_maintenance for one table (p_table, named
+ * p_parent in part.config), logging an 'ok' row in part.maintenance_log per
+ * partition it makes or fills; errors propagate (run_maintenance catches,
+ * logs, commits and re-pins around every step, and calls it again while
+ * more is true):
+ *   create: the next partition ahead (with p_commit on a table with a default
+ *           partition: one per call, its writers wait while it is made),
+ *           else all missing ones at once;
+ *   drain:  one interval of rows out of the default partition;
+ *   split:  one interval out of the history partition of an attach migration;
+ *   retire: part.drop_old (which logs each partition itself).
+ * Returns the counts of this step, the partitions made or filled (made:
+ * analyzed by the caller after the commit that released their locks), and
+ * more: whether another step of this kind has work to do.
+ */
+    created := 0; drained := 0; moved := 0; retired := 0; made := '{}'; more := false;
+    CASE p_kind
+    WHEN 'create' THEN
+        FOR v_made IN SELECT x FROM part._create_ahead(NULL, p_table, CASE WHEN p_commit THEN 1 END, false) x LOOP
+            INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
+            VALUES (p_run, p_parent, 'create', v_made, clock_timestamp() - v_t0, 'ok');
+            made := made || v_made;
+            v_t0 := clock_timestamp();
+        END LOOP;
+        created := cardinality(made);
+        -- a call that made nothing, or everything (no limit without a default partition)
+        more := created > 0 AND p_commit
+                AND EXISTS (SELECT 1 FROM pg_partitioned_table pt WHERE pt.partrelid = p_table AND pt.partdefid <> 0);
+    WHEN 'drain' THEN
+        FOR v_r IN SELECT * FROM part._drain_default(p_table, 1) LOOP
+            made := made || v_r.partition_name;
+            INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
+                                                      duration, outcome, detail)
+            VALUES (p_run, p_parent, 'drain', v_r.partition_name, v_r.rows_moved,
+                    clock_timestamp() - v_t0, 'ok', 'rows moved out of the default partition');
+            drained := drained + 1;   -- a partition made to hold rows of the default:
+            created := created + 1;   -- created too
+            moved := moved + v_r.rows_moved;
+        END LOOP;
+        more := drained > 0;
+    WHEN 'split' THEN
+        FOR v_r IN SELECT * FROM part.split_history(p_parent) LOOP
+            made := made || v_r.partition_name;
+            INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
+                                                      duration, outcome, detail)
+            VALUES (p_run, p_parent, 'split', v_r.partition_name, v_r.rows_moved,
+                    clock_timestamp() - v_t0, 'ok', 'rows moved out of the history partition (attach migration)');
+            created := created + 1;
+            moved := moved + v_r.rows_moved;
+        END LOOP;
+        more := created > 0;
+    WHEN 'retire' THEN
+        SELECT count(*) INTO retired FROM part.drop_old(NULL, p_parent);
+    ELSE
+        RAISE EXCEPTION 'part._maintenance_step: unknown step kind %', quote_nullable(p_kind)
+            USING ERRCODE = '22023', HINT = 'Pass one of create, drain, split, retire.';
+    END CASE;
+END
+$$;

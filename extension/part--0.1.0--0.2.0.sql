@@ -3805,11 +3805,7 @@ BEGIN
         RAISE EXCEPTION 'the migration of % uses the copy method: it has no history partition', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Only migrations started with p_method => ''attach'' have one.';
     END IF;
-    IF v_m.phase <> 'partitioned' THEN
-        IF v_m.phase IN ('preparing', 'prepared') THEN
-            RAISE EXCEPTION 'cannot split the history of %: it is %, not switched yet', v_m.table_name, v_m.phase
-                USING ERRCODE = '55000', HINT = format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
-        END IF;
+    IF NOT part._require_phase(v_m, 'split_history') THEN
         RETURN;   -- finalized: nothing left
     END IF;
     v_part := to_regclass(v_m.partitioned_table);
@@ -4490,8 +4486,7 @@ BEGIN
         RAISE EXCEPTION 'the migration of % uses the copy method', v_m.table_name
             USING ERRCODE = '55000', HINT = format('Copy the rows with CALL part.backfill(%L).', v_m.table_name);
     END IF;
-    IF v_m.phase IN ('partitioned', 'finalized') THEN
-        RAISE NOTICE 'part: % is already %: nothing to prepare', v_m.table_name, v_m.phase;
+    IF NOT part._require_phase(v_m, 'attach_prepare') THEN
         RETURN NULL;
     END IF;
     v_legacy := to_regclass(v_m.legacy_table);
@@ -4606,8 +4601,7 @@ BEGIN
                   HINT = pg_catalog.format('Prepare it with SELECT part.attach_prepare(%L) (repeat until it returns NULL), then SELECT part.switch_reads(%L).',
                                            v_m.table_name, v_m.table_name);
     END IF;
-    IF v_m.phase <> 'dual_write' THEN
-        RAISE NOTICE 'part: % is already %: nothing to backfill', v_m.table_name, v_m.phase;
+    IF NOT part._require_phase(v_m, 'backfill') THEN
         PERFORM pg_catalog.set_config('search_path', v_path, true);
         RETURN;
     END IF;
@@ -4717,10 +4711,7 @@ BEGIN
         RAISE EXCEPTION 'the migration of % uses the attach method: its rows are not copied, so there is nothing to compare', v_m.table_name
             USING ERRCODE = '55000', HINT = 'The legacy table becomes the history partition itself; part.verify() reports the split''s progress.';
     END IF;
-    IF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'Parity is checked between dual_write and finalize.';
-    END IF;
+    PERFORM part._require_phase(v_m, 'check_parity');
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'part.check_parity must run at READ COMMITTED, not %', current_setting('transaction_isolation')
             USING ERRCODE = '55000', HINT = 'Run it in a READ COMMITTED transaction: it re-hashes in a snapshot taken after the marks it consumes.';
@@ -4872,11 +4863,11 @@ BEGIN
         RAISE EXCEPTION 'invalid value "%" for p_keep_legacy', p_keep_legacy
             USING ERRCODE = '22023', HINT = 'Use ''archive'' (schema part_archive), ''keep'' (as <table>_legacy) or ''drop''.';
     END IF;
-    IF v_m.phase = 'finalized' THEN
-        RAISE NOTICE 'part: % is already finalized: nothing to do', v_m.table_name;
+    IF NOT part._require_phase(v_m, 'finalize') THEN
         RETURN v_m.legacy_table;
-    ELSIF v_m.method = 'attach' THEN
-        IF v_m.phase = 'partitioned' AND to_regclass(v_m.history_table) IS NULL THEN
+    END IF;
+    IF v_m.method = 'attach' THEN
+        IF to_regclass(v_m.history_table) IS NULL THEN
             UPDATE part.migration m SET phase = 'finalized', finalized_at = now(), history_table = NULL
              WHERE m.table_name = v_m.table_name;
             RETURN v_m.legacy_table || ' (split and dropped)';
@@ -4886,9 +4877,6 @@ BEGIN
             USING ERRCODE = '55000',
                   HINT = format('Maintenance splits it one interval per transaction and finalizes the migration when it is gone (CALL part.run_maintenance(), or SELECT * FROM part.split_history(%L) per interval).',
                                            v_m.table_name);
-    ELSIF v_m.phase <> 'partitioned' THEN
-        RAISE EXCEPTION 'cannot finalize %: it is in %, not partitioned', v_m.table_name, v_m.phase
-            USING ERRCODE = '55000', HINT = format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
     END IF;
     PERFORM part._require_sync_intact(v_m.table_name, 'finalize');
     IF NOT coalesce(v_m.parity_clean, false) THEN
@@ -4998,14 +4986,8 @@ BEGIN
     IF NOT FOUND THEN
         RAISE NOTICE 'part: % has no migration: nothing to cancel', v_name;
         RETURN NULL;
-    ELSIF v_m.phase = 'partitioned' THEN
-        RAISE EXCEPTION 'cannot cancel the migration of %: it is switched (partitioned)', v_m.table_name
-            USING ERRCODE = '55000',
-                  HINT = format('Roll it back first (SELECT part.rollback(%L): nothing written since the switch is lost), then cancel it.', v_m.table_name);
-    ELSIF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'cannot cancel the migration of %: it is finalized', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'The partitioned table is the only one kept up to date: there is no migration left to cancel.';
     END IF;
+    PERFORM part._require_phase(v_m, 'migrate_cancel');
 
     -- writers go to the legacy table first, then (by the sync) to the copy: lock in that order
     v_legacy := to_regclass(v_m.legacy_table);
@@ -5087,10 +5069,7 @@ BEGIN
  * test_template_rules.py checks how its EXECUTEs are composed.
  * @plpgsql_check_options: security_warnings = false
  */
-    IF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'the migration of % is finalized: there is no sync to refresh', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'Nothing to do: the partitioned table is the only table now.';
-    END IF;
+    PERFORM part._require_phase(v_m, 'migrate_refresh');
     v_legacy := to_regclass(v_m.legacy_table);
     v_part := to_regclass(v_m.partitioned_table);
     IF v_m.phase = 'partitioned' THEN
@@ -5635,16 +5614,9 @@ BEGIN
 
     v_target := p_phase;
     IF p_phase = 'rollback' THEN
-        IF v_m.phase = 'backfilled' THEN
-            RAISE NOTICE 'part: %: already rolled back (backfilled): nothing to do', v_name;
+        IF NOT part._require_phase(v_m, 'migrate_to rollback') THEN
             PERFORM pg_catalog.set_config('search_path', v_path, true);
             RETURN;
-        ELSIF v_m.phase <> 'partitioned' THEN
-            RAISE EXCEPTION 'cannot roll back %: it is in %, and rollback goes one phase back from partitioned', v_name, v_m.phase
-                USING ERRCODE = '55000',
-                      HINT = CASE WHEN v_m.phase = 'finalized'
-                                  THEN 'After part.finalize the partitioned table is the only one kept up to date: there is no way back.'
-                                  ELSE pg_catalog.format('Reads and writes already go to the legacy table; to abandon the migration: CALL part.migrate_to(%L, ''none'').', v_name) END;
         END IF;
         v_target := 'backfilled';
     END IF;
@@ -5770,10 +5742,7 @@ BEGIN
  * (extra_warnings: RETURN QUERY EXECUTE sets the OUT columns, which plpgsql_check cannot see.)
  * @plpgsql_check_options: security_warnings = false, extra_warnings = false
  */
-    IF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'Parity is checked between dual_write and finalize.';
-    END IF;
+    PERFORM part._require_phase(v_m, 'parity_diff');
     IF p_limit IS NULL OR p_limit < 1 THEN
         RAISE EXCEPTION 'invalid limit %', coalesce(p_limit::text, 'NULL')
             USING ERRCODE = '22023', HINT = 'Pass a positive number of rows, e.g. 1000.';
@@ -5847,24 +5816,11 @@ BEGIN
     -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
     PERFORM part._phase_lock(v_m.table_name);
     v_m := part._migration_row(p_table);
-    IF v_m.method = 'attach' THEN
-        IF v_m.phase IN ('preparing', 'prepared') THEN
-            RAISE NOTICE 'part: % is %: the legacy table is read and written already, nothing to roll back', v_m.table_name, v_m.phase;
-            RETURN v_m.phase;
-        ELSIF v_m.phase = 'partitioned' THEN
-            RETURN part._attach_rollback(v_m);
-        END IF;
-    END IF;
-    IF v_m.phase = 'backfilled' THEN
-        RAISE NOTICE 'part: % is already backfilled (reads on the legacy table): nothing to roll back', v_m.table_name;
+    IF NOT part._require_phase(v_m, 'rollback') THEN
         RETURN v_m.phase;
-    ELSIF v_m.phase = 'dual_write' THEN
-        RAISE EXCEPTION 'cannot roll back %: it is in dual_write and was never switched', v_m.table_name
-            USING ERRCODE = '55000',
-                  HINT = format('Reads and writes already go to the legacy table; to abandon the migration: SELECT part.migrate_cancel(%L).', v_m.table_name);
-    ELSIF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'cannot roll back %: its migration is finalized and the legacy table is no longer synced', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';
+    END IF;
+    IF v_m.method = 'attach' THEN
+        RETURN part._attach_rollback(v_m);
     END IF;
     PERFORM part._require_sync_intact(v_m.table_name, 'rollback');
     -- the sync functions as they must read after the swap, rendered before the locks
@@ -5911,23 +5867,13 @@ BEGIN
     -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
     PERFORM part._phase_lock(v_m.table_name);
     v_m := part._migration_row(p_table);
-    IF v_m.method = 'attach' AND v_m.phase IN ('preparing', 'prepared') THEN
+    IF NOT part._require_phase(v_m, 'switch_reads') THEN
+        RETURN v_m.phase;
+    END IF;
+    IF v_m.method = 'attach' THEN
         RETURN part._attach_switch(v_m);   -- the attach method: no copy, no parity to check
     END IF;
-    IF v_m.phase = 'partitioned' THEN
-        RAISE NOTICE 'part: % is already partitioned: nothing to do', v_m.table_name;
-        RETURN v_m.phase;
-    ELSIF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'the migration of % is finalized', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'It reads and writes the partitioned table already; there is no legacy table to switch from.';
-    ELSIF v_m.phase = 'dual_write' THEN
-        RAISE EXCEPTION 'cannot switch %: it is in dual_write, not backfilled', v_m.table_name
-            USING ERRCODE = '55000',
-                  HINT = CASE WHEN v_m.backfill_finished_at IS NULL
-                              THEN format('Copy the existing rows first: CALL part.backfill(%L).', v_m.table_name)
-                              ELSE format('The backfill is done but parity is not clean: SELECT * FROM part.check_parity(%L), then part.parity_diff(%L).',
-                                                     v_m.table_name, v_m.table_name) END;
-    ELSIF v_m.parity_full_at IS NULL OR NOT coalesce(v_m.parity_clean, false) THEN
+    IF v_m.parity_full_at IS NULL OR NOT coalesce(v_m.parity_clean, false) THEN
         RAISE EXCEPTION 'cannot switch %: its parity is not clean', v_m.table_name
             USING ERRCODE = '55000',
                   HINT = format('Check it with SELECT * FROM part.check_parity(%L); see the rows with part.parity_diff(%L).',
@@ -7060,6 +7006,126 @@ BEGIN
               HINT = 'Wait for it to finish (its transaction to end), then call again: asking for the phase it reached does nothing.';
 END
 $$;
+
+-- migration/_require_phase.sql
+CREATE FUNCTION part._require_phase(p_m part.migration, p_action text)
+    RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_r record;
+BEGIN
+/*
+ * The phase guard of the public migration routines, in one place: may
+ * p_action (the routine's name: switch_reads, rollback, finalize,
+ * migrate_cancel, migrate_refresh, backfill, check_parity, parity_diff,
+ * attach_prepare, split_history, or 'migrate_to rollback') run on migration
+ * p_m in its phase? Returns true when it may go on; false when the phase it
+ * leads to is reached already (a NOTICE '... nothing to ...' was raised,
+ * except for split_history, which maintenance calls: the caller returns);
+ * otherwise 55000 with the message and the HINT of the rule below. The
+ * rules are read in order: the first whose action, phase (NULL: any),
+ * method (NULL: any) and backfill state (NULL: any) match decides; no rule
+ * is a defect of part (XX000). The texts take the table name (%1$s; %1$L
+ * in a HINT), the phase (%2$s) and the history partition (%3$s).
+ * A migration row missing altogether: 55000, as part._migration_row.
+ */
+    IF p_m.table_name IS NULL THEN
+        RAISE EXCEPTION 'the table has no migration'
+            USING ERRCODE = '55000',
+                  HINT = 'Start one with part.migrate_start(<table>, <key column>, ''range'' | ''hash'', ...); see part.migrations.';
+    END IF;
+    SELECT r.kind, r.msg, r.hint INTO v_r
+      FROM (VALUES
+        -- action, phase, method, backfill done, kind (go | done | quiet | error), message, HINT
+        (1, 'switch_reads', 'backfilled', NULL, NULL, 'go', NULL, NULL),
+        (2, 'switch_reads', 'preparing', 'attach', NULL, 'go', NULL, NULL),
+        (3, 'switch_reads', 'prepared', 'attach', NULL, 'go', NULL, NULL),
+        (4, 'switch_reads', 'partitioned', NULL, NULL, 'done', 'part: %1$s is already partitioned: nothing to do', NULL),
+        (5, 'switch_reads', 'finalized', NULL, NULL, 'error', 'the migration of %1$s is finalized',
+            'It reads and writes the partitioned table already; there is no legacy table to switch from.'),
+        (6, 'switch_reads', 'dual_write', NULL, false, 'error', 'cannot switch %1$s: it is in dual_write, not backfilled',
+            'Copy the existing rows first: CALL part.backfill(%1$L).'),
+        (7, 'switch_reads', 'dual_write', NULL, true, 'error', 'cannot switch %1$s: it is in dual_write, not backfilled',
+            'The backfill is done but parity is not clean: SELECT * FROM part.check_parity(%1$L), then part.parity_diff(%1$L).'),
+
+        (10, 'rollback', 'partitioned', NULL, NULL, 'go', NULL, NULL),
+        (11, 'rollback', 'preparing', NULL, NULL, 'done', 'part: %1$s is %2$s: the legacy table is read and written already, nothing to roll back', NULL),
+        (12, 'rollback', 'prepared', NULL, NULL, 'done', 'part: %1$s is %2$s: the legacy table is read and written already, nothing to roll back', NULL),
+        (13, 'rollback', 'backfilled', NULL, NULL, 'done', 'part: %1$s is already backfilled (reads on the legacy table): nothing to roll back', NULL),
+        (14, 'rollback', 'dual_write', NULL, NULL, 'error', 'cannot roll back %1$s: it is in dual_write and was never switched',
+            'Reads and writes already go to the legacy table; to abandon the migration: SELECT part.migrate_cancel(%1$L).'),
+        (15, 'rollback', 'finalized', NULL, NULL, 'error', 'cannot roll back %1$s: its migration is finalized and the legacy table is no longer synced',
+            'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.'),
+
+        (20, 'migrate_to rollback', 'partitioned', NULL, NULL, 'go', NULL, NULL),
+        (21, 'migrate_to rollback', 'backfilled', NULL, NULL, 'done', 'part: %1$s: already rolled back (backfilled): nothing to do', NULL),
+        (22, 'migrate_to rollback', 'finalized', NULL, NULL, 'error', 'cannot roll back %1$s: it is in %2$s, and rollback goes one phase back from partitioned',
+            'After part.finalize the partitioned table is the only one kept up to date: there is no way back.'),
+        (23, 'migrate_to rollback', NULL, NULL, NULL, 'error', 'cannot roll back %1$s: it is in %2$s, and rollback goes one phase back from partitioned',
+            'Reads and writes already go to the legacy table; to abandon the migration: CALL part.migrate_to(%1$L, ''none'').'),
+
+        (30, 'finalize', 'partitioned', NULL, NULL, 'go', NULL, NULL),
+        (31, 'finalize', 'finalized', NULL, NULL, 'done', 'part: %1$s is already finalized: nothing to do', NULL),
+        (32, 'finalize', 'dual_write', NULL, false, 'error', 'cannot finalize %1$s: it is in %2$s, not partitioned',
+            'Copy the rows (CALL part.backfill(%1$L)), then switch: SELECT part.switch_reads(%1$L).'),
+        (33, 'finalize', NULL, NULL, NULL, 'error', 'cannot finalize %1$s: it is in %2$s, not partitioned',
+            'Switch it first: SELECT part.switch_reads(%1$L).'),
+
+        (40, 'migrate_cancel', 'partitioned', NULL, NULL, 'error', 'cannot cancel the migration of %1$s: it is switched (partitioned)',
+            'Roll it back first (SELECT part.rollback(%1$L): nothing written since the switch is lost), then cancel it.'),
+        (41, 'migrate_cancel', 'finalized', NULL, NULL, 'error', 'cannot cancel the migration of %1$s: it is finalized',
+            'The partitioned table is the only one kept up to date: there is no migration left to cancel.'),
+        (42, 'migrate_cancel', NULL, NULL, NULL, 'go', NULL, NULL),
+
+        (50, 'migrate_refresh', 'finalized', NULL, NULL, 'error', 'the migration of %1$s is finalized: there is no sync to refresh',
+            'Nothing to do: the partitioned table is the only table now.'),
+        (51, 'migrate_refresh', NULL, NULL, NULL, 'go', NULL, NULL),
+
+        (60, 'backfill', 'dual_write', NULL, NULL, 'go', NULL, NULL),
+        (61, 'backfill', NULL, NULL, NULL, 'done', 'part: %1$s is already %2$s: nothing to backfill', NULL),
+
+        (70, 'check_parity', 'finalized', NULL, NULL, 'error', 'the migration of %1$s is finalized: there is no legacy table to compare with',
+            'Parity is checked between dual_write and finalize.'),
+        (71, 'check_parity', NULL, NULL, NULL, 'go', NULL, NULL),
+        (72, 'parity_diff', 'finalized', NULL, NULL, 'error', 'the migration of %1$s is finalized: there is no legacy table to compare with',
+            'Parity is checked between dual_write and finalize.'),
+        (73, 'parity_diff', NULL, NULL, NULL, 'go', NULL, NULL),
+
+        (80, 'attach_prepare', 'partitioned', NULL, NULL, 'done', 'part: %1$s is already %2$s: nothing to prepare', NULL),
+        (81, 'attach_prepare', 'finalized', NULL, NULL, 'done', 'part: %1$s is already %2$s: nothing to prepare', NULL),
+        (82, 'attach_prepare', NULL, NULL, NULL, 'go', NULL, NULL),
+
+        (90, 'split_history', 'partitioned', NULL, NULL, 'go', NULL, NULL),
+        (91, 'split_history', 'finalized', NULL, NULL, 'quiet', NULL, NULL),
+        (92, 'split_history', NULL, NULL, NULL, 'error', 'cannot split the history of %1$s: it is %2$s, not switched yet',
+            'Switch it first: SELECT part.switch_reads(%1$L).')
+      ) AS r(n, action, phase, method, backfilled, kind, msg, hint)
+     WHERE r.action = p_action
+       AND (r.phase IS NULL OR r.phase = p_m.phase)
+       AND (r.method IS NULL OR r.method = p_m.method)
+       AND (r.backfilled IS NULL OR r.backfilled = (p_m.backfill_finished_at IS NOT NULL))
+     ORDER BY r.n
+     LIMIT 1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'part._require_phase: no rule for % in phase %', coalesce(p_action, 'NULL'), p_m.phase
+            USING ERRCODE = 'XX000', HINT = 'This is a defect of part: report it with the output of SELECT * FROM part.migrations.';
+    END IF;
+    IF v_r.kind = 'go' THEN
+        RETURN true;
+    ELSIF v_r.kind = 'quiet' THEN
+        RETURN false;
+    ELSIF v_r.kind = 'done' THEN
+        RAISE NOTICE '%', format(v_r.msg, p_m.table_name, p_m.phase, p_m.history_table);
+        RETURN false;
+    END IF;
+    RAISE EXCEPTION '%', format(v_r.msg, p_m.table_name, p_m.phase, p_m.history_table)
+        USING ERRCODE = '55000', HINT = format(v_r.hint, p_m.table_name);
+END
+$$;
+COMMENT ON FUNCTION part._require_phase IS
+    'part (private): the phase guard of the migration routines: true to go on, false when there is nothing to do (a NOTICE said so), else 55000 with the message and HINT for the action in that phase.';
 
 -- migration/_row_hash_sql.sql
 CREATE FUNCTION part._row_hash_sql(p_rel regclass, p_cols text[], p_alias text)

@@ -54,11 +54,7 @@ BEGIN
         RAISE EXCEPTION 'the migration of % uses the copy method: it has no history partition', v_m.table_name
             USING ERRCODE = '55000', HINT = 'Only migrations started with p_method => ''attach'' have one.';
     END IF;
-    IF v_m.phase <> 'partitioned' THEN
-        IF v_m.phase IN ('preparing', 'prepared') THEN
-            RAISE EXCEPTION 'cannot split the history of %: it is %, not switched yet', v_m.table_name, v_m.phase
-                USING ERRCODE = '55000', HINT = format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
-        END IF;
+    IF NOT part._require_phase(v_m, 'split_history') THEN
         RETURN;   -- finalized: nothing left
     END IF;
     v_part := to_regclass(v_m.partitioned_table);

@@ -32,8 +32,7 @@ BEGIN
         RAISE EXCEPTION 'the migration of % uses the copy method', v_m.table_name
             USING ERRCODE = '55000', HINT = format('Copy the rows with CALL part.backfill(%L).', v_m.table_name);
     END IF;
-    IF v_m.phase IN ('partitioned', 'finalized') THEN
-        RAISE NOTICE 'part: % is already %: nothing to prepare', v_m.table_name, v_m.phase;
+    IF NOT part._require_phase(v_m, 'attach_prepare') THEN
         RETURN NULL;
     END IF;
     v_legacy := to_regclass(v_m.legacy_table);

@@ -68,8 +68,7 @@ BEGIN
                   HINT = pg_catalog.format('Prepare it with SELECT part.attach_prepare(%L) (repeat until it returns NULL), then SELECT part.switch_reads(%L).',
                                            v_m.table_name, v_m.table_name);
     END IF;
-    IF v_m.phase <> 'dual_write' THEN
-        RAISE NOTICE 'part: % is already %: nothing to backfill', v_m.table_name, v_m.phase;
+    IF NOT part._require_phase(v_m, 'backfill') THEN
         PERFORM pg_catalog.set_config('search_path', v_path, true);
         RETURN;
     END IF;

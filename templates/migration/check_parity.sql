@@ -46,10 +46,7 @@ BEGIN
         RAISE EXCEPTION 'the migration of % uses the attach method: its rows are not copied, so there is nothing to compare', v_m.table_name
             USING ERRCODE = '55000', HINT = 'The legacy table becomes the history partition itself; part.verify() reports the split''s progress.';
     END IF;
-    IF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'Parity is checked between dual_write and finalize.';
-    END IF;
+    PERFORM part._require_phase(v_m, 'check_parity');
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'part.check_parity must run at READ COMMITTED, not %', current_setting('transaction_isolation')
             USING ERRCODE = '55000', HINT = 'Run it in a READ COMMITTED transaction: it re-hashes in a snapshot taken after the marks it consumes.';

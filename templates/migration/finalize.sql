@@ -36,11 +36,11 @@ BEGIN
         RAISE EXCEPTION 'invalid value "%" for p_keep_legacy', p_keep_legacy
             USING ERRCODE = '22023', HINT = 'Use ''archive'' (schema part_archive), ''keep'' (as <table>_legacy) or ''drop''.';
     END IF;
-    IF v_m.phase = 'finalized' THEN
-        RAISE NOTICE 'part: % is already finalized: nothing to do', v_m.table_name;
+    IF NOT part._require_phase(v_m, 'finalize') THEN
         RETURN v_m.legacy_table;
-    ELSIF v_m.method = 'attach' THEN
-        IF v_m.phase = 'partitioned' AND to_regclass(v_m.history_table) IS NULL THEN
+    END IF;
+    IF v_m.method = 'attach' THEN
+        IF to_regclass(v_m.history_table) IS NULL THEN
             UPDATE part.migration m SET phase = 'finalized', finalized_at = now(), history_table = NULL
              WHERE m.table_name = v_m.table_name;
             RETURN v_m.legacy_table || ' (split and dropped)';
@@ -50,9 +50,6 @@ BEGIN
             USING ERRCODE = '55000',
                   HINT = format('Maintenance splits it one interval per transaction and finalizes the migration when it is gone (CALL part.run_maintenance(), or SELECT * FROM part.split_history(%L) per interval).',
                                            v_m.table_name);
-    ELSIF v_m.phase <> 'partitioned' THEN
-        RAISE EXCEPTION 'cannot finalize %: it is in %, not partitioned', v_m.table_name, v_m.phase
-            USING ERRCODE = '55000', HINT = format('Switch it first: SELECT part.switch_reads(%L).', v_m.table_name);
     END IF;
     PERFORM part._require_sync_intact(v_m.table_name, 'finalize');
     IF NOT coalesce(v_m.parity_clean, false) THEN

@@ -38,14 +38,8 @@ BEGIN
     IF NOT FOUND THEN
         RAISE NOTICE 'part: % has no migration: nothing to cancel', v_name;
         RETURN NULL;
-    ELSIF v_m.phase = 'partitioned' THEN
-        RAISE EXCEPTION 'cannot cancel the migration of %: it is switched (partitioned)', v_m.table_name
-            USING ERRCODE = '55000',
-                  HINT = format('Roll it back first (SELECT part.rollback(%L): nothing written since the switch is lost), then cancel it.', v_m.table_name);
-    ELSIF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'cannot cancel the migration of %: it is finalized', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'The partitioned table is the only one kept up to date: there is no migration left to cancel.';
     END IF;
+    PERFORM part._require_phase(v_m, 'migrate_cancel');
 
     -- writers go to the legacy table first, then (by the sync) to the copy: lock in that order
     v_legacy := to_regclass(v_m.legacy_table);

@@ -30,10 +30,7 @@ BEGIN
  * test_template_rules.py checks how its EXECUTEs are composed.
  * @plpgsql_check_options: security_warnings = false
  */
-    IF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'the migration of % is finalized: there is no sync to refresh', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'Nothing to do: the partitioned table is the only table now.';
-    END IF;
+    PERFORM part._require_phase(v_m, 'migrate_refresh');
     v_legacy := to_regclass(v_m.legacy_table);
     v_part := to_regclass(v_m.partitioned_table);
     IF v_m.phase = 'partitioned' THEN

@@ -110,16 +110,9 @@ BEGIN
 
     v_target := p_phase;
     IF p_phase = 'rollback' THEN
-        IF v_m.phase = 'backfilled' THEN
-            RAISE NOTICE 'part: %: already rolled back (backfilled): nothing to do', v_name;
+        IF NOT part._require_phase(v_m, 'migrate_to rollback') THEN
             PERFORM pg_catalog.set_config('search_path', v_path, true);
             RETURN;
-        ELSIF v_m.phase <> 'partitioned' THEN
-            RAISE EXCEPTION 'cannot roll back %: it is in %, and rollback goes one phase back from partitioned', v_name, v_m.phase
-                USING ERRCODE = '55000',
-                      HINT = CASE WHEN v_m.phase = 'finalized'
-                                  THEN 'After part.finalize the partitioned table is the only one kept up to date: there is no way back.'
-                                  ELSE pg_catalog.format('Reads and writes already go to the legacy table; to abandon the migration: CALL part.migrate_to(%L, ''none'').', v_name) END;
         END IF;
         v_target := 'backfilled';
     END IF;

@@ -24,10 +24,7 @@ BEGIN
  * (extra_warnings: RETURN QUERY EXECUTE sets the OUT columns, which plpgsql_check cannot see.)
  * @plpgsql_check_options: security_warnings = false, extra_warnings = false
  */
-    IF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'the migration of % is finalized: there is no legacy table to compare with', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'Parity is checked between dual_write and finalize.';
-    END IF;
+    PERFORM part._require_phase(v_m, 'parity_diff');
     IF p_limit IS NULL OR p_limit < 1 THEN
         RAISE EXCEPTION 'invalid limit %', coalesce(p_limit::text, 'NULL')
             USING ERRCODE = '22023', HINT = 'Pass a positive number of rows, e.g. 1000.';

@@ -20,24 +20,11 @@ BEGIN
     -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
     PERFORM part._phase_lock(v_m.table_name);
     v_m := part._migration_row(p_table);
-    IF v_m.method = 'attach' THEN
-        IF v_m.phase IN ('preparing', 'prepared') THEN
-            RAISE NOTICE 'part: % is %: the legacy table is read and written already, nothing to roll back', v_m.table_name, v_m.phase;
-            RETURN v_m.phase;
-        ELSIF v_m.phase = 'partitioned' THEN
-            RETURN part._attach_rollback(v_m);
-        END IF;
-    END IF;
-    IF v_m.phase = 'backfilled' THEN
-        RAISE NOTICE 'part: % is already backfilled (reads on the legacy table): nothing to roll back', v_m.table_name;
+    IF NOT part._require_phase(v_m, 'rollback') THEN
         RETURN v_m.phase;
-    ELSIF v_m.phase = 'dual_write' THEN
-        RAISE EXCEPTION 'cannot roll back %: it is in dual_write and was never switched', v_m.table_name
-            USING ERRCODE = '55000',
-                  HINT = format('Reads and writes already go to the legacy table; to abandon the migration: SELECT part.migrate_cancel(%L).', v_m.table_name);
-    ELSIF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'cannot roll back %: its migration is finalized and the legacy table is no longer synced', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'Roll back before part.finalize; after it, the partitioned table is the only one kept up to date.';
+    END IF;
+    IF v_m.method = 'attach' THEN
+        RETURN part._attach_rollback(v_m);
     END IF;
     PERFORM part._require_sync_intact(v_m.table_name, 'rollback');
     -- the sync functions as they must read after the swap, rendered before the locks

@@ -28,23 +28,13 @@ BEGIN
     -- one phase change of a table at a time: a concurrent call waits, then sees what the other did
     PERFORM part._phase_lock(v_m.table_name);
     v_m := part._migration_row(p_table);
-    IF v_m.method = 'attach' AND v_m.phase IN ('preparing', 'prepared') THEN
+    IF NOT part._require_phase(v_m, 'switch_reads') THEN
+        RETURN v_m.phase;
+    END IF;
+    IF v_m.method = 'attach' THEN
         RETURN part._attach_switch(v_m);   -- the attach method: no copy, no parity to check
     END IF;
-    IF v_m.phase = 'partitioned' THEN
-        RAISE NOTICE 'part: % is already partitioned: nothing to do', v_m.table_name;
-        RETURN v_m.phase;
-    ELSIF v_m.phase = 'finalized' THEN
-        RAISE EXCEPTION 'the migration of % is finalized', v_m.table_name
-            USING ERRCODE = '55000', HINT = 'It reads and writes the partitioned table already; there is no legacy table to switch from.';
-    ELSIF v_m.phase = 'dual_write' THEN
-        RAISE EXCEPTION 'cannot switch %: it is in dual_write, not backfilled', v_m.table_name
-            USING ERRCODE = '55000',
-                  HINT = CASE WHEN v_m.backfill_finished_at IS NULL
-                              THEN format('Copy the existing rows first: CALL part.backfill(%L).', v_m.table_name)
-                              ELSE format('The backfill is done but parity is not clean: SELECT * FROM part.check_parity(%L), then part.parity_diff(%L).',
-                                                     v_m.table_name, v_m.table_name) END;
-    ELSIF v_m.parity_full_at IS NULL OR NOT coalesce(v_m.parity_clean, false) THEN
+    IF v_m.parity_full_at IS NULL OR NOT coalesce(v_m.parity_clean, false) THEN
         RAISE EXCEPTION 'cannot switch %: its parity is not clean', v_m.table_name
             USING ERRCODE = '55000',
                   HINT = format('Check it with SELECT * FROM part.check_parity(%L); see the rows with part.parity_diff(%L).',

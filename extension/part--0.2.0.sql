@@ -137,7 +137,13 @@ CREATE TABLE part.migration (
     split_intervals       integer NOT NULL DEFAULT 0,   -- intervals split out of it by maintenance
     split_rows            bigint NOT NULL DEFAULT 0,    -- rows moved out of it
     split_started_at      timestamptz,
-    prepared_at           timestamptz
+    prepared_at           timestamptz,
+    -- the online split of the history partition (part.split_history): the copy M, kept in step by
+    -- triggers on the history partition, swapped in for it, then flattened into the table
+    split_phase           text CHECK (split_phase IN ('copying', 'checking', 'flattening')),
+    split_table           text,               -- M: the partitioned copy of the history, one partition per interval
+    split_copy_key        text,               -- the copy's last primary key (part._sql_columns 'text'), NULL: from the start
+    split_checked_to      text                -- the parity check's progress: intervals below this bound match
 );
 COMMENT ON TABLE part.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';
@@ -3382,6 +3388,7 @@ DECLARE
     v_new      text[];
     c_lock_a   CONSTANT integer := 1885434484;   -- 'part' as an integer: advisory lock (c_lock_a, 1)
     c_drain_max CONSTANT integer := 100;         -- intervals drained per table and run
+    c_split_max CONSTANT integer := 1000;        -- steps of a history split per table and run (copy batches, checks, ...)
     v_saved    text[] := ARRAY[pg_catalog.current_setting('search_path'), pg_catalog.current_setting('lock_timeout'),
                                pg_catalog.current_setting('part.run_id', true)];
 BEGIN
@@ -3395,9 +3402,11 @@ BEGIN
  *      pauses for production (part._yield_wait: replay lag, lock queue),
  *      and past the setting yield_max_wait leaves the rest to the next run
  *      (logged 'skipped', given up);
- *   2b. split the history partition of an attach migration (part.split_history),
- *      one interval per transaction, until it is gone (the migration is then
- *      finalized);
+ *   2b. split the history partition of an attach migration online
+ *      (part.split_history: copy batches, checks, the swap, then one
+ *      partition per step into the table), one step per transaction, at
+ *      most 1000 per run, pausing for production between steps as the
+ *      drain does, until the migration is finalized;
  *   3. retire old partitions (part.drop_old), unless the setting
  *      retention_schedule says a separate job does it;
  *   4. ANALYZE the partitions it filled with rows (after the commit that
@@ -3505,15 +3514,15 @@ BEGIN
                 v_i := v_i + 1;
                 -- pause for production between intervals (part._yield_wait); past yield_max_wait, leave
                 -- this table's drain to the next run
-                IF v_step = 'drain' AND p_commit THEN
-                    CALL part._yield_wait(v_t.parent_table, 'drain', ARRAY[v_t.rel], true, v_waited, v_gave_up);
+                IF v_step IN ('drain', 'split') AND p_commit THEN
+                    CALL part._yield_wait(v_t.parent_table, v_step, ARRAY[v_t.rel], true, v_waited, v_gave_up);
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
                     PERFORM part._maintenance_txn(v_run);
                     IF v_gave_up IS NOT NULL THEN
                         INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-                        VALUES (v_run, v_t.parent_table, 'drain', v_waited, 'skipped',
+                        VALUES (v_run, v_t.parent_table, v_step, v_waited, 'skipped',
                                 pg_catalog.format('given up for this run: %s; the next run goes on', v_gave_up));
-                        RAISE WARNING 'part.run_maintenance: drain of % given up for this run: %', v_t.parent_table, v_gave_up
+                        RAISE WARNING 'part.run_maintenance: % of % given up for this run: %', v_step, v_t.parent_table, v_gave_up
                             USING HINT = 'The next run goes on where this one stopped; see part.maintenance_log.';
                         v_paused := v_paused || v_t.parent_table;
                         COMMIT;
@@ -3538,7 +3547,7 @@ BEGIN
                 IF v_broken THEN
                     PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
                 END IF;
-                v_last := v_broken OR NOT v_more OR (v_step IN ('drain', 'split') AND v_i >= c_drain_max);
+                v_last := v_broken OR NOT v_more OR (v_step = 'drain' AND v_i >= c_drain_max) OR (v_step = 'split' AND v_i >= c_split_max);
                 IF p_commit THEN
                     COMMIT;
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -3845,9 +3854,490 @@ $$;
 COMMENT ON PROCEDURE part.split_hash IS
     'part: grow a hash-partitioned table to p_new_count partitions (a multiple of the current count), splitting one old partition at a time with writers blocked only briefly per step; resumable, and called with the current count it abandons an interrupted split.';
 
+-- maintenance/_split_truncate_guard.sql
+CREATE FUNCTION part._split_truncate_guard()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+/*
+ * part_split_truncate (BEFORE TRUNCATE, statement-level, ENABLE ALWAYS) on
+ * the history partition of an attach migration while part.split_history
+ * keeps its copy in step by row triggers, which a TRUNCATE does not fire:
+ * the copy would keep the rows and bring them back at the swap. Refused,
+ * with the way out. SECURITY INVOKER; no EXECUTE for anyone (firing a
+ * trigger needs none).
+ */
+    RAISE EXCEPTION 'TRUNCATE of %.% is refused while maintenance splits it (its rows are being copied into partitions of their own)',
+                    TG_TABLE_SCHEMA, TG_TABLE_NAME
+        USING ERRCODE = '55000',
+              HINT = 'Delete the rows instead (DELETE is kept in step), or wait until part.migrations shows the migration finalized.';
+END
+$$;
+
+-- maintenance/_split_start.sql
+CREATE FUNCTION part._split_start(p_m part.migration)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_part    regclass := to_regclass(p_m.partitioned_table);
+    v_hist    regclass := to_regclass(p_m.history_table);
+    v_type    regtype := p_m.key_type::regtype;
+    v_int     boolean := p_m.key_type IN ('smallint', 'integer', 'bigint');
+    v_cfg     part.config;
+    v_schema  text;
+    v_app     text;
+    v_prefix  text;
+    v_split   text;
+    v_m       regclass;
+    v_min     text;
+    v_from    text;
+    v_to      text;
+    v_lo      text;
+    v_name    text;
+    v_p       regclass;
+    v_fn      text;
+    v_cols    text[];
+    v_set     text[];
+    v_c       record;
+    v_n       integer := 0;
+BEGIN
+/*
+ * The start of the online split of an attach migration's history partition
+ * H (part.split_history calls it, in its transaction): makes M, a
+ * partitioned table of the same columns (LIKE the table: defaults, NOT
+ * NULLs, CHECKs, generated columns, every index, as partitioned indexes)
+ * PARTITION BY RANGE (key), in the table's schema and of its owner and
+ * grants, with one partition per interval from the interval of H's
+ * smallest key up to the cut (history_to); the lowest one starts at
+ * MINVALUE (or history_from), so a row written later below H's smallest
+ * key has a place (it stays in that lowest partition when it joins the
+ * table). Each partition gets, while empty (so valid at once), a CHECK
+ * part_split_bound of its bounds: ATTACH reads it instead of scanning
+ * when M replaces H and when the partition moves to the table. The
+ * table's outgoing foreign keys are added to M while empty (valid at once).
+ * Then, with H locked SHARE ROW EXCLUSIVE for a moment (part._lock_all),
+ * the row triggers part_split_sync (AFTER INSERT, UPDATE, DELETE, ENABLE
+ * ALWAYS; a SECURITY DEFINER function of the owner, not executable by
+ * PUBLIC, made from %I / %L only) apply every later write of H to M by
+ * the primary key, and part_split_truncate refuses a TRUNCATE of H (or of
+ * the table) while M is kept in step. Returns M's name; the copy goes on
+ * from there (part._split_copy). Nothing here scans H but for its
+ * smallest key.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
+ */
+    v_cfg := part._config_row(v_part);
+    SELECT n.nspname, c.relname INTO v_schema, v_app
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = v_part;
+    v_prefix := coalesce(v_cfg.partition_prefix, v_app);
+    v_split := part._partition_name(v_app, 'history_split');
+
+    EXECUTE format('SELECT pg_catalog.min(%I)::text FROM ONLY %s', p_m.key_column, v_hist) INTO v_min;
+    IF v_min IS NULL THEN
+        RETURN NULL;   -- nothing to split: the caller drops H
+    END IF;
+    IF NOT v_int THEN
+        v_min := part._literal(part._to_utc(v_min, v_type), v_type);
+    END IF;
+    v_from := part._range_floor(v_min, v_type, v_cfg."interval", v_cfg.time_zone);
+
+    -- the names: none may be taken (the partitions keep theirs when they join the table)
+    v_lo := v_from;
+    WHILE part._bound_ordinal(v_lo, v_type) < part._bound_ordinal(p_m.history_to, v_type) LOOP
+        v_name := part._partition_name(v_prefix, part._range_suffix(v_lo, v_type, v_cfg."interval", v_cfg.time_zone));
+        IF to_regclass(format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+                USING ERRCODE = '42P07', HINT = 'Rename or drop that relation; maintenance splits the history partition into partitions of that name.';
+        END IF;
+        v_lo := part._range_next(v_lo, v_type, v_cfg."interval", v_cfg.time_zone);
+        v_n := v_n + 1;
+        IF v_n > 10000 THEN
+            RAISE EXCEPTION 'cannot split the history of %: it spans more than 10000 intervals of %', p_m.table_name, v_cfg."interval"
+                USING ERRCODE = '54000', HINT = 'Delete the oldest rows of the history partition (or use a longer interval), then run maintenance again.';
+        END IF;
+    END LOOP;
+    IF to_regclass(format('%I.%I', v_schema, v_split)) IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot create %.%: a relation with that name exists', v_schema, v_split
+            USING ERRCODE = '42P07', HINT = 'Rename or drop that relation; maintenance copies the history partition into a table of that name.';
+    END IF;
+
+    EXECUTE format(
+        'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED '
+        'INCLUDING INDEXES INCLUDING COMMENTS) PARTITION BY RANGE (%I)', v_schema, v_split, v_part, p_m.key_column);
+    v_m := format('%I.%I', v_schema, v_split)::regclass;
+    PERFORM part._copy_owner_and_grants(v_part, v_m, p_partition => false);
+    v_lo := v_from;
+    WHILE part._bound_ordinal(v_lo, v_type) < part._bound_ordinal(p_m.history_to, v_type) LOOP
+        v_to := part._range_next(v_lo, v_type, v_cfg."interval", v_cfg.time_zone);
+        IF part._bound_ordinal(v_to, v_type) > part._bound_ordinal(p_m.history_to, v_type) THEN
+            v_to := p_m.history_to;
+        END IF;
+        v_name := part._partition_name(v_prefix, part._range_suffix(v_lo, v_type, v_cfg."interval", v_cfg.time_zone));
+        IF v_lo = v_from THEN   -- the lowest: also every smaller key
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%s) TO (%L)', v_schema, v_name, v_m,
+                                      coalesce(quote_literal(p_m.history_from), 'MINVALUE'), v_to);
+            v_p := format('%I.%I', v_schema, v_name)::regclass;
+            EXECUTE format('ALTER TABLE %s ADD CONSTRAINT part_split_bound CHECK (%I IS NOT NULL%s AND %I < %L::%s)',
+                                      v_p, p_m.key_column,
+                                      CASE WHEN p_m.history_from IS NULL THEN ''
+                                           ELSE format(' AND %I >= %L::%s', p_m.key_column, p_m.history_from, v_type) END,
+                                      p_m.key_column, v_to, v_type);
+        ELSE
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', v_schema, v_name, v_m, v_lo, v_to);
+            v_p := format('%I.%I', v_schema, v_name)::regclass;
+            EXECUTE format('ALTER TABLE %s ADD CONSTRAINT part_split_bound CHECK (%I IS NOT NULL AND %I >= %L::%s AND %I < %L::%s)',
+                                      v_p, p_m.key_column, p_m.key_column, v_lo, v_type, p_m.key_column, v_to, v_type);
+        END IF;
+        PERFORM part._copy_owner_and_grants(v_part, v_p);
+        v_lo := v_to;
+    END LOOP;
+    -- the table's outgoing foreign keys, on the empty M (valid at once; ATTACH finds them)
+    FOR v_c IN SELECT c.conname, pg_get_constraintdef(c.oid) AS def
+                 FROM pg_constraint c WHERE c.conrelid = v_part AND c.contype = 'f' AND c.conparentid = 0
+                ORDER BY c.conname LOOP
+        EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', v_m, v_c.conname, v_c.def);
+    END LOOP;
+
+    -- the sync: every later write of H applied to M by the primary key, in the writer's transaction
+    v_fn := part._sync_function_name(p_m.table_name, 'history_split');
+    SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO v_cols
+      FROM pg_attribute a WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+    SELECT array_agg(c ORDER BY o) INTO v_set
+      FROM unnest(v_cols) WITH ORDINALITY AS u(c, o) WHERE NOT c = ANY (p_m.partitioned_key);
+    EXECUTE format(
+        'CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS %L',
+        v_fn, format($body$
+BEGIN
+    -- part: applies a write of the history partition to its copy %1$s during the split (generated)
+    IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND (%2$s) IS DISTINCT FROM (%3$s)) THEN
+        DELETE FROM %1$s t WHERE %4$s;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO %1$s AS t (%5$s) VALUES (%6$s) ON CONFLICT (%7$s) DO %8$s;
+    END IF;
+    RETURN NULL;
+END
+$body$,
+            part._qualified(v_m),
+            part._sql_columns(p_m.partitioned_key, 'old', 'row'), part._sql_columns(p_m.partitioned_key, 'new', 'row'),
+            part._sql_columns(p_m.partitioned_key, 't', 'match:old'),
+            part._sql_columns(v_cols), part._sql_columns(v_cols, 'new'), part._sql_columns(p_m.partitioned_key),
+            CASE WHEN v_set IS NULL THEN 'NOTHING' ELSE 'UPDATE SET ' || part._sql_columns(v_set, NULL, 'set') END));
+    EXECUTE format('ALTER FUNCTION %s() OWNER TO %I', v_fn, (SELECT pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.oid = v_part));
+    EXECUTE format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', v_fn);
+    EXECUTE format('COMMENT ON FUNCTION %s() IS %L', v_fn,
+                              format('part: applies writes of %s to %s while maintenance splits it (generated; dropped with it)',
+                                                p_m.history_table, part._qualified(v_m)));
+
+    -- H held for a moment (no writer in flight: every write from now on fires the sync)
+    PERFORM part._lock_all(ARRAY[v_hist], ARRAY['SHARE ROW EXCLUSIVE']);
+    EXECUTE format('CREATE TRIGGER part_split_sync AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()',
+                              v_hist, v_fn);
+    EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER part_split_sync', v_hist);
+    EXECUTE format('CREATE TRIGGER part_split_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION part._split_truncate_guard()',
+                              v_hist);
+    EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER part_split_truncate', v_hist);
+    UPDATE part.migration m
+       SET split_phase = 'copying', split_table = part._qualified(v_m), split_copy_key = NULL, split_checked_to = NULL,
+           split_rows = 0, split_intervals = 0, split_started_at = now()
+     WHERE m.table_name = p_m.table_name;
+    PERFORM part._notice(format('split of %s started: %s made with %s partitions; copying', p_m.history_table, part._qualified(v_m), v_n));
+    RETURN part._qualified(v_m);
+END
+$$;
+
+-- maintenance/_split_copy.sql
+CREATE FUNCTION part._split_copy(p_m part.migration, p_batch integer)
+    RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_part   regclass := to_regclass(p_m.partitioned_table);
+    v_hist   regclass := to_regclass(p_m.history_table);
+    v_m      regclass := to_regclass(p_m.split_table);
+    v_cols   text;
+    v_after  text;
+    v_hi     text;
+    v_rows   bigint;
+BEGIN
+/*
+ * One batch of the copy of the history partition H into M (part.split_history
+ * calls it, in its transaction): the next p_batch rows of H in primary-key
+ * order after the last batch's key, read FOR KEY SHARE and inserted into M
+ * ON CONFLICT DO NOTHING, as the table's owner (part._as_owner). Race-free
+ * against writers, whom the row triggers on H (part._split_start) keep in
+ * step: a delete or a key change of a row of the batch waits for the batch
+ * (or the batch, for it, then skips the row or reads its new version); a
+ * change of other columns of a row goes on and its trigger's upsert waits
+ * for the batch's insert, then overwrites it; a row a trigger put into M
+ * first wins over the batch's (ON CONFLICT DO NOTHING); a row written after
+ * the batch's snapshot is the trigger's alone. No writer waits for the
+ * batch but for the rows it holds. Returns the rows the batch inserted; the
+ * last batch (fewer rows than p_batch left) moves the split on to the
+ * parity check ('checking').
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
+ */
+    IF v_m IS NULL OR v_hist IS NULL THEN
+        RAISE EXCEPTION 'the split of % lost % or %', p_m.table_name, p_m.history_table, p_m.split_table
+            USING ERRCODE = '42P01', HINT = 'They were renamed or dropped outside part; see part.migrations.';
+    END IF;
+    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
+      FROM pg_attribute a WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+    v_after := CASE WHEN p_m.split_copy_key IS NULL THEN 'true'
+                    ELSE format('%s > %s', part._sql_columns(p_m.partitioned_key, 'h', 'row'),
+                                           part._key_from_text_sql(v_hist, p_m.partitioned_key, '$1')) END;
+    -- the batch's last key: the p_batch-th key after the last batch (on the primary key's index)
+    EXECUTE format('SELECT %s FROM ONLY %s h WHERE %s ORDER BY %s OFFSET %s LIMIT 1',
+                              part._sql_columns(p_m.partitioned_key, 'h', 'text'), v_hist, v_after,
+                              part._sql_columns(p_m.partitioned_key, 'h'), greatest(p_batch, 1) - 1)
+       INTO v_hi USING p_m.split_copy_key;
+    v_rows := part._as_owner(v_part, format(
+        'WITH c AS (INSERT INTO %1$s (%2$s) SELECT %6$s FROM ONLY %3$s h WHERE %4$s AND %5$s FOR KEY SHARE OF h '
+        'ON CONFLICT DO NOTHING RETURNING 1) SELECT pg_catalog.count(*)::text FROM c',
+        v_m, v_cols, v_hist, v_after,
+        CASE WHEN v_hi IS NULL THEN 'true'
+             ELSE format('%s <= %s', part._sql_columns(p_m.partitioned_key, 'h', 'row'),
+                                    part._key_from_text_sql(v_hist, p_m.partitioned_key, '$2')) END,
+        (SELECT string_agg('h.' || quote_ident(a.attname), ', ' ORDER BY a.attnum)
+           FROM pg_attribute a WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '')),
+        p_m.split_copy_key, v_hi)::bigint;
+    UPDATE part.migration m
+       SET split_copy_key = v_hi, split_rows = m.split_rows + v_rows,
+           split_phase = CASE WHEN v_hi IS NULL THEN 'checking' ELSE 'copying' END
+     WHERE m.table_name = p_m.table_name;
+    RETURN v_rows;
+END
+$$;
+
+-- maintenance/_split_check.sql
+CREATE FUNCTION part._split_check(p_m part.migration, OUT partition_name text, OUT row_count bigint, OUT clean boolean)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_part   regclass := to_regclass(p_m.partitioned_table);
+    v_hist   regclass := to_regclass(p_m.history_table);
+    v_m      regclass := to_regclass(p_m.split_table);
+    v_type   regtype := p_m.key_type::regtype;
+    v_cols   text[];
+    v_b      record;
+    v_range  text;
+    v_h      text;
+    v_c      text;
+BEGIN
+/*
+ * The parity check of one interval of the split (part.split_history calls
+ * it once the copy is done, in its transaction, taking no lock that blocks
+ * a writer): the next partition P of M above split_checked_to, its row
+ * count and content hash (part._row_hash_sql) against the history
+ * partition H's rows of that interval, in one statement, so one snapshot
+ * (the triggers write H and M in the writer's transaction: any snapshot
+ * sees both alike). When they match, split_checked_to moves to P's upper
+ * bound (clean). When they differ (a trigger disabled for a while, a
+ * write part could not see), it says why (WARNING) and copies the
+ * interval again, as the owner: H's rows of it read FOR SHARE (every
+ * writer of those rows waits or is waited for) and upserted into M, then
+ * M's rows that H no longer has deleted; the next step checks it again.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
+ */
+    IF v_m IS NULL OR v_hist IS NULL THEN
+        RAISE EXCEPTION 'the split of % lost % or %', p_m.table_name, p_m.history_table, p_m.split_table
+            USING ERRCODE = '42P01', HINT = 'They were renamed or dropped outside part; see part.migrations.';
+    END IF;
+    SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO v_cols
+      FROM pg_attribute a WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped;
+    SELECT b.partition_oid, b.partition_name, b.bound_from, b.bound_to INTO v_b
+      FROM part._partition_bounds(v_m) b
+     WHERE p_m.split_checked_to IS NULL
+        OR part._bound_ordinal(b.bound_to, v_type) > part._bound_ordinal(p_m.split_checked_to, v_type)
+     ORDER BY part._bound_ordinal(b.bound_to, v_type)
+     LIMIT 1;
+    IF v_b.partition_oid IS NULL THEN
+        clean := true;   -- every interval checked
+        RETURN;
+    END IF;
+    partition_name := v_b.partition_name;
+    v_range := format('%s h.%I < %L::%s',
+                                 CASE WHEN v_b.bound_from ~* '^minvalue$' THEN ''
+                                      ELSE format('h.%I >= %L::%s AND', p_m.key_column, v_b.bound_from, v_type) END,
+                                 p_m.key_column, v_b.bound_to, v_type);
+    EXECUTE format('SELECT (SELECT pg_catalog.count(*) || ''/'' || coalesce(pg_catalog.sum(%1$s::numeric), 0) FROM ONLY %2$s h WHERE %3$s), '
+                              '(SELECT pg_catalog.count(*) || ''/'' || coalesce(pg_catalog.sum(%4$s::numeric), 0) FROM ONLY %5$s p)',
+                              part._row_hash_sql(v_part, v_cols, 'h'), v_hist, v_range,
+                              part._row_hash_sql(v_part, v_cols, 'p'), v_b.partition_oid::regclass)
+       INTO v_h, v_c;
+    row_count := split_part(v_h, '/', 1)::bigint;
+    clean := v_h = v_c;
+    IF clean THEN
+        UPDATE part.migration m SET split_checked_to = v_b.bound_to WHERE m.table_name = p_m.table_name;
+        RETURN;
+    END IF;
+    RAISE WARNING 'split of %: % differs from the history partition''s rows of [%, %) (rows/hash % there, % here): copying that interval again',
+                  p_m.table_name, partition_name, v_b.bound_from, v_b.bound_to, v_h, v_c
+        USING HINT = 'Was the trigger part_split_sync of the history partition disabled? The next maintenance step checks the interval again.';
+    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_h
+      FROM pg_attribute a WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+    PERFORM part._as_owner(v_part, format(
+        'INSERT INTO %1$s AS t (%2$s) SELECT %2$s FROM ONLY %3$s h WHERE %4$s FOR SHARE OF h ON CONFLICT (%5$s) DO UPDATE SET %6$s',
+        v_m, v_h, v_hist, v_range, part._sql_columns(p_m.partitioned_key),
+        coalesce(part._sql_columns(ARRAY(SELECT a.attname::text FROM pg_attribute a
+                                           WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+                                             AND NOT a.attname = ANY (p_m.partitioned_key) ORDER BY a.attnum), NULL, 'set'),
+                 format('%1$I = EXCLUDED.%1$I', p_m.key_column))), p_returns => false);
+    PERFORM part._as_owner(v_part, format(
+        'DELETE FROM ONLY %1$s p WHERE NOT EXISTS (SELECT 1 FROM ONLY %2$s h WHERE %3$s)',
+        v_b.partition_oid::regclass, v_hist, part._sql_columns(p_m.partitioned_key, 'h', 'match:p')), p_returns => false);
+END
+$$;
+
+-- maintenance/_split_swap.sql
+CREATE FUNCTION part._split_swap(p_m part.migration)
+    RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_part   regclass := to_regclass(p_m.partitioned_table);
+    v_hist   regclass := to_regclass(p_m.history_table);
+    v_m      regclass := to_regclass(p_m.split_table);
+    v_fn     text := part._sync_function_name(p_m.table_name, 'history_split');
+BEGIN
+/*
+ * The swap of the split (part.split_history calls it once every interval of
+ * M matched the history partition H, in its transaction): with the table,
+ * H and M locked ACCESS EXCLUSIVE (part._lock_all: short timeouts,
+ * retries), only catalog changes: H is detached, M attached in its place
+ * FOR VALUES FROM (MINVALUE or history_from) TO (the cut), which scans
+ * none of M's rows (each partition's CHECK part_split_bound implies its
+ * bound; the table's indexes, foreign keys and row triggers find or get
+ * theirs on M), and H is dropped with its sync triggers and their
+ * function. Refused (nothing changed) when the trigger part_split_sync of
+ * H is missing or not ENABLE ALWAYS: M may have missed writes; the split
+ * goes back to its parity check. Returns M's name.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
+ */
+    IF v_m IS NULL OR v_hist IS NULL THEN
+        RAISE EXCEPTION 'the split of % lost % or %', p_m.table_name, p_m.history_table, p_m.split_table
+            USING ERRCODE = '42P01', HINT = 'They were renamed or dropped outside part; see part.migrations.';
+    END IF;
+    PERFORM part._lock_all(ARRAY[v_part, v_hist, v_m], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = v_hist AND t.tgname = 'part_split_sync' AND t.tgenabled = 'A') THEN
+        UPDATE part.migration m SET split_checked_to = NULL WHERE m.table_name = p_m.table_name;
+        RAISE EXCEPTION 'cannot swap the history partition of %: its trigger part_split_sync is missing or was disabled, so its copy % may have missed writes',
+                        p_m.table_name, p_m.split_table
+            USING ERRCODE = '55000',
+                  HINT = format('ALTER TABLE %s ENABLE ALWAYS TRIGGER part_split_sync (or, when it is gone, drop %s and clear part.migration''s split_phase to start the split again); the next steps check every interval again.',
+                                           p_m.history_table, p_m.split_table);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = v_hist AND i.inhparent = v_part) THEN
+        RAISE EXCEPTION '% is no longer a partition of %', p_m.history_table, p_m.partitioned_table
+            USING ERRCODE = '55000', HINT = format('Attach it back as FOR VALUES FROM (%s) TO (%L), then run maintenance again.',
+                                                              coalesce(quote_literal(p_m.history_from), 'MINVALUE'), p_m.history_to);
+    END IF;
+    EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', v_part, v_hist);
+    EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%s) TO (%L)', v_part, v_m,
+                              coalesce(quote_literal(p_m.history_from), 'MINVALUE'), p_m.history_to);
+    EXECUTE format('DROP TABLE %s', v_hist);
+    EXECUTE format('DROP FUNCTION IF EXISTS %s()', v_fn);
+    UPDATE part.migration m SET split_phase = 'flattening', history_table = NULL
+     WHERE m.table_name = p_m.table_name;
+    RETURN part._qualified(v_m);
+END
+$$;
+
+-- maintenance/_split_flatten.sql
+CREATE FUNCTION part._split_flatten(p_m part.migration, OUT partition_name text, OUT done boolean)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_part   regclass := to_regclass(p_m.partitioned_table);
+    v_m      regclass := to_regclass(p_m.split_table);
+    v_type   regtype := p_m.key_type::regtype;
+    v_b      record;
+    v_left   boolean;
+BEGIN
+/*
+ * One step of the flattening of the split (part.split_history calls it
+ * after the swap, in its transaction): M's lowest partition P moves to the
+ * table. With the table and M locked ACCESS EXCLUSIVE (part._lock_all),
+ * only catalog changes: M is detached, P detached from M and attached to
+ * the table with its bounds (its CHECK part_split_bound implies them: no
+ * scan; its indexes and foreign keys are the table's; the table's row
+ * triggers are cloned onto it), its CHECK dropped, and M attached again
+ * from P's upper bound to the cut (each partition left proves it by its
+ * CHECK: no scan), or dropped when P was its last: then the migration is
+ * 'finalized' and part.create_ahead makes the partitions ahead.
+ *
+ * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
+ * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
+ * test_template_rules.py checks how its EXECUTEs are composed.
+ * @plpgsql_check_options: security_warnings = false
+ */
+    done := false;
+    IF v_m IS NULL THEN
+        RAISE EXCEPTION 'the split of % lost %', p_m.table_name, p_m.split_table
+            USING ERRCODE = '42P01', HINT = 'It was renamed or dropped outside part; see part.migrations.';
+    END IF;
+    PERFORM part._lock_all(ARRAY[v_part, v_m], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+    IF NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = v_m AND i.inhparent = v_part) THEN
+        RAISE EXCEPTION '% is no longer a partition of %', p_m.split_table, p_m.partitioned_table
+            USING ERRCODE = '55000', HINT = 'Attach it back with the bounds of its lowest and highest partitions, then run maintenance again.';
+    END IF;
+    SELECT b.partition_oid, b.partition_name, b.bound_from, b.bound_to INTO v_b
+      FROM part._partition_bounds(v_m) b
+     ORDER BY part._bound_ordinal(b.bound_from, v_type)
+     LIMIT 1;
+    EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', v_part, v_m);
+    IF v_b.partition_oid IS NOT NULL THEN
+        partition_name := v_b.partition_name;
+        EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', v_m, v_b.partition_oid::regclass);
+        EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%s) TO (%s)', v_part, v_b.partition_oid::regclass,
+                                  CASE WHEN v_b.bound_from ~* '^minvalue$' THEN 'MINVALUE' ELSE quote_literal(v_b.bound_from) END,
+                                  quote_literal(v_b.bound_to));
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT IF EXISTS part_split_bound', v_b.partition_oid::regclass);
+    END IF;
+    v_left := EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = v_m);
+    IF v_left THEN
+        EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)', v_part, v_m, v_b.bound_to, p_m.history_to);
+        UPDATE part.migration m SET split_intervals = m.split_intervals + 1, history_from = v_b.bound_to
+         WHERE m.table_name = p_m.table_name;
+    ELSE
+        EXECUTE format('DROP TABLE %s', v_m);
+        UPDATE part.migration m
+           SET split_intervals = m.split_intervals + CASE WHEN v_b.partition_oid IS NULL THEN 0 ELSE 1 END,
+               history_from = coalesce(v_b.bound_to, m.history_from), split_phase = NULL, split_table = NULL,
+               split_copy_key = NULL, split_checked_to = NULL, phase = 'finalized', finalized_at = now()
+         WHERE m.table_name = p_m.table_name;
+        PERFORM part.create_ahead(NULL, part._qualified(v_part));   -- the intervals ahead
+        done := true;
+    END IF;
+END
+$$;
+
 -- maintenance/split_history.sql
-CREATE FUNCTION part.split_history(p_table text)
-    RETURNS TABLE(partition_name text, rows_moved bigint)
+CREATE FUNCTION part.split_history(p_table text, p_batch integer DEFAULT 50000)
+    RETURNS TABLE(step text, partition_name text, rows_moved bigint)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
@@ -3855,45 +4345,36 @@ DECLARE
     v_m       part.migration := part._migration_row(p_table);
     v_part    regclass;
     v_hist    regclass;
-    v_cfg     part.config;
-    v_type    regtype;
-    v_int     boolean;
-    v_schema  text;
-    v_min     text;
-    v_from    text;
-    v_to      text;
-    v_name    text;
-    v_new     regclass;
-    v_cols    text;
     v_refs    text;
-    v_cloned  text;
-    v_left    boolean;
-    v_trg     text[];
-    v_trg_mode text[];
+    v_name    text;
+    v_clean   boolean;
+    v_done    boolean;
 BEGIN
 /*
- * One step of the split of an attach migration's history partition (the
- * legacy table, attached as [MINVALUE or history_from, history_to)), in
- * the caller's transaction; part.run_maintenance calls it once per
- * transaction until the history partition is gone. The step takes the
- * interval holding the history's smallest key, [from, to):
- *   1. locks the partitioned table and the history partition ACCESS
- *      EXCLUSIVE (part._lock_all: short timeouts, retries);
- *   2. creates the interval's partition as a table with a CHECK of its
- *      bounds, and moves the interval's rows into it as the table's owner
- *      (part._as_owner), with the history partition's triggers disabled
- *      for the move (no user row trigger fires for a row that only moves;
- *      refused while a foreign key references the table, whose ON DELETE
- *      actions would fire, and on PostgreSQL 14 while cloned row triggers
- *      are enabled there, as part's drain of a default partition is);
- *   3. DETACHes the history partition, ATTACHes the new partition (no scan:
- *      its CHECK), and ATTACHes the history partition again as [to, cut)
- *      (a scan of the rows it still holds, under the lock), or, when it is
- *      empty, drops it, makes the partitions for now and premake ahead
- *      (part.create_ahead) and the migration is 'finalized'.
- * Returns the partition made and the rows moved (no row when there was
- * nothing to do). One transaction per step: a crash leaves the step undone
- * and the next call does it again.
+ * One step of the online split of an attach migration's history partition H
+ * (the legacy table, attached as [MINVALUE or history_from, history_to)),
+ * in the caller's transaction; part.run_maintenance calls it once per
+ * transaction until the migration is 'finalized'. H is never bounded anew
+ * (that would scan it under a lock): its rows are copied into M, a
+ * partitioned table of one partition per interval, kept in step by row
+ * triggers on H; M replaces H in one catalog-only step, and M's
+ * partitions then join the table one per step, catalog-only. The steps
+ * (part.migration's split_phase, returned as step):
+ *   start:   M made, with a CHECK per partition, and the triggers on H
+ *            (part._split_start; H locked for a moment); or, when H is
+ *            empty, H detached and dropped and the migration finalized;
+ *   copy:    p_batch rows of H into M (part._split_copy, no lock a writer
+ *            waits for but the batch's rows');
+ *   check:   one interval of M against H's rows, count and hash
+ *            (part._split_check, no lock); recopy when they differ;
+ *   swap:    H out, M in, H dropped (part._split_swap: catalog only);
+ *   flatten: M's lowest partition into the table (part._split_flatten:
+ *            catalog only); after the last, the migration is 'finalized'.
+ * Returns the step done, the partition or table it made or moved and the
+ * rows it copied (no row when there was nothing to do). Every step is one
+ * transaction: killed, it is undone, and the next call does it again.
+ * Refused while foreign keys reference the table (detaching H would check
+ * them by a scan).
  */
     -- one phase change of a table at a time (a rollback waits for this step, then sees it happened)
     PERFORM part._phase_lock(v_m.table_name);
@@ -3911,131 +4392,62 @@ BEGIN
         RAISE EXCEPTION 'table % is missing', v_m.partitioned_table USING ERRCODE = '42P01',
             HINT = 'It was renamed or dropped outside part; see part.migrations.';
     END IF;
-    v_cfg := part._config_row(v_part);
-    v_type := v_m.key_type::regtype;
-    v_int := v_m.key_type IN ('smallint', 'integer', 'bigint');
-    SELECT n.nspname INTO v_schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.oid = v_part;
-
-    IF v_hist IS NOT NULL THEN
-        PERFORM part._lock_all(ARRAY[v_part, v_hist], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
-        IF NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = v_hist AND i.inhparent = v_part) THEN
-            RAISE EXCEPTION '% is no longer a partition of %', v_m.history_table, v_m.partitioned_table
-                USING ERRCODE = '55000', HINT = format('Attach it back as FOR VALUES FROM (%s) TO (%L), then run maintenance again.',
-                                                                  coalesce(quote_literal(v_m.history_from), 'MINVALUE'), v_m.history_to);
-        END IF;
-        EXECUTE format('SELECT pg_catalog.min(%I)::text FROM ONLY %s', v_m.key_column, v_hist) INTO v_min;
-    END IF;
-    IF v_min IS NULL THEN
-        -- nothing left in it: it goes, and the migration is over
-        IF v_hist IS NOT NULL THEN
-            EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', v_part, v_hist);
-            EXECUTE format('DROP TABLE %s', v_hist);
-        END IF;
-        UPDATE part.migration m SET phase = 'finalized', finalized_at = now(), history_table = NULL
-         WHERE m.table_name = v_m.table_name;
-        PERFORM part.create_ahead(NULL, part._qualified(v_part));   -- the intervals it covered up to now and ahead
-        PERFORM part._notice(format('%s finalized (attach): its history partition is split and dropped', v_m.table_name));
-        RETURN;
-    END IF;
-
-    IF NOT v_int THEN
-        v_min := part._literal(part._to_utc(v_min, v_type), v_type);
-    END IF;
-    v_from := part._range_floor(v_min, v_type, v_cfg."interval", v_cfg.time_zone);
-    v_to := part._range_next(v_from, v_type, v_cfg."interval", v_cfg.time_zone);
-    IF part._bound_ordinal(v_to, v_type) > part._bound_ordinal(v_m.history_to, v_type) THEN
-        v_to := v_m.history_to;
-    END IF;
-    IF v_m.history_from IS NOT NULL AND part._bound_ordinal(v_from, v_type) < part._bound_ordinal(v_m.history_from, v_type) THEN
-        v_from := v_m.history_from;
-    END IF;
-
-    -- moving a row to another partition is a delete and an insert for what references or watches it
+    -- detaching a partition of a referenced table checks the references by a scan
     SELECT string_agg(DISTINCT format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
       INTO v_refs
       FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid IN (v_part, v_hist);
     IF v_refs IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot split the history of %: % is referenced by foreign keys (%), and moving a row to another partition would fire their ON DELETE actions',
+        RAISE EXCEPTION 'cannot split the history of %: % is referenced by foreign keys (%), and detaching its history partition would check them by a scan under a lock',
                         v_m.table_name, v_m.table_name, v_refs
             USING ERRCODE = '55000',
                   HINT = 'Drop those foreign keys while maintenance splits the history partition, and add them back after (part.migrations shows when it is finalized).';
     END IF;
-    IF current_setting('server_version_num')::integer < 150000 THEN
-        SELECT string_agg(quote_ident(t.tgname), ', ' ORDER BY t.tgname) INTO v_cloned
-          FROM pg_trigger t
-         WHERE t.tgrelid = v_hist AND t.tgparentid <> 0 AND t.tgconstraint = 0
-           AND (t.tgtype::integer & 1) = 1 AND (t.tgtype::integer & 8) = 8;   -- row-level, ON DELETE (the move's insert goes into a new table)
-        IF v_cloned IS NOT NULL THEN
-            RAISE EXCEPTION 'cannot split the history of %: PostgreSQL 14 would fire its row triggers % for the move, as a delete',
-                            v_m.table_name, v_cloned
-                USING ERRCODE = '55000',
-                      HINT = 'Disable those triggers while maintenance splits the history partition; PostgreSQL 15 and later move rows without firing them.';
+
+    IF v_m.split_phase IS NULL THEN
+        IF v_hist IS NULL OR NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = v_hist AND i.inhparent = v_part) THEN
+            RAISE EXCEPTION '% is no longer a partition of %', v_m.history_table, v_m.partitioned_table
+                USING ERRCODE = '55000', HINT = format('Attach it back as FOR VALUES FROM (%s) TO (%L), then run maintenance again.',
+                                                                  coalesce(quote_literal(v_m.history_from), 'MINVALUE'), v_m.history_to);
+        END IF;
+        v_name := part._split_start(v_m);
+        IF v_name IS NULL THEN
+            -- nothing in it: it goes (catalog only), and the migration is over
+            PERFORM part._lock_all(ARRAY[v_part, v_hist], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
+            EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', v_part, v_hist);
+            EXECUTE format('DROP TABLE %s', v_hist);
+            UPDATE part.migration m SET phase = 'finalized', finalized_at = now(), history_table = NULL,
+                                         split_started_at = coalesce(m.split_started_at, now())
+             WHERE m.table_name = v_m.table_name;
+            PERFORM part.create_ahead(NULL, part._qualified(v_part));   -- the intervals it covered up to now and ahead
+            PERFORM part._notice(format('%s finalized (attach): its history partition was empty and is dropped', v_m.table_name));
+            step := 'finalize'; partition_name := NULL; rows_moved := 0;
+        ELSE
+            step := 'start'; partition_name := v_name; rows_moved := 0;
+        END IF;
+    ELSIF v_m.split_phase = 'copying' THEN
+        step := 'copy'; partition_name := v_m.split_table;
+        rows_moved := part._split_copy(v_m, p_batch);
+    ELSIF v_m.split_phase = 'checking' THEN
+        SELECT c.partition_name, c.row_count, c.clean INTO v_name, rows_moved, v_clean FROM part._split_check(v_m) c;
+        IF v_name IS NOT NULL THEN
+            step := CASE WHEN v_clean THEN 'check' ELSE 'recopy' END; partition_name := v_name; rows_moved := 0;
+        ELSE
+            step := 'swap'; partition_name := part._split_swap(v_m); rows_moved := 0;
+        END IF;
+    ELSE   -- flattening
+        SELECT f.partition_name, f.done INTO v_name, v_done FROM part._split_flatten(v_m) f;
+        step := 'flatten'; partition_name := v_name; rows_moved := 0;
+        IF v_done THEN
+            PERFORM part._notice(format('%s finalized (attach): its history is split into partitions', v_m.table_name));
         END IF;
     END IF;
-
-    v_name := part._partition_name(coalesce(v_cfg.partition_prefix, (SELECT c.relname FROM pg_class c WHERE c.oid = v_part)),
-                                           part._range_suffix(v_from, v_type, v_cfg."interval", v_cfg.time_zone));
-    IF to_regclass(format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
-            USING ERRCODE = '42P07', HINT = 'Rename or drop that relation; maintenance splits the history partition into partitions of that name.';
-    END IF;
-    EXECUTE format(
-        'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS)',
-        v_schema, v_name, v_part);
-    v_new := format('%I.%I', v_schema, v_name)::regclass;
-    -- added while it is empty, so valid at once: ATTACH reads it instead of scanning
-    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT part_split_bound CHECK (%I IS NOT NULL AND %I >= %L::%s AND %I < %L::%s)',
-                              v_new, v_m.key_column, v_m.key_column, v_from, v_type, v_m.key_column, v_to, v_type);
-    PERFORM part._copy_owner_and_grants(v_part, v_new);
-
-    -- no trigger of the history partition fires for the move (it is held exclusively)
-    SELECT array_agg(t.tgname ORDER BY t.tgname), array_agg(t.tgenabled::text ORDER BY t.tgname)
-      INTO v_trg, v_trg_mode
-      FROM pg_trigger t WHERE t.tgrelid = v_hist AND NOT t.tgisinternal AND t.tgenabled <> 'D';
-    FOR i IN 1 .. coalesce(cardinality(v_trg), 0) LOOP
-        EXECUTE format('ALTER TABLE %s DISABLE TRIGGER %I', v_hist, v_trg[i]);
-    END LOOP;
-    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
-      FROM pg_attribute a
-     WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
-    rows_moved := part._as_owner(v_part, format(
-        'WITH moved AS (DELETE FROM ONLY %1$s WHERE %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s RETURNING %6$s), '
-        'ins AS (INSERT INTO %7$s (%6$s) SELECT %6$s FROM moved RETURNING 1) '
-        'SELECT pg_catalog.count(*)::text FROM ins',
-        v_hist, v_m.key_column, v_from, v_to, v_type, v_cols, v_new))::bigint;
-    FOR i IN 1 .. coalesce(cardinality(v_trg), 0) LOOP
-        EXECUTE format('ALTER TABLE %s ENABLE %s TRIGGER %I', v_hist,
-                                  CASE v_trg_mode[i] WHEN 'A' THEN 'ALWAYS' WHEN 'R' THEN 'REPLICA' ELSE '' END, v_trg[i]);
-    END LOOP;
-
-    EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', v_part, v_hist);
-    EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)', v_part, v_new, v_from, v_to);
-    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT part_split_bound', v_new);
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM ONLY %s)', v_hist) INTO v_left;
-    IF v_left AND part._bound_ordinal(v_to, v_type) < part._bound_ordinal(v_m.history_to, v_type) THEN
-        EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)', v_part, v_hist, v_to, v_m.history_to);
-        UPDATE part.migration m
-           SET history_from = v_to, split_intervals = m.split_intervals + 1, split_rows = m.split_rows + rows_moved,
-               split_started_at = coalesce(m.split_started_at, now())
-         WHERE m.table_name = v_m.table_name;
-    ELSE
-        EXECUTE format('DROP TABLE %s', v_hist);
-        UPDATE part.migration m
-           SET history_from = v_to, history_table = NULL, split_intervals = m.split_intervals + 1,
-               split_rows = m.split_rows + rows_moved, split_started_at = coalesce(m.split_started_at, now()),
-               phase = 'finalized', finalized_at = now()
-         WHERE m.table_name = v_m.table_name;
-        PERFORM part.create_ahead(NULL, part._qualified(v_part));   -- the intervals it covered up to now and ahead
-    END IF;
-    partition_name := part._qualified(v_new);
-    PERFORM part._notice(format('split %s [%s, %s) out of %s: %s rows%s', partition_name, v_from, v_to, v_m.history_table,
-                                                   rows_moved, CASE WHEN v_left THEN '' ELSE '; the history partition is gone: finalized' END));
+    PERFORM part._notice(format('split of %s: %s %s%s', v_m.table_name, step, coalesce(partition_name, ''),
+                                                   CASE WHEN rows_moved > 0 THEN format(' (%s rows)', rows_moved) ELSE '' END));
     RETURN NEXT;
 END
 $$;
 COMMENT ON FUNCTION part.split_history IS
-    'part: move one interval of an attach migration''s history partition into a partition of its own (run_maintenance calls it, one interval per transaction); returns the partition made and the rows moved, none once the history partition is gone.';
+    'part: one step of the online split of an attach migration''s history partition (copy into per-interval partitions kept in step by triggers, check, swap, then one partition per step into the table; run_maintenance calls it once per transaction); returns the step, what it made or moved and the rows copied, none once finalized.';
 
 -- maintenance/_analyze.sql
 CREATE FUNCTION part._analyze(p_tables text[])
@@ -4288,7 +4700,8 @@ BEGIN
  *           partition: one per call, its writers wait while it is made),
  *           else all missing ones at once;
  *   drain:  one interval of rows out of the default partition;
- *   split:  one interval out of the history partition of an attach migration;
+ *   split:  one step of the split of an attach migration's history partition
+ *           (part.split_history: a copy batch, a check, the swap, or one partition in);
  *   retire: part.drop_old (which logs each partition itself).
  * Returns the counts of this step, the partitions made or filled (made:
  * analyzed by the caller after the commit that released their locks), and
@@ -4321,15 +4734,25 @@ BEGIN
         more := drained > 0;
     WHEN 'split' THEN
         FOR v_r IN SELECT * FROM part.split_history(p_parent) LOOP
-            made := made || v_r.partition_name;
             INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
                                                       duration, outcome, detail)
             VALUES (p_run, p_parent, 'split', v_r.partition_name, v_r.rows_moved,
-                    clock_timestamp() - v_t0, 'ok', 'rows moved out of the history partition (attach migration)');
-            created := created + 1;
+                    clock_timestamp() - v_t0, 'ok',
+                    CASE v_r.step
+                        WHEN 'start'    THEN 'split of the history partition (attach migration) started: its copy made, kept in step by triggers'
+                        WHEN 'copy'     THEN 'rows of the history partition copied (attach migration)'
+                        WHEN 'check'    THEN 'interval of the history partition''s copy checked: it matches'
+                        WHEN 'recopy'   THEN 'interval of the history partition''s copy differed: copied again'
+                        WHEN 'swap'     THEN 'the history partition''s copy replaced it (catalog only)'
+                        WHEN 'flatten'  THEN 'partition of the history''s copy moved into the table (catalog only)'
+                        ELSE 'the history partition was empty: dropped' END);
+            IF v_r.step = 'flatten' AND v_r.partition_name IS NOT NULL THEN
+                made := made || v_r.partition_name;
+                created := created + 1;
+            END IF;
             moved := moved + v_r.rows_moved;
+            more := true;
         END LOOP;
-        more := created > 0;
     WHEN 'retire' THEN
         SELECT count(*) INTO retired FROM part.drop_old(NULL, p_parent);
     ELSE
@@ -6202,9 +6625,9 @@ BEGIN
  * test_template_rules.py checks how its EXECUTEs are composed.
  * @plpgsql_check_options: security_warnings = false
  */
-    IF p_m.split_intervals > 0 THEN
-        RAISE EXCEPTION 'cannot roll back %: maintenance has split % intervals (% rows) out of its history partition', p_m.table_name,
-                        p_m.split_intervals, p_m.split_rows
+    IF p_m.split_phase IS NOT NULL OR p_m.split_intervals > 0 THEN
+        RAISE EXCEPTION 'cannot roll back %: maintenance is splitting its history partition (%, % rows copied, % intervals moved in)', p_m.table_name,
+                        p_m.split_phase, p_m.split_rows, p_m.split_intervals
             USING ERRCODE = '55000',
                   HINT = 'The rollback of the attach method is possible only before the split begins: the table stays partitioned (its rows are all there).';
     END IF;

@@ -492,6 +492,18 @@ def index_cmd(cfg, targets, table, definition):
 # migrate: walk a table through the phases
 
 
+# what each step of part.split_history did, as the CLI says it
+_SPLIT_STEP = {
+    "start": "{name} made (one partition per interval), kept in step with the history partition by triggers",
+    "copy": "{rows:,} rows copied into {name}",
+    "check": "{name} matches the history partition's rows of its interval",
+    "recopy": "{name} differed from the history partition: its interval copied again",
+    "swap": "{name} replaced the history partition (catalog only), which is dropped",
+    "flatten": "{name} moved into the table (catalog only)",
+    "finalize": "the history partition was empty: dropped",
+}
+
+
 def _phase(conn, table) -> str | None:
     return conn.execute(sql.SQL("SELECT {}.phase(%s)").format(sql.Identifier(ap.SCHEMA)), (table,)).fetchone()[0]
 
@@ -599,8 +611,8 @@ def _migrate_attach(conn, table: str, entry, phase: str | None, to: str, cmd: st
                     raise click.ClickException(f"{table}: split_history failed: {ap.describe_db_error(e)}") from None
                 if not rows:
                     break
-                for name, moved in rows:
-                    click.echo(f"{table}: split {name}: {moved:,} rows moved out of the history partition")
+                for step, name, rows_copied in rows:
+                    click.echo(f"{table}: split: {_SPLIT_STEP.get(step, step).format(name=name, rows=rows_copied)}")
             click.echo(f"{table}: finalized: the history partition is split and gone")
         new = _phase(conn, table)
         if new == phase:

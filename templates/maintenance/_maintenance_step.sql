@@ -20,7 +20,8 @@ BEGIN
  *           partition: one per call, its writers wait while it is made),
  *           else all missing ones at once;
  *   drain:  one interval of rows out of the default partition;
- *   split:  one interval out of the history partition of an attach migration;
+ *   split:  one step of the split of an attach migration's history partition
+ *           (part.split_history: a copy batch, a check, the swap, or one partition in);
  *   retire: part.drop_old (which logs each partition itself).
  * Returns the counts of this step, the partitions made or filled (made:
  * analyzed by the caller after the commit that released their locks), and
@@ -53,15 +54,25 @@ BEGIN
         more := drained > 0;
     WHEN 'split' THEN
         FOR v_r IN SELECT * FROM part.split_history(p_parent) LOOP
-            made := made || v_r.partition_name;
             INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, rows_moved,
                                                       duration, outcome, detail)
             VALUES (p_run, p_parent, 'split', v_r.partition_name, v_r.rows_moved,
-                    clock_timestamp() - v_t0, 'ok', 'rows moved out of the history partition (attach migration)');
-            created := created + 1;
+                    clock_timestamp() - v_t0, 'ok',
+                    CASE v_r.step
+                        WHEN 'start'    THEN 'split of the history partition (attach migration) started: its copy made, kept in step by triggers'
+                        WHEN 'copy'     THEN 'rows of the history partition copied (attach migration)'
+                        WHEN 'check'    THEN 'interval of the history partition''s copy checked: it matches'
+                        WHEN 'recopy'   THEN 'interval of the history partition''s copy differed: copied again'
+                        WHEN 'swap'     THEN 'the history partition''s copy replaced it (catalog only)'
+                        WHEN 'flatten'  THEN 'partition of the history''s copy moved into the table (catalog only)'
+                        ELSE 'the history partition was empty: dropped' END);
+            IF v_r.step = 'flatten' AND v_r.partition_name IS NOT NULL THEN
+                made := made || v_r.partition_name;
+                created := created + 1;
+            END IF;
             moved := moved + v_r.rows_moved;
+            more := true;
         END LOOP;
-        more := created > 0;
     WHEN 'retire' THEN
         SELECT count(*) INTO retired FROM part.drop_old(NULL, p_parent);
     ELSE

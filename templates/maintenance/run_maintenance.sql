@@ -31,6 +31,7 @@ DECLARE
     v_new      text[];
     c_lock_a   CONSTANT integer := 1885434484;   -- 'part' as an integer: advisory lock (c_lock_a, 1)
     c_drain_max CONSTANT integer := 100;         -- intervals drained per table and run
+    c_split_max CONSTANT integer := 1000;        -- steps of a history split per table and run (copy batches, checks, ...)
     v_saved    text[] := ARRAY[pg_catalog.current_setting('search_path'), pg_catalog.current_setting('lock_timeout'),
                                pg_catalog.current_setting('part.run_id', true)];
 BEGIN
@@ -44,9 +45,11 @@ BEGIN
  *      pauses for production (part._yield_wait: replay lag, lock queue),
  *      and past the setting yield_max_wait leaves the rest to the next run
  *      (logged 'skipped', given up);
- *   2b. split the history partition of an attach migration (part.split_history),
- *      one interval per transaction, until it is gone (the migration is then
- *      finalized);
+ *   2b. split the history partition of an attach migration online
+ *      (part.split_history: copy batches, checks, the swap, then one
+ *      partition per step into the table), one step per transaction, at
+ *      most 1000 per run, pausing for production between steps as the
+ *      drain does, until the migration is finalized;
  *   3. retire old partitions (part.drop_old), unless the setting
  *      retention_schedule says a separate job does it;
  *   4. ANALYZE the partitions it filled with rows (after the commit that
@@ -154,15 +157,15 @@ BEGIN
                 v_i := v_i + 1;
                 -- pause for production between intervals (part._yield_wait); past yield_max_wait, leave
                 -- this table's drain to the next run
-                IF v_step = 'drain' AND p_commit THEN
-                    CALL part._yield_wait(v_t.parent_table, 'drain', ARRAY[v_t.rel], true, v_waited, v_gave_up);
+                IF v_step IN ('drain', 'split') AND p_commit THEN
+                    CALL part._yield_wait(v_t.parent_table, v_step, ARRAY[v_t.rel], true, v_waited, v_gave_up);
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
                     PERFORM part._maintenance_txn(v_run);
                     IF v_gave_up IS NOT NULL THEN
                         INSERT INTO part.maintenance_log (run_id, parent_table, action, duration, outcome, detail)
-                        VALUES (v_run, v_t.parent_table, 'drain', v_waited, 'skipped',
+                        VALUES (v_run, v_t.parent_table, v_step, v_waited, 'skipped',
                                 pg_catalog.format('given up for this run: %s; the next run goes on', v_gave_up));
-                        RAISE WARNING 'part.run_maintenance: drain of % given up for this run: %', v_t.parent_table, v_gave_up
+                        RAISE WARNING 'part.run_maintenance: % of % given up for this run: %', v_step, v_t.parent_table, v_gave_up
                             USING HINT = 'The next run goes on where this one stopped; see part.maintenance_log.';
                         v_paused := v_paused || v_t.parent_table;
                         COMMIT;
@@ -187,7 +190,7 @@ BEGIN
                 IF v_broken THEN
                     PERFORM part._log_step_failure(v_run, v_t.parent_table, v_step, v_t0, v_state, v_msg, v_detail);
                 END IF;
-                v_last := v_broken OR NOT v_more OR (v_step IN ('drain', 'split') AND v_i >= c_drain_max);
+                v_last := v_broken OR NOT v_more OR (v_step = 'drain' AND v_i >= c_drain_max) OR (v_step = 'split' AND v_i >= c_split_max);
                 IF p_commit THEN
                     COMMIT;
                     PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);

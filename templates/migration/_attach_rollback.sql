@@ -41,9 +41,9 @@ BEGIN
  * test_template_rules.py checks how its EXECUTEs are composed.
  * @plpgsql_check_options: security_warnings = false
  */
-    IF p_m.split_intervals > 0 THEN
-        RAISE EXCEPTION 'cannot roll back %: maintenance has split % intervals (% rows) out of its history partition', p_m.table_name,
-                        p_m.split_intervals, p_m.split_rows
+    IF p_m.split_phase IS NOT NULL OR p_m.split_intervals > 0 THEN
+        RAISE EXCEPTION 'cannot roll back %: maintenance is splitting its history partition (%, % rows copied, % intervals moved in)', p_m.table_name,
+                        p_m.split_phase, p_m.split_rows, p_m.split_intervals
             USING ERRCODE = '55000',
                   HINT = 'The rollback of the attach method is possible only before the split begins: the table stays partitioned (its rows are all there).';
     END IF;

@@ -42,7 +42,13 @@ CREATE TABLE part.migration (
     split_intervals       integer NOT NULL DEFAULT 0,   -- intervals split out of it by maintenance
     split_rows            bigint NOT NULL DEFAULT 0,    -- rows moved out of it
     split_started_at      timestamptz,
-    prepared_at           timestamptz
+    prepared_at           timestamptz,
+    -- the online split of the history partition (part.split_history): the copy M, kept in step by
+    -- triggers on the history partition, swapped in for it, then flattened into the table
+    split_phase           text CHECK (split_phase IN ('copying', 'checking', 'flattening')),
+    split_table           text,               -- M: the partitioned copy of the history, one partition per interval
+    split_copy_key        text,               -- the copy's last primary key (part._sql_columns 'text'), NULL: from the start
+    split_checked_to      text                -- the parity check's progress: intervals below this bound match
 );
 COMMENT ON TABLE part.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';

@@ -143,7 +143,8 @@ CREATE TABLE part.migration (
     split_phase           text CHECK (split_phase IN ('copying', 'checking', 'flattening')),
     split_table           text,               -- M: the partitioned copy of the history, one partition per interval
     split_copy_key        text,               -- the copy's last primary key (part._sql_columns 'text'), NULL: from the start
-    split_checked_to      text                -- the parity check's progress: intervals below this bound match
+    split_checked_to      text,               -- the parity check's progress: intervals below this bound match
+    split_sync_xmin       text                -- xmin of the sync trigger's pg_trigger row when the checks began (changed: check again)
 );
 COMMENT ON TABLE part.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';
@@ -4046,6 +4047,7 @@ $body$,
     EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER part_split_truncate', v_hist);
     UPDATE part.migration m
        SET split_phase = 'copying', split_table = part._qualified(v_m), split_copy_key = NULL, split_checked_to = NULL,
+           split_sync_xmin = (SELECT t.xmin::text FROM pg_trigger t WHERE t.tgrelid = v_hist AND t.tgname = 'part_split_sync'),
            split_rows = 0, split_intervals = 0, split_started_at = now()
      WHERE m.table_name = p_m.table_name;
     PERFORM part._notice(format('split of %s started: %s made with %s partitions; copying', p_m.history_table, part._qualified(v_m), v_n));
@@ -4228,8 +4230,9 @@ BEGIN
  * bound; the table's indexes, foreign keys and row triggers find or get
  * theirs on M), and H is dropped with its sync triggers and their
  * function. Refused (nothing changed) when the trigger part_split_sync of
- * H is missing or not ENABLE ALWAYS: M may have missed writes; the split
- * goes back to its parity check. Returns M's name.
+ * H is missing or not ENABLE ALWAYS (M may miss writes), or was changed
+ * since the checks began (split_sync_xmin: the caller has them done again
+ * first). Returns M's name.
  *
  * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
  * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
@@ -4242,12 +4245,15 @@ BEGIN
     END IF;
     PERFORM part._lock_all(ARRAY[v_part, v_hist, v_m], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
     IF NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = v_hist AND t.tgname = 'part_split_sync' AND t.tgenabled = 'A') THEN
-        UPDATE part.migration m SET split_checked_to = NULL WHERE m.table_name = p_m.table_name;
         RAISE EXCEPTION 'cannot swap the history partition of %: its trigger part_split_sync is missing or was disabled, so its copy % may have missed writes',
                         p_m.table_name, p_m.split_table
             USING ERRCODE = '55000',
-                  HINT = format('ALTER TABLE %s ENABLE ALWAYS TRIGGER part_split_sync (or, when it is gone, drop %s and clear part.migration''s split_phase to start the split again); the next steps check every interval again.',
+                  HINT = format('ALTER TABLE %s ENABLE ALWAYS TRIGGER part_split_sync (or, when it is gone, drop %s and set part.migration''s split_phase to NULL to start the split again); the next steps check every interval again.',
                                            p_m.history_table, p_m.split_table);
+    END IF;
+    IF (SELECT t.xmin::text FROM pg_trigger t WHERE t.tgrelid = v_hist AND t.tgname = 'part_split_sync') IS DISTINCT FROM p_m.split_sync_xmin THEN
+        RAISE EXCEPTION 'cannot swap the history partition of %: its trigger part_split_sync was changed while the swap waited for its locks', p_m.table_name
+            USING ERRCODE = '40001', HINT = 'Run maintenance again: it checks every interval again first.';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = v_hist AND i.inhparent = v_part) THEN
         RAISE EXCEPTION '% is no longer a partition of %', p_m.history_table, p_m.partitioned_table
@@ -4327,7 +4333,7 @@ BEGIN
         UPDATE part.migration m
            SET split_intervals = m.split_intervals + CASE WHEN v_b.partition_oid IS NULL THEN 0 ELSE 1 END,
                history_from = coalesce(v_b.bound_to, m.history_from), split_phase = NULL, split_table = NULL,
-               split_copy_key = NULL, split_checked_to = NULL, phase = 'finalized', finalized_at = now()
+               split_copy_key = NULL, split_checked_to = NULL, split_sync_xmin = NULL, phase = 'finalized', finalized_at = now()
          WHERE m.table_name = p_m.table_name;
         PERFORM part.create_ahead(NULL, part._qualified(v_part));   -- the intervals ahead
         done := true;
@@ -4367,6 +4373,8 @@ BEGIN
  *            waits for but the batch's rows');
  *   check:   one interval of M against H's rows, count and hash
  *            (part._split_check, no lock); recopy when they differ;
+ *            recheck (all intervals again) when the sync trigger was
+ *            changed since the checks began (its pg_trigger row's xmin);
  *   swap:    H out, M in, H dropped (part._split_swap: catalog only);
  *   flatten: M's lowest partition into the table (part._split_flatten:
  *            catalog only); after the last, the migration is 'finalized'.
@@ -4427,6 +4435,22 @@ BEGIN
     ELSIF v_m.split_phase = 'copying' THEN
         step := 'copy'; partition_name := v_m.split_table;
         rows_moved := part._split_copy(v_m, p_batch);
+    ELSIF v_m.split_phase = 'checking'
+          AND (SELECT t.xmin::text FROM pg_trigger t WHERE t.tgrelid = v_hist AND t.tgname = 'part_split_sync')
+              IS DISTINCT FROM v_m.split_sync_xmin THEN
+        -- the sync trigger was changed (disabled?) since the checks began: M may have missed writes
+        -- after they passed; they begin again (the trigger's row as it is now recorded)
+        UPDATE part.migration m
+           SET split_checked_to = NULL,
+               split_sync_xmin = (SELECT t.xmin::text FROM pg_trigger t WHERE t.tgrelid = v_hist AND t.tgname = 'part_split_sync')
+         WHERE m.table_name = v_m.table_name;
+        step := CASE WHEN v_m.split_checked_to IS NULL THEN 'check' ELSE 'recheck' END;
+        partition_name := v_m.split_table; rows_moved := 0;
+        IF v_m.split_checked_to IS NOT NULL THEN
+            RAISE WARNING 'split of %: the trigger part_split_sync of % was changed since the checks began: every interval is checked again',
+                          v_m.table_name, v_m.history_table
+                USING HINT = 'Leave part''s triggers enabled while maintenance splits the history partition.';
+        END IF;
     ELSIF v_m.split_phase = 'checking' THEN
         SELECT c.partition_name, c.row_count, c.clean INTO v_name, rows_moved, v_clean FROM part._split_check(v_m) c;
         IF v_name IS NOT NULL THEN
@@ -8933,8 +8957,9 @@ BEGIN
  * 'attach_prepare' before the switch (the CHECK validated and the indexes
  * built: ok when prepared, warn while preparing with the next statement,
  * fail when the CHECK is gone), 'attach_history' after it (the history
- * partition still attached, with its rows left and the intervals split so
- * far: ok; fail when it is no longer a partition).
+ * partition still attached, or its copy swapped in, with how far the
+ * online split is: ok; fail when it is no longer a partition, or when the
+ * copy misses writes: its sync trigger gone or disabled).
  */
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = p_table_name;
     table_name := p_table_name;
@@ -8967,7 +8992,20 @@ BEGIN
     END IF;
     check_name := 'attach_history';
     v_hist := to_regclass(v_m.history_table);
-    IF v_hist IS NULL THEN
+    IF v_m.split_phase = 'flattening' THEN
+        -- the swap happened: the copy stands in for the history partition, its partitions move in one per step
+        IF to_regclass(v_m.split_table) IS NULL
+           OR NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = to_regclass(v_m.split_table) AND i.inhparent = v_part) THEN
+            status := 'fail';
+            detail := format('%s (the history''s copy, swapped in) is no longer a partition of %s: its rows are not read; attach it back FOR VALUES FROM (%L) TO (%L)',
+                                        v_m.split_table, v_m.partitioned_table, v_m.history_from, v_m.history_to);
+        ELSE
+            status := 'ok';
+            detail := format('flattening: %s (the history''s copy, %s rows, swapped in for the history partition) [%s, %s); maintenance has moved %s intervals into the table, %s left',
+                                        v_m.split_table, v_m.split_rows, coalesce(v_m.history_from, 'MINVALUE'), v_m.history_to, v_m.split_intervals,
+                                        (SELECT count(*) FROM pg_inherits i WHERE i.inhparent = to_regclass(v_m.split_table)));
+        END IF;
+    ELSIF v_hist IS NULL THEN
         status := 'warn';
         detail := format('the history partition is gone: SELECT part.finalize(%L)', p_table_name);
     ELSIF NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = v_hist AND i.inhparent = v_part) THEN
@@ -8975,12 +9013,22 @@ BEGIN
         detail := format('%s is no longer a partition of %s: its rows are not read; attach it back FOR VALUES FROM (%s) TO (%L)',
                                     v_m.history_table, v_m.partitioned_table,
                                     coalesce(quote_literal(v_m.history_from), 'MINVALUE'), v_m.history_to);
+    ELSIF v_m.split_phase IS NOT NULL
+          AND (to_regclass(v_m.split_table) IS NULL
+               OR NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = v_hist AND t.tgname = 'part_split_sync' AND t.tgenabled = 'A')) THEN
+        status := 'fail';
+        detail := format('the split of %s is %s, but %s or the trigger part_split_sync of %s is missing or disabled: the copy misses writes; ALTER TABLE %s ENABLE ALWAYS TRIGGER part_split_sync (maintenance then checks every interval again)',
+                                    v_m.history_table, v_m.split_phase, v_m.split_table, v_m.history_table, v_m.history_table);
     ELSE
         v_rows := greatest((SELECT c.reltuples FROM pg_class c WHERE c.oid = v_hist), 0)::bigint;
         status := 'ok';
-        detail := format('history partition %s [%s, %s) holds about %s rows; maintenance has split %s intervals (%s rows) out of it',
+        detail := format('history partition %s [%s, %s) holds about %s rows; %s',
                                     v_m.history_table, coalesce(v_m.history_from, 'MINVALUE'), v_m.history_to, v_rows,
-                                    v_m.split_intervals, v_m.split_rows);
+                                    CASE v_m.split_phase
+                                        WHEN 'copying' THEN format('maintenance is copying it into %s (%s rows so far), kept in step by triggers', v_m.split_table, v_m.split_rows)
+                                        WHEN 'checking' THEN format('maintenance copied it into %s (%s rows) and checks it interval by interval%s', v_m.split_table, v_m.split_rows,
+                                                                    coalesce(' (matching below ' || v_m.split_checked_to || ')', ''))
+                                        ELSE 'maintenance splits it online (not started yet)' END);
     END IF;
     RETURN NEXT;
 END
@@ -9774,7 +9822,9 @@ SELECT m.table_name,
             WHEN m.method = 'attach' AND m.history_rows > 0
             THEN pg_catalog.round(least(100.0, 100.0 * m.split_rows / m.history_rows), 1) END AS split_percent,
        m.split_started_at,
-       m.prepared_at
+       m.prepared_at,
+       m.split_phase,               -- the online split: copying, checking (per interval), flattening (after the swap)
+       m.split_table                -- its copy of the history, one partition per interval
   FROM part.migration m
  CROSS JOIN LATERAL (
        SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM

@@ -555,7 +555,7 @@ def _migration(conn, table: str) -> dict | None:
 def _migrate_attach(conn, table: str, entry, phase: str | None, to: str, cmd: str) -> None:
     """`pginstall migrate` for an attach migration (migrate = "attach"): start (preparing), attach_prepare
     with the statements it hands out run here, outside a transaction (CREATE INDEX CONCURRENTLY), switch,
-    then the split of the history partition one interval per transaction until it is gone (finalized).
+    then the online split of the history partition (copy, check, swap, one partition per step) until finalized.
     --to dual_write / backfilled mean preparing / prepared; --to rollback / backfilled from partitioned
     roll back (before the split begins); --to none cancels."""
     order = {None: 0, "preparing": 1, "prepared": 2, "partitioned": 3, "finalized": 4}

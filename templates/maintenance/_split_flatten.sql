@@ -59,7 +59,7 @@ BEGIN
         UPDATE part.migration m
            SET split_intervals = m.split_intervals + CASE WHEN v_b.partition_oid IS NULL THEN 0 ELSE 1 END,
                history_from = coalesce(v_b.bound_to, m.history_from), split_phase = NULL, split_table = NULL,
-               split_copy_key = NULL, split_checked_to = NULL, phase = 'finalized', finalized_at = now()
+               split_copy_key = NULL, split_checked_to = NULL, split_sync_xmin = NULL, phase = 'finalized', finalized_at = now()
          WHERE m.table_name = p_m.table_name;
         PERFORM part.create_ahead(NULL, part._qualified(v_part));   -- the intervals ahead
         done := true;

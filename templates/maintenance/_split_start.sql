@@ -167,6 +167,7 @@ $body$,
     EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER part_split_truncate', v_hist);
     UPDATE part.migration m
        SET split_phase = 'copying', split_table = part._qualified(v_m), split_copy_key = NULL, split_checked_to = NULL,
+           split_sync_xmin = (SELECT t.xmin::text FROM pg_trigger t WHERE t.tgrelid = v_hist AND t.tgname = 'part_split_sync'),
            split_rows = 0, split_intervals = 0, split_started_at = now()
      WHERE m.table_name = p_m.table_name;
     PERFORM part._notice(format('split of %s started: %s made with %s partitions; copying', p_m.history_table, part._qualified(v_m), v_n));

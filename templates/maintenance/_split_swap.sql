@@ -19,8 +19,9 @@ BEGIN
  * bound; the table's indexes, foreign keys and row triggers find or get
  * theirs on M), and H is dropped with its sync triggers and their
  * function. Refused (nothing changed) when the trigger part_split_sync of
- * H is missing or not ENABLE ALWAYS: M may have missed writes; the split
- * goes back to its parity check. Returns M's name.
+ * H is missing or not ENABLE ALWAYS (M may miss writes), or was changed
+ * since the checks began (split_sync_xmin: the caller has them done again
+ * first). Returns M's name.
  *
  * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
  * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
@@ -33,12 +34,15 @@ BEGIN
     END IF;
     PERFORM part._lock_all(ARRAY[v_part, v_hist, v_m], ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
     IF NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = v_hist AND t.tgname = 'part_split_sync' AND t.tgenabled = 'A') THEN
-        UPDATE part.migration m SET split_checked_to = NULL WHERE m.table_name = p_m.table_name;
         RAISE EXCEPTION 'cannot swap the history partition of %: its trigger part_split_sync is missing or was disabled, so its copy % may have missed writes',
                         p_m.table_name, p_m.split_table
             USING ERRCODE = '55000',
-                  HINT = format('ALTER TABLE %s ENABLE ALWAYS TRIGGER part_split_sync (or, when it is gone, drop %s and clear part.migration''s split_phase to start the split again); the next steps check every interval again.',
+                  HINT = format('ALTER TABLE %s ENABLE ALWAYS TRIGGER part_split_sync (or, when it is gone, drop %s and set part.migration''s split_phase to NULL to start the split again); the next steps check every interval again.',
                                            p_m.history_table, p_m.split_table);
+    END IF;
+    IF (SELECT t.xmin::text FROM pg_trigger t WHERE t.tgrelid = v_hist AND t.tgname = 'part_split_sync') IS DISTINCT FROM p_m.split_sync_xmin THEN
+        RAISE EXCEPTION 'cannot swap the history partition of %: its trigger part_split_sync was changed while the swap waited for its locks', p_m.table_name
+            USING ERRCODE = '40001', HINT = 'Run maintenance again: it checks every interval again first.';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = v_hist AND i.inhparent = v_part) THEN
         RAISE EXCEPTION '% is no longer a partition of %', p_m.history_table, p_m.partitioned_table

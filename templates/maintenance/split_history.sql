@@ -29,6 +29,8 @@ BEGIN
  *            waits for but the batch's rows');
  *   check:   one interval of M against H's rows, count and hash
  *            (part._split_check, no lock); recopy when they differ;
+ *            recheck (all intervals again) when the sync trigger was
+ *            changed since the checks began (its pg_trigger row's xmin);
  *   swap:    H out, M in, H dropped (part._split_swap: catalog only);
  *   flatten: M's lowest partition into the table (part._split_flatten:
  *            catalog only); after the last, the migration is 'finalized'.
@@ -89,6 +91,22 @@ BEGIN
     ELSIF v_m.split_phase = 'copying' THEN
         step := 'copy'; partition_name := v_m.split_table;
         rows_moved := part._split_copy(v_m, p_batch);
+    ELSIF v_m.split_phase = 'checking'
+          AND (SELECT t.xmin::text FROM pg_trigger t WHERE t.tgrelid = v_hist AND t.tgname = 'part_split_sync')
+              IS DISTINCT FROM v_m.split_sync_xmin THEN
+        -- the sync trigger was changed (disabled?) since the checks began: M may have missed writes
+        -- after they passed; they begin again (the trigger's row as it is now recorded)
+        UPDATE part.migration m
+           SET split_checked_to = NULL,
+               split_sync_xmin = (SELECT t.xmin::text FROM pg_trigger t WHERE t.tgrelid = v_hist AND t.tgname = 'part_split_sync')
+         WHERE m.table_name = v_m.table_name;
+        step := CASE WHEN v_m.split_checked_to IS NULL THEN 'check' ELSE 'recheck' END;
+        partition_name := v_m.split_table; rows_moved := 0;
+        IF v_m.split_checked_to IS NOT NULL THEN
+            RAISE WARNING 'split of %: the trigger part_split_sync of % was changed since the checks began: every interval is checked again',
+                          v_m.table_name, v_m.history_table
+                USING HINT = 'Leave part''s triggers enabled while maintenance splits the history partition.';
+        END IF;
     ELSIF v_m.split_phase = 'checking' THEN
         SELECT c.partition_name, c.row_count, c.clean INTO v_name, rows_moved, v_clean FROM part._split_check(v_m) c;
         IF v_name IS NOT NULL THEN

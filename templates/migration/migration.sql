@@ -48,7 +48,8 @@ CREATE TABLE part.migration (
     split_phase           text CHECK (split_phase IN ('copying', 'checking', 'flattening')),
     split_table           text,               -- M: the partitioned copy of the history, one partition per interval
     split_copy_key        text,               -- the copy's last primary key (part._sql_columns 'text'), NULL: from the start
-    split_checked_to      text                -- the parity check's progress: intervals below this bound match
+    split_checked_to      text,               -- the parity check's progress: intervals below this bound match
+    split_sync_xmin       text                -- xmin of the sync trigger's pg_trigger row when the checks began (changed: check again)
 );
 COMMENT ON TABLE part.migration IS
     'part: one row per table being moved online (part.migrate_start adds it)';

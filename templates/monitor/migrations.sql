@@ -48,7 +48,9 @@ SELECT m.table_name,
             WHEN m.method = 'attach' AND m.history_rows > 0
             THEN pg_catalog.round(least(100.0, 100.0 * m.split_rows / m.history_rows), 1) END AS split_percent,
        m.split_started_at,
-       m.prepared_at
+       m.prepared_at,
+       m.split_phase,               -- the online split: copying, checking (per interval), flattening (after the swap)
+       m.split_table                -- its copy of the history, one partition per interval
   FROM part.migration m
  CROSS JOIN LATERAL (
        SELECT pg_catalog.round(m.backfill_rows / nullif(extract(epoch FROM

@@ -8,9 +8,19 @@ tables of BENCH_ATTACH_ROWS rows (default 10,000,000) over 24 months:
 * the extra disk at the switch (database size after the switch minus before
   migrate_start): indexes only for attach, a second copy of every row for copy;
 * the time from migrate_start to the switch, against the copy method's
-  migrate_start + backfill + parity + switch; and the split of the history
-  partition by maintenance afterwards (online, one interval per transaction),
-  with the longest INSERT during one split step.
+  migrate_start + backfill + parity + switch; and the online split of the
+  history partition by maintenance afterwards (part.split_history, one step
+  per transaction: copy batches into the partitioned copy kept in step by
+  triggers, a count-and-hash check per interval, the catalog-only swap, then
+  one partition per catalog-only step into the table), with the longest
+  INSERT during each kind of step, against the old split's step (it
+  re-attached the rest of the history with a scan under its lock: 4,274 ms
+  at 10,000,000 rows, bench/NOTES.md).
+
+One writer inserts at now() (the current partition), the other into the
+history's range (a year back: through the history partition and, during the
+split, its sync trigger). BENCH_SCALE scales the rows (1: 10,000,000);
+BENCH_ATTACH_ROWS overrides.
 
 Standalone: PGHOST=127.0.0.1 PGPORT=5497 PG_BIN=... .venv/bin/python bench/attach.py [--rows N]
 (else `make bench BENCH_ARGS=attach` runs it on its own throwaway cluster).
@@ -28,10 +38,13 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Result, fresh_database  # noqa: E402
+from common import Result, fresh_database, scaled  # noqa: E402
 
 GROUP = "attach migration (zero copy)"
-ROWS = int(os.environ.get("BENCH_ATTACH_ROWS", "10000000"))
+ROWS = int(os.environ.get("BENCH_ATTACH_ROWS", "0")) or scaled(10_000_000, 10_000)
+# the old split's longest INSERT during one step (bench/NOTES.md: 417 ms at 1,000,000 rows, 4,274 ms at
+# 10,000,000; it scanned the rest of the history under its lock), at the nearest of those scales
+OLD_SPLIT_STEP_MS = {1_000_000: 417.0, 10_000_000: 4274.0}
 
 TABLE = """
 CREATE TABLE public.{t} (
@@ -62,21 +75,23 @@ def _setup(dsn_for, rows: int) -> str:
     return db
 
 
-def _writer(dsn: str, table: str, stop: threading.Event, out: list[float]) -> None:
+def _writer(dsn: str, table: str, stop: threading.Event, out: list[float], at: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as c:
         while not stop.is_set():
             t0 = time.perf_counter()
-            c.execute(f"INSERT INTO public.{table} (org_id, occurred_at, amount) VALUES (1, now(), 1)")
+            c.execute(f"INSERT INTO public.{table} (org_id, occurred_at, amount) VALUES (1, {at}, 1)")
             out.append(time.perf_counter() - t0)
             time.sleep(0.002)
 
 
 class Writers:
-    """2 sessions inserting single rows into the application's table; longest() of a window."""
+    """2 sessions inserting single rows into the application's table (one at now(), one a year back,
+    into the history's range); longest() of a window."""
 
     def __init__(self, dsn: str, table: str):
         self.stop, self.lat = threading.Event(), []
-        self.threads = [threading.Thread(target=_writer, args=(dsn, table, self.stop, self.lat)) for _ in range(2)]
+        self.threads = [threading.Thread(target=_writer, args=(dsn, table, self.stop, self.lat, at))
+                        for at in ("now()", "now() - interval '365 days'")]
 
     def __enter__(self):
         for t in self.threads:
@@ -131,12 +146,15 @@ def run(dsn_for, rows: int = ROWS) -> list[Result]:
         split = []
 
         def split_step():
-            split.append(conn.execute("SELECT * FROM part.split_history('public.ev_a')").fetchall())
+            split.append(conn.execute("SELECT step FROM part.split_history('public.ev_a')").fetchall())
 
-        t_split, lat_split = 0.0, 0.0
+        t_split = 0.0
+        by_step: dict[str, list[tuple[float, float]]] = {}   # step -> [(seconds, longest INSERT ms)]
         while not split or split[-1]:
             took, lat = w.window(split_step)
-            t_split, lat_split = t_split + took, max(lat_split, lat)
+            t_split += took
+            if split[-1]:
+                by_step.setdefault(split[-1][0][0], []).append((took, lat))
     assert conn.execute("SELECT phase FROM part.migration WHERE table_name = 'public.ev_a'").fetchone()[0] == "finalized"
 
     # --- copy, the same table
@@ -150,6 +168,7 @@ def run(dsn_for, rows: int = ROWS) -> list[Result]:
         extra_copy = _size(conn) - size0
     conn.close()
 
+    old_rows = min(OLD_SPLIT_STEP_MS, key=lambda n: abs(n - rows))
     attach_total = t_start + t_prep + t_switch
     copy_total = t_cstart + t_fill + t_par + t_cswitch
     mb = 1024 * 1024
@@ -167,8 +186,15 @@ def run(dsn_for, rows: int = ROWS) -> list[Result]:
                copy_total, "s", note=f"copy: backfill {t_fill:.1f} s, parity {t_par:.1f} s"),
         Result(GROUP, "split of the history partition by maintenance (after the switch, online)", t_split,
                "the copy method's backfill", t_fill, "s",
-               note=f"{len(split) - 1} intervals, one per transaction; longest INSERT during one step "
-                    f"{lat_split:.0f} ms (the step re-attaches the rest of the history with a scan under its lock)"),
+               note="; ".join(f"{k}: {len(v)} steps, {sum(x[0] for x in v):.1f} s" for k, v in by_step.items())),
+    ] + [
+        Result(GROUP, f"split, {what}: longest single-row INSERT during one step (2 writers), {rows:,} rows",
+               max(x[1] for x in by_step[k]), f"the old split's step at {old_rows:,} rows (a scan under the lock)",
+               OLD_SPLIT_STEP_MS[old_rows], "ms", goal_max=50.0 if k in ("swap", "flatten") else None,
+               note=f"{len(by_step[k])} steps, the longest {max(x[0] for x in by_step[k]) * 1000:.0f} ms")
+        for k, what in (("copy", "copy batches of 50,000 rows (FOR KEY SHARE)"), ("check", "checks (count and hash per interval)"),
+                        ("swap", "the swap (catalog only)"), ("flatten", "flatten (catalog only)"))
+        if k in by_step
     ]
 
 

@@ -40,15 +40,16 @@ BEGIN
         RETURN v_m.legacy_table;
     END IF;
     IF v_m.method = 'attach' THEN
-        IF to_regclass(v_m.history_table) IS NULL THEN
+        IF to_regclass(v_m.history_table) IS NULL AND v_m.split_phase IS NULL THEN
             UPDATE part.migration m SET phase = 'finalized', finalized_at = now(), history_table = NULL
              WHERE m.table_name = v_m.table_name;
             RETURN v_m.legacy_table || ' (split and dropped)';
         END IF;
-        RAISE EXCEPTION 'cannot finalize %: it is an attach migration in %, and its history partition % is not split yet',
-                        v_m.table_name, v_m.phase, coalesce(v_m.history_table, v_m.legacy_table)
+        RAISE EXCEPTION 'cannot finalize %: it is an attach migration in %, and its history partition % is not split yet%',
+                        v_m.table_name, v_m.phase, coalesce(v_m.history_table, v_m.split_table, v_m.legacy_table),
+                        CASE WHEN v_m.split_phase IS NOT NULL THEN format(' (the split is %s)', v_m.split_phase) ELSE '' END
             USING ERRCODE = '55000',
-                  HINT = format('Maintenance splits it one interval per transaction and finalizes the migration when it is gone (CALL part.run_maintenance(), or SELECT * FROM part.split_history(%L) per interval).',
+                  HINT = format('Maintenance splits it online, one step per transaction, and finalizes the migration when it is gone (CALL part.run_maintenance(), or SELECT * FROM part.split_history(%L) per step).',
                                            v_m.table_name);
     END IF;
     PERFORM part._require_sync_intact(v_m.table_name, 'finalize');

@@ -259,3 +259,12 @@ def test_rollback_is_refused_once_the_split_started_and_the_status_shows_it(db):
     assert "before the split" in e.value.diag.message_hint
     detail = db.execute("SELECT detail FROM part.verify() WHERE check_name = 'attach_history'").fetchone()[0]
     assert "copying" in detail, detail
+    # after the swap the history partition is gone, but the split is not done: finalize refuses
+    while db.execute("SELECT split_phase FROM part.migration").fetchone()[0] != "flattening":
+        db.execute("SELECT * FROM part.split_history('public.ev', 1000)")
+    db.execute("SELECT * FROM part.split_history('public.ev')")   # one partition moved in
+    with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as e:
+        db.execute("SELECT part.finalize('public.ev')")
+    assert "the split is flattening" in e.value.diag.message_primary
+    ok = db.execute("SELECT status, detail FROM part.verify() WHERE check_name = 'attach_history'").fetchone()
+    assert ok[0] == "ok" and "flattening" in ok[1] and "moved 1 intervals" in ok[1], ok

@@ -4129,8 +4129,9 @@ BEGIN
  * FOR VALUES FROM (MINVALUE or history_from) TO (the cut), which scans
  * none of M's rows (each partition's CHECK part_split_bound implies its
  * bound; the table's indexes, foreign keys and row triggers find or get
- * theirs on M), and H is dropped with its sync triggers and their
- * function. Refused (nothing changed) when the trigger part_split_sync of
+ * theirs on M), and H's sync triggers and their function are dropped (H
+ * itself, detached, is dropped by the next step, which holds no lock of
+ * the table: unlinking its files at COMMIT takes time). Refused (nothing changed) when the trigger part_split_sync of
  * H is missing or not ENABLE ALWAYS (M may miss writes), or was changed
  * since the checks began (split_sync_xmin: the caller has them done again
  * first). Returns M's name.
@@ -4164,10 +4165,12 @@ BEGIN
     EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', v_part, v_hist);
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%s) TO (%L)', v_part, v_m,
                               coalesce(quote_literal(p_m.history_from), 'MINVALUE'), p_m.history_to);
-    EXECUTE format('DROP TABLE %s', v_hist);
+    -- H is no partition now: its triggers go (catalog only); the table itself is dropped by the next
+    -- step, outside any lock a writer waits for (unlinking its files at COMMIT takes time)
+    EXECUTE format('DROP TRIGGER part_split_sync ON %s', v_hist);
+    EXECUTE format('DROP TRIGGER IF EXISTS part_split_truncate ON %s', v_hist);
     EXECUTE format('DROP FUNCTION IF EXISTS %s()', v_fn);
-    UPDATE part.migration m SET split_phase = 'flattening', history_table = NULL
-     WHERE m.table_name = p_m.table_name;
+    UPDATE part.migration m SET split_phase = 'flattening' WHERE m.table_name = p_m.table_name;
     RETURN part._qualified(v_m);
 END
 $$;
@@ -4276,7 +4279,8 @@ BEGIN
  *            (part._split_check, no lock); recopy when they differ;
  *            recheck (all intervals again) when the sync trigger was
  *            changed since the checks began (its pg_trigger row's xmin);
- *   swap:    H out, M in, H dropped (part._split_swap: catalog only);
+ *   swap:    H out, M in (part._split_swap: catalog only);
+ *   drop:    H dropped (no lock of the table);
  *   flatten: M's lowest partition into the table (part._split_flatten:
  *            catalog only); after the last, the migration is 'finalized'.
  * Returns the step done, the partition or table it made or moved and the
@@ -4359,6 +4363,13 @@ BEGIN
         ELSE
             step := 'swap'; partition_name := part._split_swap(v_m); rows_moved := 0;
         END IF;
+    ELSIF v_hist IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = v_hist) THEN
+        -- flattening, and the history partition the swap detached is still there: dropped first, holding
+        -- no lock of the table (unlinking its files at COMMIT takes a while on a big table)
+        PERFORM part._lock_all(ARRAY[v_hist], ARRAY['ACCESS EXCLUSIVE']);
+        EXECUTE format('DROP TABLE %s', v_hist);
+        UPDATE part.migration m SET history_table = NULL WHERE m.table_name = v_m.table_name;
+        step := 'drop'; partition_name := v_m.history_table; rows_moved := 0;
     ELSE   -- flattening
         SELECT f.partition_name, f.done INTO v_name, v_done FROM part._split_flatten(v_m) f;
         step := 'flatten'; partition_name := v_name; rows_moved := 0;
@@ -4669,6 +4680,7 @@ BEGIN
                         WHEN 'check'    THEN 'interval of the history partition''s copy checked: it matches'
                         WHEN 'recopy'   THEN 'interval of the history partition''s copy differed: copied again'
                         WHEN 'swap'     THEN 'the history partition''s copy replaced it (catalog only)'
+                        WHEN 'drop'     THEN 'the history partition, replaced by its copy, dropped'
                         WHEN 'flatten'  THEN 'partition of the history''s copy moved into the table (catalog only)'
                         ELSE 'the history partition was empty: dropped' END);
             IF v_r.step = 'flatten' AND v_r.partition_name IS NOT NULL THEN

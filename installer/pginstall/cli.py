@@ -498,7 +498,8 @@ _SPLIT_STEP = {
     "copy": "{rows:,} rows copied into {name}",
     "check": "{name} matches the history partition's rows of its interval",
     "recopy": "{name} differed from the history partition: its interval copied again",
-    "swap": "{name} replaced the history partition (catalog only), which is dropped",
+    "swap": "{name} replaced the history partition (catalog only)",
+    "drop": "{name}, replaced by its copy, dropped",
     "flatten": "{name} moved into the table (catalog only)",
     "finalize": "the history partition was empty: dropped",
 }

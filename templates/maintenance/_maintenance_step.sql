@@ -64,6 +64,7 @@ BEGIN
                         WHEN 'check'    THEN 'interval of the history partition''s copy checked: it matches'
                         WHEN 'recopy'   THEN 'interval of the history partition''s copy differed: copied again'
                         WHEN 'swap'     THEN 'the history partition''s copy replaced it (catalog only)'
+                        WHEN 'drop'     THEN 'the history partition, replaced by its copy, dropped'
                         WHEN 'flatten'  THEN 'partition of the history''s copy moved into the table (catalog only)'
                         ELSE 'the history partition was empty: dropped' END);
             IF v_r.step = 'flatten' AND v_r.partition_name IS NOT NULL THEN

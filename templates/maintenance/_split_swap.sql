@@ -17,8 +17,9 @@ BEGIN
  * FOR VALUES FROM (MINVALUE or history_from) TO (the cut), which scans
  * none of M's rows (each partition's CHECK part_split_bound implies its
  * bound; the table's indexes, foreign keys and row triggers find or get
- * theirs on M), and H is dropped with its sync triggers and their
- * function. Refused (nothing changed) when the trigger part_split_sync of
+ * theirs on M), and H's sync triggers and their function are dropped (H
+ * itself, detached, is dropped by the next step, which holds no lock of
+ * the table: unlinking its files at COMMIT takes time). Refused (nothing changed) when the trigger part_split_sync of
  * H is missing or not ENABLE ALWAYS (M may miss writes), or was changed
  * since the checks began (split_sync_xmin: the caller has them done again
  * first). Returns M's name.
@@ -52,10 +53,12 @@ BEGIN
     EXECUTE format('ALTER TABLE %s DETACH PARTITION %s', v_part, v_hist);
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%s) TO (%L)', v_part, v_m,
                               coalesce(quote_literal(p_m.history_from), 'MINVALUE'), p_m.history_to);
-    EXECUTE format('DROP TABLE %s', v_hist);
+    -- H is no partition now: its triggers go (catalog only); the table itself is dropped by the next
+    -- step, outside any lock a writer waits for (unlinking its files at COMMIT takes time)
+    EXECUTE format('DROP TRIGGER part_split_sync ON %s', v_hist);
+    EXECUTE format('DROP TRIGGER IF EXISTS part_split_truncate ON %s', v_hist);
     EXECUTE format('DROP FUNCTION IF EXISTS %s()', v_fn);
-    UPDATE part.migration m SET split_phase = 'flattening', history_table = NULL
-     WHERE m.table_name = p_m.table_name;
+    UPDATE part.migration m SET split_phase = 'flattening' WHERE m.table_name = p_m.table_name;
     RETURN part._qualified(v_m);
 END
 $$;

@@ -31,7 +31,8 @@ BEGIN
  *            (part._split_check, no lock); recopy when they differ;
  *            recheck (all intervals again) when the sync trigger was
  *            changed since the checks began (its pg_trigger row's xmin);
- *   swap:    H out, M in, H dropped (part._split_swap: catalog only);
+ *   swap:    H out, M in (part._split_swap: catalog only);
+ *   drop:    H dropped (no lock of the table);
  *   flatten: M's lowest partition into the table (part._split_flatten:
  *            catalog only); after the last, the migration is 'finalized'.
  * Returns the step done, the partition or table it made or moved and the
@@ -114,6 +115,13 @@ BEGIN
         ELSE
             step := 'swap'; partition_name := part._split_swap(v_m); rows_moved := 0;
         END IF;
+    ELSIF v_hist IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = v_hist) THEN
+        -- flattening, and the history partition the swap detached is still there: dropped first, holding
+        -- no lock of the table (unlinking its files at COMMIT takes a while on a big table)
+        PERFORM part._lock_all(ARRAY[v_hist], ARRAY['ACCESS EXCLUSIVE']);
+        EXECUTE format('DROP TABLE %s', v_hist);
+        UPDATE part.migration m SET history_table = NULL WHERE m.table_name = v_m.table_name;
+        step := 'drop'; partition_name := v_m.history_table; rows_moved := 0;
     ELSE   -- flattening
         SELECT f.partition_name, f.done INTO v_name, v_done FROM part._split_flatten(v_m) f;
         step := 'flatten'; partition_name := v_name; rows_moved := 0;

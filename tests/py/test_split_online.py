@@ -92,8 +92,9 @@ def test_swap_and_flatten_never_scan_the_history_or_its_copy(db, connect, fresh_
     s.all(batch=700)
     assert phase(db) == "finalized" and content(db) == before
     kinds = set(s.steps)
-    assert {"start", "copy", "check", "swap", "flatten"} <= kinds, s.steps
+    assert {"start", "copy", "check", "swap", "drop", "flatten"} <= kinds, s.steps
     assert s.steps.count("copy") == 5 and s.steps.count("swap") == 1   # 3000 rows, 700 a batch
+    assert s.steps.index("drop") == s.steps.index("swap") + 1   # the detached history, dropped by its own step
     assert scans(s) == [], s.verified
     # the swap proved M's bound from its partitions' CHECKs, each flatten its partition's and M's
     assert any(st == "swap" for st, _ in s.implied) and any(st == "flatten" for st, _ in s.implied), s.implied
@@ -204,7 +205,7 @@ def test_a_crash_at_every_split_step_then_a_rerun_converges(db, connect, fresh_d
             db.execute("UPDATE public.ev SET amount = amount + 1 WHERE id = %s", (i + 1,))
             before = content(db)
     assert phase(db) == "finalized"
-    assert {"start", "copy", "check", "swap", "flatten"} <= seen, seen
+    assert {"start", "copy", "check", "swap", "drop", "flatten"} <= seen, seen
     assert content(db) == before
     assert db.execute("SELECT check_name, detail FROM part.verify() WHERE status = 'fail'").fetchall() == []
 
@@ -260,9 +261,9 @@ def test_rollback_is_refused_once_the_split_started_and_the_status_shows_it(db):
     detail = db.execute("SELECT detail FROM part.verify() WHERE check_name = 'attach_history'").fetchone()[0]
     assert "copying" in detail, detail
     # after the swap the history partition is gone, but the split is not done: finalize refuses
-    while db.execute("SELECT split_phase FROM part.migration").fetchone()[0] != "flattening":
+    while db.execute("SELECT split_intervals FROM part.migration").fetchone()[0] < 1:   # one partition moved in
         db.execute("SELECT * FROM part.split_history('public.ev', 1000)")
-    db.execute("SELECT * FROM part.split_history('public.ev')")   # one partition moved in
+    assert db.execute("SELECT to_regclass('public.ev_history')").fetchone()[0] is None   # dropped after the swap
     with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as e:
         db.execute("SELECT part.finalize('public.ev')")
     assert "the split is flattening" in e.value.diag.message_primary

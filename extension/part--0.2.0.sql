@@ -3973,7 +3973,7 @@ BEGIN
         'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED '
         'INCLUDING INDEXES INCLUDING COMMENTS) PARTITION BY RANGE (%I)', v_schema, v_split, v_part, p_m.key_column);
     v_m := format('%I.%I', v_schema, v_split)::regclass;
-    PERFORM part._copy_owner_and_grants(v_part, v_m, p_partition => false);
+    PERFORM part._copy_owner_and_grants(v_part, v_m);   -- a partition of the table from the swap on
     v_lo := v_from;
     WHILE part._bound_ordinal(v_lo, v_type) < part._bound_ordinal(p_m.history_to, v_type) LOOP
         v_to := part._range_next(v_lo, v_type, v_cfg."interval", v_cfg.time_zone);
@@ -4386,7 +4386,8 @@ BEGIN
  * rows it copied (no row when there was nothing to do). Every step is one
  * transaction: killed, it is undone, and the next call does it again.
  * Refused while foreign keys reference the table (detaching H would check
- * them by a scan).
+ * them by a scan), and, before the swap, while the table's columns differ
+ * from M's (changed since the start: M's triggers write the old ones).
  */
     -- one phase change of a table at a time (a rollback waits for this step, then sees it happened)
     PERFORM part._phase_lock(v_m.table_name);
@@ -4413,6 +4414,19 @@ BEGIN
                         v_m.table_name, v_m.table_name, v_refs
             USING ERRCODE = '55000',
                   HINT = 'Drop those foreign keys while maintenance splits the history partition, and add them back after (part.migrations shows when it is finalized).';
+    END IF;
+
+    -- the copy has the columns the table had when the split started, and its triggers write those
+    IF v_m.split_phase IN ('copying', 'checking')
+       AND (SELECT string_agg(format('%s %s %s', a.attname, format_type(a.atttypid, a.atttypmod), a.attgenerated), ', ' ORDER BY a.attname)
+              FROM pg_attribute a WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped)
+           IS DISTINCT FROM
+           (SELECT string_agg(format('%s %s %s', a.attname, format_type(a.atttypid, a.atttypmod), a.attgenerated), ', ' ORDER BY a.attname)
+              FROM pg_attribute a WHERE a.attrelid = to_regclass(v_m.split_table) AND a.attnum > 0 AND NOT a.attisdropped) THEN
+        RAISE EXCEPTION 'cannot go on with the split of %: its columns changed since the split started, and its copy % has the old ones',
+                        v_m.table_name, v_m.split_table
+            USING ERRCODE = '55000',
+                  HINT = 'Undo the column change until part.migrations shows the migration finalized, then make it again; the split goes on from where it stopped.';
     END IF;
 
     IF v_m.split_phase IS NULL THEN

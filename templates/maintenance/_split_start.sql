@@ -93,7 +93,7 @@ BEGIN
         'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED '
         'INCLUDING INDEXES INCLUDING COMMENTS) PARTITION BY RANGE (%I)', v_schema, v_split, v_part, p_m.key_column);
     v_m := format('%I.%I', v_schema, v_split)::regclass;
-    PERFORM part._copy_owner_and_grants(v_part, v_m, p_partition => false);
+    PERFORM part._copy_owner_and_grants(v_part, v_m);   -- a partition of the table from the swap on
     v_lo := v_from;
     WHILE part._bound_ordinal(v_lo, v_type) < part._bound_ordinal(p_m.history_to, v_type) LOOP
         v_to := part._range_next(v_lo, v_type, v_cfg."interval", v_cfg.time_zone);

@@ -39,7 +39,8 @@ BEGIN
  * rows it copied (no row when there was nothing to do). Every step is one
  * transaction: killed, it is undone, and the next call does it again.
  * Refused while foreign keys reference the table (detaching H would check
- * them by a scan).
+ * them by a scan), and, before the swap, while the table's columns differ
+ * from M's (changed since the start: M's triggers write the old ones).
  */
     -- one phase change of a table at a time (a rollback waits for this step, then sees it happened)
     PERFORM part._phase_lock(v_m.table_name);
@@ -66,6 +67,19 @@ BEGIN
                         v_m.table_name, v_m.table_name, v_refs
             USING ERRCODE = '55000',
                   HINT = 'Drop those foreign keys while maintenance splits the history partition, and add them back after (part.migrations shows when it is finalized).';
+    END IF;
+
+    -- the copy has the columns the table had when the split started, and its triggers write those
+    IF v_m.split_phase IN ('copying', 'checking')
+       AND (SELECT string_agg(format('%s %s %s', a.attname, format_type(a.atttypid, a.atttypmod), a.attgenerated), ', ' ORDER BY a.attname)
+              FROM pg_attribute a WHERE a.attrelid = v_part AND a.attnum > 0 AND NOT a.attisdropped)
+           IS DISTINCT FROM
+           (SELECT string_agg(format('%s %s %s', a.attname, format_type(a.atttypid, a.atttypmod), a.attgenerated), ', ' ORDER BY a.attname)
+              FROM pg_attribute a WHERE a.attrelid = to_regclass(v_m.split_table) AND a.attnum > 0 AND NOT a.attisdropped) THEN
+        RAISE EXCEPTION 'cannot go on with the split of %: its columns changed since the split started, and its copy % has the old ones',
+                        v_m.table_name, v_m.split_table
+            USING ERRCODE = '55000',
+                  HINT = 'Undo the column change until part.migrations shows the migration finalized, then make it again; the split goes on from where it stopped.';
     END IF;
 
     IF v_m.split_phase IS NULL THEN

@@ -269,3 +269,18 @@ def test_rollback_is_refused_once_the_split_started_and_the_status_shows_it(db):
     assert "the split is flattening" in e.value.diag.message_primary
     ok = db.execute("SELECT status, detail FROM part.verify() WHERE check_name = 'attach_history'").fetchone()
     assert ok[0] == "ok" and "flattening" in ok[1] and "moved 1 intervals" in ok[1], ok
+
+
+def test_a_column_change_during_the_split_is_refused_until_undone(db):
+    switched(db)
+    db.execute("SELECT * FROM part.split_history('public.ev')")   # start
+    db.execute("ALTER TABLE public.ev ADD COLUMN extra integer")
+    with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as e:
+        db.execute("SELECT * FROM part.split_history('public.ev')")
+    assert "Undo the column change" in e.value.diag.message_hint
+    db.execute("ALTER TABLE public.ev DROP COLUMN extra")
+    before = content(db)
+    for _ in range(100):
+        if not db.execute("SELECT * FROM part.split_history('public.ev')").fetchall():
+            break
+    assert phase(db) == "finalized" and content(db) == before

@@ -2358,10 +2358,15 @@ BEGIN
         -- NO ACTION would refuse); PostgreSQL 14 fires a partition's triggers cloned from the parent
         -- even when they are disabled on the partition. PostgreSQL offers no way to move rows past
         -- either without that: when rows of this range wait in the default, refuse.
+        -- (found through pg_depend's index on the referenced table: pg_constraint has none on confrelid,
+        -- and a scan of it per partition made cost grow with every table of the database)
         SELECT string_agg(DISTINCT format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
           INTO v_refs
-          FROM pg_constraint c
-         WHERE c.contype = 'f' AND c.confrelid IN (p_parent, v_default);
+          FROM pg_depend d
+          JOIN pg_constraint c ON c.oid = d.objid
+         WHERE d.classid = 'pg_constraint'::regclass AND d.refclassid = 'pg_class'::regclass
+           AND d.refobjid IN (p_parent, v_default)
+           AND c.contype = 'f' AND c.confrelid IN (p_parent, v_default);
         IF current_setting('server_version_num')::integer < 150000 THEN
             SELECT string_agg(quote_ident(t.tgname), ', ' ORDER BY t.tgname) INTO v_cloned
               FROM pg_trigger t

@@ -157,3 +157,25 @@ def test_create_step_falls_back_to_log_an_interval_a_partition_overlaps(fresh_db
     skipped = conn.execute("SELECT detail FROM part.maintenance_log WHERE action = 'create' AND outcome = 'skipped'"
                            " AND parent_table = 'public.evo'").fetchall()
     assert len(skipped) >= 1 and "evo_by_hand" in skipped[0][0], skipped
+
+
+def test_rows_waiting_in_the_default_of_a_table_foreign_keys_reference_are_refused(fresh_db, connect):
+    """_create_range_partition finds the foreign keys that reference the table or its default
+    partition (through pg_depend's index): with rows of the new range waiting in the default it
+    refuses, naming them; with none waiting it creates the partition."""
+    conn = connect(fresh_db, autocommit=True)
+    conn.execute("CREATE TABLE public.evf (id bigint NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)")
+    conn.execute("SELECT part.create_partitioned('public.evf', 'at', 'range', '1 day', p_premake => 1)")
+    conn.execute("CREATE TABLE public.evf_ref (id bigint, at timestamptz, CONSTRAINT evf_ref_fk FOREIGN KEY (id, at) REFERENCES public.evf)")
+    # a row 5 days ahead lands in the default partition
+    conn.execute("INSERT INTO public.evf VALUES (1, date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '5 days 1 hour')")
+    d5 = conn.execute("SELECT part._range_floor(part._literal((now() AT TIME ZONE 'UTC') + interval '5 days', 'timestamptz'::regtype), 'timestamptz', '1 day', 'UTC')").fetchone()[0]
+    d6 = conn.execute("SELECT part._range_next(%s, 'timestamptz', '1 day', 'UTC')", (d5,)).fetchone()[0]
+    with pytest.raises(psycopg.Error) as e:
+        conn.execute("SELECT part._create_range_partition('public.evf'::regclass, %s, %s)", (d5, d6))
+    assert e.value.sqlstate == "55000"
+    assert "evf_ref_fk" in e.value.diag.message_primary and "foreign keys" in e.value.diag.message_primary
+    # the next day holds no waiting row: made despite the foreign key
+    d7 = conn.execute("SELECT part._range_next(%s, 'timestamptz', '1 day', 'UTC')", (d6,)).fetchone()[0]
+    assert conn.execute("SELECT part._create_range_partition('public.evf'::regclass, %s, %s)", (d6, d7)).fetchone()[0]
+    assert conn.execute("SELECT count(*) FROM ONLY public.evf_default").fetchone()[0] == 1

@@ -92,7 +92,10 @@ BEGIN
     -- the parent's owner and privileges first: the rows move with the owner's rights
     PERFORM part._copy_owner_and_grants(p_parent, v_new);
 
-    IF v_default IS NOT NULL THEN
+    -- (a plain default partition without a page holds no row, and we hold it exclusively: nothing
+    -- to move, no trigger to set aside)
+    IF v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
+                                  OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r') THEN
         SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';

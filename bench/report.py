@@ -206,8 +206,9 @@ def run(dsn_for):
     results = []
     layouts = (("rev_range", "range partitions by month"), ("rev_hash", f"{HASH_PARTITIONS} hash partitions by organization"))
     for protocol, how in (("simple", "pgbench -M simple: planned each time"),
-                          ("prepared", "pgbench -M prepared: prepared statements, plan_cache_mode auto (generic plans"
-                                       " after 5 executions: PostgreSQL locks every partition, prunes at executor start)"),
+                          ("prepared", "pgbench -M prepared: prepared statements, plan_cache_mode auto (checked in pg_prepared_statements:"
+                                       " the legacy table's statement goes to a generic plan after 5 executions, the partitioned tables'"
+                                       " stay on custom plans, planned each time, as a generic plan's estimated cost counts every partition)"),
                           ("custom", "pgbench -M prepared with plan_cache_mode = force_custom_plan (a setting of the"
                                      " application's role or statement: planned each time, pruned by the planner)")):
         for t, layout in layouts:

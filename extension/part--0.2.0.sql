@@ -2356,7 +2356,10 @@ BEGIN
     -- the parent's owner and privileges first: the rows move with the owner's rights
     PERFORM part._copy_owner_and_grants(p_parent, v_new);
 
-    IF v_default IS NOT NULL THEN
+    -- (a plain default partition without a page holds no row, and we hold it exclusively: nothing
+    -- to move, no trigger to set aside)
+    IF v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
+                                  OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r') THEN
         SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
@@ -2365,10 +2368,15 @@ BEGIN
         -- NO ACTION would refuse); PostgreSQL 14 fires a partition's triggers cloned from the parent
         -- even when they are disabled on the partition. PostgreSQL offers no way to move rows past
         -- either without that: when rows of this range wait in the default, refuse.
+        -- (found through pg_depend's index on the referenced table: pg_constraint has none on confrelid,
+        -- and a scan of it per partition made cost grow with every table of the database)
         SELECT string_agg(DISTINCT format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
           INTO v_refs
-          FROM pg_constraint c
-         WHERE c.contype = 'f' AND c.confrelid IN (p_parent, v_default);
+          FROM pg_depend d
+          JOIN pg_constraint c ON c.oid = d.objid
+         WHERE d.classid = 'pg_constraint'::regclass AND d.refclassid = 'pg_class'::regclass
+           AND d.refobjid IN (p_parent, v_default)
+           AND c.contype = 'f' AND c.confrelid IN (p_parent, v_default);
         IF current_setting('server_version_num')::integer < 150000 THEN
             SELECT string_agg(quote_ident(t.tgname), ', ' ORDER BY t.tgname) INTO v_cloned
               FROM pg_trigger t
@@ -3534,7 +3542,8 @@ BEGIN
                 END IF;
                 v_t0 := pg_catalog.clock_timestamp();
                 BEGIN
-                    SELECT * INTO STRICT v_s FROM part._maintenance_step(v_run, v_t.rel, v_t.parent_table, v_step, p_commit);
+                    SELECT * INTO STRICT v_s
+                      FROM part._maintenance_step(v_run, v_t.rel, v_t.parent_table, v_step, p_commit, v_t.missing, v_i);
                     v_new := v_new || v_s.made;   -- what this subtransaction made, once it succeeded
                     v_created := v_created + v_s.created;
                     v_drained := v_drained + v_s.drained;
@@ -4729,6 +4738,7 @@ $$;
 -- maintenance/_maintenance_step.sql
 CREATE FUNCTION part._maintenance_step(p_run bigint, p_table regclass, p_parent text, p_kind text,
                                                p_commit boolean DEFAULT true,
+                                               p_missing text[] DEFAULT NULL, p_i integer DEFAULT 1,
                                                OUT created integer, OUT drained integer, OUT moved bigint,
                                                OUT retired integer, OUT made text[], OUT more boolean)
     LANGUAGE plpgsql
@@ -4738,6 +4748,8 @@ DECLARE
     v_t0    timestamptz := clock_timestamp();
     v_made  text;
     v_r     record;
+    v_cfg   part.config;
+    v_dflt  boolean;
 BEGIN
 /*
  * One step of one kind of part.run_maintenance for one table (p_table, named
@@ -4747,7 +4759,16 @@ BEGIN
  * more is true):
  *   create: the next partition ahead (with p_commit on a table with a default
  *           partition: one per call, its writers wait while it is made),
- *           else all missing ones at once;
+ *           else all missing ones at once. p_missing, when given, is what
+ *           part._maintenance_plan found missing (the starts of the
+ *           intervals, nearest first) and p_i the call's number: the call
+ *           makes p_missing[p_i] directly and says more while p_missing has
+ *           more, instead of a pass of part._create_ahead over the table's
+ *           partitions per call and one last call that finds nothing (what
+ *           made run_maintenance 1.5x the bare DDL per partition); when that
+ *           interval cannot be made as planned (made meanwhile, or a
+ *           partition overlaps it), the call falls back to part._create_ahead,
+ *           which knows what to do and log;
  *   drain:  one interval of rows out of the default partition;
  *   split:  one step of the split of an attach migration's history partition
  *           (part.split_history: a copy batch, a check, the swap, or one partition in);
@@ -4759,6 +4780,21 @@ BEGIN
     created := 0; drained := 0; moved := 0; retired := 0; made := '{}'; more := false;
     CASE p_kind
     WHEN 'create' THEN
+        v_dflt := p_commit AND EXISTS (SELECT 1 FROM pg_partitioned_table pt WHERE pt.partrelid = p_table AND pt.partdefid <> 0);
+        IF v_dflt AND p_missing[p_i] IS NOT NULL THEN
+            v_cfg := part._config_row(p_table);
+            v_made := part._create_range_partition(p_table, p_missing[p_i],
+                          part._range_next(p_missing[p_i], v_cfg.key_type::regtype, v_cfg."interval", v_cfg.time_zone),
+                          p_known_free => true);   -- checked again under its lock
+            IF v_made IS NOT NULL THEN
+                INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
+                VALUES (p_run, p_parent, 'create', v_made, clock_timestamp() - v_t0, 'ok');
+                made := ARRAY[v_made];
+                created := 1;
+                more := p_i < cardinality(p_missing);
+                RETURN;
+            END IF;
+        END IF;
         FOR v_made IN SELECT x FROM part._create_ahead(NULL, p_table, CASE WHEN p_commit THEN 1 END, false) x LOOP
             INSERT INTO part.maintenance_log (run_id, parent_table, action, partition_name, duration, outcome)
             VALUES (p_run, p_parent, 'create', v_made, clock_timestamp() - v_t0, 'ok');
@@ -4767,8 +4803,7 @@ BEGIN
         END LOOP;
         created := cardinality(made);
         -- a call that made nothing, or everything (no limit without a default partition)
-        more := created > 0 AND p_commit
-                AND EXISTS (SELECT 1 FROM pg_partitioned_table pt WHERE pt.partrelid = p_table AND pt.partdefid <> 0);
+        more := created > 0 AND v_dflt;
     WHEN 'drain' THEN
         FOR v_r IN SELECT * FROM part._drain_default(p_table, 1) LOOP
             made := made || v_r.partition_name;
@@ -5121,6 +5156,7 @@ DECLARE
     v_rels    regclass[];
     v_waited  interval;
     v_gave_up text;
+    v_was_done boolean;
 BEGIN
 /*
  * Copy the rows the legacy table held when the migration started into the
@@ -5138,8 +5174,13 @@ BEGIN
  * the pause and its reason show in part.migrations (not with p_commit =>
  * false: inside the caller's transaction a pause would hold its locks).
  * When the last
- * batch is done and p_check, it runs a full part.check_parity: clean parity
- * moves the migration to 'backfilled'.
+ * batch is done, it ANALYZEs the copy (the partitioned table: its partitions
+ * and the statistics of the whole, which autovacuum never gathers for a
+ * partitioned table), so that the table reads switch to is planned from
+ * statistics as the legacy table was; with the owner's rights
+ * (part._as_owner), after the last batch's commit, holding no lock writers
+ * wait for. Then, with p_check, it runs a full part.check_parity: clean
+ * parity moves the migration to 'backfilled'.
  *
  * Called when the migration is already backfilled (or later), it does
  * nothing. It COMMITs, so CALL it outside a transaction block (PostgreSQL
@@ -5177,6 +5218,7 @@ BEGIN
     END IF;
 
     v_rels := ARRAY[pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table)];
+    v_was_done := v_m.backfill_finished_at IS NOT NULL;
     WHILE v_m.backfill_finished_at IS NULL AND (p_max_batches IS NULL OR v_batches < p_max_batches) LOOP
         -- pause for production between batches (part._yield_wait: standby replay lag, lock queue)
         IF p_commit THEN   -- (it commits before it sleeps: nothing of this transaction is held meanwhile)
@@ -5214,6 +5256,14 @@ BEGIN
         END IF;
     END LOOP;
 
+    -- the copy is whole: its statistics (once, by the call that finished it)
+    IF v_m.backfill_finished_at IS NOT NULL AND NOT v_was_done AND v_m.phase = 'dual_write' THEN
+        PERFORM part._as_owner(v_rels[2], pg_catalog.format('ANALYZE %s', v_rels[2]), p_returns => false);
+        IF p_commit THEN
+            COMMIT;
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+        END IF;
+    END IF;
     IF v_m.backfill_finished_at IS NOT NULL AND v_m.phase = 'dual_write' AND p_check THEN
         SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ
           FROM part.check_parity(v_m.table_name, true) c;

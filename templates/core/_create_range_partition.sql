@@ -92,7 +92,10 @@ BEGIN
     -- the parent's owner and privileges first: the rows move with the owner's rights
     PERFORM part._copy_owner_and_grants(p_parent, v_new);
 
-    IF v_default IS NOT NULL THEN
+    -- (a plain default partition without a page holds no row, and we hold it exclusively: nothing
+    -- to move, no trigger to set aside)
+    IF v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
+                                  OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r') THEN
         SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
@@ -101,10 +104,15 @@ BEGIN
         -- NO ACTION would refuse); PostgreSQL 14 fires a partition's triggers cloned from the parent
         -- even when they are disabled on the partition. PostgreSQL offers no way to move rows past
         -- either without that: when rows of this range wait in the default, refuse.
+        -- (found through pg_depend's index on the referenced table: pg_constraint has none on confrelid,
+        -- and a scan of it per partition made cost grow with every table of the database)
         SELECT string_agg(DISTINCT format('%s (constraint %I)', c.conrelid::regclass, c.conname), ', ')
           INTO v_refs
-          FROM pg_constraint c
-         WHERE c.contype = 'f' AND c.confrelid IN (p_parent, v_default);
+          FROM pg_depend d
+          JOIN pg_constraint c ON c.oid = d.objid
+         WHERE d.classid = 'pg_constraint'::regclass AND d.refclassid = 'pg_class'::regclass
+           AND d.refobjid IN (p_parent, v_default)
+           AND c.contype = 'f' AND c.confrelid IN (p_parent, v_default);
         IF current_setting('server_version_num')::integer < 150000 THEN
             SELECT string_agg(quote_ident(t.tgname), ', ' ORDER BY t.tgname) INTO v_cloned
               FROM pg_trigger t

@@ -176,7 +176,8 @@ BEGIN
                 END IF;
                 v_t0 := pg_catalog.clock_timestamp();
                 BEGIN
-                    SELECT * INTO STRICT v_s FROM part._maintenance_step(v_run, v_t.rel, v_t.parent_table, v_step, p_commit);
+                    SELECT * INTO STRICT v_s
+                      FROM part._maintenance_step(v_run, v_t.rel, v_t.parent_table, v_step, p_commit, v_t.missing, v_i);
                     v_new := v_new || v_s.made;   -- what this subtransaction made, once it succeeded
                     v_created := v_created + v_s.created;
                     v_drained := v_drained + v_s.drained;

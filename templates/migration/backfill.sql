@@ -18,6 +18,7 @@ DECLARE
     v_rels    regclass[];
     v_waited  interval;
     v_gave_up text;
+    v_was_done boolean;
 BEGIN
 /*
  * Copy the rows the legacy table held when the migration started into the
@@ -35,8 +36,13 @@ BEGIN
  * the pause and its reason show in part.migrations (not with p_commit =>
  * false: inside the caller's transaction a pause would hold its locks).
  * When the last
- * batch is done and p_check, it runs a full part.check_parity: clean parity
- * moves the migration to 'backfilled'.
+ * batch is done, it ANALYZEs the copy (the partitioned table: its partitions
+ * and the statistics of the whole, which autovacuum never gathers for a
+ * partitioned table), so that the table reads switch to is planned from
+ * statistics as the legacy table was; with the owner's rights
+ * (part._as_owner), after the last batch's commit, holding no lock writers
+ * wait for. Then, with p_check, it runs a full part.check_parity: clean
+ * parity moves the migration to 'backfilled'.
  *
  * Called when the migration is already backfilled (or later), it does
  * nothing. It COMMITs, so CALL it outside a transaction block (PostgreSQL
@@ -74,6 +80,7 @@ BEGIN
     END IF;
 
     v_rels := ARRAY[pg_catalog.to_regclass(v_m.legacy_table), pg_catalog.to_regclass(v_m.partitioned_table)];
+    v_was_done := v_m.backfill_finished_at IS NOT NULL;
     WHILE v_m.backfill_finished_at IS NULL AND (p_max_batches IS NULL OR v_batches < p_max_batches) LOOP
         -- pause for production between batches (part._yield_wait: standby replay lag, lock queue)
         IF p_commit THEN   -- (it commits before it sleeps: nothing of this transaction is held meanwhile)
@@ -111,6 +118,14 @@ BEGIN
         END IF;
     END LOOP;
 
+    -- the copy is whole: its statistics (once, by the call that finished it)
+    IF v_m.backfill_finished_at IS NOT NULL AND NOT v_was_done AND v_m.phase = 'dual_write' THEN
+        PERFORM part._as_owner(v_rels[2], pg_catalog.format('ANALYZE %s', v_rels[2]), p_returns => false);
+        IF p_commit THEN
+            COMMIT;
+            PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+        END IF;
+    END IF;
     IF v_m.backfill_finished_at IS NOT NULL AND v_m.phase = 'dual_write' AND p_check THEN
         SELECT pg_catalog.count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ
           FROM part.check_parity(v_m.table_name, true) c;

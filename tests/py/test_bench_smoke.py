@@ -37,8 +37,15 @@ def test_bench_runs_at_a_tiny_scale_and_merges_results(tmp_path):
         first = json.loads((out / "results.json").read_text())
         assert set(first["modules"]) == {"report"}
         rows = first["modules"]["report"]["results"]
-        assert len(rows) == 2 and all(r["goal"] == 1.0 and r["met"] in (True, False) for r in rows)
-        assert all("partitions" in r["note"] for r in rows)   # EXPLAIN's pruning is reported
+        org = [r for r in rows if r["name"].startswith("org-month report")]
+        # range and hash, each with the simple protocol, prepared statements, and force_custom_plan
+        assert len(org) == 6 and all(r["goal"] == 1.0 and r["met"] in (True, False) for r in org)
+        assert {"simple protocol", "prepared statements", "force_custom_plan"} <= {
+            part for r in org for part in ("simple protocol", "prepared statements", "force_custom_plan") if part in r["name"]}
+        assert all("partitions" in r["note"] for r in org)   # EXPLAIN's pruning is reported
+        assert sum("Planning" in r["note"] or "planning" in r["note"] for r in org) == 2   # EXPLAIN ANALYZE's times
+        scans = [r for r in rows if r["name"].startswith("one month for every organization")]
+        assert len(scans) == 2 and all(r["goal"] is None for r in scans)
 
         # a run of another module keeps the report's figures (merged through results.json)
         first["modules"]["report"]["results"][0]["note"] = "kept from the first run"

@@ -1,0 +1,92 @@
+"""The sync's per-statement fast paths (issue 9, part 2: dual write at the cost of writing both
+tables), each a behaviour a test pins down:
+
+* a mirrored INSERT into the partitioned copy is a plain INSERT (no upsert): the copy cannot have
+  the keys the legacy table has just accepted, so a key planted in the copy behind the sync's back
+  makes the application's INSERT fail with 23505 and nothing is written (the upsert silently
+  overwrote the planted row); into the legacy table after the switch it stays an upsert;
+* the guard's trigger names the table owner's oid, its shortcut for part's own writes (no catalog
+  query per statement); an owner changed since is reported by verify until migrate_refresh, and
+  the guard still refuses everyone else."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from test_security import as_role, roles  # noqa: F401  (the fixture `roles` is used by name)
+
+
+def start(conn, rows: int = 60) -> None:
+    conn.execute("CREATE TABLE public.rev (id bigserial PRIMARY KEY, org_id int NOT NULL, occurred_at timestamptz NOT NULL, amount int)")
+    conn.execute("INSERT INTO public.rev (org_id, occurred_at, amount)"
+                 " SELECT g %% 7, timestamptz '2026-06-01 00:00+00' + g * interval '1 day', g FROM generate_series(1, %s) g", (rows,))
+    conn.execute("SELECT part.migrate_start('public.rev', 'occurred_at', 'range', '1 month')")
+    conn.execute("CALL part.backfill('public.rev')")
+
+
+def test_mirrored_insert_into_the_copy_is_a_plain_insert(fresh_db, connect):
+    conn = connect(fresh_db, autocommit=True)
+    start(conn)
+    # a row planted in the copy behind the sync's back (the owner, with part.syncing on)
+    with conn.transaction():
+        conn.execute("SET LOCAL part.syncing = 'on'")
+        conn.execute("INSERT INTO public.rev_partitioned (id, org_id, occurred_at, amount)"
+                     " VALUES (1000, 1, timestamptz '2026-06-15 00:00+00', -1)")
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        conn.execute("INSERT INTO public.rev (id, org_id, occurred_at, amount) VALUES (1000, 2, timestamptz '2026-06-15 00:00+00', 5)")
+    assert conn.execute("SELECT count(*) FROM public.rev WHERE id = 1000").fetchone()[0] == 0
+    assert conn.execute("SELECT amount FROM public.rev_partitioned WHERE id = 1000").fetchone()[0] == -1
+    # every other insert is mirrored as before, single rows and many
+    conn.execute("INSERT INTO public.rev (org_id, occurred_at, amount) VALUES (3, timestamptz '2026-07-02 00:00+00', 7)")
+    conn.execute("INSERT INTO public.rev (org_id, occurred_at, amount)"
+                 " SELECT 4, timestamptz '2026-05-01 00:00+00' + g * interval '5 hours', g FROM generate_series(1, 300) g")
+    with conn.transaction():
+        conn.execute("SET LOCAL part.syncing = 'on'")
+        conn.execute("DELETE FROM public.rev_partitioned WHERE id = 1000")
+    assert conn.execute("SELECT count(*) FILTER (WHERE status <> 'ok') FROM part.check_parity('public.rev', true)").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM public.rev").fetchone()[0] == 361
+
+
+def test_mirrored_insert_into_the_legacy_table_after_the_switch_stays_an_upsert(fresh_db, connect):
+    conn = connect(fresh_db, autocommit=True)
+    start(conn)
+    conn.execute("SELECT * FROM part.check_parity('public.rev')")
+    assert conn.execute("SELECT part.switch_reads('public.rev')").fetchone()[0] == "partitioned"
+    with conn.transaction():
+        conn.execute("SET LOCAL part.syncing = 'on'")
+        conn.execute("INSERT INTO public.rev_legacy (id, org_id, occurred_at, amount)"
+                     " VALUES (1000, 1, timestamptz '2026-06-15 00:00+00', -1)")
+    conn.execute("INSERT INTO public.rev (id, org_id, occurred_at, amount) VALUES (1000, 2, timestamptz '2026-06-15 00:00+00', 5)")
+    assert conn.execute("SELECT amount FROM public.rev_legacy WHERE id = 1000").fetchone()[0] == 5
+
+
+def _guard_args(conn) -> dict[str, str]:
+    return {r[0]: r[1] for r in conn.execute(
+        "SELECT t.tgrelid::regclass::text, convert_from(substring(t.tgargs FROM 1 FOR length(t.tgargs) - 1), 'UTF8')"
+        "  FROM pg_trigger t WHERE t.tgname = 'part_sync_guard' AND t.tgnargs = 1")}
+
+
+def test_guard_names_the_owner_and_an_owner_change_is_reported_until_refreshed(fresh_db, connect, pg_server, roles):
+    r = roles("owner", "other")
+    conn = connect(fresh_db, autocommit=True)
+    start(conn)
+    me = conn.execute("SELECT oid::text FROM pg_roles WHERE rolname = current_user").fetchone()[0]
+    assert _guard_args(conn) == {"rev": me, "rev_partitioned": me}
+    for t in ("rev", "rev_partitioned"):
+        conn.execute(sql.SQL("ALTER TABLE public.{} OWNER TO {}").format(sql.Identifier(t), sql.Identifier(r["owner"])))
+    problems = conn.execute("SELECT part._sync_problems('public.rev')").fetchone()[0]
+    assert "names another owner" in (problems or ""), problems
+    conn.execute("SELECT part.migrate_refresh('public.rev')")
+    owner = conn.execute("SELECT oid::text FROM pg_roles WHERE rolname = %s", (r["owner"],)).fetchone()[0]
+    assert _guard_args(conn) == {"rev": owner, "rev_partitioned": owner}
+    assert "names another owner" not in (conn.execute("SELECT part._sync_problems('public.rev')").fetchone()[0] or "")
+    # the sync (now the new owner's) still writes the copy; another role with part.syncing on does not
+    conn.execute("INSERT INTO public.rev (org_id, occurred_at, amount) VALUES (1, timestamptz '2026-06-20 00:00+00', 1)")
+    conn.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON public.rev, public.rev_partitioned TO {}").format(sql.Identifier(r["other"])))
+    with as_role(pg_server, fresh_db, r["other"]) as other:
+        other.execute("SET part.syncing = on")
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+            other.execute("DELETE FROM public.rev_partitioned WHERE id = 1")
+    assert conn.execute("SELECT count(*) FILTER (WHERE status <> 'ok') FROM part.check_parity('public.rev', true)").fetchone()[0] == 0

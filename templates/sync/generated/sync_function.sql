@@ -93,9 +93,14 @@ BEGIN
             -- sync runs); every write of the legacy table is mirrored in its own transaction, and
             -- the backfill copies no row whose delete is not mirrored after it (the gate). An
             -- upsert would pay, per statement, for the arbiter indexes of the partition and, per
-            -- row, for a speculative insertion.
-            INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
-            SELECT @sql:columns@ FROM new_rows;
+            -- row, for a speculative insertion. The parity ranges it touched are marked in the
+            -- same statement (for part.check_parity).
+            WITH n AS (INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+                       SELECT @sql:columns@ FROM new_rows RETURNING t.*)
+            SELECT pg_catalog.octet_length(part._parity_mark(@lit:table@, (
+                       SELECT pg_catalog.array_agg(@sql:group_text@)
+                         FROM (SELECT DISTINCT @sql:group_n@ AS g FROM n) d))::text)::bigint
+              INTO v_done;
         ELSE
             -- Into the legacy table (after the switch), whose primary key may lack the partition
             -- key: a row it has already is overwritten, never an error. The insert skips such
@@ -111,12 +116,12 @@ BEGIN
                     ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
                 @sql:refuse_skipped@
             END IF;
+            -- the parity ranges this statement touched, for part.check_parity (one statement:
+            -- the groups are computed in the call)
+            PERFORM part._parity_mark(@lit:table@, (
+                SELECT pg_catalog.array_agg(@sql:group_text@)
+                  FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d));
         END IF;
-        -- the parity ranges this statement touched, for part.check_parity (one statement: the
-        -- groups are computed in the call)
-        PERFORM part._parity_mark(@lit:table@, (
-            SELECT pg_catalog.array_agg(@sql:group_text@)
-              FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d));
     ELSE
         -- While the backfill may still copy rows this statement removes
         -- (their old key is between its last batch and its last key), wait

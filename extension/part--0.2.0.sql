@@ -6540,6 +6540,7 @@ DECLARE
     v_groups_sql text;
     v_spec    record;
     v_step    text;
+    v_synced  boolean;
 BEGIN
 /*
  * Copy the next batch of the backfill (at most p_batch_size rows, in the
@@ -6687,12 +6688,22 @@ BEGIN
     -- writer may be waiting for the gate this batch holds; part.backfill then does the batch again.
     v_lock_timeout := current_setting('lock_timeout');
     PERFORM set_config('lock_timeout', '200ms', true);
+    -- The anti-join is needed only when the sync has written keys of this batch already (the
+    -- application changed rows not copied yet): one look at the copy's key range (cheap to plan
+    -- and run) tells, and saves planning the anti-join over every partition of the copy (about
+    -- a tenth of a batch) when there are none. A sync write after the look ends in the unique
+    -- violation below, as one after the anti-join's snapshot does.
+    v_synced := part._as_owner(v_part, format('SELECT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s <= %s)::text',
+                                                         v_part, v_after_c, part._sql_columns(v_m.legacy_key, 'c', 'row'),
+                                                         part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2')),
+                               v_m.backfill_last_key, v_hi)::boolean;
     BEGIN
         v_done := part._as_owner(v_part, replace(replace(v_sql, '@on_conflict@', ''), '@anti_join@',
+            CASE WHEN v_synced THEN
             format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
                               v_part, part._sql_columns(v_m.partitioned_key, 'c', 'match:l'),
                               v_after_c, part._sql_columns(v_m.legacy_key, 'c', 'row'),
-                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'))),
+                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2')) ELSE '' END),
             v_m.backfill_last_key, v_hi)::jsonb;
     EXCEPTION WHEN unique_violation THEN
         v_done := part._as_owner(v_part, replace(replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING'),

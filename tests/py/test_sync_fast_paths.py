@@ -90,3 +90,35 @@ def test_guard_names_the_owner_and_an_owner_change_is_reported_until_refreshed(f
         with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
             other.execute("DELETE FROM public.rev_partitioned WHERE id = 1")
     assert conn.execute("SELECT count(*) FILTER (WHERE status <> 'ok') FROM part.check_parity('public.rev', true)").fetchone()[0] == 0
+
+
+# The backfill marks the groups from a batch's smallest to its largest key (no group per row) --------
+
+def _gapped(conn, months: list[str]) -> None:
+    conn.execute("CREATE TABLE public.gap (id bigint PRIMARY KEY, occurred_at timestamptz NOT NULL, v int)")
+    for i, m in enumerate(months):
+        conn.execute("INSERT INTO public.gap SELECT %s * 10 + g, %s::timestamptz + g * interval '1 hour', g FROM generate_series(1, 3) g",
+                     (i, m))
+    conn.execute("SELECT part.migrate_start('public.gap', 'occurred_at', 'range', '1 month')")
+    conn.execute("DELETE FROM part.parity_mark")
+    conn.execute("CALL part.backfill('public.gap', p_check => false)")
+
+
+def _marks(conn) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT DISTINCT grp FROM part.parity_mark WHERE table_name = 'public.gap' ORDER BY 1")]
+
+
+def test_backfill_marks_every_group_between_a_batchs_smallest_and_largest_key(fresh_db, connect):
+    conn = connect(fresh_db, autocommit=True)
+    _gapped(conn, ["2026-01-10 00:00+00", "2026-04-10 00:00+00"])
+    # February and March hold no row: marked too (re-hashed once more by the next check)
+    assert _marks(conn) == ["2026-01-01 00:00:00", "2026-02-01 00:00:00", "2026-03-01 00:00:00", "2026-04-01 00:00:00"]
+    assert conn.execute("SELECT count(*) FILTER (WHERE status <> 'ok') FROM part.check_parity('public.gap')").fetchone()[0] == 0
+    assert _marks(conn) == []
+
+
+def test_backfill_marks_only_the_groups_of_its_rows_when_they_span_more_than_64(fresh_db, connect):
+    conn = connect(fresh_db, autocommit=True)
+    _gapped(conn, ["2019-01-10 00:00+00", "2026-04-10 00:00+00"])
+    assert _marks(conn) == ["2019-01-01 00:00:00", "2026-04-01 00:00:00"]
+    assert conn.execute("SELECT count(*) FILTER (WHERE status <> 'ok') FROM part.check_parity('public.gap', true)").fetchone()[0] == 0

@@ -122,3 +122,29 @@ def test_backfill_marks_only_the_groups_of_its_rows_when_they_span_more_than_64(
     _gapped(conn, ["2019-01-10 00:00+00", "2026-04-10 00:00+00"])
     assert _marks(conn) == ["2019-01-01 00:00:00", "2026-04-01 00:00:00"]
     assert conn.execute("SELECT count(*) FILTER (WHERE status <> 'ok') FROM part.check_parity('public.gap', true)").fetchone()[0] == 0
+
+
+# The backfill's batches commit without waiting for the WAL flush; the call returns flushed ---------
+
+def test_backfill_batches_commit_asynchronously_only_inside_the_call(fresh_db, connect):
+    conn = connect(fresh_db, autocommit=True)
+    conn.execute("CREATE TABLE public.rev (id bigserial PRIMARY KEY, org_id int NOT NULL, occurred_at timestamptz NOT NULL, amount int)")
+    conn.execute("INSERT INTO public.rev (org_id, occurred_at, amount)"
+                 " SELECT g % 7, timestamptz '2026-06-01 00:00+00' + g * interval '1 day', g FROM generate_series(1, 60) g")
+    conn.execute("SELECT part.migrate_start('public.rev', 'occurred_at', 'range', '1 month')")
+    # what each batch's transaction runs with, seen by a row trigger on the copy
+    conn.execute("CREATE TABLE public.seen (setting text)")
+    conn.execute("CREATE FUNCTION public.note() RETURNS trigger LANGUAGE plpgsql AS"
+                 " $$BEGIN INSERT INTO public.seen VALUES (current_setting('synchronous_commit')); RETURN NULL; END$$")
+    conn.execute("CREATE TRIGGER note AFTER INSERT ON public.rev_partitioned FOR EACH ROW EXECUTE FUNCTION public.note()")
+    conn.execute("CALL part.backfill('public.rev', 20, p_max_batches => 2, p_check => false)")
+    assert [r[0] for r in conn.execute("SELECT DISTINCT setting FROM public.seen")] == ["off"]
+    assert conn.execute("SHOW synchronous_commit").fetchone()[0] == "on"
+    # inside the caller's transaction (p_commit => false) its commit is the caller's: untouched
+    conn.execute("TRUNCATE public.seen")
+    with conn.transaction():
+        conn.execute("CALL part.backfill('public.rev', 20, p_check => false, p_commit => false)")
+    assert [r[0] for r in conn.execute("SELECT DISTINCT setting FROM public.seen")] == ["on"]
+    assert conn.execute("SELECT count(*) FROM public.rev_partitioned").fetchone()[0] == 60
+    conn.execute("DROP TRIGGER note ON public.rev_partitioned")
+    assert conn.execute("SELECT count(*) FILTER (WHERE status <> 'ok') FROM part.check_parity('public.rev', true)").fetchone()[0] == 0

@@ -5058,6 +5058,7 @@ DECLARE
     v_waited  interval;
     v_gave_up text;
     v_was_done boolean;
+    v_async   boolean := false;
 BEGIN
 /*
  * Copy the rows the legacy table held when the migration started into the
@@ -5130,6 +5131,15 @@ BEGIN
                 EXIT WHEN NOT FOUND OR v_m.phase <> 'dual_write' OR v_m.backfill_finished_at IS NOT NULL;
             END IF;
         END IF;
+        IF p_commit THEN
+            -- A batch's commit does not wait for its WAL to reach the disk (a flush of some MB
+            -- per batch, about a tenth of the backfill): a crash loses at most the last batches,
+            -- their rows and their progress together, and the next call copies them again. Any
+            -- transaction that saw a batch's rows (a writer that waited for its gate) flushes it
+            -- with its own commit; the backfill's last transaction below flushes every batch.
+            PERFORM pg_catalog.set_config('synchronous_commit', 'off', true);
+            v_async := true;
+        END IF;
         BEGIN
             v_rows := part._backfill_batch(v_m.table_name, p_batch_size);
             v_retries := 0;
@@ -5157,6 +5167,12 @@ BEGIN
         END IF;
     END LOOP;
 
+    IF v_async THEN
+        -- a synchronous commit that writes: every batch is on disk when the call returns
+        UPDATE part.migration m SET backfill_batch_at = m.backfill_batch_at WHERE m.table_name = v_m.table_name;
+        COMMIT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    END IF;
     -- the copy is whole: its statistics (once, by the call that finished it)
     IF v_m.backfill_finished_at IS NOT NULL AND NOT v_was_done AND v_m.phase = 'dual_write' THEN
         PERFORM part._as_owner(v_rels[2], pg_catalog.format('ANALYZE %s', v_rels[2]), p_returns => false);
@@ -6962,6 +6978,10 @@ DECLARE
     v_lock_timeout text;
     v_total   bigint;
     v_sql     text;
+    v_groups_sql text;
+    v_spec    record;
+    v_step    text;
+    v_synced  boolean;
 BEGIN
 /*
  * Copy the next batch of the backfill (at most p_batch_size rows, in the
@@ -7068,12 +7088,40 @@ BEGIN
     -- does not have yet (an anti-join over the batch's key range: about 30% cheaper than ON
     -- CONFLICT's speculative insertion); if a sync upsert slips in meanwhile (unique
     -- violation), the batch is done again with ON CONFLICT DO NOTHING.
+    -- The parity groups the batch wrote, for part._parity_mark. A range table's batch usually
+    -- spans a few groups (keys in the order rows were written): then the groups from its
+    -- smallest to its largest key are marked (a group without a row of the batch is only
+    -- re-hashed once more), which needs min and max instead of a group per row (a time zone
+    -- conversion and a date_trunc per row: about half of what a batch adds to the INSERT);
+    -- over 64 groups, or a hash table, it is a group per row.
+    v_groups_sql := format('(SELECT pg_catalog.array_agg(%s) FROM (SELECT DISTINCT %s AS g FROM ins) d)',
+                                      part._group_text_sql(v_m, 'd.g'), part._group_sql(v_m, 'ins.k'));
+    IF v_m.strategy = 'range' THEN
+        v_spec := part._interval_spec((SELECT c."interval" FROM part.config c WHERE c.parent_table = v_m.partitioned_table),
+                                                 v_m.key_type::regtype);
+        v_step := CASE WHEN v_spec.kind = 'integer' THEN v_spec.width::text
+                       ELSE format('%L::interval', '1 ' || CASE WHEN v_spec.kind = 'months' THEN 'month'
+                                                                        WHEN v_spec.kind IN ('weeks', 'days') THEN 'day'
+                                                                        WHEN v_spec.seconds % 3600 = 0 THEN 'hour'
+                                                                        WHEN v_spec.seconds % 60 = 0 THEN 'minute'
+                                                                        ELSE 'second' END) END;
+        v_groups_sql := format(
+            'CASE WHEN %1$s THEN (SELECT pg_catalog.array_agg(%2$s) FROM pg_catalog.generate_series(%3$s, %4$s, %5$s) d(g)) ELSE %6$s END',
+            CASE WHEN v_spec.kind = 'integer'
+                 THEN format('(%s)::numeric - (%s)::numeric <= 63::numeric * %s',
+                                        part._group_sql(v_m, 'b.hi'), part._group_sql(v_m, 'b.lo'), v_step)
+                 ELSE format('pg_catalog.isfinite(b.lo) AND pg_catalog.isfinite(b.hi) AND %s <= %s + 63 * %s',
+                                        part._group_sql(v_m, 'b.hi'), part._group_sql(v_m, 'b.lo'), v_step) END,
+            part._group_text_sql(v_m, 'd.g'), part._group_sql(v_m, 'b.lo'), part._group_sql(v_m, 'b.hi'), v_step,
+            v_groups_sql);
+    END IF;
     v_sql := format(
         'WITH ins AS (INSERT INTO %1$s (%2$s) OVERRIDING SYSTEM VALUE SELECT %2$s FROM %3$s l WHERE %4$s AND %5$s <= %6$s '
-        '%10$s ORDER BY %9$s %11$s RETURNING %7$s AS g) '
-        'SELECT pg_catalog.jsonb_build_array(pg_catalog.count(*), (SELECT pg_catalog.array_agg(%8$s) FROM (SELECT DISTINCT ins.g FROM ins) d))::text FROM ins',
+        '%10$s ORDER BY %9$s %11$s RETURNING %7$I AS k), '
+        'b AS (SELECT pg_catalog.count(*) AS n, pg_catalog.min(ins.k) AS lo, pg_catalog.max(ins.k) AS hi FROM ins) '
+        'SELECT pg_catalog.jsonb_build_array(b.n, %8$s)::text FROM b',
         v_part, v_cols, v_legacy, v_after, v_key, part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'),
-        part._group_sql(v_m, quote_ident(v_m.key_column)), part._group_text_sql(v_m, 'd.g'),
+        v_m.key_column, v_groups_sql,
         part._sql_columns(v_m.legacy_key, 'l'), '@anti_join@', '@on_conflict@');
     -- The copy is written with the rights of the tables' owner (part._as_owner): the owner's
     -- triggers, defaults and expressions on the copy never run with the caller's rights.
@@ -7081,12 +7129,22 @@ BEGIN
     -- writer may be waiting for the gate this batch holds; part.backfill then does the batch again.
     v_lock_timeout := current_setting('lock_timeout');
     PERFORM set_config('lock_timeout', '200ms', true);
+    -- The anti-join is needed only when the sync has written keys of this batch already (the
+    -- application changed rows not copied yet): one look at the copy's key range (cheap to plan
+    -- and run) tells, and saves planning the anti-join over every partition of the copy (about
+    -- a tenth of a batch) when there are none. A sync write after the look ends in the unique
+    -- violation below, as one after the anti-join's snapshot does.
+    v_synced := part._as_owner(v_part, format('SELECT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s <= %s)::text',
+                                                         v_part, v_after_c, part._sql_columns(v_m.legacy_key, 'c', 'row'),
+                                                         part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2')),
+                               v_m.backfill_last_key, v_hi)::boolean;
     BEGIN
         v_done := part._as_owner(v_part, replace(replace(v_sql, '@on_conflict@', ''), '@anti_join@',
+            CASE WHEN v_synced THEN
             format('AND NOT EXISTS (SELECT 1 FROM %s c WHERE %s AND %s AND %s <= %s)',
                               v_part, part._sql_columns(v_m.partitioned_key, 'c', 'match:l'),
                               v_after_c, part._sql_columns(v_m.legacy_key, 'c', 'row'),
-                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2'))),
+                              part._key_from_text_sql(v_legacy, v_m.legacy_key, '$2')) ELSE '' END),
             v_m.backfill_last_key, v_hi)::jsonb;
     EXCEPTION WHEN unique_violation THEN
         v_done := part._as_owner(v_part, replace(replace(v_sql, '@anti_join@', ''), '@on_conflict@', 'ON CONFLICT DO NOTHING'),
@@ -7462,6 +7520,8 @@ CREATE FUNCTION part._parity_mark(p_table_name text, p_groups text[])
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_held text[];
 BEGIN
 /*
  * Mark the parity groups a write touched (called by the sync triggers and
@@ -7476,13 +7536,16 @@ BEGIN
     IF p_groups IS NULL OR cardinality(p_groups) = 0 THEN
         RETURN;
     END IF;
-    -- one statement (every writer pays for it): lock the marks there are, insert the others
-    WITH held AS (SELECT m.grp FROM part.parity_mark m
-                   WHERE m.table_name = p_table_name AND m.grp = ANY (p_groups)
-                     FOR KEY SHARE SKIP LOCKED)
-    INSERT INTO part.parity_mark (table_name, grp)
-    SELECT DISTINCT p_table_name, g FROM unnest(p_groups) g
-     WHERE g IS NOT NULL AND NOT EXISTS (SELECT 1 FROM held h WHERE h.grp = g);
+    -- Lock the marks there are (every writer pays for this statement, so it builds no insert);
+    -- insert the others, in a second statement only when some are missing.
+    v_held := ARRAY(SELECT m.grp FROM part.parity_mark m
+                     WHERE m.table_name = p_table_name AND m.grp = ANY (p_groups)
+                       FOR KEY SHARE SKIP LOCKED);
+    IF NOT p_groups <@ v_held THEN
+        INSERT INTO part.parity_mark (table_name, grp)
+        SELECT DISTINCT p_table_name, g FROM unnest(p_groups) g
+         WHERE g IS NOT NULL AND NOT g = ANY (v_held);
+    END IF;
 END
 $$;
 
@@ -8099,15 +8162,17 @@ BEGIN
     -- Generated by part (do not edit: part.migrate_refresh regenerates it). It runs with the
     -- rights of the tables' owner; it fires only as one of part's own triggers on the tables of
     -- its migration (not as a trigger someone else attached to another table).
-    IF TG_NAME NOT LIKE 'part\_sync\_%'
-       OR NOT (TG_RELID = @lit:source_name@::pg_catalog.regclass
-               OR TG_ARGV[0] = 'partition'
-                  AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
-                               WHERE i.inhrelid = TG_RELID AND i.inhparent = @lit:source_name@::pg_catalog.regclass)) THEN
-        RAISE EXCEPTION 'the sync function of the migration of % fired as trigger % on %.%, which part did not create',
-                        @lit:table@, TG_NAME, TG_TABLE_SCHEMA, TG_TABLE_NAME
-            USING ERRCODE = '42501',
-                  HINT = 'Drop that trigger: a sync function serves only the triggers part created for it.';
+    -- (The usual case, part's trigger on the table itself, is one simple expression: no query.)
+    IF TG_NAME NOT LIKE 'part\_sync\_%' OR TG_RELID <> @lit:source_name@::pg_catalog.regclass THEN
+        IF TG_NAME NOT LIKE 'part\_sync\_%'
+           OR NOT (TG_ARGV[0] = 'partition'
+                   AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
+                                WHERE i.inhrelid = TG_RELID AND i.inhparent = @lit:source_name@::pg_catalog.regclass)) THEN
+            RAISE EXCEPTION 'the sync function of the migration of % fired as trigger % on %.%, which part did not create',
+                            @lit:table@, TG_NAME, TG_TABLE_SCHEMA, TG_TABLE_NAME
+                USING ERRCODE = '42501',
+                      HINT = 'Drop that trigger: a sync function serves only the triggers part created for it.';
+        END IF;
     END IF;
 
     -- Every write to the table the application writes is mirrored, whoever makes it and in every
@@ -8138,25 +8203,42 @@ BEGIN
     PERFORM pg_catalog.set_config('part.syncing', 'on', true);
     IF TG_OP = 'INSERT' THEN
         @sql:refuse_insert@
-        -- A row the other table has already (it should not) is overwritten, never an error. The
-        -- insert skips such rows first (DO NOTHING: no UPDATE statement triggers fire, no
-        -- per-partition DO UPDATE projection is built, which a single-row INSERT pays for
-        -- otherwise); only when it skipped some is the upsert run for them.
-        INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
-        SELECT @sql:columns@ FROM new_rows
-            ON CONFLICT (@sql:target_key@) DO NOTHING;
-        GET DIAGNOSTICS v_done = ROW_COUNT;
-        IF v_done < (SELECT pg_catalog.count(*) FROM new_rows) THEN
+        IF @lit:plain_insert@::boolean THEN
+            -- Into the partitioned copy (dual write): a plain INSERT. The copy cannot have these
+            -- keys: its key holds the legacy table's primary key, which the legacy table has just
+            -- accepted them under (a concurrent writer of the same key waits there, before its
+            -- sync runs); every write of the legacy table is mirrored in its own transaction, and
+            -- the backfill copies no row whose delete is not mirrored after it (the gate). An
+            -- upsert would pay, per statement, for the arbiter indexes of the partition and, per
+            -- row, for a speculative insertion. The parity ranges it touched are marked in the
+            -- same statement (for part.check_parity).
+            WITH n AS (INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+                       SELECT @sql:columns@ FROM new_rows RETURNING t.*)
+            SELECT pg_catalog.octet_length(part._parity_mark(@lit:table@, (
+                       SELECT pg_catalog.array_agg(@sql:group_text@)
+                         FROM (SELECT DISTINCT @sql:group_n@ AS g FROM n) d))::text)::bigint
+              INTO v_done;
+        ELSE
+            -- Into the legacy table (after the switch), whose primary key may lack the partition
+            -- key: a row it has already is overwritten, never an error. The insert skips such
+            -- rows first (DO NOTHING: no UPDATE statement triggers fire, no per-partition DO
+            -- UPDATE projection is built); only when it skipped some is the upsert run for them.
             INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
             SELECT @sql:columns@ FROM new_rows
-                ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
-            @sql:refuse_skipped@
+                ON CONFLICT (@sql:target_key@) DO NOTHING;
+            GET DIAGNOSTICS v_done = ROW_COUNT;
+            IF v_done < (SELECT pg_catalog.count(*) FROM new_rows) THEN
+                INSERT INTO @sql:target@ AS t (@sql:columns@) @sql:overriding@
+                SELECT @sql:columns@ FROM new_rows
+                    ON CONFLICT (@sql:target_key@) @sql:on_conflict@ @sql:keep_other_row_insert@;
+                @sql:refuse_skipped@
+            END IF;
+            -- the parity ranges this statement touched, for part.check_parity (one statement:
+            -- the groups are computed in the call)
+            PERFORM part._parity_mark(@lit:table@, (
+                SELECT pg_catalog.array_agg(@sql:group_text@)
+                  FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d));
         END IF;
-        -- the parity ranges this statement touched, for part.check_parity (one statement: the
-        -- groups are computed in the call)
-        PERFORM part._parity_mark(@lit:table@, (
-            SELECT pg_catalog.array_agg(@sql:group_text@)
-              FROM (SELECT DISTINCT @sql:group_n@ AS g FROM new_rows n) d));
     ELSE
         -- While the backfill may still copy rows this statement removes
         -- (their old key is between its last batch and its last key), wait
@@ -8270,6 +8352,7 @@ $tmpl$, jsonb_build_object(
         'keep_other_row_update', v_keep[2],
         'refuse_skipped', v_skipped,
         'refuse_insert', v_refuse[1],
+        'plain_insert', p_target <> v_legacy,
         'refuse_update', v_refuse[2]));
     RETURN format(
         'CREATE OR REPLACE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '
@@ -8332,6 +8415,13 @@ BEGIN
  * the table (its grants were copied) cannot pass by setting part.syncing
  * itself. No EXECUTE for anyone: firing a trigger needs none.
  */
+    -- Every write of part's sync comes here, so the usual case is one simple expression (no
+    -- query): the trigger's argument is the oid of the table's owner when part made it
+    -- (part._sync_triggers; part._sync_problems reports it when the owner changed since).
+    IF TG_NARGS = 1 AND current_setting('part.syncing', true) = 'on'
+       AND TG_ARGV[0]::oid = quote_ident(current_user)::regrole::oid THEN
+        RETURN NULL;
+    END IF;
     IF current_setting('part.syncing', true) = 'on'
        AND (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID)
            = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) THEN
@@ -8542,6 +8632,12 @@ BEGIN
                       AND t.tgfoid = 'part._sync_guard()'::regprocedure AND t.tgenabled = 'A') THEN
         v_out := v_out || format('the guard of %s is missing or not enabled ALWAYS: direct writes there are not refused', v_mirror);
     END IF;
+    IF EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE t.tgrelid IN (v_writer, v_mirror) AND t.tgname = 'part_sync_guard' AND t.tgnargs = 1
+                  AND t.tgargs <> convert_to(c.relowner::text, 'UTF8') || '\x00'::bytea) THEN
+        v_out := v_out || format('the guard of %s or %s names another owner than the table''s (ALTER ... OWNER since the migration started): run part.migrate_refresh(%L)',
+                                            v_writer, v_mirror, v_m.table_name);
+    END IF;
     SELECT string_agg(t.tgname, ', ' ORDER BY t.tgname) INTO v_list
       FROM pg_trigger t
      WHERE t.tgrelid = v_mirror AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate')
@@ -8715,8 +8811,8 @@ $tmpl$, v_values);
         EXECUTE part._render($tmpl$
 CREATE OR REPLACE TRIGGER part_sync_guard BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @rel:table@
     FOR EACH STATEMENT WHEN (NULL::part.migration IS NULL)
-    EXECUTE FUNCTION part._sync_guard();
-$tmpl$, jsonb_build_object('table', p_rel::oid));
+    EXECUTE FUNCTION part._sync_guard(@lit:owner@);
+$tmpl$, jsonb_build_object('table', p_rel::oid, 'owner', (SELECT c.relowner::text FROM pg_class c WHERE c.oid = p_rel)));
     END IF;
     -- ALWAYS: they fire in every session_replication_role (logical replication's apply workers
     -- write in 'replica'), so no write escapes the sync (part._sync_install disables what must not fire)

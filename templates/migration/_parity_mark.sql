@@ -4,6 +4,8 @@ CREATE FUNCTION part._parity_mark(p_table_name text, p_groups text[])
     SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_held text[];
 BEGIN
 /*
  * Mark the parity groups a write touched (called by the sync triggers and
@@ -18,12 +20,15 @@ BEGIN
     IF p_groups IS NULL OR cardinality(p_groups) = 0 THEN
         RETURN;
     END IF;
-    -- one statement (every writer pays for it): lock the marks there are, insert the others
-    WITH held AS (SELECT m.grp FROM part.parity_mark m
-                   WHERE m.table_name = p_table_name AND m.grp = ANY (p_groups)
-                     FOR KEY SHARE SKIP LOCKED)
-    INSERT INTO part.parity_mark (table_name, grp)
-    SELECT DISTINCT p_table_name, g FROM unnest(p_groups) g
-     WHERE g IS NOT NULL AND NOT EXISTS (SELECT 1 FROM held h WHERE h.grp = g);
+    -- Lock the marks there are (every writer pays for this statement, so it builds no insert);
+    -- insert the others, in a second statement only when some are missing.
+    v_held := ARRAY(SELECT m.grp FROM part.parity_mark m
+                     WHERE m.table_name = p_table_name AND m.grp = ANY (p_groups)
+                       FOR KEY SHARE SKIP LOCKED);
+    IF NOT p_groups <@ v_held THEN
+        INSERT INTO part.parity_mark (table_name, grp)
+        SELECT DISTINCT p_table_name, g FROM unnest(p_groups) g
+         WHERE g IS NOT NULL AND NOT g = ANY (v_held);
+    END IF;
 END
 $$;

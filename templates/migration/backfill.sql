@@ -19,6 +19,7 @@ DECLARE
     v_waited  interval;
     v_gave_up text;
     v_was_done boolean;
+    v_async   boolean := false;
 BEGIN
 /*
  * Copy the rows the legacy table held when the migration started into the
@@ -91,6 +92,15 @@ BEGIN
                 EXIT WHEN NOT FOUND OR v_m.phase <> 'dual_write' OR v_m.backfill_finished_at IS NOT NULL;
             END IF;
         END IF;
+        IF p_commit THEN
+            -- A batch's commit does not wait for its WAL to reach the disk (a flush of some MB
+            -- per batch, about a tenth of the backfill): a crash loses at most the last batches,
+            -- their rows and their progress together, and the next call copies them again. Any
+            -- transaction that saw a batch's rows (a writer that waited for its gate) flushes it
+            -- with its own commit; the backfill's last transaction below flushes every batch.
+            PERFORM pg_catalog.set_config('synchronous_commit', 'off', true);
+            v_async := true;
+        END IF;
         BEGIN
             v_rows := part._backfill_batch(v_m.table_name, p_batch_size);
             v_retries := 0;
@@ -118,6 +128,12 @@ BEGIN
         END IF;
     END LOOP;
 
+    IF v_async THEN
+        -- a synchronous commit that writes: every batch is on disk when the call returns
+        UPDATE part.migration m SET backfill_batch_at = m.backfill_batch_at WHERE m.table_name = v_m.table_name;
+        COMMIT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    END IF;
     -- the copy is whole: its statistics (once, by the call that finished it)
     IF v_m.backfill_finished_at IS NOT NULL AND NOT v_was_done AND v_m.phase = 'dual_write' THEN
         PERFORM part._as_owner(v_rels[2], pg_catalog.format('ANALYZE %s', v_rels[2]), p_returns => false);

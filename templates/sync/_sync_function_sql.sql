@@ -104,6 +104,7 @@ $tmpl$, jsonb_build_object(
         'keep_other_row_update', v_keep[2],
         'refuse_skipped', v_skipped,
         'refuse_insert', v_refuse[1],
+        'plain_insert', p_target <> v_legacy,
         'refuse_update', v_refuse[2]));
     RETURN format(
         'CREATE OR REPLACE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER '

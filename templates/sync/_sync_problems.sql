@@ -60,6 +60,12 @@ BEGIN
                       AND t.tgfoid = 'part._sync_guard()'::regprocedure AND t.tgenabled = 'A') THEN
         v_out := v_out || format('the guard of %s is missing or not enabled ALWAYS: direct writes there are not refused', v_mirror);
     END IF;
+    IF EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE t.tgrelid IN (v_writer, v_mirror) AND t.tgname = 'part_sync_guard' AND t.tgnargs = 1
+                  AND t.tgargs <> convert_to(c.relowner::text, 'UTF8') || '\x00'::bytea) THEN
+        v_out := v_out || format('the guard of %s or %s names another owner than the table''s (ALTER ... OWNER since the migration started): run part.migrate_refresh(%L)',
+                                            v_writer, v_mirror, v_m.table_name);
+    END IF;
     SELECT string_agg(t.tgname, ', ' ORDER BY t.tgname) INTO v_list
       FROM pg_trigger t
      WHERE t.tgrelid = v_mirror AND t.tgname IN ('part_sync_insert', 'part_sync_update', 'part_sync_delete', 'part_sync_truncate')

@@ -38,7 +38,7 @@ $tmpl$, v_values);
     IF p_guard THEN
         EXECUTE part._render($tmpl$
 {% include 'sync/generated/trigger_guard.sql' %}
-$tmpl$, jsonb_build_object('table', p_rel::oid));
+$tmpl$, jsonb_build_object('table', p_rel::oid, 'owner', (SELECT c.relowner::text FROM pg_class c WHERE c.oid = p_rel)));
     END IF;
     -- ALWAYS: they fire in every session_replication_role (logical replication's apply workers
     -- write in 'replica'), so no write escapes the sync (part._sync_install disables what must not fire)

@@ -2195,8 +2195,8 @@ BEGIN
  * (EXCLUSIVE: reads go on) for this one step, the rows the default holds for
  * the new range move into the new table, then ATTACH: creating a partition
  * never fails because of rows in the default, and no concurrent insert fails
- * either. Locks are taken with short timeouts and retries (part._lock). The new partition gets the parent's indexes (by ATTACH), owner
- * and privileges.
+ * either. Locks are taken with short timeouts and retries (part._lock). The new partition gets the parent's indexes (made with the
+ * table, adopted by ATTACH), owner and privileges.
  *
  * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
  * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
@@ -2236,12 +2236,13 @@ BEGIN
                   HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
     END IF;
 
-    -- Prepared before the locks (no one sees this table until it is attached): the table, the
-    -- parent's owner and privileges (the rows move with the owner's rights), and a CHECK of its
-    -- bounds, so that ATTACH need not scan the rows moved into it while writers wait.
+    -- Prepared before the locks (no one sees this table until it is attached): the table with the
+    -- parent's indexes (ATTACH adopts them instead of building them), the parent's owner and
+    -- privileges (the rows move with the owner's rights), and a CHECK of its bounds, so that
+    -- ATTACH need not scan the rows moved into it while writers wait.
     BEGIN
         EXECUTE format(
-            'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS)',
+            'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS INCLUDING INDEXES)',
             v_schema, v_name, p_parent);
     EXCEPTION WHEN duplicate_table OR unique_violation THEN
         -- a concurrent call made it meanwhile (we waited for it to commit): then nothing to do

@@ -18,6 +18,7 @@ No timed assertion: the sessions are ordered by what pg_stat_activity shows
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 
@@ -241,8 +242,8 @@ def test_run_maintenance_creates_partitions_before_it_locks(fresh_db, connect):
 
 
 def test_a_stream_of_short_transactions_does_not_starve_the_switch(fresh_db, connect):
-    """Writers whose transactions each last 60 ms, one after the other: at every look one of them
-    is in the way and older than 50 ms. On main the step never attempted (and pg_stat_activity,
+    """Three writers whose transactions each last 50 to 120 ms, one after the other, out of step: at
+    nearly every look one of them is in the way and older than 50 ms. On main the step never attempted (and pg_stat_activity,
     read once per transaction, kept each session as old as at the first look): 55P03 after the
     whole budget. Now it attempts once per new set of such transactions and gets through."""
     setup = connect(fresh_db, autocommit=True)
@@ -255,10 +256,11 @@ def test_a_stream_of_short_transactions_does_not_starve_the_switch(fresh_db, con
 
     def write(i: int) -> None:
         c = conns[i]
+        rng = random.Random(i)
         while not stop.is_set():
             try:
                 c.execute("INSERT INTO public.revenues (org_id, occurred_at) VALUES (7, now())")
-                c.execute("SELECT pg_sleep(0.06)")
+                c.execute("SELECT pg_sleep(%s)", (rng.uniform(0.05, 0.12),))
                 c.commit()
                 done[i] += 1
             except psycopg.Error as e:

@@ -8,7 +8,7 @@
 #   make dist      the PGXN archive dist/part-VERSION.zip
 #   make demo      a throwaway cluster in .pg/ with the demo databases, managed by part
 #   make bench     the benchmarks in bench/ (bench/RESULTS.md, bench/results.json; BENCH_SCALE=0.25 for a shorter run)
-#   make bench-quick  the migration and report benchmarks at BENCH_SCALE=0.01 (about 1.5 minutes on the shared 2-core machine; the switch and rollback runs hold their reader 1 s instead of 4 s there)
+#   make bench-quick  the migration and report benchmarks at BENCH_SCALE=0.01 (the lock benchmarks, whose runs behind a 4 s reader do not shrink, are in `locks`)
 SHELL       := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 

@@ -13,9 +13,7 @@ against its baseline in ANCHORS.md, measured in the same run on the same data.
 * parity: a full part.check_parity (hash of every row per range, both
   sides in one snapshot) against the bare hash of every row of both tables,
   and grouped per month; and a re-check after one row changed;
-* switch_reads and rollback under 2 single-row writers, quiet and with a
-  4 s read transaction open: the longest INSERT, against the same writers
-  without the step and against a pgslice-style LOCK.
+(switch_reads and rollback under writers: bench/locks.py.)
 
 Standalone: PGHOST=127.0.0.1 PGPORT=5497 .venv/bin/python bench/migration.py [--rows N] [--seconds S]
 (else `make bench` runs it on its own throwaway cluster).
@@ -30,8 +28,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import psycopg
@@ -44,9 +40,6 @@ ROWS = int(os.environ.get("BENCH_MIGRATION_ROWS", str(scaled(2_000_000, 20_000))
 SECONDS = int(os.environ.get("BENCH_MIGRATION_SECONDS", str(scaled(10, 2))))
 UD_ROWS = scaled(200_000, 2_000)   # rows the UPDATE / DELETE runs pick from
 MONTHS = 24
-# how long the read transaction of the switch / rollback runs stays open: 4 s (the issue's), 1 s at a
-# BENCH_SCALE below 0.1 (`make bench-quick`: these runs do not shrink with the scale otherwise)
-READER_S = float(os.environ.get("BENCH_READER_SECONDS", "4" if SCALE >= 0.1 else "1"))
 PGBENCH = Path(os.environ["PG_BIN"]) / "pgbench"  # make bench sets PG_BIN
 
 # 1,000 rows per statement spread over the 24 months of the data
@@ -319,97 +312,11 @@ def _backfill(dsn_for, db: str, rows: int) -> list[Result]:
     ]
 
 
-def _insert_latencies(dsn: str, stop: threading.Event, out: list[float]) -> None:
-    with psycopg.connect(dsn, autocommit=True) as c:
-        while not stop.is_set():
-            t0 = time.perf_counter()
-            c.execute("INSERT INTO public.bookings (org_id, occurred_at) VALUES (1, now())")
-            out.append(time.perf_counter() - t0)
-            time.sleep(0.002)
-
-
-def _during(dsn: str, action) -> float:
-    """The longest single-row INSERT (2 writer sessions) while action() runs."""
-    stop, lat = threading.Event(), []
-    threads = [threading.Thread(target=_insert_latencies, args=(dsn, stop, lat)) for _ in range(2)]
-    for t in threads:
-        t.start()
-    time.sleep(0.5)
-    lat.clear()
-    action()
-    time.sleep(0.5)
-    stop.set()
-    for t in threads:
-        t.join()
-    return max(lat)
-
-
-def _switch_stall(dsn_for, db: str) -> list[Result]:
-    dsn = dsn_for(db)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("CREATE TABLE public.bookings (id bigserial PRIMARY KEY, org_id int NOT NULL, occurred_at timestamptz NOT NULL)")
-        conn.execute("INSERT INTO public.bookings (org_id, occurred_at) SELECT g % 50, now() - g * interval '1 minute'"
-                     " FROM generate_series(1, 100000) g")
-        conn.execute("SELECT part.migrate_start('public.bookings', 'occurred_at', 'range', '1 month', p_premake => 1)")
-        conn.execute("CALL part.backfill('public.bookings')")
-
-        def blocked(do):
-            """do() while another session reads the table in a transaction open for READER_S seconds."""
-            def run():
-                with psycopg.connect(dsn) as blocker:
-                    blocker.execute("SELECT count(*) FROM public.bookings")
-                    t = threading.Timer(READER_S, blocker.rollback)
-                    t.start()
-                    time.sleep(0.05)
-                    do()
-                    t.join()
-            return run
-
-        def pgslice_style():
-            with psycopg.connect(dsn) as c:  # one LOCK with a 5 s lock_timeout and no retry, as pgslice swaps
-                c.execute("SET lock_timeout = '5s'")
-                c.execute("LOCK TABLE public.bookings, public.bookings_partitioned IN ACCESS EXCLUSIVE MODE")
-                c.rollback()
-
-        def timed_step(sql, box):
-            def do():
-                t0 = time.perf_counter()
-                conn.execute(sql)
-                box.append(time.perf_counter() - t0)
-            return do
-
-        switch = "SELECT part.switch_reads('public.bookings')"
-        back = "SELECT part.rollback('public.bookings')"
-        m = {k: [] for k in ("switch", "switch_idle", "rollback", "rollback_idle", "switch_r", "rollback_r", "pgslice")}
-        took = {k: [] for k in ("switch", "rollback", "switch_r", "rollback_r")}
-        for _ in range(RUNS):
-            m["switch"].append(_during(dsn, timed_step(switch, took["switch"])))
-            # the same writers over a window as long as the step, with no step: the floor
-            m["switch_idle"].append(_during(dsn, lambda: time.sleep(took["switch"][-1])))
-            m["rollback"].append(_during(dsn, timed_step(back, took["rollback"])))
-            m["rollback_idle"].append(_during(dsn, lambda: time.sleep(took["rollback"][-1])))
-            m["switch_r"].append(_during(dsn, blocked(timed_step(switch, took["switch_r"]))))
-            m["rollback_r"].append(_during(dsn, blocked(timed_step(back, took["rollback_r"]))))
-            m["pgslice"].append(_during(dsn, blocked(pgslice_style)))
-    ms = lambda xs: [x * 1000 for x in xs]  # noqa: E731
-    after = lambda k: max(t - (READER_S - 0.05) for t in took[k]) * 1000  # noqa: E731  (the reader ends READER_S after it began, 50 ms before the step)
-    out = []
-    for step in ("switch", "rollback"):
-        out.append(repeated(GROUP, f"{step}, no other transaction: longest single-row INSERT during it (2 writers)",
-                            list(zip(ms(m[step]), ms(m[f"{step}_idle"]))), "the same writers over as long a window without it", "ms",
-                            goal_max=10, note=f"the {step} took {statistics.median(took[step]) * 1000:.0f} ms (median)"))
-        out.append(repeated(GROUP, f"{step} with a {READER_S:g} s read transaction open: longest INSERT (short lock timeouts, retries)",
-                            list(zip(ms(m[f"{step}_r"]), ms(m["pgslice"]))), "one LOCK with lock_timeout 5 s, no retry (pgslice)", "ms",
-                            goal_max=50, note=f"done at most {after(step + '_r'):.0f} ms after the reader ended (goal: within 1 s)"))
-    return out
-
-
 def run(dsn_for, rows: int = ROWS, seconds: int = SECONDS) -> list[Result]:
     db = _setup(dsn_for, 1000)   # partitions for the 24 months
     results = _dual_write(dsn_for, db, seconds)
     results += _backfill(dsn_for, db, rows)
     results += _dual_write_changes(dsn_for, db, seconds)
-    results += _switch_stall(dsn_for, db)
     return results
 
 

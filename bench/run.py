@@ -10,8 +10,8 @@ A run of some modules replaces only their figures in bench/results.json;
 RESULTS.md is made from all of it (bench/NOTES.md appended).
 
 Modules: core (partition core), maintenance (run_maintenance vs pg_partman),
-migration (sync triggers, backfill, parity, switch and rollback under
-writers), locks (run_maintenance under writers), report (an org-month report
+migration (sync triggers, backfill, parity), locks (switch_reads, rollback
+and run_maintenance under writers, quiet and behind a long reader), report (an org-month report
 on the legacy table vs range and hash partitions), time_zone (a table zone vs
 UTC), yielding (the cost of the yield check per batch), index_build (online
 index builds), attach (the zero-copy migration). Each has run(dsn_for) ->

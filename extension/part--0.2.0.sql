@@ -574,6 +574,11 @@ DECLARE
     v_deadline timestamptz;
     v_saved    text := current_setting('lock_timeout');
     v_long     text;
+    v_key      text[];           -- the transactions in the way, as pid/start
+    v_prev     text[];           -- the ones in the way at the last look
+    v_tried    text[];           -- the ones in the way when the last attempt failed
+    v_oldest   interval;
+    v_prepared boolean;
     v_tries    integer := 0;
     v_looked   integer := 0;
     v_said     boolean := false;
@@ -584,7 +589,13 @@ BEGIN
  *   1. look first (pg_locks): while a conflicting lock is held by a
  *      transaction older than 50 ms (or a prepared one), which will not end
  *      within a short timeout, do not queue behind it (every writer arriving
- *      meanwhile would queue behind us): sleep 10 to 30 ms and look again;
+ *      meanwhile would queue behind us): sleep 10 to 30 ms and look again.
+ *      Except against a stream of ordinary transactions (each 50 to 300 ms
+ *      old, and some of those in the way at the last look gone since):
+ *      then there is hardly ever a moment with none of them in the way, so
+ *      attempt anyway, once per set of transactions in the way (at most one
+ *      short wait of the writers per such set), and a stream never starves
+ *      the step; one transaction that stays in the way is waited for;
  *   2. when none is, take the locks in order with lock_timeout 50 ms inside
  *      a subtransaction; if one is not granted, the subtransaction releases
  *      the ones already held and we go back to 1. Writers arriving meanwhile
@@ -627,8 +638,15 @@ BEGIN
     END IF;
     LOOP
         -- 1. a long transaction in the way? (a session whose start we cannot see counts as short)
-        SELECT string_agg(DISTINCT format('%s on %s', x.who, x.rel), '; ') INTO v_long
-          FROM (SELECT t.rel::text AS rel,
+        -- pg_stat_activity is read once per transaction and kept: read it afresh at each look, or
+        -- every session seen in the way at the first look would stay as old as it was then
+        PERFORM pg_stat_clear_snapshot();
+        SELECT string_agg(DISTINCT format('%s on %s', x.who, x.rel), '; '),
+               array_agg(DISTINCT x.k ORDER BY x.k), coalesce(bool_or(x.prepared), false),
+               max(clock_timestamp() - x.xact_start)
+          INTO v_long, v_key, v_prepared, v_oldest
+          FROM (SELECT t.rel::text AS rel, l.pid IS NULL AS prepared, a.xact_start,
+                       coalesce(l.pid::text, l.virtualtransaction) || '/' || coalesce(a.xact_start::text, '') AS k,
                        CASE WHEN l.pid IS NULL THEN format('prepared transaction %s', l.virtualtransaction)
                             ELSE format('pid %s (user %s, application %L, %s since %s: %s)',
                                      a.pid, a.usename, a.application_name, a.state,
@@ -640,12 +658,15 @@ BEGIN
                    AND NOT l.mode = ANY (part._compatible_locks(t.mode))
                    AND (l.pid IS NULL OR a.xact_start < clock_timestamp() - interval '50 ms')) x;
         v_looked := v_looked + 1;
-        IF v_long IS NOT NULL AND NOT v_said THEN
+        IF v_long IS NOT NULL AND NOT v_said AND (v_prepared OR v_oldest >= interval '300 ms') THEN
             RAISE NOTICE 'part: waiting for a lock held by %; waiting up to %', v_long, v_wait;
             v_said := true;
         END IF;
-        IF v_long IS NULL THEN
+        IF v_long IS NULL
+           OR (NOT v_prepared AND v_oldest < interval '300 ms' AND NOT v_prev <@ v_key
+               AND v_key IS DISTINCT FROM v_tried) THEN
             -- 2. all or none, each waiting at most 50 ms
+            v_tried := v_key;
             v_tries := v_tries + 1;
             BEGIN
                 PERFORM set_config('lock_timeout', '50ms', true);
@@ -658,6 +679,7 @@ BEGIN
                 NULL;
             END;
         END IF;
+        v_prev := v_key;
         EXIT WHEN clock_timestamp() >= v_deadline;
         PERFORM pg_sleep(0.01 + 0.02 * random());
     END LOOP;
@@ -2281,6 +2303,7 @@ DECLARE
     v_refs     text;
     v_cloned   text;
     v_waiting  boolean := false;
+    v_check    boolean := false;
     v_trg      text[];
     v_trg_mode text[];
     v_lo       numeric := part._bound_ordinal(p_from, v_type);
@@ -2291,14 +2314,15 @@ BEGIN
  * a partition already covers (part of) that range (p_known_free: the caller
  * has just checked that none does).
  *
- * The partition is made as a standalone table and attached: ATTACH takes
+ * The partition is made as a standalone table (before any lock, with a
+ * CHECK of its bounds so that ATTACH does not scan it) and attached: ATTACH takes
  * only SHARE UPDATE EXCLUSIVE on the parent, so without a default partition
  * writers go on. With a default partition, writers are held at the parent
  * (EXCLUSIVE: reads go on) for this one step, the rows the default holds for
  * the new range move into the new table, then ATTACH: creating a partition
  * never fails because of rows in the default, and no concurrent insert fails
- * either. Locks are taken with short timeouts and retries (part._lock). The new partition gets the parent's indexes (by ATTACH), owner
- * and privileges.
+ * either. Locks are taken with short timeouts and retries (part._lock). The new partition gets the parent's indexes (made with the
+ * table, adopted by ATTACH), owner and privileges.
  *
  * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
  * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
@@ -2325,6 +2349,47 @@ BEGIN
     SELECT nullif(pt.partdefid, 0)::regclass INTO v_default
       FROM pg_partitioned_table pt WHERE pt.partrelid = p_parent;
 
+    IF to_regclass(format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
+        -- a concurrent call may have made this partition since we looked: then nothing to do
+        IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
+                    WHERE NOT b.is_default
+                      AND part._bound_ordinal(b.bound_from, v_type) < v_hi
+                      AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+            RETURN NULL;
+        END IF;
+        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+            USING ERRCODE = '42P07',
+                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
+    END IF;
+
+    -- Prepared before the locks (no one sees this table until it is attached): the table with the
+    -- parent's indexes (ATTACH adopts them instead of building them), the parent's owner and
+    -- privileges (the rows move with the owner's rights), and a CHECK of its bounds, so that
+    -- ATTACH need not scan the rows moved into it while writers wait.
+    BEGIN
+        EXECUTE format(
+            'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS INCLUDING INDEXES)',
+            v_schema, v_name, p_parent);
+    EXCEPTION WHEN duplicate_table OR unique_violation THEN
+        -- a concurrent call made it meanwhile (we waited for it to commit): then nothing to do
+        IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
+                    WHERE NOT b.is_default
+                      AND part._bound_ordinal(b.bound_from, v_type) < v_hi
+                      AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+            RETURN NULL;
+        END IF;
+        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+            USING ERRCODE = '42P07',
+                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
+    END;
+    v_new := format('%I.%I', v_schema, v_name)::regclass;
+    PERFORM part._copy_owner_and_grants(p_parent, v_new);
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
+        EXECUTE format('ALTER TABLE %1$s ADD CONSTRAINT part_partition_bound CHECK (%2$I IS NOT NULL AND %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
+                                  v_new, v_cfg.key_column, p_from, p_to, v_type);
+        v_check := true;
+    END IF;
+
     IF v_default IS NULL THEN
         PERFORM part._lock(p_parent, 'SHARE UPDATE EXCLUSIVE');
     ELSE
@@ -2340,21 +2405,9 @@ BEGIN
                 WHERE NOT b.is_default
                   AND part._bound_ordinal(b.bound_from, v_type) < v_hi
                   AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        EXECUTE format('DROP TABLE %s', v_new);
         RETURN NULL;
     END IF;
-    IF to_regclass(format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
-            USING ERRCODE = '42P07',
-                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
-    END IF;
-
-    EXECUTE format(
-        'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS)',
-        v_schema, v_name, p_parent);
-    v_new := format('%I.%I', v_schema, v_name)::regclass;
-
-    -- the parent's owner and privileges first: the rows move with the owner's rights
-    PERFORM part._copy_owner_and_grants(p_parent, v_new);
 
     -- (a plain default partition without a page holds no row, and we hold it exclusively: nothing
     -- to move, no trigger to set aside)
@@ -2429,6 +2482,9 @@ BEGIN
 
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                               p_parent, v_new, p_from, p_to);
+    IF v_check THEN   -- the partition's bound says it now
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT part_partition_bound', v_new);
+    END IF;
     PERFORM part._sync_partition(v_new);   -- a migration's sync triggers, if the parent has them
     PERFORM part._notice(format('created partition %s [%s, %s)%s', v_new, p_from, p_to,
         CASE WHEN v_moved > 0 THEN format(', moved %s rows from %s', v_moved, v_default) ELSE '' END));
@@ -6492,12 +6548,14 @@ BEGIN
  * <table>_legacy) and the sync now mirrors the partitioned table back into
  * the legacy one. Requires clean parity: the last full check clean, then
  * the ranges marked since re-checked here, first without locks (until a
- * pass is quick), then what was written meanwhile once more under the
- * locks, in one snapshot just before the swap (skipped, with a NOTICE, when
- * that would hold writers for a second or more: those ranges stay marked).
+ * pass is quick). What was written after the last pass stays marked, and
+ * the next part.check_parity verifies it (a NOTICE says so): hashing it
+ * under the locks would hold the application's writers for as long.
  * The locks are ACCESS EXCLUSIVE on both tables, taken with short timeouts
  * and retries (part._lock_all): writers wait at most one timeout per
  * attempt, and after the last attempt 55P03 names the blocking session.
+ * The sync functions as they must read after the swap are rendered before
+ * the locks; under them only renames and catalog changes run (part._swap).
  * Everything happens in the caller's transaction. Returns the new phase;
  * a table already partitioned is left as it is.
  */
@@ -6536,18 +6594,11 @@ BEGIN
     -- writers go to the legacy table first, then (by the sync) to the copy: lock in that order
     PERFORM part._lock_all(ARRAY[to_regclass(v_m.legacy_table), to_regclass(v_m.partitioned_table)],
                                    ARRAY['ACCESS EXCLUSIVE', 'ACCESS EXCLUSIVE']);
-    -- What was written since the last pass, in one snapshot just before the swap (no writer can
-    -- run now). Writers wait for this, so only when the last pass showed it to be quick;
-    -- otherwise those few ranges stay marked and the next part.check_parity verifies them.
-    IF v_took < interval '1 second' THEN
-        SELECT count(*) FILTER (WHERE c.status <> 'ok') INTO v_differ FROM part.check_parity(v_m.table_name) c;
-        IF v_differ > 0 THEN
-            RAISE EXCEPTION 'cannot switch %: parity differs in % ranges', v_m.table_name, v_differ
-                USING ERRCODE = '55000', HINT = format('See SELECT * FROM part.parity_diff(%L).', v_m.table_name);
-        END IF;
-    ELSE
-        RAISE NOTICE 'part: % switched without re-hashing the ranges written in the last % (a re-check took that long): the next part.check_parity verifies them',
-                     v_m.table_name, v_took;
+    -- What was written since the last pass is not hashed here, under the locks (the writers would
+    -- wait for it): those ranges stay marked, and the next part.check_parity verifies them.
+    IF EXISTS (SELECT 1 FROM part.parity_mark pm WHERE pm.table_name = v_m.table_name) THEN
+        RAISE NOTICE 'part: % switched; the ranges written since the last parity pass stay marked: the next part.check_parity verifies them',
+                     v_m.table_name;
     END IF;
     SELECT * INTO v_m FROM part.migration m WHERE m.table_name = v_m.table_name;
     PERFORM part._swap(v_m, 'partitioned', v_functions);

@@ -17,6 +17,7 @@ DECLARE
     v_refs     text;
     v_cloned   text;
     v_waiting  boolean := false;
+    v_check    boolean := false;
     v_trg      text[];
     v_trg_mode text[];
     v_lo       numeric := part._bound_ordinal(p_from, v_type);
@@ -27,14 +28,15 @@ BEGIN
  * a partition already covers (part of) that range (p_known_free: the caller
  * has just checked that none does).
  *
- * The partition is made as a standalone table and attached: ATTACH takes
+ * The partition is made as a standalone table (before any lock, with a
+ * CHECK of its bounds so that ATTACH does not scan it) and attached: ATTACH takes
  * only SHARE UPDATE EXCLUSIVE on the parent, so without a default partition
  * writers go on. With a default partition, writers are held at the parent
  * (EXCLUSIVE: reads go on) for this one step, the rows the default holds for
  * the new range move into the new table, then ATTACH: creating a partition
  * never fails because of rows in the default, and no concurrent insert fails
- * either. Locks are taken with short timeouts and retries (part._lock). The new partition gets the parent's indexes (by ATTACH), owner
- * and privileges.
+ * either. Locks are taken with short timeouts and retries (part._lock). The new partition gets the parent's indexes (made with the
+ * table, adopted by ATTACH), owner and privileges.
  *
  * plpgsql_check (tests/py/test_plpgsql_check.py): no SQL injection check here, as
  * its EXECUTEs format() with %s names part read as regclass or format_type text, or fragments built with %I / %L;
@@ -61,6 +63,47 @@ BEGIN
     SELECT nullif(pt.partdefid, 0)::regclass INTO v_default
       FROM pg_partitioned_table pt WHERE pt.partrelid = p_parent;
 
+    IF to_regclass(format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
+        -- a concurrent call may have made this partition since we looked: then nothing to do
+        IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
+                    WHERE NOT b.is_default
+                      AND part._bound_ordinal(b.bound_from, v_type) < v_hi
+                      AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+            RETURN NULL;
+        END IF;
+        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+            USING ERRCODE = '42P07',
+                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
+    END IF;
+
+    -- Prepared before the locks (no one sees this table until it is attached): the table with the
+    -- parent's indexes (ATTACH adopts them instead of building them), the parent's owner and
+    -- privileges (the rows move with the owner's rights), and a CHECK of its bounds, so that
+    -- ATTACH need not scan the rows moved into it while writers wait.
+    BEGIN
+        EXECUTE format(
+            'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS INCLUDING INDEXES)',
+            v_schema, v_name, p_parent);
+    EXCEPTION WHEN duplicate_table OR unique_violation THEN
+        -- a concurrent call made it meanwhile (we waited for it to commit): then nothing to do
+        IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
+                    WHERE NOT b.is_default
+                      AND part._bound_ordinal(b.bound_from, v_type) < v_hi
+                      AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+            RETURN NULL;
+        END IF;
+        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
+            USING ERRCODE = '42P07',
+                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
+    END;
+    v_new := format('%I.%I', v_schema, v_name)::regclass;
+    PERFORM part._copy_owner_and_grants(p_parent, v_new);
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
+        EXECUTE format('ALTER TABLE %1$s ADD CONSTRAINT part_partition_bound CHECK (%2$I IS NOT NULL AND %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
+                                  v_new, v_cfg.key_column, p_from, p_to, v_type);
+        v_check := true;
+    END IF;
+
     IF v_default IS NULL THEN
         PERFORM part._lock(p_parent, 'SHARE UPDATE EXCLUSIVE');
     ELSE
@@ -76,21 +119,9 @@ BEGIN
                 WHERE NOT b.is_default
                   AND part._bound_ordinal(b.bound_from, v_type) < v_hi
                   AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        EXECUTE format('DROP TABLE %s', v_new);
         RETURN NULL;
     END IF;
-    IF to_regclass(format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
-            USING ERRCODE = '42P07',
-                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
-    END IF;
-
-    EXECUTE format(
-        'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS)',
-        v_schema, v_name, p_parent);
-    v_new := format('%I.%I', v_schema, v_name)::regclass;
-
-    -- the parent's owner and privileges first: the rows move with the owner's rights
-    PERFORM part._copy_owner_and_grants(p_parent, v_new);
 
     -- (a plain default partition without a page holds no row, and we hold it exclusively: nothing
     -- to move, no trigger to set aside)
@@ -165,6 +196,9 @@ BEGIN
 
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
                               p_parent, v_new, p_from, p_to);
+    IF v_check THEN   -- the partition's bound says it now
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT part_partition_bound', v_new);
+    END IF;
     PERFORM part._sync_partition(v_new);   -- a migration's sync triggers, if the parent has them
     PERFORM part._notice(format('created partition %s [%s, %s)%s', v_new, p_from, p_to,
         CASE WHEN v_moved > 0 THEN format(', moved %s rows from %s', v_moved, v_default) ELSE '' END));

@@ -9,6 +9,11 @@ DECLARE
     v_deadline timestamptz;
     v_saved    text := current_setting('lock_timeout');
     v_long     text;
+    v_key      text[];           -- the transactions in the way, as pid/start
+    v_prev     text[];           -- the ones in the way at the last look
+    v_tried    text[];           -- the ones in the way when the last attempt failed
+    v_oldest   interval;
+    v_prepared boolean;
     v_tries    integer := 0;
     v_looked   integer := 0;
     v_said     boolean := false;
@@ -19,7 +24,13 @@ BEGIN
  *   1. look first (pg_locks): while a conflicting lock is held by a
  *      transaction older than 50 ms (or a prepared one), which will not end
  *      within a short timeout, do not queue behind it (every writer arriving
- *      meanwhile would queue behind us): sleep 10 to 30 ms and look again;
+ *      meanwhile would queue behind us): sleep 10 to 30 ms and look again.
+ *      Except against a stream of ordinary transactions (each 50 to 300 ms
+ *      old, and some of those in the way at the last look gone since):
+ *      then there is hardly ever a moment with none of them in the way, so
+ *      attempt anyway, once per set of transactions in the way (at most one
+ *      short wait of the writers per such set), and a stream never starves
+ *      the step; one transaction that stays in the way is waited for;
  *   2. when none is, take the locks in order with lock_timeout 50 ms inside
  *      a subtransaction; if one is not granted, the subtransaction releases
  *      the ones already held and we go back to 1. Writers arriving meanwhile
@@ -62,8 +73,15 @@ BEGIN
     END IF;
     LOOP
         -- 1. a long transaction in the way? (a session whose start we cannot see counts as short)
-        SELECT string_agg(DISTINCT format('%s on %s', x.who, x.rel), '; ') INTO v_long
-          FROM (SELECT t.rel::text AS rel,
+        -- pg_stat_activity is read once per transaction and kept: read it afresh at each look, or
+        -- every session seen in the way at the first look would stay as old as it was then
+        PERFORM pg_stat_clear_snapshot();
+        SELECT string_agg(DISTINCT format('%s on %s', x.who, x.rel), '; '),
+               array_agg(DISTINCT x.k ORDER BY x.k), coalesce(bool_or(x.prepared), false),
+               max(clock_timestamp() - x.xact_start)
+          INTO v_long, v_key, v_prepared, v_oldest
+          FROM (SELECT t.rel::text AS rel, l.pid IS NULL AS prepared, a.xact_start,
+                       coalesce(l.pid::text, l.virtualtransaction) || '/' || coalesce(a.xact_start::text, '') AS k,
                        CASE WHEN l.pid IS NULL THEN format('prepared transaction %s', l.virtualtransaction)
                             ELSE format('pid %s (user %s, application %L, %s since %s: %s)',
                                      a.pid, a.usename, a.application_name, a.state,
@@ -75,12 +93,15 @@ BEGIN
                    AND NOT l.mode = ANY (part._compatible_locks(t.mode))
                    AND (l.pid IS NULL OR a.xact_start < clock_timestamp() - interval '50 ms')) x;
         v_looked := v_looked + 1;
-        IF v_long IS NOT NULL AND NOT v_said THEN
+        IF v_long IS NOT NULL AND NOT v_said AND (v_prepared OR v_oldest >= interval '300 ms') THEN
             RAISE NOTICE 'part: waiting for a lock held by %; waiting up to %', v_long, v_wait;
             v_said := true;
         END IF;
-        IF v_long IS NULL THEN
+        IF v_long IS NULL
+           OR (NOT v_prepared AND v_oldest < interval '300 ms' AND NOT v_prev <@ v_key
+               AND v_key IS DISTINCT FROM v_tried) THEN
             -- 2. all or none, each waiting at most 50 ms
+            v_tried := v_key;
             v_tries := v_tries + 1;
             BEGIN
                 PERFORM set_config('lock_timeout', '50ms', true);
@@ -93,6 +114,7 @@ BEGIN
                 NULL;
             END;
         END IF;
+        v_prev := v_key;
         EXIT WHEN clock_timestamp() >= v_deadline;
         PERFORM pg_sleep(0.01 + 0.02 * random());
     END LOOP;

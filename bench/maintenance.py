@@ -9,7 +9,9 @@ run_maintenance on tables of the same shape, and against the bare SQL.
 * a pass that creates 3 partitions for each of 200 of those tables (premake
   raised by 3), per created partition, against the bare
   ``CREATE TABLE ... PARTITION OF`` statements for as many partitions of
-  identical tables, and against pg_partman creating the same partitions;
+  identical tables (in one transaction, and with a commit after each, the
+  transactions part makes on a table with a default partition), and against
+  pg_partman creating the same partitions;
   RUNS times (premake raised by 3 again each time), in alternating order.
 
 Standalone: PGHOST=127.0.0.1 PGPORT=5511 .venv/bin/python bench/maintenance.py
@@ -52,17 +54,19 @@ def _setup_ours(dsn_for) -> str:
                     conn.execute(f"SELECT part.create_partitioned('public.t_{i}', 'occurred_at', 'range', '1 month', p_premake => 3)")
                     conn.execute(f"SELECT part._ensure_range_partitions('public.t_{i}'::regclass, "
                                  "(now() - interval '3 months')::text, now()::text)")
-        # the bare baseline: identical tables, partitions made by hand
-        _make_parents(conn, "bare", CREATE_TABLES)
-        for first in range(0, CREATE_TABLES, BATCH):
-            with conn.transaction():
-                for i in range(first, min(first + BATCH, CREATE_TABLES)):
-                    conn.execute(f"CREATE TABLE public.bare_{i}_default PARTITION OF public.bare_{i} DEFAULT")
-                    for m in range(-3, 4):
-                        conn.execute(
-                            f"CREATE TABLE public.bare_{i}_{m + 3} PARTITION OF public.bare_{i} FOR VALUES"
-                            f" FROM (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '{m} months')"
-                            f" TO (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '{m + 1} months')")
+        # the bare baselines: identical tables, partitions made by hand (bare: all in one transaction;
+        # baretx: a commit after each partition, as part must on a table with a default partition)
+        for prefix in ("bare", "baretx"):
+            _make_parents(conn, prefix, CREATE_TABLES)
+            for first in range(0, CREATE_TABLES, BATCH):
+                with conn.transaction():
+                    for i in range(first, min(first + BATCH, CREATE_TABLES)):
+                        conn.execute(f"CREATE TABLE public.{prefix}_{i}_default PARTITION OF public.{prefix}_{i} DEFAULT")
+                        for m in range(-3, 4):
+                            conn.execute(
+                                f"CREATE TABLE public.{prefix}_{i}_{m + 3} PARTITION OF public.{prefix}_{i} FOR VALUES"
+                                f" FROM (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '{m} months')"
+                                f" TO (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '{m + 1} months')")
         conn.execute("VACUUM ANALYZE")
     return db
 
@@ -154,7 +158,7 @@ def run(dsn_for) -> list[Result]:
         names = [f"public.t_{i}" for i in range(CREATE_TABLES)]
         n = CREATE_TABLES * NEW_PER_TABLE
         per = lambda s, count=n: s / count * 1000  # noqa: E731
-        pairs, pm_pairs, pm_made = [], [], []
+        pairs, tx_pairs, pm_pairs, pm_made = [], [], [], []
         for r in range(RUNS):
             got = {}
 
@@ -188,10 +192,22 @@ def run(dsn_for) -> list[Result]:
                                 f" TO (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '{m + 1} months')")
                 got["bare"] = per(t["s"])
 
-            steps = [do_ours, do_bare, do_pm]
+            def do_bare_tx():
+                first = 4 + r * NEW_PER_TABLE
+                with timed() as t:
+                    for i in range(CREATE_TABLES):
+                        for m in range(first, first + NEW_PER_TABLE):
+                            ours.execute(  # autocommit: one transaction per partition
+                                f"CREATE TABLE public.baretx_{i}_{m + 3} PARTITION OF public.baretx_{i} FOR VALUES"
+                                f" FROM (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '{m} months')"
+                                f" TO (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '{m + 1} months')")
+                got["bare_tx"] = per(t["s"])
+
+            steps = [do_ours, do_bare, do_bare_tx, do_pm]
             for step in (steps if r % 2 == 0 else steps[::-1]):
                 step()
             pairs.append((got["ours"], got["bare"]))
+            tx_pairs.append((got["ours"], got["bare_tx"]))
             pm_pairs.append((got["ours"], got["pm"]))
         results += [
             repeated(GROUP, f"run_maintenance creating {n} partitions of {CREATE_TABLES} tables with a default partition (per partition)",
@@ -199,6 +215,11 @@ def run(dsn_for) -> list[Result]:
                      note="ours: one partition per transaction (the tables have a default partition: its writers wait while"
                           " one is made), each a standalone table + ATTACH under EXCLUSIVE (reads go on), owner and grants,"
                           " a log row; the bare DDL in one transaction, ACCESS EXCLUSIVE on each parent"),
+            repeated(GROUP, f"run_maintenance creating {n} partitions of {CREATE_TABLES} tables with a default partition (per partition)",
+                     tx_pairs, "bare CREATE TABLE ... PARTITION OF, a commit after each", "ms",
+                     note="the same DDL with the transactions part makes (one partition per transaction on a table with a"
+                          " default partition, so its writers wait for one creation at a time): what the maintenance path"
+                          " adds beyond the commits"),
             repeated(GROUP, f"run_maintenance creating {n} partitions of {CREATE_TABLES} tables with a default partition (per partition)",
                      pm_pairs, "pg_partman 4.7.2 run_maintenance_proc()", "ms",
                      note=f"pg_partman created {', '.join(map(str, pm_made))} (per run); CREATE TABLE ... PARTITION OF, a commit per table"),

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import psycopg
 
-from common import REVENUES_COLUMNS, REVENUES_ROWS, Result, fresh_database, timed
+from common import REVENUES_COLUMNS, REVENUES_ROWS, RUNS, Result, fresh_database, repeated, scaled, timed
 
 GROUP = "partition core"
 TABLES = 200
 MONTHS = 12
-DEFAULT_ROWS = 1_000_000
-HASH_ROWS = 1_000_000
+DEFAULT_ROWS = scaled(1_000_000, 10_000)
+HASH_ROWS = scaled(1_000_000, 10_000)
 
 
-def _create_partitions(dsn_for) -> list[Result]:
+def _create_partitions(dsn_for) -> tuple[float, float]:
     db = fresh_database(dsn_for, "bench_core_create")
     with psycopg.connect(dsn_for(db), autocommit=True) as conn:
         for i in range(TABLES):
@@ -44,13 +44,10 @@ def _create_partitions(dsn_for) -> list[Result]:
                         f" TO (date_trunc('month', now()) + interval '{m + 1} months')"
                     )
     n = TABLES * MONTHS
-    return [
-        Result(GROUP, f"create_ahead: {n} partitions of {TABLES} tables (per partition)", ours["s"] / n * 1000,
-               "bare CREATE TABLE ... PARTITION OF", bare["s"] / n * 1000, "ms"),
-    ]
+    return ours["s"] / n * 1000, bare["s"] / n * 1000
 
 
-def _drain_default(dsn_for) -> list[Result]:
+def _drain_default(dsn_for) -> tuple[float, float]:
     db = fresh_database(dsn_for, "bench_core_drain")
     rows = REVENUES_ROWS.format(start="date_trunc('month', now()) + interval '1 month'", span=MONTHS * 30 * 24 * 60 // 60,
                                 step=60, first=1, last=DEFAULT_ROWS)
@@ -79,14 +76,10 @@ def _drain_default(dsn_for) -> list[Result]:
             conn.execute("INSERT INTO public.bare SELECT * FROM public.bare_default")
             conn.execute("TRUNCATE public.bare_default")
             conn.execute("ALTER TABLE public.bare ATTACH PARTITION public.bare_default DEFAULT")
-    return [
-        Result(GROUP, f"drain {DEFAULT_ROWS:,} default rows into {MONTHS} new partitions", ours["s"],
-               "bare SQL in one transaction (detach, create, INSERT ... SELECT, truncate, attach)", bare["s"], "s",
-               note="ours holds writers only one partition's move at a time; the bare SQL blocks them throughout"),
-    ]
+    return ours["s"], bare["s"]
 
 
-def _split_hash(dsn_for) -> list[Result]:
+def _split_hash(dsn_for) -> tuple[float, float]:
     db = fresh_database(dsn_for, "bench_core_split")
     with psycopg.connect(dsn_for(db), autocommit=True) as conn:
         cols = "id bigint NOT NULL, org_id int NOT NULL, property_id int NOT NULL, balance_date date NOT NULL, balance numeric(14,2), PRIMARY KEY (id, org_id)"
@@ -103,12 +96,22 @@ def _split_hash(dsn_for) -> list[Result]:
             for r in range(32):
                 conn.execute(f"CREATE TABLE public.bare_{r} PARTITION OF public.bare FOR VALUES WITH (MODULUS 32, REMAINDER {r})")
             conn.execute("INSERT INTO public.bare SELECT * FROM public.bare_src")
-    return [
-        Result(GROUP, f"split_hash 16 -> 32 partitions, {HASH_ROWS:,} rows", ours["s"],
-               "rebuild in one transaction (new table of 32 partitions, INSERT ... SELECT)", bare["s"], "s",
-               note="ours blocks writers only in 16 short steps; the rebuild would block them throughout"),
-    ]
+    return ours["s"], bare["s"]
 
 
 def run(dsn_for) -> list[Result]:
-    return _create_partitions(dsn_for) + _drain_default(dsn_for) + _split_hash(dsn_for)
+    """Each measurement RUNS times on fresh databases: the medians, each run's ratio."""
+    create = [_create_partitions(dsn_for) for _ in range(RUNS)]
+    drain = [_drain_default(dsn_for) for _ in range(RUNS)]
+    split = [_split_hash(dsn_for) for _ in range(RUNS)]
+    return [
+        repeated(GROUP, f"create_ahead: {TABLES * MONTHS} partitions of {TABLES} tables (per partition)", create,
+                 "bare CREATE TABLE ... PARTITION OF", "ms",
+                 note="tables without a default partition: all of a table's partitions in one transaction, as the bare DDL"),
+        repeated(GROUP, f"drain {DEFAULT_ROWS:,} default rows into {MONTHS} new partitions", drain,
+                 "bare SQL in one transaction (detach, create, INSERT ... SELECT, truncate, attach)", "s",
+                 note="ours holds writers only one partition's move at a time; the bare SQL blocks them throughout"),
+        repeated(GROUP, f"split_hash 16 -> 32 partitions, {HASH_ROWS:,} rows", split,
+                 "rebuild in one transaction (new table of 32 partitions, INSERT ... SELECT)", "s",
+                 note="ours blocks writers only in 16 short steps; the rebuild would block them throughout"),
+    ]

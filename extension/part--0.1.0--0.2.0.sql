@@ -624,13 +624,21 @@ $$;
 -- lib/_qualified.sql
 CREATE FUNCTION part._qualified(p_rel regclass)
     RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
-    /* schema.table of a relation, quoted where needed, whatever the search_path */
-    SELECT format('%I.%I', n.nspname, c.relname)
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.oid = p_rel
+BEGIN
+/*
+ * schema.table of a relation, quoted where needed, whatever the search_path
+ * (NULL for NULL or a relation that does not exist). PL/pgSQL, not SQL: a SQL
+ * function with a SET clause is planned again at every call in a new
+ * transaction, and maintenance calls this a few times per partition, each in
+ * a transaction of its own; PL/pgSQL keeps the plan for the session.
+ */
+    RETURN (SELECT format('%I.%I', n.nspname, c.relname)
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.oid = p_rel);
+END
 $$;
 
 -- lib/_render.sql
@@ -2205,6 +2213,7 @@ DECLARE
     v_cloned   text;
     v_waiting  boolean := false;
     v_check    boolean := false;
+    v_moving   boolean;
     v_trg      text[];
     v_trg_mode text[];
     v_lo       numeric := part._bound_ordinal(p_from, v_type);
@@ -2215,8 +2224,9 @@ BEGIN
  * a partition already covers (part of) that range (p_known_free: the caller
  * has just checked that none does).
  *
- * The partition is made as a standalone table (before any lock, with a
- * CHECK of its bounds so that ATTACH does not scan it) and attached: ATTACH takes
+ * The partition is made as a standalone table (before any lock; with a
+ * CHECK of its bounds when rows of the default will move into it, so that
+ * ATTACH does not scan them) and attached: ATTACH takes
  * only SHARE UPDATE EXCLUSIVE on the parent, so without a default partition
  * writers go on. With a default partition, writers are held at the parent
  * (EXCLUSIVE: reads go on) for this one step, the rows the default holds for
@@ -2234,10 +2244,7 @@ BEGIN
         RAISE EXCEPTION 'empty range [%, %) for %', p_from, p_to, v_cfg.parent_table
             USING ERRCODE = '22023', HINT = 'The lower bound must be below the upper bound.';
     END IF;
-    IF NOT p_known_free AND EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                WHERE NOT b.is_default
-                  AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                  AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+    IF NOT p_known_free AND part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
         RETURN NULL;
     END IF;
 
@@ -2252,10 +2259,7 @@ BEGIN
 
     IF to_regclass(format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
         -- a concurrent call may have made this partition since we looked: then nothing to do
-        IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                    WHERE NOT b.is_default
-                      AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                      AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        IF part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
             RETURN NULL;
         END IF;
         RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
@@ -2273,10 +2277,7 @@ BEGIN
             v_schema, v_name, p_parent);
     EXCEPTION WHEN duplicate_table OR unique_violation THEN
         -- a concurrent call made it meanwhile (we waited for it to commit): then nothing to do
-        IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                    WHERE NOT b.is_default
-                      AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                      AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        IF part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
             RETURN NULL;
         END IF;
         RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
@@ -2285,9 +2286,16 @@ BEGIN
     END;
     v_new := format('%I.%I', v_schema, v_name)::regclass;
     PERFORM part._copy_owner_and_grants(p_parent, v_new);
-    IF NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
+    -- The CHECK spares ATTACH a scan of the rows the default's move puts into the table. A table
+    -- that stays empty needs none (ATTACH finds no page to read), and adding and dropping it were
+    -- two more catalog changes per partition (one of them while writers wait): only when the
+    -- default has pages now. Should rows reach an empty default before our lock, it is added
+    -- under the lock before they move (catalog only: the table is still empty).
+    v_moving := v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
+                                           OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r');
+    IF v_moving AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
         EXECUTE format('ALTER TABLE %1$s ADD CONSTRAINT part_partition_bound CHECK (%2$I IS NOT NULL AND %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
-                                  v_new, v_cfg.key_column, p_from, p_to, v_type);
+                       v_new, v_cfg.key_column, p_from, p_to, v_type);
         v_check := true;
     END IF;
 
@@ -2302,10 +2310,7 @@ BEGIN
     END IF;
     -- checked again under the lock: a concurrent call (create_ahead during run_maintenance) may
     -- have made this partition while we waited; then there is nothing to do
-    IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                WHERE NOT b.is_default
-                  AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                  AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+    IF part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
         EXECUTE format('DROP TABLE %s', v_new);
         RETURN NULL;
     END IF;
@@ -2314,6 +2319,12 @@ BEGIN
     -- to move, no trigger to set aside)
     IF v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
                                   OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r') THEN
+        -- rows reached the default since we looked: the CHECK now (see above)
+        IF NOT v_check AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
+            EXECUTE format('ALTER TABLE %1$s ADD CONSTRAINT part_partition_bound CHECK (%2$I IS NOT NULL AND %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
+                           v_new, v_cfg.key_column, p_from, p_to, v_type);
+            v_check := true;
+        END IF;
         SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
@@ -3006,6 +3017,53 @@ BEGIN
         WHEN v_spec.kind = 'days' THEN to_char(v_ts, 'YYYY_MM_DD')
         ELSE to_char(v_ts, 'YYYY_MM_DD_HH24MI')
     END;
+END
+$$;
+
+-- core/_range_taken.sql
+CREATE FUNCTION part._range_taken(p_parent regclass, p_key_type regtype, p_lo numeric, p_hi numeric)
+    RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    /*
+     * Whether a range partition of p_parent overlaps [p_lo, p_hi) (ordinals
+     * as part._bound_ordinal computes them: epoch seconds for time keys, the
+     * value for integer keys), in one query: the bounds read from the catalog
+     * and turned into ordinals in SQL, where part._partition_bounds with
+     * part._bound_ordinal per bound made four PL/pgSQL calls per partition
+     * (what part._create_range_partition's checks, one of them under the
+     * parent's lock, cost per partition made). PL/pgSQL, not SQL: it keeps
+     * the query's plan for the session, where a SQL function with a SET clause
+     * plans it again in every transaction (maintenance makes one partition
+     * per transaction). pg_get_expr without the partition's oid: a bound
+     * holds constants only, and with it pg_get_expr would open (and lock)
+     * every partition to name its columns.
+     */
+    RETURN EXISTS (
+        SELECT 1
+          FROM pg_inherits i
+          JOIN pg_class k ON k.oid = i.inhrelid
+         CROSS JOIN LATERAL (SELECT pg_get_expr(k.relpartbound, 0) AS expr) e
+         CROSS JOIN LATERAL (SELECT btrim(split_part(split_part(e.expr, 'FROM (', 2), ') TO (', 1), '''') AS lo,
+                                    btrim(rtrim(split_part(e.expr, ') TO (', 2), ')'), '''') AS hi) l
+         CROSS JOIN LATERAL (
+             SELECT CASE WHEN upper(l.lo) IN ('MINVALUE', '-INFINITY') THEN -1e30
+                         WHEN upper(l.lo) IN ('MAXVALUE', 'INFINITY') THEN 1e30
+                         WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN l.lo::numeric
+                         WHEN p_key_type = 'timestamp with time zone'::regtype THEN extract(epoch FROM l.lo::timestamptz)
+                         WHEN p_key_type = 'timestamp without time zone'::regtype THEN extract(epoch FROM l.lo::timestamp)
+                         ELSE extract(epoch FROM l.lo::date::timestamp) END AS lo,
+                    CASE WHEN upper(l.hi) IN ('MINVALUE', '-INFINITY') THEN -1e30
+                         WHEN upper(l.hi) IN ('MAXVALUE', 'INFINITY') THEN 1e30
+                         WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN l.hi::numeric
+                         WHEN p_key_type = 'timestamp with time zone'::regtype THEN extract(epoch FROM l.hi::timestamptz)
+                         WHEN p_key_type = 'timestamp without time zone'::regtype THEN extract(epoch FROM l.hi::timestamp)
+                         ELSE extract(epoch FROM l.hi::date::timestamp) END AS hi) o
+         WHERE i.inhparent = p_parent
+           AND e.expr LIKE 'FOR VALUES FROM (%'
+           AND o.lo < p_hi AND o.hi > p_lo);
 END
 $$;
 

@@ -2214,6 +2214,7 @@ DECLARE
     v_waiting  boolean := false;
     v_check    boolean := false;
     v_moving   boolean;
+    v_rows     boolean;
     v_trg      text[];
     v_trg_mode text[];
     v_lo       numeric := part._bound_ordinal(p_from, v_type);
@@ -2308,17 +2309,20 @@ BEGIN
         -- EXCLUSIVE blocks writers (only for this short step) but not readers.
         PERFORM part._lock_all(ARRAY[p_parent, v_default], ARRAY['EXCLUSIVE', 'ACCESS EXCLUSIVE']);
     END IF;
-    -- checked again under the lock: a concurrent call (create_ahead during run_maintenance) may
-    -- have made this partition while we waited; then there is nothing to do
-    IF part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
+    -- checked again under the lock: a concurrent call (create_ahead during run_maintenance, or a
+    -- partition attached by hand) may have made this range's partition while we waited; then there
+    -- is nothing to do. Before rows of the default move: here. Else the ATTACH checks it (below),
+    -- from the table's partition descriptor, at no cost while writers wait.
+    v_rows := v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
+                                         OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r');
+    IF v_rows AND part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
         EXECUTE format('DROP TABLE %s', v_new);
         RETURN NULL;
     END IF;
 
     -- (a plain default partition without a page holds no row, and we hold it exclusively: nothing
     -- to move, no trigger to set aside)
-    IF v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
-                                  OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r') THEN
+    IF v_rows THEN
         -- rows reached the default since we looked: the CHECK now (see above)
         IF NOT v_check AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
             EXECUTE format('ALTER TABLE %1$s ADD CONSTRAINT part_partition_bound CHECK (%2$I IS NOT NULL AND %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
@@ -2392,8 +2396,16 @@ BEGIN
         END LOOP;
     END IF;
 
-    EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
-                              p_parent, v_new, p_from, p_to);
+    BEGIN
+        EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
+                       p_parent, v_new, p_from, p_to);
+    EXCEPTION WHEN invalid_object_definition THEN   -- 42P17: "would overlap partition ..." among others
+        IF NOT v_rows AND part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
+            EXECUTE format('DROP TABLE %s', v_new);
+            RETURN NULL;
+        END IF;
+        RAISE;
+    END;
     IF v_check THEN   -- the partition's bound says it now
         EXECUTE format('ALTER TABLE %s DROP CONSTRAINT part_partition_bound', v_new);
     END IF;

@@ -314,6 +314,55 @@ def test_rows_reaching_the_default_while_the_step_waits_get_the_check_under_the_
     assert setup.execute("SELECT count(*) FROM pg_constraint WHERE conname = 'part_partition_bound'").fetchone()[0] == 0
 
 
+def test_a_partition_attached_while_the_step_waits_makes_it_step_back(fresh_db, connect):
+    """While run_maintenance waits for its lock with its partition prepared, someone attaches a
+    partition of that range (a by-hand ATTACH, queued behind the same reader): once it gets the lock,
+    its ATTACH finds the overlap (42P17) and it drops what it prepared, as the check under the lock
+    did before: no failure, no stray table, the other partition stays."""
+    setup = connect(fresh_db, autocommit=True)
+    _daily_with_default(setup)
+    setup.execute("UPDATE part.config SET premake = premake + 1 WHERE parent_table = 'public.events'")
+    day = "date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '3 days'"
+    lo, hi = setup.execute(f"SELECT ({day})::text, ({day} + interval '1 day')::text").fetchone()
+    setup.execute("CREATE TABLE public.by_hand (LIKE public.events INCLUDING INDEXES)")
+    reader = connect(fresh_db)
+    reader.execute("SELECT count(*) FROM public.events")   # holds the parent and the default
+    step = connect(fresh_db, autocommit=True)
+    pid = step.execute("SELECT pg_backend_pid()").fetchone()[0]
+    hand = connect(fresh_db, autocommit=True)
+    hand_pid = hand.execute("SELECT pg_backend_pid()").fetchone()[0]
+    out: list = []
+
+    def run(conn, sql) -> None:
+        try:
+            conn.execute(sql)
+            out.append(sql.split()[0])
+        except psycopg.Error as e:
+            out.append(e)
+
+    t = threading.Thread(target=run, args=(step, "CALL part.run_maintenance('public.events')"))
+    t.start()
+    watcher = connect(fresh_db, autocommit=True)
+    try:
+        _until(lambda: _sleeping(watcher, pid), "run_maintenance waiting for the reader")
+        h = threading.Thread(target=run, args=(hand, "ALTER TABLE public.events ATTACH PARTITION public.by_hand"
+                                                     f" FOR VALUES FROM ('{lo}') TO ('{hi}')"))
+        h.start()
+        _until(lambda: watcher.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s",
+                                       (hand_pid,)).fetchone()[0] is True, "the ATTACH queued behind the reader")
+    finally:
+        reader.commit()
+        t.join()
+    h.join()
+    assert sorted(map(str, out)) == ["ALTER", "CALL"], out
+    assert setup.execute("SELECT count(*) FROM part.maintenance_log WHERE outcome <> 'ok'").fetchone()[0] == 0
+    parts = [r[0] for r in setup.execute(
+        "SELECT part._qualified(inhrelid) FROM pg_inherits WHERE inhparent = 'public.events'::regclass").fetchall()]
+    assert "public.by_hand" in parts, parts
+    made = setup.execute(f"SELECT part._partition_name('events', part._range_suffix('{lo}', 'timestamptz', '1 day', 'UTC'))").fetchone()[0]
+    assert setup.execute("SELECT to_regclass(%s)", (f"public.{made}",)).fetchone()[0] is None, made   # dropped
+
+
 def test_a_stream_of_short_transactions_does_not_starve_the_switch(fresh_db, connect):
     """Three writers whose transactions each last 50 to 120 ms, one after the other, out of step: at
     nearly every look one of them is in the way and older than 50 ms. On main the step never attempted (and pg_stat_activity,

@@ -640,23 +640,32 @@ BEGIN
         -- 1. a long transaction in the way? (a session whose start we cannot see counts as short)
         -- pg_stat_activity is read once per transaction and kept: read it afresh at each look, or
         -- every session seen in the way at the first look would stay as old as it was then
-        PERFORM pg_stat_clear_snapshot();
-        SELECT string_agg(DISTINCT format('%s on %s', x.who, x.rel), '; '),
-               array_agg(DISTINCT x.k ORDER BY x.k), coalesce(bool_or(x.prepared), false),
-               max(clock_timestamp() - x.xact_start)
-          INTO v_long, v_key, v_prepared, v_oldest
-          FROM (SELECT t.rel::text AS rel, l.pid IS NULL AS prepared, a.xact_start,
-                       coalesce(l.pid::text, l.virtualtransaction) || '/' || coalesce(a.xact_start::text, '') AS k,
-                       CASE WHEN l.pid IS NULL THEN format('prepared transaction %s', l.virtualtransaction)
-                            ELSE format('pid %s (user %s, application %L, %s since %s: %s)',
-                                     a.pid, a.usename, a.application_name, a.state,
-                                     to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80)) END AS who
-                  FROM ROWS FROM (unnest(p_rels), unnest(p_modes)) AS t(rel, mode)
-                  JOIN pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
-                  LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-                 WHERE l.pid IS DISTINCT FROM pg_backend_pid()
-                   AND NOT l.mode = ANY (part._compatible_locks(t.mode))
-                   AND (l.pid IS NULL OR a.xact_start < clock_timestamp() - interval '50 ms')) x;
+        -- (pg_locks alone first: with no conflicting lock held there is no one to look at in
+        -- pg_stat_activity, whose fresh read copies every session's status; the usual case)
+        v_long := NULL; v_key := NULL; v_prepared := false; v_oldest := NULL;
+        IF EXISTS (SELECT 1
+                     FROM ROWS FROM (unnest(p_rels), unnest(p_modes)) AS t(rel, mode)
+                     JOIN pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
+                    WHERE l.pid IS DISTINCT FROM pg_backend_pid()
+                      AND NOT l.mode = ANY (part._compatible_locks(t.mode))) THEN
+            PERFORM pg_stat_clear_snapshot();
+            SELECT string_agg(DISTINCT format('%s on %s', x.who, x.rel), '; '),
+                   array_agg(DISTINCT x.k ORDER BY x.k), coalesce(bool_or(x.prepared), false),
+                   max(clock_timestamp() - x.xact_start)
+              INTO v_long, v_key, v_prepared, v_oldest
+              FROM (SELECT t.rel::text AS rel, l.pid IS NULL AS prepared, a.xact_start,
+                           coalesce(l.pid::text, l.virtualtransaction) || '/' || coalesce(a.xact_start::text, '') AS k,
+                           CASE WHEN l.pid IS NULL THEN format('prepared transaction %s', l.virtualtransaction)
+                                ELSE format('pid %s (user %s, application %L, %s since %s: %s)',
+                                         a.pid, a.usename, a.application_name, a.state,
+                                         to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80)) END AS who
+                      FROM ROWS FROM (unnest(p_rels), unnest(p_modes)) AS t(rel, mode)
+                      JOIN pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
+                      LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+                     WHERE l.pid IS DISTINCT FROM pg_backend_pid()
+                       AND NOT l.mode = ANY (part._compatible_locks(t.mode))
+                       AND (l.pid IS NULL OR a.xact_start < clock_timestamp() - interval '50 ms')) x;
+        END IF;
         v_looked := v_looked + 1;
         IF v_long IS NOT NULL AND NOT v_said AND (v_prepared OR v_oldest >= interval '300 ms') THEN
             RAISE NOTICE 'part: waiting for a lock held by %; waiting up to %', v_long, v_wait;
@@ -723,13 +732,21 @@ $$;
 -- lib/_qualified.sql
 CREATE FUNCTION part._qualified(p_rel regclass)
     RETURNS text
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
-    /* schema.table of a relation, quoted where needed, whatever the search_path */
-    SELECT format('%I.%I', n.nspname, c.relname)
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.oid = p_rel
+BEGIN
+/*
+ * schema.table of a relation, quoted where needed, whatever the search_path
+ * (NULL for NULL or a relation that does not exist). PL/pgSQL, not SQL: a SQL
+ * function with a SET clause is planned again at every call in a new
+ * transaction, and maintenance calls this a few times per partition, each in
+ * a transaction of its own; PL/pgSQL keeps the plan for the session.
+ */
+    RETURN (SELECT format('%I.%I', n.nspname, c.relname)
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.oid = p_rel);
+END
 $$;
 
 -- lib/_render.sql
@@ -2304,6 +2321,8 @@ DECLARE
     v_cloned   text;
     v_waiting  boolean := false;
     v_check    boolean := false;
+    v_moving   boolean;
+    v_rows     boolean;
     v_trg      text[];
     v_trg_mode text[];
     v_lo       numeric := part._bound_ordinal(p_from, v_type);
@@ -2314,8 +2333,9 @@ BEGIN
  * a partition already covers (part of) that range (p_known_free: the caller
  * has just checked that none does).
  *
- * The partition is made as a standalone table (before any lock, with a
- * CHECK of its bounds so that ATTACH does not scan it) and attached: ATTACH takes
+ * The partition is made as a standalone table (before any lock; with a
+ * CHECK of its bounds when rows of the default will move into it, so that
+ * ATTACH does not scan them) and attached: ATTACH takes
  * only SHARE UPDATE EXCLUSIVE on the parent, so without a default partition
  * writers go on. With a default partition, writers are held at the parent
  * (EXCLUSIVE: reads go on) for this one step, the rows the default holds for
@@ -2333,10 +2353,7 @@ BEGIN
         RAISE EXCEPTION 'empty range [%, %) for %', p_from, p_to, v_cfg.parent_table
             USING ERRCODE = '22023', HINT = 'The lower bound must be below the upper bound.';
     END IF;
-    IF NOT p_known_free AND EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                WHERE NOT b.is_default
-                  AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                  AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+    IF NOT p_known_free AND part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
         RETURN NULL;
     END IF;
 
@@ -2351,10 +2368,7 @@ BEGIN
 
     IF to_regclass(format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
         -- a concurrent call may have made this partition since we looked: then nothing to do
-        IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                    WHERE NOT b.is_default
-                      AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                      AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        IF part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
             RETURN NULL;
         END IF;
         RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
@@ -2372,10 +2386,7 @@ BEGIN
             v_schema, v_name, p_parent);
     EXCEPTION WHEN duplicate_table OR unique_violation THEN
         -- a concurrent call made it meanwhile (we waited for it to commit): then nothing to do
-        IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                    WHERE NOT b.is_default
-                      AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                      AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        IF part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
             RETURN NULL;
         END IF;
         RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
@@ -2384,9 +2395,16 @@ BEGIN
     END;
     v_new := format('%I.%I', v_schema, v_name)::regclass;
     PERFORM part._copy_owner_and_grants(p_parent, v_new);
-    IF NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
+    -- The CHECK spares ATTACH a scan of the rows the default's move puts into the table. A table
+    -- that stays empty needs none (ATTACH finds no page to read), and adding and dropping it were
+    -- two more catalog changes per partition (one of them while writers wait): only when the
+    -- default has pages now. Should rows reach an empty default before our lock, it is added
+    -- under the lock before they move (catalog only: the table is still empty).
+    v_moving := v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
+                                           OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r');
+    IF v_moving AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
         EXECUTE format('ALTER TABLE %1$s ADD CONSTRAINT part_partition_bound CHECK (%2$I IS NOT NULL AND %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
-                                  v_new, v_cfg.key_column, p_from, p_to, v_type);
+                       v_new, v_cfg.key_column, p_from, p_to, v_type);
         v_check := true;
     END IF;
 
@@ -2399,20 +2417,26 @@ BEGIN
         -- EXCLUSIVE blocks writers (only for this short step) but not readers.
         PERFORM part._lock_all(ARRAY[p_parent, v_default], ARRAY['EXCLUSIVE', 'ACCESS EXCLUSIVE']);
     END IF;
-    -- checked again under the lock: a concurrent call (create_ahead during run_maintenance) may
-    -- have made this partition while we waited; then there is nothing to do
-    IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                WHERE NOT b.is_default
-                  AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                  AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+    -- checked again under the lock: a concurrent call (create_ahead during run_maintenance, or a
+    -- partition attached by hand) may have made this range's partition while we waited; then there
+    -- is nothing to do. Before rows of the default move: here. Else the ATTACH checks it (below),
+    -- from the table's partition descriptor, at no cost while writers wait.
+    v_rows := v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
+                                         OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r');
+    IF v_rows AND part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
         EXECUTE format('DROP TABLE %s', v_new);
         RETURN NULL;
     END IF;
 
     -- (a plain default partition without a page holds no row, and we hold it exclusively: nothing
     -- to move, no trigger to set aside)
-    IF v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
-                                  OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r') THEN
+    IF v_rows THEN
+        -- rows reached the default since we looked: the CHECK now (see above)
+        IF NOT v_check AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
+            EXECUTE format('ALTER TABLE %1$s ADD CONSTRAINT part_partition_bound CHECK (%2$I IS NOT NULL AND %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
+                           v_new, v_cfg.key_column, p_from, p_to, v_type);
+            v_check := true;
+        END IF;
         SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
@@ -2480,8 +2504,16 @@ BEGIN
         END LOOP;
     END IF;
 
-    EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
-                              p_parent, v_new, p_from, p_to);
+    BEGIN
+        EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
+                       p_parent, v_new, p_from, p_to);
+    EXCEPTION WHEN invalid_object_definition THEN   -- 42P17: "would overlap partition ..." among others
+        IF NOT v_rows AND part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
+            EXECUTE format('DROP TABLE %s', v_new);
+            RETURN NULL;
+        END IF;
+        RAISE;
+    END;
     IF v_check THEN   -- the partition's bound says it now
         EXECUTE format('ALTER TABLE %s DROP CONSTRAINT part_partition_bound', v_new);
     END IF;
@@ -3105,6 +3137,53 @@ BEGIN
         WHEN v_spec.kind = 'days' THEN to_char(v_ts, 'YYYY_MM_DD')
         ELSE to_char(v_ts, 'YYYY_MM_DD_HH24MI')
     END;
+END
+$$;
+
+-- core/_range_taken.sql
+CREATE FUNCTION part._range_taken(p_parent regclass, p_key_type regtype, p_lo numeric, p_hi numeric)
+    RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    /*
+     * Whether a range partition of p_parent overlaps [p_lo, p_hi) (ordinals
+     * as part._bound_ordinal computes them: epoch seconds for time keys, the
+     * value for integer keys), in one query: the bounds read from the catalog
+     * and turned into ordinals in SQL, where part._partition_bounds with
+     * part._bound_ordinal per bound made four PL/pgSQL calls per partition
+     * (what part._create_range_partition's checks, one of them under the
+     * parent's lock, cost per partition made). PL/pgSQL, not SQL: it keeps
+     * the query's plan for the session, where a SQL function with a SET clause
+     * plans it again in every transaction (maintenance makes one partition
+     * per transaction). pg_get_expr without the partition's oid: a bound
+     * holds constants only, and with it pg_get_expr would open (and lock)
+     * every partition to name its columns.
+     */
+    RETURN EXISTS (
+        SELECT 1
+          FROM pg_inherits i
+          JOIN pg_class k ON k.oid = i.inhrelid
+         CROSS JOIN LATERAL (SELECT pg_get_expr(k.relpartbound, 0) AS expr) e
+         CROSS JOIN LATERAL (SELECT btrim(split_part(split_part(e.expr, 'FROM (', 2), ') TO (', 1), '''') AS lo,
+                                    btrim(rtrim(split_part(e.expr, ') TO (', 2), ')'), '''') AS hi) l
+         CROSS JOIN LATERAL (
+             SELECT CASE WHEN upper(l.lo) IN ('MINVALUE', '-INFINITY') THEN -1e30
+                         WHEN upper(l.lo) IN ('MAXVALUE', 'INFINITY') THEN 1e30
+                         WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN l.lo::numeric
+                         WHEN p_key_type = 'timestamp with time zone'::regtype THEN extract(epoch FROM l.lo::timestamptz)
+                         WHEN p_key_type = 'timestamp without time zone'::regtype THEN extract(epoch FROM l.lo::timestamp)
+                         ELSE extract(epoch FROM l.lo::date::timestamp) END AS lo,
+                    CASE WHEN upper(l.hi) IN ('MINVALUE', '-INFINITY') THEN -1e30
+                         WHEN upper(l.hi) IN ('MAXVALUE', 'INFINITY') THEN 1e30
+                         WHEN p_key_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype) THEN l.hi::numeric
+                         WHEN p_key_type = 'timestamp with time zone'::regtype THEN extract(epoch FROM l.hi::timestamptz)
+                         WHEN p_key_type = 'timestamp without time zone'::regtype THEN extract(epoch FROM l.hi::timestamp)
+                         ELSE extract(epoch FROM l.hi::date::timestamp) END AS hi) o
+         WHERE i.inhparent = p_parent
+           AND e.expr LIKE 'FOR VALUES FROM (%'
+           AND o.lo < p_hi AND o.hi > p_lo);
 END
 $$;
 

@@ -18,6 +18,8 @@ DECLARE
     v_cloned   text;
     v_waiting  boolean := false;
     v_check    boolean := false;
+    v_moving   boolean;
+    v_rows     boolean;
     v_trg      text[];
     v_trg_mode text[];
     v_lo       numeric := part._bound_ordinal(p_from, v_type);
@@ -28,8 +30,9 @@ BEGIN
  * a partition already covers (part of) that range (p_known_free: the caller
  * has just checked that none does).
  *
- * The partition is made as a standalone table (before any lock, with a
- * CHECK of its bounds so that ATTACH does not scan it) and attached: ATTACH takes
+ * The partition is made as a standalone table (before any lock; with a
+ * CHECK of its bounds when rows of the default will move into it, so that
+ * ATTACH does not scan them) and attached: ATTACH takes
  * only SHARE UPDATE EXCLUSIVE on the parent, so without a default partition
  * writers go on. With a default partition, writers are held at the parent
  * (EXCLUSIVE: reads go on) for this one step, the rows the default holds for
@@ -47,10 +50,7 @@ BEGIN
         RAISE EXCEPTION 'empty range [%, %) for %', p_from, p_to, v_cfg.parent_table
             USING ERRCODE = '22023', HINT = 'The lower bound must be below the upper bound.';
     END IF;
-    IF NOT p_known_free AND EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                WHERE NOT b.is_default
-                  AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                  AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+    IF NOT p_known_free AND part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
         RETURN NULL;
     END IF;
 
@@ -65,10 +65,7 @@ BEGIN
 
     IF to_regclass(format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
         -- a concurrent call may have made this partition since we looked: then nothing to do
-        IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                    WHERE NOT b.is_default
-                      AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                      AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        IF part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
             RETURN NULL;
         END IF;
         RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
@@ -86,10 +83,7 @@ BEGIN
             v_schema, v_name, p_parent);
     EXCEPTION WHEN duplicate_table OR unique_violation THEN
         -- a concurrent call made it meanwhile (we waited for it to commit): then nothing to do
-        IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                    WHERE NOT b.is_default
-                      AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                      AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+        IF part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
             RETURN NULL;
         END IF;
         RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
@@ -98,9 +92,16 @@ BEGIN
     END;
     v_new := format('%I.%I', v_schema, v_name)::regclass;
     PERFORM part._copy_owner_and_grants(p_parent, v_new);
-    IF NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
+    -- The CHECK spares ATTACH a scan of the rows the default's move puts into the table. A table
+    -- that stays empty needs none (ATTACH finds no page to read), and adding and dropping it were
+    -- two more catalog changes per partition (one of them while writers wait): only when the
+    -- default has pages now. Should rows reach an empty default before our lock, it is added
+    -- under the lock before they move (catalog only: the table is still empty).
+    v_moving := v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
+                                           OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r');
+    IF v_moving AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
         EXECUTE format('ALTER TABLE %1$s ADD CONSTRAINT part_partition_bound CHECK (%2$I IS NOT NULL AND %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
-                                  v_new, v_cfg.key_column, p_from, p_to, v_type);
+                       v_new, v_cfg.key_column, p_from, p_to, v_type);
         v_check := true;
     END IF;
 
@@ -113,20 +114,26 @@ BEGIN
         -- EXCLUSIVE blocks writers (only for this short step) but not readers.
         PERFORM part._lock_all(ARRAY[p_parent, v_default], ARRAY['EXCLUSIVE', 'ACCESS EXCLUSIVE']);
     END IF;
-    -- checked again under the lock: a concurrent call (create_ahead during run_maintenance) may
-    -- have made this partition while we waited; then there is nothing to do
-    IF EXISTS (SELECT 1 FROM part._partition_bounds(p_parent) b
-                WHERE NOT b.is_default
-                  AND part._bound_ordinal(b.bound_from, v_type) < v_hi
-                  AND part._bound_ordinal(b.bound_to, v_type) > v_lo) THEN
+    -- checked again under the lock: a concurrent call (create_ahead during run_maintenance, or a
+    -- partition attached by hand) may have made this range's partition while we waited; then there
+    -- is nothing to do. Before rows of the default move: here. Else the ATTACH checks it (below),
+    -- from the table's partition descriptor, at no cost while writers wait.
+    v_rows := v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
+                                         OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r');
+    IF v_rows AND part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
         EXECUTE format('DROP TABLE %s', v_new);
         RETURN NULL;
     END IF;
 
     -- (a plain default partition without a page holds no row, and we hold it exclusively: nothing
     -- to move, no trigger to set aside)
-    IF v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
-                                  OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r') THEN
+    IF v_rows THEN
+        -- rows reached the default since we looked: the CHECK now (see above)
+        IF NOT v_check AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
+            EXECUTE format('ALTER TABLE %1$s ADD CONSTRAINT part_partition_bound CHECK (%2$I IS NOT NULL AND %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
+                           v_new, v_cfg.key_column, p_from, p_to, v_type);
+            v_check := true;
+        END IF;
         SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
           FROM pg_attribute a
          WHERE a.attrelid = p_parent AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
@@ -194,8 +201,16 @@ BEGIN
         END LOOP;
     END IF;
 
-    EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
-                              p_parent, v_new, p_from, p_to);
+    BEGIN
+        EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%L) TO (%L)',
+                       p_parent, v_new, p_from, p_to);
+    EXCEPTION WHEN invalid_object_definition THEN   -- 42P17: "would overlap partition ..." among others
+        IF NOT v_rows AND part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
+            EXECUTE format('DROP TABLE %s', v_new);
+            RETURN NULL;
+        END IF;
+        RAISE;
+    END;
     IF v_check THEN   -- the partition's bound says it now
         EXECUTE format('ALTER TABLE %s DROP CONSTRAINT part_partition_bound', v_new);
     END IF;

@@ -75,23 +75,32 @@ BEGIN
         -- 1. a long transaction in the way? (a session whose start we cannot see counts as short)
         -- pg_stat_activity is read once per transaction and kept: read it afresh at each look, or
         -- every session seen in the way at the first look would stay as old as it was then
-        PERFORM pg_stat_clear_snapshot();
-        SELECT string_agg(DISTINCT format('%s on %s', x.who, x.rel), '; '),
-               array_agg(DISTINCT x.k ORDER BY x.k), coalesce(bool_or(x.prepared), false),
-               max(clock_timestamp() - x.xact_start)
-          INTO v_long, v_key, v_prepared, v_oldest
-          FROM (SELECT t.rel::text AS rel, l.pid IS NULL AS prepared, a.xact_start,
-                       coalesce(l.pid::text, l.virtualtransaction) || '/' || coalesce(a.xact_start::text, '') AS k,
-                       CASE WHEN l.pid IS NULL THEN format('prepared transaction %s', l.virtualtransaction)
-                            ELSE format('pid %s (user %s, application %L, %s since %s: %s)',
-                                     a.pid, a.usename, a.application_name, a.state,
-                                     to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80)) END AS who
-                  FROM ROWS FROM (unnest(p_rels), unnest(p_modes)) AS t(rel, mode)
-                  JOIN pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
-                  LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-                 WHERE l.pid IS DISTINCT FROM pg_backend_pid()
-                   AND NOT l.mode = ANY (part._compatible_locks(t.mode))
-                   AND (l.pid IS NULL OR a.xact_start < clock_timestamp() - interval '50 ms')) x;
+        -- (pg_locks alone first: with no conflicting lock held there is no one to look at in
+        -- pg_stat_activity, whose fresh read copies every session's status; the usual case)
+        v_long := NULL; v_key := NULL; v_prepared := false; v_oldest := NULL;
+        IF EXISTS (SELECT 1
+                     FROM ROWS FROM (unnest(p_rels), unnest(p_modes)) AS t(rel, mode)
+                     JOIN pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
+                    WHERE l.pid IS DISTINCT FROM pg_backend_pid()
+                      AND NOT l.mode = ANY (part._compatible_locks(t.mode))) THEN
+            PERFORM pg_stat_clear_snapshot();
+            SELECT string_agg(DISTINCT format('%s on %s', x.who, x.rel), '; '),
+                   array_agg(DISTINCT x.k ORDER BY x.k), coalesce(bool_or(x.prepared), false),
+                   max(clock_timestamp() - x.xact_start)
+              INTO v_long, v_key, v_prepared, v_oldest
+              FROM (SELECT t.rel::text AS rel, l.pid IS NULL AS prepared, a.xact_start,
+                           coalesce(l.pid::text, l.virtualtransaction) || '/' || coalesce(a.xact_start::text, '') AS k,
+                           CASE WHEN l.pid IS NULL THEN format('prepared transaction %s', l.virtualtransaction)
+                                ELSE format('pid %s (user %s, application %L, %s since %s: %s)',
+                                         a.pid, a.usename, a.application_name, a.state,
+                                         to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), pg_catalog.left(a.query, 80)) END AS who
+                      FROM ROWS FROM (unnest(p_rels), unnest(p_modes)) AS t(rel, mode)
+                      JOIN pg_locks l ON l.locktype = 'relation' AND l.relation = t.rel AND l.granted
+                      LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+                     WHERE l.pid IS DISTINCT FROM pg_backend_pid()
+                       AND NOT l.mode = ANY (part._compatible_locks(t.mode))
+                       AND (l.pid IS NULL OR a.xact_start < clock_timestamp() - interval '50 ms')) x;
+        END IF;
         v_looked := v_looked + 1;
         IF v_long IS NOT NULL AND NOT v_said AND (v_prepared OR v_oldest >= interval '300 ms') THEN
             RAISE NOTICE 'part: waiting for a lock held by %; waiting up to %', v_long, v_wait;

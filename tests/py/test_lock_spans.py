@@ -241,6 +241,128 @@ def test_run_maintenance_creates_partitions_before_it_locks(fresh_db, connect):
     assert setup.execute("SELECT count(*) FROM pg_constraint WHERE conname = 'part_partition_bound'").fetchone()[0] == 0
 
 
+def _daily_with_default(conn) -> None:
+    conn.execute("CREATE TABLE public.events (id bigserial, occurred_at timestamptz NOT NULL, amount int,"
+                 " PRIMARY KEY (id, occurred_at)) PARTITION BY RANGE (occurred_at)")
+    conn.execute("SELECT part.create_partitioned('public.events', 'occurred_at', 'range', '1 day', p_premake => 2)")
+
+
+def test_a_partition_made_ahead_of_an_empty_default_is_one_attach_under_the_lock(fresh_db, connect):
+    """Nothing moves into a partition made ahead of an empty default: no CHECK of its bounds is added
+    before the lock and dropped under it (on main: an ADD CONSTRAINT and a DROP CONSTRAINT per
+    partition, the second while writers waited); under the lock, the ATTACH alone."""
+    setup = connect(fresh_db, autocommit=True)
+    _daily_with_default(setup)
+    setup.execute("UPDATE part.config SET premake = premake + 2 WHERE parent_table = 'public.events'")
+    _ddl_log(setup, ["public.events", "public.events_default"])
+    setup.execute("CREATE TABLE public.dropped (object_type text, object text)")
+    setup.execute("CREATE FUNCTION public.log_drop() RETURNS event_trigger LANGUAGE plpgsql AS $$"
+                  " BEGIN INSERT INTO public.dropped SELECT object_type, object_identity"
+                  " FROM pg_event_trigger_dropped_objects(); END $$")
+    setup.execute("CREATE EVENT TRIGGER log_drop ON sql_drop EXECUTE FUNCTION public.log_drop()")
+    setup.execute("CALL part.run_maintenance('public.events')")
+    made = [r[0] for r in setup.execute(
+        "SELECT partition_name FROM part.maintenance_log WHERE action = 'create' AND outcome = 'ok'").fetchall()]
+    assert len(made) == 2, made
+    rows = setup.execute("SELECT tag, object, writers_wait FROM public.ddl_log ORDER BY id").fetchall()
+    assert [r for r in rows if r[2]] == [("ALTER TABLE", "public.events", True)] * 2, rows   # the ATTACHes
+    assert setup.execute("SELECT * FROM public.dropped").fetchall() == []   # no constraint added to be dropped
+    assert setup.execute("SELECT count(*) FROM pg_constraint WHERE conname = 'part_partition_bound'").fetchone()[0] == 0
+
+
+def test_rows_reaching_the_default_while_the_step_waits_get_the_check_under_the_lock(fresh_db, connect):
+    """The default was empty when the partition was prepared (no CHECK then), and a row of its range
+    reached the default while the step waited for its lock: the CHECK is added under the lock before
+    the row moves (catalog only, the table still empty), so the ATTACH does not scan what moved."""
+    setup = connect(fresh_db, autocommit=True)
+    _daily_with_default(setup)
+    setup.execute("UPDATE part.config SET premake = premake + 1 WHERE parent_table = 'public.events'")
+    reader = connect(fresh_db)
+    reader.execute("SELECT count(*) FROM public.events_default")   # holds the default: the step waits
+    step = connect(fresh_db, autocommit=True)
+    step.execute("SET client_min_messages = debug1")
+    messages: list[str] = []
+    step.add_notice_handler(lambda d: messages.append(d.message_primary or ""))
+    pid = step.execute("SELECT pg_backend_pid()").fetchone()[0]
+    out: list = []
+
+    def run() -> None:
+        try:
+            step.execute("CALL part.run_maintenance('public.events')")
+            out.append("done")
+        except psycopg.Error as e:
+            out.append(e)
+
+    t = threading.Thread(target=run)
+    t.start()
+    watcher = connect(fresh_db, autocommit=True)
+    try:
+        _until(lambda: _sleeping(watcher, pid), "run_maintenance waiting for the reader of the default")
+        # the day the step is making: its row goes to the default (no partition for it yet)
+        setup.execute("INSERT INTO public.events (occurred_at, amount) VALUES"
+                      " (date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '3 days 1 hour', 7)")
+    finally:
+        reader.commit()
+        t.join()
+    assert out == ["done"], out
+    made = setup.execute("SELECT partition_name FROM part.maintenance_log WHERE action = 'create' AND outcome = 'ok'").fetchone()[0]
+    assert setup.execute("SELECT part._qualified(tableoid) FROM public.events WHERE amount = 7").fetchone()[0] == made
+    assert setup.execute("SELECT count(*) FROM ONLY public.events_default").fetchone()[0] == 0
+    short = made.split(".")[-1]
+    # ATTACH read the CHECK instead of the rows (the CHECK's own "verifying table" ran on the empty table)
+    assert f'partition constraint for table "{short}" is implied by existing constraints' in messages, messages
+    assert setup.execute("SELECT count(*) FROM pg_constraint WHERE conname = 'part_partition_bound'").fetchone()[0] == 0
+
+
+def test_a_partition_attached_while_the_step_waits_makes_it_step_back(fresh_db, connect):
+    """While run_maintenance waits for its lock with its partition prepared, someone attaches a
+    partition of that range (a by-hand ATTACH, queued behind the same reader): once it gets the lock,
+    its ATTACH finds the overlap (42P17) and it drops what it prepared, as the check under the lock
+    did before: no failure, no stray table, the other partition stays."""
+    setup = connect(fresh_db, autocommit=True)
+    _daily_with_default(setup)
+    setup.execute("UPDATE part.config SET premake = premake + 1 WHERE parent_table = 'public.events'")
+    day = "date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '3 days'"
+    lo, hi = setup.execute(f"SELECT ({day})::text, ({day} + interval '1 day')::text").fetchone()
+    setup.execute("CREATE TABLE public.by_hand (LIKE public.events INCLUDING INDEXES)")
+    reader = connect(fresh_db)
+    reader.execute("SELECT count(*) FROM public.events")   # holds the parent and the default
+    step = connect(fresh_db, autocommit=True)
+    pid = step.execute("SELECT pg_backend_pid()").fetchone()[0]
+    hand = connect(fresh_db, autocommit=True)
+    hand_pid = hand.execute("SELECT pg_backend_pid()").fetchone()[0]
+    out: list = []
+
+    def run(conn, sql) -> None:
+        try:
+            conn.execute(sql)
+            out.append(sql.split()[0])
+        except psycopg.Error as e:
+            out.append(e)
+
+    t = threading.Thread(target=run, args=(step, "CALL part.run_maintenance('public.events')"))
+    t.start()
+    watcher = connect(fresh_db, autocommit=True)
+    try:
+        _until(lambda: _sleeping(watcher, pid), "run_maintenance waiting for the reader")
+        h = threading.Thread(target=run, args=(hand, "ALTER TABLE public.events ATTACH PARTITION public.by_hand"
+                                                     f" FOR VALUES FROM ('{lo}') TO ('{hi}')"))
+        h.start()
+        _until(lambda: watcher.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s",
+                                       (hand_pid,)).fetchone()[0] is True, "the ATTACH queued behind the reader")
+    finally:
+        reader.commit()
+        t.join()
+    h.join()
+    assert sorted(map(str, out)) == ["ALTER", "CALL"], out
+    assert setup.execute("SELECT count(*) FROM part.maintenance_log WHERE outcome <> 'ok'").fetchone()[0] == 0
+    parts = [r[0] for r in setup.execute(
+        "SELECT part._qualified(inhrelid) FROM pg_inherits WHERE inhparent = 'public.events'::regclass").fetchall()]
+    assert "public.by_hand" in parts, parts
+    made = setup.execute(f"SELECT part._partition_name('events', part._range_suffix('{lo}', 'timestamptz', '1 day', 'UTC'))").fetchone()[0]
+    assert setup.execute("SELECT to_regclass(%s)", (f"public.{made}",)).fetchone()[0] is None, made   # dropped
+
+
 def test_a_stream_of_short_transactions_does_not_starve_the_switch(fresh_db, connect):
     """Three writers whose transactions each last 50 to 120 ms, one after the other, out of step: at
     nearly every look one of them is in the way and older than 50 ms. On main the step never attempted (and pg_stat_activity,

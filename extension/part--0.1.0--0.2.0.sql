@@ -509,6 +509,9 @@ BEGIN
  * after the long transaction ends. The first time a long transaction is in
  * the way, a NOTICE names it (the caller sees what it waits for).
  *
+ * Before all that, one attempt with NOWAIT (it never queues: no writer
+ * waits behind it): when every lock is free at once, no look at all.
+ *
  * LOCK TABLE ONLY: for a partitioned table, writers and readers take the
  * parent's lock first, and its partitions are left to autovacuum.
  */
@@ -537,6 +540,17 @@ BEGIN
         RAISE EXCEPTION 'invalid lock wait %', v_wait USING ERRCODE = '22023',
             HINT = 'Set part.lock_wait to a positive interval, such as ''10 s''.';
     END IF;
+    -- the usual case first: every lock free at once. NOWAIT never queues (no writer waits behind
+    -- this attempt) and needs no look at pg_locks; when a lock is not free, the subtransaction
+    -- releases what it took and the discipline below goes on
+    BEGIN
+        FOR i IN 1 .. cardinality(p_rels) LOOP
+            EXECUTE format('LOCK TABLE ONLY %s IN %s MODE NOWAIT', p_rels[i], p_modes[i]);
+        END LOOP;
+        RETURN;
+    EXCEPTION WHEN lock_not_available THEN
+        NULL;
+    END;
     LOOP
         -- 1. a long transaction in the way? (a session whose start we cannot see counts as short)
         -- pg_stat_activity is read once per transaction and kept: read it afresh at each look, or

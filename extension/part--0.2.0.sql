@@ -2393,11 +2393,15 @@ BEGIN
     -- Prepared before the locks (no one sees this table until it is attached): the table with the
     -- parent's indexes (ATTACH adopts them instead of building them), the parent's owner and
     -- privileges (the rows move with the owner's rights), and a CHECK of its bounds, so that
-    -- ATTACH need not scan the rows moved into it while writers wait.
+    -- ATTACH need not scan the rows moved into it while writers wait. When rows of the default
+    -- will move into it, no indexes yet: ATTACH builds them after the move, in bulk, which is
+    -- faster than inserting every moved row into them (both happen under the lock).
+    v_moving := v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
+                                           OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r');
     BEGIN
         EXECUTE format(
-            'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS INCLUDING INDEXES)',
-            v_schema, v_name, p_parent);
+            'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS%s)',
+            v_schema, v_name, p_parent, CASE WHEN v_moving THEN '' ELSE ' INCLUDING INDEXES' END);
     EXCEPTION WHEN duplicate_table OR unique_violation THEN
         -- a concurrent call made it meanwhile (we waited for it to commit): then nothing to do
         IF part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
@@ -2414,8 +2418,6 @@ BEGIN
     -- two more catalog changes per partition (one of them while writers wait): only when the
     -- default has pages now. Should rows reach an empty default before our lock, it is added
     -- under the lock before they move (catalog only: the table is still empty).
-    v_moving := v_default IS NOT NULL AND (pg_relation_size(v_default) > 0
-                                           OR (SELECT c.relkind FROM pg_class c WHERE c.oid = v_default) <> 'r');
     IF v_moving AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = v_new AND c.conname = 'part_partition_bound') THEN
         EXECUTE format('ALTER TABLE %1$s ADD CONSTRAINT part_partition_bound CHECK (%2$I IS NOT NULL AND %2$I >= %3$L::%5$s AND %2$I < %4$L::%5$s)',
                        v_new, v_cfg.key_column, p_from, p_to, v_type);

@@ -2380,16 +2380,6 @@ BEGIN
     SELECT nullif(pt.partdefid, 0)::regclass INTO v_default
       FROM pg_partitioned_table pt WHERE pt.partrelid = p_parent;
 
-    IF to_regclass(format('%I.%I', v_schema, v_name)) IS NOT NULL THEN
-        -- a concurrent call may have made this partition since we looked: then nothing to do
-        IF part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
-            RETURN NULL;
-        END IF;
-        RAISE EXCEPTION 'cannot create partition %.%: a relation with that name exists', v_schema, v_name
-            USING ERRCODE = '42P07',
-                  HINT = 'Rename or drop that relation, or attach it yourself as the partition for this range.';
-    END IF;
-
     -- Prepared before the locks (no one sees this table until it is attached): the table with the
     -- parent's indexes (ATTACH adopts them instead of building them), the parent's owner and
     -- privileges (the rows move with the owner's rights), and a CHECK of its bounds, so that
@@ -2403,7 +2393,8 @@ BEGIN
             'CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING GENERATED INCLUDING COMMENTS%s)',
             v_schema, v_name, p_parent, CASE WHEN v_moving THEN '' ELSE ' INCLUDING INDEXES' END);
     EXCEPTION WHEN duplicate_table OR unique_violation THEN
-        -- a concurrent call made it meanwhile (we waited for it to commit): then nothing to do
+        -- the name is taken: by this range's partition, made by a concurrent call since we looked
+        -- (or one we waited for to commit), then nothing to do; else by something else
         IF part._range_taken(p_parent, v_type, v_lo, v_hi) THEN
             RETURN NULL;
         END IF;

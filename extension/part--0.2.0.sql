@@ -4254,7 +4254,7 @@ BEGIN
     -- the batch's last key: the p_batch-th key after the last batch (on the primary key's index)
     EXECUTE format('SELECT %s FROM ONLY %s h WHERE %s ORDER BY %s OFFSET %s LIMIT 1',
                               part._sql_columns(p_m.partitioned_key, 'h', 'text'), v_hist, v_after,
-                              part._sql_columns(p_m.partitioned_key, 'h'), greatest(p_batch, 1) - 1)
+                              part._sql_columns(p_m.partitioned_key, 'h'), p_batch - 1)
        INTO v_hi USING p_m.split_copy_key;
     v_rows := part._as_owner(v_part, format(
         'WITH c AS (INSERT INTO %1$s (%2$s) SELECT %6$s FROM ONLY %3$s h WHERE %4$s AND %5$s FOR KEY SHARE OF h '
@@ -4541,6 +4541,7 @@ BEGIN
  * from M's (changed since the start: M's triggers write the old ones).
  */
     -- one phase change of a table at a time (a rollback waits for this step, then sees it happened)
+    PERFORM part._check_count('batch_size', p_batch);   -- 1 to 1,000,000 rows, before anything changes
     PERFORM part._phase_lock(v_m.table_name);
     v_m := part._migration_row(p_table);
     IF v_m.method <> 'attach' THEN

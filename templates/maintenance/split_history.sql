@@ -43,6 +43,7 @@ BEGIN
  * from M's (changed since the start: M's triggers write the old ones).
  */
     -- one phase change of a table at a time (a rollback waits for this step, then sees it happened)
+    PERFORM part._check_count('batch_size', p_batch);   -- 1 to 1,000,000 rows, before anything changes
     PERFORM part._phase_lock(v_m.table_name);
     v_m := part._migration_row(p_table);
     IF v_m.method <> 'attach' THEN

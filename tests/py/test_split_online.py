@@ -284,3 +284,18 @@ def test_a_column_change_during_the_split_is_refused_until_undone(db):
         if not db.execute("SELECT * FROM part.split_history('public.ev')").fetchall():
             break
     assert phase(db) == "finalized" and content(db) == before
+
+
+@pytest.mark.parametrize("batch", [0, -5, 1000001, None])
+def test_a_batch_size_out_of_bounds_is_one_error_and_changes_nothing(db, batch):
+    """split_history's p_batch is checked like the backfill's batch_size (1 to 1,000,000), before
+    anything changes: no split is started and no copy made (a 0, negative or NULL batch was taken
+    as 1 row before)."""
+    switched(db)
+    before = db.execute("SELECT split_phase, split_rows FROM part.migration").fetchone()
+    with pytest.raises(psycopg.errors.InvalidParameterValue) as e:
+        db.execute("SELECT * FROM part.split_history('public.ev', %s)", (batch,))
+    assert "batch_size must be between 1 and 1000000" in e.value.diag.message_primary
+    assert e.value.diag.message_hint
+    assert db.execute("SELECT split_phase, split_rows FROM part.migration").fetchone() == before
+    assert db.execute("SELECT to_regclass('public.ev_history_split')").fetchone()[0] is None
